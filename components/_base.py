@@ -1,0 +1,53 @@
+"""What every component in this library shares: child naming, parenting and the per-child override hook."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pulumi
+
+# A transform receives the keyword arguments a child is about to be built with and returns the ones to use.
+ChildTransform = Callable[[dict[str, Any]], dict[str, Any]]
+Transforms = Mapping[str, ChildTransform]
+
+
+class Component(pulumi.ComponentResource):
+    """Base class: children are named ``f"{name}-{role}"``, parented to the component, and overridable by role.
+
+    Subclasses call :meth:`_props` for the arguments of each child, so a user can change any property of any child
+    through ``transforms={"<role>": lambda props: {**props, ...}}`` without this library growing a flag for it.
+    """
+
+    def __init__(
+        self,
+        type_token: str,
+        name: str,
+        transforms: Transforms | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(type_token, name, None, opts)
+        self._name = name
+        self._transforms: dict[str, ChildTransform] = dict(transforms or {})
+        self._used_roles: set[str] = set()
+
+    def _child_name(self, role: str) -> str:
+        """The child's resource name: stable, derived from the instance name and the child's role."""
+        return f"{self._name}-{role}"
+
+    def _opts(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        """Resource options for a child: always parented to this component."""
+        return pulumi.ResourceOptions(parent=self, **kwargs)
+
+    def _props(self, role: str, **props: Any) -> dict[str, Any]:
+        """The keyword arguments for the child ``role``, after the user's transform for that role, if any."""
+        self._used_roles.add(role)
+        transform = self._transforms.get(role)
+        return transform(dict(props)) if transform else props
+
+    def _check_transforms_used(self) -> None:
+        """Raise when a transform names a role this component never built: it would otherwise be ignored silently."""
+        unknown = sorted(set(self._transforms) - self._used_roles)
+        if unknown:
+            known = ", ".join(sorted(self._used_roles)) or "none"
+            raise ValueError(f"transforms: unknown child role(s) {', '.join(unknown)}; this component has: {known}")

@@ -1,0 +1,114 @@
+"""Secure defaults for every component, in one place.
+
+Values are merged in this order: the library default below, then the component's default for the protection level,
+then the user's value. A user may weaken a secure default, but :func:`secure` logs a warning through
+``pulumi.log.warn`` when they do, so the choice is visible in every preview.
+
+The checkov rule ids next to each value let a policy pack name the same rule.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeVar
+
+import pulumi
+
+T = TypeVar("T")
+
+Protection = Literal["standard", "hardened"]
+"""``standard`` is the cheap profile (dev, qa); ``hardened`` is for stage and prod."""
+
+PROTECTIONS: tuple[Protection, ...] = ("standard", "hardened")
+
+
+def by_protection(protection: Protection, standard: T, hardened: T) -> T:
+    """Pick the value for a protection level."""
+    if protection not in PROTECTIONS:
+        raise ValueError(f"protection: must be one of {', '.join(PROTECTIONS)} (got {protection!r})")
+    return hardened if protection == "hardened" else standard
+
+
+def secure(component: str, setting: str, default: T, override: T | None) -> T:
+    """The user's ``override`` if given, else the secure ``default``; a weaker override is allowed, with a warning."""
+    if override is None or override == default:
+        return default
+    pulumi.log.warn(f"{component}: {setting} overridden to {override!r} (secure default is {default!r})")
+    return override
+
+
+# --- Lambda (CKV_AWS_50 X-Ray, CKV_AWS_66 log retention, CKV_AWS_363 supported runtime) ---------------------------
+LAMBDA_RUNTIME = "python3.12"
+SUPPORTED_LAMBDA_RUNTIMES = ("python3.12", "python3.13")
+LAMBDA_ARCHITECTURE = "arm64"
+LAMBDA_TRACING_MODE = "Active"
+LAMBDA_MEMORY_MB = 512
+LAMBDA_TIMEOUT_SECONDS = 10
+
+
+def log_retention_days(protection: Protection) -> int:
+    """CloudWatch log retention: short in dev, a year in prod (CKV_AWS_66, CKV_AWS_338)."""
+    return by_protection(protection, standard=14, hardened=365)
+
+
+# --- SQS / EventBridge (every target has a DLQ and retries; queues encrypted) -------------------------------------
+SQS_MANAGED_SSE = True
+SQS_MAX_RECEIVE_COUNT = 5
+SQS_DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+SQS_VISIBILITY_TIMEOUT_FACTOR = 6  # visibility timeout >= 6x the consumer's timeout (AWS guidance)
+EVENT_TARGET_MAX_RETRY_ATTEMPTS = 8
+EVENT_TARGET_MAX_EVENT_AGE_SECONDS = 24 * 3600
+EVENT_SOURCE_BATCH_SIZE = 10
+
+
+def event_archive_retention_days(protection: Protection) -> int:
+    """How long a bus archive keeps events for replay."""
+    return by_protection(protection, standard=7, hardened=90)
+
+
+# --- Cognito ------------------------------------------------------------------------------------------------------
+PASSWORD_MIN_LENGTH = 12
+ACCESS_TOKEN_VALIDITY_MINUTES = 60
+ID_TOKEN_VALIDITY_MINUTES = 60
+REFRESH_TOKEN_VALIDITY_DAYS = 30
+
+
+# --- API Gateway (HTTP API) -------------------------------------------------------------------------------------
+API_THROTTLE_RATE = 100.0
+API_THROTTLE_BURST = 200
+API_CORS_MAX_AGE_SECONDS = 600
+LAMBDA_AUTHORIZER_CACHE_TTL_SECONDS = 0  # chosen explicitly: group rules depend on the route, so never cache
+
+
+# --- S3 / CloudFront / WAF --------------------------------------------------------------------------------------
+S3_NONCURRENT_VERSION_EXPIRY_DAYS = 90
+S3_BACKUP_GLACIER_AFTER_DAYS = 30
+CLOUDFRONT_MIN_TLS = "TLSv1.2_2021"
+HSTS_MAX_AGE_SECONDS = 63072000  # two years, with includeSubDomains and preload
+WAF_RATE_LIMIT_PER_5_MIN = 2000
+WAF_MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesSQLiRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesAnonymousIpList",
+)
+
+
+# --- RDS -----------------------------------------------------------------------------------------------------------
+def rds_backup_retention_days(protection: Protection) -> int:
+    """At least 7 days, 35 in prod (CKV_AWS_133)."""
+    return by_protection(protection, standard=7, hardened=35)
+
+
+RDS_MIN_BACKUP_RETENTION_DAYS = 7
+RDS_STORAGE_ENCRYPTED = True
+RDS_PERFORMANCE_INSIGHTS = True
+RDS_LOG_EXPORTS = ("error", "slowquery", "audit")
+
+
+# --- DynamoDB ------------------------------------------------------------------------------------------------------
+DYNAMODB_POINT_IN_TIME_RECOVERY = True
+
+
+# --- EKS -----------------------------------------------------------------------------------------------------------
+EKS_CONTROL_PLANE_LOGS = ("api", "audit", "authenticator", "controllerManager", "scheduler")

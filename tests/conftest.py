@@ -1,0 +1,19 @@
+"""Shared fixtures: strict recording Pulumi mocks for infrastructure tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests import harness  # noqa: E402
+
+
+@pytest.fixture
+def mocks() -> harness.RecordingMocks:
+    """Fresh strict mocks for the test (stack ``dev``)."""
+    return harness.install()

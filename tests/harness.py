@@ -1,0 +1,175 @@
+"""Strict, recording Pulumi mocks shared by every infrastructure test.
+
+Every resource registered is recorded with its type, name, inputs (camelCase, as the engine sees them) and parent
+URN. The data sources the library uses are answered here; any other call raises, so a new data source cannot slip
+through a test unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+KUBECONFIG = {
+    "apiVersion": "v1",
+    "kind": "Config",
+    "clusters": [{"name": "mock", "cluster": {"server": "https://mock.eks.local", "certificate-authority-data": ""}}],
+    "contexts": [{"name": "mock", "context": {"cluster": "mock", "user": "mock"}}],
+    "current-context": "mock",
+    "users": [{"name": "mock", "user": {"token": "mock"}}],
+}
+
+
+@dataclass
+class Recorded:
+    """One resource as the engine received it."""
+
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    parent: str
+    outputs: dict[str, Any]
+
+    @property
+    def parent_name(self) -> str:
+        """The logical name of the parent resource (the last segment of its URN)."""
+        return self.parent.rsplit("::", 1)[-1] if self.parent else ""
+
+
+def _arn(service: str, resource: str) -> str:
+    return f"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}"
+
+
+def _policy_document(args: dict[str, Any]) -> dict[str, Any]:
+    """Render aws.iam.get_policy_document arguments the way the provider does (enough for assertions)."""
+    statements = []
+    for st in args.get("statements", []):
+        out: dict[str, Any] = {"Effect": st.get("effect", "Allow")}
+        if st.get("actions"):
+            out["Action"] = st["actions"]
+        if st.get("resources"):
+            out["Resource"] = st["resources"]
+        for p in st.get("principals", []):
+            out.setdefault("Principal", {})[p["type"]] = p["identifiers"]
+        for c in st.get("conditions", []):
+            out.setdefault("Condition", {}).setdefault(c["test"], {})[c["variable"]] = c["values"]
+        statements.append(out)
+    return {"json": json.dumps({"Version": "2012-10-17", "Statement": statements})}
+
+
+# Answers for the data sources the library is allowed to call.
+CALLS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda a: {
+        "accountId": ACCOUNT,
+        "arn": f"arn:aws:iam::{ACCOUNT}:user/mock",
+        "userId": "mock",
+    },
+    "aws:index/getRegion:getRegion": lambda a: {"name": REGION, "region": REGION, "id": REGION},
+    "aws:index/getPartition:getPartition": lambda a: {"partition": "aws", "dnsSuffix": "amazonaws.com"},
+    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda a: {
+        "names": [f"{REGION}a", f"{REGION}b", f"{REGION}c"],
+        "zoneIds": ["use1-az1", "use1-az2", "use1-az4"],
+    },
+    "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
+}
+
+
+def _outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Plausible provider outputs: the inputs plus the computed attributes the library reads."""
+    service = typ.split(":")[1].split("/")[0] if ":" in typ else "mock"
+    out: dict[str, Any] = {"arn": _arn(service, name), "name": inputs.get("name", name), **inputs}
+    extra: dict[str, dict[str, Any]] = {
+        "aws:cognito/userPool:UserPool": {"endpoint": f"cognito-idp.{REGION}.amazonaws.com/{REGION}_{name}"},
+        "aws:apigatewayv2/api:Api": {
+            "apiEndpoint": f"https://{name}.execute-api.{REGION}.amazonaws.com",
+            "executionArn": _arn("execute-api", name),
+        },
+        "aws:apigatewayv2/stage:Stage": {"invokeUrl": f"https://{name}.execute-api.{REGION}.amazonaws.com/"},
+        "aws:lambda/function:Function": {
+            "invokeArn": f"arn:aws:apigateway:{REGION}:lambda:path/functions/{_arn('lambda', name)}/invocations",
+            "qualifiedArn": _arn("lambda", name) + ":$LATEST",
+        },
+        "aws:sqs/queue:Queue": {"url": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}"},
+        "aws:cloudfront/distribution:Distribution": {"domainName": f"{name}.cloudfront.net", "hostedZoneId": "Z2FD"},
+        "aws:rds/instance:Instance": {
+            "address": f"{name}.rds.local",
+            "endpoint": f"{name}.rds.local:3306",
+            "port": 3306,
+            "masterUserSecrets": [{"secretArn": _arn("secretsmanager", f"secret:{name}-master")}],
+        },
+        "aws:rds/proxy:Proxy": {"endpoint": f"{name}.proxy.rds.local"},
+        "aws:s3/bucket:Bucket": {"bucket": inputs.get("bucket", name), "bucketRegionalDomainName": f"{name}.s3.local"},
+        "aws:ecr/repository:Repository": {"repositoryUrl": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}"},
+        "eks:index:Cluster": {"kubeconfig": KUBECONFIG, "kubeconfigJson": json.dumps(KUBECONFIG)},
+    }
+    out.update(extra.get(typ, {}))
+    return out
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Mocks that record every resource and refuse calls they do not know."""
+
+    def __init__(self) -> None:
+        self.resources: list[Recorded] = []
+        self.calls: list[str] = []
+        self._parents: dict[tuple[str, str], str] = {}
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        outputs = _outputs(args.typ, args.name, args.inputs)
+        parent = self._parents.pop((args.typ, args.name), "")
+        self.resources.append(Recorded(args.typ, args.name, dict(args.inputs), parent, outputs))
+        return f"{args.name}-id", outputs
+
+    def call(self, args: MockCallArgs) -> dict[str, Any]:
+        self.calls.append(args.token)
+        answer = CALLS.get(args.token)
+        if answer is None:
+            raise NotImplementedError(f"unexpected data source in a test: {args.token}")
+        return answer(args.args)
+
+    # --- queries used by the tests ---------------------------------------------------------------------------
+    def of_type(self, typ: str) -> list[Recorded]:
+        return [r for r in self.resources if r.type == typ]
+
+    def one(self, typ: str, name: str | None = None) -> Recorded:
+        found = [r for r in self.of_type(typ) if name is None or r.name == name]
+        if len(found) != 1:
+            raise AssertionError(f"expected one {typ} {name or ''}, found {[r.name for r in found]}")
+        return found[0]
+
+    def named(self, name: str) -> Recorded:
+        found = [r for r in self.resources if r.name == name]
+        if len(found) != 1:
+            raise AssertionError(f"expected one resource named {name}, found {len(found)}")
+        return found[0]
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock monitor that tells the mocks each resource's parent URN (MockResourceArgs does not carry it)."""
+
+    mocks: RecordingMocks
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        if request.type != "pulumi:pulumi:Stack":
+            self.mocks._parents[(request.type, request.name)] = request.parent
+        return super().RegisterResource(request)
+
+
+def install(project: str = "aws-systems", stack: str = "dev", preview: bool = False) -> RecordingMocks:
+    """Install fresh recording mocks for one test and return them."""
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=RecordingMonitor(mocks))
+    return mocks
+
+
+def run(fn: Callable[[], Any]) -> None:
+    """Run ``fn`` under the mocks and wait until every resource it registered has resolved."""
+    pulumi.runtime.test(fn)()
