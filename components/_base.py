@@ -39,7 +39,7 @@ class Component(pulumi.ComponentResource):
         """Resource options for a child: always parented to this component."""
         return pulumi.ResourceOptions(parent=self, **kwargs)
 
-    def _props(self, role: str, **props: Any) -> dict[str, Any]:
+    def _props(self, role: str, /, **props: Any) -> dict[str, Any]:
         """The keyword arguments for the child ``role``, after the user's transform for that role, if any."""
         self._used_roles.add(role)
         transform = self._transforms.get(role)
@@ -50,4 +50,6 @@ class Component(pulumi.ComponentResource):
         unknown = sorted(set(self._transforms) - self._used_roles)
         if unknown:
             known = ", ".join(sorted(self._used_roles)) or "none"
-            raise ValueError(f"transforms: unknown child role(s) {', '.join(unknown)}; this component has: {known}")
+            raise ValueError(
+                f"transforms: unknown child role(s) {', '.join(unknown)}; this component has: {known}"
+            )

@@ -112,3 +112,67 @@ DYNAMODB_POINT_IN_TIME_RECOVERY = True
 
 # --- EKS -----------------------------------------------------------------------------------------------------------
 EKS_CONTROL_PLANE_LOGS = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+
+
+# --- Static site (CloudFront: CKV2_AWS_32 headers, CKV_AWS_68 WAF in prod) ----------------------------------
+# The AWS managed cache policy "CachingOptimized".
+CLOUDFRONT_CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+SITE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SITE_FRAME_OPTION = "DENY"
+# No 'unsafe-inline': the app must ship its scripts and styles as files.
+SITE_CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
+    ("default-src", "'self'"),
+    ("script-src", "'self'"),
+    ("style-src", "'self'"),
+    ("img-src", "'self' data:"),
+    ("connect-src", "'self'"),  # the site's connect_origins are appended
+    ("frame-ancestors", "'none'"),
+    ("base-uri", "'self'"),
+    ("form-action", "'self'"),
+    ("object-src", "'none'"),
+)
+
+
+def site_waf_enabled(protection: Protection) -> bool:
+    """A WAF in front of the site in prod (CKV_AWS_68); optional in dev, where it costs more than it saves."""
+    return by_protection(protection, standard=False, hardened=True)
+
+
+def site_force_destroy(protection: Protection) -> bool:
+    """Let dev stacks delete non-empty site and log buckets; never in prod."""
+    return by_protection(protection, standard=True, hardened=False)
+
+
+# --- VPC and RDS details (CKV2_AWS_11 flow logs, CKV2_AWS_12 default SG, CKV2_AWS_69 TLS, CKV_AWS_161) ---
+VPC_FLOW_LOG_TRAFFIC_TYPE = "ALL"
+VPC_INTERFACE_ENDPOINTS = (
+    "secretsmanager",
+    "events",
+    "sns",
+    "sqs",
+    "sts",
+    "logs",
+    "monitoring",
+    "cognito-idp",
+    "ecr.api",
+    "ecr.dkr",
+)
+VPC_GATEWAY_ENDPOINTS = ("s3", "dynamodb")
+RDS_CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1"
+RDS_IAM_DATABASE_AUTHENTICATION = True
+RDS_MASTER_USERNAME = "admin"
+RDS_PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier; 731 or a multiple of 31 cost extra
+KMS_KEY_DELETION_WINDOW_DAYS = 30
+
+
+# --- EventBridge Scheduler -------------------------------------------------------------------------------------------
+SCHEDULE_MAX_RETRY_ATTEMPTS = 5
+
+
+# --- EKS services (CKV_AWS_38/39 private endpoint, ECR immutable tags + scanning, restricted pods) -------------
+EKS_ENDPOINT_PUBLIC_ACCESS = False
+ECR_IMAGE_TAG_MUTABILITY = "IMMUTABLE"  # CKV_AWS_51
+ECR_SCAN_ON_PUSH = True  # CKV_AWS_163
+ECR_KEEP_LAST_IMAGES = 30
+POD_RUN_AS_USER = 10001
+POD_SECURITY_STANDARD = "restricted"  # Kubernetes Pod Security Standard enforced on service namespaces

@@ -1,0 +1,115 @@
+"""The store's inventory and sales system (the retail seed).
+
+A web app on S3 + CloudFront; an HTTP API with Lambda for products, clients, sales and stock; Cognito roles (admins,
+sellers, warehouse); RDS MySQL for the store's data; DynamoDB for settings and sessions; daily reports; nightly logical
+backups plus AWS Backup; WAF; alarms, a dashboard and SNS alerts.
+
+Catalog owns the ``retail`` schema: a sale and its stock decrements must be one transaction, so sales, reports and
+backups connect to the same schema rather than keeping copies of stock.
+"""
+
+from __future__ import annotations
+
+from architectures.spec import (
+    Bucket,
+    EventType,
+    Group,
+    JwtAuthorizer,
+    Needs,
+    Route,
+    Schedule,
+    Service,
+    Subscription,
+    System,
+    Table,
+    Topic,
+)
+
+ADMINS, SELLERS, WAREHOUSE = "admins", "sellers", "warehouse"
+STAFF = (ADMINS, SELLERS, WAREHOUSE)
+SELLING = (ADMINS, SELLERS)
+STOCK_KEEPING = (ADMINS, WAREHOUSE)
+
+OUTBOX_RELAY = Schedule(name="outbox-relay", expression="rate(1 minute)", handler="outbox.relay", timeout_seconds=60)
+
+SYSTEM = System(
+    name="retail",
+    title="Store inventory and sales",
+    groups=(
+        Group(name=ADMINS, precedence=10, description="Store managers", iam_role=True),
+        Group(name=SELLERS, precedence=20, description="Cashiers", iam_role=True),
+        Group(name=WAREHOUSE, precedence=30, description="Stock keepers", iam_role=True),
+    ),
+    authorizer=JwtAuthorizer(),
+    bus="retail",
+    events=(EventType(detail_type="StockLow", description="A product's stock crossed below its minimum"),),
+    services=(
+        Service(
+            name="catalog",
+            description="Products, clients and stock",
+            schema_name="retail",
+            routes=(
+                Route(method="GET", path="/products", groups=STAFF),
+                Route(method="GET", path="/products/{id}", groups=STAFF),
+                Route(method="POST", path="/products", groups=(ADMINS,)),
+                Route(method="PUT", path="/products/{id}", groups=(ADMINS,)),
+                Route(method="DELETE", path="/products/{id}", groups=(ADMINS,)),
+                Route(method="GET", path="/clients", groups=STAFF),
+                Route(method="GET", path="/clients/{id}", groups=STAFF),
+                Route(method="POST", path="/clients", groups=SELLING),
+                Route(method="PUT", path="/clients/{id}", groups=SELLING),
+                Route(method="DELETE", path="/clients/{id}", groups=(ADMINS,)),
+                Route(method="GET", path="/stock", groups=STAFF),
+                Route(method="POST", path="/stock/adjustments", groups=STOCK_KEEPING),
+                Route(method="GET", path="/stock/movements", groups=STAFF),
+            ),
+            subscriptions=(Subscription(name="low-stock-alerts", events=("StockLow",), handler="alerts.handler"),),
+            schedules=(OUTBOX_RELAY,),
+            needs=Needs(database="retail", publishes=("StockLow",), topics=("stock-alerts",)),
+        ),
+        Service(
+            name="sales",
+            description="Sales at the point of sale, with their stock decrements in one transaction",
+            routes=(
+                Route(method="POST", path="/sales", groups=SELLING),
+                Route(method="GET", path="/sales", groups=SELLING),
+                Route(method="GET", path="/sales/{id}", groups=SELLING),
+                Route(method="POST", path="/sales/{id}/void", groups=(ADMINS,)),
+            ),
+            schedules=(OUTBOX_RELAY,),
+            needs=Needs(database="retail", publishes=("StockLow",), tables={"settings": "read"}),
+        ),
+        Service(
+            name="reports",
+            description="Sales reports on demand and a daily report file",
+            routes=(
+                Route(method="GET", path="/reports/sales", groups=SELLING),
+                Route(method="GET", path="/reports/daily/{date}", groups=(ADMINS,)),
+            ),
+            schedules=(Schedule(name="daily-report", expression="cron(0 6 * * ? *)", handler="daily.handler"),),
+            needs=Needs(database="retail", buckets={"reports": "write"}, topics=("reports",)),
+        ),
+        Service(
+            name="settings",
+            description="Store settings, and user sessions and preferences with a TTL",
+            routes=(
+                Route(method="GET", path="/settings", groups=STAFF),
+                Route(method="PUT", path="/settings", groups=(ADMINS,)),
+            ),
+            needs=Needs(tables={"settings": "write"}),
+        ),
+        Service(
+            name="backups",
+            description="Nightly consistent logical export of the store's data",
+            schedules=(Schedule(name="nightly-export", expression="cron(0 3 * * ? *)", handler="export.handler"),),
+            needs=Needs(database="retail", buckets={"backups": "write"}),
+        ),
+    ),
+    tables=(Table(name="settings", partition_key="pk", sort_key="sk", ttl_attribute="expires_at"),),
+    buckets=(Bucket(name="reports", purpose="reports"), Bucket(name="backups", purpose="backups")),
+    topics=(
+        Topic(name="stock-alerts", description="Low-stock alerts for staff"),
+        Topic(name="reports", description="The daily report is ready"),
+    ),
+    site_dir="site",
+)

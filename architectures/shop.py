@@ -1,0 +1,128 @@
+"""The online shop split out of its monolith: Users on EKS, Products, Orders and Support behind one API gateway.
+
+Users signs people in with Cognito (JWT, refresh, logout that revokes sessions) and keeps profiles in MariaDB; Products
+keeps the catalog and inventory; Orders keeps orders and payments behind a JWKS-validated JWT; Support handles tickets
+that agents take. Stock is reserved through a saga of events on the ``shop`` bus.
+"""
+
+from __future__ import annotations
+
+from architectures.spec import (
+    EventType,
+    Group,
+    JwtAuthorizer,
+    Needs,
+    Route,
+    Schedule,
+    Service,
+    Subscription,
+    System,
+)
+
+CUSTOMERS, ADMINS, AGENTS = "customers", "admins", "agents"
+
+OUTBOX_RELAY = Schedule(name="outbox-relay", expression="rate(1 minute)", handler="outbox.relay", timeout_seconds=60)
+
+SYSTEM = System(
+    name="shop",
+    title="Microservices shop",
+    groups=(
+        Group(name=ADMINS, precedence=10, description="Catalog and order administrators"),
+        Group(name=AGENTS, precedence=20, description="Support agents"),
+        Group(name=CUSTOMERS, precedence=30, description="Shoppers"),
+    ),
+    authorizer=JwtAuthorizer(),
+    bus="shop",
+    database_engine="mariadb",
+    events=(
+        EventType(detail_type="OrderPlaced", description="An order awaits stock"),
+        EventType(detail_type="StockReserved", description="Every item of the order was reserved"),
+        EventType(detail_type="StockRejected", description="Some item could not be reserved; nothing was"),
+        EventType(detail_type="OrderConfirmed", description="Stock reserved and payment recorded"),
+        EventType(detail_type="OrderCancelled", description="The owner cancelled before shipping"),
+        EventType(detail_type="StockReleased", description="A cancelled order's stock is available again"),
+    ),
+    services=(
+        Service(
+            name="users",
+            description="Sign-up, login, refresh, logout and profiles (container on EKS)",
+            runtime="kubernetes",
+            schema_name="users",
+            routes=(
+                Route(method="POST", path="/users/signup", public=True),
+                Route(method="POST", path="/users/confirm", public=True),
+                Route(method="POST", path="/users/login", public=True),
+                Route(method="POST", path="/users/refresh", public=True),
+                Route(method="POST", path="/users/logout"),
+                Route(method="GET", path="/users/me"),
+                Route(method="PUT", path="/users/me"),
+            ),
+            needs=Needs(
+                database="users",
+                user_pool=(
+                    "AdminConfirmSignUp",
+                    "AdminGetUser",
+                    "AdminUserGlobalSignOut",
+                    "AdminAddUserToGroup",
+                ),
+            ),
+        ),
+        Service(
+            name="products",
+            description="Catalog and inventory; reserves and releases stock for orders",
+            schema_name="products",
+            routes=(
+                Route(method="GET", path="/products", public=True),
+                Route(method="GET", path="/products/{id}", public=True),
+                Route(method="POST", path="/products", groups=(ADMINS,)),
+                Route(method="PUT", path="/products/{id}", groups=(ADMINS,)),
+                Route(method="DELETE", path="/products/{id}", groups=(ADMINS,)),
+                Route(method="GET", path="/products/{id}/inventory", groups=(ADMINS,)),
+                Route(method="PUT", path="/products/{id}/inventory", groups=(ADMINS,)),
+            ),
+            subscriptions=(
+                Subscription(
+                    name="stock",
+                    events=("OrderPlaced", "OrderConfirmed", "OrderCancelled"),
+                    handler="events.handler",
+                ),
+            ),
+            schedules=(OUTBOX_RELAY,),
+            needs=Needs(database="products", publishes=("StockReserved", "StockRejected", "StockReleased")),
+        ),
+        Service(
+            name="orders",
+            description="Orders, their details and payment details",
+            schema_name="orders",
+            routes=(
+                Route(method="POST", path="/orders"),
+                Route(method="GET", path="/orders"),
+                Route(method="GET", path="/orders/{id}"),
+                Route(method="POST", path="/orders/{id}/cancel"),
+            ),
+            subscriptions=(
+                Subscription(
+                    name="stock-results",
+                    events=("StockReserved", "StockRejected", "StockReleased"),
+                    handler="events.handler",
+                ),
+            ),
+            schedules=(OUTBOX_RELAY,),
+            needs=Needs(database="orders", publishes=("OrderPlaced", "OrderConfirmed", "OrderCancelled")),
+        ),
+        Service(
+            name="support",
+            description="Tickets that agents take",
+            schema_name="support",
+            routes=(
+                Route(method="POST", path="/tickets"),
+                Route(method="GET", path="/tickets"),
+                Route(method="GET", path="/tickets/{id}"),
+                Route(method="POST", path="/tickets/{id}/take", groups=(AGENTS,)),
+                Route(method="PATCH", path="/tickets/{id}", groups=(AGENTS,)),
+                Route(method="POST", path="/tickets/{id}/comments"),
+            ),
+            needs=Needs(database="support"),
+        ),
+    ),
+)

@@ -1,0 +1,284 @@
+"""The declaration language for a system: services, routes, events, schedules and data, declared once.
+
+Both runtimes read these declarations: the Pulumi components turn them into AWS resources, and the local runtime turns
+them into a gateway, queue pollers and timers. Nothing here imports Pulumi or boto3, so the declarations are cheap to
+load anywhere and the rules below are checked before any resource exists.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+NAME = r"^[a-z][a-z0-9-]{0,30}$"
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class Spec(BaseModel):
+    """Declarations are immutable and reject unknown fields, so a typo is an error rather than a silent default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Group(Spec):
+    """A Cognito group. ``iam_role`` gives the group an IAM role through the identity pool's role mapping."""
+
+    name: str = Field(pattern=NAME)
+    precedence: int = Field(ge=0)
+    description: str = ""
+    iam_role: bool = False
+
+
+class EventType(Spec):
+    """An event type on the system's bus (its EventBridge ``detail-type``).
+
+    Its sources are not written here: each service that lists it in ``needs.publishes`` publishes it with the source
+    ``<system>.<service>``, so the bus's allowed (source, detail-type) pairs follow from the services.
+    """
+
+    detail_type: str = Field(pattern=r"^[A-Z][A-Za-z]+$")
+    description: str = ""
+
+
+class Route(Spec):
+    """An HTTP route. Every route needs a signed-in caller unless it is declared ``public``.
+
+    ``groups`` lists the Cognito groups allowed to call it; empty means any signed-in user.
+    """
+
+    method: HttpMethod
+    path: str = Field(pattern=r"^/[a-z0-9/{}_-]*$")
+    public: bool = False
+    groups: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The API Gateway route key, e.g. ``POST /moves``."""
+        return f"{self.method} {self.path}"
+
+    @model_validator(mode="after")
+    def _public_routes_have_no_groups(self) -> Route:
+        if self.public and self.groups:
+            raise ValueError(f"route {self.key}: a public route cannot also require groups")
+        return self
+
+
+class Subscription(Spec):
+    """A consumer of bus events: its own queue, DLQ and function."""
+
+    name: str = Field(pattern=NAME)
+    events: tuple[str, ...] = Field(min_length=1)
+    handler: str
+    batch_size: int = Field(default=10, ge=1, le=10000)
+    max_receive_count: int = Field(default=5, ge=1, le=1000)
+    timeout_seconds: int = Field(default=30, ge=1, le=900)
+
+
+class Schedule(Spec):
+    """A function run on a schedule (EventBridge Scheduler in the cloud, a timer locally)."""
+
+    name: str = Field(pattern=NAME)
+    expression: str = Field(pattern=r"^(rate|cron)\(.+\)$")
+    timezone: str = "UTC"
+    handler: str
+    timeout_seconds: int = Field(default=300, ge=1, le=900)
+
+
+Access = Literal["read", "write"]
+
+
+class Needs(Spec):
+    """What a service's functions may touch. IAM is derived from this and nothing else."""
+
+    database: str | None = None
+    """The relational schema the service connects to: its own, or one another service of the system owns."""
+    publishes: tuple[str, ...] = ()
+    tables: dict[str, Access] = Field(default_factory=dict)
+    buckets: dict[str, Access] = Field(default_factory=dict)
+    topics: tuple[str, ...] = ()
+    user_pool: tuple[str, ...] = ()
+    """Cognito admin actions on the system's user pool, e.g. ``("AdminConfirmSignUp",)``."""
+
+
+class Service(Spec):
+    """One microservice: its code lives in ``handlers/<system>/<name>/``."""
+
+    name: str = Field(pattern=NAME)
+    description: str = ""
+    runtime: Literal["lambda", "kubernetes"] = "lambda"
+    schema_name: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,40}$")
+    """The service's own relational schema (database); ``None`` for a service with no SQL data."""
+    api_handler: str = "api.handler"
+    routes: tuple[Route, ...] = ()
+    subscriptions: tuple[Subscription, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    needs: Needs = Needs()
+    memory_mb: int = Field(default=512, ge=128, le=10240)
+    timeout_seconds: int = Field(default=10, ge=1, le=29)
+    """API functions must answer within API Gateway's 29 s integration limit."""
+
+    @model_validator(mode="after")
+    def _owner_uses_its_schema(self) -> Service:
+        if self.schema_name and self.needs.database != self.schema_name:
+            raise ValueError(f"service {self.name}: owns schema {self.schema_name!r}, so needs.database must name it")
+        return self
+
+
+class LambdaAuthorizer(Spec):
+    """Routes are authorized by a function of one of the system's services (a Lambda authorizer)."""
+
+    kind: Literal["lambda"] = "lambda"
+    service: str
+    handler: str = "app.handler"
+    cache_ttl_seconds: int = Field(default=0, ge=0, le=3600)
+
+
+class JwtAuthorizer(Spec):
+    """Routes are authorized by API Gateway itself, validating the Cognito JWT against the pool's JWKS."""
+
+    kind: Literal["jwt"] = "jwt"
+
+
+class Table(Spec):
+    """A DynamoDB table (on-demand, point-in-time recovery, optional TTL attribute)."""
+
+    name: str = Field(pattern=NAME)
+    partition_key: str
+    sort_key: str | None = None
+    ttl_attribute: str | None = None
+
+
+class Bucket(Spec):
+    """A private S3 bucket. ``backups`` buckets move old objects to Glacier."""
+
+    name: str = Field(pattern=NAME)
+    purpose: Literal["data", "reports", "backups"] = "data"
+
+
+class Topic(Spec):
+    """An SNS topic (KMS-encrypted)."""
+
+    name: str = Field(pattern=NAME)
+    description: str = ""
+
+
+class System(Spec):
+    """A whole system: who signs in, what runs, what talks to what, and what data it keeps."""
+
+    name: str = Field(pattern=NAME)
+    title: str
+    groups: tuple[Group, ...]
+    authorizer: LambdaAuthorizer | JwtAuthorizer = Field(discriminator="kind")
+    bus: str | None = Field(default=None, pattern=NAME)
+    events: tuple[EventType, ...] = ()
+    services: tuple[Service, ...]
+    database_engine: Literal["mysql", "mariadb"] = "mysql"
+    tables: tuple[Table, ...] = ()
+    buckets: tuple[Bucket, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    site_dir: str | None = None
+    """A static web app (relative to the repository root) served by CloudFront."""
+
+    # --- lookups -----------------------------------------------------------------------------------------------
+    def service(self, name: str) -> Service:
+        for service in self.services:
+            if service.name == name:
+                return service
+        raise KeyError(f"system {self.name} has no service {name!r}")
+
+    def event(self, detail_type: str) -> EventType:
+        for event in self.events:
+            if event.detail_type == detail_type:
+                return event
+        raise KeyError(f"system {self.name} declares no event {detail_type!r}")
+
+    @property
+    def routes(self) -> list[tuple[Service, Route]]:
+        return [(s, r) for s in self.services for r in s.routes]
+
+    @property
+    def uses_database(self) -> bool:
+        return any(s.needs.database for s in self.services)
+
+    def source(self, service: Service) -> str:
+        """The EventBridge source a service publishes with."""
+        return f"{self.name}.{service.name}"
+
+    def publishers(self, detail_type: str) -> list[Service]:
+        return [s for s in self.services if detail_type in s.needs.publishes]
+
+    def subscribers(self, detail_type: str) -> list[tuple[Service, Subscription]]:
+        return [(s, sub) for s in self.services for sub in s.subscriptions if detail_type in sub.events]
+
+    def schema_owner(self, schema: str) -> Service:
+        return next(s for s in self.services if s.schema_name == schema)
+
+    # --- the rules every system obeys -------------------------------------------------------------------------
+    @model_validator(mode="after")
+    def _check(self) -> System:
+        problems = [*self._unique_names(), *self._references()]
+        if problems:
+            raise ValueError(f"system {self.name}: " + "; ".join(problems))
+        return self
+
+    def _unique_names(self) -> list[str]:
+        problems: list[str] = []
+        for label, names in (
+            ("group", [g.name for g in self.groups]),
+            ("group precedence", [str(g.precedence) for g in self.groups]),
+            ("service", [s.name for s in self.services]),
+            ("schema", [s.schema_name for s in self.services if s.schema_name]),
+            ("route", [r.key for _, r in self.routes]),
+            ("event", [e.detail_type for e in self.events]),
+            ("subscription", [f"{s.name}/{sub.name}" for s in self.services for sub in s.subscriptions]),
+            ("table", [t.name for t in self.tables]),
+            ("bucket", [b.name for b in self.buckets]),
+            ("topic", [t.name for t in self.topics]),
+        ):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                problems.append(f"duplicate {label} {', '.join(dupes)}")
+        return problems
+
+    def _references(self) -> list[str]:
+        problems: list[str] = []
+        groups = {g.name for g in self.groups}
+        events = {e.detail_type for e in self.events}
+        if self.events and not self.bus:
+            problems.append("events are declared but no bus")
+        if isinstance(self.authorizer, LambdaAuthorizer) and self.authorizer.service not in {
+            s.name for s in self.services
+        }:
+            problems.append(f"authorizer service {self.authorizer.service!r} is not declared")
+        for service in self.services:
+            where = f"service {service.name}"
+            for route in service.routes:
+                problems += [
+                    f"{where}: route {route.key} names unknown group {g!r}" for g in route.groups if g not in groups
+                ]
+            consumed = [e for sub in service.subscriptions for e in sub.events]
+            problems += [f"{where}: subscribes to undeclared event {e!r}" for e in consumed if e not in events]
+            problems += [
+                f"{where}: publishes undeclared event {e!r}" for e in service.needs.publishes if e not in events
+            ]
+            for kind, declared, used in (
+                ("table", {t.name for t in self.tables}, service.needs.tables),
+                ("bucket", {b.name for b in self.buckets}, service.needs.buckets),
+                ("topic", {t.name for t in self.topics}, service.needs.topics),
+            ):
+                problems += [f"{where}: needs undeclared {kind} {n!r}" for n in used if n not in declared]
+            schemas = {s.schema_name for s in self.services if s.schema_name}
+            if service.needs.database and service.needs.database not in schemas:
+                problems.append(f"{where}: needs schema {service.needs.database!r}, which no service owns")
+            if service.runtime == "kubernetes" and (service.subscriptions or service.schedules):
+                problems.append(f"{where}: kubernetes services cannot declare subscriptions or schedules")
+        return problems
+
+
+def handler_module(system: System, service: Service, handler: str) -> str:
+    """The importable path of a handler, e.g. ``handlers.moving.moves.api.handler``."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+", handler):
+        raise ValueError(f"handler {handler!r}: expected 'module.function'")
+    return f"handlers.{system.name}.{service.name.replace('-', '_')}.{handler}"

@@ -1,0 +1,73 @@
+"""The environment contract between a declaration and its handler code, shared by both runtimes.
+
+The cloud fills the values with Pulumi Outputs (ARNs, names); the local runtime fills them with moto's and SQLite's.
+The names are decided here only, so a handler reads the same variables wherever it runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Literal, TypeVar
+
+from architectures.spec import LambdaAuthorizer, Service, System
+
+T = TypeVar("T")
+
+ResourceKind = Literal[
+    "db_secret", "bus", "table", "bucket", "topic", "user_pool", "user_pool_client", "jwks_url", "issuer"
+]
+Lookup = Callable[[ResourceKind, str], T]
+"""Resolves a declared resource to the value a handler needs, e.g. ``lookup("table", "settings")`` → its name."""
+
+
+def env_name(name: str) -> str:
+    """``customer-notifications`` → ``CUSTOMER_NOTIFICATIONS``."""
+    return name.upper().replace("-", "_")
+
+
+def route_groups(service: Service) -> str:
+    """JSON of the group rules of a service's routes, for code that enforces them (handlers or the authorizer)."""
+    return json.dumps({r.key: list(r.groups) for r in service.routes if r.groups}, sort_keys=True)
+
+
+def service_environment(system: System, service: Service, stage: str, lookup: Lookup[T]) -> dict[str, T | str]:
+    """Every environment variable a service's functions get. Secrets never appear: only the secret's ARN does."""
+    env: dict[str, T | str] = {
+        "SYSTEM_NAME": system.name,
+        "SERVICE_NAME": service.name,
+        "STAGE": stage,
+        "POWERTOOLS_SERVICE_NAME": f"{system.name}-{service.name}",
+        "POWERTOOLS_METRICS_NAMESPACE": system.name,
+        "ROUTE_GROUPS": route_groups(service),
+    }
+    needs = service.needs
+    if needs.database:
+        env["DB_SECRET_ARN"] = lookup("db_secret", needs.database)
+    if needs.publishes and system.bus:
+        env["EVENT_BUS_NAME"] = lookup("bus", system.bus)
+        env["EVENT_SOURCE"] = system.source(service)
+    for table in needs.tables:
+        env[f"TABLE_{env_name(table)}"] = lookup("table", table)
+    for bucket in needs.buckets:
+        env[f"BUCKET_{env_name(bucket)}"] = lookup("bucket", bucket)
+    for topic in needs.topics:
+        env[f"TOPIC_{env_name(topic)}_ARN"] = lookup("topic", topic)
+    if needs.user_pool:
+        env["USER_POOL_ID"] = lookup("user_pool", system.name)
+        env["USER_POOL_CLIENT_ID"] = lookup("user_pool_client", system.name)
+    if isinstance(system.authorizer, LambdaAuthorizer) and system.authorizer.service == service.name:
+        env.update(authorizer_environment(system, lookup))
+    return env
+
+
+def authorizer_environment(system: System, lookup: Lookup[T]) -> dict[str, T | str]:
+    """What a Lambda authorizer needs: where the keys are, whom to trust, and every route's group rule."""
+    return {
+        "JWKS_URL": lookup("jwks_url", system.name),
+        "TOKEN_ISSUER": lookup("issuer", system.name),
+        "USER_POOL_CLIENT_ID": lookup("user_pool_client", system.name),
+        "AUTHORIZER_RULES": json.dumps(
+            {r.key: list(r.groups) for s in system.services for r in s.routes if not r.public}, sort_keys=True
+        ),
+    }

@@ -1,0 +1,455 @@
+"""An RDS MySQL/MariaDB instance that meets the RDS secure defaults, with an optional RDS Proxy in front.
+
+The master password is generated and rotated by RDS in Secrets Manager (``manage_master_user_password``):
+it never passes through stack config or state. Clients get the secret's ARN and read it at run time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+import pulumi
+import pulumi_aws as aws
+
+from components import defaults
+from components._base import Component, Transforms
+from components.defaults import Protection, by_protection, secure
+
+T = TypeVar("T")
+
+Engine = Literal["mysql", "mariadb"]
+ENGINES: tuple[Engine, ...] = ("mysql", "mariadb")
+DEFAULT_ENGINE_VERSIONS: dict[str, str] = {"mysql": "8.0", "mariadb": "10.11"}
+# require_secure_transport exists from these versions on; older ones cannot enforce TLS.
+MIN_ENGINE_VERSIONS: dict[str, tuple[int, int]] = {"mysql": (8, 0), "mariadb": (10, 5)}
+# MySQL writes an audit log only through the MARIADB_AUDIT_PLUGIN option group, so it is not exported.
+LOG_TYPES: dict[str, frozenset[str]] = {
+    "mysql": frozenset({"error", "general", "slowquery"}),
+    "mariadb": frozenset({"audit", "error", "general", "slowquery"}),
+}
+PORT = 3306
+STORAGE_RANGE_GB = (20, 65536)
+BACKUP_RETENTION_RANGE = (defaults.RDS_MIN_BACKUP_RETENTION_DAYS, 35)
+RDS_PRINCIPAL = "rds.amazonaws.com"
+COMPONENT = "DatabaseComponent"
+_VERSION = re.compile(r"^(\d+)\.(\d+)(\.\d+)?$")
+_INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9-]+\.[a-z0-9]+$")
+# Performance Insights is not offered on these classes for MySQL/MariaDB.
+_NO_PERFORMANCE_INSIGHTS = re.compile(r"^db\.t(2|3|4g)\.(micro|small)$")
+
+
+def performance_insights_supported(instance_class: str) -> bool:
+    """Whether RDS offers Performance Insights for MySQL/MariaDB on ``instance_class`` (not on t2/t3/t4g micro
+    and small)."""
+    return not _NO_PERFORMANCE_INSIGHTS.match(instance_class)
+
+
+def parameter_group_family(engine: str, engine_version: str) -> str:
+    """``mysql`` + ``8.0.39`` -> ``mysql8.0``; ``mariadb`` + ``10.11`` -> ``mariadb10.11``."""
+    major, minor = _parse_version(engine_version)
+    return f"{engine}{major}.{minor}"
+
+
+def _parse_version(version: str) -> tuple[int, int]:
+    match = _VERSION.match(version)
+    if not match:
+        raise ValueError(f"engine_version: must look like 8.0 or 10.11.9 (got {version!r})")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _check_int(argument: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{argument}: must be an integer between {low} and {high} (got {value!r})")
+
+
+def _snapshot_identifier(name: str) -> str:
+    """A stable final snapshot id: RDS allows letters, digits and single hyphens, starting with a letter."""
+    cleaned = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]", "-", name.lower())).strip("-")
+    if not cleaned[:1].isalpha():
+        cleaned = f"db-{cleaned}"
+    return f"{cleaned}-final"
+
+
+@dataclass(kw_only=True)
+class DatabaseArgs:
+    """How to build a :class:`DatabaseComponent`. Only the network placement is required."""
+
+    vpc_id: pulumi.Input[str]
+    """The VPC the database lives in. Required."""
+    subnet_ids: pulumi.Input[Sequence[str]]
+    """Private subnets in at least two AZs (an RDS subnet group needs two). Required."""
+    protection: Protection = "standard"
+    """``standard`` (dev/qa, cheap) or ``hardened`` (stage/prod). Default ``standard``."""
+    engine: Engine = "mysql"
+    """``mysql`` or ``mariadb``. Default ``mysql``."""
+    engine_version: str | None = None
+    """Major.minor, or a full version. Default ``8.0`` for mysql, ``10.11`` for mariadb (minor upgrades are
+    automatic). MySQL 8.0 leaves RDS standard support in July 2026: pass ``8.4`` for the next LTS. Oldest
+    allowed: MySQL 8.0, MariaDB 10.5 (the first with ``require_secure_transport``)."""
+    instance_class: str = "db.t4g.micro"
+    """The instance class. Default ``db.t4g.micro``."""
+    allocated_storage_gb: int = 20
+    """Initial gp3 storage, 20..65536 GiB. Default 20."""
+    max_allocated_storage_gb: int | None = None
+    """Storage autoscaling ceiling, at least ``allocated_storage_gb``. Default None (no autoscaling)."""
+    multi_az: bool | None = None
+    """A standby in a second AZ. Default False (standard) / True (hardened; turning it off warns)."""
+    deletion_protection: bool | None = None
+    """Refuse deletion. Default False (standard) / True (hardened; turning it off warns)."""
+    skip_final_snapshot: bool | None = None
+    """Delete without a final snapshot. Default True (standard) / False (hardened; skipping warns). The final
+    snapshot is named ``f"{name}-final"``: stable, never a timestamp."""
+    backup_retention_days: int | None = None
+    """Automated backup retention, 7..35 days. Default ``defaults.rds_backup_retention_days`` (7 / 35); less
+    than 35 in hardened warns."""
+    client_security_group_ids: Sequence[pulumi.Input[str]] = ()
+    """Security groups allowed to reach the database (and proxy) port. Default none."""
+    proxy: bool = False
+    """An RDS Proxy (TLS required) in front; it reads the master secret with its own role. Default False."""
+    performance_insights: bool | None = None
+    """Performance Insights (7 days, free tier). Default True where the class supports it. RDS does not
+    offer it for MySQL/MariaDB on t2/t3/t4g micro and small classes (so it is off for the default
+    ``db.t4g.micro``), and asking for it there is an error. Turning it off where supported warns."""
+    kms_key: bool | None = None
+    """Encrypt storage, the master secret and Performance Insights with a customer-managed KMS key (rotated).
+    Default False (standard: the AWS-managed key) / True (hardened; turning it off warns)."""
+    transforms: Transforms | None = None
+    """Per-child overrides by role (``instance``, ``params``, ``sg``, ``proxy``...). Default none."""
+
+    def __post_init__(self) -> None:
+        by_protection(self.protection, standard=None, hardened=None)  # validates ``protection``
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine: must be one of {', '.join(ENGINES)} (got {self.engine!r})")
+        major_minor = _parse_version(self.resolved_engine_version)
+        oldest = MIN_ENGINE_VERSIONS[self.engine]
+        if major_minor < oldest:
+            raise ValueError(
+                f"engine_version: {self.engine} must be {oldest[0]}.{oldest[1]} or newer, the first to "
+                f"support require_secure_transport (got {self.engine_version!r})"
+            )
+        if not isinstance(self.instance_class, str) or not _INSTANCE_CLASS.match(self.instance_class):
+            raise ValueError(f"instance_class: must look like db.t4g.micro (got {self.instance_class!r})")
+        _check_int("allocated_storage_gb", self.allocated_storage_gb, *STORAGE_RANGE_GB)
+        if self.max_allocated_storage_gb is not None:
+            _check_int(
+                "max_allocated_storage_gb",
+                self.max_allocated_storage_gb,
+                self.allocated_storage_gb,
+                STORAGE_RANGE_GB[1],
+            )
+        if self.backup_retention_days is not None:
+            _check_int("backup_retention_days", self.backup_retention_days, *BACKUP_RETENTION_RANGE)
+        if isinstance(self.subnet_ids, list | tuple) and len(self.subnet_ids) < 2:
+            raise ValueError(
+                f"subnet_ids: RDS needs subnets in at least two AZs (got {list(self.subnet_ids)!r})"
+            )
+        if isinstance(self.client_security_group_ids, str):
+            raise ValueError(
+                "client_security_group_ids: must be a sequence of security group ids, not a string"
+            )
+        if self.performance_insights and not performance_insights_supported(self.instance_class):
+            raise ValueError(
+                f"performance_insights: not available on {self.instance_class} for MySQL/MariaDB; "
+                f"use a larger class or leave it unset"
+            )
+
+    @property
+    def resolved_engine_version(self) -> str:
+        """The engine version after defaults."""
+        return self.engine_version or DEFAULT_ENGINE_VERSIONS[self.engine]
+
+    @property
+    def log_exports(self) -> list[str]:
+        """The library's log exports that this engine can produce, in a stable order."""
+        return [t for t in defaults.RDS_LOG_EXPORTS if t in LOG_TYPES[self.engine]]
+
+
+def _resolve(setting: str, default: T, override: T | None, weaker: bool) -> T:
+    """The user's value, or the default; routed through ``secure`` (which warns) only when it is weaker."""
+    if override is None:
+        return default
+    return secure(COMPONENT, setting, default, override) if weaker else override
+
+
+class DatabaseComponent(Component):
+    """An encrypted, private, TLS-only RDS instance with a managed master secret and optional RDS Proxy.
+
+    Attributes: ``instance``, ``security_group``, ``endpoint`` (host name), ``port``, ``master_secret_arn``,
+    ``proxy_endpoint`` (None without a proxy), ``engine``; also ``subnet_group``, ``parameter_group``,
+    ``kms_key`` and ``proxy`` (None when not built).
+    """
+
+    def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("awssystems:database:DatabaseComponent", name, args.transforms, opts)
+        self._args = args
+        self.engine: str = args.engine
+        self._normalize()
+        self._create_kms_key()
+        self._create_subnet_group()
+        self._create_security_group()
+        self._create_parameter_group()
+        self._create_instance()
+        self._create_proxy()
+        self._check_transforms_used()
+        self.register_outputs(
+            {
+                "endpoint": self.endpoint,
+                "port": self.port,
+                "master_secret_arn": self.master_secret_arn,
+                "proxy_endpoint": self.proxy_endpoint,
+                "security_group_id": self.security_group.id,
+            }
+        )
+
+    def _normalize(self) -> None:
+        """Merge library, protection and user values; warn where the user weakens a secure default."""
+        a = self._args
+        hardened = a.protection == "hardened"
+        self._multi_az = _resolve("multi_az", hardened, a.multi_az, weaker=hardened and a.multi_az is False)
+        self._deletion_protection = _resolve(
+            "deletion_protection",
+            hardened,
+            a.deletion_protection,
+            weaker=hardened and a.deletion_protection is False,
+        )
+        self._skip_final_snapshot = _resolve(
+            "skip_final_snapshot",
+            not hardened,
+            a.skip_final_snapshot,
+            weaker=hardened and a.skip_final_snapshot is True,
+        )
+        default_retention = defaults.rds_backup_retention_days(a.protection)
+        self._backup_retention = _resolve(
+            "backup_retention_days",
+            default_retention,
+            a.backup_retention_days,
+            weaker=a.backup_retention_days is not None and a.backup_retention_days < default_retention,
+        )
+        supported = defaults.RDS_PERFORMANCE_INSIGHTS and performance_insights_supported(a.instance_class)
+        self._performance_insights = _resolve(
+            "performance_insights",
+            supported,
+            a.performance_insights,
+            weaker=supported and a.performance_insights is False,
+        )
+        self._use_kms_key = _resolve("kms_key", hardened, a.kms_key, weaker=hardened and a.kms_key is False)
+
+    def _create_kms_key(self) -> None:
+        """A rotated customer-managed key, when asked for (the default in hardened)."""
+        self.kms_key: aws.kms.Key | None = None
+        if not self._use_kms_key:
+            return
+        self.kms_key = aws.kms.Key(
+            self._child_name("kms-key"),
+            **self._props(
+                "kms-key",
+                description=f"{self._name}: RDS storage, master secret and Performance Insights",
+                enable_key_rotation=True,
+                deletion_window_in_days=defaults.KMS_KEY_DELETION_WINDOW_DAYS,
+            ),
+            opts=self._opts(),
+        )
+
+    def _create_subnet_group(self) -> None:
+        self.subnet_group = aws.rds.SubnetGroup(
+            self._child_name("subnets"),
+            **self._props(
+                "subnets",
+                subnet_ids=self._args.subnet_ids,
+                description=f"{self._name}: private subnets",
+            ),
+            opts=self._opts(),
+        )
+
+    def _create_security_group(self) -> None:
+        """The database port from the client groups only. A proxy shares this group and reaches the database
+        through a self rule, so no second group (and no cycle between two groups) is needed."""
+        ingress = []
+        if self._args.client_security_group_ids:
+            ingress.append(
+                {
+                    "protocol": "tcp",
+                    "from_port": PORT,
+                    "to_port": PORT,
+                    "security_groups": list(self._args.client_security_group_ids),
+                    "description": "Database clients",
+                }
+            )
+        egress = []
+        if self._args.proxy:
+            proxy_rule = {"protocol": "tcp", "from_port": PORT, "to_port": PORT, "self": True}
+            ingress.append({**proxy_rule, "description": "RDS Proxy to the database"})
+            egress.append({**proxy_rule, "description": "RDS Proxy to the database"})
+        self.security_group = aws.ec2.SecurityGroup(
+            self._child_name("sg"),
+            **self._props(
+                "sg",
+                vpc_id=self._args.vpc_id,
+                description=f"{self._name}: database port from its clients only",
+                ingress=ingress,
+                egress=egress,
+                tags={"Name": self._child_name("sg")},
+            ),
+            opts=self._opts(),
+        )
+
+    def _create_parameter_group(self) -> None:
+        """TLS required (CKV2_AWS_69), and the slow query log written to files so it can be exported.
+
+        Instance parameter groups take ``1`` for ``require_secure_transport`` (``ON`` is the cluster form);
+        AWS reports ``1`` back, so ``1`` also keeps previews free of a perpetual diff.
+        """
+        family = parameter_group_family(self._args.engine, self._args.resolved_engine_version)
+        self.parameter_group = aws.rds.ParameterGroup(
+            self._child_name("params"),
+            **self._props(
+                "params",
+                family=family,
+                description=f"{self._name}: TLS required, slow query log",
+                parameters=[
+                    {"name": "require_secure_transport", "value": "1"},
+                    {"name": "slow_query_log", "value": "1"},
+                    {"name": "log_output", "value": "FILE"},
+                ],
+            ),
+            opts=self._opts(),
+        )
+
+    def _create_instance(self) -> None:
+        a = self._args
+        key_arn = self.kms_key.arn if self.kms_key else None
+        snapshot = (
+            {}
+            if self._skip_final_snapshot
+            else {"final_snapshot_identifier": _snapshot_identifier(self._name)}
+        )
+        insights = (
+            {
+                "performance_insights_retention_period": defaults.RDS_PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+                "performance_insights_kms_key_id": key_arn,
+            }
+            if self._performance_insights
+            else {}
+        )
+        self.instance = aws.rds.Instance(
+            self._child_name("instance"),
+            **self._props(
+                "instance",
+                engine=a.engine,
+                engine_version=a.resolved_engine_version,
+                instance_class=a.instance_class,
+                allocated_storage=a.allocated_storage_gb,
+                max_allocated_storage=a.max_allocated_storage_gb,
+                storage_type="gp3",
+                storage_encrypted=defaults.RDS_STORAGE_ENCRYPTED,
+                kms_key_id=key_arn,
+                db_subnet_group_name=self.subnet_group.name,
+                vpc_security_group_ids=[self.security_group.id],
+                parameter_group_name=self.parameter_group.name,
+                port=PORT,
+                publicly_accessible=False,
+                username=defaults.RDS_MASTER_USERNAME,
+                manage_master_user_password=True,
+                master_user_secret_kms_key_id=key_arn,
+                iam_database_authentication_enabled=defaults.RDS_IAM_DATABASE_AUTHENTICATION,
+                multi_az=self._multi_az,
+                deletion_protection=self._deletion_protection,
+                backup_retention_period=self._backup_retention,
+                skip_final_snapshot=self._skip_final_snapshot,
+                copy_tags_to_snapshot=True,
+                enabled_cloudwatch_logs_exports=a.log_exports,
+                auto_minor_version_upgrade=True,
+                apply_immediately=False,
+                ca_cert_identifier=defaults.RDS_CA_CERT_IDENTIFIER,
+                performance_insights_enabled=self._performance_insights,
+                **insights,
+                **snapshot,
+            ),
+            opts=self._opts(),
+        )
+        self.endpoint: pulumi.Output[str] = self.instance.address
+        self.port: pulumi.Output[int] = self.instance.port
+        self.master_secret_arn: pulumi.Output[str] = self.instance.master_user_secrets.apply(
+            lambda secrets: secrets[0].secret_arn if secrets else None
+        )
+
+    def _create_proxy(self) -> None:
+        """RDS Proxy with TLS required, reading the master secret through a role that reads nothing else."""
+        self.proxy: aws.rds.Proxy | None = None
+        self.proxy_endpoint: pulumi.Output[str] | None = None
+        if not self._args.proxy:
+            return
+        role = aws.iam.Role(
+            self._child_name("proxy-role"),
+            **self._props(
+                "proxy-role",
+                assume_role_policy=pulumi.Output.json_dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": RDS_PRINCIPAL},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                ),
+            ),
+            opts=self._opts(),
+        )
+        statements: list[dict[str, object]] = [
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": self.master_secret_arn}
+        ]
+        if self.kms_key:
+            statements.append({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": self.kms_key.arn})
+        # ``role`` goes beside _props, whose first parameter is also named ``role`` and would clash.
+        policy = aws.iam.RolePolicy(
+            self._child_name("proxy-policy"),
+            role=role.id,
+            **self._props(
+                "proxy-policy",
+                policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements}),
+            ),
+            opts=self._opts(),
+        )
+        self.proxy = aws.rds.Proxy(
+            self._child_name("proxy"),
+            **self._props(
+                "proxy",
+                engine_family="MYSQL",
+                role_arn=role.arn,
+                vpc_subnet_ids=self._args.subnet_ids,
+                vpc_security_group_ids=[self.security_group.id],
+                require_tls=True,
+                debug_logging=False,
+                auths=[
+                    {
+                        "auth_scheme": "SECRETS",
+                        "secret_arn": self.master_secret_arn,
+                        "iam_auth": "DISABLED",
+                        "description": "master user, password from the RDS-managed secret",
+                    }
+                ],
+            ),
+            opts=self._opts(depends_on=[policy]),
+        )
+        target_group = aws.rds.ProxyDefaultTargetGroup(
+            self._child_name("proxy-target-group"),
+            **self._props("proxy-target-group", db_proxy_name=self.proxy.name),
+            opts=self._opts(),
+        )
+        aws.rds.ProxyTarget(
+            self._child_name("proxy-target"),
+            **self._props(
+                "proxy-target",
+                db_proxy_name=self.proxy.name,
+                target_group_name=target_group.name,
+                db_instance_identifier=self.instance.identifier,
+            ),
+            opts=self._opts(),
+        )
+        self.proxy_endpoint = self.proxy.endpoint

@@ -1,0 +1,134 @@
+"""An API Gateway HTTP API with a logged, throttled default stage and CORS. Services add their own routes to it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components import defaults
+from components._base import Component, Transforms
+from components.defaults import Protection
+
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod",
+    "routeKey": "$context.routeKey",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationError": "$context.integrationErrorMessage",
+    "authorizerError": "$context.authorizer.error",
+    "principal": "$context.authorizer.principalId",
+}
+
+DEFAULT_CORS_HEADERS = ("authorization", "content-type", "idempotency-key")
+CORS_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+@dataclass(kw_only=True)
+class HttpApiArgs:
+    """Arguments of :class:`HttpApiComponent`.
+
+    - ``protection``: ``standard`` or ``hardened`` (default ``standard``).
+    - ``cors_origins``: origins allowed to call the API from a browser (default: none; ``"*"`` is refused when
+      hardened, where CORS must name the site's origin).
+    - ``cors_headers``: request headers allowed by CORS (default: authorization, content-type, idempotency-key).
+    - ``throttle_rate`` / ``throttle_burst``: the stage's default throttling (defaults 100 rps / 200).
+    - ``log_retention_days``: access-log retention (default: 14, or 365 when hardened).
+    """
+
+    protection: Protection = "standard"
+    cors_origins: Sequence[pulumi.Input[str]] = ()
+    cors_headers: Sequence[str] = DEFAULT_CORS_HEADERS
+    throttle_rate: float = defaults.API_THROTTLE_RATE
+    throttle_burst: int = defaults.API_THROTTLE_BURST
+    log_retention_days: int | None = None
+    transforms: Transforms | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        defaults.by_protection(self.protection, None, None)
+        if self.throttle_rate <= 0:
+            raise ValueError(f"throttle_rate: must be greater than 0 (got {self.throttle_rate})")
+        if self.throttle_burst < 1:
+            raise ValueError(f"throttle_burst: must be at least 1 (got {self.throttle_burst})")
+        if self.protection == "hardened" and "*" in list(self.cors_origins):
+            raise ValueError("cors_origins: '*' is not allowed when hardened; name the site's origin")
+        if self.log_retention_days is not None and self.log_retention_days < 1:
+            raise ValueError(f"log_retention_days: must be at least 1 (got {self.log_retention_days})")
+
+
+class HttpApiComponent(Component):
+    """One HTTP API (payload 2.0) per system, with JSON access logs, throttling and CORS on its ``$default`` stage.
+
+    Children: ``api``, ``access-logs`` (log group), ``stage``. Routes, integrations and authorizers are added by
+    the services and the auth component, which receive ``api_id`` and ``execution_arn``.
+    """
+
+    api: aws.apigatewayv2.Api
+    stage: aws.apigatewayv2.Stage
+    access_logs: aws.cloudwatch.LogGroup
+
+    def __init__(self, name: str, args: HttpApiArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("awssystems:api:HttpApiComponent", name, args.transforms, opts)
+        self._args = args
+        self._create_api()
+        self._create_stage()
+        self.api_id: pulumi.Output[str] = self.api.id
+        self.execution_arn: pulumi.Output[str] = self.api.execution_arn
+        self.url: pulumi.Output[str] = self.api.api_endpoint
+        self._check_transforms_used()
+        self.register_outputs({"api_id": self.api_id, "url": self.url})
+
+    def _create_api(self) -> None:
+        cors = None
+        if self._args.cors_origins:
+            cors = aws.apigatewayv2.ApiCorsConfigurationArgs(
+                allow_origins=list(self._args.cors_origins),
+                allow_methods=list(CORS_METHODS),
+                allow_headers=list(self._args.cors_headers),
+                max_age=defaults.API_CORS_MAX_AGE_SECONDS,
+            )
+        self.api = aws.apigatewayv2.Api(
+            self._child_name("api"),
+            **self._props("api", protocol_type="HTTP", cors_configuration=cors),
+            opts=self._opts(),
+        )
+
+    def _create_stage(self) -> None:
+        retention = self._args.log_retention_days or defaults.log_retention_days(self._args.protection)
+        self.access_logs = aws.cloudwatch.LogGroup(
+            self._child_name("access-logs"),
+            **self._props("access-logs", retention_in_days=retention),
+            opts=self._opts(),
+        )
+        self.stage = aws.apigatewayv2.Stage(
+            self._child_name("stage"),
+            **self._props(
+                "stage",
+                api_id=self.api.id,
+                name="$default",
+                auto_deploy=True,
+                access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
+                    destination_arn=self.access_logs.arn,
+                    format=pulumi.Output.json_dumps(ACCESS_LOG_FORMAT),
+                ),
+                default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
+                    throttling_rate_limit=self._args.throttle_rate,
+                    throttling_burst_limit=self._args.throttle_burst,
+                    detailed_metrics_enabled=True,
+                ),
+            ),
+            opts=self._opts(),
+        )
+
+    def route_source_arn(self, route_key: str) -> pulumi.Output[str]:
+        """The exact ``execute-api`` ARN of one route, for a Lambda permission (path parameters become ``*``)."""
+        method, path = route_key.split(" ", 1)
+        resource = "/".join("*" if part.startswith("{") else part for part in path.split("/"))
+        return pulumi.Output.concat(self.execution_arn, "/*/", method, resource)

@@ -1,0 +1,819 @@
+"""Kubernetes on EKS: a private, encrypted cluster, and a hardened service that an API Gateway HTTP API reaches.
+
+**Cluster.** ``pulumi_eks.Cluster`` with a private API endpoint, Kubernetes secrets envelope-encrypted with a
+rotating KMS key, every control-plane log type (into a log group created first, so its retention is ours), an IAM
+OIDC provider for IRSA, and access entries (authentication mode ``API``). Nodes are the cluster's *default node
+group*: a self-managed auto scaling group in the private subnets only. It is used rather than a managed node group
+because pulumi-eks returns its auto scaling group name as a plain output (``default_node_group_asg_name``), which the
+service below needs to register nodes with its load balancer; a managed node group hides it in nested outputs.
+With the private endpoint, ``pulumi up`` must run where it reaches the VPC (a CI runner in the VPC, a VPN, or an SSM
+tunnel), because pulumi-eks and the Kubernetes provider talk to the API server.
+
+**Path from API Gateway to the pods.** An HTTP API private integration needs a load balancer *listener ARN* and a
+VPC link, and Pulumi must know that ARN. So Pulumi owns the load balancer too:
+
+    HTTP API -> VPC link (its own SG) -> internal NLB (TCP listener, its own SG)
+             -> target group of *instance* targets on a fixed NodePort -> kube-proxy -> pods
+
+The target group is attached to the node group's auto scaling group (``aws.autoscaling.Attachment``), so every node,
+including those started later, is registered without hand-made steps, and the Kubernetes Service is a ``NodePort``
+with that fixed port. This needs no in-cluster controller (the AWS Load Balancer Controller and its TargetGroupBinding
+would add Helm, another IRSA role and CRDs for the same result); the cost is one kube-proxy hop and a node port that
+must be unique in the cluster (derived from the namespace and name unless given). The target group does not preserve
+the client IP, so the nodes see the NLB's address and security-group references work: VPC link SG -> NLB SG on the
+listener port only, NLB SG -> node SG on the node port only.
+
+**Pods** run as a non-root user with a read-only root filesystem, no privilege escalation, all capabilities dropped,
+the RuntimeDefault seccomp profile, requests and limits, and readiness and liveness probes, in a namespace that
+enforces the Kubernetes ``restricted`` Pod Security Standard. AWS access is IRSA only: one IAM role per service
+account, trusted for exactly ``system:serviceaccount:<namespace>:<name>``. The Kubernetes API token is not mounted
+(the IRSA webhook projects its own web-identity token), because the service never calls the Kubernetes API.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import ipaddress
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_eks as eks
+import pulumi_kubernetes as k8s
+
+from components import defaults
+from components._base import Component, Transforms
+from components.defaults import Protection
+
+# --- limits of the platforms (not security choices) ------------------------------------------------------------
+_CLOUDWATCH_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)
+_EKS_VERSION = re.compile(r"^1\.\d{1,2}$")
+_EKS_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CPU = re.compile(r"^(\d+(?:\.\d+)?)(m?)$")
+_MEMORY = re.compile(r"^(\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?$")
+_MEMORY_FACTORS = {
+    "": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40,
+}
+NODE_PORT_RANGE = (30000, 32767)
+"""Kubernetes' default NodePort range."""
+
+_OIDC_AUDIENCE = "sts.amazonaws.com"
+_SELECTOR_LABEL = "app.kubernetes.io/name"
+
+
+def _check_range(arg: str, value: int, low: int, high: int) -> None:
+    if not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{arg}: must be between {low} and {high} (got {value!r})")
+
+
+def _check_dns_label(arg: str, value: str) -> None:
+    if not isinstance(value, str) or not _DNS_LABEL.match(value):
+        raise ValueError(
+            f"{arg}: must be a DNS label: 1-63 lowercase letters, digits or '-', starting and ending with a letter "
+            f"or digit (got {value!r})"
+        )
+
+
+def _cpu_millis(arg: str, value: str) -> float:
+    """A Kubernetes CPU quantity (``"250m"``, ``"0.5"``, ``"2"``) in millicores."""
+    match = _CPU.match(value) if isinstance(value, str) else None
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"{arg}: must be a positive CPU quantity such as '250m' or '1' (got {value!r})")
+    number = float(match.group(1))
+    return number if match.group(2) else number * 1000
+
+
+def _memory_bytes(arg: str, value: str) -> int:
+    """A Kubernetes memory quantity (``"128Mi"``, ``"1G"``) in bytes."""
+    match = _MEMORY.match(value) if isinstance(value, str) else None
+    if not match or int(match.group(1)) <= 0:
+        raise ValueError(f"{arg}: must be a positive memory quantity such as '128Mi' or '1Gi' (got {value!r})")
+    return int(match.group(1)) * _MEMORY_FACTORS[match.group(2) or ""]
+
+
+def _check_policy_statement(arg: str, statement: Any) -> None:
+    """An IAM statement for the service's role: a dict with Effect, Action and Resource that never grants ``*``."""
+    if not isinstance(statement, Mapping) or not {"Effect", "Action", "Resource"} <= set(statement):
+        raise ValueError(f"{arg}: each statement must be a mapping with Effect, Action and Resource (got {statement!r})")
+    actions = statement["Action"]
+    actions = [actions] if isinstance(actions, str) else list(actions)
+    if "*" in actions:
+        raise ValueError(f"{arg}: Action '*' is not allowed; name the actions the service calls")
+
+
+def context_hash(build_context: Path, dockerfile: str, platform: str) -> str:
+    """A stable hash of everything that goes into the image: the files of the build context, the Dockerfile path
+    and the platform. It is the image tag, so a new tag exists exactly when the content changed (ECR tags are
+    immutable). ``.dockerignore`` patterns are honoured in their simple form (no ``!`` exceptions); a file hashed
+    that Docker ignores only costs an unneeded rebuild, never a stale image.
+    """
+    ignore_file = build_context / ".dockerignore"
+    patterns = [".git", ".git/*"]
+    if ignore_file.is_file():
+        for line in ignore_file.read_text().splitlines():
+            line = line.strip().strip("/")
+            if line and not line.startswith(("#", "!")):
+                patterns += [line, f"{line}/*"]
+    digest = hashlib.sha256(f"{dockerfile}\0{platform}\0".encode())
+    for path in sorted(p for p in build_context.rglob("*") if p.is_file()):
+        relative = path.relative_to(build_context).as_posix()
+        if any(fnmatch.fnmatch(relative, pattern) for pattern in patterns):
+            continue
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:20]
+
+
+# ======================================================================================================== cluster
+@dataclass(kw_only=True)
+class KubernetesClusterArgs:
+    """An EKS cluster with a private endpoint, encrypted secrets, control-plane logs, IRSA and private nodes."""
+
+    vpc_id: pulumi.Input[str]
+    """The VPC (required)."""
+    private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Private subnets for the control-plane ENIs and the nodes (required; at least two AZs)."""
+    protection: Protection = "standard"
+    """``"standard"`` (dev, qa) or ``"hardened"`` (stage, prod: more nodes, deletion protection)."""
+    cluster_name: str | None = None
+    """The EKS cluster name (default ``"<component name>-<stack>"``). Known up front so the control-plane log group
+    can be created, with our retention, before EKS creates it."""
+    version: str = "1.33"
+    """Kubernetes version, ``"1.<minor>"`` (default ``"1.33"``)."""
+    node_instance_type: str = "t3.medium"
+    """EC2 instance type of the nodes (default ``"t3.medium"``)."""
+    desired_nodes: int | None = None
+    """Nodes to run (default 1 standard, 3 hardened)."""
+    min_nodes: int | None = None
+    """Smallest node count, >= 1 (default 1 standard, 2 hardened, never above ``desired_nodes``)."""
+    max_nodes: int | None = None
+    """Largest node count (default 2 standard, 6 hardened, never below ``desired_nodes``)."""
+    endpoint_public_access: bool = False
+    """Also expose the Kubernetes API publicly (default ``False``: private endpoint only; ``True`` warns)."""
+    public_access_cidrs: Sequence[str] = ()
+    """CIDRs allowed to the public endpoint (default none, which AWS reads as 0.0.0.0/0, with a warning); only
+    with ``endpoint_public_access=True``."""
+    log_retention_days: int | None = None
+    """Retention of the control-plane log group (default ``defaults.log_retention_days(protection)``)."""
+    transforms: Transforms | None = None
+    """Per-child overrides by role: secrets-key, log-group, cluster, provider."""
+
+    def __post_init__(self) -> None:
+        defaults.by_protection(self.protection, standard=None, hardened=None)  # validates protection
+        if self.cluster_name is not None and not _EKS_CLUSTER_NAME.match(self.cluster_name):
+            raise ValueError(
+                "cluster_name: must be 1-100 letters, digits, '-' or '_', starting with a letter or digit "
+                f"(got {self.cluster_name!r})"
+            )
+        if not isinstance(self.version, str) or not _EKS_VERSION.match(self.version):
+            raise ValueError(f"version: must look like '1.33' (got {self.version!r})")
+        if not isinstance(self.node_instance_type, str) or "." not in self.node_instance_type:
+            raise ValueError(f"node_instance_type: must be an EC2 instance type such as 't3.medium' "
+                             f"(got {self.node_instance_type!r})")
+        self._check_node_counts()
+        if self.public_access_cidrs and not self.endpoint_public_access:
+            raise ValueError("public_access_cidrs: only allowed with endpoint_public_access=True")
+        for cidr in self.public_access_cidrs:
+            try:
+                ipaddress.ip_network(cidr)
+            except ValueError:
+                raise ValueError(f"public_access_cidrs: must be CIDR blocks (got {cidr!r})") from None
+        if self.log_retention_days is not None and self.log_retention_days not in _CLOUDWATCH_RETENTION_DAYS:
+            raise ValueError(
+                f"log_retention_days: must be one of {', '.join(map(str, _CLOUDWATCH_RETENTION_DAYS))} "
+                f"(got {self.log_retention_days!r})"
+            )
+
+    def _check_node_counts(self) -> None:
+        for arg in ("desired_nodes", "min_nodes", "max_nodes"):
+            value = getattr(self, arg)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(f"{arg}: must be an integer >= 1 (got {value!r})")
+        desired = self.nodes[1]
+        if self.min_nodes is not None and self.min_nodes > desired:
+            raise ValueError(f"min_nodes: must be <= desired_nodes ({self.min_nodes} > {desired})")
+        if self.max_nodes is not None and self.max_nodes < desired:
+            raise ValueError(f"max_nodes: must be >= desired_nodes ({self.max_nodes} < {desired})")
+
+    @property
+    def nodes(self) -> tuple[int, int, int]:
+        """``(min, desired, max)`` after the protection defaults."""
+        p = self.protection
+        desired = self.desired_nodes or defaults.by_protection(p, standard=1, hardened=3)
+        low = self.min_nodes or min(desired, defaults.by_protection(p, standard=1, hardened=2))
+        high = self.max_nodes or max(desired, defaults.by_protection(p, standard=2, hardened=6))
+        return low, desired, high
+
+
+class KubernetesClusterComponent(Component):
+    """An EKS cluster and a Kubernetes provider for it; see the module docstring for the design.
+
+    Attributes: ``cluster`` (``pulumi_eks.Cluster``), ``provider`` (``pulumi_kubernetes.Provider``), ``secrets_key``,
+    ``log_group``, ``protection``, and the outputs ``cluster_name``, ``oidc_provider_arn``, ``oidc_provider_url``
+    (issuer without ``https://``), ``node_security_group_id`` and ``node_group_asg_name``.
+    """
+
+    def __init__(
+        self, name: str, args: KubernetesClusterArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("awssystems:kubernetes:KubernetesClusterComponent", name, args.transforms, opts)
+        self._args = args
+        self.protection: Protection = args.protection
+        self._normalize()
+        self._create_secrets_key()
+        self._create_log_group()
+        self._create_cluster()
+        self._create_provider()
+        self._check_transforms_used()
+        self.register_outputs({
+            "cluster_name": self.cluster_name,
+            "oidc_provider_arn": self.oidc_provider_arn,
+            "oidc_provider_url": self.oidc_provider_url,
+            "node_security_group_id": self.node_security_group_id,
+        })
+
+    def _normalize(self) -> None:
+        a = self._args
+        self._cluster_name = a.cluster_name or f"{self._name}-{pulumi.get_stack()}"
+        if not _EKS_CLUSTER_NAME.match(self._cluster_name):
+            raise ValueError(f"cluster_name: the default {self._cluster_name!r} is not a valid EKS name; pass one")
+        self._public = defaults.secure(
+            "KubernetesClusterComponent", "endpoint_public_access", defaults.EKS_ENDPOINT_PUBLIC_ACCESS,
+            a.endpoint_public_access,
+        )
+        if self._public and not a.public_access_cidrs:
+            pulumi.log.warn("KubernetesClusterComponent: public endpoint without public_access_cidrs is open to "
+                            "0.0.0.0/0; restrict it to your CI and office ranges")
+        self._retention = a.log_retention_days or defaults.log_retention_days(a.protection)
+
+    def _create_secrets_key(self) -> None:
+        self.secrets_key = aws.kms.Key(
+            self._child_name("secrets-key"),
+            **self._props(
+                "secrets-key",
+                description=f"Envelope encryption of Kubernetes secrets in EKS cluster {self._cluster_name}",
+                enable_key_rotation=True,
+                deletion_window_in_days=defaults.by_protection(
+                    self.protection, standard=7, hardened=defaults.KMS_KEY_DELETION_WINDOW_DAYS
+                ),
+            ),
+            opts=self._opts(),
+        )
+
+    def _create_log_group(self) -> None:
+        self.log_group = aws.cloudwatch.LogGroup(
+            self._child_name("log-group"),
+            **self._props(
+                "log-group",
+                name=f"/aws/eks/{self._cluster_name}/cluster",
+                retention_in_days=self._retention,
+            ),
+            opts=self._opts(),
+        )
+
+    def _create_cluster(self) -> None:
+        a = self._args
+        low, desired, high = a.nodes
+        self.cluster = eks.Cluster(
+            self._child_name("cluster"),
+            **self._props(
+                "cluster",
+                name=self._cluster_name,
+                version=a.version,
+                vpc_id=a.vpc_id,
+                private_subnet_ids=a.private_subnet_ids,
+                node_subnet_ids=a.private_subnet_ids,
+                node_associate_public_ip_address=False,
+                endpoint_private_access=True,
+                endpoint_public_access=self._public,
+                public_access_cidrs=list(a.public_access_cidrs) or None,
+                authentication_mode=eks.AuthenticationMode.API,
+                create_oidc_provider=True,
+                encryption_config_key_arn=self.secrets_key.arn,
+                enabled_cluster_log_types=list(defaults.EKS_CONTROL_PLANE_LOGS),
+                instance_type=a.node_instance_type,
+                desired_capacity=desired,
+                min_size=low,
+                max_size=high,
+                node_root_volume_encrypted=True,
+                deletion_protection=self.protection == "hardened",
+            ),
+            opts=self._opts(depends_on=[self.log_group]),
+        )
+        self.cluster_name: pulumi.Output[str] = self.cluster.urn.apply(lambda _: self._cluster_name)
+        self.oidc_provider_arn: pulumi.Output[str] = self.cluster.oidc_provider_arn
+        self.oidc_provider_url: pulumi.Output[str] = self.cluster.oidc_issuer
+        self.node_security_group_id: pulumi.Output[str] = self.cluster.node_security_group_id
+        self.node_group_asg_name: pulumi.Output[str] = self.cluster.default_node_group_asg_name
+
+    def _create_provider(self) -> None:
+        self.provider = k8s.Provider(
+            self._child_name("provider"),
+            **self._props("provider", kubeconfig=self.cluster.kubeconfig_json),
+            opts=self._opts(),
+        )
+
+
+# ======================================================================================================== service
+@dataclass(kw_only=True)
+class KubernetesServiceArgs:
+    """A containerised HTTP service on a :class:`KubernetesClusterComponent`, reachable through a VPC link.
+
+    Pass either ``build_context`` (build and push the image here) or ``image_uri`` (an image CI already pushed).
+    """
+
+    cluster: KubernetesClusterComponent
+    """The cluster to run on (required)."""
+    vpc_id: pulumi.Input[str]
+    """The cluster's VPC (required)."""
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Private subnets for the internal NLB and the VPC link (required)."""
+    protection: Protection = "standard"
+    """``"standard"`` (dev, qa) or ``"hardened"`` (stage, prod: 2 replicas, NLB deletion protection, ECR repository
+    kept when not empty)."""
+    build_context: str | Path | None = None
+    """Directory holding the Dockerfile and the code (default none); must exist. Exclusive with ``image_uri``."""
+    dockerfile: str = "Dockerfile"
+    """Dockerfile path inside ``build_context`` (default ``"Dockerfile"``)."""
+    image_uri: pulumi.Input[str] | None = None
+    """An image already pushed, ideally by digest (default none); nothing is built. Exclusive with
+    ``build_context``."""
+    platform: str = "linux/amd64"
+    """Platform to build for; match the node instance type (default ``"linux/amd64"``)."""
+    port: int = 8080
+    """Port the container listens on; also the NLB listener port (default 8080)."""
+    node_port: int | None = None
+    """Fixed NodePort, 30000-32767, unique in the cluster (default derived from namespace and name)."""
+    replicas: int | None = None
+    """Pod count (default 1 standard, 2 hardened). Above 1: spread across zones and nodes, with a disruption
+    budget."""
+    environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Environment variables (default none). No secrets: pass an ARN and read the secret at run time."""
+    policy_statements: Sequence[Mapping[str, Any]] = ()
+    """IAM statements for the pods' IRSA role (default none: the role has no permissions). ``Action: "*"`` is
+    refused."""
+    health_path: str = "/health"
+    """HTTP path of the readiness, liveness and NLB health checks (default ``"/health"``)."""
+    cpu_request: str = "100m"
+    """CPU request (default ``"100m"``)."""
+    memory_request: str = "128Mi"
+    """Memory request (default ``"128Mi"``)."""
+    cpu_limit: str = "500m"
+    """CPU limit, >= the request (default ``"500m"``)."""
+    memory_limit: str = "256Mi"
+    """Memory limit, >= the request (default ``"256Mi"``)."""
+    namespace: str | None = None
+    """Kubernetes namespace, created here (default the component name)."""
+    keep_images: int = defaults.ECR_KEEP_LAST_IMAGES
+    """Images the ECR lifecycle policy keeps (default ``defaults.ECR_KEEP_LAST_IMAGES``)."""
+    transforms: Transforms | None = None
+    """Per-child overrides by role: repo, lifecycle-policy, image, role, role-policy, namespace, service-account,
+    deployment, pdb, service, vpc-link-sg, nlb-sg, vpc-link-egress, nlb-ingress, nlb-egress, node-ingress, nlb,
+    target-group, listener, asg-attachment, vpc-link."""
+
+    def __post_init__(self) -> None:
+        defaults.by_protection(self.protection, standard=None, hardened=None)  # validates protection
+        if not isinstance(self.cluster, KubernetesClusterComponent):
+            raise ValueError(f"cluster: must be a KubernetesClusterComponent (got {type(self.cluster).__name__})")
+        self._check_image_source()
+        _check_range("port", self.port, 1, 65535)
+        if self.node_port is not None:
+            _check_range("node_port", self.node_port, *NODE_PORT_RANGE)
+        if self.replicas is not None:
+            _check_range("replicas", self.replicas, 1, 100)
+        _check_range("keep_images", self.keep_images, 1, 1000)
+        for key in self.environment:
+            if not isinstance(key, str) or not _ENV_NAME.match(key):
+                raise ValueError(f"environment: names must be letters, digits and '_' (got {key!r})")
+        for statement in self.policy_statements:
+            _check_policy_statement("policy_statements", statement)
+        if not isinstance(self.health_path, str) or not self.health_path.startswith("/"):
+            raise ValueError(f"health_path: must start with '/' (got {self.health_path!r})")
+        if _cpu_millis("cpu_request", self.cpu_request) > _cpu_millis("cpu_limit", self.cpu_limit):
+            raise ValueError(f"cpu_limit: must be >= cpu_request ({self.cpu_limit} < {self.cpu_request})")
+        if _memory_bytes("memory_request", self.memory_request) > _memory_bytes("memory_limit", self.memory_limit):
+            raise ValueError(f"memory_limit: must be >= memory_request ({self.memory_limit} < {self.memory_request})")
+        if self.namespace is not None:
+            _check_dns_label("namespace", self.namespace)
+
+    def _check_image_source(self) -> None:
+        if (self.build_context is None) == (self.image_uri is None):
+            raise ValueError("build_context: pass either build_context or image_uri, not both and not neither")
+        if self.build_context is None:
+            return
+        context = Path(self.build_context)
+        if not context.is_dir():
+            raise ValueError(f"build_context: must be an existing directory (got {str(context)!r})")
+        if not (context / self.dockerfile).is_file():
+            raise ValueError(f"dockerfile: {self.dockerfile!r} not found in {str(context)!r}")
+
+    @property
+    def replica_count(self) -> int:
+        """Replicas after the protection default."""
+        return self.replicas or defaults.by_protection(self.protection, standard=1, hardened=2)
+
+
+class KubernetesServiceComponent(Component):
+    """One HTTP microservice on EKS: ECR repository and image, IRSA role, namespace, Deployment, NodePort Service,
+    and the internal NLB + VPC link an HTTP API integrates with. See the module docstring for the design.
+
+    Attributes: the children by role (``repository``, ``image`` or ``None``, ``role``, ``namespace_resource``,
+    ``service_account``, ``deployment``, ``pdb`` or ``None``, ``service``, ``load_balancer``, ``target_group``,
+    ``listener``, ``vpc_link``) and the outputs ``repository_url``, ``image_ref``, ``role_arn``, ``listener_arn``,
+    ``vpc_link_id``, ``namespace``; plus ``node_port`` (int).
+    """
+
+    def __init__(
+        self, name: str, args: KubernetesServiceArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("awssystems:kubernetes:KubernetesServiceComponent", name, args.transforms, opts)
+        self._args = args
+        self._cluster = args.cluster
+        self._normalize()
+        self._create_repository()
+        self._create_image()
+        self._create_role()
+        self._create_namespace()
+        self._create_service_account()
+        self._create_deployment()
+        self._create_disruption_budget()
+        self._create_service()
+        self._create_security_groups()
+        self._create_load_balancer()
+        self._create_vpc_link()
+        self._check_transforms_used()
+        self.register_outputs({
+            "repository_url": self.repository_url,
+            "image_ref": self.image_ref,
+            "role_arn": self.role_arn,
+            "listener_arn": self.listener_arn,
+            "vpc_link_id": self.vpc_link_id,
+            "namespace": self.namespace,
+        })
+
+    # --- preparation -------------------------------------------------------------------------------------------
+    def _normalize(self) -> None:
+        a = self._args
+        _check_dns_label("name", self._name)
+        self._namespace = a.namespace or self._name
+        _check_dns_label("namespace", self._namespace)
+        self.node_port: int = a.node_port or self._derived_node_port()
+        self._replicas = a.replica_count
+        self._labels = {_SELECTOR_LABEL: self._name, "app.kubernetes.io/managed-by": "pulumi"}
+        self._k8s_opts = {"provider": self._cluster.provider}
+
+    def _derived_node_port(self) -> int:
+        """A stable port in the NodePort range from namespace and name: unique in practice, fixed across runs."""
+        low, high = NODE_PORT_RANGE
+        digest = int(hashlib.sha256(f"{self._namespace}/{self._name}".encode()).hexdigest(), 16)
+        return low + digest % (high - low + 1)
+
+    def _metadata(self, **extra: Any) -> dict[str, Any]:
+        return {"name": self._name, "namespace": self._namespace, "labels": dict(self._labels), **extra}
+
+    # --- image -------------------------------------------------------------------------------------------------
+    def _create_repository(self) -> None:
+        hardened = self._args.protection == "hardened"
+        self.repository = aws.ecr.Repository(
+            self._child_name("repo"),
+            **self._props(
+                "repo",
+                image_tag_mutability=defaults.ECR_IMAGE_TAG_MUTABILITY,
+                image_scanning_configuration={"scan_on_push": defaults.ECR_SCAN_ON_PUSH},
+                encryption_configurations=[{"encryption_type": "KMS"}],
+                force_delete=not hardened,
+            ),
+            opts=self._opts(),
+        )
+        policy = {
+            "rules": [{
+                "rulePriority": 1,
+                "description": f"Keep the last {self._args.keep_images} images",
+                "selection": {
+                    "tagStatus": "any",
+                    "countType": "imageCountMoreThan",
+                    "countNumber": self._args.keep_images,
+                },
+                "action": {"type": "expire"},
+            }]
+        }
+        aws.ecr.LifecyclePolicy(
+            self._child_name("lifecycle-policy"),
+            **self._props("lifecycle-policy", repository=self.repository.name, policy=json.dumps(policy)),
+            opts=self._opts(),
+        )
+        self.repository_url: pulumi.Output[str] = self.repository.repository_url
+
+    def _create_image(self) -> None:
+        """Build and push when no ``image_uri`` was given; the tag is the build context's content hash."""
+        a = self._args
+        self.image = None
+        if a.image_uri is not None:
+            self.image_ref: pulumi.Output[str] = pulumi.Output.from_input(a.image_uri)
+            return
+        import pulumi_docker_build as docker_build  # needed only when building here
+
+        context = Path(a.build_context).resolve()  # type: ignore[arg-type]  # checked in KubernetesServiceArgs
+        tag = context_hash(context, a.dockerfile, a.platform)
+        token = aws.ecr.get_authorization_token_output(
+            registry_id=self.repository.registry_id, opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        self.image = docker_build.Image(
+            self._child_name("image"),
+            **self._props(
+                "image",
+                context={"location": str(context)},
+                dockerfile={"location": str(context / a.dockerfile)},
+                platforms=[a.platform],
+                push=True,
+                tags=[self.repository.repository_url.apply(lambda url: f"{url}:{tag}")],
+                registries=[{
+                    "address": self.repository.repository_url,
+                    "username": token.user_name,
+                    "password": token.password,
+                }],
+            ),
+            opts=self._opts(),
+        )
+        self.image_ref = self.image.ref
+
+    # --- identity ----------------------------------------------------------------------------------------------
+    def _create_role(self) -> None:
+        c = self._cluster
+        subject = f"system:serviceaccount:{self._namespace}:{self._name}"
+        trust = pulumi.Output.all(c.oidc_provider_arn, c.oidc_provider_url).apply(lambda v: {
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Federated": v[0]},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {f"{v[1]}:sub": subject, f"{v[1]}:aud": _OIDC_AUDIENCE}},
+            }],
+        })
+        self.role = aws.iam.Role(
+            self._child_name("role"),
+            **self._props(
+                "role",
+                description=f"IRSA role of {subject}",
+                assume_role_policy=pulumi.Output.json_dumps(trust),
+            ),
+            opts=self._opts(),
+        )
+        if self._args.policy_statements:
+            aws.iam.RolePolicy(
+                self._child_name("role-policy"),
+                **self._props(
+                    "role-policy",
+                    role=self.role.id,
+                    policy=pulumi.Output.json_dumps({
+                        "Version": "2012-10-17",
+                        "Statement": [dict(s) for s in self._args.policy_statements],
+                    }),
+                ),
+                opts=self._opts(),
+            )
+        self.role_arn: pulumi.Output[str] = self.role.arn
+
+    # --- Kubernetes objects ------------------------------------------------------------------------------------
+    def _create_namespace(self) -> None:
+        enforce = defaults.POD_SECURITY_STANDARD
+        self.namespace_resource = k8s.core.v1.Namespace(
+            self._child_name("namespace"),
+            **self._props(
+                "namespace",
+                metadata={
+                    "name": self._namespace,
+                    "labels": {
+                        "pod-security.kubernetes.io/enforce": enforce,
+                        "pod-security.kubernetes.io/warn": enforce,
+                        "pod-security.kubernetes.io/audit": enforce,
+                    },
+                },
+            ),
+            opts=self._opts(**self._k8s_opts),
+        )
+        self.namespace: pulumi.Output[str] = self.namespace_resource.metadata.apply(lambda m: m.name)
+
+    def _create_service_account(self) -> None:
+        self.service_account = k8s.core.v1.ServiceAccount(
+            self._child_name("service-account"),
+            **self._props(
+                "service-account",
+                metadata=self._metadata(annotations={"eks.amazonaws.com/role-arn": self.role.arn}),
+                automount_service_account_token=False,
+            ),
+            opts=self._opts(depends_on=[self.namespace_resource], **self._k8s_opts),
+        )
+
+    def _container(self) -> dict[str, Any]:
+        a = self._args
+        probe = {"http_get": {"path": a.health_path, "port": "http"}, "timeout_seconds": 2}
+        return {
+            "name": "app",
+            "image": self.image_ref,
+            "ports": [{"name": "http", "container_port": a.port, "protocol": "TCP"}],
+            "env": [{"name": key, "value": value} for key, value in sorted(a.environment.items())],
+            "resources": {
+                "requests": {"cpu": a.cpu_request, "memory": a.memory_request},
+                "limits": {"cpu": a.cpu_limit, "memory": a.memory_limit},
+            },
+            "readiness_probe": {**probe, "period_seconds": 10, "failure_threshold": 3},
+            "liveness_probe": {**probe, "initial_delay_seconds": 10, "period_seconds": 20, "failure_threshold": 3},
+            "security_context": {
+                "run_as_non_root": True,
+                "read_only_root_filesystem": True,
+                "allow_privilege_escalation": False,
+                "capabilities": {"drop": ["ALL"]},
+            },
+            "volume_mounts": [{"name": "tmp", "mount_path": "/tmp"}],  # noqa: S108 (a private emptyDir)
+        }
+
+    def _spread(self) -> list[dict[str, Any]]:
+        """Spread replicas over zones, then nodes; best effort so a small cluster still schedules them."""
+        if self._replicas < 2:
+            return []
+        selector = {"match_labels": {_SELECTOR_LABEL: self._name}}
+        return [
+            {"max_skew": 1, "topology_key": key, "when_unsatisfiable": "ScheduleAnyway", "label_selector": selector}
+            for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
+        ]
+
+    def _create_deployment(self) -> None:
+        user = defaults.POD_RUN_AS_USER
+        pod_spec: dict[str, Any] = {
+            "service_account_name": self._name,
+            "automount_service_account_token": False,
+            "security_context": {
+                "run_as_non_root": True,
+                "run_as_user": user,
+                "run_as_group": user,
+                "fs_group": user,
+                "seccomp_profile": {"type": "RuntimeDefault"},
+            },
+            "containers": [self._container()],
+            "volumes": [{"name": "tmp", "empty_dir": {"size_limit": "64Mi"}}],
+        }
+        if spread := self._spread():
+            pod_spec["topology_spread_constraints"] = spread
+        self.deployment = k8s.apps.v1.Deployment(
+            self._child_name("deployment"),
+            **self._props(
+                "deployment",
+                metadata=self._metadata(),
+                spec={
+                    "replicas": self._replicas,
+                    "selector": {"match_labels": {_SELECTOR_LABEL: self._name}},
+                    "strategy": {"type": "RollingUpdate", "rolling_update": {"max_unavailable": 0, "max_surge": 1}},
+                    "template": {"metadata": {"labels": dict(self._labels)}, "spec": pod_spec},
+                },
+            ),
+            opts=self._opts(depends_on=[self.service_account], **self._k8s_opts),
+        )
+
+    def _create_disruption_budget(self) -> None:
+        self.pdb = None
+        if self._replicas < 2:
+            return
+        self.pdb = k8s.policy.v1.PodDisruptionBudget(
+            self._child_name("pdb"),
+            **self._props(
+                "pdb",
+                metadata=self._metadata(),
+                spec={"max_unavailable": 1, "selector": {"match_labels": {_SELECTOR_LABEL: self._name}}},
+            ),
+            opts=self._opts(depends_on=[self.namespace_resource], **self._k8s_opts),
+        )
+
+    def _create_service(self) -> None:
+        port = self._args.port
+        self.service = k8s.core.v1.Service(
+            self._child_name("service"),
+            **self._props(
+                "service",
+                metadata=self._metadata(),
+                spec={
+                    "type": "NodePort",
+                    "selector": {_SELECTOR_LABEL: self._name},
+                    "ports": [{
+                        "name": "http", "protocol": "TCP", "port": port, "target_port": "http",
+                        "node_port": self.node_port,
+                    }],
+                },
+            ),
+            opts=self._opts(depends_on=[self.namespace_resource], **self._k8s_opts),
+        )
+
+    # --- network path from API Gateway -------------------------------------------------------------------------
+    def _security_group(self, role: str, description: str) -> aws.ec2.SecurityGroup:
+        return aws.ec2.SecurityGroup(
+            self._child_name(role),
+            **self._props(role, vpc_id=self._args.vpc_id, description=description),
+            opts=self._opts(),
+        )
+
+    def _rule(self, kind: type, role: str, group: pulumi.Input[str], peer: pulumi.Input[str], port: int) -> None:
+        kind(
+            self._child_name(role),
+            **self._props(
+                role,
+                security_group_id=group,
+                referenced_security_group_id=peer,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description=f"{self._name}: TCP {port}",
+            ),
+            opts=self._opts(),
+        )
+
+    def _create_security_groups(self) -> None:
+        """VPC link -> NLB on the listener port; NLB -> nodes on the node port; nothing else."""
+        port, node_port = self._args.port, self.node_port
+        self.vpc_link_sg = self._security_group("vpc-link-sg", f"API Gateway VPC link to {self._name}")
+        self.nlb_sg = self._security_group("nlb-sg", f"Internal NLB of {self._name}")
+        egress, ingress = aws.vpc.SecurityGroupEgressRule, aws.vpc.SecurityGroupIngressRule
+        self._rule(egress, "vpc-link-egress", self.vpc_link_sg.id, self.nlb_sg.id, port)
+        self._rule(ingress, "nlb-ingress", self.nlb_sg.id, self.vpc_link_sg.id, port)
+        self._rule(egress, "nlb-egress", self.nlb_sg.id, self._cluster.node_security_group_id, node_port)
+        self._rule(ingress, "node-ingress", self._cluster.node_security_group_id, self.nlb_sg.id, node_port)
+
+    def _create_load_balancer(self) -> None:
+        a = self._args
+        self.load_balancer = aws.lb.LoadBalancer(
+            self._child_name("nlb"),
+            **self._props(
+                "nlb",
+                load_balancer_type="network",
+                internal=True,
+                subnets=a.subnet_ids,
+                security_groups=[self.nlb_sg.id],
+                enable_cross_zone_load_balancing=True,
+                enable_deletion_protection=a.protection == "hardened",
+            ),
+            opts=self._opts(),
+        )
+        self.target_group = aws.lb.TargetGroup(
+            self._child_name("target-group"),
+            **self._props(
+                "target-group",
+                vpc_id=a.vpc_id,
+                target_type="instance",
+                protocol="TCP",
+                port=self.node_port,
+                preserve_client_ip="false",
+                deregistration_delay=30,
+                health_check={
+                    "protocol": "HTTP",
+                    "port": "traffic-port",
+                    "path": a.health_path,
+                    "matcher": "200-399",
+                    "interval": 10,
+                    "healthy_threshold": 2,
+                    "unhealthy_threshold": 2,
+                },
+            ),
+            opts=self._opts(),
+        )
+        self.listener = aws.lb.Listener(
+            self._child_name("listener"),
+            **self._props(
+                "listener",
+                load_balancer_arn=self.load_balancer.arn,
+                protocol="TCP",
+                port=a.port,
+                default_actions=[{"type": "forward", "target_group_arn": self.target_group.arn}],
+            ),
+            opts=self._opts(),
+        )
+        aws.autoscaling.Attachment(
+            self._child_name("asg-attachment"),
+            **self._props(
+                "asg-attachment",
+                autoscaling_group_name=self._cluster.node_group_asg_name,
+                lb_target_group_arn=self.target_group.arn,
+            ),
+            opts=self._opts(),
+        )
+        self.listener_arn: pulumi.Output[str] = self.listener.arn
+
+    def _create_vpc_link(self) -> None:
+        self.vpc_link = aws.apigatewayv2.VpcLink(
+            self._child_name("vpc-link"),
+            **self._props(
+                "vpc-link",
+                name=self._child_name("vpc-link"),
+                subnet_ids=self._args.subnet_ids,
+                security_group_ids=[self.vpc_link_sg.id],
+            ),
+            opts=self._opts(),
+        )
+        self.vpc_link_id: pulumi.Output[str] = self.vpc_link.id

@@ -1,0 +1,509 @@
+"""One microservice: its functions (or its Kubernetes workload), routes, subscriptions, schedules and migrations.
+
+Every function gets its own log group with retention, its own role with least privilege (logs, X-Ray, VPC access when
+in a VPC, plus exactly the :class:`~components.iam.Permissions` the service declares) and X-Ray tracing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components import defaults
+from components._base import Component, Transforms
+from components.defaults import Protection
+from components.http_api import HttpApiComponent
+from components.iam import VPC_ACCESS, XRAY, Permissions, assume_role_policy, policy_document, statement
+
+if TYPE_CHECKING:
+    from components.event_bus import EventBusComponent
+    from components.kubernetes import KubernetesClusterComponent, KubernetesServiceComponent
+
+ROLE = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
+MIGRATE_HANDLER = "handlers.shared.migrate_handler.handler"
+
+
+@dataclass(kw_only=True)
+class RouteArgs:
+    """An HTTP route (``"POST /moves"``); it uses the service's authorizer unless ``public``."""
+
+    route_key: str
+    public: bool = False
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"(GET|POST|PUT|PATCH|DELETE) /[A-Za-z0-9/{}_.-]*", self.route_key):
+            raise ValueError(f"route_key: expected 'METHOD /path' (got {self.route_key!r})")
+
+
+@dataclass(kw_only=True)
+class ApiArgs:
+    """Where the service's routes go: the API, the routes, their authorizer and the function handler."""
+
+    api: HttpApiComponent
+    routes: Sequence[RouteArgs]
+    handler: str = "api.handler"
+    authorizer: aws.apigatewayv2.Authorizer | None = None
+    authorization_type: Literal["JWT", "CUSTOM"] = "JWT"
+
+    def __post_init__(self) -> None:
+        if not self.routes:
+            raise ValueError("routes: an API needs at least one route")
+        keys = [r.route_key for r in self.routes]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"routes: duplicate route keys in {keys}")
+        if self.authorizer is None and not all(r.public for r in self.routes):
+            private = [r.route_key for r in self.routes if not r.public]
+            raise ValueError(f"authorizer: routes {private} are not public and need an authorizer")
+
+
+@dataclass(kw_only=True)
+class SubscriptionArgs:
+    """A consumer of bus events (queue, DLQ and an event source mapping are created by the bus)."""
+
+    name: str
+    handler: str
+    detail_types: Sequence[str]
+    batch_size: int = defaults.EVENT_SOURCE_BATCH_SIZE
+    max_receive_count: int = defaults.SQS_MAX_RECEIVE_COUNT
+    timeout_seconds: int = 30
+
+
+@dataclass(kw_only=True)
+class ScheduleArgs:
+    """A function on an EventBridge Scheduler schedule, with retries and a DLQ."""
+
+    name: str
+    handler: str
+    expression: str
+    timezone: str = "UTC"
+    timeout_seconds: int = 300
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"(rate|cron|at)\(.+\)", self.expression):
+            raise ValueError(f"expression: expected rate(...), cron(...) or at(...) (got {self.expression!r})")
+
+
+@dataclass(kw_only=True)
+class SchemaArgs:
+    """The relational schema this service owns; its migrations are applied on every deploy that changes them."""
+
+    schema: str
+    master_secret_arn: pulumi.Input[str]
+    service_secret_arn: pulumi.Input[str]
+    host: pulumi.Input[str]
+    port: pulumi.Input[int] = 3306
+    migrations_dir: str = "migrations"
+    migrations_hash: str = ""
+    """A hash of the migration files: the migrations run again when it changes."""
+
+
+@dataclass(kw_only=True)
+class VpcArgs:
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    security_group_ids: Sequence[pulumi.Input[str]]
+
+
+@dataclass(kw_only=True)
+class KubernetesArgs:
+    """How a ``kubernetes`` service runs: its cluster, image build context and port."""
+
+    cluster: KubernetesClusterComponent
+    build_context: str
+    dockerfile: str = "Dockerfile"
+    image_uri: pulumi.Input[str] | None = None
+    port: int = 8080
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]] = ()
+    vpc_id: pulumi.Input[str] | None = None
+
+
+@dataclass(kw_only=True)
+class ServiceArgs:
+    """Arguments of :class:`ServiceComponent`; everything but ``code`` is optional.
+
+    - ``code``: the service's code archive; ``code_hash`` its base64 SHA-256 (so unchanged code gives no diff).
+    - ``runtime``: ``lambda`` (default) or ``kubernetes`` (then ``kubernetes`` is required).
+    - ``api``, ``subscriptions`` (need ``bus``), ``schedules``: how the service is invoked.
+    - ``bus`` + ``publishes``: the bus it consumes from and, when ``publishes``, may put events on.
+    - ``permissions``: the resources it may touch; ``schema``: the relational schema it owns.
+    - ``environment``: settings for every function (never secrets: pass a secret's ARN).
+    - ``vpc``: private subnets + security groups (needed to reach the database).
+    - ``layers``, ``lambda_runtime`` (python3.12), ``architecture`` (arm64), ``memory_mb`` (512),
+      ``timeout_seconds`` (10), ``log_retention_days`` (14, or 365 when hardened),
+      ``reserved_concurrency`` (none; set it where it protects a downstream).
+    """
+
+    code: pulumi.Archive
+    code_hash: str | None = None
+    protection: Protection = "standard"
+    runtime: Literal["lambda", "kubernetes"] = "lambda"
+    api: ApiArgs | None = None
+    subscriptions: Sequence[SubscriptionArgs] = ()
+    schedules: Sequence[ScheduleArgs] = ()
+    bus: EventBusComponent | None = None
+    publishes: bool = False
+    permissions: Permissions = field(default_factory=Permissions)
+    schema: SchemaArgs | None = None
+    environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    vpc: VpcArgs | None = None
+    kubernetes: KubernetesArgs | None = None
+    layers: Sequence[pulumi.Input[str]] = ()
+    lambda_runtime: str = defaults.LAMBDA_RUNTIME
+    architecture: str = defaults.LAMBDA_ARCHITECTURE
+    memory_mb: int = defaults.LAMBDA_MEMORY_MB
+    timeout_seconds: int = defaults.LAMBDA_TIMEOUT_SECONDS
+    log_retention_days: int | None = None
+    reserved_concurrency: int | None = None
+    alarm_topic_arn: pulumi.Input[str] | None = None
+    transforms: Transforms | None = None
+
+    def __post_init__(self) -> None:
+        defaults.by_protection(self.protection, None, None)
+        if self.lambda_runtime not in defaults.SUPPORTED_LAMBDA_RUNTIMES:
+            allowed = ", ".join(defaults.SUPPORTED_LAMBDA_RUNTIMES)
+            raise ValueError(f"lambda_runtime: must be one of {allowed} (got {self.lambda_runtime!r})")
+        if self.architecture not in ("arm64", "x86_64"):
+            raise ValueError(f"architecture: must be arm64 or x86_64 (got {self.architecture!r})")
+        if not 128 <= self.memory_mb <= 10240:
+            raise ValueError(f"memory_mb: must be between 128 and 10240 (got {self.memory_mb})")
+        if not 1 <= self.timeout_seconds <= 900:
+            raise ValueError(f"timeout_seconds: must be between 1 and 900 (got {self.timeout_seconds})")
+        if self.runtime == "kubernetes":
+            if self.kubernetes is None:
+                raise ValueError("kubernetes: required when runtime is 'kubernetes'")
+            if self.subscriptions or self.schedules:
+                raise ValueError("subscriptions: a kubernetes service cannot consume events or run schedules")
+        elif self.kubernetes is not None:
+            raise ValueError("kubernetes: only allowed when runtime is 'kubernetes'")
+        if (self.subscriptions or self.publishes) and self.bus is None:
+            raise ValueError("bus: required when the service subscribes to or publishes events")
+        names = [s.name for s in self.subscriptions] + [s.name for s in self.schedules]
+        bad = [n for n in names if not ROLE.fullmatch(n)]
+        if bad:
+            raise ValueError(f"subscriptions/schedules: names must be lowercase words with dashes (got {bad})")
+        if len(set(names)) != len(names):
+            raise ValueError(f"subscriptions/schedules: names must be unique (got {names})")
+        if self.reserved_concurrency is not None and self.reserved_concurrency < 0:
+            raise ValueError(f"reserved_concurrency: must be 0 or more (got {self.reserved_concurrency})")
+
+
+@dataclass
+class ServiceFunction:
+    """A function of the service with the children built for it."""
+
+    function: aws.lambda_.Function
+    role: aws.iam.Role
+    log_group: aws.cloudwatch.LogGroup
+
+
+class ServiceComponent(Component):
+    """A microservice. ``functions`` maps a role (``api``, ``sub-<name>``, ``sched-<name>``, ``migrate``) to its
+    :class:`ServiceFunction`; ``workload`` is the Kubernetes service for the ``kubernetes`` runtime."""
+
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("awssystems:service:ServiceComponent", name, args.transforms, opts)
+        self._args = args
+        self.functions: dict[str, ServiceFunction] = {}
+        self.routes: dict[str, aws.apigatewayv2.Route] = {}
+        self.workload: KubernetesServiceComponent | None = None
+        self._retention = args.log_retention_days or defaults.log_retention_days(args.protection)
+
+        if args.schema is not None:
+            self._create_migrations(args.schema)
+        if args.runtime == "kubernetes":
+            self._create_workload()
+        elif args.api is not None:
+            self._create_function("api", args.api.handler, args.timeout_seconds)
+        if args.api is not None:
+            self._create_routes(args.api)
+        for sub in args.subscriptions:
+            self._create_subscription(sub)
+        for schedule in args.schedules:
+            self._create_schedule(schedule)
+
+        self._check_transforms_used()
+        self.register_outputs({"functions": {role: f.function.name for role, f in self.functions.items()}})
+
+    # --- functions --------------------------------------------------------------------------------------------
+    def _create_function(
+        self,
+        role: str,
+        handler: str,
+        timeout: int,
+        extra_statements: Sequence[dict] = (),
+        environment: Mapping[str, pulumi.Input[str]] | None = None,
+        service_permissions: bool = True,
+    ) -> ServiceFunction:
+        """A function with its log group and its own role; ``service_permissions`` adds what the service needs."""
+        args = self._args
+        log_group = aws.cloudwatch.LogGroup(
+            self._child_name(f"{role}-logs"),
+            **self._props(f"{role}-logs", retention_in_days=self._retention),
+            opts=self._opts(),
+        )
+        iam_role = aws.iam.Role(
+            self._child_name(f"{role}-role"),
+            **self._props(f"{role}-role", assume_role_policy=assume_role_policy("lambda.amazonaws.com")),
+            opts=self._opts(),
+        )
+        statements = [
+            statement(
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                [pulumi.Output.concat(log_group.arn, ":*")],
+                "Logs",
+            ),
+            statement(XRAY, ["*"], "Tracing"),
+            *([statement(VPC_ACCESS, ["*"], "VpcAccess")] if args.vpc else []),
+            *(args.permissions.statements() if service_permissions else []),
+            *extra_statements,
+        ]
+        policy = aws.iam.RolePolicy(
+            self._child_name(f"{role}-policy"),
+            **self._props(f"{role}-policy", role=iam_role.name, policy=policy_document(statements)),
+            opts=self._opts(),
+        )
+        function = aws.lambda_.Function(
+            self._child_name(role),
+            **self._props(
+                role,
+                role=iam_role.arn,
+                runtime=args.lambda_runtime,
+                architectures=[args.architecture],
+                handler=handler,
+                code=args.code,
+                source_code_hash=args.code_hash,
+                layers=list(args.layers) or None,
+                memory_size=args.memory_mb,
+                timeout=timeout,
+                reserved_concurrent_executions=args.reserved_concurrency,
+                tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode=defaults.LAMBDA_TRACING_MODE),
+                logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
+                environment=aws.lambda_.FunctionEnvironmentArgs(variables={**args.environment, **(environment or {})}),
+                vpc_config=aws.lambda_.FunctionVpcConfigArgs(
+                    subnet_ids=args.vpc.subnet_ids, security_group_ids=list(args.vpc.security_group_ids)
+                )
+                if args.vpc
+                else None,
+            ),
+            opts=self._opts(depends_on=[policy]),
+        )
+        if service_permissions and args.publishes and args.bus is not None:
+            args.bus.grant_publish(self._child_name(f"{role}-publish"), iam_role.name, opts=self._opts())
+        built = ServiceFunction(function, iam_role, log_group)
+        self.functions[role] = built
+        return built
+
+    def _create_migrations(self, schema: SchemaArgs) -> None:
+        """A migration function, invoked on deploy whenever the migrations or the code change."""
+        secrets = statement(
+            ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            [schema.master_secret_arn, schema.service_secret_arn],
+            "ReadDatabaseSecrets",
+        )
+        write = statement(["secretsmanager:PutSecretValue"], [schema.service_secret_arn], "WriteServiceSecret")
+        migrate = self._create_function(
+            "migrate",
+            MIGRATE_HANDLER,
+            300,
+            extra_statements=[secrets, write],
+            service_permissions=False,
+            environment={
+                "MASTER_SECRET_ARN": schema.master_secret_arn,
+                "SERVICE_SECRET_ARN": schema.service_secret_arn,
+                "DB_HOST": schema.host,
+                "DB_PORT": pulumi.Output.from_input(schema.port).apply(str),
+                "DB_SCHEMA": schema.schema,
+                "MIGRATIONS_DIR": schema.migrations_dir,
+            },
+        )
+        aws.lambda_.Invocation(
+            self._child_name("migrate-run"),
+            **self._props(
+                "migrate-run",
+                function_name=migrate.function.name,
+                input=json.dumps({"schema": schema.schema}),
+                triggers={"migrations": schema.migrations_hash, "code": self._args.code_hash or ""},
+            ),
+            opts=self._opts(),
+        )
+
+    def _create_workload(self) -> None:
+        from components.kubernetes import KubernetesServiceArgs, KubernetesServiceComponent
+
+        k8s = self._args.kubernetes
+        assert k8s is not None
+        self.workload = KubernetesServiceComponent(
+            self._child_name("workload"),
+            KubernetesServiceArgs(
+                cluster=k8s.cluster,
+                protection=self._args.protection,
+                build_context=k8s.build_context,
+                dockerfile=k8s.dockerfile,
+                image_uri=k8s.image_uri,
+                port=k8s.port,
+                environment=dict(self._args.environment),
+                policy_statements=self._args.permissions.statements(),
+                vpc_id=k8s.vpc_id,
+                subnet_ids=k8s.subnet_ids,
+            ),
+            opts=self._opts(),
+        )
+
+    # --- how the service is invoked -------------------------------------------------------------------------
+    def _create_routes(self, api: ApiArgs) -> None:
+        if self.workload is not None:
+            integration = aws.apigatewayv2.Integration(
+                self._child_name("integration"),
+                **self._props(
+                    "integration",
+                    api_id=api.api.api_id,
+                    integration_type="HTTP_PROXY",
+                    integration_method="ANY",
+                    integration_uri=self.workload.listener_arn,
+                    connection_type="VPC_LINK",
+                    connection_id=self.workload.vpc_link_id,
+                    payload_format_version="1.0",
+                ),
+                opts=self._opts(),
+            )
+        else:
+            function = self.functions["api"].function
+            integration = aws.apigatewayv2.Integration(
+                self._child_name("integration"),
+                **self._props(
+                    "integration",
+                    api_id=api.api.api_id,
+                    integration_type="AWS_PROXY",
+                    integration_uri=function.invoke_arn,
+                    payload_format_version="2.0",
+                ),
+                opts=self._opts(),
+            )
+        for route in api.routes:
+            slug = route_slug(route.route_key)
+            secured = not route.public
+            self.routes[route.route_key] = aws.apigatewayv2.Route(
+                self._child_name(f"route-{slug}"),
+                **self._props(
+                    f"route-{slug}",
+                    api_id=api.api.api_id,
+                    route_key=route.route_key,
+                    target=pulumi.Output.concat("integrations/", integration.id),
+                    authorization_type=api.authorization_type if secured else "NONE",
+                    authorizer_id=api.authorizer.id if secured and api.authorizer else None,
+                ),
+                opts=self._opts(),
+            )
+            if self.workload is None:
+                aws.lambda_.Permission(
+                    self._child_name(f"route-{slug}-invoke"),
+                    **self._props(
+                        f"route-{slug}-invoke",
+                        action="lambda:InvokeFunction",
+                        function=self.functions["api"].function.name,
+                        principal="apigateway.amazonaws.com",
+                        source_arn=api.api.route_source_arn(route.route_key),
+                    ),
+                    opts=self._opts(),
+                )
+
+    def _create_subscription(self, sub: SubscriptionArgs) -> None:
+        bus = self._args.bus
+        assert bus is not None
+        role = f"sub-{sub.name}"
+        fn = self._create_function(role, sub.handler, sub.timeout_seconds)
+        bus.subscribe(
+            self._child_name(role),
+            sub.detail_types,
+            function=fn.function,
+            role_name=fn.role.name,
+            function_timeout_seconds=sub.timeout_seconds,
+            batch_size=sub.batch_size,
+            max_receive_count=sub.max_receive_count,
+            opts=self._opts(),
+        )
+
+    def _create_schedule(self, schedule: ScheduleArgs) -> None:
+        role = f"sched-{schedule.name}"
+        fn = self._create_function(role, schedule.handler, schedule.timeout_seconds)
+        dlq = aws.sqs.Queue(
+            self._child_name(f"{role}-dlq"),
+            **self._props(
+                f"{role}-dlq",
+                sqs_managed_sse_enabled=True,
+                message_retention_seconds=defaults.SQS_DLQ_RETENTION_SECONDS,
+            ),
+            opts=self._opts(),
+        )
+        invoker = aws.iam.Role(
+            self._child_name(f"{role}-invoker"),
+            **self._props(f"{role}-invoker", assume_role_policy=assume_role_policy("scheduler.amazonaws.com")),
+            opts=self._opts(),
+        )
+        aws.iam.RolePolicy(
+            self._child_name(f"{role}-invoker-policy"),
+            **self._props(
+                f"{role}-invoker-policy",
+                role=invoker.name,
+                policy=policy_document(
+                    [
+                        statement(["lambda:InvokeFunction"], [fn.function.arn], "Invoke"),
+                        statement(["sqs:SendMessage"], [dlq.arn], "DeadLetters"),
+                    ]
+                ),
+            ),
+            opts=self._opts(),
+        )
+        self._dlq_alarm(role, dlq)
+        aws.scheduler.Schedule(
+            self._child_name(role),
+            **self._props(
+                f"{role}-schedule",
+                schedule_expression=schedule.expression,
+                schedule_expression_timezone=schedule.timezone,
+                flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
+                target=aws.scheduler.ScheduleTargetArgs(
+                    arn=fn.function.arn,
+                    role_arn=invoker.arn,
+                    input=json.dumps({"schedule": schedule.name}),
+                    retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
+                        maximum_retry_attempts=defaults.SCHEDULE_MAX_RETRY_ATTEMPTS,
+                        maximum_event_age_in_seconds=defaults.EVENT_TARGET_MAX_EVENT_AGE_SECONDS,
+                    ),
+                    dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(arn=dlq.arn),
+                ),
+            ),
+            opts=self._opts(),
+        )
+
+    def _dlq_alarm(self, role: str, dlq: aws.sqs.Queue) -> None:
+        """Anything in a dead-letter queue is a failure someone must look at."""
+        actions = [self._args.alarm_topic_arn] if self._args.alarm_topic_arn is not None else []
+        aws.cloudwatch.MetricAlarm(
+            self._child_name(f"{role}-dlq-alarm"),
+            **self._props(
+                f"{role}-dlq-alarm",
+                namespace="AWS/SQS",
+                metric_name="ApproximateNumberOfMessagesVisible",
+                dimensions={"QueueName": dlq.name},
+                statistic="Maximum",
+                period=60,
+                evaluation_periods=1,
+                threshold=0,
+                comparison_operator="GreaterThanThreshold",
+                treat_missing_data="notBreaching",
+                alarm_actions=actions,
+                ok_actions=actions,
+            ),
+            opts=self._opts(),
+        )
+
+
+def route_slug(route_key: str) -> str:
+    """A stable child-name fragment for a route: ``GET /moves/{id}`` → ``get-moves-id``."""
+    return re.sub(r"[^a-z0-9]+", "-", route_key.lower()).strip("-")

@@ -1,0 +1,748 @@
+"""A single-page web app on a private S3 bucket behind CloudFront.
+
+The bucket is reachable only through CloudFront's origin access control; every response carries HSTS, a CSP
+and the other security headers; unknown paths fall back to ``index.html``; access is logged; a custom domain
+(ACM certificate and Route 53 aliases) and a WAF are optional. The app's runtime settings (API URL, Cognito
+ids) are written next to it as ``config.json``, so one build serves every stack.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+import pulumi
+import pulumi_aws as aws
+
+from components import defaults
+from components._base import Component, Transforms
+from components.defaults import Protection
+
+RESOURCE_TYPE = "awssystems:site:StaticSiteComponent"
+PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
+WAF_RATE_LIMIT_RANGE = (100, 2_000_000_000)
+# The only retention periods CloudWatch Logs accepts (the WAF log group and the log bucket share the value).
+LOG_RETENTION_DAYS_ALLOWED = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+CSP_MAX_LENGTH = 1783  # CloudFront's limit for the Content-Security-Policy header value
+CONNECT_SCHEMES = ("https", "wss")
+_HOST_PORT = re.compile(r"^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$")
+_DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+CLOUDFRONT_PRINCIPAL = "cloudfront.amazonaws.com"
+S3_LOGGING_PRINCIPAL = "logging.s3.amazonaws.com"
+S3_ORIGIN_ID = "s3"
+CLOUDFRONT_LOG_PREFIX = "cloudfront/"
+S3_ACCESS_LOG_PREFIX = "s3-access/"
+WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"  # WAF refuses log groups named otherwise
+ABORT_MULTIPART_AFTER_DAYS = 7
+SPA_FALLBACK_ERRORS = (403, 404)  # S3 answers 403 for a missing key when CloudFront may not list the bucket
+SPA_FALLBACK_ERROR_TTL_SECONDS = 10
+ALIAS_RECORD_TYPES = ("A", "AAAA")
+
+CACHE_NO_CACHE = (
+    "no-cache"  # revalidate every time: the entry point and the runtime config must never go stale
+)
+CACHE_IMMUTABLE = "public, max-age=31536000, immutable"  # the name changes whenever the content does
+CACHE_SHORT = "public, max-age=300"
+# A file name segment of 8+ lowercase hex characters with a digit and a letter, e.g. ``app.3f2a9c1b.js``.
+# Requiring both keeps words ("deadbeef") and dates ("20240101") out: a false positive would pin a mutable file
+# in browsers for a year.
+_CONTENT_HASH = re.compile(r"^(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{8,}$")
+_NAME_SEGMENTS = re.compile(r"[.\-_]")
+_CONTENT_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".woff2": "font/woff2",
+}
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+_KEPT_DOT_DIRS = (".well-known",)  # RFC 8615: security.txt, app links; every other dotfile stays off the site
+
+
+# --- pure helpers (no Pulumi runtime) -----------------------------------------------------------------------
+
+
+@cache
+def _mime_types() -> mimetypes.MimeTypes:
+    """Python's built-in table only: the host's /etc/mime.types must not change what a deployment uploads."""
+    return mimetypes.MimeTypes(filenames=())
+
+
+def content_type(key: str) -> str:
+    """The Content-Type for an object key; text types carry ``charset=utf-8``."""
+    suffix = PurePosixPath(key).suffix.lower()
+    guessed = (
+        _CONTENT_TYPES.get(suffix) or _mime_types().guess_type(key, strict=False)[0] or DEFAULT_CONTENT_TYPE
+    )
+    return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
+
+
+def has_content_hash(key: str) -> bool:
+    """Whether the file name carries a content hash (a hex run of 8+ characters between separators)."""
+    return any(_CONTENT_HASH.match(part) for part in _NAME_SEGMENTS.split(PurePosixPath(key).name))
+
+
+def cache_control(key: str) -> str:
+    """``no-cache`` for HTML, a year for content-hashed assets, five minutes for anything else."""
+    if PurePosixPath(key).suffix.lower() in (".html", ".htm"):
+        return CACHE_NO_CACHE
+    return CACHE_IMMUTABLE if has_content_hash(key) else CACHE_SHORT
+
+
+def site_files(site_dir: Path) -> list[tuple[str, Path]]:
+    """Every file under ``site_dir`` as ``(key, path)``, sorted; dotfiles are skipped (not ``.well-known``)."""
+    found: list[tuple[str, Path]] = []
+    for folder, dirs, files in os.walk(site_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") or d in _KEPT_DOT_DIRS)
+        for file in files:
+            if not file.startswith("."):
+                path = Path(folder, file)
+                found.append((path.relative_to(site_dir).as_posix(), path))
+    return sorted(found)
+
+
+def connect_origin(value: str) -> str:
+    """``scheme://host[:port]`` of a URL the app calls (an API URL with a path is reduced to its origin)."""
+    parts = urlsplit(value.strip()) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in CONNECT_SCHEMES or not _HOST_PORT.match(parts.netloc):
+        raise ValueError(
+            f"connect_origins: each must be an {' or '.join(CONNECT_SCHEMES)} URL such as "
+            f"https://api.example.com (got {value!r})"
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def content_security_policy(origins: Sequence[str] = ()) -> str:
+    """The default CSP, with ``origins`` (normalized, deduplicated) added to ``connect-src``."""
+    extra = list(dict.fromkeys(connect_origin(o) for o in origins))
+    directives = [
+        f"{directive} {' '.join([value, *extra]) if directive == 'connect-src' else value}"
+        for directive, value in defaults.SITE_CSP_DIRECTIVES
+    ]
+    policy = "; ".join(directives)
+    _check_csp(policy, "connect_origins")
+    return policy
+
+
+def _check_csp(policy: str, argument: str) -> None:
+    if not policy.strip() or any(c in policy for c in "\r\n") or len(policy) > CSP_MAX_LENGTH:
+        raise ValueError(
+            f"{argument}: the Content-Security-Policy must be one non-empty line of at most {CSP_MAX_LENGTH} "
+            f"characters (got {len(policy)} characters)"
+        )
+
+
+def _check_range(argument: str, value: int, bounds: tuple[int, int]) -> None:
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{argument}: must be an integer between {low} and {high} (got {value!r})")
+
+
+# --- arguments ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DomainArgs:
+    """A custom domain in a Route 53 hosted zone you own: the site gets an ACM certificate and A/AAAA records."""
+
+    name: str
+    """The site's host name, e.g. ``shop.example.com`` (lowercase, no trailing dot). Required."""
+    zone_id: pulumi.Input[str]
+    """The hosted zone that holds ``name``; the validation and alias records are written there. Required."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not _DOMAIN_NAME.match(self.name):
+            raise ValueError(
+                "domain.name: must be a lowercase host name such as shop.example.com, without a trailing "
+                f"dot (got {self.name!r})"
+            )
+
+
+@dataclass(kw_only=True)
+class StaticSiteArgs:
+    """Arguments of :class:`StaticSiteComponent`.
+
+    Roles for ``transforms``: ``bucket``, ``bucket-public-access``, ``bucket-ownership``,
+    ``bucket-encryption``, ``bucket-versioning``, ``bucket-lifecycle``, ``bucket-policy``, ``bucket-logging``;
+    ``logs``, ``logs-public-access``, ``logs-ownership``, ``logs-encryption``, ``logs-lifecycle``,
+    ``logs-policy``; ``oac``, ``headers``, ``distribution``, ``file`` (every uploaded file), ``runtime-config``;
+    with a domain ``certificate``, ``cert-validation-record``, ``cert-validation``, ``alias-a``, ``alias-aaaa``;
+    with a WAF ``waf``, ``waf-logs``, ``waf-logging``.
+    """
+
+    site_dir: str | Path
+    """The built web app (e.g. ``dist/``). Must exist and contain ``index.html``. Required."""
+    protection: Protection = "standard"
+    """``standard`` (dev, qa) or ``hardened`` (stage, prod: WAF on, a year of logs, buckets kept)."""
+    runtime_config: pulumi.Input[Mapping[str, Any]] | None = None
+    """Settings the app fetches at start (API URL, Cognito ids), written as JSON. Default: none written."""
+    runtime_config_path: str = "config.json"
+    """Key of the runtime config object; it replaces a file of the same path in ``site_dir``."""
+    connect_origins: Sequence[pulumi.Input[str]] = ()
+    """Origins the app calls (``https://`` or ``wss://``; a path is dropped), added to CSP ``connect-src``."""
+    content_security_policy: str | None = None
+    """A CSP replacing the default (``'self'`` only, no ``'unsafe-inline'``); logs a warning. Default: built."""
+    domain: DomainArgs | None = None
+    """A custom domain. Default: none, the site is served on its ``*.cloudfront.net`` name."""
+    waf: bool | None = None
+    """Attach a WAF web ACL. Default: on when ``hardened``; turning it off then logs a warning."""
+    waf_rate_limit: int = defaults.WAF_RATE_LIMIT_PER_5_MIN
+    """Requests per client IP per 5 minutes before the WAF blocks it (100 to 2,000,000,000)."""
+    price_class: str = "PriceClass_100"
+    """CloudFront price class: ``PriceClass_100`` (default, cheapest), ``PriceClass_200``, ``PriceClass_All``."""
+    log_retention_days: int | None = None
+    """Days access and WAF logs are kept. Default: ``defaults.log_retention_days(protection)`` (14 or 365)."""
+    us_east_1: pulumi.ProviderResource | None = None
+    """An AWS provider for us-east-1, where CloudFront finds certificates and WAFs. Required with domain or WAF."""
+    transforms: Transforms | None = None
+    """Per-child overrides, by role (see above). Default: none."""
+
+    def __post_init__(self) -> None:
+        site_dir = Path(self.site_dir)
+        if not site_dir.is_dir():
+            raise ValueError(f"site_dir: must be an existing directory (got {str(site_dir)!r})")
+        if not (site_dir / "index.html").is_file():
+            raise ValueError(f"site_dir: must contain index.html (not found in {str(site_dir)!r})")
+        if self.protection not in defaults.PROTECTIONS:
+            raise ValueError(
+                f"protection: must be one of {', '.join(defaults.PROTECTIONS)} (got {self.protection!r})"
+            )
+        self._check_runtime_config()
+        if self.content_security_policy is not None:
+            if self.connect_origins:
+                raise ValueError(
+                    "content_security_policy: pass either content_security_policy or connect_origins, not "
+                    "both (put the origins in your policy's connect-src)"
+                )
+            if not isinstance(self.content_security_policy, str):
+                raise ValueError("content_security_policy: must be a string")
+            _check_csp(self.content_security_policy, "content_security_policy")
+        for origin in self.connect_origins:
+            if not isinstance(origin, pulumi.Output):
+                connect_origin(origin)
+        _check_range("waf_rate_limit", self.waf_rate_limit, WAF_RATE_LIMIT_RANGE)
+        if self.price_class not in PRICE_CLASSES:
+            raise ValueError(
+                f"price_class: must be one of {', '.join(PRICE_CLASSES)} (got {self.price_class!r})"
+            )
+        if self.log_retention_days is not None and self.log_retention_days not in LOG_RETENTION_DAYS_ALLOWED:
+            raise ValueError(
+                f"log_retention_days: must be one of CloudWatch's periods "
+                f"{', '.join(map(str, LOG_RETENTION_DAYS_ALLOWED))} (got {self.log_retention_days!r})"
+            )
+        needs = [what for what, on in (("domain", self.domain is not None), ("waf", self.waf_enabled)) if on]
+        if needs and self.us_east_1 is None:
+            raise ValueError(
+                f"us_east_1: an AWS provider for us-east-1 is required when {' and '.join(needs)} is on "
+                "(CloudFront reads certificates and web ACLs only from us-east-1)"
+            )
+
+    def _check_runtime_config(self) -> None:
+        if self.runtime_config is not None and not isinstance(self.runtime_config, Mapping | pulumi.Output):
+            raise ValueError(f"runtime_config: must be a mapping (got {type(self.runtime_config).__name__})")
+        path = PurePosixPath(self.runtime_config_path) if isinstance(self.runtime_config_path, str) else None
+        if path is None or not path.name or path.is_absolute() or ".." in path.parts or "\\" in str(path):
+            raise ValueError(
+                f"runtime_config_path: must be a relative path inside the site, such as config.json "
+                f"(got {self.runtime_config_path!r})"
+            )
+
+    @property
+    def waf_enabled(self) -> bool:
+        """Whether a WAF is attached: the user's choice, else on when hardened."""
+        return self.waf if self.waf is not None else defaults.site_waf_enabled(self.protection)
+
+
+# --- component ----------------------------------------------------------------------------------------------
+
+
+class StaticSiteComponent(Component):
+    """A static web app on S3 + CloudFront, secure by default.
+
+    Attributes: ``bucket``, ``logs_bucket``, ``bucket_policy``, ``oac``, ``headers_policy``, ``distribution``,
+    ``certificate`` (or None), ``web_acl`` (or None), ``objects`` (by key, with the runtime config) and outputs
+    ``bucket_name``, ``distribution_id``, ``distribution_arn``, ``domain_name`` (CloudFront's) and ``url``.
+    """
+
+    def __init__(self, name: str, args: StaticSiteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(RESOURCE_TYPE, name, args.transforms, opts)
+        self._args = args
+        self._normalize()
+        self._create_logs_bucket()
+        self._create_site_bucket()
+        self._create_origin_access()
+        self._create_headers_policy()
+        self._create_certificate()
+        self._create_web_acl()
+        self._create_distribution()
+        self._create_site_bucket_policy()
+        self._create_alias_records()
+        self._upload_site()
+
+        self.bucket_name: pulumi.Output[str] = self.bucket.bucket
+        self.distribution_id: pulumi.Output[str] = self.distribution.id
+        self.distribution_arn: pulumi.Output[str] = self.distribution.arn
+        self.domain_name: pulumi.Output[str] = self.distribution.domain_name
+        self.url: pulumi.Output[str] = (
+            pulumi.Output.from_input(f"https://{args.domain.name}")
+            if args.domain
+            else pulumi.Output.concat("https://", self.distribution.domain_name)
+        )
+        self._check_transforms_used()
+        self.register_outputs(
+            {
+                "bucket_name": self.bucket_name,
+                "distribution_id": self.distribution_id,
+                "distribution_arn": self.distribution_arn,
+                "domain_name": self.domain_name,
+                "url": self.url,
+            }
+        )
+
+    # --- settings -------------------------------------------------------------------------------------------
+
+    def _secure(self, setting: str, default: Any, value: Any, weaker: bool) -> Any:
+        """``value`` (or the default when None); a weaker value is allowed, with a warning."""
+        if value is None:
+            return default
+        return (
+            defaults.secure(f"StaticSiteComponent {self._name}", setting, default, value) if weaker else value
+        )
+
+    def _normalize(self) -> None:
+        args = self._args
+        self._site_dir = Path(args.site_dir)
+        self._force_destroy = defaults.site_force_destroy(args.protection)
+        waf_default = defaults.site_waf_enabled(args.protection)
+        self._waf = self._secure("waf", waf_default, args.waf, waf_default and args.waf is False)
+        retention = defaults.log_retention_days(args.protection)
+        value = args.log_retention_days
+        self._retention = self._secure(
+            "log_retention_days", retention, value, value is not None and value < retention
+        )
+        if args.content_security_policy is not None:
+            self._csp: pulumi.Input[str] = self._secure(
+                "content_security_policy", content_security_policy(), args.content_security_policy, True
+            )
+        else:
+            self._csp = pulumi.Output.all(*args.connect_origins).apply(content_security_policy)
+
+    # --- buckets --------------------------------------------------------------------------------------------
+
+    def _private_bucket(
+        self, role: str, *, ownership: str, lifecycle_rule: dict[str, Any], versioned: bool
+    ) -> _PrivateBucket:
+        """A bucket with all public access blocked, SSE-S3, the given ownership and one lifecycle rule."""
+        bucket = aws.s3.Bucket(
+            self._child_name(role), **self._props(role, force_destroy=self._force_destroy), opts=self._opts()
+        )
+        public_access = aws.s3.BucketPublicAccessBlock(
+            self._child_name(f"{role}-public-access"),
+            **self._props(
+                f"{role}-public-access",
+                bucket=bucket.id,
+                block_public_acls=True,
+                block_public_policy=True,
+                ignore_public_acls=True,
+                restrict_public_buckets=True,
+            ),
+            opts=self._opts(),
+        )
+        ownership_controls = aws.s3.BucketOwnershipControls(
+            self._child_name(f"{role}-ownership"),
+            **self._props(f"{role}-ownership", bucket=bucket.id, rule={"object_ownership": ownership}),
+            opts=self._opts(),
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            self._child_name(f"{role}-encryption"),
+            **self._props(
+                f"{role}-encryption",
+                bucket=bucket.id,
+                rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            ),
+            opts=self._opts(),
+        )
+        lifecycle_after: list[pulumi.Resource] = []
+        if versioned:
+            versioning = aws.s3.BucketVersioning(
+                self._child_name(f"{role}-versioning"),
+                **self._props(
+                    f"{role}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}
+                ),
+                opts=self._opts(),
+            )
+            lifecycle_after.append(versioning)
+        rule = {
+            "status": "Enabled",
+            "filter": {"prefix": ""},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_MULTIPART_AFTER_DAYS},
+            **lifecycle_rule,
+        }
+        aws.s3.BucketLifecycleConfiguration(
+            self._child_name(f"{role}-lifecycle"),
+            **self._props(f"{role}-lifecycle", bucket=bucket.id, rules=[rule]),
+            opts=self._opts(depends_on=lifecycle_after),
+        )
+        return _PrivateBucket(bucket, public_access, ownership_controls)
+
+    def _bucket_policy(
+        self, role: str, target: _PrivateBucket, statements: list[dict[str, Any]]
+    ) -> aws.s3.BucketPolicy:
+        """The bucket's policy: deny every request not made over TLS (CKV_AWS_379), then ``statements``."""
+        deny_insecure = {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [target.bucket.arn, pulumi.Output.concat(target.bucket.arn, "/*")],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+        document = {"Version": "2012-10-17", "Statement": [deny_insecure, *statements]}
+        return aws.s3.BucketPolicy(
+            self._child_name(role),
+            **self._props(role, bucket=target.bucket.id, policy=pulumi.Output.json_dumps(document)),
+            opts=self._opts(depends_on=[target.public_access]),
+        )
+
+    def _create_logs_bucket(self) -> None:
+        """CloudFront standard logs need ACLs (BucketOwnerPreferred); logs expire after the retention."""
+        self._logs = self._private_bucket(
+            "logs",
+            ownership="BucketOwnerPreferred",
+            lifecycle_rule={"id": "expire-logs", "expiration": {"days": self._retention}},
+            versioned=False,
+        )
+        self.logs_bucket = self._logs.bucket
+
+    def _create_site_bucket(self) -> None:
+        """The private, versioned site bucket; its server access logs go to the log bucket."""
+        self._site = self._private_bucket(
+            "bucket",
+            ownership="BucketOwnerEnforced",
+            lifecycle_rule={
+                "id": "expire-noncurrent-versions",
+                "noncurrent_version_expiration": {
+                    "noncurrent_days": defaults.S3_NONCURRENT_VERSION_EXPIRY_DAYS
+                },
+            },
+            versioned=True,
+        )
+        self.bucket = self._site.bucket
+        allow_access_logs = {
+            "Sid": "AllowS3ServerAccessLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": S3_LOGGING_PRINCIPAL},
+            "Action": "s3:PutObject",
+            "Resource": pulumi.Output.concat(self.logs_bucket.arn, f"/{S3_ACCESS_LOG_PREFIX}*"),
+            "Condition": {"ArnLike": {"aws:SourceArn": self.bucket.arn}},
+        }
+        logs_policy = self._bucket_policy("logs-policy", self._logs, [allow_access_logs])
+        aws.s3.BucketLogging(
+            self._child_name("bucket-logging"),
+            **self._props(
+                "bucket-logging",
+                bucket=self.bucket.id,
+                target_bucket=self.logs_bucket.id,
+                target_prefix=S3_ACCESS_LOG_PREFIX,
+            ),
+            opts=self._opts(depends_on=[logs_policy]),
+        )
+
+    def _create_site_bucket_policy(self) -> None:
+        """Only this distribution may read the site (OAC: CloudFront signs, S3 checks the source ARN)."""
+        allow_cloudfront = {
+            "Sid": "AllowCloudFrontOriginAccessControl",
+            "Effect": "Allow",
+            "Principal": {"Service": CLOUDFRONT_PRINCIPAL},
+            "Action": "s3:GetObject",
+            "Resource": pulumi.Output.concat(self.bucket.arn, "/*"),
+            "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}},
+        }
+        self.bucket_policy = self._bucket_policy("bucket-policy", self._site, [allow_cloudfront])
+
+    # --- CloudFront -----------------------------------------------------------------------------------------
+
+    def _create_origin_access(self) -> None:
+        """Origin access control (never an OAI, never a public bucket: CKV2_AWS_46)."""
+        self.oac = aws.cloudfront.OriginAccessControl(
+            self._child_name("oac"),
+            **self._props(
+                "oac",
+                description=f"{self._name}: CloudFront reads the site bucket",
+                origin_access_control_origin_type="s3",
+                signing_behavior="always",
+                signing_protocol="sigv4",
+            ),
+            opts=self._opts(),
+        )
+
+    def _create_headers_policy(self) -> None:
+        """HSTS, CSP, nosniff, DENY framing, a strict referrer policy (CKV2_AWS_32, CKV_AWS_259)."""
+        self.headers_policy = aws.cloudfront.ResponseHeadersPolicy(
+            self._child_name("headers"),
+            **self._props(
+                "headers",
+                comment=f"{self._name}: security headers"[:128],
+                security_headers_config={
+                    "strict_transport_security": {
+                        "access_control_max_age_sec": defaults.HSTS_MAX_AGE_SECONDS,
+                        "include_subdomains": True,
+                        "preload": True,
+                        "override": True,
+                    },
+                    "content_type_options": {"override": True},
+                    "frame_options": {"frame_option": defaults.SITE_FRAME_OPTION, "override": True},
+                    "referrer_policy": {"referrer_policy": defaults.SITE_REFERRER_POLICY, "override": True},
+                    "content_security_policy": {"content_security_policy": self._csp, "override": True},
+                    "xss_protection": {"protection": True, "mode_block": True, "override": True},
+                },
+            ),
+            opts=self._opts(),
+        )
+
+    def _create_distribution(self) -> None:
+        """S3 origin via OAC, HTTPS only, SPA fallback, access logs, and the optional domain and WAF."""
+        args, domain = self._args, self._args.domain
+        viewer_certificate: dict[str, Any] = (
+            {
+                "acm_certificate_arn": self._certificate_arn,
+                "ssl_support_method": "sni-only",
+                "minimum_protocol_version": defaults.CLOUDFRONT_MIN_TLS,
+            }
+            if domain
+            else {"cloudfront_default_certificate": True}
+        )
+        self.distribution = aws.cloudfront.Distribution(
+            self._child_name("distribution"),
+            **self._props(
+                "distribution",
+                enabled=True,
+                comment=f"{self._name}: static site"[:128],
+                default_root_object="index.html",
+                origins=[
+                    {
+                        "origin_id": S3_ORIGIN_ID,
+                        "domain_name": self.bucket.bucket_regional_domain_name,
+                        "origin_access_control_id": self.oac.id,
+                    }
+                ],
+                default_cache_behavior={
+                    "target_origin_id": S3_ORIGIN_ID,
+                    "viewer_protocol_policy": "redirect-to-https",
+                    "allowed_methods": ["GET", "HEAD"],
+                    "cached_methods": ["GET", "HEAD"],
+                    "compress": True,
+                    "cache_policy_id": defaults.CLOUDFRONT_CACHING_OPTIMIZED_POLICY_ID,
+                    "response_headers_policy_id": self.headers_policy.id,
+                },
+                custom_error_responses=[
+                    {
+                        "error_code": code,
+                        "response_code": 200,
+                        "response_page_path": "/index.html",
+                        "error_caching_min_ttl": SPA_FALLBACK_ERROR_TTL_SECONDS,
+                    }
+                    for code in SPA_FALLBACK_ERRORS
+                ],
+                logging_config={
+                    "bucket": self.logs_bucket.bucket_domain_name,
+                    "prefix": CLOUDFRONT_LOG_PREFIX,
+                    "include_cookies": False,
+                },
+                http_version="http2and3",
+                is_ipv6_enabled=True,
+                price_class=args.price_class,
+                restrictions={"geo_restriction": {"restriction_type": "none"}},
+                viewer_certificate=viewer_certificate,
+                aliases=[domain.name] if domain else None,
+                web_acl_id=self.web_acl.arn if self.web_acl else None,
+            ),
+            # Standard logging needs the log bucket's ACLs enabled before the distribution is created.
+            opts=self._opts(depends_on=[self._logs.ownership]),
+        )
+
+    # --- custom domain --------------------------------------------------------------------------------------
+
+    def _create_certificate(self) -> None:
+        """A DNS-validated ACM certificate in us-east-1; the distribution waits until it is issued."""
+        self.certificate: aws.acm.Certificate | None = None
+        self._certificate_arn: pulumi.Output[str] | None = None
+        domain = self._args.domain
+        if domain is None:
+            return
+        self.certificate = aws.acm.Certificate(
+            self._child_name("certificate"),
+            **self._props("certificate", domain_name=domain.name, validation_method="DNS"),
+            opts=self._opts(provider=self._args.us_east_1),
+        )
+        # One name, so exactly one validation record.
+        option = self.certificate.domain_validation_options.apply(lambda options: options[0])
+        record = aws.route53.Record(
+            self._child_name("cert-validation-record"),
+            **self._props(
+                "cert-validation-record",
+                zone_id=domain.zone_id,
+                name=option.resource_record_name,
+                type=option.resource_record_type,
+                records=[option.resource_record_value],
+                ttl=60,
+                allow_overwrite=True,
+            ),
+            opts=self._opts(),
+        )
+        validation = aws.acm.CertificateValidation(
+            self._child_name("cert-validation"),
+            **self._props(
+                "cert-validation", certificate_arn=self.certificate.arn, validation_record_fqdns=[record.fqdn]
+            ),
+            opts=self._opts(provider=self._args.us_east_1),
+        )
+        self._certificate_arn = validation.certificate_arn
+
+    def _create_alias_records(self) -> None:
+        """A and AAAA alias records pointing the domain at the distribution."""
+        domain = self._args.domain
+        if domain is None:
+            return
+        for record_type in ALIAS_RECORD_TYPES:
+            role = f"alias-{record_type.lower()}"
+            aws.route53.Record(
+                self._child_name(role),
+                **self._props(
+                    role,
+                    zone_id=domain.zone_id,
+                    name=domain.name,
+                    type=record_type,
+                    aliases=[
+                        {
+                            "name": self.distribution.domain_name,
+                            "zone_id": self.distribution.hosted_zone_id,
+                            "evaluate_target_health": False,
+                        }
+                    ],
+                ),
+                opts=self._opts(),
+            )
+
+    # --- WAF ------------------------------------------------------------------------------------------------
+
+    def _create_web_acl(self) -> None:
+        """A CLOUDFRONT-scope web ACL: a per-IP rate limit, AWS managed rule groups, logs to CloudWatch."""
+        self.web_acl: aws.wafv2.WebAcl | None = None
+        if not self._waf:
+            return
+        metric = _metric_name(self._name)
+        rate_rule = {
+            "name": "RateLimitPerIp",
+            "priority": 0,
+            "action": {"block": {}},
+            "statement": {
+                "rate_based_statement": {"limit": self._args.waf_rate_limit, "aggregate_key_type": "IP"}
+            },
+            "visibility_config": _visibility(f"{metric}-RateLimitPerIp"),
+        }
+        managed_rules = [
+            {
+                "name": group,
+                "priority": priority,
+                "override_action": {"none": {}},
+                "statement": {"managed_rule_group_statement": {"vendor_name": "AWS", "name": group}},
+                "visibility_config": _visibility(f"{metric}-{group}"),
+            }
+            for priority, group in enumerate(defaults.WAF_MANAGED_RULE_GROUPS, start=1)
+        ]
+        self.web_acl = aws.wafv2.WebAcl(
+            self._child_name("waf"),
+            **self._props(
+                "waf",
+                description=f"{self._name}: static site"[:256],
+                scope="CLOUDFRONT",
+                default_action={"allow": {}},
+                rules=[rate_rule, *managed_rules],
+                visibility_config=_visibility(metric),
+            ),
+            opts=self._opts(provider=self._args.us_east_1),
+        )
+        log_group = aws.cloudwatch.LogGroup(
+            self._child_name("waf-logs"),
+            **self._props(
+                "waf-logs", name_prefix=f"{WAF_LOG_GROUP_PREFIX}{metric}-", retention_in_days=self._retention
+            ),
+            opts=self._opts(provider=self._args.us_east_1),
+        )
+        aws.wafv2.WebAclLoggingConfiguration(
+            self._child_name("waf-logging"),
+            **self._props(
+                "waf-logging",
+                resource_arn=self.web_acl.arn,
+                log_destination_configs=[log_group.arn],
+                redacted_fields=[{"single_header": {"name": "authorization"}}],
+            ),
+            opts=self._opts(provider=self._args.us_east_1),
+        )
+
+    # --- content --------------------------------------------------------------------------------------------
+
+    def _upload_site(self) -> None:
+        """One object per file (named by its key, so adding a file never renames another), then the config."""
+        args = self._args
+        config_key = args.runtime_config_path
+        self.objects: dict[str, aws.s3.BucketObjectv2] = {}
+        for key, path in site_files(self._site_dir):
+            if args.runtime_config is not None and key == config_key:
+                continue  # replaced by the generated runtime config below
+            self.objects[key] = aws.s3.BucketObjectv2(
+                self._child_name(f"file-{key}"),
+                **self._props(
+                    "file",
+                    bucket=self.bucket.id,
+                    key=key,
+                    source=pulumi.FileAsset(str(path)),
+                    content_type=content_type(key),
+                    cache_control=CACHE_NO_CACHE if key == config_key else cache_control(key),
+                ),
+                opts=self._opts(),
+            )
+        if args.runtime_config is not None:
+            self.objects[config_key] = aws.s3.BucketObjectv2(
+                self._child_name("runtime-config"),
+                **self._props(
+                    "runtime-config",
+                    bucket=self.bucket.id,
+                    key=config_key,
+                    content=pulumi.Output.json_dumps(args.runtime_config, sort_keys=True),
+                    content_type="application/json",
+                    cache_control=CACHE_NO_CACHE,
+                ),
+                opts=self._opts(),
+            )
+
+
+@dataclass(frozen=True)
+class _PrivateBucket:
+    """A bucket and the settings other children must wait for."""
+
+    bucket: aws.s3.Bucket
+    public_access: aws.s3.BucketPublicAccessBlock
+    ownership: aws.s3.BucketOwnershipControls
+
+
+def _metric_name(name: str) -> str:
+    """A CloudWatch metric / log group name part from a component name (letters, digits, ``-`` and ``_``)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", name)[:128]
+
+
+def _visibility(metric_name: str) -> dict[str, Any]:
+    return {"cloudwatch_metrics_enabled": True, "metric_name": metric_name, "sampled_requests_enabled": True}

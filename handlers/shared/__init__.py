@@ -1,0 +1,1 @@
+"""Code shared by the services' Lambda handlers: database access and schema migrations."""

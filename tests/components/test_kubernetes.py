@@ -1,0 +1,473 @@
+"""KubernetesClusterComponent and KubernetesServiceComponent under the strict recording mocks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from components import defaults
+from components.kubernetes import (
+    NODE_PORT_RANGE,
+    KubernetesClusterArgs,
+    KubernetesClusterComponent,
+    KubernetesServiceArgs,
+    KubernetesServiceComponent,
+    context_hash,
+)
+from tests import harness
+
+VPC = "vpc-123"
+SUBNETS = ["subnet-a", "subnet-b"]
+EKS = "eks:index:Cluster"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+
+
+@pytest.fixture
+def context(tmp_path: Path) -> Path:
+    """A minimal build context with a Dockerfile."""
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY app.py /app/\n")
+    (tmp_path / "app.py").write_text("print('users')\n")
+    return tmp_path
+
+
+@pytest.fixture
+def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every pulumi.log.warn message."""
+    seen: list[str] = []
+    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: seen.append(msg))
+    return seen
+
+
+def cluster_args(**overrides: Any) -> KubernetesClusterArgs:
+    return KubernetesClusterArgs(**{"vpc_id": VPC, "private_subnet_ids": SUBNETS, **overrides})
+
+
+def make_cluster(**overrides: Any) -> KubernetesClusterComponent:
+    return KubernetesClusterComponent("shop", cluster_args(**overrides))
+
+
+def service_args(cluster: KubernetesClusterComponent, **overrides: Any) -> KubernetesServiceArgs:
+    base: dict[str, Any] = {"cluster": cluster, "vpc_id": VPC, "subnet_ids": SUBNETS, "image_uri": "repo/users@sha256:1"}
+    return KubernetesServiceArgs(**{**base, **overrides})
+
+
+def make_service(
+    service: dict[str, Any] | None = None, cluster: dict[str, Any] | None = None, name: str = "users"
+) -> KubernetesServiceComponent:
+    c = make_cluster(**(cluster or {}))
+    return KubernetesServiceComponent(name, service_args(c, **(service or {})))
+
+
+def resolve(build: Any, *attrs: str) -> dict[str, Any]:
+    """Build under the mocks and return the resolved values of the component's output attributes."""
+    values: dict[str, Any] = {}
+
+    def program() -> pulumi.Output[Any]:
+        component = build()
+        outputs = [getattr(component, a) for a in attrs]
+        return pulumi.Output.all(*outputs).apply(lambda v: values.update(zip(attrs, v, strict=True)))
+
+    harness.run(program)
+    return values
+
+
+def pod_spec(mocks: harness.RecordingMocks) -> dict[str, Any]:
+    return mocks.one(DEPLOYMENT).inputs["spec"]["template"]["spec"]
+
+
+# ======================================================================================================== cluster
+def test_cluster_secure_defaults_standard(mocks: harness.RecordingMocks, warnings: list[str]) -> None:
+    harness.run(make_cluster)
+    c = mocks.one(EKS, "shop-cluster").inputs
+    key = mocks.one("aws:kms/key:Key", "shop-secrets-key")
+    assert c["endpointPrivateAccess"] is True
+    assert c["endpointPublicAccess"] is False
+    assert "publicAccessCidrs" not in c
+    assert c["createOidcProvider"] is True
+    assert c["encryptionConfigKeyArn"] == key.outputs["arn"]
+    assert key.inputs["enableKeyRotation"] is True
+    assert c["enabledClusterLogTypes"] == list(defaults.EKS_CONTROL_PLANE_LOGS)
+    assert c["nodeSubnetIds"] == SUBNETS and c["privateSubnetIds"] == SUBNETS
+    assert c["nodeAssociatePublicIpAddress"] is False
+    assert c["nodeRootVolumeEncrypted"] is True
+    assert c["authenticationMode"] == "API"
+    assert c["name"] == "shop-dev" and c["version"] == "1.33" and c["instanceType"] == "t3.medium"
+    assert (c["minSize"], c["desiredCapacity"], c["maxSize"]) == (1, 1, 2)
+    assert c["deletionProtection"] is False
+    logs = mocks.one("aws:cloudwatch/logGroup:LogGroup", "shop-log-group").inputs
+    assert logs == {"name": "/aws/eks/shop-dev/cluster", "retentionInDays": defaults.log_retention_days("standard")}
+    provider = mocks.one("pulumi:providers:kubernetes", "shop-provider").inputs
+    assert json.loads(provider["kubeconfig"]) == harness.KUBECONFIG
+    assert warnings == []
+
+
+def test_cluster_hardened_sizing_and_protection(mocks: harness.RecordingMocks) -> None:
+    harness.run(lambda: make_cluster(protection="hardened"))
+    c = mocks.one(EKS).inputs
+    assert (c["minSize"], c["desiredCapacity"], c["maxSize"]) == (2, 3, 6)
+    assert c["deletionProtection"] is True
+    assert mocks.one("aws:kms/key:Key").inputs["deletionWindowInDays"] == defaults.KMS_KEY_DELETION_WINDOW_DAYS
+    assert mocks.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 365
+
+
+def test_cluster_explicit_node_counts_and_name(mocks: harness.RecordingMocks) -> None:
+    harness.run(lambda: make_cluster(desired_nodes=4, min_nodes=3, max_nodes=8, cluster_name="shop-eks",
+                                     log_retention_days=30))
+    c = mocks.one(EKS).inputs
+    assert (c["minSize"], c["desiredCapacity"], c["maxSize"]) == (3, 4, 8)
+    assert c["name"] == "shop-eks"
+    assert mocks.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 30
+
+
+def test_cluster_children_are_named_by_role_and_parented(mocks: harness.RecordingMocks) -> None:
+    harness.run(make_cluster)
+    component = mocks.one("awssystems:kubernetes:KubernetesClusterComponent", "shop")
+    children = [r for r in mocks.resources if r is not component]
+    assert sorted(r.name for r in children) == ["shop-cluster", "shop-log-group", "shop-provider", "shop-secrets-key"]
+    assert {r.parent_name for r in children} == {"shop"}
+
+
+def test_cluster_outputs(mocks: harness.RecordingMocks) -> None:
+    out = resolve(make_cluster, "cluster_name", "oidc_provider_arn", "oidc_provider_url", "node_security_group_id",
+                  "node_group_asg_name")
+    assert out["cluster_name"] == "shop-dev"
+    assert out["oidc_provider_arn"].startswith("arn:aws:iam::") and ":oidc-provider/" in out["oidc_provider_arn"]
+    assert out["oidc_provider_url"] == "oidc.eks.us-east-1.amazonaws.com/id/shop-cluster"
+    assert out["node_security_group_id"] == "sg-shop-cluster-nodes"
+    assert out["node_group_asg_name"] == "shop-cluster-asg"
+
+
+def test_public_endpoint_warns_and_passes_cidrs(mocks: harness.RecordingMocks, warnings: list[str]) -> None:
+    harness.run(lambda: make_cluster(endpoint_public_access=True, public_access_cidrs=["203.0.113.0/24"]))
+    c = mocks.one(EKS).inputs
+    assert c["endpointPublicAccess"] is True and c["endpointPrivateAccess"] is True
+    assert c["publicAccessCidrs"] == ["203.0.113.0/24"]
+    assert len(warnings) == 1 and "endpoint_public_access" in warnings[0]
+
+
+def test_public_endpoint_open_to_the_world_warns_twice(mocks: harness.RecordingMocks, warnings: list[str]) -> None:
+    harness.run(lambda: make_cluster(endpoint_public_access=True))
+    assert len(warnings) == 2 and "0.0.0.0/0" in warnings[1]
+
+
+def test_cluster_transform_overrides_a_child(mocks: harness.RecordingMocks) -> None:
+    harness.run(lambda: make_cluster(transforms={"cluster": lambda p: {**p, "instance_type": "m7i.large"}}))
+    assert mocks.one(EKS).inputs["instanceType"] == "m7i.large"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "arg"),
+    [
+        ({"protection": "prod"}, "protection"),
+        ({"desired_nodes": 0}, "desired_nodes"),
+        ({"min_nodes": 0}, "min_nodes"),
+        ({"desired_nodes": 2, "min_nodes": 3}, "min_nodes"),
+        ({"desired_nodes": 3, "max_nodes": 2}, "max_nodes"),
+        ({"protection": "hardened", "max_nodes": 2}, "max_nodes"),
+        ({"public_access_cidrs": ["10.0.0.0/8"]}, "public_access_cidrs"),
+        ({"endpoint_public_access": True, "public_access_cidrs": ["not-a-cidr"]}, "public_access_cidrs"),
+        ({"version": "latest"}, "version"),
+        ({"node_instance_type": "medium"}, "node_instance_type"),
+        ({"log_retention_days": 10}, "log_retention_days"),
+        ({"cluster_name": "-bad name"}, "cluster_name"),
+    ],
+)
+def test_cluster_args_validation(overrides: dict[str, Any], arg: str) -> None:
+    with pytest.raises(ValueError, match=rf"^{arg}:"):
+        cluster_args(**overrides)
+
+
+def test_cluster_unknown_transform_role_is_refused(mocks: harness.RecordingMocks) -> None:
+    with pytest.raises(ValueError, match=r"^transforms: unknown child role\(s\) nodes"):
+        harness.run(lambda: make_cluster(transforms={"nodes": lambda p: p}))
+
+
+# ======================================================================================================== service
+def test_irsa_role_trusts_exactly_the_service_account(mocks: harness.RecordingMocks) -> None:
+    harness.run(lambda: make_service({"namespace": "shop"}))
+    policy = json.loads(mocks.one("aws:iam/role:Role", "users-role").inputs["assumeRolePolicy"])
+    [statement] = policy["Statement"]
+    issuer = "oidc.eks.us-east-1.amazonaws.com/id/shop-cluster"
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Principal"] == {"Federated": f"arn:aws:iam::{harness.ACCOUNT}:oidc-provider/{issuer}"}
+    assert statement["Condition"] == {"StringEquals": {
+        f"{issuer}:sub": "system:serviceaccount:shop:users",
+        f"{issuer}:aud": "sts.amazonaws.com",
+    }}
+    assert mocks.of_type("aws:iam/rolePolicy:RolePolicy") == []  # no statements, no permissions
+    sa = mocks.one("kubernetes:core/v1:ServiceAccount").inputs
+    assert sa["metadata"]["name"] == "users" and sa["metadata"]["namespace"] == "shop"
+    assert sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == mocks.named("users-role").outputs["arn"]
+    assert sa["automountServiceAccountToken"] is False
+    assert pod_spec(mocks)["serviceAccountName"] == "users"
+
+
+def test_policy_statements_become_the_role_policy(mocks: harness.RecordingMocks) -> None:
+    statement = {"Effect": "Allow", "Action": ["cognito-idp:AdminGetUser"], "Resource": "arn:aws:cognito-idp:x"}
+    harness.run(lambda: make_service({"policy_statements": [statement]}))
+    policy = mocks.one("aws:iam/rolePolicy:RolePolicy", "users-role-policy").inputs
+    assert json.loads(policy["policy"])["Statement"] == [statement]
+    assert policy["role"] == "users-role-id"
+
+
+def test_deployment_is_hardened_standard(mocks: harness.RecordingMocks) -> None:
+    harness.run(lambda: make_service({"environment": {"USER_POOL_ID": "pool", "DB_SECRET_ARN": "arn:secret"}}))
+    deployment = mocks.one(DEPLOYMENT).inputs
+    spec = pod_spec(mocks)
+    [container] = spec["containers"]
+    assert deployment["spec"]["replicas"] == 1
+    assert deployment["metadata"]["namespace"] == "users"
+    assert spec["securityContext"] == {
+        "runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    assert spec["automountServiceAccountToken"] is False
+    assert container["securityContext"] == {
+        "runAsNonRoot": True, "readOnlyRootFilesystem": True, "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    assert container["resources"] == {
+        "requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"},
+    }
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/health", "port": "http"}
+    assert container["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
+    assert container["env"] == [{"name": "DB_SECRET_ARN", "value": "arn:secret"},
+                                {"name": "USER_POOL_ID", "value": "pool"}]
+    assert container["image"] == "repo/users@sha256:1"
+    assert "topologySpreadConstraints" not in spec
+    assert mocks.of_type("kubernetes:policy/v1:PodDisruptionBudget") == []
+
+
+def test_hardened_service_spreads_replicas_with_a_disruption_budget(mocks: harness.RecordingMocks) -> None:
+    harness.run(lambda: make_service({"protection": "hardened"}))
+    assert mocks.one(DEPLOYMENT).inputs["spec"]["replicas"] == 2
+    keys = [t["topologyKey"] for t in pod_spec(mocks)["topologySpreadConstraints"]]
+    assert keys == ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]
+    pdb = mocks.one("kubernetes:policy/v1:PodDisruptionBudget", "users-pdb").inputs
+    assert pdb["spec"] == {"maxUnavailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": "users"}}}
+    assert mocks.one("aws:lb/loadBalancer:LoadBalancer").inputs["enableDeletionProtection"] is True
+    assert mocks.one("aws:ecr/repository:Repository").inputs["forceDelete"] is False
+
+
+def test_custom_probes_resources_and_replicas(mocks: harness.RecordingMocks) -> None:
+    harness.run(lambda: make_service({"replicas": 3, "health_path": "/ready", "cpu_limit": "1", "port": 9000}))
+    [container] = pod_spec(mocks)["containers"]
+    assert mocks.one(DEPLOYMENT).inputs["spec"]["replicas"] == 3
+    assert container["livenessProbe"]["httpGet"]["path"] == "/ready"
+    assert container["resources"]["limits"]["cpu"] == "1"
+    assert mocks.one("aws:lb/listener:Listener").inputs["port"] == 9000
+    assert mocks.one("aws:lb/targetGroup:TargetGroup").inputs["healthCheck"]["path"] == "/ready"
+
+
+def test_namespace_enforces_restricted_pod_security(mocks: harness.RecordingMocks) -> None:
+    harness.run(make_service)
+    ns = mocks.one("kubernetes:core/v1:Namespace", "users-namespace").inputs["metadata"]
+    assert ns["name"] == "users"
+    assert ns["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+def test_kubernetes_objects_use_the_cluster_provider(mocks: harness.RecordingMocks) -> None:
+    """Every Kubernetes object targets the cluster's provider, so none lands on an ambient kubeconfig."""
+    providers: list[str] = []
+
+    class Spy(harness.RecordingMonitor):
+        def RegisterResource(self, request):  # noqa: N802
+            if request.type.startswith("kubernetes:"):
+                providers.append(request.provider)
+            return super().RegisterResource(request)
+
+    pulumi.runtime.set_mocks(mocks, project="aws-systems", stack="dev", monitor=Spy(mocks))
+    harness.run(make_service)
+    assert len(providers) == 5
+    assert all("pulumi:providers:kubernetes::shop-provider" in p for p in providers)
+
+
+def test_node_port_service_nlb_listener_and_vpc_link(mocks: harness.RecordingMocks) -> None:
+    harness.run(lambda: make_service({"node_port": 30080}))
+    service = mocks.one("kubernetes:core/v1:Service", "users-service").inputs["spec"]
+    assert service["type"] == "NodePort"
+    assert service["selector"] == {"app.kubernetes.io/name": "users"}
+    assert service["ports"] == [{"name": "http", "protocol": "TCP", "port": 8080, "targetPort": "http",
+                                 "nodePort": 30080}]
+    nlb = mocks.one("aws:lb/loadBalancer:LoadBalancer", "users-nlb")
+    nlb_sg = mocks.named("users-nlb-sg")
+    link_sg = mocks.named("users-vpc-link-sg")
+    assert nlb.inputs["loadBalancerType"] == "network" and nlb.inputs["internal"] is True
+    assert nlb.inputs["subnets"] == SUBNETS and nlb.inputs["securityGroups"] == ["users-nlb-sg-id"]
+    tg = mocks.one("aws:lb/targetGroup:TargetGroup", "users-target-group").inputs
+    assert (tg["targetType"], tg["protocol"], tg["port"], tg["vpcId"]) == ("instance", "TCP", 30080, VPC)
+    assert tg["preserveClientIp"] == "false"
+    assert tg["healthCheck"]["protocol"] == "HTTP" and tg["healthCheck"]["port"] == "traffic-port"
+    listener = mocks.one("aws:lb/listener:Listener", "users-listener").inputs
+    assert listener["loadBalancerArn"] == nlb.outputs["arn"] and listener["protocol"] == "TCP"
+    assert listener["defaultActions"] == [
+        {"type": "forward", "targetGroupArn": mocks.named("users-target-group").outputs["arn"]}
+    ]
+    attachment = mocks.one("aws:autoscaling/attachment:Attachment", "users-asg-attachment").inputs
+    assert attachment["autoscalingGroupName"] == "shop-cluster-asg"
+    link = mocks.one("aws:apigatewayv2/vpcLink:VpcLink", "users-vpc-link").inputs
+    assert link["subnetIds"] == SUBNETS and link["securityGroupIds"] == ["users-vpc-link-sg-id"]
+    assert nlb_sg.inputs["vpcId"] == link_sg.inputs["vpcId"] == VPC
+    assert "ingress" not in nlb_sg.inputs and "egress" not in nlb_sg.inputs
+
+
+def test_security_groups_open_only_the_needed_ports(mocks: harness.RecordingMocks) -> None:
+    harness.run(lambda: make_service({"node_port": 30080}))
+
+    def rule(name: str) -> tuple[Any, ...]:
+        i = mocks.named(name).inputs
+        return i["securityGroupId"], i["referencedSecurityGroupId"], i["ipProtocol"], i["fromPort"], i["toPort"]
+
+    nodes = "sg-shop-cluster-nodes"
+    assert rule("users-vpc-link-egress") == ("users-vpc-link-sg-id", "users-nlb-sg-id", "tcp", 8080, 8080)
+    assert rule("users-nlb-ingress") == ("users-nlb-sg-id", "users-vpc-link-sg-id", "tcp", 8080, 8080)
+    assert rule("users-nlb-egress") == ("users-nlb-sg-id", nodes, "tcp", 30080, 30080)
+    assert rule("users-node-ingress") == (nodes, "users-nlb-sg-id", "tcp", 30080, 30080)
+    assert not [r for r in mocks.resources if "cidrIpv4" in r.inputs]
+
+
+def test_derived_node_port_is_stable_and_in_range(mocks: harness.RecordingMocks) -> None:
+    ports: list[int] = []
+    harness.run(lambda: ports.extend([make_service().node_port]))
+    low, high = NODE_PORT_RANGE
+    assert low <= ports[0] <= high
+    assert mocks.one("aws:lb/targetGroup:TargetGroup").inputs["port"] == ports[0]
+    mocks2 = harness.install()
+    harness.run(lambda: ports.extend([make_service().node_port, make_service(name="orders").node_port]))
+    assert ports[1] == ports[0] and ports[2] != ports[0]
+    assert mocks2.one("aws:lb/targetGroup:TargetGroup", "orders-target-group").inputs["port"] == ports[2]
+
+
+def test_ecr_repository_defaults(mocks: harness.RecordingMocks) -> None:
+    harness.run(make_service)
+    repo = mocks.one("aws:ecr/repository:Repository", "users-repo").inputs
+    assert repo["imageTagMutability"] == "IMMUTABLE"
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert repo["encryptionConfigurations"] == [{"encryptionType": "KMS"}]
+    assert repo["forceDelete"] is True
+    lifecycle = mocks.one("aws:ecr/lifecyclePolicy:LifecyclePolicy", "users-lifecycle-policy").inputs
+    [rule] = json.loads(lifecycle["policy"])["rules"]
+    assert rule["selection"]["countType"] == "imageCountMoreThan"
+    assert rule["selection"]["countNumber"] == defaults.ECR_KEEP_LAST_IMAGES
+    assert rule["action"] == {"type": "expire"}
+
+
+def test_image_uri_means_no_build(mocks: harness.RecordingMocks) -> None:
+    out = resolve(make_service, "image_ref", "repository_url")
+    assert mocks.of_type("docker-build:index:Image") == []
+    assert "aws:ecr/getAuthorizationToken:getAuthorizationToken" not in mocks.calls
+    assert out["image_ref"] == "repo/users@sha256:1"
+    assert out["repository_url"].endswith(".dkr.ecr.us-east-1.amazonaws.com/users-repo")
+
+
+def test_build_context_is_built_and_pushed_with_a_content_tag(mocks: harness.RecordingMocks, context: Path) -> None:
+    out = resolve(lambda: make_service({"image_uri": None, "build_context": context}), "image_ref")
+    image = mocks.one("docker-build:index:Image", "users-image").inputs
+    url = f"{harness.ACCOUNT}.dkr.ecr.{harness.REGION}.amazonaws.com/users-repo"
+    tag = context_hash(context.resolve(), "Dockerfile", "linux/amd64")
+    assert image["tags"] == [f"{url}:{tag}"]
+    assert not image["tags"][0].endswith(":latest")
+    assert image["push"] is True and image["platforms"] == ["linux/amd64"]
+    assert image["context"] == {"location": str(context.resolve())}
+    assert image["dockerfile"] == {"location": str(context.resolve() / "Dockerfile")}
+    assert image["registries"] == [{"address": url, "username": "AWS", "password": "mock-token"}]
+    assert out["image_ref"].startswith(f"{url}:{tag}@sha256:")
+    [container] = pod_spec(mocks)["containers"]
+    assert container["image"] == out["image_ref"]
+
+
+def test_context_hash_follows_content_and_dockerignore(context: Path) -> None:
+    first = context_hash(context, "Dockerfile", "linux/amd64")
+    assert first == context_hash(context, "Dockerfile", "linux/amd64")
+    assert first != context_hash(context, "Dockerfile", "linux/arm64")
+    (context / ".dockerignore").write_text("# local junk\n__pycache__\n*.log\n")
+    ignored = context_hash(context, "Dockerfile", "linux/amd64")
+    (context / "debug.log").write_text("noise")
+    (context / "__pycache__").mkdir()
+    (context / "__pycache__" / "app.pyc").write_bytes(b"\0")
+    assert context_hash(context, "Dockerfile", "linux/amd64") == ignored
+    (context / "app.py").write_text("print('changed')\n")
+    assert context_hash(context, "Dockerfile", "linux/amd64") != ignored
+
+
+def test_service_outputs(mocks: harness.RecordingMocks) -> None:
+    out = resolve(make_service, "role_arn", "listener_arn", "vpc_link_id", "namespace")
+    assert out["role_arn"].endswith(":users-role")
+    assert out["listener_arn"].endswith(":users-listener")
+    assert out["vpc_link_id"] == "users-vpc-link-id"
+    assert out["namespace"] == "users"
+
+
+def test_service_children_are_named_by_role_and_parented(mocks: harness.RecordingMocks) -> None:
+    harness.run(lambda: make_service({"protection": "hardened", "policy_statements": [
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "arn:aws:secretsmanager:x"}
+    ]}))
+    children = [r for r in mocks.resources if r.parent_name == "users"]
+    roles = sorted(r.name.removeprefix("users-") for r in children)
+    assert roles == sorted([
+        "repo", "lifecycle-policy", "role", "role-policy", "namespace", "service-account", "deployment", "pdb",
+        "service", "vpc-link-sg", "nlb-sg", "vpc-link-egress", "nlb-ingress", "nlb-egress", "node-ingress", "nlb",
+        "target-group", "listener", "asg-attachment", "vpc-link",
+    ])
+    assert mocks.one("awssystems:kubernetes:KubernetesServiceComponent", "users").parent_name != "shop"
+
+
+def test_service_transform_overrides_the_deployment(mocks: harness.RecordingMocks) -> None:
+    def more_replicas(props: dict[str, Any]) -> dict[str, Any]:
+        return {**props, "spec": {**props["spec"], "replicas": 5}}
+
+    harness.run(lambda: make_service({"transforms": {"deployment": more_replicas}}))
+    assert mocks.one(DEPLOYMENT).inputs["spec"]["replicas"] == 5
+
+
+def test_service_unknown_transform_role_is_refused(mocks: harness.RecordingMocks) -> None:
+    with pytest.raises(ValueError, match=r"^transforms: unknown child role\(s\) image"):
+        harness.run(lambda: make_service({"transforms": {"image": lambda p: p}}))  # no build with image_uri
+
+
+@pytest.mark.parametrize(
+    ("overrides", "arg"),
+    [
+        ({"protection": "max"}, "protection"),
+        ({"image_uri": None}, "build_context"),
+        ({"build_context": "."}, "build_context"),
+        ({"image_uri": None, "build_context": "/nonexistent/dir"}, "build_context"),
+        ({"image_uri": None, "build_context": "CONTEXT", "dockerfile": "Missing.Dockerfile"}, "dockerfile"),
+        ({"port": 0}, "port"),
+        ({"port": 70000}, "port"),
+        ({"node_port": 8080}, "node_port"),
+        ({"replicas": 0}, "replicas"),
+        ({"keep_images": 0}, "keep_images"),
+        ({"environment": {"BAD-NAME": "x"}}, "environment"),
+        ({"policy_statements": [{"Effect": "Allow", "Action": "s3:GetObject"}]}, "policy_statements"),
+        ({"policy_statements": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}, "policy_statements"),
+        ({"policy_statements": [{"Effect": "Allow", "Action": ["s3:*", "*"], "Resource": "x"}]}, "policy_statements"),
+        ({"health_path": "health"}, "health_path"),
+        ({"cpu_request": "lots"}, "cpu_request"),
+        ({"memory_limit": "1XB"}, "memory_limit"),
+        ({"cpu_request": "2", "cpu_limit": "500m"}, "cpu_limit"),
+        ({"memory_request": "1Gi", "memory_limit": "256Mi"}, "memory_limit"),
+        ({"namespace": "Shop_NS"}, "namespace"),
+    ],
+)
+def test_service_args_validation(
+    mocks: harness.RecordingMocks, context: Path, overrides: dict[str, Any], arg: str
+) -> None:
+    overrides = {k: context if v == "CONTEXT" else v for k, v in overrides.items()}
+    with pytest.raises(ValueError, match=rf"^{arg}:"):
+        harness.run(lambda: service_args(make_cluster(), **overrides))
+
+
+def test_service_needs_a_cluster_component() -> None:
+    with pytest.raises(ValueError, match=r"^cluster:"):
+        KubernetesServiceArgs(cluster="shop", vpc_id=VPC, subnet_ids=SUBNETS, image_uri="x")  # type: ignore[arg-type]
+
+
+def test_service_name_must_be_a_dns_label(mocks: harness.RecordingMocks) -> None:
+    with pytest.raises(ValueError, match=r"^name:"):
+        harness.run(lambda: make_service(name="Users_Service"))
