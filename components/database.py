@@ -143,13 +143,9 @@ class DatabaseArgs:
         if self.backup_retention_days is not None:
             _check_int("backup_retention_days", self.backup_retention_days, *BACKUP_RETENTION_RANGE)
         if isinstance(self.subnet_ids, list | tuple) and len(self.subnet_ids) < 2:
-            raise ValueError(
-                f"subnet_ids: RDS needs subnets in at least two AZs (got {list(self.subnet_ids)!r})"
-            )
+            raise ValueError(f"subnet_ids: RDS needs subnets in at least two AZs (got {list(self.subnet_ids)!r})")
         if isinstance(self.client_security_group_ids, str):
-            raise ValueError(
-                "client_security_group_ids: must be a sequence of security group ids, not a string"
-            )
+            raise ValueError("client_security_group_ids: must be a sequence of security group ids, not a string")
         if self.performance_insights and not performance_insights_supported(self.instance_class):
             raise ValueError(
                 f"performance_insights: not available on {self.instance_class} for MySQL/MariaDB; "
@@ -321,11 +317,7 @@ class DatabaseComponent(Component):
     def _create_instance(self) -> None:
         a = self._args
         key_arn = self.kms_key.arn if self.kms_key else None
-        snapshot = (
-            {}
-            if self._skip_final_snapshot
-            else {"final_snapshot_identifier": _snapshot_identifier(self._name)}
-        )
+        snapshot = {} if self._skip_final_snapshot else {"final_snapshot_identifier": _snapshot_identifier(self._name)}
         insights = (
             {
                 "performance_insights_retention_period": defaults.RDS_PERFORMANCE_INSIGHTS_RETENTION_DAYS,

@@ -176,3 +176,53 @@ ECR_SCAN_ON_PUSH = True  # CKV_AWS_163
 ECR_KEEP_LAST_IMAGES = 30
 POD_RUN_AS_USER = 10001
 POD_SECURITY_STANDARD = "restricted"  # Kubernetes Pod Security Standard enforced on service namespaces
+
+
+# --- Data stores: S3 data buckets, DynamoDB tables, SNS topics -------------------------------------------------
+S3_ABORT_INCOMPLETE_MULTIPART_DAYS = 7
+S3_DATA_PURPOSES = ("data", "reports", "backups")
+# On-demand: no idle cost in dev and no throttling surprises.
+DYNAMODB_BILLING_MODE: Literal["PAY_PER_REQUEST"] = "PAY_PER_REQUEST"
+DYNAMODB_PROVISIONED_CAPACITY = 5  # read and write units when a table is PROVISIONED and none are given
+SNS_AWS_MANAGED_KEY = "alias/aws/sns"  # SNS topics are encrypted with KMS; AWS services cannot use this key
+
+
+def kms_key_deletion_window_days(protection: Protection) -> int:
+    """Days a deleted customer-managed key can still be recovered: short in dev, the maximum in prod."""
+    return by_protection(protection, standard=7, hardened=KMS_KEY_DELETION_WINDOW_DAYS)
+
+
+def secure_at_least(component: str, setting: str, default: T, override: T | None) -> T:
+    """Like :func:`secure` for settings where more is safer (a flag that is on, a longer retention).
+
+    Only an override *below* the default warns: turning on a protection the profile leaves off is not weakening.
+    """
+    if override is None:
+        return default
+    if override < default:  # type: ignore[operator]
+        return secure(component, setting, default, override)
+    return override
+
+
+# --- AWS Backup (CKV2_AWS_8: RDS and DynamoDB in a backup plan) ---------------------------------------------------
+BACKUP_SCHEDULE = "cron(0 5 * * ? *)"  # daily, 05:00 UTC
+BACKUP_START_WINDOW_MINUTES = 60
+BACKUP_COMPLETION_WINDOW_MINUTES = 180
+BACKUP_MIN_COLD_STORAGE_DAYS = 90  # AWS Backup keeps a recovery point in cold storage for at least 90 days
+# BACKUP_JOB_FAILED is deprecated and never fires: failures arrive as BACKUP_JOB_COMPLETED with a FAILED state.
+BACKUP_VAULT_EVENTS = ("BACKUP_JOB_COMPLETED", "RESTORE_JOB_COMPLETED", "COPY_JOB_FAILED")
+
+
+def backup_retention_days(protection: Protection) -> int:
+    """Days a recovery point is kept: a week in dev, 35 days in prod (matching the RDS retention)."""
+    return by_protection(protection, standard=7, hardened=35)
+
+
+def backup_kms_key(protection: Protection) -> bool:
+    """A customer-managed key for the backup vault in prod; the AWS managed backup key in dev."""
+    return by_protection(protection, standard=False, hardened=True)
+
+
+def backup_vault_lock(protection: Protection) -> bool:
+    """A vault lock (governance mode) in prod, so recovery points cannot be deleted before their retention."""
+    return by_protection(protection, standard=False, hardened=True)

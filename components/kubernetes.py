@@ -84,6 +84,18 @@ def _check_dns_label(arg: str, value: str) -> None:
         )
 
 
+def _check_cidrs(arg: str, cidrs: Sequence[str]) -> None:
+    if isinstance(cidrs, str):
+        raise ValueError(f"{arg}: must be a list of CIDR blocks, not one string (got {cidrs!r})")
+    for cidr in cidrs:
+        try:
+            ipaddress.ip_network(cidr)
+        except (TypeError, ValueError):
+            raise ValueError(f"{arg}: must be CIDR blocks (got {cidr!r})") from None
+    if len(set(cidrs)) != len(cidrs):
+        raise ValueError(f"{arg}: must not repeat a CIDR block")
+
+
 def _cpu_millis(arg: str, value: str) -> float:
     """A Kubernetes CPU quantity (``"250m"``, ``"0.5"``, ``"2"``) in millicores."""
     match = _CPU.match(value) if isinstance(value, str) else None
@@ -104,7 +116,9 @@ def _memory_bytes(arg: str, value: str) -> int:
 def _check_policy_statement(arg: str, statement: Any) -> None:
     """An IAM statement for the service's role: a dict with Effect, Action and Resource that never grants ``*``."""
     if not isinstance(statement, Mapping) or not {"Effect", "Action", "Resource"} <= set(statement):
-        raise ValueError(f"{arg}: each statement must be a mapping with Effect, Action and Resource (got {statement!r})")
+        raise ValueError(
+            f"{arg}: each statement must be a mapping with Effect, Action and Resource (got {statement!r})"
+        )
     actions = statement["Action"]
     actions = [actions] if isinstance(actions, str) else list(actions)
     if "*" in actions:
@@ -162,10 +176,14 @@ class KubernetesClusterArgs:
     public_access_cidrs: Sequence[str] = ()
     """CIDRs allowed to the public endpoint (default none, which AWS reads as 0.0.0.0/0, with a warning); only
     with ``endpoint_public_access=True``."""
+    api_access_cidrs: Sequence[str] = ()
+    """CIDRs inside the network (a CI runner's subnet, a VPN) allowed to the private API endpoint on 443
+    (default none: only the nodes). ``pulumi up`` must run from one of them while the endpoint is private."""
     log_retention_days: int | None = None
     """Retention of the control-plane log group (default ``defaults.log_retention_days(protection)``)."""
     transforms: Transforms | None = None
-    """Per-child overrides by role: secrets-key, log-group, cluster, provider."""
+    """Per-child overrides by role: secrets-key, log-group, cluster, provider, and ``api-access-<cidr>`` (the
+    CIDR with every character other than a letter or digit replaced by '-')."""
 
     def __post_init__(self) -> None:
         defaults.by_protection(self.protection, standard=None, hardened=None)  # validates protection
@@ -182,11 +200,8 @@ class KubernetesClusterArgs:
         self._check_node_counts()
         if self.public_access_cidrs and not self.endpoint_public_access:
             raise ValueError("public_access_cidrs: only allowed with endpoint_public_access=True")
-        for cidr in self.public_access_cidrs:
-            try:
-                ipaddress.ip_network(cidr)
-            except ValueError:
-                raise ValueError(f"public_access_cidrs: must be CIDR blocks (got {cidr!r})") from None
+        _check_cidrs("public_access_cidrs", self.public_access_cidrs)
+        _check_cidrs("api_access_cidrs", self.api_access_cidrs)
         if self.log_retention_days is not None and self.log_retention_days not in _CLOUDWATCH_RETENTION_DAYS:
             raise ValueError(
                 f"log_retention_days: must be one of {', '.join(map(str, _CLOUDWATCH_RETENTION_DAYS))} "
@@ -232,6 +247,7 @@ class KubernetesClusterComponent(Component):
         self._create_secrets_key()
         self._create_log_group()
         self._create_cluster()
+        self._create_api_access()
         self._create_provider()
         self._check_transforms_used()
         self.register_outputs({
@@ -314,6 +330,25 @@ class KubernetesClusterComponent(Component):
         self.oidc_provider_url: pulumi.Output[str] = self.cluster.oidc_issuer
         self.node_security_group_id: pulumi.Output[str] = self.cluster.node_security_group_id
         self.node_group_asg_name: pulumi.Output[str] = self.cluster.default_node_group_asg_name
+
+    def _create_api_access(self) -> None:
+        """Let named networks reach the private API endpoint (the cluster security group admits only nodes)."""
+        for cidr in self._args.api_access_cidrs:
+            role = "api-access-" + re.sub(r"[^A-Za-z0-9]", "-", cidr)
+            rule = "ipv6" if ":" in cidr else "ipv4"
+            aws.vpc.SecurityGroupIngressRule(
+                self._child_name(role),
+                **self._props(
+                    role,
+                    security_group_id=self.cluster.cluster_security_group_id,
+                    **{f"cidr_{rule}": cidr},
+                    ip_protocol="tcp",
+                    from_port=443,
+                    to_port=443,
+                    description=f"Kubernetes API from {cidr}",
+                ),
+                opts=self._opts(),
+            )
 
     def _create_provider(self) -> None:
         self.provider = k8s.Provider(
@@ -601,7 +636,9 @@ class KubernetesServiceComponent(Component):
             ),
             opts=self._opts(**self._k8s_opts),
         )
-        self.namespace: pulumi.Output[str] = self.namespace_resource.metadata.apply(lambda m: m.name)
+        self.namespace: pulumi.Output[str] = self.namespace_resource.metadata.apply(
+            lambda m: m.name or self._namespace
+        )
 
     def _create_service_account(self) -> None:
         self.service_account = k8s.core.v1.ServiceAccount(
@@ -810,7 +847,6 @@ class KubernetesServiceComponent(Component):
             self._child_name("vpc-link"),
             **self._props(
                 "vpc-link",
-                name=self._child_name("vpc-link"),
                 subnet_ids=self._args.subnet_ids,
                 security_group_ids=[self.vpc_link_sg.id],
             ),

@@ -21,7 +21,7 @@ import pulumi_aws as aws
 
 from components import defaults
 from components._base import Component, Transforms
-from components.defaults import Protection, by_protection
+from components.defaults import Protection, by_protection, secure
 
 MIN_AZS = 2  # an RDS subnet group needs subnets in two AZs
 MAX_AZS = 4  # the eight-block layout leaves room for four private and four public subnets
@@ -60,7 +60,8 @@ class NetworkArgs:
     endpoint_az_count: int | None = None
     """How many AZs get interface endpoint ENIs (1..az_count). Default 1 (standard) / az_count (hardened)."""
     flow_log_retention_days: int | None = None
-    """Flow log group retention, a CloudWatch retention value. Default ``defaults.log_retention_days``."""
+    """Flow log group retention, a CloudWatch retention value. Default ``defaults.log_retention_days``;
+    a shorter one warns."""
     availability_zones: Sequence[str] | None = None
     """AZ names to use. Default: the region's available AZs (opt-in zones excluded), taken in order;
     subnets are then named by position (``-private-a``, ``-private-b``...)."""
@@ -77,9 +78,7 @@ class NetworkArgs:
             or not isinstance(self.nat_gateways, int)
             or not (0 <= self.nat_gateways <= az_count)
         ):
-            raise ValueError(
-                f"nat_gateways: must be between 0 and az_count ({az_count}) (got {self.nat_gateways!r})"
-            )
+            raise ValueError(f"nat_gateways: must be between 0 and az_count ({az_count}) (got {self.nat_gateways!r})")
         if self.endpoint_az_count is not None:
             _check_int("endpoint_az_count", self.endpoint_az_count, 1, az_count)
         self._validate_endpoints()
@@ -92,9 +91,7 @@ class NetworkArgs:
         try:
             network = ipaddress.ip_network(self.cidr, strict=True)
         except (TypeError, ValueError) as error:
-            raise ValueError(
-                f"cidr: must be an IPv4 network such as 10.0.0.0/16 (got {self.cidr!r})"
-            ) from error
+            raise ValueError(f"cidr: must be an IPv4 network such as 10.0.0.0/16 (got {self.cidr!r})") from error
         low, high = PREFIX_RANGE
         if network.version != 4 or not low <= network.prefixlen <= high:
             raise ValueError(f"cidr: must be an IPv4 network from /{low} to /{high} (got {self.cidr!r})")
@@ -125,17 +122,13 @@ class NetworkArgs:
             ("gateway_endpoints", self.gateway_endpoints),
         ):
             if isinstance(services, str) or len(set(services)) != len(services):
-                raise ValueError(
-                    f"{argument}: must be a sequence of distinct service names (got {services!r})"
-                )
+                raise ValueError(f"{argument}: must be a sequence of distinct service names (got {services!r})")
             bad = [s for s in services if not isinstance(s, str) or not _SERVICE_NAME.match(s)]
             if bad:
                 raise ValueError(f"{argument}: service names are like 'sqs' or 'ecr.api' (got {bad!r})")
         unknown = sorted(set(self.gateway_endpoints) - set(GATEWAY_SERVICES))
         if unknown:
-            raise ValueError(
-                f"gateway_endpoints: must be among {', '.join(GATEWAY_SERVICES)} (got {unknown!r})"
-            )
+            raise ValueError(f"gateway_endpoints: must be among {', '.join(GATEWAY_SERVICES)} (got {unknown!r})")
 
     @property
     def resolved_az_count(self) -> int:
@@ -153,12 +146,13 @@ class NetworkArgs:
             return self.endpoint_az_count
         return by_protection(self.protection, standard=1, hardened=self.resolved_az_count)
 
-    @property
     def resolved_flow_log_retention_days(self) -> int:
-        """Flow log retention after defaults."""
-        if self.flow_log_retention_days is not None:
-            return self.flow_log_retention_days
-        return defaults.log_retention_days(self.protection)
+        """Flow log retention after defaults; a retention shorter than the secure default warns."""
+        default = defaults.log_retention_days(self.protection)
+        override = self.flow_log_retention_days
+        if override is None or override >= default:
+            return default if override is None else override
+        return secure("NetworkComponent", "flow_log_retention_days", default, override)
 
 
 def _check_int(argument: str, value: object, low: int, high: int) -> None:
@@ -193,9 +187,7 @@ class NetworkComponent(Component):
     ``route_tables``, ``interface_endpoints``, ``gateway_endpoints``...) are exposed too.
     """
 
-    def __init__(
-        self, name: str, args: NetworkArgs | None = None, opts: pulumi.ResourceOptions | None = None
-    ):
+    def __init__(self, name: str, args: NetworkArgs | None = None, opts: pulumi.ResourceOptions | None = None):
         args = args or NetworkArgs()
         super().__init__("awssystems:network:NetworkComponent", name, args.transforms, opts)
         self._args = args
@@ -233,9 +225,7 @@ class NetworkComponent(Component):
         def pick(index: int) -> pulumi.Output[str]:
             def nth(found: list[str]) -> str:
                 if index >= len(found):
-                    raise ValueError(
-                        f"az_count: the region has {len(found)} available AZs (asked for {count})"
-                    )
+                    raise ValueError(f"az_count: the region has {len(found)} available AZs (asked for {count})")
                 return found[index]
 
             return names.apply(nth)
@@ -289,9 +279,7 @@ class NetworkComponent(Component):
             self._associate(f"private-rta-{suffix}", subnet, table)
             self.private_subnets.append(subnet)
             self.route_tables.append(table)
-        self.private_subnet_ids: pulumi.Output[list[str]] = pulumi.Output.all(
-            *[s.id for s in self.private_subnets]
-        )
+        self.private_subnet_ids: pulumi.Output[list[str]] = pulumi.Output.all(*[s.id for s in self.private_subnets])
 
     def _create_public_egress(self) -> None:
         """Public subnets, an internet gateway and NAT gateways, only when NAT is asked for."""
@@ -321,9 +309,7 @@ class NetworkComponent(Component):
         for (suffix, _zone), subnet in zip(self._zones[:count], self.public_subnets[:count], strict=True):
             eip = aws.ec2.Eip(
                 self._child_name(f"eip-{suffix}"),
-                **self._props(
-                    f"eip-{suffix}", domain="vpc", tags={"Name": self._child_name(f"eip-{suffix}")}
-                ),
+                **self._props(f"eip-{suffix}", domain="vpc", tags={"Name": self._child_name(f"eip-{suffix}")}),
                 opts=self._opts(depends_on=[self.internet_gateway]),
             )
             self.nat_gateways.append(
@@ -339,9 +325,7 @@ class NetworkComponent(Component):
                 )
             )
         for index, ((suffix, _zone), table) in enumerate(zip(self._zones, self.route_tables, strict=True)):
-            nat = self.nat_gateways[
-                index % len(self.nat_gateways)
-            ]  # the AZ's own NAT gateway when it has one
+            nat = self.nat_gateways[index % len(self.nat_gateways)]  # the AZ's own NAT gateway when it has one
             self._route(f"private-nat-route-{suffix}", table, nat_gateway_id=nat.id)
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in self.public_subnets])
 
@@ -430,7 +414,7 @@ class NetworkComponent(Component):
         logs can assume (CKV2_AWS_11)."""
         self.flow_log_group = aws.cloudwatch.LogGroup(
             self._child_name("flow-log-group"),
-            **self._props("flow-log-group", retention_in_days=self._args.resolved_flow_log_retention_days),
+            **self._props("flow-log-group", retention_in_days=self._args.resolved_flow_log_retention_days()),
             opts=self._opts(),
         )
         assume = pulumi.Output.json_dumps(

@@ -152,6 +152,8 @@ class ServiceArgs:
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     vpc: VpcArgs | None = None
     kubernetes: KubernetesArgs | None = None
+    functions: Mapping[str, str] = field(default_factory=dict)
+    """Other functions by role → handler, invoked by something else than the above (e.g. a Lambda authorizer)."""
     layers: Sequence[pulumi.Input[str]] = ()
     lambda_runtime: str = defaults.LAMBDA_RUNTIME
     architecture: str = defaults.LAMBDA_ARCHITECTURE
@@ -182,7 +184,7 @@ class ServiceArgs:
             raise ValueError("kubernetes: only allowed when runtime is 'kubernetes'")
         if (self.subscriptions or self.publishes) and self.bus is None:
             raise ValueError("bus: required when the service subscribes to or publishes events")
-        names = [s.name for s in self.subscriptions] + [s.name for s in self.schedules]
+        names = [s.name for s in self.subscriptions] + [s.name for s in self.schedules] + list(self.functions)
         bad = [n for n in names if not ROLE.fullmatch(n)]
         if bad:
             raise ValueError(f"subscriptions/schedules: names must be lowercase words with dashes (got {bad})")
@@ -225,6 +227,8 @@ class ServiceComponent(Component):
             self._create_subscription(sub)
         for schedule in args.schedules:
             self._create_schedule(schedule)
+        for role, handler in args.functions.items():
+            self._create_function(role, handler, args.timeout_seconds)
 
         self._check_transforms_used()
         self.register_outputs({"functions": {role: f.function.name for role, f in self.functions.items()}})

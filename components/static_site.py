@@ -48,14 +48,12 @@ SPA_FALLBACK_ERRORS = (403, 404)  # S3 answers 403 for a missing key when CloudF
 SPA_FALLBACK_ERROR_TTL_SECONDS = 10
 ALIAS_RECORD_TYPES = ("A", "AAAA")
 
-CACHE_NO_CACHE = (
-    "no-cache"  # revalidate every time: the entry point and the runtime config must never go stale
-)
+CACHE_NO_CACHE = "no-cache"  # revalidate every time: the entry point and the runtime config must never go stale
 CACHE_IMMUTABLE = "public, max-age=31536000, immutable"  # the name changes whenever the content does
 CACHE_SHORT = "public, max-age=300"
 # A file name segment of 8+ lowercase hex characters with a digit and a letter, e.g. ``app.3f2a9c1b.js``.
-# Requiring both keeps words ("deadbeef") and dates ("20240101") out: a false positive would pin a mutable file
-# in browsers for a year.
+# Requiring both keeps words ("deadbeef") and dates ("20240101") out: a false positive would pin a mutable
+# file in browsers for a year.
 _CONTENT_HASH = re.compile(r"^(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{8,}$")
 _NAME_SEGMENTS = re.compile(r"[.\-_]")
 _CONTENT_TYPES = {
@@ -83,9 +81,7 @@ def _mime_types() -> mimetypes.MimeTypes:
 def content_type(key: str) -> str:
     """The Content-Type for an object key; text types carry ``charset=utf-8``."""
     suffix = PurePosixPath(key).suffix.lower()
-    guessed = (
-        _CONTENT_TYPES.get(suffix) or _mime_types().guess_type(key, strict=False)[0] or DEFAULT_CONTENT_TYPE
-    )
+    guessed = _CONTENT_TYPES.get(suffix) or _mime_types().guess_type(key, strict=False)[0] or DEFAULT_CONTENT_TYPE
     return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
 
 
@@ -102,7 +98,7 @@ def cache_control(key: str) -> str:
 
 
 def site_files(site_dir: Path) -> list[tuple[str, Path]]:
-    """Every file under ``site_dir`` as ``(key, path)``, sorted; dotfiles are skipped (not ``.well-known``)."""
+    """Every file under ``site_dir`` as ``(key, path)``, sorted; dotfiles skipped (not ``.well-known``)."""
     found: list[tuple[str, Path]] = []
     for folder, dirs, files in os.walk(site_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") or d in _KEPT_DOT_DIRS)
@@ -155,7 +151,7 @@ def _check_range(argument: str, value: int, bounds: tuple[int, int]) -> None:
 
 @dataclass(frozen=True)
 class DomainArgs:
-    """A custom domain in a Route 53 hosted zone you own: the site gets an ACM certificate and A/AAAA records."""
+    """A custom domain in a Route 53 zone you own: the site gets an ACM certificate and A/AAAA records."""
 
     name: str
     """The site's host name, e.g. ``shop.example.com`` (lowercase, no trailing dot). Required."""
@@ -177,9 +173,9 @@ class StaticSiteArgs:
     Roles for ``transforms``: ``bucket``, ``bucket-public-access``, ``bucket-ownership``,
     ``bucket-encryption``, ``bucket-versioning``, ``bucket-lifecycle``, ``bucket-policy``, ``bucket-logging``;
     ``logs``, ``logs-public-access``, ``logs-ownership``, ``logs-encryption``, ``logs-lifecycle``,
-    ``logs-policy``; ``oac``, ``headers``, ``distribution``, ``file`` (every uploaded file), ``runtime-config``;
-    with a domain ``certificate``, ``cert-validation-record``, ``cert-validation``, ``alias-a``, ``alias-aaaa``;
-    with a WAF ``waf``, ``waf-logs``, ``waf-logging``.
+    ``logs-policy``; ``oac``, ``headers``, ``distribution``, ``file`` (every uploaded file),
+    ``runtime-config``; with a domain ``certificate``, ``cert-validation-record``, ``cert-validation``,
+    ``alias-a``, ``alias-aaaa``; with a WAF ``waf``, ``waf-logs``, ``waf-logging``.
     """
 
     site_dir: str | Path
@@ -193,7 +189,7 @@ class StaticSiteArgs:
     connect_origins: Sequence[pulumi.Input[str]] = ()
     """Origins the app calls (``https://`` or ``wss://``; a path is dropped), added to CSP ``connect-src``."""
     content_security_policy: str | None = None
-    """A CSP replacing the default (``'self'`` only, no ``'unsafe-inline'``); logs a warning. Default: built."""
+    """A CSP replacing the default (``'self'`` only, no ``'unsafe-inline'``); logs a warning. Default: none."""
     domain: DomainArgs | None = None
     """A custom domain. Default: none, the site is served on its ``*.cloudfront.net`` name."""
     waf: bool | None = None
@@ -201,11 +197,11 @@ class StaticSiteArgs:
     waf_rate_limit: int = defaults.WAF_RATE_LIMIT_PER_5_MIN
     """Requests per client IP per 5 minutes before the WAF blocks it (100 to 2,000,000,000)."""
     price_class: str = "PriceClass_100"
-    """CloudFront price class: ``PriceClass_100`` (default, cheapest), ``PriceClass_200``, ``PriceClass_All``."""
+    """CloudFront price class: ``PriceClass_100`` (default), ``PriceClass_200`` or ``PriceClass_All``."""
     log_retention_days: int | None = None
     """Days access and WAF logs are kept. Default: ``defaults.log_retention_days(protection)`` (14 or 365)."""
     us_east_1: pulumi.ProviderResource | None = None
-    """An AWS provider for us-east-1, where CloudFront finds certificates and WAFs. Required with domain or WAF."""
+    """An AWS provider for us-east-1 (CloudFront's certificates and WAFs live there). Required with domain/WAF."""
     transforms: Transforms | None = None
     """Per-child overrides, by role (see above). Default: none."""
 
@@ -216,9 +212,7 @@ class StaticSiteArgs:
         if not (site_dir / "index.html").is_file():
             raise ValueError(f"site_dir: must contain index.html (not found in {str(site_dir)!r})")
         if self.protection not in defaults.PROTECTIONS:
-            raise ValueError(
-                f"protection: must be one of {', '.join(defaults.PROTECTIONS)} (got {self.protection!r})"
-            )
+            raise ValueError(f"protection: must be one of {', '.join(defaults.PROTECTIONS)} (got {self.protection!r})")
         self._check_runtime_config()
         if self.content_security_policy is not None:
             if self.connect_origins:
@@ -234,9 +228,7 @@ class StaticSiteArgs:
                 connect_origin(origin)
         _check_range("waf_rate_limit", self.waf_rate_limit, WAF_RATE_LIMIT_RANGE)
         if self.price_class not in PRICE_CLASSES:
-            raise ValueError(
-                f"price_class: must be one of {', '.join(PRICE_CLASSES)} (got {self.price_class!r})"
-            )
+            raise ValueError(f"price_class: must be one of {', '.join(PRICE_CLASSES)} (got {self.price_class!r})")
         if self.log_retention_days is not None and self.log_retention_days not in LOG_RETENTION_DAYS_ALLOWED:
             raise ValueError(
                 f"log_retention_days: must be one of CloudWatch's periods "
@@ -272,7 +264,7 @@ class StaticSiteComponent(Component):
     """A static web app on S3 + CloudFront, secure by default.
 
     Attributes: ``bucket``, ``logs_bucket``, ``bucket_policy``, ``oac``, ``headers_policy``, ``distribution``,
-    ``certificate`` (or None), ``web_acl`` (or None), ``objects`` (by key, with the runtime config) and outputs
+    ``certificate`` (or None), ``web_acl`` (or None), ``objects`` (by key, with the runtime config); outputs
     ``bucket_name``, ``distribution_id``, ``distribution_arn``, ``domain_name`` (CloudFront's) and ``url``.
     """
 
@@ -317,9 +309,7 @@ class StaticSiteComponent(Component):
         """``value`` (or the default when None); a weaker value is allowed, with a warning."""
         if value is None:
             return default
-        return (
-            defaults.secure(f"StaticSiteComponent {self._name}", setting, default, value) if weaker else value
-        )
+        return defaults.secure(f"StaticSiteComponent {self._name}", setting, default, value) if weaker else value
 
     def _normalize(self) -> None:
         args = self._args
@@ -329,9 +319,7 @@ class StaticSiteComponent(Component):
         self._waf = self._secure("waf", waf_default, args.waf, waf_default and args.waf is False)
         retention = defaults.log_retention_days(args.protection)
         value = args.log_retention_days
-        self._retention = self._secure(
-            "log_retention_days", retention, value, value is not None and value < retention
-        )
+        self._retention = self._secure("log_retention_days", retention, value, value is not None and value < retention)
         if args.content_security_policy is not None:
             self._csp: pulumi.Input[str] = self._secure(
                 "content_security_policy", content_security_policy(), args.content_security_policy, True
@@ -378,9 +366,7 @@ class StaticSiteComponent(Component):
         if versioned:
             versioning = aws.s3.BucketVersioning(
                 self._child_name(f"{role}-versioning"),
-                **self._props(
-                    f"{role}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}
-                ),
+                **self._props(f"{role}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}),
                 opts=self._opts(),
             )
             lifecycle_after.append(versioning)
@@ -433,9 +419,7 @@ class StaticSiteComponent(Component):
             ownership="BucketOwnerEnforced",
             lifecycle_rule={
                 "id": "expire-noncurrent-versions",
-                "noncurrent_version_expiration": {
-                    "noncurrent_days": defaults.S3_NONCURRENT_VERSION_EXPIRY_DAYS
-                },
+                "noncurrent_version_expiration": {"noncurrent_days": defaults.S3_NONCURRENT_VERSION_EXPIRY_DAYS},
             },
             versioned=True,
         )
@@ -648,9 +632,7 @@ class StaticSiteComponent(Component):
             "name": "RateLimitPerIp",
             "priority": 0,
             "action": {"block": {}},
-            "statement": {
-                "rate_based_statement": {"limit": self._args.waf_rate_limit, "aggregate_key_type": "IP"}
-            },
+            "statement": {"rate_based_statement": {"limit": self._args.waf_rate_limit, "aggregate_key_type": "IP"}},
             "visibility_config": _visibility(f"{metric}-RateLimitPerIp"),
         }
         managed_rules = [

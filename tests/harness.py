@@ -143,7 +143,8 @@ def _outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         },
         "docker-build:index:Image": {
             "digest": "sha256:" + "0" * 64,
-            "ref": f"{(inputs.get('tags') or [name])[0]}@sha256:{'0' * 64}",
+            "ref": f"{(inputs.get('tags') or [name])[0] if typ == 'docker-build:index:Image' else name}"
+            f"@sha256:{'0' * 64}",
         },
     }
     out.update(extra.get(typ, {}))

@@ -9,9 +9,12 @@ local runtime's threads serialize here). Open one Database per thread if you nee
 
 Locking rows: SQLite's ``BEGIN IMMEDIATE`` takes the database's write lock at the start of every transaction,
 so writers serialize. MySQL runs at its default REPEATABLE READ (SERIALIZABLE is not needed): a read that a
-later write depends on must lock its rows with ``SELECT ... FOR UPDATE``. Write it as
-``f"SELECT ... WHERE id = :id{tx.for_update}"``; the suffix is empty on SQLite, whose transaction already
-holds the lock.
+later write depends on must lock its rows with ``SELECT ... FOR UPDATE``: pass ``lock=True`` to
+``tx.query``/``tx.query_one``, which appends ``tx.for_update`` (the suffix itself, for hand-built SQL). The
+suffix is empty on SQLite, whose transaction already holds the lock.
+
+Portable SQL: ``INTEGER PRIMARY KEY`` generates keys only on SQLite, and MySQL's ``AUTO_INCREMENT`` is not
+SQLite syntax, so generate keys in the application (UUIDs) and keep DDL to the common subset.
 
 Only the standard library is imported at module load; pymysql is imported when a MySQL database connects.
 """
@@ -93,18 +96,19 @@ class Transaction:
         finally:
             cursor.close()
 
-    def query(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
-        """Run a SELECT; return every row as a dict keyed by column name."""
-        cursor = self._run(sql, params)
+    def query(self, sql: str, params: Params = None, *, lock: bool = False) -> list[dict[str, Any]]:
+        """Run a SELECT; return every row as a dict keyed by column name. ``lock=True`` appends
+        :attr:`for_update`, locking the rows on MySQL until the transaction ends."""
+        cursor = self._run(sql + self.for_update if lock else sql, params)
         try:
             columns = [d[0] for d in cursor.description or ()]
             return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
         finally:
             cursor.close()
 
-    def query_one(self, sql: str, params: Params = None) -> dict[str, Any] | None:
+    def query_one(self, sql: str, params: Params = None, *, lock: bool = False) -> dict[str, Any] | None:
         """The first row, or None when there is none."""
-        rows = self.query(sql, params)
+        rows = self.query(sql, params, lock=lock)
         return rows[0] if rows else None
 
     def _run(self, sql: str, params: Params) -> Any:

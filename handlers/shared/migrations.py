@@ -6,8 +6,8 @@ Files are named ``NNN_description.sql`` (three or more digits, then lowercase wo
 a new migration instead), so every environment ends with the same schema.
 
 Statement splitting: a statement ends at a ``;`` that is the last character on its line (trailing spaces
-allowed). A ``;`` elsewhere (inside a string, mid-line) does not split. Do not put a comment after the closing
-``;``. Statements that are only comments are skipped.
+allowed), unless that line is a ``--`` comment. A ``;`` elsewhere (inside a string, mid-line) does not
+split. Do not put a comment after the closing ``;``. Statements that are only comments are skipped.
 
 Transactions: each migration, and its ``schema_migrations`` row, runs in one transaction. On SQLite DDL is
 transactional, so a failing migration leaves nothing behind. MySQL commits implicitly after every DDL
@@ -81,7 +81,7 @@ def split_statements(sql: str) -> list[str]:
     statements, current = [], []
     for line in sql.splitlines():
         current.append(line)
-        if line.rstrip().endswith(";"):
+        if line.rstrip().endswith(";") and not line.lstrip().startswith("--"):
             statements.append("\n".join(current).rstrip().removesuffix(";"))
             current = []
     statements.append("\n".join(current))

@@ -24,6 +24,7 @@ VPC = "vpc-123"
 SUBNETS = ["subnet-a", "subnet-b"]
 EKS = "eks:index:Cluster"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+IMAGE = "repo/users@sha256:1"
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def make_cluster(**overrides: Any) -> KubernetesClusterComponent:
 
 
 def service_args(cluster: KubernetesClusterComponent, **overrides: Any) -> KubernetesServiceArgs:
-    base: dict[str, Any] = {"cluster": cluster, "vpc_id": VPC, "subnet_ids": SUBNETS, "image_uri": "repo/users@sha256:1"}
+    base: dict[str, Any] = {"cluster": cluster, "vpc_id": VPC, "subnet_ids": SUBNETS, "image_uri": IMAGE}
     return KubernetesServiceArgs(**{**base, **overrides})
 
 
@@ -283,7 +284,7 @@ def test_kubernetes_objects_use_the_cluster_provider(mocks: harness.RecordingMoc
 
     pulumi.runtime.set_mocks(mocks, project="aws-systems", stack="dev", monitor=Spy(mocks))
     harness.run(make_service)
-    assert len(providers) == 5
+    assert len(providers) == 4  # namespace, service account, deployment, service
     assert all("pulumi:providers:kubernetes::shop-provider" in p for p in providers)
 
 

@@ -1,0 +1,1 @@
+"""The authorizer service: lambda authorizer: Cognito JWT plus group rules."""

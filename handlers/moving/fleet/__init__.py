@@ -1,0 +1,1 @@
+"""The fleet service: trucks, and picking one for each new move."""

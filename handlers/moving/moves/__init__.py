@@ -1,0 +1,1 @@
+"""The moves service: moves and their status."""

@@ -1,0 +1,1 @@
+"""The notifications service: tells customers what happened to their move, once per event."""

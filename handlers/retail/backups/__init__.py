@@ -1,0 +1,1 @@
+"""The backups service: nightly consistent logical export of the store's data."""

@@ -1,0 +1,1 @@
+"""The reports service: sales reports on demand and a daily report file."""

@@ -1,0 +1,1 @@
+"""The settings service: store settings, and user sessions and preferences with a TTL."""

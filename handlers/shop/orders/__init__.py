@@ -1,0 +1,1 @@
+"""The orders service: orders, their details and payment details."""

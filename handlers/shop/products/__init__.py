@@ -1,0 +1,1 @@
+"""The products service: catalog and inventory; reserves and releases stock for orders."""

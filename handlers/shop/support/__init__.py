@@ -1,0 +1,1 @@
+"""The support service: tickets that agents take."""

@@ -1,0 +1,1 @@
+"""The users service: sign-up, login, refresh, logout and profiles (container on EKS)."""

@@ -1,0 +1,55 @@
+"""Run the Pulumi program offline, under the strict recording mocks, for any stack file.
+
+Used by the stack tests, by `make plan` (the offline resource plan) and by the synthesis benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+
+from tests import harness
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "aws-systems"
+
+
+def stack_names() -> list[str]:
+    """Every stack with a ``Pulumi.<stack>.yaml`` file, in a stable order."""
+    return sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
+
+
+def stack_config(stack: str) -> dict[str, str]:
+    """The flat ``{"project:key": value}`` config Pulumi would give the program (objects as JSON strings)."""
+    data = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
+    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in data.get("config", {}).items()}
+
+
+@dataclass
+class Synthesis:
+    stack: str
+    mocks: harness.RecordingMocks
+    seconds: float
+
+    @property
+    def resources(self) -> list[harness.Recorded]:
+        return self.mocks.resources
+
+
+def synthesize(stack: str, config: dict[str, Any] | None = None, build_dir: Path | None = None) -> Synthesis:
+    """Run the whole program for ``stack`` (or an explicit config) and return every resource it declared."""
+    from program.main import run  # imported late: the mocks must be installed first
+
+    mocks = harness.install(project=PROJECT, stack=stack, preview=True)
+    pulumi.runtime.set_all_config(config if config is not None else stack_config(stack))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        harness.run(lambda: run(build_layer=False, build_dir=build_dir or Path(tmp)))
+    return Synthesis(stack, mocks, time.perf_counter() - started)
