@@ -24,7 +24,7 @@ from components.event_bus import EventBusArgs, EventBusComponent, EventTypeArgs
 from components.http_api import HttpApiArgs, HttpApiComponent
 from components.iam import Permissions
 from components.kubernetes import KubernetesClusterArgs, KubernetesClusterComponent
-from components.network import NetworkArgs, NetworkComponent
+from components.network import NetworkComponent
 from components.observability import AlarmsArgs, AlarmsComponent, DashboardArgs, DashboardComponent
 from components.packaging import code_archive
 from components.service import (
@@ -55,6 +55,8 @@ class Platform:
     stack: str
     layer_arn: pulumi.Input[str]
     build_dir: Path
+    network: NetworkComponent | None = None
+    """One VPC per stack, shared by the systems that need one (VPC endpoints are billed per VPC and AZ)."""
     us_east_1: aws.Provider | None = None
 
 
@@ -72,8 +74,9 @@ class SystemComponent(Component):
         self._create_auth()
         self._create_bus()
         self._create_data()
-        self._create_network_and_database()
+        self.network = platform.network
         self._create_cluster()
+        self._create_database()
         self._create_api()
         self._create_services()
         self._create_backups()
@@ -161,54 +164,11 @@ class SystemComponent(Component):
         }
 
     # --- network, database and cluster ----------------------------------------------------------------------
-    def _create_network_and_database(self) -> None:
-        self.network: NetworkComponent | None = None
-        self.database: DatabaseComponent | None = None
-        self.schema_secrets: dict[str, aws.secretsmanager.Secret] = {}
-        needs_network = self.system.uses_database or any(s.runtime == "kubernetes" for s in self.system.services)
-        if not needs_network:
-            return
-        net = self.config.network
-        self.network = NetworkComponent(
-            self._child_name("network"),
-            NetworkArgs(protection=self.protection, az_count=net.az_count, nat_gateways=net.nat_gateways),
-            opts=self._opts(),
-        )
-        if not self.system.uses_database:
-            return
-        db = self.config.database
-        self.database = DatabaseComponent(
-            self._child_name("db"),
-            DatabaseArgs(
-                vpc_id=self.network.vpc_id,
-                subnet_ids=self.network.private_subnet_ids,
-                protection=self.protection,
-                engine=self.system.database_engine,
-                instance_class=db.instance_class,
-                allocated_storage_gb=db.allocated_storage_gb,
-                multi_az=db.multi_az,
-                deletion_protection=db.deletion_protection,
-                backup_retention_days=db.backup_retention_days,
-                client_security_group_ids=[self.network.app_security_group_id],
-                proxy=db.proxy,
-            ),
-            opts=self._opts(),
-        )
-        # Each schema gets its own credentials; the owner's migration function fills the secret on first deploy.
-        for service in self.system.services:
-            if service.schema_name:
-                self.schema_secrets[service.schema_name] = aws.secretsmanager.Secret(
-                    self._child_name(f"{service.schema_name}-db-credentials"),
-                    description=f"{self.system.name}: credentials of the {service.schema_name} schema",
-                    recovery_window_in_days=defaults.by_protection(self.protection, 7, 30),
-                    opts=self._opts(),
-                )
-
     def _create_cluster(self) -> None:
         self.cluster: KubernetesClusterComponent | None = None
         if not any(s.runtime == "kubernetes" for s in self.system.services):
             return
-        assert self.network is not None
+        assert self.network is not None, "a kubernetes service needs the stack's network"
         k8s = self.config.kubernetes
         self.cluster = KubernetesClusterComponent(
             self._child_name("cluster"),
@@ -222,6 +182,43 @@ class SystemComponent(Component):
             ),
             opts=self._opts(),
         )
+
+    def _create_database(self) -> None:
+        self.database: DatabaseComponent | None = None
+        self.schema_secrets: dict[str, aws.secretsmanager.Secret] = {}
+        if not self.system.uses_database:
+            return
+        assert self.network is not None, "systems with a database need the stack's network"
+        clients = [self.network.app_security_group_id]
+        if self.cluster is not None:
+            clients.append(self.cluster.node_security_group_id)
+        db = self.config.database
+        self.database = DatabaseComponent(
+            self._child_name("db"),
+            DatabaseArgs(
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.private_subnet_ids,
+                protection=self.protection,
+                engine=self.system.database_engine,
+                instance_class=db.instance_class,
+                allocated_storage_gb=db.allocated_storage_gb,
+                multi_az=db.multi_az,
+                deletion_protection=db.deletion_protection,
+                backup_retention_days=db.backup_retention_days,
+                client_security_group_ids=clients,
+                proxy=db.proxy,
+            ),
+            opts=self._opts(),
+        )
+        # Each schema gets its own credentials; the owner's migration function fills the secret on first deploy.
+        for service in self.system.services:
+            if service.schema_name:
+                self.schema_secrets[service.schema_name] = aws.secretsmanager.Secret(
+                    self._child_name(f"{service.schema_name}-db-credentials"),
+                    description=f"{self.system.name}: credentials of the {service.schema_name} schema",
+                    recovery_window_in_days=defaults.by_protection(self.protection, 7, 30),
+                    opts=self._opts(),
+                )
 
     # --- the API and the services ---------------------------------------------------------------------------
     def _cors_origins(self) -> list[str]:
@@ -471,6 +468,11 @@ class SystemComponent(Component):
             ),
             opts=self._opts(),
         )
+
+
+def needs_network(system: spec.System) -> bool:
+    """Databases and Kubernetes live in private subnets."""
+    return system.uses_database or any(s.runtime == "kubernetes" for s in system.services)
 
 
 def service_archive(system: spec.System, service: spec.Service, build_dir: Path):

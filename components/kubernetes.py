@@ -7,7 +7,8 @@ group*: a self-managed auto scaling group in the private subnets only. It is use
 because pulumi-eks returns its auto scaling group name as a plain output (``default_node_group_asg_name``), which the
 service below needs to register nodes with its load balancer; a managed node group hides it in nested outputs.
 With the private endpoint, ``pulumi up`` must run where it reaches the VPC (a CI runner in the VPC, a VPN, or an SSM
-tunnel), because pulumi-eks and the Kubernetes provider talk to the API server.
+tunnel), because pulumi-eks and the Kubernetes provider talk to the API server; ``api_access_cidrs`` opens port 443 of
+the cluster security group to exactly those networks.
 
 **Path from API Gateway to the pods.** An HTTP API private integration needs a load balancer *listener ARN* and a
 VPC link, and Pulumi must know that ARN. So Pulumi owns the load balancer too:
@@ -335,13 +336,14 @@ class KubernetesClusterComponent(Component):
         """Let named networks reach the private API endpoint (the cluster security group admits only nodes)."""
         for cidr in self._args.api_access_cidrs:
             role = "api-access-" + re.sub(r"[^A-Za-z0-9]", "-", cidr)
-            rule = "ipv6" if ":" in cidr else "ipv4"
+            ipv6 = ":" in cidr
             aws.vpc.SecurityGroupIngressRule(
                 self._child_name(role),
                 **self._props(
                     role,
                     security_group_id=self.cluster.cluster_security_group_id,
-                    **{f"cidr_{rule}": cidr},
+                    cidr_ipv4=None if ipv6 else cidr,
+                    cidr_ipv6=cidr if ipv6 else None,
                     ip_protocol="tcp",
                     from_port=443,
                     to_port=443,

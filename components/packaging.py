@@ -109,9 +109,7 @@ def dependency_layer(
     return _built(target, bytes.fromhex(key))
 
 
-def _build_layer(
-    requirements: Path, target: Path, runtime: str, architecture: str, installer: Installer
-) -> None:
+def _build_layer(requirements: Path, target: Path, runtime: str, architecture: str, installer: Installer) -> None:
     """Install the requirements for Lambda's platform into a temp dir and zip it deterministically."""
     print(f"building Lambda layer {target.name} from {requirements} ({runtime}, {architecture})", flush=True)
     with tempfile.TemporaryDirectory(prefix="layer-") as tmp:

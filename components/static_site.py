@@ -257,6 +257,24 @@ class StaticSiteArgs:
         return self.waf if self.waf is not None else defaults.site_waf_enabled(self.protection)
 
 
+@dataclass(frozen=True)
+class _PrivateBucket:
+    """A bucket and the settings other children must wait for."""
+
+    bucket: aws.s3.Bucket
+    public_access: aws.s3.BucketPublicAccessBlock
+    ownership: aws.s3.BucketOwnershipControls
+
+
+def _metric_name(name: str) -> str:
+    """A CloudWatch metric / log group name part from a component name (letters, digits, ``-`` and ``_``)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", name)[:128]
+
+
+def _visibility(metric_name: str) -> dict[str, Any]:
+    return {"cloudwatch_metrics_enabled": True, "metric_name": metric_name, "sampled_requests_enabled": True}
+
+
 # --- component ----------------------------------------------------------------------------------------------
 
 
@@ -312,6 +330,7 @@ class StaticSiteComponent(Component):
         return defaults.secure(f"StaticSiteComponent {self._name}", setting, default, value) if weaker else value
 
     def _normalize(self) -> None:
+        """Resolve the defaults for this protection level; weakening one logs a warning."""
         args = self._args
         self._site_dir = Path(args.site_dir)
         self._force_destroy = defaults.site_force_destroy(args.protection)
@@ -710,21 +729,3 @@ class StaticSiteComponent(Component):
                 ),
                 opts=self._opts(),
             )
-
-
-@dataclass(frozen=True)
-class _PrivateBucket:
-    """A bucket and the settings other children must wait for."""
-
-    bucket: aws.s3.Bucket
-    public_access: aws.s3.BucketPublicAccessBlock
-    ownership: aws.s3.BucketOwnershipControls
-
-
-def _metric_name(name: str) -> str:
-    """A CloudWatch metric / log group name part from a component name (letters, digits, ``-`` and ``_``)."""
-    return re.sub(r"[^A-Za-z0-9_-]", "-", name)[:128]
-
-
-def _visibility(metric_name: str) -> dict[str, Any]:
-    return {"cloudwatch_metrics_enabled": True, "metric_name": metric_name, "sampled_requests_enabled": True}

@@ -10,8 +10,9 @@ import pulumi_aws as aws
 from pulumi.runtime import config as pulumi_config
 
 from architectures import SYSTEMS
-from architectures.cloud import HANDLERS, REPO_ROOT, Platform, SystemComponent
+from architectures.cloud import HANDLERS, REPO_ROOT, Platform, SystemComponent, needs_network
 from components import defaults
+from components.network import NetworkArgs, NetworkComponent
 from components.packaging import dependency_layer
 from program.config import ConfigError, StackConfig, parse
 
@@ -55,7 +56,19 @@ def run(build_layer: bool = True, build_dir: Path = BUILD_DIR) -> dict[str, Syst
         compatible_architectures=[config.lambda_.architecture],
     )
     us_east_1 = aws.Provider("us-east-1", region="us-east-1") if needs_us_east_1(config) else None
-    platform = Platform(config=config, stack=stack, layer_arn=layer.arn, build_dir=build_dir, us_east_1=us_east_1)
+    network = None
+    if any(needs_network(SYSTEMS[name]) for name in config.systems):
+        network = NetworkComponent(
+            "network",
+            NetworkArgs(
+                protection=config.protection,
+                az_count=config.network.az_count,
+                nat_gateways=config.network.nat_gateways,
+            ),
+        )
+    platform = Platform(
+        config=config, stack=stack, layer_arn=layer.arn, build_dir=build_dir, network=network, us_east_1=us_east_1
+    )
 
     built: dict[str, SystemComponent] = {}
     for name in config.systems:

@@ -93,7 +93,7 @@ def migrate(settings: MigrateSettings, secrets_client: Any, migrations_dir: Path
     admin = _connect(settings, master["username"], master["password"], database="")
     try:
         _create_schema(admin, settings.db_schema)
-        password = _service_password(secrets_client, settings)
+        password = service_password(secrets_client, settings)
         _create_or_update_user(admin, settings, password)
     finally:
         admin.close()
@@ -168,7 +168,7 @@ def _read_secret(client: Any, arn: str) -> dict[str, Any] | None:
     return data
 
 
-def _service_password(client: Any, settings: MigrateSettings) -> str:
+def service_password(client: Any, settings: MigrateSettings) -> str:
     """The stored password; on the first deploy, a new one, stored before any database user has it."""
     stored = _read_secret(client, settings.service_secret_arn)
     if stored is None:

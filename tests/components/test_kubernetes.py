@@ -155,6 +155,17 @@ def test_public_endpoint_open_to_the_world_warns_twice(mocks: harness.RecordingM
     assert len(warnings) == 2 and "0.0.0.0/0" in warnings[1]
 
 
+def test_api_access_cidrs_open_only_https_to_the_cluster_security_group(mocks: harness.RecordingMocks) -> None:
+    harness.run(lambda: make_cluster(api_access_cidrs=["10.20.0.0/16", "fd00::/8"]))
+    v4 = mocks.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "shop-api-access-10-20-0-0-16")
+    v6 = mocks.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "shop-api-access-fd00---8")
+    assert v4.inputs["securityGroupId"] == "sg-shop-cluster-cluster"
+    assert (v4.inputs["cidrIpv4"], v4.inputs["ipProtocol"], v4.inputs["fromPort"], v4.inputs["toPort"]) == (
+        "10.20.0.0/16", "tcp", 443, 443)
+    assert v6.inputs["cidrIpv6"] == "fd00::/8" and "cidrIpv4" not in v6.inputs
+    assert {v4.parent_name, v6.parent_name} == {"shop"}
+
+
 def test_cluster_transform_overrides_a_child(mocks: harness.RecordingMocks) -> None:
     harness.run(lambda: make_cluster(transforms={"cluster": lambda p: {**p, "instance_type": "m7i.large"}}))
     assert mocks.one(EKS).inputs["instanceType"] == "m7i.large"
@@ -171,6 +182,9 @@ def test_cluster_transform_overrides_a_child(mocks: harness.RecordingMocks) -> N
         ({"protection": "hardened", "max_nodes": 2}, "max_nodes"),
         ({"public_access_cidrs": ["10.0.0.0/8"]}, "public_access_cidrs"),
         ({"endpoint_public_access": True, "public_access_cidrs": ["not-a-cidr"]}, "public_access_cidrs"),
+        ({"api_access_cidrs": ["10.0.0.0/33"]}, "api_access_cidrs"),
+        ({"api_access_cidrs": "10.0.0.0/8"}, "api_access_cidrs"),
+        ({"api_access_cidrs": ["10.0.0.0/8", "10.0.0.0/8"]}, "api_access_cidrs"),
         ({"version": "latest"}, "version"),
         ({"node_instance_type": "medium"}, "node_instance_type"),
         ({"log_retention_days": 10}, "log_retention_days"),

@@ -221,9 +221,7 @@ def test_a_failed_pip_names_the_file_and_pips_last_error(tmp_path: Path, require
         ({"runtime": "python3.9"}, "^runtime: must be one of python3.12"),
     ],
 )
-def test_unknown_runtime_or_architecture_is_rejected(
-    requirements: Path, tmp_path: Path, kwargs, match
-) -> None:
+def test_unknown_runtime_or_architecture_is_rejected(requirements: Path, tmp_path: Path, kwargs, match) -> None:
     with pytest.raises(ValueError, match=match):
         dependency_layer(requirements, tmp_path, build=False, **kwargs)
 

@@ -105,7 +105,8 @@ def test_hardened_turns_on_waf_long_retention_and_keeps_buckets(mocks, site):
     assert acl.inputs["defaultAction"] == {"allow": {}}
     assert mocks.one(DISTRIBUTION).inputs["webAclId"] == acl.outputs["arn"]
     assert out["component"].web_acl is not None
-    assert out["component"].web_acl._provider is out["provider"]
+    assert out["component"].web_acl.get_provider(WEB_ACL) is out["provider"]
+    assert out["component"].bucket.get_provider("aws:s3/bucket:Bucket") is None  # the caller's region
     for role in ("bucket", "logs"):
         assert mocks.named(f"site-{role}").inputs["forceDestroy"] is False
     assert mocks.named("site-logs-lifecycle").inputs["rules"][0]["expiration"] == {"days": 365}
@@ -247,7 +248,7 @@ def test_domain_gets_validated_certificate_tls_floor_aliases_and_records(mocks, 
 
     cert = mocks.named("site-certificate")
     assert cert.inputs == {"domainName": "shop.example.com", "validationMethod": "DNS"}
-    assert out["component"].certificate._provider is out["provider"]
+    assert out["component"].certificate.get_provider("aws:acm/certificate:Certificate") is out["provider"]
     record = mocks.named("site-cert-validation-record").inputs
     assert record["zoneId"] == ZONE and record["type"] == "CNAME"
     assert record["name"] == "_acm.shop.example.com."
