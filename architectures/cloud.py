@@ -350,6 +350,7 @@ class SystemComponent(Component):
                 functions=extra_functions,
                 bus=self.bus,
                 publishes=bool(service.needs.publishes),
+                event_sources=[system.source(service)] if service.needs.publishes else [],
                 permissions=self._permissions(service),
                 schema=self._schema_args(service),
                 environment=environment,

@@ -446,13 +446,21 @@ class EventBusComponent(Component):
         return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=self), opts)
 
     def grant_publish(
-        self, name: str, role_name: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        role_name: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        sources: Sequence[str] | None = None,
     ) -> aws.iam.RolePolicy:
-        """Let the role put events on this bus only, and only with the declared sources.
+        """Let the role put events on this bus only, and only with ``sources`` (default: every declared source).
 
         ``events:source`` is a PutEvents condition key; it is multivalued (a request holds several entries),
-        so ``ForAllValues`` requires every entry's source to be declared.
+        so ``ForAllValues`` requires every entry's source to be one of them.
         """
+        allowed = list(sources) if sources is not None else self.sources
+        unknown = [s for s in allowed if s not in self.sources]
+        if unknown or not allowed:
+            raise ValueError(f"sources: must be a non-empty subset of {self.sources} (got {allowed})")
         policy: dict[str, Any] = {
             "Version": "2012-10-17",
             "Statement": [
@@ -460,7 +468,7 @@ class EventBusComponent(Component):
                     "Effect": "Allow",
                     "Action": "events:PutEvents",
                     "Resource": self.bus.arn,
-                    "Condition": {"ForAllValues:StringEquals": {"events:source": self.sources}},
+                    "Condition": {"ForAllValues:StringEquals": {"events:source": allowed}},
                 }
             ],
         }

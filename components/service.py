@@ -147,6 +147,8 @@ class ServiceArgs:
     schedules: Sequence[ScheduleArgs] = ()
     bus: EventBusComponent | None = None
     publishes: bool = False
+    event_sources: Sequence[str] = ()
+    """The EventBridge sources the service may publish with (default: any source declared on the bus)."""
     permissions: Permissions = field(default_factory=Permissions)
     schema: SchemaArgs | None = None
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -297,7 +299,9 @@ class ServiceComponent(Component):
             opts=self._opts(depends_on=[policy]),
         )
         if service_permissions and args.publishes and args.bus is not None:
-            args.bus.grant_publish(self._child_name(f"{role}-publish"), iam_role.name, opts=self._opts())
+            args.bus.grant_publish(
+                self._child_name(f"{role}-publish"), iam_role.name, opts=self._opts(), sources=args.event_sources or None
+            )
         built = ServiceFunction(function, iam_role, log_group)
         self.functions[role] = built
         return built

@@ -29,7 +29,9 @@ def stack_names() -> list[str]:
 def stack_config(stack: str) -> dict[str, str]:
     """The flat ``{"project:key": value}`` config Pulumi would give the program (objects as JSON strings)."""
     data = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
-    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in data.get("config", {}).items()}
+    return {
+        key: value if isinstance(value, str) else json.dumps(value) for key, value in data.get("config", {}).items()
+    }
 
 
 @dataclass
