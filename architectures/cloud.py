@@ -148,10 +148,25 @@ class SystemComponent(Component):
             )
             for t in self.system.tables
         }
+        self.access_logs: SecureBucketComponent | None = None
+        if self.system.buckets:
+            self.access_logs = SecureBucketComponent(
+                self._child_name("access-logs"),
+                SecureBucketArgs(
+                    protection=self.protection,
+                    purpose="access-logs",
+                    expire_after_days=self.config.log_retention_days or defaults.log_retention_days(self.protection),
+                ),
+                opts=self._opts(),
+            )
         self.buckets = {
             b.name: SecureBucketComponent(
                 self._child_name(f"bucket-{b.name}"),
-                SecureBucketArgs(protection=self.protection, purpose=b.purpose),
+                SecureBucketArgs(
+                    protection=self.protection,
+                    purpose=b.purpose,
+                    access_logs_bucket=self.access_logs.bucket_name if self.access_logs else None,
+                ),
                 opts=self._opts(),
             )
             for b in self.system.buckets

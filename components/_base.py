@@ -50,6 +50,4 @@ class Component(pulumi.ComponentResource):
         unknown = sorted(set(self._transforms) - self._used_roles)
         if unknown:
             known = ", ".join(sorted(self._used_roles)) or "none"
-            raise ValueError(
-                f"transforms: unknown child role(s) {', '.join(unknown)}; this component has: {known}"
-            )
+            raise ValueError(f"transforms: unknown child role(s) {', '.join(unknown)}; this component has: {known}")

@@ -61,9 +61,7 @@ def _check_unique(arg: str, values: Sequence[Any]) -> None:
 def _check_statement(arg: str, statement: Any) -> None:
     """A group's permission statement: a policy statement dict whose actions are named, never wildcards."""
     if not isinstance(statement, dict) or "Effect" not in statement or "Action" not in statement:
-        raise ValueError(
-            f"{arg}: each statement must be a dict with Effect, Action and Resource (got {statement!r})"
-        )
+        raise ValueError(f"{arg}: each statement must be a dict with Effect, Action and Resource (got {statement!r})")
     actions = statement["Action"]
     actions = [actions] if isinstance(actions, str) else actions
     if isinstance(actions, list) and any(a == "*" or str(a).endswith(":*") for a in actions):
@@ -168,12 +166,8 @@ class AuthArgs:
 
     def __post_init__(self) -> None:
         if self.protection not in defaults.PROTECTIONS:
-            raise ValueError(
-                f"protection: must be one of {', '.join(defaults.PROTECTIONS)} (got {self.protection!r})"
-            )
-        _check_range(
-            "password_min_length", self.password_min_length, PASSWORD_MIN_LENGTH_FLOOR, PASSWORD_MAX_LENGTH
-        )
+            raise ValueError(f"protection: must be one of {', '.join(defaults.PROTECTIONS)} (got {self.protection!r})")
+        _check_range("password_min_length", self.password_min_length, PASSWORD_MIN_LENGTH_FLOOR, PASSWORD_MAX_LENGTH)
         if self.mfa not in MFA_MODES:
             raise ValueError(f"mfa: must be one of {', '.join(MFA_MODES)} (got {self.mfa!r})")
         if self.threat_protection is not None and self.threat_protection not in THREAT_PROTECTION_MODES:
@@ -187,9 +181,7 @@ class AuthArgs:
         _check_unique("groups", [g.name for g in self.groups])
         _check_unique("groups.precedence", [g.precedence for g in self.groups])
         if any(g.iam_role for g in self.groups) and not any(c.kind == "spa" for c in self.clients):
-            raise ValueError(
-                "groups.iam_role: needs at least one spa client to sign in through the identity pool"
-            )
+            raise ValueError("groups.iam_role: needs at least one spa client to sign in through the identity pool")
 
 
 class AuthComponent(Component):
@@ -397,9 +389,7 @@ class AuthComponent(Component):
 
     def _create_groups(self, identity_pool: aws.cognito.IdentityPool | None) -> None:
         for group in self._args.groups:
-            role_arn = (
-                self._create_group_role(group, identity_pool) if identity_pool and group.iam_role else None
-            )
+            role_arn = self._create_group_role(group, identity_pool) if identity_pool and group.iam_role else None
             self.groups[group.name] = aws.cognito.UserGroup(
                 self._child_name(f"group-{group.name}"),
                 **self._props(
@@ -413,9 +403,7 @@ class AuthComponent(Component):
                 opts=self._opts(),
             )
 
-    def _create_group_role(
-        self, group: AuthGroupArgs, identity_pool: aws.cognito.IdentityPool
-    ) -> pulumi.Output[str]:
+    def _create_group_role(self, group: AuthGroupArgs, identity_pool: aws.cognito.IdentityPool) -> pulumi.Output[str]:
         role = self._identity_role(f"group-{group.name}-role", identity_pool)
         self.group_roles[group.name] = role
         if group.role_policy_statements:
@@ -477,9 +465,7 @@ class AuthComponent(Component):
             raise ValueError("clients: must name at least one client (or None for all)")
         unknown = sorted(set(names) - set(self.clients))
         if unknown:
-            raise ValueError(
-                f"clients: unknown client(s) {', '.join(unknown)}; known: {', '.join(self.clients)}"
-            )
+            raise ValueError(f"clients: unknown client(s) {', '.join(unknown)}; known: {', '.join(self.clients)}")
         return aws.apigatewayv2.Authorizer(
             self._child_name(name),
             api_id=api_id,

@@ -17,7 +17,7 @@ from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
 
-Purpose = Literal["data", "reports", "backups"]
+Purpose = Literal["data", "reports", "backups", "access-logs"]
 
 
 def _check_days(argument: str, value: int | None) -> None:
@@ -33,8 +33,9 @@ class SecureBucketArgs:
     Attributes:
         protection: ``"standard"`` (default) or ``"hardened"``. Hardened warns when access logs are missing and
             when ``force_destroy`` is on.
-        purpose: ``"data"`` (default), ``"reports"`` or ``"backups"``. Backups must stay versioned and move to
-            Glacier after ``glacier_after_days``.
+        purpose: ``"data"`` (default), ``"reports"``, ``"backups"`` or ``"access-logs"``. Backups must stay
+            versioned and move to Glacier after ``glacier_after_days``. An ``access-logs`` bucket receives other
+            buckets' server access logs: S3's logging service may write to it, from this account only.
         versioned: ``None`` (default) means on. Turning it off is an error for backups and logs a warning
             otherwise; the versioning status then becomes ``Suspended``.
         kms_key_arn: ``None`` (default) encrypts with SSE-S3 (AES256); a KMS key ARN encrypts with SSE-KMS and
@@ -133,7 +134,7 @@ class SecureBucketComponent(Component):
         hardened = a.protection == "hardened"
         if hardened:
             defaults.secure(component, "force_destroy", False, a.force_destroy)
-            if a.access_logs_bucket is None:
+            if a.access_logs_bucket is None and a.purpose != "access-logs":
                 pulumi.log.warn(f"{component}: access_logs_bucket not set; server access logging is off")
 
     # --- children -------------------------------------------------------------------------------------------
@@ -224,9 +225,12 @@ class SecureBucketComponent(Component):
             "Resource": [self.bucket.arn, pulumi.Output.concat(self.bucket.arn, "/*")],
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         }
+        statements = [deny_insecure]
+        if self._args.purpose == "access-logs":
+            statements.append(self._log_delivery_statement())
         document = {
             "Version": "2012-10-17",
-            "Statement": [deny_insecure, *(dict(s) for s in self._args.policy_statements)],
+            "Statement": [*statements, *(dict(s) for s in self._args.policy_statements)],
         }
         self.policy = aws.s3.BucketPolicy(
             self._child_name("policy"),
@@ -234,6 +238,18 @@ class SecureBucketComponent(Component):
             # A policy put before the public access block could be judged public and rejected.
             opts=self._opts(depends_on=[self.public_access_block]),
         )
+
+    def _log_delivery_statement(self) -> dict[str, Any]:
+        """S3 server access logging writes with this service principal; only this account's buckets may log here."""
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        return {
+            "Sid": "AllowServerAccessLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": pulumi.Output.concat(self.bucket.arn, "/*"),
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+        }
 
     def _create_logging(self) -> None:
         self.logging: aws.s3.BucketLogging | None = None

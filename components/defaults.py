@@ -180,7 +180,7 @@ POD_SECURITY_STANDARD = "restricted"  # Kubernetes Pod Security Standard enforce
 
 # --- Data stores: S3 data buckets, DynamoDB tables, SNS topics -------------------------------------------------
 S3_ABORT_INCOMPLETE_MULTIPART_DAYS = 7
-S3_DATA_PURPOSES = ("data", "reports", "backups")
+S3_DATA_PURPOSES = ("data", "reports", "backups", "access-logs")
 # On-demand: no idle cost in dev and no throttling surprises.
 DYNAMODB_BILLING_MODE: Literal["PAY_PER_REQUEST"] = "PAY_PER_REQUEST"
 DYNAMODB_PROVISIONED_CAPACITY = 5  # read and write units when a table is PROVISIONED and none are given

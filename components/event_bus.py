@@ -115,17 +115,12 @@ class EventBusArgs:
             if not isinstance(event_type, EventTypeArgs):
                 raise ValueError(f"event_types: each item must be an EventTypeArgs (got {event_type!r})")
             if event_type in seen:
-                raise ValueError(
-                    f"event_types: duplicate event type {event_type.source}/{event_type.detail_type}"
-                )
+                raise ValueError(f"event_types: duplicate event type {event_type.source}/{event_type.detail_type}")
             seen.add(event_type)
         retention = self.archive_retention_days
-        if retention is not None and (
-            isinstance(retention, bool) or not isinstance(retention, int) or retention < 0
-        ):
+        if retention is not None and (isinstance(retention, bool) or not isinstance(retention, int) or retention < 0):
             raise ValueError(
-                "archive_retention_days: must be 0 (keep forever) or a positive number of days "
-                f"(got {retention!r})"
+                f"archive_retention_days: must be 0 (keep forever) or a positive number of days (got {retention!r})"
             )
 
 
@@ -190,8 +185,7 @@ class EventSubscriptionArgs:
         for detail_type in self.detail_types:
             if detail_type not in declared:
                 raise ValueError(
-                    f"detail_types: {detail_type!r} is not declared on the bus; "
-                    f"declared: {', '.join(declared)}"
+                    f"detail_types: {detail_type!r} is not declared on the bus; declared: {', '.join(declared)}"
                 )
 
     @property
@@ -236,9 +230,7 @@ class EventSubscription(Component):
     outputs ``queue_arn`` and ``dlq_arn``.
     """
 
-    def __init__(
-        self, name: str, args: EventSubscriptionArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: EventSubscriptionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("awssystems:eventbus:EventSubscription", name, args.transforms, opts)
         self._args = args
         self._create_queues()
@@ -267,8 +259,7 @@ class EventSubscription(Component):
             **self._props(
                 "queue",
                 sqs_managed_sse_enabled=defaults.SQS_MANAGED_SSE,
-                visibility_timeout_seconds=defaults.SQS_VISIBILITY_TIMEOUT_FACTOR
-                * self._args.function_timeout_seconds,
+                visibility_timeout_seconds=defaults.SQS_VISIBILITY_TIMEOUT_FACTOR * self._args.function_timeout_seconds,
                 redrive_policy=pulumi.Output.json_dumps(
                     {"deadLetterTargetArn": self.dlq.arn, "maxReceiveCount": self._args.max_receive_count}
                 ),

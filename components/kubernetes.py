@@ -54,7 +54,28 @@ from components.defaults import Protection
 
 # --- limits of the platforms (not security choices) ------------------------------------------------------------
 _CLOUDWATCH_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 )
 _EKS_VERSION = re.compile(r"^1\.\d{1,2}$")
 _EKS_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
@@ -63,7 +84,15 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CPU = re.compile(r"^(\d+(?:\.\d+)?)(m?)$")
 _MEMORY = re.compile(r"^(\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?$")
 _MEMORY_FACTORS = {
-    "": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40,
+    "": 1,
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
 }
 NODE_PORT_RANGE = (30000, 32767)
 """Kubernetes' default NodePort range."""
@@ -196,8 +225,10 @@ class KubernetesClusterArgs:
         if not isinstance(self.version, str) or not _EKS_VERSION.match(self.version):
             raise ValueError(f"version: must look like '1.33' (got {self.version!r})")
         if not isinstance(self.node_instance_type, str) or "." not in self.node_instance_type:
-            raise ValueError(f"node_instance_type: must be an EC2 instance type such as 't3.medium' "
-                             f"(got {self.node_instance_type!r})")
+            raise ValueError(
+                f"node_instance_type: must be an EC2 instance type such as 't3.medium' "
+                f"(got {self.node_instance_type!r})"
+            )
         self._check_node_counts()
         if self.public_access_cidrs and not self.endpoint_public_access:
             raise ValueError("public_access_cidrs: only allowed with endpoint_public_access=True")
@@ -238,9 +269,7 @@ class KubernetesClusterComponent(Component):
     (issuer without ``https://``), ``node_security_group_id`` and ``node_group_asg_name``.
     """
 
-    def __init__(
-        self, name: str, args: KubernetesClusterArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: KubernetesClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("awssystems:kubernetes:KubernetesClusterComponent", name, args.transforms, opts)
         self._args = args
         self.protection: Protection = args.protection
@@ -251,12 +280,14 @@ class KubernetesClusterComponent(Component):
         self._create_api_access()
         self._create_provider()
         self._check_transforms_used()
-        self.register_outputs({
-            "cluster_name": self.cluster_name,
-            "oidc_provider_arn": self.oidc_provider_arn,
-            "oidc_provider_url": self.oidc_provider_url,
-            "node_security_group_id": self.node_security_group_id,
-        })
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster_name,
+                "oidc_provider_arn": self.oidc_provider_arn,
+                "oidc_provider_url": self.oidc_provider_url,
+                "node_security_group_id": self.node_security_group_id,
+            }
+        )
 
     def _normalize(self) -> None:
         a = self._args
@@ -264,12 +295,16 @@ class KubernetesClusterComponent(Component):
         if not _EKS_CLUSTER_NAME.match(self._cluster_name):
             raise ValueError(f"cluster_name: the default {self._cluster_name!r} is not a valid EKS name; pass one")
         self._public = defaults.secure(
-            "KubernetesClusterComponent", "endpoint_public_access", defaults.EKS_ENDPOINT_PUBLIC_ACCESS,
+            "KubernetesClusterComponent",
+            "endpoint_public_access",
+            defaults.EKS_ENDPOINT_PUBLIC_ACCESS,
             a.endpoint_public_access,
         )
         if self._public and not a.public_access_cidrs:
-            pulumi.log.warn("KubernetesClusterComponent: public endpoint without public_access_cidrs is open to "
-                            "0.0.0.0/0; restrict it to your CI and office ranges")
+            pulumi.log.warn(
+                "KubernetesClusterComponent: public endpoint without public_access_cidrs is open to "
+                "0.0.0.0/0; restrict it to your CI and office ranges"
+            )
         self._retention = a.log_retention_days or defaults.log_retention_days(a.protection)
 
     def _create_secrets_key(self) -> None:
@@ -469,9 +504,7 @@ class KubernetesServiceComponent(Component):
     ``vpc_link_id``, ``namespace``; plus ``node_port`` (int).
     """
 
-    def __init__(
-        self, name: str, args: KubernetesServiceArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: KubernetesServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("awssystems:kubernetes:KubernetesServiceComponent", name, args.transforms, opts)
         self._args = args
         self._cluster = args.cluster
@@ -488,14 +521,16 @@ class KubernetesServiceComponent(Component):
         self._create_load_balancer()
         self._create_vpc_link()
         self._check_transforms_used()
-        self.register_outputs({
-            "repository_url": self.repository_url,
-            "image_ref": self.image_ref,
-            "role_arn": self.role_arn,
-            "listener_arn": self.listener_arn,
-            "vpc_link_id": self.vpc_link_id,
-            "namespace": self.namespace,
-        })
+        self.register_outputs(
+            {
+                "repository_url": self.repository_url,
+                "image_ref": self.image_ref,
+                "role_arn": self.role_arn,
+                "listener_arn": self.listener_arn,
+                "vpc_link_id": self.vpc_link_id,
+                "namespace": self.namespace,
+            }
+        )
 
     # --- preparation -------------------------------------------------------------------------------------------
     def _normalize(self) -> None:
@@ -532,16 +567,18 @@ class KubernetesServiceComponent(Component):
             opts=self._opts(),
         )
         policy = {
-            "rules": [{
-                "rulePriority": 1,
-                "description": f"Keep the last {self._args.keep_images} images",
-                "selection": {
-                    "tagStatus": "any",
-                    "countType": "imageCountMoreThan",
-                    "countNumber": self._args.keep_images,
-                },
-                "action": {"type": "expire"},
-            }]
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "description": f"Keep the last {self._args.keep_images} images",
+                    "selection": {
+                        "tagStatus": "any",
+                        "countType": "imageCountMoreThan",
+                        "countNumber": self._args.keep_images,
+                    },
+                    "action": {"type": "expire"},
+                }
+            ]
         }
         aws.ecr.LifecyclePolicy(
             self._child_name("lifecycle-policy"),
@@ -573,11 +610,13 @@ class KubernetesServiceComponent(Component):
                 platforms=[a.platform],
                 push=True,
                 tags=[self.repository.repository_url.apply(lambda url: f"{url}:{tag}")],
-                registries=[{
-                    "address": self.repository.repository_url,
-                    "username": token.user_name,
-                    "password": token.password,
-                }],
+                registries=[
+                    {
+                        "address": self.repository.repository_url,
+                        "username": token.user_name,
+                        "password": token.password,
+                    }
+                ],
             ),
             opts=self._opts(),
         )
@@ -587,15 +626,19 @@ class KubernetesServiceComponent(Component):
     def _create_role(self) -> None:
         c = self._cluster
         subject = f"system:serviceaccount:{self._namespace}:{self._name}"
-        trust = pulumi.Output.all(c.oidc_provider_arn, c.oidc_provider_url).apply(lambda v: {
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Effect": "Allow",
-                "Principal": {"Federated": v[0]},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {"StringEquals": {f"{v[1]}:sub": subject, f"{v[1]}:aud": _OIDC_AUDIENCE}},
-            }],
-        })
+        trust = pulumi.Output.all(c.oidc_provider_arn, c.oidc_provider_url).apply(
+            lambda v: {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Federated": v[0]},
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                        "Condition": {"StringEquals": {f"{v[1]}:sub": subject, f"{v[1]}:aud": _OIDC_AUDIENCE}},
+                    }
+                ],
+            }
+        )
         self.role = aws.iam.Role(
             self._child_name("role"),
             **self._props(
@@ -611,10 +654,12 @@ class KubernetesServiceComponent(Component):
                 **self._props(
                     "role-policy",
                     role=self.role.id,
-                    policy=pulumi.Output.json_dumps({
-                        "Version": "2012-10-17",
-                        "Statement": [dict(s) for s in self._args.policy_statements],
-                    }),
+                    policy=pulumi.Output.json_dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [dict(s) for s in self._args.policy_statements],
+                        }
+                    ),
                 ),
                 opts=self._opts(),
             )
@@ -638,9 +683,7 @@ class KubernetesServiceComponent(Component):
             ),
             opts=self._opts(**self._k8s_opts),
         )
-        self.namespace: pulumi.Output[str] = self.namespace_resource.metadata.apply(
-            lambda m: m.name or self._namespace
-        )
+        self.namespace: pulumi.Output[str] = self.namespace_resource.metadata.apply(lambda m: m.name or self._namespace)
 
     def _create_service_account(self) -> None:
         self.service_account = k8s.core.v1.ServiceAccount(
@@ -742,10 +785,15 @@ class KubernetesServiceComponent(Component):
                 spec={
                     "type": "NodePort",
                     "selector": {_SELECTOR_LABEL: self._name},
-                    "ports": [{
-                        "name": "http", "protocol": "TCP", "port": port, "target_port": "http",
-                        "node_port": self.node_port,
-                    }],
+                    "ports": [
+                        {
+                            "name": "http",
+                            "protocol": "TCP",
+                            "port": port,
+                            "target_port": "http",
+                            "node_port": self.node_port,
+                        }
+                    ],
                 },
             ),
             opts=self._opts(depends_on=[self.namespace_resource], **self._k8s_opts),

@@ -300,7 +300,10 @@ class ServiceComponent(Component):
         )
         if service_permissions and args.publishes and args.bus is not None:
             args.bus.grant_publish(
-                self._child_name(f"{role}-publish"), iam_role.name, opts=self._opts(), sources=args.event_sources or None
+                self._child_name(f"{role}-publish"),
+                iam_role.name,
+                opts=self._opts(),
+                sources=args.event_sources or None,
             )
         built = ServiceFunction(function, iam_role, log_group)
         self.functions[role] = built

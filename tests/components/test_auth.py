@@ -74,9 +74,7 @@ def test_standard_defaults(mocks, warnings):
     assert pool["usernameAttributes"] == ["email"]
     assert pool["autoVerifiedAttributes"] == ["email"]
     assert pool["userAttributeUpdateSettings"] == {"attributesRequireVerificationBeforeUpdates": ["email"]}
-    assert pool["accountRecoverySetting"] == {
-        "recoveryMechanisms": [{"name": "verified_email", "priority": 1}]
-    }
+    assert pool["accountRecoverySetting"] == {"recoveryMechanisms": [{"name": "verified_email", "priority": 1}]}
     assert pool["mfaConfiguration"] == "OPTIONAL"
     assert pool["softwareTokenMfaConfiguration"] == {"enabled": True}
     assert pool["adminCreateUserConfig"] == {"allowAdminCreateUserOnly": False}
@@ -177,9 +175,7 @@ def test_outputs(mocks):
     assert resolved(auth.jwks_url) == f"https://{PROVIDER}/.well-known/jwks.json"
     assert resolved(auth.client_ids) == {"web": "auth-client-web-id", "api": "auth-client-api-id"}
     assert resolved(auth.user_pool_id) == "auth-user-pool-id"
-    assert (
-        resolved(auth.user_pool_arn) == f"arn:aws:cognito:{harness.REGION}:{harness.ACCOUNT}:auth-user-pool"
-    )
+    assert resolved(auth.user_pool_arn) == f"arn:aws:cognito:{harness.REGION}:{harness.ACCOUNT}:auth-user-pool"
     assert set(auth.clients) == {"web", "api"} and auth.identity_pool is None and auth.group_roles == {}
 
 
@@ -198,9 +194,7 @@ def test_transform_for_unknown_role_is_refused(mocks):
 
 # --- app clients --------------------------------------------------------------------------------------------
 def test_spa_and_server_clients(mocks):
-    build(
-        clients=[AppClientArgs(name="web"), AppClientArgs(name="api", kind="server", access_token_minutes=15)]
-    )
+    build(clients=[AppClientArgs(name="web"), AppClientArgs(name="api", kind="server", access_token_minutes=15)])
     spa = mocks.one(CLIENT, "auth-client-web").inputs
     server = mocks.one(CLIENT, "auth-client-api").inputs
     flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -238,11 +232,7 @@ def test_oauth_only_with_callback_urls(mocks):
 
 
 def test_longer_token_lifetimes_warn(mocks, warnings):
-    build(
-        clients=[
-            AppClientArgs(name="web", access_token_minutes=120, refresh_token_days=90, id_token_minutes=5)
-        ]
-    )
+    build(clients=[AppClientArgs(name="web", access_token_minutes=120, refresh_token_days=90, id_token_minutes=5)])
     assert len(warnings) == 2
     assert any("clients[web].access_token_minutes" in w for w in warnings)
     assert any("clients[web].refresh_token_days" in w for w in warnings)
@@ -250,9 +240,7 @@ def test_longer_token_lifetimes_warn(mocks, warnings):
 
 # --- groups, identity pool and roles ------------------------------------------------------------------------
 def test_groups_without_roles_make_no_identity_pool(mocks):
-    auth = build(groups=[AuthGroupArgs(name="customers", precedence=10, description="People moving house")])[
-        "auth"
-    ]
+    auth = build(groups=[AuthGroupArgs(name="customers", precedence=10, description="People moving house")])["auth"]
     group = mocks.one(GROUP, "auth-group-customers").inputs
     assert group == {
         "userPoolId": "auth-user-pool-id",
@@ -265,9 +253,7 @@ def test_groups_without_roles_make_no_identity_pool(mocks):
 
 def test_group_roles_and_token_role_mapping(mocks):
     bucket_arn = "arn:aws:s3:::reports"
-    statements = [
-        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": pulumi.Output.from_input(bucket_arn)}
-    ]
+    statements = [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": pulumi.Output.from_input(bucket_arn)}]
     auth = build(
         clients=[AppClientArgs(name="web"), AppClientArgs(name="api", kind="server")],
         groups=[
@@ -299,9 +285,7 @@ def test_group_roles_and_token_role_mapping(mocks):
             }
         ]
 
-    policy = mocks.one(
-        ROLE_POLICY
-    ).inputs  # only the group with statements gets one; the default role has none
+    policy = mocks.one(ROLE_POLICY).inputs  # only the group with statements gets one; the default role has none
     assert policy["role"] == "auth-group-employees-role-id"
     assert json.loads(policy["policy"]) == {
         "Version": "2012-10-17",
@@ -345,15 +329,11 @@ def test_group_roles_and_token_role_mapping(mocks):
             r"^clients: must be unique",
         ),
         (
-            lambda: AuthArgs(
-                groups=[AuthGroupArgs(name="g", precedence=1), AuthGroupArgs(name="g", precedence=2)]
-            ),
+            lambda: AuthArgs(groups=[AuthGroupArgs(name="g", precedence=1), AuthGroupArgs(name="g", precedence=2)]),
             r"^groups: must be unique \(duplicated: g\)",
         ),
         (
-            lambda: AuthArgs(
-                groups=[AuthGroupArgs(name="a", precedence=1), AuthGroupArgs(name="b", precedence=1)]
-            ),
+            lambda: AuthArgs(groups=[AuthGroupArgs(name="a", precedence=1), AuthGroupArgs(name="b", precedence=1)]),
             r"^groups.precedence: must be unique \(duplicated: 1\)",
         ),
         (
@@ -441,9 +421,7 @@ def _function() -> aws.lambda_.Function:
 
 def test_jwt_authorizer(mocks):
     def program() -> None:
-        auth = AuthComponent(
-            "auth", AuthArgs(clients=[AppClientArgs(name="web"), AppClientArgs(name="admin")])
-        )
+        auth = AuthComponent("auth", AuthArgs(clients=[AppClientArgs(name="web"), AppClientArgs(name="admin")]))
         auth.jwt_authorizer("jwt-all", "api123")
         auth.jwt_authorizer("jwt-web", "api123", clients=["web"])
 
@@ -458,9 +436,7 @@ def test_jwt_authorizer(mocks):
         "issuer": f"https://{PROVIDER}",
         "audiences": ["auth-client-web-id", "auth-client-admin-id"],
     }
-    assert mocks.one(AUTHORIZER, "auth-jwt-web").inputs["jwtConfiguration"]["audiences"] == [
-        "auth-client-web-id"
-    ]
+    assert mocks.one(AUTHORIZER, "auth-jwt-web").inputs["jwtConfiguration"]["audiences"] == ["auth-client-web-id"]
 
 
 @pytest.mark.parametrize(
@@ -510,9 +486,7 @@ def test_lambda_authorizer_default_ttl_and_caller_opts(mocks):
     def program() -> None:
         auth = AuthComponent("auth", AuthArgs())
         owner = pulumi.ComponentResource("test:index:Api", "api")
-        auth.lambda_authorizer(
-            "authz", "api123", EXECUTION_ARN, _function(), opts=pulumi.ResourceOptions(parent=owner)
-        )
+        auth.lambda_authorizer("authz", "api123", EXECUTION_ARN, _function(), opts=pulumi.ResourceOptions(parent=owner))
 
     harness.run(program)
     authorizer = mocks.one(AUTHORIZER, "auth-authz")

@@ -189,3 +189,12 @@ def test_transform_for_an_unbuilt_child_is_rejected(mocks) -> None:
 def test_invalid_arguments_raise_naming_the_argument(args: dict[str, Any], argument: str) -> None:
     with pytest.raises(ValueError, match=f"^{argument}: "):
         SecureBucketArgs(**args)
+
+
+def test_access_logs_bucket_lets_s3_logging_write_from_this_account_only(mocks):
+    harness.run(lambda: SecureBucketComponent("logs", SecureBucketArgs(purpose="access-logs", protection="hardened")))
+    policy = json.loads(mocks.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    delivery = next(s for s in policy["Statement"] if s.get("Sid") == "AllowServerAccessLogs")
+    assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert delivery["Action"] == "s3:PutObject"
+    assert delivery["Condition"] == {"StringEquals": {"aws:SourceAccount": harness.ACCOUNT}}

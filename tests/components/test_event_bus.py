@@ -74,8 +74,7 @@ def test_archive_keeps_declared_sources_for_the_protection_retention(mocks, prot
     assert archive.inputs["retentionDays"] == days == defaults.event_archive_retention_days(protection)
     assert json.loads(archive.inputs["eventPattern"]) == {"source": ["moving.moves", "moving.trucks"]}
     assert (
-        archive.inputs["eventSourceArn"]
-        == mocks.one("aws:cloudwatch/eventBus:EventBus", "events-bus").outputs["arn"]
+        archive.inputs["eventSourceArn"] == mocks.one("aws:cloudwatch/eventBus:EventBus", "events-bus").outputs["arn"]
     )
 
 
@@ -126,9 +125,7 @@ def test_publish_grant_is_scoped_to_the_bus_and_declared_sources(mocks) -> None:
     statement = _statement(grant.inputs["policy"])
     assert statement["Action"] == "events:PutEvents"
     assert statement["Resource"] == mocks.one("aws:cloudwatch/eventBus:EventBus").outputs["arn"]
-    assert statement["Condition"] == {
-        "ForAllValues:StringEquals": {"events:source": ["moving.moves", "moving.trucks"]}
-    }
+    assert statement["Condition"] == {"ForAllValues:StringEquals": {"events:source": ["moving.moves", "moving.trucks"]}}
 
 
 # --- subscription -------------------------------------------------------------------------------------------

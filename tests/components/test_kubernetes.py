@@ -116,8 +116,9 @@ def test_cluster_hardened_sizing_and_protection(mocks: harness.RecordingMocks) -
 
 
 def test_cluster_explicit_node_counts_and_name(mocks: harness.RecordingMocks) -> None:
-    harness.run(lambda: make_cluster(desired_nodes=4, min_nodes=3, max_nodes=8, cluster_name="shop-eks",
-                                     log_retention_days=30))
+    harness.run(
+        lambda: make_cluster(desired_nodes=4, min_nodes=3, max_nodes=8, cluster_name="shop-eks", log_retention_days=30)
+    )
     c = mocks.one(EKS).inputs
     assert (c["minSize"], c["desiredCapacity"], c["maxSize"]) == (3, 4, 8)
     assert c["name"] == "shop-eks"
@@ -133,8 +134,14 @@ def test_cluster_children_are_named_by_role_and_parented(mocks: harness.Recordin
 
 
 def test_cluster_outputs(mocks: harness.RecordingMocks) -> None:
-    out = resolve(make_cluster, "cluster_name", "oidc_provider_arn", "oidc_provider_url", "node_security_group_id",
-                  "node_group_asg_name")
+    out = resolve(
+        make_cluster,
+        "cluster_name",
+        "oidc_provider_arn",
+        "oidc_provider_url",
+        "node_security_group_id",
+        "node_group_asg_name",
+    )
     assert out["cluster_name"] == "shop-dev"
     assert out["oidc_provider_arn"].startswith("arn:aws:iam::") and ":oidc-provider/" in out["oidc_provider_arn"]
     assert out["oidc_provider_url"] == "oidc.eks.us-east-1.amazonaws.com/id/shop-cluster"
@@ -161,7 +168,11 @@ def test_api_access_cidrs_open_only_https_to_the_cluster_security_group(mocks: h
     v6 = mocks.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "shop-api-access-fd00---8")
     assert v4.inputs["securityGroupId"] == "sg-shop-cluster-cluster"
     assert (v4.inputs["cidrIpv4"], v4.inputs["ipProtocol"], v4.inputs["fromPort"], v4.inputs["toPort"]) == (
-        "10.20.0.0/16", "tcp", 443, 443)
+        "10.20.0.0/16",
+        "tcp",
+        443,
+        443,
+    )
     assert v6.inputs["cidrIpv6"] == "fd00::/8" and "cidrIpv4" not in v6.inputs
     assert {v4.parent_name, v6.parent_name} == {"shop"}
 
@@ -209,10 +220,12 @@ def test_irsa_role_trusts_exactly_the_service_account(mocks: harness.RecordingMo
     issuer = "oidc.eks.us-east-1.amazonaws.com/id/shop-cluster"
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert statement["Principal"] == {"Federated": f"arn:aws:iam::{harness.ACCOUNT}:oidc-provider/{issuer}"}
-    assert statement["Condition"] == {"StringEquals": {
-        f"{issuer}:sub": "system:serviceaccount:shop:users",
-        f"{issuer}:aud": "sts.amazonaws.com",
-    }}
+    assert statement["Condition"] == {
+        "StringEquals": {
+            f"{issuer}:sub": "system:serviceaccount:shop:users",
+            f"{issuer}:aud": "sts.amazonaws.com",
+        }
+    }
     assert mocks.of_type("aws:iam/rolePolicy:RolePolicy") == []  # no statements, no permissions
     sa = mocks.one("kubernetes:core/v1:ServiceAccount").inputs
     assert sa["metadata"]["name"] == "users" and sa["metadata"]["namespace"] == "shop"
@@ -237,22 +250,30 @@ def test_deployment_is_hardened_standard(mocks: harness.RecordingMocks) -> None:
     assert deployment["spec"]["replicas"] == 1
     assert deployment["metadata"]["namespace"] == "users"
     assert spec["securityContext"] == {
-        "runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001,
+        "runAsNonRoot": True,
+        "runAsUser": 10001,
+        "runAsGroup": 10001,
+        "fsGroup": 10001,
         "seccompProfile": {"type": "RuntimeDefault"},
     }
     assert spec["automountServiceAccountToken"] is False
     assert container["securityContext"] == {
-        "runAsNonRoot": True, "readOnlyRootFilesystem": True, "allowPrivilegeEscalation": False,
+        "runAsNonRoot": True,
+        "readOnlyRootFilesystem": True,
+        "allowPrivilegeEscalation": False,
         "capabilities": {"drop": ["ALL"]},
     }
     assert container["resources"] == {
-        "requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"},
+        "requests": {"cpu": "100m", "memory": "128Mi"},
+        "limits": {"cpu": "500m", "memory": "256Mi"},
     }
     for probe in ("readinessProbe", "livenessProbe"):
         assert container[probe]["httpGet"] == {"path": "/health", "port": "http"}
     assert container["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
-    assert container["env"] == [{"name": "DB_SECRET_ARN", "value": "arn:secret"},
-                                {"name": "USER_POOL_ID", "value": "pool"}]
+    assert container["env"] == [
+        {"name": "DB_SECRET_ARN", "value": "arn:secret"},
+        {"name": "USER_POOL_ID", "value": "pool"},
+    ]
     assert container["image"] == "repo/users@sha256:1"
     assert "topologySpreadConstraints" not in spec
     assert mocks.of_type("kubernetes:policy/v1:PodDisruptionBudget") == []
@@ -307,8 +328,9 @@ def test_node_port_service_nlb_listener_and_vpc_link(mocks: harness.RecordingMoc
     service = mocks.one("kubernetes:core/v1:Service", "users-service").inputs["spec"]
     assert service["type"] == "NodePort"
     assert service["selector"] == {"app.kubernetes.io/name": "users"}
-    assert service["ports"] == [{"name": "http", "protocol": "TCP", "port": 8080, "targetPort": "http",
-                                 "nodePort": 30080}]
+    assert service["ports"] == [
+        {"name": "http", "protocol": "TCP", "port": 8080, "targetPort": "http", "nodePort": 30080}
+    ]
     nlb = mocks.one("aws:lb/loadBalancer:LoadBalancer", "users-nlb")
     nlb_sg = mocks.named("users-nlb-sg")
     link_sg = mocks.named("users-vpc-link-sg")
@@ -419,16 +441,46 @@ def test_service_outputs(mocks: harness.RecordingMocks) -> None:
 
 
 def test_service_children_are_named_by_role_and_parented(mocks: harness.RecordingMocks) -> None:
-    harness.run(lambda: make_service({"protection": "hardened", "policy_statements": [
-        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "arn:aws:secretsmanager:x"}
-    ]}))
+    harness.run(
+        lambda: make_service(
+            {
+                "protection": "hardened",
+                "policy_statements": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "secretsmanager:GetSecretValue",
+                        "Resource": "arn:aws:secretsmanager:x",
+                    }
+                ],
+            }
+        )
+    )
     children = [r for r in mocks.resources if r.parent_name == "users"]
     roles = sorted(r.name.removeprefix("users-") for r in children)
-    assert roles == sorted([
-        "repo", "lifecycle-policy", "role", "role-policy", "namespace", "service-account", "deployment", "pdb",
-        "service", "vpc-link-sg", "nlb-sg", "vpc-link-egress", "nlb-ingress", "nlb-egress", "node-ingress", "nlb",
-        "target-group", "listener", "asg-attachment", "vpc-link",
-    ])
+    assert roles == sorted(
+        [
+            "repo",
+            "lifecycle-policy",
+            "role",
+            "role-policy",
+            "namespace",
+            "service-account",
+            "deployment",
+            "pdb",
+            "service",
+            "vpc-link-sg",
+            "nlb-sg",
+            "vpc-link-egress",
+            "nlb-ingress",
+            "nlb-egress",
+            "node-ingress",
+            "nlb",
+            "target-group",
+            "listener",
+            "asg-attachment",
+            "vpc-link",
+        ]
+    )
     assert mocks.one("awssystems:kubernetes:KubernetesServiceComponent", "users").parent_name != "shop"
 
 

@@ -1,0 +1,38 @@
+# Everything a contributor needs, from a fresh clone with Python 3.11 and make.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help run plan test lint bench clean
+
+help:
+	@echo "make run    - start the systems offline (for now: print each stack's offline resource plan)"
+	@echo "make test   - lint and run every test"
+	@echo "make plan   - print the offline resource plan of every stack (STACKS='dev prod' to choose)"
+	@echo "make bench  - measure stack synthesis and record it in BENCHMARKS.md"
+
+$(STAMP): requirements-dev.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=python3 ...'"; exit 1; }
+	@echo "-> creating $(VENV) and installing dependencies (first run takes about a minute)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+run: plan
+
+plan: $(STAMP)
+	$(BIN)/python -m tools.plan $(STACKS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.synthesis
+
+clean:
+	rm -rf $(VENV) .build .pytest_cache .ruff_cache
