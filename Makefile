@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run plan test lint bench clean
+.PHONY: help run plan test lint lint-workflows bench clean
 
 help:
 	@echo "make run    - start the systems offline (for now: print each stack's offline resource plan)"
@@ -31,8 +31,13 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
+# Needs Node.js and npm (CI has them); not part of `make test`, which needs only Python.
+lint-workflows:
+	npm ci --silent --no-audit --no-fund
+	npm run --silent lint:workflows
+
 bench: $(STAMP)
 	$(BIN)/python -m bench.synthesis
 
 clean:
-	rm -rf $(VENV) .build .pytest_cache .ruff_cache
+	rm -rf $(VENV) .build .pytest_cache .ruff_cache node_modules
