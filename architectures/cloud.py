@@ -194,6 +194,8 @@ class SystemComponent(Component):
                 version=k8s.version,
                 node_instance_type=k8s.node_instance_type,
                 desired_nodes=k8s.desired_nodes,
+                endpoint_public_access=bool(k8s.public_access_cidrs),
+                public_access_cidrs=list(k8s.public_access_cidrs),
             ),
             opts=self._opts(),
         )

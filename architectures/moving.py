@@ -8,12 +8,12 @@ selection and a customer notification; an assigned truck starts GPS tracking); e
 from __future__ import annotations
 
 from architectures.spec import (
+    OUTBOX_RELAY,
     EventType,
     Group,
     LambdaAuthorizer,
     Needs,
     Route,
-    Schedule,
     Service,
     Subscription,
     System,
@@ -23,8 +23,6 @@ from architectures.spec import (
 CUSTOMERS, EMPLOYEES = "customers", "employees"
 ANYONE = (CUSTOMERS, EMPLOYEES)
 
-# Writers that must publish keep an outbox in the same transaction; this timer relays what a failed publish left.
-OUTBOX_RELAY = Schedule(name="outbox-relay", expression="rate(1 minute)", handler="outbox.relay", timeout_seconds=60)
 
 SYSTEM = System(
     name="moving",

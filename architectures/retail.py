@@ -11,6 +11,7 @@ backups connect to the same schema rather than keeping copies of stock.
 from __future__ import annotations
 
 from architectures.spec import (
+    OUTBOX_RELAY,
     Bucket,
     EventType,
     Group,
@@ -30,7 +31,6 @@ STAFF = (ADMINS, SELLERS, WAREHOUSE)
 SELLING = (ADMINS, SELLERS)
 STOCK_KEEPING = (ADMINS, WAREHOUSE)
 
-OUTBOX_RELAY = Schedule(name="outbox-relay", expression="rate(1 minute)", handler="outbox.relay", timeout_seconds=60)
 
 SYSTEM = System(
     name="retail",

@@ -8,12 +8,12 @@ that agents take. Stock is reserved through a saga of events on the ``shop`` bus
 from __future__ import annotations
 
 from architectures.spec import (
+    OUTBOX_RELAY,
     EventType,
     Group,
     JwtAuthorizer,
     Needs,
     Route,
-    Schedule,
     Service,
     Subscription,
     System,
@@ -21,7 +21,6 @@ from architectures.spec import (
 
 CUSTOMERS, ADMINS, AGENTS = "customers", "admins", "agents"
 
-OUTBOX_RELAY = Schedule(name="outbox-relay", expression="rate(1 minute)", handler="outbox.relay", timeout_seconds=60)
 
 SYSTEM = System(
     name="shop",

@@ -86,6 +86,9 @@ class Schedule(Spec):
     timeout_seconds: int = Field(default=300, ge=1, le=900)
 
 
+OUTBOX_RELAY = Schedule(name="outbox-relay", expression="rate(1 minute)", handler="outbox.relay", timeout_seconds=60)
+"""A writer that must publish keeps an outbox in the same transaction; this timer relays what a failed publish left."""
+
 Access = Literal["read", "write"]
 
 

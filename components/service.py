@@ -114,12 +114,12 @@ class KubernetesArgs:
     """How a ``kubernetes`` service runs: its cluster, image build context and port."""
 
     cluster: KubernetesClusterComponent
-    build_context: str
+    vpc_id: pulumi.Input[str]
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    build_context: str | None = None
     dockerfile: str = "Dockerfile"
     image_uri: pulumi.Input[str] | None = None
     port: int = 8080
-    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]] = ()
-    vpc_id: pulumi.Input[str] | None = None
 
 
 @dataclass(kw_only=True)

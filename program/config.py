@@ -9,6 +9,7 @@ been set with ``pulumi config set --secret``.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -58,6 +59,20 @@ class KubernetesConfig(Section):
     desired_nodes: int | None = Field(default=None, ge=1, le=50)
     image_uri: str | None = None
     """An image CI already pushed for the users service; when unset, the program builds and pushes it."""
+    public_access_cidrs: tuple[str, ...] = ()
+    """Networks allowed to reach the cluster's API over a public endpoint (default: private endpoint only). Needed
+    when `pulumi up` runs outside the VPC, e.g. on a hosted CI runner; the component warns when it is used."""
+
+    @model_validator(mode="after")
+    def _cidrs_are_networks(self) -> KubernetesConfig:
+        for cidr in self.public_access_cidrs:
+            try:
+                ipaddress.ip_network(cidr)
+            except ValueError:
+                raise ValueError(f"publicAccessCidrs: {cidr!r} is not a CIDR block") from None
+        if "0.0.0.0/0" in self.public_access_cidrs:
+            raise ValueError("publicAccessCidrs: 0.0.0.0/0 would open the cluster API to the internet")
+        return self
 
 
 class LambdaConfig(Section):
@@ -108,7 +123,7 @@ class StackConfig(Section):
         return self
 
 
-def _error_line(error: dict[str, Any], namespace: str) -> str:
+def _error_line(error: Mapping[str, Any], namespace: str) -> str:
     """Turn one pydantic error into ``aws-systems:database.allocatedStorageGb: <what is allowed> (got -5)``."""
     loc = [str(p) for p in error["loc"] if not isinstance(p, int)]
     message = error["msg"].removeprefix("Value error, ")

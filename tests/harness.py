@@ -165,12 +165,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.resources.append(Recorded(args.typ, args.name, dict(args.inputs), parent, outputs))
         return f"{args.name}-id", outputs
 
-    def call(self, args: MockCallArgs) -> dict[str, Any]:
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         self.calls.append(args.token)
         answer = CALLS.get(args.token)
         if answer is None:
             raise NotImplementedError(f"unexpected data source in a test: {args.token}")
-        return answer(args.args)
+        return answer(args.args), []
 
     # --- queries used by the tests ---------------------------------------------------------------------------
     def of_type(self, typ: str) -> list[Recorded]:

@@ -52,6 +52,11 @@ def test_defaults_are_cheap_and_region_comes_from_aws_config():
         (with_(site={"domain": "store.example.com"}), "aws-systems:site: hostedZoneId is required when domain is set"),
         (with_(systems=["retail"], protection="hardened"), "aws-systems:corsOrigins: name the web app's origin"),
         (
+            with_(kubernetes={"publicAccessCidrs": ["0.0.0.0/0"]}),
+            "aws-systems:kubernetes: publicAccessCidrs: 0.0.0.0/0 would open the cluster API",
+        ),
+        (with_(kubernetes={"publicAccessCidrs": ["nope"]}), "aws-systems:kubernetes: publicAccessCidrs: 'nope' is not"),
+        (
             with_(dbPassword="hunter2"),
             "aws-systems:dbPassword: looks like a secret; set it with `pulumi config set --secret",
         ),
