@@ -40,7 +40,7 @@ class HttpApiArgs:
       hardened, where CORS must name the site's origin).
     - ``cors_headers``: request headers allowed by CORS (default: authorization, content-type, idempotency-key).
     - ``throttle_rate`` / ``throttle_burst``: the stage's default throttling (defaults 100 rps / 200).
-    - ``log_retention_days``: access-log retention (default: 14, or 365 when hardened).
+    - ``log_retention_days``: access-log retention (default: 14, or 365 when hardened; shorter warns).
     """
 
     protection: Protection = "standard"
@@ -101,7 +101,12 @@ class HttpApiComponent(Component):
         )
 
     def _create_stage(self) -> None:
-        retention = self._args.log_retention_days or defaults.log_retention_days(self._args.protection)
+        retention = defaults.secure_at_least(
+            f"HttpApiComponent {self._name}",
+            "log_retention_days",
+            defaults.log_retention_days(self._args.protection),
+            self._args.log_retention_days,
+        )
         self.access_logs = aws.cloudwatch.LogGroup(
             self._child_name("access-logs"),
             **self._props("access-logs", retention_in_days=retention),

@@ -87,6 +87,8 @@ class ScheduleArgs:
     def __post_init__(self) -> None:
         if not re.fullmatch(r"(rate|cron|at)\(.+\)", self.expression):
             raise ValueError(f"expression: expected rate(...), cron(...) or at(...) (got {self.expression!r})")
+        if not 1 <= self.timeout_seconds <= 900:
+            raise ValueError(f"timeout_seconds: must be between 1 and 900 (got {self.timeout_seconds})")
 
 
 @dataclass(kw_only=True)
@@ -111,7 +113,10 @@ class VpcArgs:
 
 @dataclass(kw_only=True)
 class KubernetesArgs:
-    """How a ``kubernetes`` service runs: its cluster, image build context and port."""
+    """How a ``kubernetes`` service runs: its cluster, image build context and port.
+
+    When ``image_uri`` is given (an image CI already pushed) nothing is built and ``build_context`` is ignored.
+    """
 
     cluster: KubernetesClusterComponent
     vpc_id: pulumi.Input[str]
@@ -134,7 +139,7 @@ class ServiceArgs:
     - ``environment``: settings for every function (never secrets: pass a secret's ARN).
     - ``vpc``: private subnets + security groups (needed to reach the database).
     - ``layers``, ``lambda_runtime`` (python3.12), ``architecture`` (arm64), ``memory_mb`` (512),
-      ``timeout_seconds`` (10), ``log_retention_days`` (14, or 365 when hardened),
+      ``timeout_seconds`` (10), ``log_retention_days`` (14, or 365 when hardened; shorter warns),
       ``reserved_concurrency`` (none; set it where it protects a downstream).
     """
 
@@ -168,6 +173,8 @@ class ServiceArgs:
 
     def __post_init__(self) -> None:
         defaults.by_protection(self.protection, None, None)
+        if self.runtime not in ("lambda", "kubernetes"):
+            raise ValueError(f"runtime: must be lambda or kubernetes (got {self.runtime!r})")
         if self.lambda_runtime not in defaults.SUPPORTED_LAMBDA_RUNTIMES:
             allowed = ", ".join(defaults.SUPPORTED_LAMBDA_RUNTIMES)
             raise ValueError(f"lambda_runtime: must be one of {allowed} (got {self.lambda_runtime!r})")
@@ -189,9 +196,13 @@ class ServiceArgs:
         names = [s.name for s in self.subscriptions] + [s.name for s in self.schedules] + list(self.functions)
         bad = [n for n in names if not ROLE.fullmatch(n)]
         if bad:
-            raise ValueError(f"subscriptions/schedules: names must be lowercase words with dashes (got {bad})")
+            raise ValueError(
+                f"subscriptions/schedules/functions: names must be lowercase words with dashes (got {bad})"
+            )
         if len(set(names)) != len(names):
-            raise ValueError(f"subscriptions/schedules: names must be unique (got {names})")
+            raise ValueError(f"subscriptions/schedules/functions: names must be unique (got {names})")
+        if self.log_retention_days is not None and self.log_retention_days < 1:
+            raise ValueError(f"log_retention_days: must be at least 1 (got {self.log_retention_days})")
         if self.reserved_concurrency is not None and self.reserved_concurrency < 0:
             raise ValueError(f"reserved_concurrency: must be 0 or more (got {self.reserved_concurrency})")
 
@@ -215,7 +226,12 @@ class ServiceComponent(Component):
         self.functions: dict[str, ServiceFunction] = {}
         self.routes: dict[str, aws.apigatewayv2.Route] = {}
         self.workload: KubernetesServiceComponent | None = None
-        self._retention = args.log_retention_days or defaults.log_retention_days(args.protection)
+        self._retention = defaults.secure_at_least(
+            f"ServiceComponent {name}",
+            "log_retention_days",
+            defaults.log_retention_days(args.protection),
+            args.log_retention_days,
+        )
 
         if args.schema is not None:
             self._create_migrations(args.schema)
@@ -286,7 +302,8 @@ class ServiceComponent(Component):
                 layers=list(args.layers) or None,
                 memory_size=args.memory_mb,
                 timeout=timeout,
-                reserved_concurrent_executions=args.reserved_concurrency,
+                # The cap protects what the service calls; the deploy-time migration must never be throttled by it.
+                reserved_concurrent_executions=args.reserved_concurrency if service_permissions else None,
                 tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode=defaults.LAMBDA_TRACING_MODE),
                 logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
                 environment=aws.lambda_.FunctionEnvironmentArgs(variables={**args.environment, **(environment or {})}),
@@ -298,13 +315,8 @@ class ServiceComponent(Component):
             ),
             opts=self._opts(depends_on=[policy]),
         )
-        if service_permissions and args.publishes and args.bus is not None:
-            args.bus.grant_publish(
-                self._child_name(f"{role}-publish"),
-                iam_role.name,
-                opts=self._opts(),
-                sources=args.event_sources or None,
-            )
+        if service_permissions:
+            self._grant_publish(role, iam_role.name)
         built = ServiceFunction(function, iam_role, log_group)
         self.functions[role] = built
         return built
@@ -353,7 +365,7 @@ class ServiceComponent(Component):
             KubernetesServiceArgs(
                 cluster=k8s.cluster,
                 protection=self._args.protection,
-                build_context=k8s.build_context,
+                build_context=None if k8s.image_uri is not None else k8s.build_context,
                 dockerfile=k8s.dockerfile,
                 image_uri=k8s.image_uri,
                 port=k8s.port,
@@ -364,6 +376,15 @@ class ServiceComponent(Component):
             ),
             opts=self._opts(),
         )
+        self._grant_publish("workload", self.workload.role.name)
+
+    def _grant_publish(self, role: str, role_name: pulumi.Input[str]) -> None:
+        """Let a publishing service's role put events on the bus, with its declared sources only."""
+        args = self._args
+        if args.publishes and args.bus is not None:
+            args.bus.grant_publish(
+                self._child_name(f"{role}-publish"), role_name, opts=self._opts(), sources=args.event_sources or None
+            )
 
     # --- how the service is invoked -------------------------------------------------------------------------
     def _create_routes(self, api: ApiArgs) -> None:
@@ -472,7 +493,7 @@ class ServiceComponent(Component):
         )
         self._dlq_alarm(role, dlq)
         aws.scheduler.Schedule(
-            self._child_name(role),
+            self._child_name(f"{role}-schedule"),
             **self._props(
                 f"{role}-schedule",
                 schedule_expression=schedule.expression,

@@ -174,7 +174,9 @@ def test_every_schedule_has_retries_and_a_dlq(dev):
     for schedule in schedules:
         target = schedule.inputs["target"]
         assert target["retryPolicy"]["maximumRetryAttempts"] > 0, schedule.name
-        assert target["deadLetterConfig"]["arn"].endswith(f"{schedule.name}-dlq"), schedule.name
+        function = schedule.name.removesuffix("-schedule")
+        assert target["deadLetterConfig"]["arn"].endswith(f"{function}-dlq"), schedule.name
+        assert target["arn"].endswith(function), schedule.name
 
 
 # --- IAM: exactly what the service declares ------------------------------------------------------------------------
