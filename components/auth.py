@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
+from components.iam import check_statements, policy_document
 
 Mfa = Literal["OFF", "OPTIONAL", "ON"]
 ClientKind = Literal["spa", "server"]
@@ -56,16 +57,6 @@ def _check_unique(arg: str, values: Sequence[Any]) -> None:
     dupes = sorted(str(v) for v, n in Counter(values).items() if n > 1)
     if dupes:
         raise ValueError(f"{arg}: must be unique (duplicated: {', '.join(dupes)})")
-
-
-def _check_statement(arg: str, statement: Any) -> None:
-    """A group's permission statement: a policy statement dict whose actions are named, never wildcards."""
-    if not isinstance(statement, dict) or "Effect" not in statement or "Action" not in statement:
-        raise ValueError(f"{arg}: each statement must be a dict with Effect, Action and Resource (got {statement!r})")
-    actions = statement["Action"]
-    actions = [actions] if isinstance(actions, str) else actions
-    if isinstance(actions, list) and any(a == "*" or str(a).endswith(":*") for a in actions):
-        raise ValueError(f"{arg}: wildcard actions ('*', 'service:*') are not allowed (got {actions!r})")
 
 
 @dataclass(kw_only=True)
@@ -133,8 +124,7 @@ class AuthGroupArgs:
             raise ValueError(f"groups.precedence: must be >= 0 (got {self.precedence} for {self.name!r})")
         if self.role_policy_statements and not self.iam_role:
             raise ValueError(f"groups.role_policy_statements: need iam_role=True (group {self.name!r})")
-        for statement in self.role_policy_statements:
-            _check_statement("groups.role_policy_statements", statement)
+        check_statements("groups.role_policy_statements", self.role_policy_statements)
 
 
 @dataclass(kw_only=True)
@@ -407,11 +397,10 @@ class AuthComponent(Component):
         role = self._identity_role(f"group-{group.name}-role", identity_pool)
         self.group_roles[group.name] = role
         if group.role_policy_statements:
-            policy = {"Version": "2012-10-17", "Statement": group.role_policy_statements}
             aws.iam.RolePolicy(
                 self._child_name(f"group-{group.name}-policy"),
                 role=role.id,
-                **self._props(f"group-{group.name}-policy", policy=pulumi.Output.json_dumps(policy)),
+                **self._props(f"group-{group.name}-policy", policy=policy_document(group.role_policy_statements)),
                 opts=self._opts(),
             )
         return role.arn

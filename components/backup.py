@@ -6,7 +6,6 @@ points after a table or instance is deleted, and (hardened) under a vault lock t
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
+from components.iam import assume_role_policy
+from components.kms import rotating_key
 
 BACKUP_PRINCIPAL = "backup.amazonaws.com"
 MANAGED_POLICIES = {
@@ -140,16 +141,7 @@ class BackupPlanComponent(Component):
         self.key: aws.kms.Key | None = None
         if not self._use_key:
             return
-        self.key = aws.kms.Key(
-            self._child_name("key"),
-            **self._props(
-                "key",
-                description=f"{self._name}: AWS Backup vault",
-                enable_key_rotation=True,
-                deletion_window_in_days=defaults.kms_key_deletion_window_days(self._args.protection),
-            ),
-            opts=self._opts(),
-        )
+        self.key = rotating_key(self, "key", f"{self._name}: AWS Backup vault", self._args.protection)
 
     def _create_vault(self) -> None:
         """The vault, locked in governance mode when asked for (the default in hardened)."""
@@ -197,18 +189,7 @@ class BackupPlanComponent(Component):
             **self._props(
                 "role",
                 description=f"{self._name}: AWS Backup service role",
-                assume_role_policy=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": BACKUP_PRINCIPAL},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    }
-                ),
+                assume_role_policy=assume_role_policy(BACKUP_PRINCIPAL),
             ),
             opts=self._opts(),
         )

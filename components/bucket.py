@@ -2,13 +2,17 @@
 
 All public access is blocked (CKV_AWS_53-56), ACLs are disabled, objects are encrypted at rest, non-TLS requests
 are denied (CKV_AWS_379), versions are kept and old ones expire, and backups move to Glacier (CKV2_AWS_61).
+
+The building blocks (:func:`block_public_access`, :func:`encrypt`, :func:`attach_policy` ...) are module functions
+so that a component owning a bucket with needs of its own (a static site's CloudFront-only policy, which exists only
+after its distribution) applies the same settings the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import pulumi
 import pulumi_aws as aws
@@ -17,13 +21,160 @@ from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
 
+T = TypeVar("T", bound=pulumi.Resource)
+
 Purpose = Literal["data", "reports", "backups", "access-logs"]
+ObjectOwnership = Literal["BucketOwnerEnforced", "BucketOwnerPreferred"]
+
+S3_LOGGING_PRINCIPAL = "logging.s3.amazonaws.com"
+"""The service principal S3 server access logging writes with."""
 
 
 def _check_days(argument: str, value: int | None) -> None:
     """``None`` or a positive whole number of days."""
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
         raise ValueError(f"{argument}: must be a positive whole number of days (got {value!r})")
+
+
+# --- building blocks: each makes one child of ``component``, named and overridable by ``role`` -----------------
+
+
+def _child(
+    component: Component, resource: type[T], role: str, depends_on: Sequence[pulumi.Resource] = (), **props: Any
+) -> T:
+    """``resource`` as the child ``role`` of ``component``: named from it, parented to it, ``props`` transformable."""
+    return resource(
+        component._child_name(role),
+        **component._props(role, **props),
+        opts=component._opts(depends_on=list(depends_on)),
+    )
+
+
+def new_bucket(component: Component, role: str, *, force_destroy: bool) -> aws.s3.Bucket:
+    """The bucket itself; every setting is a separate child."""
+    return _child(component, aws.s3.Bucket, role, force_destroy=force_destroy)
+
+
+def block_public_access(component: Component, role: str, bucket: aws.s3.Bucket) -> aws.s3.BucketPublicAccessBlock:
+    """Every public-access switch on (CKV_AWS_53-56)."""
+    return _child(
+        component,
+        aws.s3.BucketPublicAccessBlock,
+        role,
+        bucket=bucket.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+    )
+
+
+def set_ownership(
+    component: Component, role: str, bucket: aws.s3.Bucket, ownership: ObjectOwnership = "BucketOwnerEnforced"
+) -> aws.s3.BucketOwnershipControls:
+    """``BucketOwnerEnforced`` (ACLs off, access decided by policies alone) unless a writer needs ACLs."""
+    return _child(
+        component, aws.s3.BucketOwnershipControls, role, bucket=bucket.id, rule={"object_ownership": ownership}
+    )
+
+
+def encrypt(
+    component: Component, role: str, bucket: aws.s3.Bucket, kms_key_arn: pulumi.Input[str] | None = None
+) -> aws.s3.BucketServerSideEncryptionConfiguration:
+    """SSE-S3 (AES256), or SSE-KMS with an S3 bucket key (fewer KMS calls) when a key is given."""
+    rule: dict[str, Any] = (
+        {
+            "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn},
+            "bucket_key_enabled": True,
+        }
+        if kms_key_arn is not None
+        else {"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}
+    )
+    return _child(component, aws.s3.BucketServerSideEncryptionConfiguration, role, bucket=bucket.id, rules=[rule])
+
+
+def set_versioning(component: Component, role: str, bucket: aws.s3.Bucket, enabled: bool) -> aws.s3.BucketVersioning:
+    """``Suspended`` rather than absent when off, so switching it off on an existing bucket takes effect."""
+    status = "Enabled" if enabled else "Suspended"
+    return _child(
+        component, aws.s3.BucketVersioning, role, bucket=bucket.id, versioning_configuration={"status": status}
+    )
+
+
+def lifecycle_rule(rule_id: str, **settings: Any) -> dict[str, Any]:
+    """A rule for every object that also cleans up stale multipart uploads; ``settings`` add expirations."""
+    return {
+        "id": rule_id,
+        "status": "Enabled",
+        "filter": {"prefix": ""},
+        "abort_incomplete_multipart_upload": {"days_after_initiation": defaults.S3_ABORT_INCOMPLETE_MULTIPART_DAYS},
+        **settings,
+    }
+
+
+def set_lifecycle(
+    component: Component,
+    role: str,
+    bucket: aws.s3.Bucket,
+    rules: list[dict[str, Any]],
+    versioning: aws.s3.BucketVersioning | None = None,
+) -> aws.s3.BucketLifecycleConfiguration:
+    """The lifecycle rules, applied after ``versioning`` when given (its noncurrent-version rules rely on it)."""
+    after = [versioning] if versioning is not None else []
+    return _child(component, aws.s3.BucketLifecycleConfiguration, role, after, bucket=bucket.id, rules=rules)
+
+
+def tls_only_statement(bucket_arn: pulumi.Input[str]) -> dict[str, Any]:
+    """Deny every request to the bucket and its objects not made over TLS (CKV_AWS_379)."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def attach_policy(
+    component: Component,
+    role: str,
+    bucket: aws.s3.Bucket,
+    statements: Sequence[Mapping[str, Any]],
+    public_access_block: aws.s3.BucketPublicAccessBlock,
+) -> aws.s3.BucketPolicy:
+    """The TLS-only deny, then ``statements``; put after the public access block, or the policy could be judged
+    public and rejected."""
+    document = {"Version": "2012-10-17", "Statement": [tls_only_statement(bucket.arn), *(dict(s) for s in statements)]}
+    return _child(
+        component,
+        aws.s3.BucketPolicy,
+        role,
+        [public_access_block],
+        bucket=bucket.id,
+        policy=pulumi.Output.json_dumps(document),
+    )
+
+
+def log_access(
+    component: Component,
+    role: str,
+    bucket: aws.s3.Bucket,
+    target_bucket: pulumi.Input[str],
+    target_prefix: str,
+    depends_on: Sequence[pulumi.Resource] = (),
+) -> aws.s3.BucketLogging:
+    """Server access logs of ``bucket`` into ``target_bucket`` under ``target_prefix``; that bucket's policy must
+    let ``S3_LOGGING_PRINCIPAL`` write there (pass the policy in ``depends_on`` when it is built alongside)."""
+    return _child(
+        component,
+        aws.s3.BucketLogging,
+        role,
+        depends_on,
+        bucket=bucket.id,
+        target_bucket=target_bucket,
+        target_prefix=target_prefix,
+    )
 
 
 @dataclass(kw_only=True)
@@ -140,68 +291,23 @@ class SecureBucketComponent(Component):
     # --- children -------------------------------------------------------------------------------------------
 
     def _create_bucket(self) -> None:
-        self.bucket = aws.s3.Bucket(
-            self._child_name("bucket"),
-            **self._props("bucket", force_destroy=self._args.force_destroy),
-            opts=self._opts(),
-        )
+        self.bucket = new_bucket(self, "bucket", force_destroy=self._args.force_destroy)
 
     def _create_public_access_block(self) -> None:
-        self.public_access_block = aws.s3.BucketPublicAccessBlock(
-            self._child_name("public-access-block"),
-            **self._props(
-                "public-access-block",
-                bucket=self.bucket.id,
-                block_public_acls=True,
-                block_public_policy=True,
-                ignore_public_acls=True,
-                restrict_public_buckets=True,
-            ),
-            opts=self._opts(),
-        )
+        self.public_access_block = block_public_access(self, "public-access-block", self.bucket)
 
     def _create_ownership(self) -> None:
-        """ACLs off: the bucket owner owns every object, so access is decided by policies alone."""
-        self.ownership = aws.s3.BucketOwnershipControls(
-            self._child_name("ownership"),
-            **self._props("ownership", bucket=self.bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}),
-            opts=self._opts(),
-        )
+        self.ownership = set_ownership(self, "ownership", self.bucket)
 
     def _create_encryption(self) -> None:
-        key_arn = self._args.kms_key_arn
-        rule: dict[str, Any] = (
-            {
-                "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key_arn},
-                "bucket_key_enabled": True,
-            }
-            if key_arn is not None
-            else {"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}
-        )
-        self.encryption = aws.s3.BucketServerSideEncryptionConfiguration(
-            self._child_name("encryption"),
-            **self._props("encryption", bucket=self.bucket.id, rules=[rule]),
-            opts=self._opts(),
-        )
+        self.encryption = encrypt(self, "encryption", self.bucket, self._args.kms_key_arn)
 
     def _create_versioning(self) -> None:
-        """``Suspended`` rather than absent when off, so switching it off on an existing bucket takes effect."""
-        status = "Enabled" if self._versioned else "Suspended"
-        self.versioning = aws.s3.BucketVersioning(
-            self._child_name("versioning"),
-            **self._props("versioning", bucket=self.bucket.id, versioning_configuration={"status": status}),
-            opts=self._opts(),
-        )
+        self.versioning = set_versioning(self, "versioning", self.bucket, self._versioned)
 
     def _lifecycle_rules(self) -> list[dict[str, Any]]:
         """Old versions expire and stale uploads are cleaned up; backups go to Glacier; objects may expire."""
-        rule: dict[str, Any] = {
-            "id": "retention",
-            "status": "Enabled",
-            "filter": {"prefix": ""},
-            "abort_incomplete_multipart_upload": {"days_after_initiation": defaults.S3_ABORT_INCOMPLETE_MULTIPART_DAYS},
-            "noncurrent_version_expiration": {"noncurrent_days": self._noncurrent_days},
-        }
+        rule = lifecycle_rule("retention", noncurrent_version_expiration={"noncurrent_days": self._noncurrent_days})
         if self._args.purpose == "backups":
             rule["transitions"] = [{"days": self._glacier_days, "storage_class": "GLACIER"}]
         if self._args.expire_after_days is not None:
@@ -209,34 +315,13 @@ class SecureBucketComponent(Component):
         return [rule]
 
     def _create_lifecycle(self) -> None:
-        self.lifecycle = aws.s3.BucketLifecycleConfiguration(
-            self._child_name("lifecycle"),
-            **self._props("lifecycle", bucket=self.bucket.id, rules=self._lifecycle_rules()),
-            opts=self._opts(depends_on=[self.versioning]),
-        )
+        self.lifecycle = set_lifecycle(self, "lifecycle", self.bucket, self._lifecycle_rules(), self.versioning)
 
     def _create_policy(self) -> None:
-        """Deny every request not made over TLS (CKV_AWS_379), then the caller's statements."""
-        deny_insecure = {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [self.bucket.arn, pulumi.Output.concat(self.bucket.arn, "/*")],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-        statements = [deny_insecure]
-        if self._args.purpose == "access-logs":
-            statements.append(self._log_delivery_statement())
-        document = {
-            "Version": "2012-10-17",
-            "Statement": [*statements, *(dict(s) for s in self._args.policy_statements)],
-        }
-        self.policy = aws.s3.BucketPolicy(
-            self._child_name("policy"),
-            **self._props("policy", bucket=self.bucket.id, policy=pulumi.Output.json_dumps(document)),
-            # A policy put before the public access block could be judged public and rejected.
-            opts=self._opts(depends_on=[self.public_access_block]),
+        """The TLS-only deny (CKV_AWS_379), log delivery for an access-logs bucket, then the caller's statements."""
+        statements = [self._log_delivery_statement()] if self._args.purpose == "access-logs" else []
+        self.policy = attach_policy(
+            self, "policy", self.bucket, [*statements, *self._args.policy_statements], self.public_access_block
         )
 
     def _log_delivery_statement(self) -> dict[str, Any]:
@@ -245,7 +330,7 @@ class SecureBucketComponent(Component):
         return {
             "Sid": "AllowServerAccessLogs",
             "Effect": "Allow",
-            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Principal": {"Service": S3_LOGGING_PRINCIPAL},
             "Action": "s3:PutObject",
             "Resource": pulumi.Output.concat(self.bucket.arn, "/*"),
             "Condition": {"StringEquals": {"aws:SourceAccount": account}},
@@ -253,15 +338,5 @@ class SecureBucketComponent(Component):
 
     def _create_logging(self) -> None:
         self.logging: aws.s3.BucketLogging | None = None
-        if self._args.access_logs_bucket is None:
-            return
-        self.logging = aws.s3.BucketLogging(
-            self._child_name("logging"),
-            **self._props(
-                "logging",
-                bucket=self.bucket.id,
-                target_bucket=self._args.access_logs_bucket,
-                target_prefix=f"{self._name}/",
-            ),
-            opts=self._opts(),
-        )
+        if self._args.access_logs_bucket is not None:
+            self.logging = log_access(self, "logging", self.bucket, self._args.access_logs_bucket, f"{self._name}/")

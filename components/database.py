@@ -17,6 +17,8 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection, by_protection, secure
+from components.iam import assume_role_policy, policy_document
+from components.kms import rotating_key
 
 T = TypeVar("T")
 
@@ -238,16 +240,8 @@ class DatabaseComponent(Component):
         self.kms_key: aws.kms.Key | None = None
         if not self._use_kms_key:
             return
-        self.kms_key = aws.kms.Key(
-            self._child_name("kms-key"),
-            **self._props(
-                "kms-key",
-                description=f"{self._name}: RDS storage, master secret and Performance Insights",
-                enable_key_rotation=True,
-                deletion_window_in_days=defaults.KMS_KEY_DELETION_WINDOW_DAYS,
-            ),
-            opts=self._opts(),
-        )
+        description = f"{self._name}: RDS storage, master secret and Performance Insights"
+        self.kms_key = rotating_key(self, "kms-key", description, self._args.protection)
 
     def _create_subnet_group(self) -> None:
         self.subnet_group = aws.rds.SubnetGroup(
@@ -378,18 +372,7 @@ class DatabaseComponent(Component):
             self._child_name("proxy-role"),
             **self._props(
                 "proxy-role",
-                assume_role_policy=pulumi.Output.json_dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": RDS_PRINCIPAL},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    }
-                ),
+                assume_role_policy=assume_role_policy(RDS_PRINCIPAL),
             ),
             opts=self._opts(),
         )
@@ -404,7 +387,7 @@ class DatabaseComponent(Component):
             role=role.id,
             **self._props(
                 "proxy-policy",
-                policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements}),
+                policy=policy_document(statements),
             ),
             opts=self._opts(),
         )

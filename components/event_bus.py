@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
+from components.iam import policy_document
 
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 RESERVED_SOURCE_PREFIX = "aws."
@@ -356,13 +357,8 @@ class EventSubscription(Component):
             role=self._args.role_name,
             **self._props(
                 "consume-policy",
-                policy=pulumi.Output.json_dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {"Effect": "Allow", "Action": list(CONSUMER_ACTIONS), "Resource": self.queue.arn}
-                        ],
-                    }
+                policy=policy_document(
+                    [{"Effect": "Allow", "Action": list(CONSUMER_ACTIONS), "Resource": self.queue.arn}]
                 ),
             ),
             opts=self._opts(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,9 +31,29 @@ VPC_ACCESS = [
 ]
 
 
+def _is_wildcard(action: object) -> bool:
+    """``*`` or ``service:*``: a grant of every action, which no statement here may make."""
+    return isinstance(action, str) and (action == "*" or action.endswith(":*"))
+
+
+def check_statements(argument: str, statements: Sequence[Mapping[str, Any]]) -> None:
+    """Validate policy statements a caller supplies: each a mapping with Effect, Action and Resource, and no
+    wildcard action. Values may be Outputs (an Output ``Action`` cannot be checked here). Errors start with
+    ``argument``."""
+    for given in statements:
+        if not isinstance(given, Mapping) or not {"Effect", "Action", "Resource"} <= set(given):
+            raise ValueError(
+                f"{argument}: each statement must be a dict with Effect, Action and Resource (got {given!r})"
+            )
+        actions = given["Action"]
+        actions = [actions] if isinstance(actions, str) else actions
+        if isinstance(actions, list | tuple) and any(_is_wildcard(a) for a in actions):
+            raise ValueError(f"{argument}: wildcard actions ('*', 'service:*') are not allowed (got {list(actions)!r})")
+
+
 def statement(actions: Sequence[str], resources: Sequence[pulumi.Input[str]], sid: str | None = None) -> Statement:
     """One Allow statement. Wildcard actions are refused: every grant names its actions."""
-    if any(a == "*" or a.endswith(":*") for a in actions):
+    if any(_is_wildcard(a) for a in actions):
         raise ValueError(f"actions: wildcards are not allowed (got {list(actions)})")
     if not resources:
         raise ValueError("resources: at least one resource is required")

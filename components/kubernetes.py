@@ -51,6 +51,8 @@ import pulumi_kubernetes as k8s
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
+from components.iam import check_statements, policy_document
+from components.kms import rotating_key
 
 # --- limits of the platforms (not security choices) ------------------------------------------------------------
 _CLOUDWATCH_RETENTION_DAYS = (
@@ -141,18 +143,6 @@ def _memory_bytes(arg: str, value: str) -> int:
     if not match or int(match.group(1)) <= 0:
         raise ValueError(f"{arg}: must be a positive memory quantity such as '128Mi' or '1Gi' (got {value!r})")
     return int(match.group(1)) * _MEMORY_FACTORS[match.group(2) or ""]
-
-
-def _check_policy_statement(arg: str, statement: Any) -> None:
-    """An IAM statement for the service's role: a dict with Effect, Action and Resource that never grants ``*``."""
-    if not isinstance(statement, Mapping) or not {"Effect", "Action", "Resource"} <= set(statement):
-        raise ValueError(
-            f"{arg}: each statement must be a mapping with Effect, Action and Resource (got {statement!r})"
-        )
-    actions = statement["Action"]
-    actions = [actions] if isinstance(actions, str) else list(actions)
-    if "*" in actions:
-        raise ValueError(f"{arg}: Action '*' is not allowed; name the actions the service calls")
 
 
 def context_hash(build_context: Path, dockerfile: str, platform: str) -> str:
@@ -308,18 +298,8 @@ class KubernetesClusterComponent(Component):
         self._retention = a.log_retention_days or defaults.log_retention_days(a.protection)
 
     def _create_secrets_key(self) -> None:
-        self.secrets_key = aws.kms.Key(
-            self._child_name("secrets-key"),
-            **self._props(
-                "secrets-key",
-                description=f"Envelope encryption of Kubernetes secrets in EKS cluster {self._cluster_name}",
-                enable_key_rotation=True,
-                deletion_window_in_days=defaults.by_protection(
-                    self.protection, standard=7, hardened=defaults.KMS_KEY_DELETION_WINDOW_DAYS
-                ),
-            ),
-            opts=self._opts(),
-        )
+        description = f"Envelope encryption of Kubernetes secrets in EKS cluster {self._cluster_name}"
+        self.secrets_key = rotating_key(self, "secrets-key", description, self.protection)
 
     def _create_log_group(self) -> None:
         self.log_group = aws.cloudwatch.LogGroup(
@@ -431,8 +411,8 @@ class KubernetesServiceArgs:
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Environment variables (default none). No secrets: pass an ARN and read the secret at run time."""
     policy_statements: Sequence[Mapping[str, Any]] = ()
-    """IAM statements for the pods' IRSA role (default none: the role has no permissions). ``Action: "*"`` is
-    refused."""
+    """IAM statements for the pods' IRSA role (default none: the role has no permissions). Each needs Effect,
+    Action and Resource; wildcard actions (``*``, ``s3:*``) are refused."""
     health_path: str = "/health"
     """HTTP path of the readiness, liveness and NLB health checks (default ``"/health"``)."""
     cpu_request: str = "100m"
@@ -466,8 +446,7 @@ class KubernetesServiceArgs:
         for key in self.environment:
             if not isinstance(key, str) or not _ENV_NAME.match(key):
                 raise ValueError(f"environment: names must be letters, digits and '_' (got {key!r})")
-        for statement in self.policy_statements:
-            _check_policy_statement("policy_statements", statement)
+        check_statements("policy_statements", self.policy_statements)
         if not isinstance(self.health_path, str) or not self.health_path.startswith("/"):
             raise ValueError(f"health_path: must start with '/' (got {self.health_path!r})")
         if _cpu_millis("cpu_request", self.cpu_request) > _cpu_millis("cpu_limit", self.cpu_limit):
@@ -654,12 +633,7 @@ class KubernetesServiceComponent(Component):
                 **self._props(
                     "role-policy",
                     role=self.role.id,
-                    policy=pulumi.Output.json_dumps(
-                        {
-                            "Version": "2012-10-17",
-                            "Statement": [dict(s) for s in self._args.policy_statements],
-                        }
-                    ),
+                    policy=policy_document([dict(s) for s in self._args.policy_statements]),
                 ),
                 opts=self._opts(),
             )

@@ -23,6 +23,19 @@ import pulumi_aws as aws
 
 from components import defaults
 from components._base import Component, Transforms
+from components.bucket import (
+    S3_LOGGING_PRINCIPAL,
+    ObjectOwnership,
+    attach_policy,
+    block_public_access,
+    encrypt,
+    lifecycle_rule,
+    log_access,
+    new_bucket,
+    set_lifecycle,
+    set_ownership,
+    set_versioning,
+)
 from components.defaults import Protection
 
 RESOURCE_TYPE = "awssystems:site:StaticSiteComponent"
@@ -38,12 +51,10 @@ _HOST_PORT = re.compile(r"^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$")
 _DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 CLOUDFRONT_PRINCIPAL = "cloudfront.amazonaws.com"
-S3_LOGGING_PRINCIPAL = "logging.s3.amazonaws.com"
 S3_ORIGIN_ID = "s3"
 CLOUDFRONT_LOG_PREFIX = "cloudfront/"
 S3_ACCESS_LOG_PREFIX = "s3-access/"
 WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"  # WAF refuses log groups named otherwise
-ABORT_MULTIPART_AFTER_DAYS = 7
 SPA_FALLBACK_ERRORS = (403, 404)  # S3 answers 403 for a missing key when CloudFront may not list the bucket
 SPA_FALLBACK_ERROR_TTL_SECONDS = 10
 ALIAS_RECORD_TYPES = ("A", "AAAA")
@@ -349,84 +360,27 @@ class StaticSiteComponent(Component):
     # --- buckets --------------------------------------------------------------------------------------------
 
     def _private_bucket(
-        self, role: str, *, ownership: str, lifecycle_rule: dict[str, Any], versioned: bool
+        self, role: str, *, ownership: ObjectOwnership, lifecycle: dict[str, Any], versioned: bool
     ) -> _PrivateBucket:
         """A bucket with all public access blocked, SSE-S3, the given ownership and one lifecycle rule."""
-        bucket = aws.s3.Bucket(
-            self._child_name(role), **self._props(role, force_destroy=self._force_destroy), opts=self._opts()
-        )
-        public_access = aws.s3.BucketPublicAccessBlock(
-            self._child_name(f"{role}-public-access"),
-            **self._props(
-                f"{role}-public-access",
-                bucket=bucket.id,
-                block_public_acls=True,
-                block_public_policy=True,
-                ignore_public_acls=True,
-                restrict_public_buckets=True,
-            ),
-            opts=self._opts(),
-        )
-        ownership_controls = aws.s3.BucketOwnershipControls(
-            self._child_name(f"{role}-ownership"),
-            **self._props(f"{role}-ownership", bucket=bucket.id, rule={"object_ownership": ownership}),
-            opts=self._opts(),
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            self._child_name(f"{role}-encryption"),
-            **self._props(
-                f"{role}-encryption",
-                bucket=bucket.id,
-                rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            ),
-            opts=self._opts(),
-        )
-        lifecycle_after: list[pulumi.Resource] = []
-        if versioned:
-            versioning = aws.s3.BucketVersioning(
-                self._child_name(f"{role}-versioning"),
-                **self._props(f"{role}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}),
-                opts=self._opts(),
-            )
-            lifecycle_after.append(versioning)
-        rule = {
-            "status": "Enabled",
-            "filter": {"prefix": ""},
-            "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_MULTIPART_AFTER_DAYS},
-            **lifecycle_rule,
-        }
-        aws.s3.BucketLifecycleConfiguration(
-            self._child_name(f"{role}-lifecycle"),
-            **self._props(f"{role}-lifecycle", bucket=bucket.id, rules=[rule]),
-            opts=self._opts(depends_on=lifecycle_after),
-        )
+        bucket = new_bucket(self, role, force_destroy=self._force_destroy)
+        public_access = block_public_access(self, f"{role}-public-access", bucket)
+        ownership_controls = set_ownership(self, f"{role}-ownership", bucket, ownership)
+        encrypt(self, f"{role}-encryption", bucket)
+        versioning = set_versioning(self, f"{role}-versioning", bucket, True) if versioned else None
+        set_lifecycle(self, f"{role}-lifecycle", bucket, [lifecycle], versioning)
         return _PrivateBucket(bucket, public_access, ownership_controls)
 
-    def _bucket_policy(
-        self, role: str, target: _PrivateBucket, statements: list[dict[str, Any]]
-    ) -> aws.s3.BucketPolicy:
-        """The bucket's policy: deny every request not made over TLS (CKV_AWS_379), then ``statements``."""
-        deny_insecure = {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [target.bucket.arn, pulumi.Output.concat(target.bucket.arn, "/*")],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-        document = {"Version": "2012-10-17", "Statement": [deny_insecure, *statements]}
-        return aws.s3.BucketPolicy(
-            self._child_name(role),
-            **self._props(role, bucket=target.bucket.id, policy=pulumi.Output.json_dumps(document)),
-            opts=self._opts(depends_on=[target.public_access]),
-        )
+    def _bucket_policy(self, role: str, target: _PrivateBucket, statement: dict[str, Any]) -> aws.s3.BucketPolicy:
+        """The bucket's policy: the TLS-only deny (CKV_AWS_379), then ``statement``."""
+        return attach_policy(self, role, target.bucket, [statement], target.public_access)
 
     def _create_logs_bucket(self) -> None:
         """CloudFront standard logs need ACLs (BucketOwnerPreferred); logs expire after the retention."""
         self._logs = self._private_bucket(
             "logs",
             ownership="BucketOwnerPreferred",
-            lifecycle_rule={"id": "expire-logs", "expiration": {"days": self._retention}},
+            lifecycle=lifecycle_rule("expire-logs", expiration={"days": self._retention}),
             versioned=False,
         )
         self.logs_bucket = self._logs.bucket
@@ -436,10 +390,10 @@ class StaticSiteComponent(Component):
         self._site = self._private_bucket(
             "bucket",
             ownership="BucketOwnerEnforced",
-            lifecycle_rule={
-                "id": "expire-noncurrent-versions",
-                "noncurrent_version_expiration": {"noncurrent_days": defaults.S3_NONCURRENT_VERSION_EXPIRY_DAYS},
-            },
+            lifecycle=lifecycle_rule(
+                "expire-noncurrent-versions",
+                noncurrent_version_expiration={"noncurrent_days": defaults.S3_NONCURRENT_VERSION_EXPIRY_DAYS},
+            ),
             versioned=True,
         )
         self.bucket = self._site.bucket
@@ -451,17 +405,8 @@ class StaticSiteComponent(Component):
             "Resource": pulumi.Output.concat(self.logs_bucket.arn, f"/{S3_ACCESS_LOG_PREFIX}*"),
             "Condition": {"ArnLike": {"aws:SourceArn": self.bucket.arn}},
         }
-        logs_policy = self._bucket_policy("logs-policy", self._logs, [allow_access_logs])
-        aws.s3.BucketLogging(
-            self._child_name("bucket-logging"),
-            **self._props(
-                "bucket-logging",
-                bucket=self.bucket.id,
-                target_bucket=self.logs_bucket.id,
-                target_prefix=S3_ACCESS_LOG_PREFIX,
-            ),
-            opts=self._opts(depends_on=[logs_policy]),
-        )
+        logs_policy = self._bucket_policy("logs-policy", self._logs, allow_access_logs)
+        log_access(self, "bucket-logging", self.bucket, self.logs_bucket.id, S3_ACCESS_LOG_PREFIX, [logs_policy])
 
     def _create_site_bucket_policy(self) -> None:
         """Only this distribution may read the site (OAC: CloudFront signs, S3 checks the source ARN)."""
@@ -473,7 +418,7 @@ class StaticSiteComponent(Component):
             "Resource": pulumi.Output.concat(self.bucket.arn, "/*"),
             "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}},
         }
-        self.bucket_policy = self._bucket_policy("bucket-policy", self._site, [allow_cloudfront])
+        self.bucket_policy = self._bucket_policy("bucket-policy", self._site, allow_cloudfront)
 
     # --- CloudFront -----------------------------------------------------------------------------------------
 

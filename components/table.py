@@ -15,6 +15,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
+from components.kms import rotating_key
 
 BillingMode = Literal["PAY_PER_REQUEST", "PROVISIONED"]
 BILLING_MODES: tuple[BillingMode, ...] = ("PAY_PER_REQUEST", "PROVISIONED")
@@ -130,16 +131,7 @@ class TableComponent(Component):
         self.kms_key_arn: pulumi.Output[str] | None = None
         if not self._use_key:
             return
-        self.key = aws.kms.Key(
-            self._child_name("key"),
-            **self._props(
-                "key",
-                description=f"{self._name}: DynamoDB table encryption",
-                enable_key_rotation=True,
-                deletion_window_in_days=defaults.kms_key_deletion_window_days(self._args.protection),
-            ),
-            opts=self._opts(),
-        )
+        self.key = rotating_key(self, "key", f"{self._name}: DynamoDB table encryption", self._args.protection)
         self.kms_key_arn = self.key.arn
 
     def _create_table(self) -> None:

@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
+from components.kms import rotating_key
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 SERVICE_PRINCIPAL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com$")
@@ -116,16 +117,8 @@ class TopicComponent(Component):
         self.key_policy: aws.kms.KeyPolicy | None = None
         if not self._services:
             return
-        self.key = aws.kms.Key(
-            self._child_name("key"),
-            **self._props(
-                "key",
-                description=f"{self._name}: SNS topic encryption for {', '.join(self._services)}",
-                enable_key_rotation=True,
-                deletion_window_in_days=defaults.kms_key_deletion_window_days(self._args.protection),
-            ),
-            opts=self._opts(),
-        )
+        description = f"{self._name}: SNS topic encryption for {', '.join(self._services)}"
+        self.key = rotating_key(self, "key", description, self._args.protection)
         self.key_policy = aws.kms.KeyPolicy(
             self._child_name("key-policy"),
             **self._props(

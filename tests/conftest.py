@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pulumi
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,3 +18,11 @@ from tests import harness  # noqa: E402
 def mocks() -> harness.RecordingMocks:
     """Fresh strict mocks for the test (stack ``dev``)."""
     return harness.install()
+
+
+@pytest.fixture
+def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every message the code under test passes to ``pulumi.log.warn``, in order."""
+    messages: list[str] = []
+    monkeypatch.setattr(pulumi.log, "warn", lambda message, *args, **kwargs: messages.append(message))
+    return messages

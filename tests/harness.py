@@ -8,6 +8,7 @@ through a test unnoticed.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -210,3 +211,36 @@ def install(project: str = "aws-systems", stack: str = "dev", preview: bool = Fa
 def run(fn: Callable[[], Any]) -> None:
     """Run ``fn`` under the mocks and wait until every resource it registered has resolved."""
     pulumi.runtime.test(fn)()
+
+
+# --- helpers shared by the component tests ---------------------------------------------------------------------
+def resolved(output: pulumi.Output[Any]) -> Any:
+    """The value of an output created inside a previous run (already resolved, so this is immediate)."""
+    box: list[Any] = []
+    run(lambda: output.apply(box.append))
+    return box[0]
+
+
+def snake_keys(value: Any) -> list[str]:
+    """Nested keys the SDK did not translate to camelCase: a sign of a misspelt argument name."""
+    if isinstance(value, dict):
+        bad = [k for k in value if re.search(r"_[a-z]", k)]
+        return bad + [k for v in value.values() for k in snake_keys(v)]
+    if isinstance(value, list):
+        return [k for v in value for k in snake_keys(v)]
+    return []
+
+
+def child_names(mocks: RecordingMocks, component_type: str, name: str, ignore: tuple[str, ...] = ()) -> list[str]:
+    """The sorted names of every other resource recorded, after checking each is parented to the component
+    ``name`` (resources of the types in ``ignore``, such as providers a test made, are left out)."""
+    component = mocks.one(component_type, name)
+    children = [r for r in mocks.resources if r is not component and r.type not in ignore]
+    strays = [r.name for r in children if r.parent_name != name]
+    assert not strays, f"not parented to {name}: {strays}"
+    return sorted(r.name for r in children)
+
+
+def statements(policy: str) -> list[dict[str, Any]]:
+    """The statements of a JSON policy document as recorded."""
+    return json.loads(policy)["Statement"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pulumi
@@ -33,30 +32,6 @@ def build(**kwargs: Any) -> dict[str, AuthComponent]:
     built: dict[str, AuthComponent] = {}
     harness.run(lambda: built.update(auth=AuthComponent("auth", AuthArgs(**kwargs))))
     return built
-
-
-def resolved(output: pulumi.Output[Any]) -> Any:
-    """The value of an output created inside a previous run (already resolved, so this is immediate)."""
-    box: list[Any] = []
-    harness.run(lambda: output.apply(box.append))
-    return box[0]
-
-
-def snake_keys(value: Any) -> list[str]:
-    """Nested keys the SDK did not translate to camelCase: a sign of a misspelt argument name."""
-    if isinstance(value, dict):
-        bad = [k for k in value if re.search(r"_[a-z]", k)]
-        return bad + [k for v in value.values() for k in snake_keys(v)]
-    if isinstance(value, list):
-        return [k for v in value for k in snake_keys(v)]
-    return []
-
-
-@pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    messages: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: messages.append(msg))
-    return messages
 
 
 # --- user pool defaults -------------------------------------------------------------------------------------
@@ -119,7 +94,7 @@ def test_no_argument_name_is_misspelt(mocks):
         groups=[AuthGroupArgs(name="staff", precedence=1, iam_role=True)],
     )
     for r in mocks.resources:
-        assert snake_keys(r.inputs) == [], r.name
+        assert harness.snake_keys(r.inputs) == [], r.name
 
 
 def test_weaker_password_length_warns(mocks, warnings):
@@ -156,26 +131,24 @@ def test_children_are_named_and_parented(mocks):
     build(groups=[AuthGroupArgs(name="staff", precedence=1, iam_role=True, role_policy_statements=[])])
     component = mocks.one("awssystems:auth:AuthComponent", "auth")
     assert component.parent_name == "aws-systems-dev"
-    names = {r.name for r in mocks.resources if r is not component}
-    assert names == {
-        "auth-user-pool",
-        "auth-client-web",
-        "auth-identity-pool",
-        "auth-group-staff-role",
-        "auth-group-staff",
+    assert harness.child_names(mocks, "awssystems:auth:AuthComponent", "auth") == [
         "auth-authenticated-role",
+        "auth-client-web",
+        "auth-group-staff",
+        "auth-group-staff-role",
+        "auth-identity-pool",
         "auth-role-attachment",
-    }
-    assert {r.parent_name for r in mocks.resources if r is not component} == {"auth"}
+        "auth-user-pool",
+    ]
 
 
 def test_outputs(mocks):
     auth = build(clients=[AppClientArgs(name="web"), AppClientArgs(name="api", kind="server")])["auth"]
-    assert resolved(auth.issuer) == f"https://{PROVIDER}"
-    assert resolved(auth.jwks_url) == f"https://{PROVIDER}/.well-known/jwks.json"
-    assert resolved(auth.client_ids) == {"web": "auth-client-web-id", "api": "auth-client-api-id"}
-    assert resolved(auth.user_pool_id) == "auth-user-pool-id"
-    assert resolved(auth.user_pool_arn) == f"arn:aws:cognito:{harness.REGION}:{harness.ACCOUNT}:auth-user-pool"
+    assert harness.resolved(auth.issuer) == f"https://{PROVIDER}"
+    assert harness.resolved(auth.jwks_url) == f"https://{PROVIDER}/.well-known/jwks.json"
+    assert harness.resolved(auth.client_ids) == {"web": "auth-client-web-id", "api": "auth-client-api-id"}
+    assert harness.resolved(auth.user_pool_id) == "auth-user-pool-id"
+    assert harness.resolved(auth.user_pool_arn) == f"arn:aws:cognito:{harness.REGION}:{harness.ACCOUNT}:auth-user-pool"
     assert set(auth.clients) == {"web", "api"} and auth.identity_pool is None and auth.group_roles == {}
 
 
@@ -382,7 +355,7 @@ def test_group_roles_and_token_role_mapping(mocks):
                 name="g",
                 precedence=1,
                 iam_role=True,
-                role_policy_statements=[{"Effect": "Allow", "Action": "*"}],
+                role_policy_statements=[{"Effect": "Allow", "Action": "*", "Resource": "*"}],
             ),
             r"^groups.role_policy_statements: wildcard actions",
         ),
@@ -391,7 +364,7 @@ def test_group_roles_and_token_role_mapping(mocks):
                 name="g",
                 precedence=1,
                 iam_role=True,
-                role_policy_statements=[{"Effect": "Allow", "Action": ["s3:*"]}],
+                role_policy_statements=[{"Effect": "Allow", "Action": ["s3:*"], "Resource": "arn:aws:s3:::b/*"}],
             ),
             r"^groups.role_policy_statements: wildcard actions",
         ),
@@ -400,6 +373,15 @@ def test_group_roles_and_token_role_mapping(mocks):
                 name="g", precedence=1, iam_role=True, role_policy_statements=[{"Action": "s3:GetObject"}]
             ),
             r"^groups.role_policy_statements: each statement must be a dict with Effect",
+        ),
+        (
+            lambda: AuthGroupArgs(
+                name="g",
+                precedence=1,
+                iam_role=True,
+                role_policy_statements=[{"Effect": "Allow", "Action": "s3:GetObject"}],
+            ),
+            r"^groups.role_policy_statements: each statement must be a dict with Effect, Action and Resource",
         ),
     ],
 )

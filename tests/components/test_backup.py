@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
-import pulumi
 import pytest
 
 from components import defaults
@@ -36,32 +33,9 @@ def build(**kwargs: Any) -> BackupPlanComponent:
     return built[0]
 
 
-def resolved(output: pulumi.Output[Any]) -> Any:
-    box: list[Any] = []
-    harness.run(lambda: output.apply(box.append))
-    return box[0]
-
-
 def rule(mocks: harness.RecordingMocks) -> dict[str, Any]:
     (only,) = mocks.one(PLAN, "backup-plan").inputs["rules"]
     return only
-
-
-def snake_keys(value: Any) -> list[str]:
-    """Nested keys left in snake_case: a sign of a misspelt argument name."""
-    if isinstance(value, dict):
-        bad = [k for k in value if re.search(r"_[a-z]", k)]
-        return bad + [k for v in value.values() for k in snake_keys(v)]
-    if isinstance(value, list):
-        return [k for v in value for k in snake_keys(v)]
-    return []
-
-
-@pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    messages: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: messages.append(msg))
-    return messages
 
 
 # --- profiles ---------------------------------------------------------------------------------------------------
@@ -75,7 +49,7 @@ def test_standard_keeps_a_week_in_an_unlocked_vault_with_the_aws_key(mocks, warn
     assert (r["startWindow"], r["completionWindow"]) == (60, 180)
     assert r["targetVaultName"] == mocks.one(VAULT).outputs["name"]
     assert r["recoveryPointTags"] == {"backup-plan": "backup", "protection": "standard"}
-    assert snake_keys(mocks.one(PLAN).inputs) == []
+    assert harness.snake_keys(mocks.one(PLAN).inputs) == []
     assert warnings == []
 
 
@@ -118,7 +92,7 @@ def test_cold_storage_keeps_ninety_days_before_deletion(mocks) -> None:
 def test_role_is_assumable_by_backup_only_and_has_the_managed_policies(mocks) -> None:
     build()
     role = mocks.one(ROLE, "backup-role")
-    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    (statement,) = harness.statements(role.inputs["assumeRolePolicy"])
     assert statement == {
         "Effect": "Allow",
         "Principal": {"Service": "backup.amazonaws.com"},
@@ -138,9 +112,9 @@ def test_selection_covers_the_resources_with_the_role_and_plan(mocks) -> None:
     assert selection.inputs["resources"] == [DB_ARN, TABLE_ARN]
     assert selection.inputs["iamRoleArn"] == mocks.one(ROLE).outputs["arn"]
     assert selection.inputs["planId"] == "backup-plan-id"
-    assert resolved(component.plan_id) == "backup-plan-id"
-    assert resolved(component.vault_name) == mocks.one(VAULT).outputs["name"]
-    assert resolved(component.vault_arn) == mocks.one(VAULT).outputs["arn"]
+    assert harness.resolved(component.plan_id) == "backup-plan-id"
+    assert harness.resolved(component.vault_name) == mocks.one(VAULT).outputs["name"]
+    assert harness.resolved(component.vault_arn) == mocks.one(VAULT).outputs["arn"]
 
 
 def test_notifications_send_job_results_to_the_topic(mocks) -> None:
@@ -156,9 +130,7 @@ def test_notifications_send_job_results_to_the_topic(mocks) -> None:
 # --- structure and overrides --------------------------------------------------------------------------------------
 def test_children_are_named_by_role_and_parented_to_the_component(mocks) -> None:
     build(protection="hardened", notification_topic_arn=TOPIC)
-    assert mocks.one(COMPONENT, "backup")
-    children = [r for r in mocks.resources if r.type != COMPONENT]
-    assert sorted(r.name for r in children) == sorted(
+    assert harness.child_names(mocks, COMPONENT, "backup") == sorted(
         f"backup-{role}"
         for role in (
             "key",
@@ -172,7 +144,6 @@ def test_children_are_named_by_role_and_parented_to_the_component(mocks) -> None
             "notifications",
         )
     )
-    assert {r.parent_name for r in children} == {"backup"}
 
 
 def test_a_transform_changes_one_child(mocks) -> None:

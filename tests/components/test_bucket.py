@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pulumi
 import pytest
 
 from components import defaults
@@ -19,13 +18,6 @@ VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 LOGGING = "aws:s3/bucketLogging:BucketLogging"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc"
-
-
-@pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    messages: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: messages.append(msg))
-    return messages
 
 
 def _bucket(**args: Any) -> SecureBucketComponent:
@@ -61,7 +53,7 @@ def test_standard_defaults_make_a_private_versioned_encrypted_bucket(mocks, warn
 def test_policy_denies_every_request_without_tls_on_bucket_and_objects(mocks) -> None:
     harness.run(lambda: _bucket())
     arn = mocks.one(BUCKET, "data-bucket").outputs["arn"]
-    (statement,) = json.loads(mocks.one(POLICY, "data-policy").inputs["policy"])["Statement"]
+    (statement,) = harness.statements(mocks.one(POLICY, "data-policy").inputs["policy"])
     assert statement["Effect"] == "Deny" and statement["Principal"] == "*" and statement["Action"] == "s3:*"
     assert statement["Resource"] == [arn, f"{arn}/*"]
     assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -70,16 +62,14 @@ def test_policy_denies_every_request_without_tls_on_bucket_and_objects(mocks) ->
 def test_extra_policy_statements_follow_the_tls_deny(mocks) -> None:
     allow = {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject"}
     harness.run(lambda: _bucket(policy_statements=[allow]))
-    statements = json.loads(mocks.one(POLICY, "data-policy").inputs["policy"])["Statement"]
+    statements = harness.statements(mocks.one(POLICY, "data-policy").inputs["policy"])
     assert [s["Effect"] for s in statements] == ["Deny", "Allow"]
     assert statements[1] == allow
 
 
 def test_children_are_named_by_role_and_parented_to_the_component(mocks) -> None:
     harness.run(lambda: _bucket(access_logs_bucket="logs"))
-    component = mocks.one("awssystems:storage:SecureBucketComponent", "data")
-    children = [r for r in mocks.resources if r is not component]
-    assert sorted(r.name for r in children) == [
+    assert harness.child_names(mocks, "awssystems:storage:SecureBucketComponent", "data") == [
         "data-bucket",
         "data-encryption",
         "data-lifecycle",
@@ -89,7 +79,6 @@ def test_children_are_named_by_role_and_parented_to_the_component(mocks) -> None
         "data-public-access-block",
         "data-versioning",
     ]
-    assert {r.parent_name for r in children} == {"data"}
 
 
 def test_no_logging_child_without_an_access_logs_bucket(mocks) -> None:

@@ -32,13 +32,6 @@ SUBNETS = ["subnet-a", "subnet-b"]
 SECRET_ARN = f"arn:aws:secretsmanager:{harness.REGION}:{harness.ACCOUNT}:secret:db-instance-master"
 
 
-@pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    messages: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: messages.append(msg))
-    return messages
-
-
 def _args(**overrides: Any) -> DatabaseArgs:
     return DatabaseArgs(**{"vpc_id": "vpc-1", "subnet_ids": SUBNETS, **overrides})
 
@@ -156,7 +149,7 @@ def test_proxy_requires_tls_and_reads_only_the_master_secret(mocks):
     assert assume["Statement"][0]["Principal"] == {"Service": "rds.amazonaws.com"}
     policy = mocks.one(ROLE_POLICY, "db-proxy-policy")
     assert policy.inputs["role"] == "db-proxy-role-id"
-    assert json.loads(policy.inputs["policy"])["Statement"] == [
+    assert harness.statements(policy.inputs["policy"]) == [
         {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": SECRET_ARN}
     ]
     assert mocks.one(TARGET_GROUP, "db-proxy-target-group").inputs["dbProxyName"] == "db-proxy"
@@ -171,7 +164,7 @@ def test_proxy_requires_tls_and_reads_only_the_master_secret(mocks):
 
 def test_proxy_may_decrypt_with_the_customer_key(mocks):
     _build(proxy=True, kms_key=True)
-    statements = json.loads(mocks.one(ROLE_POLICY, "db-proxy-policy").inputs["policy"])["Statement"]
+    statements = harness.statements(mocks.one(ROLE_POLICY, "db-proxy-policy").inputs["policy"])
     key_arn = mocks.one(KEY, "db-kms-key").outputs["arn"]
     assert {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn} in statements
 
@@ -184,8 +177,7 @@ def test_storage_autoscaling(mocks):
 
 def test_children_are_named_by_role_and_parented(mocks):
     _build(protection="hardened", proxy=True)
-    children = [r for r in mocks.resources if r.type != COMPONENT]
-    assert sorted(r.name for r in children) == sorted(
+    assert harness.child_names(mocks, COMPONENT, "db") == sorted(
         f"db-{role}"
         for role in (
             "kms-key",
@@ -200,8 +192,6 @@ def test_children_are_named_by_role_and_parented(mocks):
             "proxy-target",
         )
     )
-    assert all(r.parent_name == "db" for r in children)
-    assert mocks.one(COMPONENT, "db")
 
 
 def test_transform_overrides_a_child(mocks):

@@ -62,7 +62,7 @@ def _build(**overrides: Any) -> None:
 
 
 def _statement(policy: str, sid: str | None = None) -> dict[str, Any]:
-    statements = json.loads(policy)["Statement"]
+    statements = harness.statements(policy)
     return next(s for s in statements if sid is None or s.get("Sid") == sid)
 
 

@@ -28,13 +28,6 @@ ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
-@pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    messages: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: messages.append(msg))
-    return messages
-
-
 def _build(**kwargs: Any) -> dict[str, Any]:
     """Build ``net`` and return its resolved outputs."""
     seen: dict[str, Any] = {}
@@ -149,7 +142,7 @@ def test_flow_logs_capture_all_traffic_through_a_scoped_role(mocks):
     )
     policy = mocks.one(ROLE_POLICY, "net-flow-log-policy")
     assert policy.inputs["role"] == "net-flow-log-role-id"
-    statements = json.loads(policy.inputs["policy"])["Statement"]
+    statements = harness.statements(policy.inputs["policy"])
     assert statements[0]["Resource"] == [group_arn, f"{group_arn}:*"]
     for st in statements:
         assert "*" not in st["Action"] and st["Resource"] != "*"

@@ -31,12 +31,6 @@ def dashboard(**kwargs: Any) -> DashboardComponent:
     return built[0]
 
 
-def resolved(output: pulumi.Output[Any]) -> Any:
-    box: list[Any] = []
-    harness.run(lambda: output.apply(box.append))
-    return box[0]
-
-
 def metric_widgets(mocks: harness.RecordingMocks) -> dict[str, dict[str, Any]]:
     """The dashboard's metric widgets by title, from the body the engine received."""
     body = json.loads(mocks.one(DASHBOARD, "board-dashboard").inputs["dashboardBody"])
@@ -63,7 +57,7 @@ def test_every_alarm_notifies_the_topic_on_alarm_and_ok_and_ignores_missing_data
         assert alarm.inputs["treatMissingData"] == "notBreaching", alarm.name
         assert alarm.inputs["comparisonOperator"] == "GreaterThanThreshold", alarm.name
         assert alarm.parent_name == "ops"
-    assert resolved(component.alarm_arns["db-cpu"]) == mocks.one(ALARM, "ops-db-cpu").outputs["arn"]
+    assert harness.resolved(component.alarm_arns["db-cpu"]) == mocks.one(ALARM, "ops-db-cpu").outputs["arn"]
 
 
 def test_api_alarms_watch_the_default_stage(mocks) -> None:
@@ -162,7 +156,7 @@ def test_dashboard_shows_api_functions_database_and_business_metrics(mocks) -> N
     recorded = mocks.one(DASHBOARD, "board-dashboard")
     assert recorded.inputs["dashboardName"] == "retail-dev"
     assert recorded.parent_name == "board"
-    assert resolved(component.dashboard_name) == "retail-dev"
+    assert harness.resolved(component.dashboard_name) == "retail-dev"
     widgets = metric_widgets(mocks)
     assert list(widgets) == [
         "API requests",

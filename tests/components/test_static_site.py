@@ -35,6 +35,8 @@ DEFAULT_CSP = (
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
 ZONE = "Z0123456789"
+# The children every private bucket of the site has, after its own role.
+BUCKET_PARTS = ("", "-public-access", "-ownership", "-encryption", "-lifecycle")
 
 
 @pytest.fixture
@@ -69,7 +71,7 @@ def _build(site: Path, *, east: bool = False, **overrides: Any) -> dict[str, Any
 
 
 def _policy(mocks: harness.RecordingMocks, name: str) -> list[dict[str, Any]]:
-    return json.loads(mocks.named(name).inputs["policy"])["Statement"]
+    return harness.statements(mocks.named(name).inputs["policy"])
 
 
 def _security_headers(mocks: harness.RecordingMocks) -> dict[str, Any]:
@@ -372,16 +374,14 @@ def test_well_known_is_published_but_other_dot_folders_are_not(mocks, site):
 def test_children_are_named_by_role_and_parented_to_the_component(mocks, site):
     _build(site, east=True, protection="hardened", domain=DomainArgs("shop.example.com", ZONE))
 
-    component = mocks.one("awssystems:site:StaticSiteComponent", "site")
-    children = [r for r in mocks.resources if r is not component and r.type != "pulumi:providers:aws"]
-    assert all(r.parent_name == "site" and r.name.startswith("site-") for r in children)
-    names = {r.name for r in children}
+    names = harness.child_names(mocks, "awssystems:site:StaticSiteComponent", "site", ignore=("pulumi:providers:aws",))
+    assert all(name.startswith("site-") for name in names)
     expected = {
-        "site-bucket",
-        "site-bucket-public-access",
+        *(f"site-bucket{part}" for part in BUCKET_PARTS),
+        "site-bucket-versioning",
         "site-bucket-policy",
         "site-bucket-logging",
-        "site-logs",
+        *(f"site-logs{part}" for part in BUCKET_PARTS),
         "site-logs-policy",
         "site-oac",
         "site-headers",
@@ -397,7 +397,8 @@ def test_children_are_named_by_role_and_parented_to_the_component(mocks, site):
         "site-file-index.html",
         "site-file-assets/logo.svg",
     }
-    assert expected <= names
+    assert expected <= set(names)
+    assert "site-logs-versioning" not in names  # log objects are never rewritten: nothing to version
 
 
 def test_adding_a_file_never_renames_the_others(mocks, site):
@@ -427,13 +428,6 @@ def test_transform_for_an_unknown_role_is_rejected(mocks, site):
 
 
 # --- warnings when a secure default is weakened -------------------------------------------------------------------
-
-
-@pytest.fixture
-def warnings(monkeypatch) -> list[str]:
-    seen: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda message, *a, **k: seen.append(message))
-    return seen
 
 
 def test_turning_waf_off_when_hardened_warns(mocks, site, warnings):

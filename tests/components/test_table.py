@@ -14,13 +14,6 @@ TABLE = "aws:dynamodb/table:Table"
 KEY = "aws:kms/key:Key"
 
 
-@pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    messages: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: messages.append(msg))
-    return messages
-
-
 def _table(**args: Any) -> TableComponent:
     return TableComponent("sessions", TableArgs(**{"partition_key": "pk", **args}))
 
@@ -89,10 +82,8 @@ def test_provisioned_capacity_defaults_and_overrides(mocks) -> None:
 
 def test_children_are_named_by_role_and_parented(mocks) -> None:
     harness.run(lambda: _table(protection="hardened"))
-    component = mocks.one("awssystems:storage:TableComponent", "sessions")
-    children = [r for r in mocks.resources if r is not component]
-    assert sorted(r.name for r in children) == ["sessions-key", "sessions-table"]
-    assert {r.parent_name for r in children} == {"sessions"}
+    children = harness.child_names(mocks, "awssystems:storage:TableComponent", "sessions")
+    assert children == ["sessions-key", "sessions-table"]
 
 
 def test_hardened_weakened_warns(mocks, warnings) -> None:

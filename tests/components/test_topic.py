@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pulumi
@@ -20,19 +19,12 @@ KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
 SERVICES = ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
 
 
-@pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    messages: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: messages.append(msg))
-    return messages
-
-
 def _topic(**args: Any) -> TopicComponent:
     return TopicComponent("alarms", TopicArgs(**args))
 
 
 def _statements(policy: str) -> dict[str, dict[str, Any]]:
-    return {s["Sid"]: s for s in json.loads(policy)["Statement"]}
+    return {s["Sid"]: s for s in harness.statements(policy)}
 
 
 def test_without_publishers_uses_the_aws_managed_key_and_denies_plain_http(mocks, warnings) -> None:
@@ -98,16 +90,13 @@ def test_subscription_names_do_not_depend_on_order(mocks) -> None:
 
 def test_children_are_named_by_role_and_parented(mocks) -> None:
     harness.run(lambda: _topic(service_publishers=SERVICES, email_subscriptions=["ops@example.com"]))
-    component = mocks.one("awssystems:messaging:TopicComponent", "alarms")
-    children = [r for r in mocks.resources if r is not component]
-    assert sorted(r.name for r in children) == [
+    assert harness.child_names(mocks, "awssystems:messaging:TopicComponent", "alarms") == [
         "alarms-email-ops-example-com",
         "alarms-key",
         "alarms-key-policy",
         "alarms-policy",
         "alarms-topic",
     ]
-    assert {r.parent_name for r in children} == {"alarms"}
 
 
 def test_outputs_are_the_topic_arn_and_name(mocks) -> None:
