@@ -27,10 +27,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
+from handlers.shared.aws import client, read_secret_json
 from handlers.shared.db import Database
 from handlers.shared.migrations import apply_migrations
+from handlers.shared.settings import EnvSettings
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +48,8 @@ SERVICE_PRIVILEGES = (
 PASSWORD_BYTES = 32
 
 
-class SettingsError(ValueError):
-    """The environment is incomplete or invalid; the message names the variables."""
-
-
-class MigrateSettings(BaseModel):
+class MigrateSettings(EnvSettings):
     """The function's environment."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
 
     master_secret_arn: str = Field(alias="MASTER_SECRET_ARN", min_length=1)
     service_secret_arn: str = Field(alias="SERVICE_SECRET_ARN", min_length=1)
@@ -62,16 +58,6 @@ class MigrateSettings(BaseModel):
     db_schema: str = Field(alias="DB_SCHEMA", pattern=SCHEMA_PATTERN)
     migrations_dir: str = Field("migrations", alias="MIGRATIONS_DIR", min_length=1)
     db_ssl_ca: str | None = Field(None, alias="DB_SSL_CA")
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> MigrateSettings:
-        environ = os.environ if environ is None else environ
-        aliases = [f.alias for f in cls.model_fields.values() if f.alias]
-        try:
-            return cls.model_validate({a: environ[a] for a in aliases if environ.get(a)})
-        except ValidationError as e:
-            problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
-            raise SettingsError(f"environment: {problems}") from None
 
     @property
     def service_user(self) -> str:
@@ -82,12 +68,12 @@ def handler(event: Mapping[str, Any] | None, context: Any) -> dict[str, Any]:
     """Lambda entry point: ``{"migrations_dir": "..."}`` in the event is optional."""
     logging.getLogger("handlers").setLevel(logging.INFO)
     settings = MigrateSettings.from_env()
-    return migrate(settings, _secrets_client(), _migrations_dir(event or {}, settings))
+    return migrate(settings, client("secretsmanager"), _migrations_dir(event or {}, settings))
 
 
 def migrate(settings: MigrateSettings, secrets_client: Any, migrations_dir: Path) -> dict[str, Any]:
     """Create the schema and the service user, store its credentials once, and apply the migrations."""
-    master = _read_secret(secrets_client, settings.master_secret_arn)
+    master = read_secret_json(settings.master_secret_arn, secrets_client)
     if not master or not master.get("username") or not master.get("password"):
         raise RuntimeError(f"{settings.master_secret_arn}: the master secret has no username/password")
     admin = _connect(settings, master["username"], master["password"], database="")
@@ -146,31 +132,9 @@ def _string(value: str) -> str:
 
 
 @functools.cache
-def _secrets_client() -> Any:
-    """Created on first use and reused; region and endpoint come from the environment."""
-    import boto3
-
-    return boto3.client("secretsmanager")
-
-
-def _read_secret(client: Any, arn: str) -> dict[str, Any] | None:
-    """The secret's JSON value, or None when the secret has no value yet."""
-    try:
-        value = client.get_secret_value(SecretId=arn)["SecretString"]
-    except client.exceptions.ResourceNotFoundException:
-        return None
-    try:
-        data = json.loads(value)
-    except json.JSONDecodeError:
-        raise RuntimeError(f"{arn}: the secret value is not JSON") from None
-    if not isinstance(data, dict):
-        raise RuntimeError(f"{arn}: the secret value is not a JSON object")
-    return data
-
-
 def service_password(client: Any, settings: MigrateSettings) -> str:
     """The stored password; on the first deploy, a new one, stored before any database user has it."""
-    stored = _read_secret(client, settings.service_secret_arn)
+    stored = read_secret_json(settings.service_secret_arn, client)
     if stored is None:
         value = {
             "username": settings.service_user,
@@ -188,7 +152,7 @@ def service_password(client: Any, settings: MigrateSettings) -> str:
             log.info("stored new credentials for %s", settings.service_user)
         except client.exceptions.ResourceExistsException:
             pass
-        stored = _read_secret(client, settings.service_secret_arn)
+        stored = read_secret_json(settings.service_secret_arn, client)
     if not stored or not stored.get("password"):
         raise RuntimeError(f"{settings.service_secret_arn}: the service secret has no password")
     return str(stored["password"])

@@ -12,9 +12,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from handlers.shared import migrate_handler
+from handlers.shared import aws, migrate_handler
 from handlers.shared.db import Database
-from handlers.shared.migrate_handler import MigrateSettings, SettingsError, service_password
+from handlers.shared.migrate_handler import MigrateSettings, service_password
+from handlers.shared.settings import SettingsError
 from tests.handlers.conftest import MariaDB, fresh_name, require_mariadb
 
 REGION = "eu-west-1"
@@ -32,10 +33,10 @@ def secretsmanager(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    migrate_handler._secrets_client.cache_clear()
+    aws.client.cache_clear()
     with mock_aws():
         yield boto3.client("secretsmanager", region_name=REGION)
-    migrate_handler._secrets_client.cache_clear()
+    aws.client.cache_clear()
 
 
 def _settings(**overrides: str) -> MigrateSettings:
