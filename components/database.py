@@ -358,8 +358,9 @@ class DatabaseComponent(Component):
         )
         self.endpoint: pulumi.Output[str] = self.instance.address
         self.port: pulumi.Output[int] = self.instance.port
+        # The secret exists once RDS manages the master password, which this component always asks for.
         self.master_secret_arn: pulumi.Output[str] = self.instance.master_user_secrets.apply(
-            lambda secrets: secrets[0].secret_arn if secrets else None
+            lambda secrets: secrets[0].secret_arn or "" if secrets else ""
         )
 
     def _create_proxy(self) -> None:

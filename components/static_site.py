@@ -235,7 +235,7 @@ class StaticSiteArgs:
                 raise ValueError("content_security_policy: must be a string")
             _check_csp(self.content_security_policy, "content_security_policy")
         for origin in self.connect_origins:
-            if not isinstance(origin, pulumi.Output):
+            if isinstance(origin, str):  # Outputs are checked when they resolve
                 connect_origin(origin)
         _check_range("waf_rate_limit", self.waf_rate_limit, WAF_RATE_LIMIT_RANGE)
         if self.price_class not in PRICE_CLASSES:
