@@ -31,7 +31,7 @@ from pydantic import Field
 
 from handlers.shared.aws import client, read_secret_json
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_migrations
+from handlers.shared.migrations import apply_service_migrations
 from handlers.shared.settings import EnvSettings
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,8 @@ def handler(event: Mapping[str, Any] | None, context: Any) -> dict[str, Any]:
 
 
 def migrate(settings: MigrateSettings, secrets_client: Any, migrations_dir: Path) -> dict[str, Any]:
-    """Create the schema and the service user, store its credentials once, and apply the migrations."""
+    """Create the schema and the service user, store its credentials once, and apply the shared and the
+    service's migrations."""
     master = read_secret_json(settings.master_secret_arn, secrets_client)
     if not master or not master.get("username") or not master.get("password"):
         raise RuntimeError(f"{settings.master_secret_arn}: the master secret has no username/password")
@@ -85,7 +86,7 @@ def migrate(settings: MigrateSettings, secrets_client: Any, migrations_dir: Path
         admin.close()
     service = _connect(settings, settings.service_user, password, database=settings.db_schema)
     try:
-        applied = apply_migrations(service, migrations_dir)
+        applied = apply_service_migrations(service, migrations_dir)
     finally:
         service.close()
     log.info("schema %s: %d migration(s) applied", settings.db_schema, len(applied))

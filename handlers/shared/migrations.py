@@ -15,6 +15,9 @@ statement, so a migration that fails halfway keeps its earlier DDL and is not re
 statement per MySQL migration file, or make its statements safe to re-run (``IF NOT EXISTS``).
 
 Run one migration runner per database at a time (the deploy invokes it once).
+
+Every service schema also gets the shared tables in ``handlers/shared/migrations/`` (the event outbox and the
+processed-events record), applied first and recorded with a ``shared-`` prefix: :func:`apply_service_migrations`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from pathlib import Path
 from handlers.shared.db import Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
+
+SHARED_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SHARED_PREFIX = "shared-"
 
 MIGRATION_FILE = re.compile(r"^(?P<version>\d{3,})_(?P<description>[a-z0-9_]+)\.sql$")
 
@@ -59,8 +65,10 @@ class Migration:
         return cls(version, path, sql, hashlib.sha256(sql.encode()).hexdigest())
 
 
-def discover(migrations_dir: Path) -> list[Migration]:
-    """The migrations in ``migrations_dir`` in version order; badly named ``.sql`` files are errors."""
+def discover(migrations_dir: Path, prefix: str = "") -> list[Migration]:
+    """The migrations in ``migrations_dir`` in version order; badly named ``.sql`` files are errors.
+
+    ``prefix`` namespaces the recorded versions, so two directories may both start at ``001``."""
     if not migrations_dir.is_dir():
         raise MigrationError(f"migrations_dir: {migrations_dir} is not a directory")
     found: dict[int, Migration] = {}
@@ -72,7 +80,7 @@ def discover(migrations_dir: Path) -> list[Migration]:
         if number in found:
             other = found[number].path.name
             raise MigrationError(f"{path.name}: version {match['version']} is also used by {other}")
-        found[number] = Migration.load(path, match["version"])
+        found[number] = Migration.load(path, prefix + match["version"])
     return [found[n] for n in sorted(found)]
 
 
@@ -92,9 +100,20 @@ def _only_comments(statement: str) -> bool:
     return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())
 
 
+def apply_service_migrations(db: Database, migrations_dir: Path | None) -> list[str]:
+    """The shared tables, then the service's own migrations (``None`` or a missing folder: shared ones only)."""
+    migrations = discover(SHARED_MIGRATIONS, SHARED_PREFIX)
+    if migrations_dir is not None and migrations_dir.is_dir():
+        migrations += discover(migrations_dir)
+    return _apply_all(db, migrations)
+
+
 def apply_migrations(db: Database, migrations_dir: Path) -> list[str]:
     """Apply the migrations not yet applied, in order; return their versions (empty when up to date)."""
-    migrations = discover(migrations_dir)
+    return _apply_all(db, discover(migrations_dir))
+
+
+def _apply_all(db: Database, migrations: list[Migration]) -> list[str]:
     with db.transaction() as tx:
         tx.execute(_CREATE_TABLE)
         rows = tx.query("SELECT version, checksum FROM schema_migrations")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from handlers.shared.db import Database
-from handlers.shared.migrations import MigrationError, apply_migrations, split_statements
+from handlers.shared.migrations import MigrationError, apply_migrations, apply_service_migrations, split_statements
 
 CREATE = """-- owners of moves
 CREATE TABLE owners (
@@ -135,3 +135,20 @@ def test_statements_split_only_on_a_semicolon_ending_a_line() -> None:
         "-- only a comment\nINSERT INTO t VALUES ('no trailing semicolon')",
     ]
     assert split_statements("-- nothing here;\n\n-- at all\n") == []
+
+
+def test_service_migrations_start_with_the_shared_tables(database, tmp_path):
+    (tmp_path / "001_things.sql").write_text("CREATE TABLE things (id VARCHAR(36) NOT NULL PRIMARY KEY);\n")
+    applied = apply_service_migrations(database, tmp_path)
+    assert applied == ["shared-001", "shared-002", "shared-003", "001"]
+    assert apply_service_migrations(database, tmp_path) == []
+    with database.transaction() as tx:
+        tx.execute(
+            "INSERT INTO outbox (event_id, detail_type, detail, created_at) VALUES ('e1', 'X', '{}', '2026-01-01')"
+        )
+        tx.execute("INSERT INTO processed_events (consumer, event_id, processed_at) VALUES ('c', 'e1', 'now')")
+        assert tx.query_one("SELECT attempts FROM outbox WHERE event_id = 'e1'") == {"attempts": 0}
+
+
+def test_a_service_without_migrations_still_gets_the_shared_tables(database, tmp_path):
+    assert apply_service_migrations(database, tmp_path / "missing") == ["shared-001", "shared-002", "shared-003"]

@@ -1,0 +1,1 @@
+CREATE INDEX outbox_pending ON outbox (published_at, created_at);
