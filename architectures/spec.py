@@ -86,7 +86,9 @@ class Schedule(Spec):
     timeout_seconds: int = Field(default=300, ge=1, le=900)
 
 
-OUTBOX_RELAY = Schedule(name="outbox-relay", expression="rate(1 minute)", handler="outbox.relay", timeout_seconds=60)
+OUTBOX_RELAY = Schedule(
+    name="outbox-relay", expression="rate(1 minute)", handler="handlers.shared.outbox.relay", timeout_seconds=60
+)
 """A writer that must publish keeps an outbox in the same transaction; this timer relays what a failed publish left."""
 
 Access = Literal["read", "write"]
@@ -281,7 +283,10 @@ class System(Spec):
 
 
 def handler_module(system: System, service: Service, handler: str) -> str:
-    """The importable path of a handler, e.g. ``handlers.moving.moves.api.handler``."""
+    """The importable path of a handler: ``api.handler`` in the service's package becomes
+    ``handlers.moving.moves.api.handler``; a path already starting with ``handlers.`` (shared code) is kept."""
     if not re.fullmatch(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+", handler):
         raise ValueError(f"handler {handler!r}: expected 'module.function'")
+    if handler.startswith("handlers."):
+        return handler
     return f"handlers.{system.name}.{service.name.replace('-', '_')}.{handler}"

@@ -197,3 +197,10 @@ def test_environment_never_carries_secret_values():
         for service in system.services:
             env = wiring.service_environment(system, service, "dev", fake_lookup)
             assert not any("PASSWORD" in k or k.endswith("_SECRET") for k in env), (system.name, service.name)
+
+
+def test_shared_handlers_keep_their_own_path():
+    system = SYSTEMS["moving"]
+    assert handler_module(system, system.service("moves"), "handlers.shared.outbox.relay") == (
+        "handlers.shared.outbox.relay"
+    )

@@ -1,0 +1,157 @@
+"""The HTTP side of every service: one Powertools resolver with the caller, group rules and error mapping.
+
+Domain errors map to HTTP status codes here, in one place, through exception handlers: a route function raises
+``NotFound`` or ``Conflict`` and never builds an error response itself. Bad input is a 400 (not JSON) or a 422 with
+field-level messages; a database that cannot be reached is a 503; no traceback ever reaches the caller.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from pydantic import BaseModel, ValidationError
+
+from handlers.shared.db import DatabaseUnavailable
+from handlers.shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class DomainError(Exception):
+    """An expected refusal, with the HTTP status that says it; the message is shown to the caller."""
+
+    status = 400
+
+
+class BadRequest(DomainError):
+    status = 400
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, as the gateway's authorizer established it."""
+
+    user_id: str
+    email: str
+    groups: frozenset[str]
+
+    def is_in(self, *groups: str) -> bool:
+        return bool(self.groups & set(groups))
+
+
+def _groups(value: Any) -> frozenset[str]:
+    """Cognito groups as API Gateway passes them: a list, ``"[a b]"`` (JWT claims) or ``"a,b"`` (Lambda context)."""
+    if isinstance(value, list):
+        return frozenset(str(v) for v in value)
+    return frozenset(g for g in re.split(r"[\s,\[\]]+", str(value or "")) if g)
+
+
+def caller_of(event: dict[str, Any]) -> Caller:
+    """The caller from a payload 2.0 event: JWT authorizer claims or a Lambda authorizer's context."""
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    if "jwt" in authorizer:
+        claims = authorizer["jwt"].get("claims") or {}
+        user_id, email, groups = claims.get("sub"), claims.get("email", ""), claims.get("cognito:groups")
+    elif "lambda" in authorizer:
+        context = authorizer["lambda"] or {}
+        user_id, email, groups = context.get("user_id"), context.get("email", ""), context.get("groups")
+    else:
+        raise Unauthorized("sign in first")
+    if not user_id:
+        raise Unauthorized("sign in first")
+    return Caller(str(user_id), str(email or ""), _groups(groups))
+
+
+def parse_body(app: APIGatewayHttpResolver, model: type[M]) -> M:
+    """The JSON body as ``model``: 400 when it is not JSON, 422 with field messages when it does not fit."""
+    raw = app.current_event.body
+    try:
+        data = json.loads(raw) if raw else None
+    except json.JSONDecodeError:
+        raise BadRequest("the request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest("the request body must be a JSON object")
+    return model.model_validate(data)
+
+
+def parse_query(app: APIGatewayHttpResolver, model: type[M]) -> M:
+    """The query string as ``model`` (422 with field messages when it does not fit)."""
+    return model.model_validate(app.current_event.query_string_parameters or {})
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    return Response(status_code=status, content_type="application/json", body=json.dumps(body))
+
+
+def field_errors(error: ValidationError) -> list[dict[str, str]]:
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"].removeprefix("Value error, ")}
+        for e in error.errors()
+    ]
+
+
+def create_app(settings: ServiceSettings) -> APIGatewayHttpResolver:
+    """A resolver whose routes see :func:`current_caller` checked against the route's declared groups."""
+    app = APIGatewayHttpResolver()
+
+    @app.exception_handler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        return _json(error.status, {"message": str(error)})
+
+    @app.exception_handler(ValidationError)
+    def _invalid(error: ValidationError) -> Response:
+        return _json(422, {"message": "the request is not valid", "errors": field_errors(error)})
+
+    @app.exception_handler(DatabaseUnavailable)
+    def _unavailable(error: DatabaseUnavailable) -> Response:
+        log.error("database unavailable: %s", error)
+        return _json(503, {"message": "the service is temporarily unavailable; try again shortly"})
+
+    @app.exception_handler(NotFoundError)
+    def _no_route(error: NotFoundError) -> Response:
+        return _json(404, {"message": "no such route"})
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        log.exception("unexpected error")
+        return _json(500, {"message": "internal error"})
+
+    def enforce_groups(app: APIGatewayHttpResolver, next_middleware: Callable[..., Response]) -> Response:
+        required = settings.route_groups.get(app.current_event.raw_event.get("routeKey", ""))
+        if required:
+            caller = caller_of(app.current_event.raw_event)
+            if not caller.is_in(*required):
+                raise Forbidden(f"this action needs one of the groups: {', '.join(required)}")
+        return next_middleware(app)
+
+    app.use(middlewares=[enforce_groups])
+    return app
+
+
+def current_caller(app: APIGatewayHttpResolver) -> Caller:
+    return caller_of(app.current_event.raw_event)
