@@ -26,7 +26,7 @@ from components.iam import Permissions
 from components.kubernetes import KubernetesClusterArgs, KubernetesClusterComponent
 from components.network import NetworkComponent
 from components.observability import AlarmsArgs, AlarmsComponent, DashboardArgs, DashboardComponent
-from components.packaging import code_archive
+from components.packaging import BuiltArchive, code_archive
 from components.service import (
     ApiArgs,
     KubernetesArgs,
@@ -493,16 +493,19 @@ def needs_network(system: spec.System) -> bool:
     return system.uses_database or any(s.runtime == "kubernetes" for s in system.services)
 
 
-def service_archive(system: spec.System, service: spec.Service, build_dir: Path):
-    """The service's deterministic code archive: its own package plus the shared handler code."""
+def service_archive(system: spec.System, service: spec.Service, build_dir: Path) -> BuiltArchive:
+    """The service's deterministic code archive: its own package, the system's top-level modules (e.g. the event
+    contracts its services share) and the shared handler code. Other services' code stays out."""
     package = service.name.replace("-", "_")
+    system_dir = HANDLERS / system.name
+    system_modules = {f"handlers/{system.name}/{p.name}": p for p in sorted(system_dir.glob("*.py"))}
     return code_archive(
         f"{system.name}-{service.name}",
         {
             "handlers/__init__.py": HANDLERS / "__init__.py",
             "handlers/shared": HANDLERS / "shared",
-            f"handlers/{system.name}/__init__.py": HANDLERS / system.name / "__init__.py",
-            f"handlers/{system.name}/{package}": HANDLERS / system.name / package,
+            **system_modules,
+            f"handlers/{system.name}/{package}": system_dir / package,
         },
         build_dir,
     )

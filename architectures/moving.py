@@ -38,6 +38,7 @@ SYSTEM = System(
         EventType(detail_type="TruckAssigned", description="A truck was booked for a move (auto or by hand)"),
         EventType(detail_type="MoveUnassignable", description="No truck fits the move"),
         EventType(detail_type="MoveCompleted", description="The move is done; the truck is free again"),
+        EventType(detail_type="PositionRecorded", description="A truck reported where it is during a move"),
     ),
     services=(
         Service(name="authorizer", description="Lambda authorizer: Cognito JWT plus group rules"),
@@ -49,16 +50,17 @@ SYSTEM = System(
                 Route(method="POST", path="/moves", groups=(CUSTOMERS,)),
                 Route(method="GET", path="/moves", groups=ANYONE),
                 Route(method="GET", path="/moves/{id}", groups=ANYONE),
-                Route(method="POST", path="/moves/{id}/truck", groups=(EMPLOYEES,)),
                 Route(method="POST", path="/moves/{id}/complete", groups=(EMPLOYEES,)),
             ),
             subscriptions=(
                 Subscription(
-                    name="assignments", events=("TruckAssigned", "MoveUnassignable"), handler="events.handler"
+                    name="progress",
+                    events=("TruckAssigned", "MoveUnassignable", "PositionRecorded"),
+                    handler="events.handler",
                 ),
             ),
             schedules=(OUTBOX_RELAY,),
-            needs=Needs(database="moves", publishes=("MoveRegistered", "TruckAssigned", "MoveCompleted")),
+            needs=Needs(database="moves", publishes=("MoveRegistered", "MoveCompleted")),
         ),
         Service(
             name="fleet",
@@ -67,6 +69,8 @@ SYSTEM = System(
             routes=(
                 Route(method="POST", path="/trucks", groups=(EMPLOYEES,)),
                 Route(method="GET", path="/trucks", groups=(EMPLOYEES,)),
+                # Manual assignment lives with the trucks and their bookings, which only fleet can check.
+                Route(method="POST", path="/moves/{id}/truck", groups=(EMPLOYEES,)),
             ),
             subscriptions=(
                 Subscription(name="bookings", events=("MoveRegistered", "MoveCompleted"), handler="events.handler"),
@@ -83,9 +87,14 @@ SYSTEM = System(
                 Route(method="GET", path="/moves/{id}/tracking", groups=ANYONE),
             ),
             subscriptions=(
-                Subscription(name="sessions", events=("TruckAssigned", "MoveCompleted"), handler="events.handler"),
+                Subscription(
+                    name="sessions",
+                    events=("MoveRegistered", "TruckAssigned", "MoveCompleted"),
+                    handler="events.handler",
+                ),
             ),
-            needs=Needs(database="tracking"),
+            schedules=(OUTBOX_RELAY,),
+            needs=Needs(database="tracking", publishes=("PositionRecorded",)),
         ),
         Service(
             name="notifications",
