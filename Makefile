@@ -27,7 +27,7 @@ plan: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy components architectures program tools handlers
+	$(BIN)/mypy components architectures program tools handlers local
 
 test: lint
 	$(BIN)/python -m pytest

@@ -13,7 +13,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from architectures import spec, wiring
+from architectures import spec, topology, wiring
 from components import defaults
 from components._base import Component
 from components.auth import AppClientArgs, AuthArgs, AuthComponent, AuthGroupArgs
@@ -123,11 +123,7 @@ class SystemComponent(Component):
         self.bus: EventBusComponent | None = None
         if not self.system.bus:
             return
-        event_types = [
-            EventTypeArgs(source=self.system.source(service), detail_type=detail_type)
-            for service in self.system.services
-            for detail_type in service.needs.publishes
-        ]
+        event_types = [EventTypeArgs(source=src, detail_type=dt) for src, dt in topology.event_types(self.system)]
         self.bus = EventBusComponent(
             self._child_name(self.system.bus),
             EventBusArgs(event_types=event_types, protection=self.protection, alarm_topic_arn=self.alerts.arn),

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from architectures import SYSTEMS
+from architectures import SYSTEMS, topology
 from architectures.spec import LambdaAuthorizer, Service, System
 from tests.harness import Recorded, RecordingMocks
 from tools.offline import Synthesis, stack_config, stack_names, synthesize
@@ -149,6 +149,17 @@ def test_published_events_match_a_rule_and_rules_match_declared_events(dev, name
     for pattern in patterns:
         for detail_type in pattern["detail-type"]:
             assert any((source, detail_type) in declared for source in pattern["source"]), pattern
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(SYSTEMS) if SYSTEMS[n].bus])
+def test_cloud_rules_match_the_shared_topology(dev, name):
+    """The local runtime builds its rules from architectures.topology; the cloud's must be the same."""
+    system = SYSTEMS[name]
+    rules = {
+        r.parent_name: json.loads(r.inputs["eventPattern"]) for r in dev.of_type("aws:cloudwatch/eventRule:EventRule")
+    }
+    for service, sub in topology.subscriptions(system):
+        assert rules[f"{system.name}-{service.name}-sub-{sub.name}"] == topology.subscription_pattern(system, sub)
 
 
 def test_every_subscription_has_a_dlq_and_a_retry_policy(dev):

@@ -23,8 +23,16 @@ def publisher_for(settings: ServiceSettings) -> EventPublisher:
     return EventPublisher(settings.event_bus_name, settings.event_source)
 
 
-@functools.cache
 def _wiring() -> tuple[Database, EventPublisher]:
+    """Every publishing service runs this same module, so the wiring is kept per service (in Lambda there is one)."""
+    settings = ServiceSettings.from_env()
+    return _wiring_for(settings.service_name, settings.database_url, settings.db_secret_arn,
+                       settings.event_bus_name, settings.event_source)  # fmt: skip
+
+
+@functools.cache
+def _wiring_for(service: str, database_url: str | None, db_secret_arn: str | None, bus: str | None,
+                source: str | None) -> tuple[Database, EventPublisher]:  # fmt: skip
     settings = ServiceSettings.from_env()
     return service_database(settings), publisher_for(settings)
 

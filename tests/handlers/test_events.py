@@ -151,14 +151,14 @@ def test_the_relay_schedule_publishes_what_is_pending(tmp_path, bus, monkeypatch
     for key, value in {"SYSTEM_NAME": "demo", "SERVICE_NAME": "things", "DATABASE_URL": url,
                        "EVENT_BUS_NAME": "demo", "EVENT_SOURCE": "demo.things"}.items():  # fmt: skip
         monkeypatch.setenv(key, value)
-    outbox._wiring.cache_clear()
+    outbox._wiring_for.cache_clear()
     db, _ = outbox._wiring()
     apply_service_migrations(db, None)
     with db.transaction() as tx:
         add_to_outbox(tx, ThingHappened(thing_id="t1"))
     assert outbox.relay({"schedule": "outbox-relay"}, None) == {"published": 1, "failed": 0}
     assert len(received(bus)) == 1
-    outbox._wiring.cache_clear()
+    outbox._wiring_for.cache_clear()
 
 
 def test_the_relay_schedule_names_missing_settings(monkeypatch):
@@ -169,7 +169,7 @@ def test_the_relay_schedule_names_missing_settings(monkeypatch):
     monkeypatch.setenv("SERVICE_NAME", "things")
     monkeypatch.setenv("DATABASE_URL", "sqlite:///:memory:")
     monkeypatch.delenv("EVENT_BUS_NAME", raising=False)
-    outbox._wiring.cache_clear()
+    outbox._wiring_for.cache_clear()
     with pytest.raises(SettingsError, match="EVENT_BUS_NAME and EVENT_SOURCE are required"):
         outbox.relay({}, None)
-    outbox._wiring.cache_clear()
+    outbox._wiring_for.cache_clear()

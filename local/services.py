@@ -1,0 +1,86 @@
+"""A system's services wired for local use: their environment (the same contract as the cloud's) and databases.
+
+The environment comes from ``architectures.wiring`` with local values: moto's names and ARNs, and ``DATABASE_URL``
+(SQLite by default, MariaDB/MySQL when configured) in place of the cloud's credentials secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from architectures import spec, wiring
+from handlers.shared.db import Database
+from handlers.shared.migrations import apply_service_migrations
+from local.aws import LocalAws
+from local.functions import ServiceFunctions
+
+HANDLERS = Path(__file__).resolve().parent.parent / "handlers"
+
+
+@dataclass(frozen=True)
+class LocalAuth:
+    """The system's local Cognito pool, as handlers and authorizers need it."""
+
+    user_pool_id: str
+    client_id: str
+    jwks_url: str
+    issuer: str
+
+
+def service_functions(
+    system: spec.System,
+    made: LocalAws,
+    database_urls: Mapping[str, str],
+    auth: LocalAuth | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    stage: str = "local",
+) -> dict[str, ServiceFunctions]:
+    """Every service of ``system`` with its environment. ``database_urls`` maps each schema to its URL."""
+
+    def lookup(kind: wiring.ResourceKind, name: str) -> str:
+        match kind:
+            case "db_secret":
+                return ""  # locally the service gets DATABASE_URL instead of a secret
+            case "bus":
+                return made.bus or ""
+            case "table":
+                return made.tables[name]
+            case "bucket":
+                return made.buckets[name]
+            case "topic":
+                return made.topics[name]
+        if auth is None:
+            raise ValueError(f"{system.name}: {kind} needs the local Cognito pool")
+        return {"user_pool": auth.user_pool_id, "user_pool_client": auth.client_id, "jwks_url": auth.jwks_url,
+                "issuer": auth.issuer}[kind]  # fmt: skip
+
+    functions = {}
+    for service in system.services:
+        env = {k: str(v) for k, v in wiring.service_environment(system, service, stage, lookup).items() if v != ""}
+        if service.needs.database:
+            env["DATABASE_URL"] = database_urls[service.needs.database]
+        env.update(extra_env or {})
+        functions[service.name] = ServiceFunctions(f"{system.name}-{service.name}", env)
+    return functions
+
+
+def sqlite_urls(system: spec.System, data_dir: Path) -> dict[str, str]:
+    """One SQLite file per schema under ``data_dir`` (the embedded default)."""
+    return {s.schema_name: f"sqlite:///{data_dir / system.name / s.schema_name}.db" for s in system.services
+            if s.schema_name}  # fmt: skip
+
+
+def migrate(system: spec.System, database_urls: Mapping[str, str]) -> dict[str, list[str]]:
+    """Apply the shared and each owner's migrations to each schema; returns what was applied."""
+    applied = {}
+    for service in system.services:
+        if service.schema_name:
+            db = Database.from_url(database_urls[service.schema_name])
+            try:
+                migrations = HANDLERS / system.name / service.name.replace("-", "_") / "migrations"
+                applied[service.schema_name] = apply_service_migrations(db, migrations)
+            finally:
+                db.close()
+    return applied
