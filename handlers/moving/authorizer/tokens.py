@@ -1,0 +1,81 @@
+"""Verifying Cognito JWTs: RS256 signatures against the user pool's JWKS, the issuer and the expiry.
+
+The signing keys come from a key fetcher (``kid`` → key), injectable for tests. The default is one ``PyJWKClient`` per
+JWKS URL, created on first use and kept for the life of the process, so the key set is fetched once and reused across
+invocations. The JWKS URL and the expected issuer are configured separately: locally moto serves the keys on
+127.0.0.1 but still issues the AWS issuer URL.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+
+from handlers.moving.authorizer.rules import Unauthorized
+
+ALGORITHMS = ("RS256",)
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "sub", "token_use")
+LEEWAY_SECONDS = 30
+JWKS_LIFESPAN_SECONDS = 3600
+JWKS_TIMEOUT_SECONDS = 3
+
+KeyFetcher = Callable[[str], Any]
+"""Returns the public key (a ``PyJWK`` or a key object) for a ``kid``; raises ``jwt.PyJWKClientError`` if unknown."""
+
+
+class KeysUnavailable(RuntimeError):
+    """The JWKS could not be fetched: not the caller's fault, but still no way in."""
+
+
+@functools.cache
+def jwks_client(url: str) -> jwt.PyJWKClient:
+    """The process-wide client for ``url``: the key set is cached for an hour, each key by ``kid`` for good."""
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=JWKS_LIFESPAN_SECONDS, timeout=JWKS_TIMEOUT_SECONDS)
+
+
+class TokenVerifier:
+    """Checks a token's header, signature, issuer and times, and returns its claims."""
+
+    def __init__(self, issuer: str, key_for: KeyFetcher, leeway: float = LEEWAY_SECONDS) -> None:
+        self.issuer = issuer
+        self.key_for = key_for
+        self.leeway = leeway
+
+    @classmethod
+    def for_jwks(cls, jwks_url: str, issuer: str) -> TokenVerifier:
+        """A verifier whose keys come from ``jwks_url`` through the cached :func:`jwks_client`."""
+        return cls(issuer, jwks_client(jwks_url).get_signing_key)
+
+    def claims(self, token: str) -> dict[str, Any]:
+        """The verified claims. Raises :class:`Unauthorized` for any bad token, :class:`KeysUnavailable` when the
+        keys cannot be fetched."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError as e:
+            raise Unauthorized(f"malformed token: {type(e).__name__}") from None
+        # Checked before the keys are looked up, so a forged header never costs a JWKS request.
+        if header.get("alg") not in ALGORITHMS:
+            raise Unauthorized(f"algorithm {header.get('alg')!r} is not allowed")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise Unauthorized("the token header has no kid")
+        try:
+            key = self.key_for(kid)
+        except jwt.PyJWKClientConnectionError as e:
+            raise KeysUnavailable(str(e)) from None
+        except jwt.PyJWKClientError:
+            raise Unauthorized("no signing key matches the token's kid") from None
+        try:
+            return jwt.decode(
+                token,
+                key,
+                algorithms=list(ALGORITHMS),
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": list(REQUIRED_CLAIMS), "verify_aud": False},  # aud depends on token_use
+            )
+        except jwt.InvalidTokenError as e:
+            raise Unauthorized(f"invalid token: {type(e).__name__}: {e}") from None
