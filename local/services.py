@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from architectures import spec, wiring
 from handlers.shared.db import Database
@@ -72,12 +73,35 @@ def sqlite_urls(system: spec.System, data_dir: Path) -> dict[str, str]:
             if s.schema_name}  # fmt: skip
 
 
+def mysql_urls(system: spec.System, server_url: str) -> dict[str, str]:
+    """One database per schema, named ``<system>_<schema>``, on the MariaDB/MySQL server at ``server_url``."""
+    base = server_url.split("?")[0].rstrip("/")
+    query = server_url.partition("?")[2]
+    suffix = f"?{query}" if query else ""
+    return {s.schema_name: f"{base}/{system.name}_{s.schema_name}{suffix}" for s in system.services if s.schema_name}
+
+
+def _create_mysql_database(url: str) -> None:
+    """Locally the runtime owns the server, so it creates each schema's database (in the cloud, migrations do)."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = Database.from_url(urlunsplit(parts._replace(path="/")))
+    try:
+        with server.transaction() as tx:
+            tx.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    finally:
+        server.close()
+
+
 def migrate(system: spec.System, database_urls: Mapping[str, str]) -> dict[str, list[str]]:
     """Apply the shared and each owner's migrations to each schema; returns what was applied."""
     applied = {}
     for service in system.services:
         if service.schema_name:
-            db = Database.from_url(database_urls[service.schema_name])
+            url = database_urls[service.schema_name]
+            if not url.startswith("sqlite:"):
+                _create_mysql_database(url)
+            db = Database.from_url(url)
             try:
                 migrations = HANDLERS / system.name / service.name.replace("-", "_") / "migrations"
                 applied[service.schema_name] = apply_service_migrations(db, migrations)

@@ -1,0 +1,68 @@
+"""`python -m local`: run the systems offline until Ctrl-C. `--help` lists the options."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from architectures import SYSTEMS
+from local.runtime import LocalRuntime, Options, StartError
+
+
+def parse_args(argv: list[str]) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m local", description="Run the systems offline.")
+    parser.add_argument("--systems", nargs="+", choices=list(SYSTEMS), default=list(SYSTEMS))
+    parser.add_argument(
+        "--base-port",
+        type=int,
+        default=int(os.environ.get("LOCAL_BASE_PORT", "8700")),
+        help="local AWS listens here; each system's API on the next ports (default 8700)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("LOCAL_DATABASE_URL"),
+        help="mysql://user:pass@host:port/ to use MariaDB/MySQL instead of SQLite files",
+    )
+    parser.add_argument("--state-dir", type=Path, default=Options.state_dir)
+    parser.add_argument("--reset", action="store_true", help="start from empty databases")
+    args = parser.parse_args(argv)
+    return Options(systems=tuple(args.systems), state_dir=args.state_dir, base_port=args.base_port,
+                   database_url=args.database_url, reset=args.reset)  # fmt: skip
+
+
+def print_ready(runtime: LocalRuntime) -> None:
+    print(f"\nLocal AWS: {runtime.aws_endpoint}")
+    for name, running in runtime.systems.items():
+        print(f"\n{running.system.title} ({name})")
+        print(f"  API:   {running.api_url}   (GET {running.api_url}/health)")
+        for user in running.users:
+            print(f"  user:  {user.email:<28} password {user.password}   groups {', '.join(user.groups)}")
+    print("\nPress Ctrl-C to stop.")
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    runtime = LocalRuntime(parse_args(argv))
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        runtime.start()
+    except StartError as e:
+        print(f"error: {e}", file=sys.stderr)
+        runtime.stop()
+        return 2
+    print_ready(runtime)
+    stop.wait()
+    print("\nstopping…")
+    runtime.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

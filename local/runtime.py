@@ -1,0 +1,217 @@
+"""The local runtime: every enabled system, offline, with the same handlers, routes, authorizers and event rules.
+
+Start order: local AWS (moto in server mode) → per system: AWS resources, sign-in, databases and migrations, the
+services' environments, an HTTP gateway on its own port → the consumer loop → ``.local/endpoints.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from architectures import SYSTEMS, spec
+from local import consumers
+from local.aws import LocalAws, provision
+from local.cognito import DemoUser, provision_auth
+from local.functions import ServiceFunctions
+from local.services import LocalAuth, migrate, mysql_urls, service_functions, sqlite_urls
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION = "us-east-1"
+log = logging.getLogger("local")
+
+
+class StartError(RuntimeError):
+    """The runtime cannot start; the message is one line that says what to do."""
+
+
+@dataclass
+class Options:
+    systems: tuple[str, ...] = tuple(SYSTEMS)
+    state_dir: Path = ROOT / ".local"
+    base_port: int = 8700
+    database_url: str | None = None
+    """``mysql://user:pass@host:port/`` to use MariaDB/MySQL (one database per schema) instead of SQLite files."""
+    reset: bool = False
+    poll_seconds: float = 0.2
+
+
+@dataclass
+class RunningSystem:
+    system: spec.System
+    api_url: str
+    aws: LocalAws
+    auth: LocalAuth
+    users: list[DemoUser]
+    functions: dict[str, ServiceFunctions]
+    database_urls: dict[str, str]
+
+
+@dataclass
+class LocalRuntime:
+    options: Options
+    say: Callable[[str], None] = print
+    systems: dict[str, RunningSystem] = field(default_factory=dict)
+    aws_endpoint: str = ""
+    _servers: list[Any] = field(default_factory=list)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+
+    # --- start --------------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        unknown = [s for s in self.options.systems if s not in SYSTEMS]
+        if unknown:
+            raise StartError(f"unknown system {unknown[0]!r}; systems: {', '.join(SYSTEMS)}")
+        self._check_ports()
+        self._prepare_state()
+        self._start_aws()
+        for offset, name in enumerate(self.options.systems, start=1):
+            self._start_system(SYSTEMS[name], self.options.base_port + offset)
+        self._start_consumers()
+        self._write_endpoints()
+
+    def _ports(self) -> list[int]:
+        return [self.options.base_port + i for i in range(len(self.options.systems) + 1)]
+
+    def _check_ports(self) -> None:
+        for port in self._ports():
+            with socket.socket() as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    probe.bind(("127.0.0.1", port))
+                except OSError:
+                    raise StartError(
+                        f"port {port} on 127.0.0.1 is in use: stop what uses it, or pass --base-port "
+                        f"(ports {self._ports()[0]}-{self._ports()[-1]} are needed)"
+                    ) from None
+
+    def _prepare_state(self) -> None:
+        if self.options.reset and self.options.state_dir.exists():
+            self.say(f"-> reset: removing {self.options.state_dir}")
+            shutil.rmtree(self.options.state_dir)
+        self.options.state_dir.mkdir(parents=True, exist_ok=True)
+
+    def _start_aws(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        port = self.options.base_port
+        self.say(f"-> local AWS (moto) on 127.0.0.1:{port}")
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        self._servers.append(server)
+        self.aws_endpoint = f"http://127.0.0.1:{port}"
+        # Every handler's boto3 client reaches moto through these, exactly as the cloud's reach AWS.
+        os.environ.update(
+            {
+                "AWS_ENDPOINT_URL": self.aws_endpoint,
+                "AWS_REGION": REGION,
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+            }
+        )
+
+    def _session(self) -> Any:
+        import boto3
+
+        return boto3.Session(region_name=REGION)
+
+    def _database_urls(self, system: spec.System) -> dict[str, str]:
+        if self.options.database_url:
+            return mysql_urls(system, self.options.database_url)
+        return sqlite_urls(system, self.options.state_dir / "data")
+
+    def _start_system(self, system: spec.System, port: int) -> None:
+        session = self._session()
+        self.say(f"-> {system.name}: provisioning events, topics, tables and buckets")
+        made = provision(system, session)
+        auth, users = provision_auth(system, session, self.aws_endpoint, REGION)
+        urls = self._database_urls(system)
+        where = self.options.database_url and urlsplit(self.options.database_url).hostname or "SQLite"
+        self.say(f"-> {system.name}: migrating {len(urls)} schema(s) on {where}")
+        try:
+            migrate(system, urls)
+        except Exception as e:
+            raise StartError(f"{system.name}: database not reachable or not migratable: {e}") from None
+        functions = service_functions(system, made, urls, auth)
+        self._serve(system, functions, auth, port)
+        api_url = f"http://127.0.0.1:{port}"
+        self.systems[system.name] = RunningSystem(system, api_url, made, auth, users, functions, urls)
+        self.say(f"   {system.title}: {api_url}")
+
+    def _serve(self, system: spec.System, functions: dict[str, ServiceFunctions], auth: LocalAuth, port: int) -> None:
+        import uvicorn
+
+        from local.gateway import JwtSettings, build_gateway
+
+        app = build_gateway(
+            system, functions, jwt=JwtSettings(jwks_url=auth.jwks_url, issuer=auth.issuer, client_ids=(auth.client_id,))
+        )
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        thread = threading.Thread(target=server.run, name=f"gateway-{system.name}", daemon=True)
+        thread.start()
+        self._servers.append(server)
+        self._threads.append(thread)
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise StartError(f"{system.name}: the gateway did not start on 127.0.0.1:{port}")
+            time.sleep(0.02)
+
+    def _start_consumers(self) -> None:
+        sqs = self._session().client("sqs")
+
+        def loop() -> None:
+            while not self._stopping.is_set():
+                for running in list(self.systems.values()):
+                    try:
+                        consumers.deliver_once(running.system, running.aws, running.functions, sqs, REGION)
+                    except Exception:
+                        log.exception("%s: delivering events failed; retrying", running.system.name)
+                self._stopping.wait(self.options.poll_seconds)
+
+        thread = threading.Thread(target=loop, name="consumers", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _write_endpoints(self) -> None:
+        data = {
+            "aws_endpoint": self.aws_endpoint,
+            "region": REGION,
+            "systems": {
+                name: {
+                    "api_url": r.api_url,
+                    "user_pool_id": r.auth.user_pool_id,
+                    "client_id": r.auth.client_id,
+                    "issuer": r.auth.issuer,
+                    "jwks_url": r.auth.jwks_url,
+                    "users": [asdict(u) for u in r.users],
+                }
+                for name, r in self.systems.items()
+            },
+        }
+        path = self.options.state_dir / "endpoints.json"
+        path.write_text(json.dumps(data, indent=2) + "\n")
+        self.say(f"-> ready; endpoints in {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    # --- stop ---------------------------------------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stopping.set()
+        for server in reversed(self._servers):
+            if hasattr(server, "should_exit"):
+                server.should_exit = True
+            else:
+                server.stop()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        (self.options.state_dir / "endpoints.json").unlink(missing_ok=True)
