@@ -1,0 +1,364 @@
+"""Moves: the order a customer places, its status machine, and what each event does to it.
+
+Pure domain code: no boto3, no SQL; the rules take ``now`` from their caller (the handlers' clock is
+:func:`utc_now`, replaced in tests). The HTTP routes
+(``api.py``) and the event consumer (``events.py``) call these functions; ``store.py`` persists the results.
+
+Status machine::
+
+    REGISTERED ──TruckAssigned──▶ TRUCK_ASSIGNED ──complete──▶ COMPLETED
+        │                              ▲
+        └──MoveUnassignable──▶ UNASSIGNABLE ──TruckAssigned (an employee assigned one by hand)
+
+Every other transition is refused with a message that names the current status.
+
+Listing order: newest first (``created_at`` descending, then ``id``), so a customer sees the move they just
+registered at the top and a page never shifts when older moves change status. The cursor is the opaque
+URL-safe base64 of the last item's ``[created_at, id]``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from handlers.moving.contracts import (
+    MoveCompleted,
+    MoveRegistered,
+    MoveUnassignable,
+    Place,
+    PositionRecorded,
+    TruckAssigned,
+)
+from handlers.shared.events import EventDetail
+
+EMPLOYEES = "employees"
+"""The group that sees and manages every move (as declared in ``architectures/moving.py``)."""
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+class Status(StrEnum):
+    REGISTERED = "REGISTERED"
+    TRUCK_ASSIGNED = "TRUCK_ASSIGNED"
+    UNASSIGNABLE = "UNASSIGNABLE"
+    COMPLETED = "COMPLETED"
+
+
+class Action(StrEnum):
+    """What someone tries to do to a move; the value completes the sentence "cannot ..."."""
+
+    ASSIGN_TRUCK = "assign a truck to it"
+    MARK_UNASSIGNABLE = "mark it unassignable"
+    COMPLETE = "complete it"
+
+
+TRANSITIONS: Mapping[tuple[Status, Action], Status] = {
+    (Status.REGISTERED, Action.ASSIGN_TRUCK): Status.TRUCK_ASSIGNED,
+    (Status.REGISTERED, Action.MARK_UNASSIGNABLE): Status.UNASSIGNABLE,
+    (Status.UNASSIGNABLE, Action.ASSIGN_TRUCK): Status.TRUCK_ASSIGNED,
+    (Status.TRUCK_ASSIGNED, Action.COMPLETE): Status.COMPLETED,
+}
+"""The only allowed transitions; anything missing here is refused."""
+
+
+class MoveNotFound(LookupError):
+    """No move has this id (or the caller may not know it exists)."""
+
+    def __init__(self, move_id: str) -> None:
+        super().__init__(f"no move {move_id}")
+        self.move_id = move_id
+
+
+class TransitionRefused(Exception):
+    """The move's status does not allow the action; the message names the current status."""
+
+    def __init__(self, move_id: str, status: Status, action: Action) -> None:
+        super().__init__(f"move {move_id} is {status.value}; cannot {action.value}")
+        self.move_id, self.status, self.action = move_id, status, action
+
+
+def next_status(move_id: str, status: Status, action: Action) -> Status:
+    """The status after ``action``, or :class:`TransitionRefused`."""
+    try:
+        return TRANSITIONS[(status, action)]
+    except KeyError:
+        raise TransitionRefused(move_id, status, action) from None
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- the move ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Truck:
+    id: str
+    plate: str
+
+
+@dataclass(frozen=True)
+class Position:
+    lat: float
+    lon: float
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Move:
+    id: str
+    customer_id: str
+    customer_email: str
+    status: Status
+    origin: Place
+    destination: Place
+    move_date: date
+    volume_m3: float
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime
+    truck: Truck | None = None
+    position: Position | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a command or an event does to a move: its new state and the events to publish with it.
+
+    ``ignored`` says why nothing changed (an event that arrived for a status that cannot take it)."""
+
+    move: Move
+    events: tuple[EventDetail, ...] = ()
+    ignored: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.ignored is None
+
+
+class NewMove(BaseModel):
+    """The body of ``POST /moves``. Unknown fields are refused, so a typo is not silently dropped.
+
+    ``move_date`` must be today or later, in UTC; validate with ``context={"today": date}`` to fix the day."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    origin: Place
+    destination: Place
+    move_date: date
+    volume_m3: float = Field(gt=0, le=100, description="Cubic metres to move; more than 0, at most 100")
+    notes: str | None = Field(None, max_length=1000)
+
+    @field_validator("move_date")
+    @classmethod
+    def _not_in_the_past(cls, value: date, info: ValidationInfo) -> date:
+        today = (info.context or {}).get("today") or datetime.now(UTC).date()
+        if value < today:
+            raise ValueError(f"must be today or later (today is {today.isoformat()})")
+        return value
+
+
+def register(new: NewMove, *, move_id: str, customer_id: str, customer_email: str, now: datetime) -> Change:
+    """A new move in REGISTERED, and the MoveRegistered event that announces it."""
+    move = Move(
+        id=move_id,
+        customer_id=customer_id,
+        customer_email=customer_email,
+        status=Status.REGISTERED,
+        origin=new.origin,
+        destination=new.destination,
+        move_date=new.move_date,
+        volume_m3=new.volume_m3,
+        notes=new.notes,
+        created_at=now,
+        updated_at=now,
+    )
+    event = MoveRegistered(
+        move_id=move.id,
+        customer_id=customer_id,
+        customer_email=customer_email,
+        move_date=move.move_date,
+        volume_m3=move.volume_m3,
+        origin=move.origin,
+        destination=move.destination,
+        occurred_at=now,
+    )
+    return Change(move, (event,))
+
+
+def complete(move: Move, now: datetime) -> Change:
+    """An employee completes the move (only from TRUCK_ASSIGNED): MoveCompleted frees the truck."""
+    status = next_status(move.id, move.status, Action.COMPLETE)
+    assert move.truck is not None, "a TRUCK_ASSIGNED move has a truck"
+    done = replace(move, status=status, updated_at=now)
+    return Change(done, (MoveCompleted(move_id=move.id, truck_id=move.truck.id, occurred_at=now),))
+
+
+# --- events from fleet and tracking ---------------------------------------------------------------------------
+
+
+def on_truck_assigned(move: Move, event: TruckAssigned, now: datetime) -> Change:
+    try:
+        status = next_status(move.id, move.status, Action.ASSIGN_TRUCK)
+    except TransitionRefused as refused:
+        return Change(move, ignored=str(refused))
+    return Change(replace(move, status=status, truck=Truck(event.truck_id, event.plate), updated_at=now))
+
+
+def on_unassignable(move: Move, event: MoveUnassignable, now: datetime) -> Change:
+    try:
+        status = next_status(move.id, move.status, Action.MARK_UNASSIGNABLE)
+    except TransitionRefused as refused:
+        return Change(move, ignored=str(refused))
+    return Change(replace(move, status=status, updated_at=now))
+
+
+def on_position(move: Move, event: PositionRecorded, now: datetime) -> Change:
+    """Keep the latest position only: positions may arrive out of order (SQS is not FIFO)."""
+    recorded_at = as_utc(event.recorded_at)
+    if move.position is not None and recorded_at <= move.position.recorded_at:
+        return Change(move, ignored=f"move {move.id} already has a position from {move.position.recorded_at}")
+    return Change(replace(move, position=Position(event.lat, event.lon, recorded_at), updated_at=now))
+
+
+def apply_event(move: Move, event: EventDetail, now: datetime) -> Change:
+    """Dispatch a received event to its rule."""
+    if isinstance(event, TruckAssigned):
+        return on_truck_assigned(move, event, now)
+    if isinstance(event, MoveUnassignable):
+        return on_unassignable(move, event, now)
+    if isinstance(event, PositionRecorded):
+        return on_position(move, event, now)
+    raise TypeError(f"moves does not handle {type(event).__name__}")
+
+
+def event_move_id(event: EventDetail) -> str:
+    """The move an event is about (every event this service consumes names one)."""
+    move_id = getattr(event, "move_id", None)
+    if not isinstance(move_id, str):
+        raise TypeError(f"{type(event).__name__} does not name a move")
+    return move_id
+
+
+# --- who sees what, and how it looks ------------------------------------------------------------------------------
+
+
+def is_employee(groups: frozenset[str]) -> bool:
+    return EMPLOYEES in groups
+
+
+def can_see(move: Move, user_id: str, groups: frozenset[str]) -> bool:
+    """Employees see every move; a customer only their own."""
+    return is_employee(groups) or move.customer_id == user_id
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware datetime in UTC (a naive one is taken as UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with a fixed width, so stored timestamps sort as text."""
+    return as_utc(moment).isoformat(timespec="microseconds")
+
+
+def view(move: Move) -> dict[str, Any]:
+    """The move as the API shows it."""
+    return {
+        "id": move.id,
+        "status": move.status.value,
+        "origin": move.origin.model_dump(),
+        "destination": move.destination.model_dump(),
+        "move_date": move.move_date.isoformat(),
+        "volume_m3": move.volume_m3,
+        "notes": move.notes,
+        "truck": None if move.truck is None else {"id": move.truck.id, "plate": move.truck.plate},
+        "tracking": None
+        if move.position is None
+        else {
+            "last_position": {"lat": move.position.lat, "lon": move.position.lon},
+            "updated_at": timestamp(move.position.recorded_at),
+        },
+        "created_at": timestamp(move.created_at),
+    }
+
+
+# --- listing ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the last item's sort key."""
+
+    created_at: str
+    move_id: str
+
+    def encode(self) -> str:
+        raw = json.dumps([self.created_at, self.move_id], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            created_at, move_id = json.loads(raw)
+        except (binascii.Error, ValueError, TypeError):
+            raise ValueError("is not a cursor returned by this API") from None
+        if not isinstance(created_at, str) or not isinstance(move_id, str):
+            raise ValueError("is not a cursor returned by this API")
+        return cls(created_at, move_id)
+
+    @classmethod
+    def after(cls, move: Move) -> Cursor:
+        return cls(timestamp(move.created_at), move.id)
+
+
+class ListQuery(BaseModel):
+    """``GET /moves`` query: ``limit`` (1..100, default 20), ``cursor`` (from ``next_cursor``), ``status``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = None
+    status: Status | None = None
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value: str | None) -> str | None:
+        if value is not None:
+            Cursor.decode(value)
+        return value
+
+    @property
+    def after(self) -> Cursor | None:
+        return None if self.cursor is None else Cursor.decode(self.cursor)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which moves a listing may show: ``customer_id`` None means all of them (employees)."""
+
+    customer_id: str | None
+    status: Status | None
+
+
+def listing_scope(query: ListQuery, user_id: str, groups: frozenset[str]) -> Scope:
+    return Scope(customer_id=None if is_employee(groups) else user_id, status=query.status)
+
+
+def page(moves: Sequence[Move], limit: int) -> dict[str, Any]:
+    """A page from up to ``limit + 1`` moves in listing order: the extra one only says there is more."""
+    shown = list(moves[:limit])
+    more = len(moves) > limit and bool(shown)
+    return {"items": [view(m) for m in shown], "next_cursor": Cursor.after(shown[-1]).encode() if more else None}

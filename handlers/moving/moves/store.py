@@ -1,0 +1,148 @@
+"""All SQL of the moves service (schema in ``migrations/``), on SQLite and MySQL/MariaDB alike.
+
+A change and the events it publishes are written in one transaction (the outbox), and a consumed event is
+claimed in the same transaction as its effect, so a crash never leaves one without the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from handlers.moving.contracts import Place
+from handlers.moving.moves.logic import Change, Cursor, Move, MoveNotFound, Position, Scope, Status, Truck, timestamp
+from handlers.shared.consumer import claim
+from handlers.shared.db import Database, Transaction
+from handlers.shared.events import add_to_outbox
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+_COLUMNS = (
+    "id, customer_id, customer_email, status, origin_address, origin_city, destination_address, destination_city, "
+    "move_date, volume_m3, notes, truck_id, truck_plate, last_lat, last_lon, position_recorded_at, created_at, "
+    "updated_at"
+)
+_SELECT = f"SELECT {_COLUMNS} FROM moves"  # noqa: S608 (constant column list)
+_INSERT = f"INSERT INTO moves ({_COLUMNS}) VALUES (" + ", ".join(f":{c}" for c in _COLUMNS.split(", ")) + ")"  # noqa: S608
+_UPDATE = (
+    "UPDATE moves SET status = :status, truck_id = :truck_id, truck_plate = :truck_plate, last_lat = :last_lat, "
+    "last_lon = :last_lon, position_recorded_at = :position_recorded_at, updated_at = :updated_at WHERE id = :id"
+)
+
+# Listing filters: fixed fragments only; values are always bound parameters.
+_BY_CUSTOMER = "customer_id = :customer_id"
+_BY_STATUS = "status = :status"
+_AFTER = "(created_at < :after_created_at OR (created_at = :after_created_at AND id < :after_id))"
+
+
+class MoveStore:
+    """Reads and writes moves in the service's database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(self, change: Change) -> None:
+        """Insert a new move and its events."""
+        with self.db.transaction() as tx:
+            tx.execute(_INSERT, _row(change.move))
+            for event in change.events:
+                add_to_outbox(tx, event)
+
+    def get(self, move_id: str) -> Move | None:
+        with self.db.transaction() as tx:
+            row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": move_id})
+        return None if row is None else _move(row)
+
+    def update(
+        self, move_id: str, decide: Callable[[Move], Change], *, claim_for: tuple[str, str] | None = None
+    ) -> Change | None:
+        """Lock the move, let ``decide`` compute the change, and write it with its events, all in one transaction.
+
+        ``claim_for=(consumer, event_id)`` also records the event as handled; when it already was, nothing happens
+        and the result is None. Raises :class:`MoveNotFound` (and rolls back, claim included) for an unknown id;
+        whatever ``decide`` raises rolls back too."""
+        with self.db.transaction() as tx:
+            if claim_for is not None and not claim(tx, *claim_for):
+                return None
+            row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": move_id}, lock=True)
+            if row is None:
+                raise MoveNotFound(move_id)
+            change = decide(_move(row))
+            if change.changed:
+                _write(tx, change)
+            return change
+
+    def find(self, scope: Scope, after: Cursor | None, limit: int) -> list[Move]:
+        """Up to ``limit`` moves in ``scope``, newest first, starting after ``after``."""
+        conditions: list[str] = []
+        params: dict[str, Any] = {"limit": limit}
+        if scope.customer_id is not None:
+            conditions.append(_BY_CUSTOMER)
+            params["customer_id"] = scope.customer_id
+        if scope.status is not None:
+            conditions.append(_BY_STATUS)
+            params["status"] = scope.status.value
+        if after is not None:
+            conditions.append(_AFTER)
+            params.update(after_created_at=after.created_at, after_id=after.move_id)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        sql = f"{_SELECT}{where} ORDER BY created_at DESC, id DESC LIMIT :limit"  # noqa: S608 (fixed fragments)
+        with self.db.transaction() as tx:
+            return [_move(row) for row in tx.query(sql, params)]
+
+
+def _write(tx: Transaction, change: Change) -> None:
+    row = _row(change.move)
+    tx.execute(_UPDATE, {k: row[k] for k in ("id", "status", "truck_id", "truck_plate", "last_lat", "last_lon",
+                                             "position_recorded_at", "updated_at")})  # fmt: skip
+    for event in change.events:
+        add_to_outbox(tx, event)
+
+
+def _row(move: Move) -> dict[str, Any]:
+    position = move.position
+    return {
+        "id": move.id,
+        "customer_id": move.customer_id,
+        "customer_email": move.customer_email,
+        "status": move.status.value,
+        "origin_address": move.origin.address,
+        "origin_city": move.origin.city,
+        "destination_address": move.destination.address,
+        "destination_city": move.destination.city,
+        "move_date": move.move_date.isoformat(),
+        "volume_m3": move.volume_m3,
+        "notes": move.notes,
+        "truck_id": move.truck.id if move.truck else None,
+        "truck_plate": move.truck.plate if move.truck else None,
+        "last_lat": position.lat if position else None,
+        "last_lon": position.lon if position else None,
+        "position_recorded_at": timestamp(position.recorded_at) if position else None,
+        "created_at": timestamp(move.created_at),
+        "updated_at": timestamp(move.updated_at),
+    }
+
+
+def _move(row: dict[str, Any]) -> Move:
+    position = None
+    if row["position_recorded_at"] is not None:
+        position = Position(
+            float(row["last_lat"]), float(row["last_lon"]), datetime.fromisoformat(row["position_recorded_at"])
+        )
+    return Move(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        customer_email=row["customer_email"],
+        status=Status(row["status"]),
+        origin=Place(address=row["origin_address"], city=row["origin_city"]),
+        destination=Place(address=row["destination_address"], city=row["destination_city"]),
+        move_date=date.fromisoformat(row["move_date"]),
+        volume_m3=float(row["volume_m3"]),
+        notes=row["notes"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        truck=None if row["truck_id"] is None else Truck(row["truck_id"], row["truck_plate"]),
+        position=position,
+    )
