@@ -66,6 +66,8 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = {
     (Status.REGISTERED, Action.ASSIGN_TRUCK): Status.TRUCK_ASSIGNED,
     (Status.REGISTERED, Action.MARK_UNASSIGNABLE): Status.UNASSIGNABLE,
     (Status.UNASSIGNABLE, Action.ASSIGN_TRUCK): Status.TRUCK_ASSIGNED,
+    # Fleet lets an employee move a booking to another truck; the move keeps its status and takes the new truck.
+    (Status.TRUCK_ASSIGNED, Action.ASSIGN_TRUCK): Status.TRUCK_ASSIGNED,
     (Status.TRUCK_ASSIGNED, Action.COMPLETE): Status.COMPLETED,
 }
 """The only allowed transitions; anything missing here is refused."""
