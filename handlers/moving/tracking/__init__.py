@@ -1,1 +1,1 @@
-"""The tracking service: gPS tracking sessions of assigned trucks."""
+"""The tracking service: GPS tracking sessions of assigned trucks."""

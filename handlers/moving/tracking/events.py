@@ -1,0 +1,73 @@
+"""The ``sessions`` subscription: tracking learns of moves and their trucks (SQS batch of EventBridge events).
+
+- MoveRegistered → remember the move's owner (who may see its tracking).
+- TruckAssigned → open the move's tracking session with that truck (or move it to a new truck).
+- MoveCompleted → close the session for good.
+- Events may arrive in any order (standard SQS): each rule takes what it can (see ``logic.py``), so nothing waits
+  for another event. An event a session cannot take (TruckAssigned for a completed move) is logged and ignored;
+  it is still claimed, so a redelivery is not logged again.
+- Each event is claimed as ``tracking-sessions`` in the same transaction as its effect: a redelivery has no effect.
+- A record that fails (malformed detail, database down, two first events of a move racing) is reported in
+  ``batchItemFailures``, so only it is retried, and after the queue's maximum receives it goes to the DLQ.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from handlers.moving.contracts import EVENTS
+from handlers.moving.tracking import logic
+from handlers.moving.tracking.store import TrackingStore
+from handlers.shared.consumer import ReceivedEvent, handle_batch
+from handlers.shared.database import service_database
+from handlers.shared.events import parse_detail
+from handlers.shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "tracking-sessions"
+CONSUMED = frozenset({"MoveRegistered", "TruckAssigned", "MoveCompleted"})
+
+
+class SessionsConsumer:
+    """Handles one received event; raises to have its record retried."""
+
+    def __init__(self, store: TrackingStore, clock: Callable[[], datetime] = logic.utc_now) -> None:
+        self.store = store
+        self.clock = clock
+
+    def __call__(self, received: ReceivedEvent) -> None:
+        if received.detail_type not in CONSUMED:
+            # The subscription's rule routes only CONSUMED here: anything else is a wiring error worth a DLQ entry.
+            raise ValueError(f"{CONSUMER} does not consume {received.detail_type} events")
+        event = parse_detail(received.detail, EVENTS[received.detail_type])
+        move_id = logic.event_move_id(event)
+        now = self.clock()
+        change = self.store.update(
+            move_id, lambda current: logic.apply_event(current, event, now), claim_for=(CONSUMER, event.event_id)
+        )
+        if change is None:
+            log.info("%s %s was already handled", received.detail_type, event.event_id)
+        elif not change.changed:
+            log.warning("%s %s ignored: %s", received.detail_type, event.event_id, change.ignored)
+        elif change.tracking is not None:
+            log.info("move %s: tracking %s after %s", move_id, change.tracking.status.value, received.detail_type)
+
+
+def process(event: dict[str, Any], context: Any, consumer: SessionsConsumer) -> dict[str, Any]:
+    """The batch response: ``{"batchItemFailures": [...]}`` naming only the records that failed."""
+    return handle_batch(event, context, consumer)
+
+
+@functools.cache
+def default_consumer() -> SessionsConsumer:
+    """Built on the first invocation from the environment, then reused by the warm container."""
+    return SessionsConsumer(TrackingStore(service_database(ServiceSettings.from_env())))
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return process(event, context, default_consumer())
