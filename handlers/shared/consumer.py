@@ -2,7 +2,7 @@
 
 EventBridge rules deliver events to a queue per consumer; the queue invokes the function with an SQS batch. A record
 that fails goes back to the queue (and, after the configured receives, to the DLQ) while the rest of the batch
-succeeds. :func:`claim` records an event id in the same transaction as its effect, so a redelivery changes nothing.
+succeeds. ``inbox.claim`` records an event id in the same transaction as its effect, so a redelivery changes nothing.
 """
 
 from __future__ import annotations
@@ -10,13 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
-from handlers.shared.db import IntegrityConflict, Transaction
 
 
 @dataclass(frozen=True)
@@ -48,15 +45,3 @@ def handle_batch(event: dict[str, Any], context: Any, handle: Callable[[Received
         context=context,
     )
     return dict(response)
-
-
-def claim(tx: Transaction, consumer: str, event_id: str) -> bool:
-    """Record that ``consumer`` handles ``event_id`` in this transaction; False if it already did."""
-    try:
-        tx.execute(
-            "INSERT INTO processed_events (consumer, event_id, processed_at) VALUES (:consumer, :event_id, :at)",
-            {"consumer": consumer, "event_id": event_id, "at": datetime.now(UTC).isoformat(timespec="seconds")},
-        )
-    except IntegrityConflict:
-        return False
-    return True

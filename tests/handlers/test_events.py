@@ -12,8 +12,9 @@ import pytest
 from moto import mock_aws
 
 from handlers.shared import aws
-from handlers.shared.consumer import ReceivedEvent, claim, handle_batch
+from handlers.shared.consumer import ReceivedEvent, handle_batch
 from handlers.shared.events import EventDetail, EventPublisher, add_to_outbox, parse_detail, relay
+from handlers.shared.inbox import claim
 from handlers.shared.migrations import apply_service_migrations
 from tests.events import sqs_batch
 

@@ -21,7 +21,7 @@ from aws_lambda_powertools.logging import Logger
 
 from handlers.moving.authorizer.rules import Unauthorized, allow, bearer_token, deny, identity_from_claims, is_allowed
 from handlers.moving.authorizer.settings import AuthorizerSettings
-from handlers.moving.authorizer.tokens import TokenVerifier
+from handlers.shared.tokens import TokenVerifier
 
 logger = Logger()
 

@@ -1,7 +1,8 @@
 """The authorizer's decisions, from verified claims, the route and the group rules: plain Python, no I/O.
 
-The signature, issuer and expiry are checked before any of this runs (see ``tokens.py``). What is left is whether the
-token was issued to our app client and for which purpose, who the caller is, and whether the route lets them in.
+The signature, issuer and expiry are checked before any of this runs (see ``handlers.shared.tokens``). What is left
+is whether the token was issued to our app client and for which purpose, who the caller is, and whether the route lets
+them in.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from handlers.shared.tokens import InvalidToken
+
 ID_TOKEN, ACCESS_TOKEN = "id", "access"  # the values of Cognito's token_use claim
 TOKEN_USES = frozenset({ID_TOKEN, ACCESS_TOKEN})
 
 
-class Unauthorized(Exception):
-    """The request carries no usable token: API Gateway answers 401. The message says why, for the logs only."""
+Unauthorized = InvalidToken
+"""The request carries no usable token: API Gateway answers 401. The message says why, for the logs only.
+
+The same exception the shared token verifier raises, so a bad signature and a bad claim are refused alike."""
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from handlers.moving.fleet.logic import AssignedBy, Move, MoveStatus, Truck
-from handlers.shared.consumer import claim
 from handlers.shared.db import Database, Transaction
 from handlers.shared.events import EventDetail, add_to_outbox
+from handlers.shared.inbox import claim
 from handlers.shared.migrations import apply_service_migrations
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

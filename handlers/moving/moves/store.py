@@ -13,9 +13,9 @@ from typing import Any
 
 from handlers.moving.contracts import Place
 from handlers.moving.moves.logic import Change, Cursor, Move, MoveNotFound, Position, Scope, Status, Truck, timestamp
-from handlers.shared.consumer import claim
 from handlers.shared.db import Database, Transaction
 from handlers.shared.events import add_to_outbox
+from handlers.shared.inbox import claim
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from handlers.moving.notifications.logic import Message, MoveInfo, timestamp
-from handlers.shared.consumer import claim
 from handlers.shared.db import Database
+from handlers.shared.inbox import claim
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

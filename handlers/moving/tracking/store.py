@@ -21,9 +21,9 @@ from handlers.moving.tracking.logic import (
     Tracking,
     timestamp,
 )
-from handlers.shared.consumer import claim
 from handlers.shared.db import Database
 from handlers.shared.events import add_to_outbox
+from handlers.shared.inbox import claim
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

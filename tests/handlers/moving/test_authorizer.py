@@ -31,7 +31,7 @@ from moto.utilities.utils import load_resource
 
 from architectures.moving import CUSTOMERS, EMPLOYEES, SYSTEM
 from architectures.wiring import authorizer_environment
-from handlers.moving.authorizer import app, tokens
+from handlers.moving.authorizer import app
 from handlers.moving.authorizer.rules import (
     ID_TOKEN,
     Identity,
@@ -41,7 +41,8 @@ from handlers.moving.authorizer.rules import (
     identity_from_claims,
     is_allowed,
 )
-from handlers.moving.authorizer.tokens import TokenVerifier
+from handlers.shared import tokens
+from handlers.shared.tokens import TokenVerifier
 from tests.events import load
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Moving"

@@ -1,5 +1,8 @@
 """Verifying Cognito JWTs: RS256 signatures against the user pool's JWKS, the issuer and the expiry.
 
+Used by the moving company's Lambda authorizer and by the local gateway's JWT authorizer (which emulates API Gateway's
+own). What each of them checks beyond this (``token_use``, the audience or client, the groups) is theirs.
+
 The signing keys come from a key fetcher (``kid`` → key), injectable for tests. The default is one ``PyJWKClient`` per
 JWKS URL, created on first use and kept for the life of the process, so the key set is fetched once and reused across
 invocations. The JWKS URL and the expected issuer are configured separately: locally moto serves the keys on
@@ -9,12 +12,10 @@ invocations. The JWKS URL and the expected issuer are configured separately: loc
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jwt
-
-from handlers.moving.authorizer.rules import Unauthorized
 
 ALGORITHMS = ("RS256",)
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "sub", "token_use")
@@ -24,6 +25,11 @@ JWKS_TIMEOUT_SECONDS = 3
 
 KeyFetcher = Callable[[str], Any]
 """Returns the public key (a ``PyJWK`` or a key object) for a ``kid``; raises ``jwt.PyJWKClientError`` if unknown."""
+
+
+class InvalidToken(Exception):
+    """The token is not usable (malformed, wrongly signed, expired, another issuer...): a 401. The message says why,
+    for the logs only."""
 
 
 class KeysUnavailable(RuntimeError):
@@ -37,37 +43,48 @@ def jwks_client(url: str) -> jwt.PyJWKClient:
 
 
 class TokenVerifier:
-    """Checks a token's header, signature, issuer and times, and returns its claims."""
+    """Checks a token's header, signature, issuer and times, and returns its claims.
 
-    def __init__(self, issuer: str, key_for: KeyFetcher, leeway: float = LEEWAY_SECONDS) -> None:
+    ``required`` names the claims a token must carry (default: what a Cognito id or access token always has).
+    The audience is not checked here: where it is depends on the token's use.
+    """
+
+    def __init__(
+        self,
+        issuer: str,
+        key_for: KeyFetcher,
+        leeway: float = LEEWAY_SECONDS,
+        required: Sequence[str] = REQUIRED_CLAIMS,
+    ) -> None:
         self.issuer = issuer
         self.key_for = key_for
         self.leeway = leeway
+        self.required = list(required)
 
     @classmethod
-    def for_jwks(cls, jwks_url: str, issuer: str) -> TokenVerifier:
+    def for_jwks(cls, jwks_url: str, issuer: str, **options: Any) -> TokenVerifier:
         """A verifier whose keys come from ``jwks_url`` through the cached :func:`jwks_client`."""
-        return cls(issuer, jwks_client(jwks_url).get_signing_key)
+        return cls(issuer, jwks_client(jwks_url).get_signing_key, **options)
 
     def claims(self, token: str) -> dict[str, Any]:
-        """The verified claims. Raises :class:`Unauthorized` for any bad token, :class:`KeysUnavailable` when the
+        """The verified claims. Raises :class:`InvalidToken` for any bad token, :class:`KeysUnavailable` when the
         keys cannot be fetched."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as e:
-            raise Unauthorized(f"malformed token: {type(e).__name__}") from None
+            raise InvalidToken(f"malformed token: {type(e).__name__}") from None
         # Checked before the keys are looked up, so a forged header never costs a JWKS request.
         if header.get("alg") not in ALGORITHMS:
-            raise Unauthorized(f"algorithm {header.get('alg')!r} is not allowed")
+            raise InvalidToken(f"algorithm {header.get('alg')!r} is not allowed")
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
-            raise Unauthorized("the token header has no kid")
+            raise InvalidToken("the token header has no kid")
         try:
             key = self.key_for(kid)
         except jwt.PyJWKClientConnectionError as e:
             raise KeysUnavailable(str(e)) from None
         except jwt.PyJWKClientError:
-            raise Unauthorized("no signing key matches the token's kid") from None
+            raise InvalidToken("no signing key matches the token's kid") from None
         try:
             return jwt.decode(
                 token,
@@ -75,7 +92,7 @@ class TokenVerifier:
                 algorithms=list(ALGORITHMS),
                 issuer=self.issuer,
                 leeway=self.leeway,
-                options={"require": list(REQUIRED_CLAIMS), "verify_aud": False},  # aud depends on token_use
+                options={"require": self.required, "verify_aud": False},  # aud depends on token_use
             )
         except jwt.InvalidTokenError as e:
-            raise Unauthorized(f"invalid token: {type(e).__name__}: {e}") from None
+            raise InvalidToken(f"invalid token: {type(e).__name__}: {e}") from None
