@@ -1,0 +1,594 @@
+"""The local API gateway: one system's HTTP API (API Gateway HTTP API, payload 2.0) as a small ASGI app.
+
+Its routes are the declaration's (``system.routes``) and nothing else, plus ``GET /health``. A request goes through
+what API Gateway does in the cloud, in the same order, so the real handlers cannot tell the difference:
+
+1. CORS preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) is answered here, as an HTTP API
+   with a CORS configuration does; every other response gets ``access-control-allow-origin`` when the origin is
+   allowed, and the integration's own ``access-control-*`` headers are dropped, as API Gateway ignores them.
+2. A body over 10 MB is a 413. The route is matched on method and path template, exact segments before
+   ``{parameters}``; no match (even one only another method has) is a 404.
+3. A non-public route runs the system's authorizer: API Gateway's JWT authorizer (``local.jwt_authorizer``), or the
+   declared Lambda authorizer, the real function, with a payload 2.0 REQUEST authorizer event (simple responses).
+4. The route's handler gets the payload 2.0 event the cloud sends, and its response becomes the HTTP response.
+   As in the cloud, ``cookies``, ``queryStringParameters``, ``pathParameters`` and ``body`` are left out when empty;
+   ``requestContext.domainName`` is the request's ``Host`` (with its port, so links built from it work locally).
+
+Handlers run through each service's :class:`~local.functions.ServiceFunctions` in a worker thread, so the event loop
+keeps serving while a handler works (invocations are serialized by the functions' lock, as their environments are).
+Errors read like API Gateway's: ``{"message": "Unauthorized"}``, ``"Forbidden"``, ``"Not Found"``,
+``"Internal Server Error"``; the details go to the log (``local.gateway``), never to the client. A declared route
+whose handler module does not exist yet answers 501, saying so.
+
+The HTTP API's CORS settings (methods, headers, max age) mirror ``components.http_api``'s; a test keeps them equal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import logging
+import os
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from architectures import spec
+from local.functions import ServiceFunctions
+from local.jwt_authorizer import InvalidToken, JwtAuthorizer, JwtSettings, KeysUnavailable
+
+__all__ = ["MAX_BODY_BYTES", "Gateway", "JwtSettings", "Router", "build_gateway"]
+
+log = logging.getLogger("local.gateway")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+HandlerResolver = Callable[[spec.System, spec.Service, str], str]
+"""``(system, service, "api.handler")`` → the importable handler path; :func:`architectures.spec.handler_module`."""
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
+"""API Gateway HTTP APIs refuse larger payloads with a 413."""
+CORS_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+CORS_HEADERS = ("authorization", "content-type", "idempotency-key")
+CORS_MAX_AGE_SECONDS = 600
+STAGE = "$default"
+DEFAULT_ACCOUNT_ID = "123456789012"  # moto's account
+
+
+# --- routing -------------------------------------------------------------------------------------------------------
+
+PARAMETER = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+@dataclass(frozen=True)
+class RouteEntry:
+    """A declared route, ready to match: ``segments`` holds each literal segment, or ``None`` for a parameter."""
+
+    service: spec.Service
+    route: spec.Route
+    segments: tuple[str | None, ...]
+    parameters: tuple[str, ...]
+
+    @classmethod
+    def of(cls, service: spec.Service, route: spec.Route) -> RouteEntry:
+        segments: list[str | None] = []
+        parameters: list[str] = []
+        for segment in route.path.strip("/").split("/") if route.path != "/" else []:
+            match = PARAMETER.match(segment)
+            if match:
+                segments.append(None)
+                parameters.append(match.group(1))
+            elif "{" in segment or "}" in segment:
+                raise ValueError(f"route {route.key}: a path parameter must be a whole segment, like /moves/{{id}}")
+            else:
+                segments.append(segment)
+        return cls(service, route, tuple(segments), tuple(parameters))
+
+    @property
+    def key(self) -> str:
+        return self.route.key
+
+
+class Router:
+    """Method + path template matching as API Gateway does it: the most specific route wins, i.e. at the first
+    segment where two templates differ, an exact segment beats a ``{parameter}``."""
+
+    def __init__(self, entries: Sequence[RouteEntry]) -> None:
+        self.entries = list(entries)
+
+    def match(self, method: str, raw_path: str) -> tuple[RouteEntry, dict[str, str]] | None:
+        """The route for ``method`` and the (still percent-encoded) path, with its decoded path parameters."""
+        parts = raw_path.strip("/").split("/") if raw_path not in ("", "/") else []
+        if raw_path.endswith("/") and parts:
+            parts.append("")  # /moves/ is not /moves
+        best: tuple[tuple[int, ...], RouteEntry] | None = None
+        for entry in self.entries:
+            if entry.route.method != method or len(entry.segments) != len(parts):
+                continue
+            if all(s == p if s is not None else p != "" for s, p in zip(entry.segments, parts, strict=True)):
+                rank = tuple(0 if s is not None else 1 for s in entry.segments)
+                if best is None or rank < best[0]:
+                    best = (rank, entry)
+        if best is None:
+            return None
+        entry = best[1]
+        values = [unquote(p) for s, p in zip(entry.segments, parts, strict=True) if s is None]
+        return entry, dict(zip(entry.parameters, values, strict=True))
+
+
+# --- the request and its events ------------------------------------------------------------------------------------
+
+
+class TooLarge(Exception):
+    """The body is over :data:`MAX_BODY_BYTES`."""
+
+
+@dataclass
+class Request:
+    """What the gateway reads from an ASGI request, in API Gateway's terms."""
+
+    method: str
+    raw_path: str
+    raw_query: str
+    headers: dict[str, str]
+    cookies: list[str]
+    source_ip: str
+    protocol: str
+    body: bytes = b""
+    request_id: str = field(default_factory=lambda: secrets.token_urlsafe(10)[:14] + "=")
+    received: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def from_scope(cls, scope: Scope) -> Request:
+        """Header names lower-cased and repeated headers comma-joined; cookies taken out of the headers into their
+        own list; the ``x-forwarded-*`` and trace headers API Gateway adds."""
+        headers: dict[str, str] = {}
+        cookies: list[str] = []
+        for raw_name, raw_value in scope.get("headers", []):
+            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+            if name == "cookie":
+                cookies += [c.strip() for c in value.split(";") if c.strip()]
+            elif name in headers:
+                headers[name] = f"{headers[name]},{value}"
+            else:
+                headers[name] = value
+        client = scope.get("client") or ("127.0.0.1", 0)
+        server = scope.get("server") or ("127.0.0.1", 80)
+        forwarded = headers.get("x-forwarded-for")
+        headers["x-forwarded-for"] = f"{forwarded}, {client[0]}" if forwarded else str(client[0])
+        headers["x-forwarded-port"] = str(server[1])
+        headers["x-forwarded-proto"] = str(scope.get("scheme", "http"))
+        headers.setdefault("x-amzn-trace-id", f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}")
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        return cls(
+            method=str(scope["method"]).upper(),
+            raw_path=raw_path.decode("latin-1").split("?", 1)[0],
+            raw_query=bytes(scope.get("query_string", b"")).decode("latin-1"),
+            headers=headers,
+            cookies=cookies,
+            source_ip=str(client[0]),
+            protocol=f"HTTP/{scope.get('http_version', '1.1')}",
+        )
+
+    def query_parameters(self) -> dict[str, str]:
+        """Decoded query parameters; a repeated key's values comma-joined, as payload 2.0 has them."""
+        params: dict[str, str] = {}
+        for key, value in parse_qsl(self.raw_query, keep_blank_values=True):
+            params[key] = f"{params[key]},{value}" if key in params else value
+        return params
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    """The gateway's own identity, as ``requestContext`` and ``routeArn`` show it."""
+
+    api_id: str
+    account_id: str
+    region: str
+
+
+def request_context(request: Request, route_key: str, api: ApiContext) -> dict[str, Any]:
+    domain = request.headers.get("host", f"{api.api_id}.execute-api.{api.region}.amazonaws.com")
+    return {
+        "accountId": api.account_id,
+        "apiId": api.api_id,
+        "domainName": domain,
+        "domainPrefix": domain.split(".", 1)[0],
+        "http": {
+            "method": request.method,
+            "path": request.raw_path,
+            "protocol": request.protocol,
+            "sourceIp": request.source_ip,
+            "userAgent": request.headers.get("user-agent", ""),
+        },
+        "requestId": request.request_id,
+        "routeKey": route_key,
+        "stage": STAGE,
+        "time": request.received.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "timeEpoch": int(request.received.timestamp() * 1000),
+    }
+
+
+def _common(request: Request, route_key: str, path_parameters: Mapping[str, str], api: ApiContext) -> dict[str, Any]:
+    """The fields a route event and an authorizer event share; like API Gateway, empty optional ones are left out."""
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": request.raw_path,
+        "rawQueryString": request.raw_query,
+    }
+    if request.cookies:
+        event["cookies"] = list(request.cookies)
+    event["headers"] = dict(request.headers)
+    query = request.query_parameters()
+    if query:
+        event["queryStringParameters"] = query
+    event["requestContext"] = request_context(request, route_key, api)
+    if path_parameters:
+        event["pathParameters"] = dict(path_parameters)
+    return event
+
+
+def route_event(
+    request: Request,
+    route_key: str,
+    path_parameters: Mapping[str, str],
+    api: ApiContext,
+    authorizer: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The payload 2.0 event for the route's integration. A body that is not UTF-8 is passed base64-encoded."""
+    event = _common(request, route_key, path_parameters, api)
+    if authorizer is not None:
+        event["requestContext"]["authorizer"] = dict(authorizer)
+    encoded = False
+    if request.body:
+        try:
+            event["body"] = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            event["body"] = base64.b64encode(request.body).decode("ascii")
+            encoded = True
+    event["isBase64Encoded"] = encoded
+    return event
+
+
+def authorizer_event(
+    request: Request, route_key: str, path_parameters: Mapping[str, str], api: ApiContext
+) -> dict[str, Any]:
+    """The payload 2.0 REQUEST authorizer event (identity source: the ``Authorization`` header)."""
+    method, _, _ = route_key.partition(" ")
+    event = _common(request, route_key, path_parameters, api)
+    return {
+        "version": event.pop("version"),
+        "type": "REQUEST",
+        "routeArn": f"arn:aws:execute-api:{api.region}:{api.account_id}:{api.api_id}/{STAGE}/{method}"
+        f"{request.raw_path}",
+        "identitySource": [request.headers["authorization"]],
+        **event,
+    }
+
+
+# --- responses -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+    @classmethod
+    def json(cls, status: int, data: Any) -> HttpResponse:
+        return cls(status, [("content-type", "application/json")], json.dumps(data).encode())
+
+    @classmethod
+    def message(cls, status: int, message: str) -> HttpResponse:
+        return cls.json(status, {"message": message})
+
+
+class BadIntegrationResponse(ValueError):
+    """The handler returned something API Gateway cannot turn into a response (a 500 in the cloud too)."""
+
+
+def integration_response(result: Any) -> HttpResponse:
+    """A handler's payload 2.0 response as HTTP. Without a ``statusCode``, API Gateway takes the whole result as a
+    JSON body with status 200."""
+    if not isinstance(result, dict) or "statusCode" not in result:
+        try:
+            return HttpResponse.json(200, result)
+        except (TypeError, ValueError) as e:
+            raise BadIntegrationResponse(f"the result is not JSON: {e}") from None
+    status = result["statusCode"]
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise BadIntegrationResponse(f"statusCode {status!r} is not an HTTP status")
+    headers: list[tuple[str, str]] = []
+    for name, value in (result.get("headers") or {}).items():
+        headers.append((str(name).lower(), _header_value(value)))
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        for value in values if isinstance(values, list) else [values]:
+            headers.append((str(name).lower(), _header_value(value)))
+    headers += [("set-cookie", str(cookie)) for cookie in result.get("cookies") or []]
+    body = result.get("body")
+    if body is None:
+        data = b""
+    elif not isinstance(body, str):
+        raise BadIntegrationResponse(f"body must be a string, not {type(body).__name__}")
+    elif result.get("isBase64Encoded"):
+        try:
+            data = base64.b64decode(body, validate=True)
+        except binascii.Error:
+            raise BadIntegrationResponse("isBase64Encoded is set but the body is not base64") from None
+    else:
+        data = body.encode("utf-8")
+    return HttpResponse(status, headers, data)
+
+
+def _header_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# --- the gateway ---------------------------------------------------------------------------------------------------
+
+
+class Unauthorized(Exception):
+    """401 from an authorizer."""
+
+
+class Forbidden(Exception):
+    """403 from a Lambda authorizer's ``{"isAuthorized": false}``."""
+
+
+class Gateway:
+    """The ASGI app; build it with :func:`build_gateway`."""
+
+    def __init__(
+        self,
+        system: spec.System,
+        functions: Mapping[str, ServiceFunctions],
+        router: Router,
+        api: ApiContext,
+        jwt: JwtAuthorizer | None,
+        cors_origins: Sequence[str],
+        handler_resolver: HandlerResolver,
+    ) -> None:
+        self.system = system
+        self.functions = functions
+        self.router = router
+        self.api = api
+        self.jwt = jwt
+        self.cors_origins = tuple(cors_origins)
+        self.resolve = handler_resolver
+        self._authorizer_cache: dict[tuple[str, ...], tuple[float, dict[str, Any]]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            raise RuntimeError(f"the gateway speaks HTTP only, not {scope['type']}")
+        request = Request.from_scope(scope)
+        response = await self.handle(request, receive)
+        self._add_cors(request, response)
+        response.headers.append(("apigw-requestid", request.request_id))
+        await _send(send, response, head_only=request.method == "HEAD")
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    # --- the pipeline ---------------------------------------------------------------------------------------------
+    async def handle(self, request: Request, receive: Receive) -> HttpResponse:
+        if self._is_preflight(request):
+            return self._preflight(request)
+        try:
+            request.body = await _read_body(request, receive)
+        except TooLarge:
+            return HttpResponse.message(413, "Request Entity Too Large")
+        matched = self.router.match(request.method, request.raw_path)
+        if matched is None:
+            if request.method == "GET" and request.raw_path == "/health":
+                return HttpResponse.json(200, {"status": "ok", "system": self.system.name})
+            return HttpResponse.message(404, "Not Found")
+        entry, path_parameters = matched
+        authorizer: dict[str, Any] | None = None
+        if not entry.route.public:
+            try:
+                authorizer = await self._authorize(request, entry, path_parameters)
+            except Unauthorized:
+                return HttpResponse.message(401, "Unauthorized")
+            except Forbidden:
+                return HttpResponse.message(403, "Forbidden")
+            except Exception:
+                log.exception("%s %s: the authorizer failed (request %s)", self.system.name, entry.key,
+                              request.request_id)  # fmt: skip
+                return HttpResponse.message(500, "Internal Server Error")
+        event = route_event(request, entry.key, path_parameters, self.api, authorizer)
+        return await self._integrate(request, entry, event)
+
+    async def _authorize(self, request: Request, entry: RouteEntry, params: Mapping[str, str]) -> dict[str, Any]:
+        """``requestContext.authorizer`` for the route, or :class:`Unauthorized` / :class:`Forbidden`."""
+        if not request.headers.get("authorization", "").strip():
+            raise Unauthorized  # the identity source is missing: API Gateway refuses without calling anyone
+        authorizer = self.system.authorizer
+        if isinstance(authorizer, spec.JwtAuthorizer):
+            if self.jwt is None:
+                raise RuntimeError(f"{self.system.name}: a JWT authorizer is declared but no JWT settings were given")
+            try:
+                return await asyncio.to_thread(self.jwt.authorize, request.headers)
+            except InvalidToken as e:
+                log.info("%s %s: token refused: %s", self.system.name, entry.key, e)
+                raise Unauthorized from None
+            except KeysUnavailable as e:
+                log.error("%s %s: the JWKS cannot be fetched (%s); refusing", self.system.name, entry.key, e)
+                raise Unauthorized from None
+        context = await self._lambda_authorizer(authorizer, request, entry, params)
+        return {"lambda": context}
+
+    async def _lambda_authorizer(
+        self, authorizer: spec.LambdaAuthorizer, request: Request, entry: RouteEntry, params: Mapping[str, str]
+    ) -> dict[str, Any]:
+        identity = (request.headers["authorization"],)
+        cached = self._authorizer_cache.get(identity)
+        if cached and cached[0] > time.monotonic():
+            result = cached[1]
+        else:
+            service = self.system.service(authorizer.service)
+            path = self.resolve(self.system, service, authorizer.handler)
+            event = authorizer_event(request, entry.key, params, self.api)
+            try:
+                result = await asyncio.to_thread(self.functions[service.name].invoke, path, event)
+            except Exception as e:
+                if str(e) == "Unauthorized":
+                    raise Unauthorized from None
+                raise
+            if not isinstance(result, dict) or not isinstance(result.get("isAuthorized"), bool):
+                raise TypeError(f"the authorizer returned {result!r}, not a simple response with isAuthorized")
+            if not isinstance(result.get("context", {}), dict):
+                raise TypeError("the authorizer's context is not an object")
+            if authorizer.cache_ttl_seconds:
+                # The cloud caches by identity source only (not by route), and so does this.
+                self._authorizer_cache[identity] = (time.monotonic() + authorizer.cache_ttl_seconds, result)
+        if not result["isAuthorized"]:
+            raise Forbidden
+        return dict(result.get("context") or {})
+
+    async def _integrate(self, request: Request, entry: RouteEntry, event: dict[str, Any]) -> HttpResponse:
+        path = self.resolve(self.system, entry.service, entry.service.api_handler)
+        module = path.rpartition(".")[0]
+        try:
+            result = await asyncio.to_thread(self.functions[entry.service.name].invoke, path, event)
+        except ModuleNotFoundError as e:
+            if e.name and (module == e.name or module.startswith(f"{e.name}.")):
+                log.warning("%s: %s is declared but %s does not exist yet", self.system.name, entry.key, module)
+                return HttpResponse.message(501, f"{entry.key} is declared but its handler is not implemented yet")
+            log.exception("%s: %s failed (request %s)", self.system.name, entry.key, request.request_id)
+            return HttpResponse.message(500, "Internal Server Error")
+        except Exception:
+            log.exception("%s: %s failed (request %s)", self.system.name, entry.key, request.request_id)
+            return HttpResponse.message(500, "Internal Server Error")
+        try:
+            response = integration_response(result)
+        except BadIntegrationResponse as e:
+            log.error("%s: %s returned a malformed response: %s", self.system.name, entry.key, e)
+            return HttpResponse.message(500, "Internal Server Error")
+        if self.cors_origins:  # with a CORS configuration, API Gateway ignores the integration's CORS headers
+            response.headers = [(n, v) for n, v in response.headers if not n.startswith("access-control-")]
+        return response
+
+    # --- CORS -----------------------------------------------------------------------------------------------------
+    def _allowed_origin(self, request: Request) -> str | None:
+        origin = request.headers.get("origin")
+        if not origin or not self.cors_origins:
+            return None
+        if "*" in self.cors_origins:
+            return "*"
+        return origin if origin in self.cors_origins else None
+
+    def _is_preflight(self, request: Request) -> bool:
+        return (
+            bool(self.cors_origins)
+            and request.method == "OPTIONS"
+            and "origin" in request.headers
+            and "access-control-request-method" in request.headers
+        )
+
+    def _preflight(self, request: Request) -> HttpResponse:
+        response = HttpResponse(204)
+        if self._allowed_origin(request):  # the allow-origin header itself is added with every response's
+            response.headers += [
+                ("access-control-allow-methods", ",".join(CORS_METHODS)),
+                ("access-control-allow-headers", ",".join(CORS_HEADERS)),
+                ("access-control-max-age", str(CORS_MAX_AGE_SECONDS)),
+            ]
+        return response
+
+    def _add_cors(self, request: Request, response: HttpResponse) -> None:
+        origin = self._allowed_origin(request)
+        if origin:
+            response.headers.append(("access-control-allow-origin", origin))
+            if origin != "*":
+                response.headers.append(("vary", "origin"))
+
+
+async def _read_body(request: Request, receive: Receive) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+async def _send(send: Send, response: HttpResponse, head_only: bool = False) -> None:
+    headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in response.headers if n != "content-length"]
+    headers.append((b"content-length", str(len(response.body)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head_only else response.body})
+
+
+def build_gateway(
+    system: spec.System,
+    functions: Mapping[str, ServiceFunctions],
+    *,
+    jwt: JwtSettings | None = None,
+    cors_origins: Sequence[str] = ("*",),
+    handler_resolver: HandlerResolver = spec.handler_module,
+    api_id: str | None = None,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str | None = None,
+) -> Gateway:
+    """The HTTP API of ``system``, serving its declared routes with the handlers in ``functions`` (by service name).
+
+    - ``jwt``: the user pool's JWKS URL, issuer and app client ids; required when the system declares a JWT
+      authorizer and has non-public routes.
+    - ``cors_origins``: origins allowed by CORS (default ``*``, as a standard stack; empty: no CORS configuration).
+    - ``handler_resolver``: turns a declared handler into an importable path (default: the one both runtimes use).
+    - ``api_id``, ``account_id``, ``region``: what ``requestContext`` and ``routeArn`` show (default: the system's
+      name, moto's account, ``AWS_REGION`` or us-east-1).
+    """
+    entries = [RouteEntry.of(service, route) for service, route in system.routes]
+    missing = sorted({e.service.name for e in entries} - set(functions))
+    protected = any(not e.route.public for e in entries)
+    lambda_authorizer = system.authorizer if isinstance(system.authorizer, spec.LambdaAuthorizer) else None
+    if protected and lambda_authorizer and lambda_authorizer.service not in functions:
+        missing.append(lambda_authorizer.service)
+    if missing:
+        raise ValueError(f"functions: no ServiceFunctions for service(s) {', '.join(missing)} of {system.name}")
+    if protected and isinstance(system.authorizer, spec.JwtAuthorizer) and jwt is None:
+        raise ValueError(f"jwt: {system.name} declares a JWT authorizer, so pass its JwtSettings")
+    if isinstance(cors_origins, str):
+        raise ValueError("cors_origins: a sequence of origins, not a string")
+    api = ApiContext(
+        api_id=api_id or system.name.replace("-", ""),
+        account_id=account_id,
+        region=region or os.environ.get("AWS_REGION") or "us-east-1",
+    )
+    authorizer = JwtAuthorizer(jwt) if jwt is not None and isinstance(system.authorizer, spec.JwtAuthorizer) else None
+    return Gateway(system, functions, Router(entries), api, authorizer, cors_origins, handler_resolver)
