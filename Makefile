@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: help run plan test lint lint-workflows bench clean
 
 help:
-	@echo "make run    - start the systems offline (for now: print each stack's offline resource plan)"
+	@echo "make run    - start all three systems offline (Ctrl-C stops; ARGS='--reset' starts from empty data)"
 	@echo "make test   - lint and run every test"
 	@echo "make plan   - print the offline resource plan of every stack (STACKS='dev prod' to choose)"
 	@echo "make bench  - measure stack synthesis and record it in BENCHMARKS.md"
@@ -19,7 +19,8 @@ $(STAMP): requirements-dev.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
-run: plan
+run: $(STAMP)
+	$(BIN)/python -m local $(ARGS)
 
 plan: $(STAMP)
 	$(BIN)/python -m tools.plan $(STACKS)

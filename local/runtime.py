@@ -100,6 +100,8 @@ class LocalRuntime:
             self.say(f"-> reset: removing {self.options.state_dir}")
             shutil.rmtree(self.options.state_dir)
         self.options.state_dir.mkdir(parents=True, exist_ok=True)
+        # The file appears when everything is ready, so a stale one from a crashed run must not mislead a waiter.
+        (self.options.state_dir / "endpoints.json").unlink(missing_ok=True)
 
     def _start_aws(self) -> None:
         from moto.server import ThreadedMotoServer
@@ -108,6 +110,7 @@ class LocalRuntime:
         self.say(f"-> local AWS (moto) on 127.0.0.1:{port}")
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call would drown the output
         self._servers.append(server)
         self.aws_endpoint = f"http://127.0.0.1:{port}"
         # Every handler's boto3 client reaches moto through these, exactly as the cloud's reach AWS.
