@@ -204,3 +204,25 @@ def test_shared_handlers_keep_their_own_path():
     assert handler_module(system, system.service("moves"), "handlers.shared.outbox.relay") == (
         "handlers.shared.outbox.relay"
     )
+
+
+def declared_handlers(system: System) -> list[str]:
+    """Every handler path the declaration names: API, subscriptions, schedules and the Lambda authorizer."""
+    paths = []
+    for service in system.services:
+        if service.routes:
+            paths.append(handler_module(system, service, service.api_handler))
+        paths += [handler_module(system, service, s.handler) for s in (*service.subscriptions, *service.schedules)]
+    if isinstance(system.authorizer, LambdaAuthorizer):
+        authorizer = system.authorizer
+        paths.append(handler_module(system, system.service(authorizer.service), authorizer.handler))
+    return paths
+
+
+@pytest.mark.parametrize("name", ["moving"])  # the systems whose handlers are complete
+def test_every_declared_handler_points_at_real_code(name):
+    import importlib
+
+    for path in declared_handlers(SYSTEMS[name]):
+        module, _, function = path.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), function, None)), f"{path} is not a function"
