@@ -40,6 +40,7 @@ SYSTEM = System(
         EventType(detail_type="OrderConfirmed", description="Stock reserved and payment recorded"),
         EventType(detail_type="OrderCancelled", description="The owner cancelled before shipping"),
         EventType(detail_type="StockReleased", description="A cancelled order's stock is available again"),
+        EventType(detail_type="ProductChanged", description="A product was created, changed or removed"),
     ),
     services=(
         Service(
@@ -87,7 +88,9 @@ SYSTEM = System(
                 ),
             ),
             schedules=(OUTBOX_RELAY,),
-            needs=Needs(database="products", publishes=("StockReserved", "StockRejected", "StockReleased")),
+            needs=Needs(
+                database="products", publishes=("StockReserved", "StockRejected", "StockReleased", "ProductChanged")
+            ),
         ),
         Service(
             name="orders",
@@ -105,6 +108,8 @@ SYSTEM = System(
                     events=("StockReserved", "StockRejected", "StockReleased"),
                     handler="events.handler",
                 ),
+                # Orders prices what it sells from its own copy of the catalog, kept current by products' events.
+                Subscription(name="catalog", events=("ProductChanged",), handler="catalog.handler"),
             ),
             schedules=(OUTBOX_RELAY,),
             needs=Needs(database="orders", publishes=("OrderPlaced", "OrderConfirmed", "OrderCancelled")),
