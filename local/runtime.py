@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +24,9 @@ from architectures import SYSTEMS, spec
 from local import consumers
 from local.aws import LocalAws, provision
 from local.cognito import DemoUser, provision_auth
+from local.control import with_controls
 from local.functions import ServiceFunctions
+from local.schedules import ScheduleRunner, Timer
 from local.services import LocalAuth, migrate, mysql_urls, service_functions, sqlite_urls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +69,17 @@ class LocalRuntime:
     _servers: list[Any] = field(default_factory=list)
     _threads: list[threading.Thread] = field(default_factory=list)
     _stopping: threading.Event = field(default_factory=threading.Event)
+    schedules: ScheduleRunner = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.schedules = ScheduleRunner(self._fire_schedule, lambda: datetime.now(UTC))
+
+    def _fire_schedule(self, timer: Timer) -> None:
+        """Invoke the schedule's function with the input EventBridge Scheduler sends it in the cloud."""
+        result = (
+            self.systems[timer.system].functions[timer.service].invoke(timer.handler, {"schedule": timer.schedule.name})
+        )
+        log.info("schedule %s/%s/%s: %s", timer.system, timer.service, timer.schedule.name, result)
 
     # --- start --------------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -78,6 +92,7 @@ class LocalRuntime:
         for offset, name in enumerate(self.options.systems, start=1):
             self._start_system(SYSTEMS[name], self.options.base_port + offset)
         self._start_consumers()
+        self.schedules.start()
         self._write_endpoints()
 
     def _ports(self) -> list[int]:
@@ -147,6 +162,7 @@ class LocalRuntime:
         except Exception as e:
             raise StartError(f"{system.name}: database not reachable or not migratable: {e}") from None
         functions = service_functions(system, made, urls, auth)
+        self.schedules.add(system)
         self._serve(system, functions, auth, port)
         api_url = f"http://127.0.0.1:{port}"
         self.systems[system.name] = RunningSystem(system, api_url, made, auth, users, functions, urls)
@@ -157,9 +173,10 @@ class LocalRuntime:
 
         from local.gateway import JwtSettings, build_gateway
 
-        app = build_gateway(
+        gateway = build_gateway(
             system, functions, jwt=JwtSettings(jwks_url=auth.jwks_url, issuer=auth.issuer, client_ids=(auth.client_id,))
         )
+        app = with_controls(system.name, gateway, self.schedules)
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         thread = threading.Thread(target=server.run, name=f"gateway-{system.name}", daemon=True)
         thread.start()
@@ -210,6 +227,7 @@ class LocalRuntime:
     # --- stop ---------------------------------------------------------------------------------------------------
     def stop(self) -> None:
         self._stopping.set()
+        self.schedules.stop()
         for server in reversed(self._servers):
             if hasattr(server, "should_exit"):
                 server.should_exit = True

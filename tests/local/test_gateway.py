@@ -13,12 +13,10 @@ import asyncio
 import base64
 import json
 import logging
-import socket
 import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -34,6 +32,8 @@ from handlers.shared.api import caller_of
 from local.functions import ServiceFunctions
 from local.gateway import MAX_BODY_BYTES, Gateway, JwtSettings, Request, authorizer_event, build_gateway
 from tests.events import load
+from tests.jwks import JwksServer, free_port
+from tests.jwks import mint as sign
 from tests.local import fake_handlers
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Local"
@@ -45,51 +45,9 @@ ADMINS, STAFF = "admins", "staff"
 # --- keys, tokens and a JWKS on 127.0.0.1 ----------------------------------------------------------------------------
 
 
-class JwksServer:
-    """Serves ``{"keys": [...]}`` at ``/.well-known/jwks.json`` on 127.0.0.1 and counts the requests."""
-
-    def __init__(self, keys: list[dict[str, Any]]) -> None:
-        self.keys, self.requests = keys, 0
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.requests += 1
-                body = json.dumps({"keys": outer.keys}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/.well-known/jwks.json"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def signing_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="module")
-def other_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
 @pytest.fixture
 def jwks(signing_key: rsa.RSAPrivateKey) -> Iterator[JwksServer]:
-    public = jwt.algorithms.RSAAlgorithm.to_jwk(signing_key.public_key(), as_dict=True)
-    server = JwksServer([{**public, "kid": KID, "alg": "RS256", "use": "sig"}])
+    server = JwksServer.for_key(signing_key, KID)
     yield server
     server.stop()
 
@@ -129,7 +87,7 @@ def claims_for(groups: list[str], token_use: str = "id", **overrides: Any) -> di
 
 
 def mint(key: rsa.RSAPrivateKey, claims: dict[str, Any], kid: str = KID) -> str:
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+    return sign(key, claims, kid)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -463,9 +421,7 @@ def test_bad_tokens_are_a_401(
 
 
 def test_an_unreachable_jwks_is_a_401_and_a_log_line(caplog: pytest.LogCaptureFixture, signing_key: Any) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     gateway = build_gateway(
         TINY,
         functions_for(TINY),
@@ -631,9 +587,7 @@ def test_build_refuses_what_cannot_work(jwks: JwksServer) -> None:
 
 
 def test_over_real_http_with_uvicorn(tiny: Gateway, signing_key: rsa.RSAPrivateKey) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(tiny, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -161,3 +161,17 @@ def test_another_customer_cannot_see_the_move(runtime):
     forged = httpx.get(f"{runtime.systems['moving'].api_url}/moves/{move['id']}",
                        headers={"Authorization": "Bearer " + json.dumps({"sub": "x"})})  # fmt: skip
     assert forged.status_code == 401
+
+
+def test_schedules_run_on_demand(runtime):
+    api = runtime.systems["moving"].api_url
+    listed = httpx.get(f"{api}/_local/schedules").json()["schedules"]
+    assert {(s["service"], s["schedule"]) for s in listed} == {
+        ("moves", "outbox-relay"),
+        ("fleet", "outbox-relay"),
+        ("tracking", "outbox-relay"),
+    }
+    fired = httpx.post(f"{api}/_local/schedules/fleet/outbox-relay")
+    assert fired.status_code == 200 and fired.json() == {"fired": "moving/fleet/outbox-relay"}
+    missing = httpx.post(f"{api}/_local/schedules/fleet/nightly")
+    assert missing.status_code == 404 and "declared: moving/fleet/outbox-relay" in missing.json()["message"]
