@@ -60,6 +60,14 @@ class PositionRecorded(EventDetail):
     recorded_at: datetime
 
 
+def event_move_id(event: EventDetail) -> str:
+    """The move an event is about (every event the moving services consume names one)."""
+    move_id = getattr(event, "move_id", None)
+    if not isinstance(move_id, str):
+        raise TypeError(f"{type(event).__name__} does not name a move")
+    return move_id
+
+
 EVENTS: dict[str, type[EventDetail]] = {
     model.DETAIL_TYPE: model
     for model in (MoveRegistered, TruckAssigned, MoveUnassignable, MoveCompleted, PositionRecorded)

@@ -1,8 +1,9 @@
 """The HTTP side of every service: one Powertools resolver with the caller, group rules and error mapping.
 
 Domain errors map to HTTP status codes here, in one place, through exception handlers: a route function raises
-``NotFound`` or ``Conflict`` and never builds an error response itself. Bad input is a 400 (not JSON) or a 422 with
-field-level messages; a database that cannot be reached is a 503; no traceback ever reaches the caller.
+``NotFound`` or ``Conflict`` (from ``errors.py``, re-exported here; a service's own errors subclass them) and never
+builds an error response itself. Bad input is a 400 (not JSON) or a 422 with field-level messages; a database that
+cannot be reached is a 503; no traceback ever reaches the caller.
 """
 
 from __future__ import annotations
@@ -19,37 +20,17 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from pydantic import BaseModel, ValidationError
 
 from handlers.shared.db import DatabaseUnavailable
+from handlers.shared.errors import BadRequest as BadRequest
+from handlers.shared.errors import Conflict as Conflict
+from handlers.shared.errors import DomainError as DomainError
+from handlers.shared.errors import Forbidden as Forbidden
+from handlers.shared.errors import NotFound as NotFound
+from handlers.shared.errors import Unauthorized as Unauthorized
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class DomainError(Exception):
-    """An expected refusal, with the HTTP status that says it; the message is shown to the caller."""
-
-    status = 400
-
-
-class BadRequest(DomainError):
-    status = 400
-
-
-class Unauthorized(DomainError):
-    status = 401
-
-
-class Forbidden(DomainError):
-    status = 403
-
-
-class NotFound(DomainError):
-    status = 404
-
-
-class Conflict(DomainError):
-    status = 409
 
 
 @dataclass(frozen=True)
@@ -121,7 +102,7 @@ def create_app(settings: ServiceSettings) -> APIGatewayHttpResolver:
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response:
-        return _json(error.status, {"message": str(error)})
+        return _json(error.http_status, {"message": str(error)})
 
     @app.exception_handler(ValidationError)
     def _invalid(error: ValidationError) -> Response:

@@ -3,17 +3,22 @@
 EventBridge rules deliver events to a queue per consumer; the queue invokes the function with an SQS batch. A record
 that fails goes back to the queue (and, after the configured receives, to the DLQ) while the rest of the batch
 succeeds. ``inbox.claim`` records an event id in the same transaction as its effect, so a redelivery changes nothing.
+
+A subscription's consumer subclasses :class:`EventConsumer`: it names itself, lists the detail types it consumes and
+their models, and handles one parsed event; ``process`` runs it over a batch.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from handlers.shared.events import EventDetail, parse_detail
 
 
 @dataclass(frozen=True)
@@ -45,3 +50,32 @@ def handle_batch(event: dict[str, Any], context: Any, handle: Callable[[Received
         context=context,
     )
     return dict(response)
+
+
+class EventConsumer:
+    """Handles one received event; raises to have its record retried.
+
+    ``name`` is the consumer as its claims record it; ``consumed`` the detail types its subscription's rule routes
+    to it, parsed with ``models``. Any other type is a wiring error worth a DLQ entry: :meth:`unexpected` raises,
+    unless a subclass decides otherwise."""
+
+    name: ClassVar[str]
+    consumed: ClassVar[frozenset[str]]
+    models: ClassVar[Mapping[str, type[EventDetail]]]
+
+    def __call__(self, received: ReceivedEvent) -> None:
+        if received.detail_type not in self.consumed:
+            self.unexpected(received)
+            return
+        self.handle(received, parse_detail(received.detail, self.models[received.detail_type]))
+
+    def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
+        """Act on one event of a consumed type (``event`` is its detail as the shared model)."""
+        raise NotImplementedError
+
+    def unexpected(self, received: ReceivedEvent) -> None:
+        raise ValueError(f"{self.name} does not consume {received.detail_type} events")
+
+    def process(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """The batch response: ``{"batchItemFailures": [...]}`` naming only the records that failed."""
+        return handle_batch(event, context, self)

@@ -1,8 +1,9 @@
 """Publishing domain events without ever losing one: an outbox in the service's own database, relayed to the bus.
 
 A change and the events it causes are written in one transaction (:func:`add_to_outbox`). After the commit the
-handler relays the outbox (:func:`relay`); if the bus is unavailable the rows stay, and the ``outbox-relay``
-schedule retries them. Delivery is at least once: consumers recognise a repeated ``event_id`` (see ``consumer.py``).
+handler relays the outbox (:func:`relay_after_commit`); if the bus is unavailable the rows stay, and the
+``outbox-relay`` schedule retries them. Delivery is at least once: consumers recognise a repeated ``event_id`` (see
+``consumer.py``).
 """
 
 from __future__ import annotations
@@ -119,6 +120,17 @@ def relay(db: Database, publisher: EventPublisher, limit: int = 100) -> RelayRes
         for event_id in failed:
             tx.execute("UPDATE outbox SET attempts = attempts + 1 WHERE event_id = :id", {"id": event_id})
     return RelayResult(len(sent), len(failed))
+
+
+def relay_after_commit(db: Database, publisher: EventPublisher | None) -> None:
+    """Best effort after a commit: the change is already safe, so a failure is only logged and the ``outbox-relay``
+    schedule retries. Nothing happens without a publisher."""
+    if publisher is None:
+        return
+    try:
+        relay(db, publisher)
+    except Exception:
+        log.warning("relaying the outbox after commit failed; the outbox-relay schedule will retry", exc_info=True)
 
 
 def parse_detail(detail: str | dict[str, Any], model: type[EventDetail]) -> EventDetail:

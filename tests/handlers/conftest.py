@@ -1,4 +1,5 @@
-"""Database fixtures: every database test runs on SQLite and, when ``MARIADB_URL`` is set, on MariaDB.
+"""Database fixtures: every database test runs on SQLite and, when ``MARIADB_URL`` is set, on MariaDB. And AWS in
+moto: :func:`fake_aws` (the ``moto`` fixture) and an EventBridge bus routing to a queue (:func:`bus_to_queue`).
 
 ``MARIADB_URL`` is an admin URL without a database, e.g. ``mysql://test:test@127.0.0.1:3306/``; each MariaDB
 test gets a fresh, randomly named database that is dropped afterwards. Without it MariaDB cases skip, unless
@@ -7,16 +8,24 @@ test gets a fresh, randomly named database that is dropped afterwards. Without i
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+import boto3
 import pytest
+from moto import mock_aws
 
+from handlers.shared import aws
 from handlers.shared.db import Database
+
+REGION = "us-east-1"
 
 
 def require_mariadb(what: str = "MARIADB_URL not set") -> None:
@@ -82,3 +91,57 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     db = Database.from_url(f"sqlite:///{tmp_path}/test.db")
     yield db
     db.close()
+
+
+# --- AWS in moto -------------------------------------------------------------------------------------------------
+
+
+def aws_environment(region: str = REGION) -> dict[str, str]:
+    """Fake credentials and a region, as boto3 reads them from the environment."""
+    return {"AWS_REGION": region, "AWS_DEFAULT_REGION": region, "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing"}  # fmt: skip
+
+
+@contextmanager
+def fake_aws(monkeypatch: pytest.MonkeyPatch, region: str = REGION) -> Iterator[None]:
+    """moto, with the handlers' lazy boto3 clients reset so they are created inside the mock (not at a local
+    ``AWS_ENDPOINT_URL``) and again after it."""
+    for key, value in aws_environment(region).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    aws.client.cache_clear()
+    try:
+        with mock_aws():
+            yield
+    finally:
+        aws.client.cache_clear()
+
+
+@pytest.fixture
+def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    with fake_aws(monkeypatch):
+        yield
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """An SQS queue that a bus rule delivers to, as a subscribing service's queue."""
+
+    sqs: Any
+    queue_url: str
+
+    def received(self) -> list[dict[str, Any]]:
+        """The EventBridge envelopes waiting in the queue (left there)."""
+        got = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        return [json.loads(m["Body"]) for m in got.get("Messages", [])]
+
+
+def bus_to_queue(bus: str, queue: str, rule: str, pattern: dict[str, Any]) -> Subscriber:
+    """Create (inside moto) the bus and a queue with a rule routing the events that match ``pattern`` to it."""
+    events, sqs = boto3.client("events"), boto3.client("sqs")
+    events.create_event_bus(Name=bus)
+    queue_url = sqs.create_queue(QueueName=queue)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+    return Subscriber(sqs, queue_url)

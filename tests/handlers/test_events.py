@@ -3,20 +3,16 @@ redelivered event has no second effect."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from handlers.shared import aws
 from handlers.shared.consumer import ReceivedEvent, handle_batch
 from handlers.shared.events import EventDetail, EventPublisher, add_to_outbox, parse_detail, relay
 from handlers.shared.inbox import claim
 from handlers.shared.migrations import apply_service_migrations
 from tests.events import sqs_batch
+from tests.handlers.conftest import Subscriber, bus_to_queue
 
 REGION = "us-east-1"
 
@@ -33,28 +29,9 @@ def db(database):
 
 
 @pytest.fixture
-def bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+def bus(moto: None) -> Subscriber:
     """A moto bus with a rule routing ThingHappened from demo.things to a queue, as the cloud wiring does."""
-    for key, value in {"AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-                       "AWS_SECRET_ACCESS_KEY": "testing"}.items():  # fmt: skip
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    aws.client.cache_clear()
-    with mock_aws():
-        events, sqs = boto3.client("events"), boto3.client("sqs")
-        events.create_event_bus(Name="demo")
-        queue_url = sqs.create_queue(QueueName="consumer")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        pattern = {"source": ["demo.things"], "detail-type": ["ThingHappened"]}
-        events.put_rule(Name="things", EventBusName="demo", EventPattern=json.dumps(pattern))
-        events.put_targets(Rule="things", EventBusName="demo", Targets=[{"Id": "q", "Arn": queue_arn}])
-        yield {"sqs": sqs, "queue_url": queue_url}
-    aws.client.cache_clear()
-
-
-def received(bus: dict[str, Any]) -> list[dict[str, Any]]:
-    messages = bus["sqs"].receive_message(QueueUrl=bus["queue_url"], MaxNumberOfMessages=10).get("Messages", [])
-    return [json.loads(m["Body"]) for m in messages]
+    return bus_to_queue("demo", "consumer", "things", {"source": ["demo.things"], "detail-type": ["ThingHappened"]})
 
 
 def pending(db) -> list[dict[str, Any]]:
@@ -67,7 +44,7 @@ def test_an_outbox_event_reaches_the_subscriber_queue_through_the_rule(db, bus):
     with db.transaction() as tx:
         add_to_outbox(tx, event)
     assert relay(db, EventPublisher("demo", "demo.things")).published == 1
-    [delivered] = received(bus)
+    [delivered] = bus.received()
     assert delivered["detail-type"] == "ThingHappened" and delivered["source"] == "demo.things"
     assert parse_detail(delivered["detail"], ThingHappened) == event
     assert pending(db) == []
@@ -79,7 +56,7 @@ def test_a_rolled_back_change_leaves_no_event(db, bus):
         add_to_outbox(tx, ThingHappened(thing_id="t1"))
         raise RuntimeError("the change failed")
     assert relay(db, EventPublisher("demo", "demo.things")).published == 0
-    assert received(bus) == []
+    assert bus.received() == []
 
 
 class UnreachableBus:
@@ -94,7 +71,7 @@ def test_when_the_bus_is_down_the_event_waits_and_goes_out_later(db, bus):
     assert (result.published, result.failed) == (0, 1)
     assert [row["attempts"] for row in pending(db)] == [1]
     assert relay(db, EventPublisher("demo", "demo.things")).published == 1
-    assert len(received(bus)) == 1 and pending(db) == []
+    assert len(bus.received()) == 1 and pending(db) == []
 
 
 def test_events_the_bus_refuses_stay_pending(db, bus):
@@ -158,7 +135,7 @@ def test_the_relay_schedule_publishes_what_is_pending(tmp_path, bus, monkeypatch
     with db.transaction() as tx:
         add_to_outbox(tx, ThingHappened(thing_id="t1"))
     assert outbox.relay({"schedule": "outbox-relay"}, None) == {"published": 1, "failed": 0}
-    assert len(received(bus)) == 1
+    assert len(bus.received()) == 1
     outbox._wiring_for.cache_clear()
 
 

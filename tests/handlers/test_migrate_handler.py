@@ -10,13 +10,12 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from handlers.shared import aws, migrate_handler
+from handlers.shared import migrate_handler
 from handlers.shared.db import Database
 from handlers.shared.migrate_handler import MigrateSettings, service_password
 from handlers.shared.settings import SettingsError
-from tests.handlers.conftest import MariaDB, fresh_name, require_mariadb
+from tests.handlers.conftest import MariaDB, fake_aws, fresh_name, require_mariadb
 
 REGION = "eu-west-1"
 REQUIRED = ("MASTER_SECRET_ARN", "SERVICE_SECRET_ARN", "DB_HOST", "DB_SCHEMA")
@@ -25,18 +24,8 @@ REQUIRED = ("MASTER_SECRET_ARN", "SERVICE_SECRET_ARN", "DB_HOST", "DB_SCHEMA")
 @pytest.fixture
 def secretsmanager(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Secrets Manager in moto; the handler's lazy client is reset so it is created inside the mock."""
-    for key, value in {
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    aws.client.cache_clear()
-    with mock_aws():
+    with fake_aws(monkeypatch, REGION):
         yield boto3.client("secretsmanager", region_name=REGION)
-    aws.client.cache_clear()
 
 
 def _settings(**overrides: str) -> MigrateSettings:

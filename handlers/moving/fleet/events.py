@@ -10,33 +10,40 @@ import functools
 import logging
 from typing import Any
 
+from handlers.moving.consuming import MovingConsumer
 from handlers.moving.contracts import MoveCompleted, MoveRegistered
 from handlers.moving.fleet.service import Fleet
-from handlers.moving.fleet.store import FleetStore
-from handlers.shared.consumer import ReceivedEvent, handle_batch
+from handlers.moving.fleet.store import CONSUMER, FleetStore
+from handlers.shared.consumer import ReceivedEvent
+from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 
-def handle(fleet: Fleet, event: ReceivedEvent) -> None:
+class BookingsConsumer(MovingConsumer):
     """One received event; an invalid detail raises (so the record is retried and ends in the DLQ)."""
-    if event.detail_type == MoveRegistered.DETAIL_TYPE:
-        fleet.on_move_registered(MoveRegistered.model_validate(event.detail))
-    elif event.detail_type == MoveCompleted.DETAIL_TYPE:
-        fleet.on_move_completed(MoveCompleted.model_validate(event.detail))
-    else:
+
+    name = CONSUMER
+    consumed = frozenset({MoveRegistered.DETAIL_TYPE, MoveCompleted.DETAIL_TYPE})
+
+    def __init__(self, fleet: Fleet) -> None:
+        self.fleet = fleet
+
+    def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
+        if isinstance(event, MoveRegistered):
+            self.fleet.on_move_registered(event)
+        elif isinstance(event, MoveCompleted):
+            self.fleet.on_move_completed(event)
+
+    def unexpected(self, received: ReceivedEvent) -> None:
         log.warning("ignoring %s from %s: not an event the bookings subscription handles",
-                    event.detail_type, event.source)  # fmt: skip
+                    received.detail_type, received.source)  # fmt: skip
 
 
 def build_handler(fleet: Fleet) -> Any:
     """An SQS batch handler over ``fleet`` (tests inject their own)."""
-
-    def batch_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return handle_batch(event, context, lambda received: handle(fleet, received))
-
-    return batch_handler
+    return BookingsConsumer(fleet).process
 
 
 @functools.cache

@@ -39,7 +39,7 @@ from handlers.moving.fleet.logic import (
 from handlers.moving.fleet.store import FleetStore
 from handlers.shared.api import BadRequest, Conflict, NotFound
 from handlers.shared.db import IntegrityConflict, Transaction
-from handlers.shared.events import EventDetail, EventPublisher, relay
+from handlers.shared.events import EventDetail, EventPublisher, relay_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class Fleet:
 
         assignment, changed = self._transaction(work)
         if changed:
-            self.relay()
+            relay_after_commit(self.store.db, self.publisher)
         return assignment
 
     def _book(self, tx: Transaction, move: Move, truck: Truck, by: AssignedBy) -> None:
@@ -207,7 +207,7 @@ class Fleet:
 
         outcome = self._transaction(work)
         if outcome is not None:
-            self.relay()
+            relay_after_commit(self.store.db, self.publisher)
         return outcome
 
     def _auto_assign(self, tx: Transaction, move: Move) -> EventDetail:
@@ -256,14 +256,3 @@ class Fleet:
                     raise
                 log.warning("deadlock (attempt %d of %d); running the transaction again", attempt, DEADLOCK_ATTEMPTS)
         raise AssertionError("unreachable")
-
-    # --- outbox ---------------------------------------------------------------------------------------------
-
-    def relay(self) -> None:
-        """Publish the outbox after a commit; failures are logged and left to the outbox-relay schedule."""
-        if self.publisher is None:
-            return
-        try:
-            relay(self.store.db, self.publisher)
-        except Exception:
-            log.exception("outbox relay after commit failed; the schedule will retry")

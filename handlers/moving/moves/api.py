@@ -12,24 +12,20 @@ status machine are a 409 naming the current status; an unreachable database is a
 from __future__ import annotations
 
 import functools
-import json
-import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from handlers.moving.moves import logic
 from handlers.moving.moves.store import MoveStore
 from handlers.shared.api import NotFound, create_app, current_caller, parse_body, parse_query
 from handlers.shared.database import service_database
-from handlers.shared.events import EventPublisher, relay
+from handlers.shared.events import EventPublisher, relay_after_commit
 from handlers.shared.outbox import publisher_for
 from handlers.shared.settings import ServiceSettings
-
-log = logging.getLogger(__name__)
 
 
 def _new_id() -> str:
@@ -45,22 +41,7 @@ def build_app(
     new_id: Callable[[], str] = _new_id,
 ) -> APIGatewayHttpResolver:
     """The resolver with the moves routes, on injected adapters (the store, the bus publisher, the clock)."""
-    app = create_app(settings)
-
-    @app.exception_handler(logic.TransitionRefused)
-    def _refused(error: logic.TransitionRefused) -> Response:
-        return _message(409, str(error))
-
-    @app.exception_handler(logic.MoveNotFound)
-    def _missing(error: logic.MoveNotFound) -> Response:
-        return _message(404, str(error))
-
-    def publish_outbox() -> None:
-        """Best effort after the commit: the change is already safe, and the outbox-relay schedule retries."""
-        try:
-            relay(store.db, publisher)
-        except Exception:
-            log.warning("relaying the outbox after commit failed; the outbox-relay schedule will retry", exc_info=True)
+    app = create_app(settings)  # TransitionRefused and MoveNotFound are the shared Conflict and NotFound: 409, 404
 
     @app.post("/moves")
     def register_move() -> tuple[dict[str, Any], int]:
@@ -70,7 +51,7 @@ def build_app(
             new, move_id=new_id(), customer_id=caller.user_id, customer_email=caller.email, now=clock()
         )
         store.add(change)
-        publish_outbox()
+        relay_after_commit(store.db, publisher)
         return logic.view(change.move), 201
 
     @app.get("/moves")
@@ -93,14 +74,10 @@ def build_app(
         now = clock()
         change = store.update(move_id, lambda move: logic.complete(move, now))
         assert change is not None, "no claim was asked for, so there is always a change"
-        publish_outbox()
+        relay_after_commit(store.db, publisher)
         return logic.view(change.move)
 
     return app
-
-
-def _message(status: int, message: str) -> Response:
-    return Response(status_code=status, content_type="application/json", body=json.dumps({"message": message}))
 
 
 @functools.cache

@@ -23,12 +23,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from handlers.moving.contracts import EVENTS
+from handlers.moving.consuming import MovingConsumer, log_outcome
+from handlers.moving.contracts import event_move_id
 from handlers.moving.moves import logic
 from handlers.moving.moves.store import MoveStore
-from handlers.shared.consumer import ReceivedEvent, handle_batch
+from handlers.shared.consumer import ReceivedEvent
 from handlers.shared.database import service_database
-from handlers.shared.events import parse_detail
+from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -37,19 +38,18 @@ CONSUMER = "moves-progress"
 CONSUMED = frozenset({"TruckAssigned", "MoveUnassignable", "PositionRecorded"})
 
 
-class ProgressConsumer:
+class ProgressConsumer(MovingConsumer):
     """Handles one received event; raises to have its record retried."""
+
+    name = CONSUMER
+    consumed = CONSUMED
 
     def __init__(self, store: MoveStore, clock: Callable[[], datetime] = logic.utc_now) -> None:
         self.store = store
         self.clock = clock
 
-    def __call__(self, received: ReceivedEvent) -> None:
-        if received.detail_type not in CONSUMED:
-            # The subscription's rule routes only CONSUMED here: anything else is a wiring error worth a DLQ entry.
-            raise ValueError(f"{CONSUMER} does not consume {received.detail_type} events")
-        event = parse_detail(received.detail, EVENTS[received.detail_type])
-        move_id = logic.event_move_id(event)
+    def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
+        move_id = event_move_id(event)
         now = self.clock()
         try:
             change = self.store.update(
@@ -58,15 +58,7 @@ class ProgressConsumer:
         except logic.MoveNotFound:
             log.error("%s %s names an unknown move %s; will retry", received.detail_type, event.event_id, move_id)
             raise
-        if change is None:
-            log.info("%s %s was already handled", received.detail_type, event.event_id)
-        elif not change.changed:
-            log.warning("%s %s ignored: %s", received.detail_type, event.event_id, change.ignored)
-
-
-def process(event: dict[str, Any], context: Any, consumer: ProgressConsumer) -> dict[str, Any]:
-    """The batch response: ``{"batchItemFailures": [...]}`` naming only the records that failed."""
-    return handle_batch(event, context, consumer)
+        log_outcome(log, received, event, change)
 
 
 @functools.cache
@@ -76,4 +68,4 @@ def default_consumer() -> ProgressConsumer:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process(event, context, default_consumer())
+    return default_consumer().process(event, context)

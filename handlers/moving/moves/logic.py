@@ -38,6 +38,7 @@ from handlers.moving.contracts import (
     PositionRecorded,
     TruckAssigned,
 )
+from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.events import EventDetail
 
 EMPLOYEES = "employees"
@@ -73,16 +74,16 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = {
 """The only allowed transitions; anything missing here is refused."""
 
 
-class MoveNotFound(LookupError):
-    """No move has this id (or the caller may not know it exists)."""
+class MoveNotFound(NotFound, LookupError):
+    """No move has this id (or the caller may not know it exists): a 404."""
 
     def __init__(self, move_id: str) -> None:
         super().__init__(f"no move {move_id}")
         self.move_id = move_id
 
 
-class TransitionRefused(Exception):
-    """The move's status does not allow the action; the message names the current status."""
+class TransitionRefused(Conflict):
+    """The move's status does not allow the action (a 409); the message names the current status."""
 
     def __init__(self, move_id: str, status: Status, action: Action) -> None:
         super().__init__(f"move {move_id} is {status.value}; cannot {action.value}")
@@ -243,14 +244,6 @@ def apply_event(move: Move, event: EventDetail, now: datetime) -> Change:
     if isinstance(event, PositionRecorded):
         return on_position(move, event, now)
     raise TypeError(f"moves does not handle {type(event).__name__}")
-
-
-def event_move_id(event: EventDetail) -> str:
-    """The move an event is about (every event this service consumes names one)."""
-    move_id = getattr(event, "move_id", None)
-    if not isinstance(move_id, str):
-        raise TypeError(f"{type(event).__name__} does not name a move")
-    return move_id
 
 
 # --- who sees what, and how it looks ------------------------------------------------------------------------------

@@ -18,13 +18,14 @@ from typing import Any, Protocol
 
 from pydantic import Field
 
-from handlers.moving.contracts import EVENTS, MoveRegistered
+from handlers.moving.consuming import MovingConsumer
+from handlers.moving.contracts import MoveRegistered, event_move_id
 from handlers.moving.notifications import logic
 from handlers.moving.notifications.notifier import SnsNotifier
 from handlers.moving.notifications.store import Delivery, NotificationStore
-from handlers.shared.consumer import ReceivedEvent, handle_batch
+from handlers.shared.consumer import ReceivedEvent
 from handlers.shared.database import service_database
-from handlers.shared.events import EventDetail, parse_detail
+from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,11 @@ class Notifier(Protocol):
     def send(self, message: logic.Message) -> str: ...
 
 
-class CustomerUpdatesConsumer:
+class CustomerUpdatesConsumer(MovingConsumer):
     """Handles one received event; raises to have its record retried."""
+
+    name = CONSUMER
+    consumed = CONSUMED
 
     def __init__(self, store: NotificationStore, notifier: Notifier,
                  clock: Callable[[], datetime] = logic.utc_now) -> None:  # fmt: skip
@@ -55,12 +59,8 @@ class CustomerUpdatesConsumer:
         self.notifier = notifier
         self.clock = clock
 
-    def __call__(self, received: ReceivedEvent) -> None:
-        if received.detail_type not in CONSUMED:
-            # The subscription's rule routes only CONSUMED here: anything else is a wiring error worth a DLQ entry.
-            raise ValueError(f"{CONSUMER} does not consume {received.detail_type} events")
-        event = parse_detail(received.detail, EVENTS[received.detail_type])
-        move_id = logic.event_move_id(event)
+    def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
+        move_id = event_move_id(event)
         learn = logic.move_info(event) if isinstance(event, MoveRegistered) else None
         fresh = self.store.prepare(CONSUMER, event.event_id, move_id, learn,
                                    lambda move: _compose(event, move, move_id), now=self.clock())  # fmt: skip
@@ -84,11 +84,6 @@ def _compose(event: EventDetail, move: logic.MoveInfo | None, move_id: str) -> l
     return logic.compose(event, move)
 
 
-def process(event: dict[str, Any], context: Any, consumer: CustomerUpdatesConsumer) -> dict[str, Any]:
-    """The batch response: ``{"batchItemFailures": [...]}`` naming only the records that failed."""
-    return handle_batch(event, context, consumer)
-
-
 @functools.cache
 def default_consumer() -> CustomerUpdatesConsumer:
     """Built on the first invocation from the environment, then reused by the warm container."""
@@ -97,4 +92,4 @@ def default_consumer() -> CustomerUpdatesConsumer:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process(event, context, default_consumer())
+    return default_consumer().process(event, context)

@@ -117,14 +117,6 @@ def compose(event: EventDetail, move: MoveInfo) -> Message:
     )
 
 
-def event_move_id(event: EventDetail) -> str:
-    """The move an event is about (every event this service consumes names one)."""
-    move_id = getattr(event, "move_id", None)
-    if not isinstance(move_id, str):
-        raise TypeError(f"{type(event).__name__} does not name a move")
-    return move_id
-
-
 def masked(email: str) -> str:
     """``ana@example.com`` → ``a***@example.com``, for logs."""
     name, at, domain = email.partition("@")

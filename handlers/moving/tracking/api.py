@@ -15,20 +15,19 @@ Group rules come from the declaration (``ROUTE_GROUPS``) and are enforced by the
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from pydantic import BaseModel, ConfigDict
 
 from handlers.moving.tracking import logic
 from handlers.moving.tracking.store import TrackingStore
 from handlers.shared.api import create_app, current_caller, parse_body
 from handlers.shared.database import service_database
-from handlers.shared.events import EventPublisher, relay
+from handlers.shared.events import EventPublisher, relay_after_commit
 from handlers.shared.outbox import publisher_for
 from handlers.shared.settings import ServiceSettings
 
@@ -49,26 +48,7 @@ def build_app(
     clock: Callable[[], datetime] = logic.utc_now,
 ) -> APIGatewayHttpResolver:
     """The resolver with the tracking routes, on injected adapters (the store, the bus publisher, the clock)."""
-    app = create_app(settings)
-
-    @app.exception_handler(logic.MoveNotFound)
-    def _unknown(error: logic.MoveNotFound) -> Response:
-        return _message(404, str(error))
-
-    @app.exception_handler(logic.NoSession)
-    def _no_session(error: logic.NoSession) -> Response:
-        return _message(404, str(error))
-
-    @app.exception_handler(logic.SessionNotOpen)
-    def _not_open(error: logic.SessionNotOpen) -> Response:
-        return _message(409, str(error))
-
-    def publish_outbox() -> None:
-        """Best effort after the commit: the position is already safe, and the outbox-relay schedule retries."""
-        try:
-            relay(store.db, publisher)
-        except Exception:
-            log.warning("relaying the outbox after commit failed; the outbox-relay schedule will retry", exc_info=True)
+    app = create_app(settings)  # MoveNotFound and NoSession are the shared NotFound (404), SessionNotOpen a Conflict
 
     @app.post("/moves/<move_id>/positions")
     def record_position(move_id: str) -> tuple[dict[str, Any], int]:
@@ -79,7 +59,7 @@ def build_app(
             move_id, lambda tracking: logic.accept_position(tracking, move_id, new, now), received_at=now
         )
         if fresh:
-            publish_outbox()
+            relay_after_commit(store.db, publisher)
         else:
             log.info("move %s: position at %s was already recorded", move_id, logic.timestamp(new.recorded_at))
         return logic.accepted_view(move_id), 202
@@ -91,10 +71,6 @@ def build_app(
         return logic.tracking_view(tracking, store.path(move_id))
 
     return app
-
-
-def _message(status: int, message: str) -> Response:
-    return Response(status_code=status, content_type="application/json", body=json.dumps({"message": message}))
 
 
 @functools.cache

@@ -19,12 +19,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from handlers.moving.contracts import EVENTS
+from handlers.moving.consuming import MovingConsumer, log_outcome
+from handlers.moving.contracts import event_move_id
 from handlers.moving.tracking import logic
 from handlers.moving.tracking.store import TrackingStore
-from handlers.shared.consumer import ReceivedEvent, handle_batch
+from handlers.shared.consumer import ReceivedEvent
 from handlers.shared.database import service_database
-from handlers.shared.events import parse_detail
+from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -33,34 +34,24 @@ CONSUMER = "tracking-sessions"
 CONSUMED = frozenset({"MoveRegistered", "TruckAssigned", "MoveCompleted"})
 
 
-class SessionsConsumer:
+class SessionsConsumer(MovingConsumer):
     """Handles one received event; raises to have its record retried."""
+
+    name = CONSUMER
+    consumed = CONSUMED
 
     def __init__(self, store: TrackingStore, clock: Callable[[], datetime] = logic.utc_now) -> None:
         self.store = store
         self.clock = clock
 
-    def __call__(self, received: ReceivedEvent) -> None:
-        if received.detail_type not in CONSUMED:
-            # The subscription's rule routes only CONSUMED here: anything else is a wiring error worth a DLQ entry.
-            raise ValueError(f"{CONSUMER} does not consume {received.detail_type} events")
-        event = parse_detail(received.detail, EVENTS[received.detail_type])
-        move_id = logic.event_move_id(event)
+    def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
+        move_id = event_move_id(event)
         now = self.clock()
         change = self.store.update(
             move_id, lambda current: logic.apply_event(current, event, now), claim_for=(CONSUMER, event.event_id)
         )
-        if change is None:
-            log.info("%s %s was already handled", received.detail_type, event.event_id)
-        elif not change.changed:
-            log.warning("%s %s ignored: %s", received.detail_type, event.event_id, change.ignored)
-        elif change.tracking is not None:
+        if log_outcome(log, received, event, change) and change is not None and change.tracking is not None:
             log.info("move %s: tracking %s after %s", move_id, change.tracking.status.value, received.detail_type)
-
-
-def process(event: dict[str, Any], context: Any, consumer: SessionsConsumer) -> dict[str, Any]:
-    """The batch response: ``{"batchItemFailures": [...]}`` naming only the records that failed."""
-    return handle_batch(event, context, consumer)
 
 
 @functools.cache
@@ -70,4 +61,4 @@ def default_consumer() -> SessionsConsumer:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process(event, context, default_consumer())
+    return default_consumer().process(event, context)

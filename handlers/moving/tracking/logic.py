@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from handlers.moving.contracts import MoveCompleted, MoveRegistered, PositionRecorded, TruckAssigned
+from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.events import EventDetail
 
 EMPLOYEES = "employees"
@@ -65,24 +66,24 @@ def timestamp(moment: datetime) -> str:
 # --- errors ------------------------------------------------------------------------------------------------------
 
 
-class MoveNotFound(LookupError):
-    """Tracking knows no move with this id (or the caller may not know it exists)."""
+class MoveNotFound(NotFound, LookupError):
+    """Tracking knows no move with this id (or the caller may not know it exists): a 404."""
 
     def __init__(self, move_id: str) -> None:
         super().__init__(f"no move {move_id}")
         self.move_id = move_id
 
 
-class NoSession(LookupError):
-    """The move is known and visible, but has never had a tracking session (no truck assigned yet)."""
+class NoSession(NotFound, LookupError):
+    """The move is known and visible, but has never had a tracking session (no truck assigned yet): a 404."""
 
     def __init__(self, move_id: str) -> None:
         super().__init__(f"move {move_id} has no tracking session yet: no truck is assigned to it")
         self.move_id = move_id
 
 
-class SessionNotOpen(Exception):
-    """Positions are refused: the session is not open; the message says why."""
+class SessionNotOpen(Conflict):
+    """Positions are refused: the session is not open (a 409); the message says why."""
 
     def __init__(self, tracking: Tracking) -> None:
         if tracking.status is SessionStatus.CLOSED:
@@ -165,14 +166,6 @@ def apply_event(current: Tracking | None, event: EventDetail, now: datetime) -> 
     if isinstance(event, MoveCompleted):
         return on_completed(current, event, now)
     raise TypeError(f"tracking does not handle {type(event).__name__}")
-
-
-def event_move_id(event: EventDetail) -> str:
-    """The move an event is about (every event this service consumes names one)."""
-    move_id = getattr(event, "move_id", None)
-    if not isinstance(move_id, str):
-        raise TypeError(f"{type(event).__name__} does not name a move")
-    return move_id
 
 
 # --- positions ---------------------------------------------------------------------------------------------------

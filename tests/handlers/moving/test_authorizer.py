@@ -13,12 +13,9 @@ import hashlib
 import hmac
 import io
 import json
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -44,6 +41,8 @@ from handlers.moving.authorizer.rules import (
 from handlers.shared import tokens
 from handlers.shared.tokens import TokenVerifier
 from tests.events import load
+from tests.jwks import JwksServer, free_port
+from tests.jwks import mint as sign
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Moving"
 CLIENT_ID = "4movingclientid"
@@ -59,63 +58,9 @@ EMPLOYEE_ROUTE = "POST /moves/{id}/truck"
 # --- keys, JWKS server, tokens -----------------------------------------------------------------------------------
 
 
-def new_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def public_jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, Any]:
-    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
-    return {**jwk, "kid": kid, "alg": "RS256", "use": "sig"}
-
-
-@pytest.fixture(scope="session")
-def signing_key() -> rsa.RSAPrivateKey:
-    return new_key()
-
-
-@pytest.fixture(scope="session")
-def other_key() -> rsa.RSAPrivateKey:
-    return new_key()
-
-
-class JwksServer:
-    """A throwaway HTTP server on 127.0.0.1 serving ``jwks`` at ``/.well-known/jwks.json`` and counting requests."""
-
-    def __init__(self, jwks: dict[str, Any]) -> None:
-        self.jwks = jwks
-        self.requests = 0
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.requests += 1
-                if self.path != "/.well-known/jwks.json":
-                    self.send_error(404)
-                    return
-                body = json.dumps(outer.jwks).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/.well-known/jwks.json"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-
 @pytest.fixture
 def jwks_server(signing_key: rsa.RSAPrivateKey) -> Iterator[JwksServer]:
-    server = JwksServer({"keys": [public_jwk(signing_key, KID)]})
+    server = JwksServer.for_key(signing_key, KID)
     yield server
     server.stop()
 
@@ -169,8 +114,7 @@ def claims_for(groups: list[str], token_use: str = ID_TOKEN, **overrides: Any) -
 
 
 def mint(key: rsa.RSAPrivateKey, claims: dict[str, Any], kid: str | None = KID) -> str:
-    headers = {"kid": kid} if kid else {}
-    return jwt.encode(claims, key, algorithm="RS256", headers=headers)
+    return sign(key, claims, kid)
 
 
 def b64url(data: bytes) -> str:
@@ -437,12 +381,6 @@ def logs() -> Iterator[Logs]:
 def assert_token_not_in(text: str, token: str) -> None:
     header, payload, signature = token.split(".")
     assert token not in text and payload not in text and signature not in text
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_jwks_unreachable_is_a_logged_401(

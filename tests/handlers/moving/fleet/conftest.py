@@ -9,32 +9,17 @@ from typing import Any
 
 import pytest
 
-from architectures.moving import SYSTEM
-from architectures.wiring import route_groups
 from handlers.moving.contracts import MoveCompleted, MoveRegistered, Place
 from handlers.moving.fleet.service import Fleet
 from handlers.moving.fleet.store import FleetStore
 from handlers.shared.db import Database
 from handlers.shared.events import EventPublisher
 from handlers.shared.settings import ServiceSettings
+from tests.handlers.moving.conftest import RecordingEvents, service_settings
 
 MOVES_SOURCE = "moving.moves"
 EMPLOYEE = {"user_id": "u-emp", "email": "eve@example.com", "groups": "employees"}
 CUSTOMER = {"user_id": "u-cus", "email": "ana@example.com", "groups": "customers"}
-
-
-class RecordingEvents:
-    """An EventBridge client that accepts everything and remembers it."""
-
-    def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
-
-    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803 (boto3's argument name)
-        self.entries.extend(Entries)
-        return {"FailedEntryCount": 0, "Entries": [{"EventId": str(uuid.uuid4())} for _ in Entries]}
-
-    def sent(self) -> list[tuple[str, dict[str, Any]]]:
-        return [(e["DetailType"], json.loads(e["Detail"])) for e in self.entries]
 
 
 @pytest.fixture
@@ -61,10 +46,7 @@ def fleet(store: FleetStore, publisher: EventPublisher) -> Fleet:
 
 @pytest.fixture
 def settings() -> ServiceSettings:
-    [service] = [s for s in SYSTEM.services if s.name == "fleet"]
-    return ServiceSettings.from_env(
-        {"SYSTEM_NAME": "moving", "SERVICE_NAME": "fleet", "ROUTE_GROUPS": route_groups(service)}
-    )
+    return service_settings("fleet")
 
 
 def another_connection(db: Database) -> Database:

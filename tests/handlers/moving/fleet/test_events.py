@@ -15,8 +15,8 @@ from handlers.moving.fleet.service import AssignmentConflict, Fleet
 from handlers.moving.fleet.store import FleetStore
 from handlers.shared.events import EventPublisher
 from tests.events import sqs_batch
+from tests.handlers.moving.conftest import RecordingEvents
 from tests.handlers.moving.fleet.conftest import (
-    RecordingEvents,
     another_connection,
     as_sqs,
     bookings,

@@ -13,30 +13,27 @@ import pytest
 from architectures.wiring import route_groups
 from handlers.moving.moves import api, logic
 from handlers.moving.moves.api import build_app
-from handlers.moving.moves.events import ProgressConsumer, process
+from handlers.moving.moves.events import ProgressConsumer
 from handlers.moving.moves.logic import Status
 from handlers.moving.moves.store import MIGRATIONS, MoveStore
 from handlers.shared.db import Database
 from handlers.shared.events import EventPublisher
 from handlers.shared.migrations import apply_service_migrations
 from tests.events import http_request, sqs_batch
-from tests.handlers.moving.moves.conftest import (
+from tests.handlers.moving.conftest import (
     CUSTOMER,
     EMPLOYEE,
     OTHER_CUSTOMER,
-    SERVICE,
-    SOURCE,
     Call,
     Clock,
     RecordingEvents,
     UnreachableBus,
     call_app,
     count,
-    in_days,
-    new_move,
     outbox,
-    settings,
+    run_together,
 )
+from tests.handlers.moving.moves.conftest import SERVICE, SOURCE, in_days, new_move, settings
 
 
 def register(call: Call, who: dict[str, str] = CUSTOMER, **changes: Any) -> dict[str, Any]:
@@ -48,7 +45,7 @@ def register(call: Call, who: dict[str, str] = CUSTOMER, **changes: Any) -> dict
 def assign(consumer: ProgressConsumer, move_id: str, truck_id: str = "t1", plate: str = "1234-ABC") -> None:
     detail = {"event_id": str(uuid.uuid4()), "occurred_at": "2026-03-10T10:00:00Z", "move_id": move_id,
               "truck_id": truck_id, "plate": plate, "assigned_by": "auto"}  # fmt: skip
-    assert process(sqs_batch(("TruckAssigned", "moving.fleet", detail)), None, consumer) == {"batchItemFailures": []}
+    assert consumer.process(sqs_batch(("TruckAssigned", "moving.fleet", detail)), None) == {"batchItemFailures": []}
 
 
 # --- POST /moves --------------------------------------------------------------------------------------------------
@@ -157,7 +154,7 @@ def test_the_move_shows_its_truck_and_tracking(call, consumer):
     detail = {"event_id": "p1", "occurred_at": "2026-03-10T11:00:00Z", "move_id": move["id"], "lat": 40.41,
               "lon": -3.7, "recorded_at": "2026-03-10T11:00:00Z"}  # fmt: skip
     batch = sqs_batch(("PositionRecorded", "moving.tracking", detail))
-    assert process(batch, None, consumer) == {"batchItemFailures": []}
+    assert consumer.process(batch, None) == {"batchItemFailures": []}
     status, body = call("GET /moves/{id}", CUSTOMER, move_id=move["id"])
     assert status == 200 and body["status"] == "TRUCK_ASSIGNED"
     assert body["truck"] == {"id": "t1", "plate": "1234-ABC"}
@@ -225,12 +222,7 @@ def test_employees_completing_at_once_complete_it_once(call, consumer, db, monke
         results.append(call_app(app, "POST /moves/{id}/complete", EMPLOYEE, move_id=move["id"])[0])
 
     threads = [threading.Thread(target=complete, args=(a,)) for a in apps]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for d in databases:
-        d.close()
+    run_together(threads, databases)
     assert sorted(results) == [200, 409, 409, 409]
     assert [r["detail_type"] for r in outbox(db)] == ["MoveRegistered", "MoveCompleted"]
 
@@ -361,7 +353,7 @@ def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch, mo
         ), "the declared group rules reach the handler"
     finally:
         api.default_app.cache_clear()
-    [delivered] = moto_bus["received"]()
+    [delivered] = moto_bus.received()
     assert delivered["detail-type"] == "MoveRegistered" and delivered["source"] == SOURCE
 
 
@@ -370,7 +362,7 @@ def test_registered_and_completed_reach_a_subscriber_through_the_bus(store, cons
     status, move = call_app(app, "POST /moves", CUSTOMER, body=new_move())
     assign(consumer, move["id"], truck_id="t3")
     assert call_app(app, "POST /moves/{id}/complete", EMPLOYEE, move_id=move["id"])[0] == 200
-    delivered = moto_bus["received"]() + moto_bus["received"]()
+    delivered = moto_bus.received() + moto_bus.received()
     by_type = {d["detail-type"]: d["detail"] for d in delivered}
     assert set(by_type) == {"MoveRegistered", "MoveCompleted"}
     assert by_type["MoveRegistered"]["move_id"] == move["id"]

@@ -14,13 +14,14 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from architectures.moving import SYSTEM
 from handlers.moving.contracts import TruckAssigned
 from handlers.moving.moves import events, logic
-from handlers.moving.moves.events import CONSUMED, CONSUMER, ProgressConsumer, process
+from handlers.moving.moves.events import CONSUMED, CONSUMER, ProgressConsumer
 from handlers.moving.moves.logic import NewMove, Status
 from handlers.moving.moves.store import MIGRATIONS, MoveStore
 from handlers.shared.db import Database
 from handlers.shared.migrations import apply_service_migrations
 from tests.events import sqs_batch
-from tests.handlers.moving.moves.conftest import SERVICE, count, new_move
+from tests.handlers.moving.conftest import count
+from tests.handlers.moving.moves.conftest import SERVICE, new_move
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 FLEET, TRACKING = "moving.fleet", "moving.tracking"
@@ -69,16 +70,16 @@ def test_the_consumer_handles_what_the_declaration_subscribes():
 
 def test_a_truck_assignment_books_the_truck(store, consumer):
     registered(store)
-    assert process(sqs_batch(truck_assigned(truck_id="t7")), None, consumer) == {"batchItemFailures": []}
+    assert consumer.process(sqs_batch(truck_assigned(truck_id="t7")), None) == {"batchItemFailures": []}
     move = store.get("m1")
     assert move is not None and move.status is Status.TRUCK_ASSIGNED and move.truck == logic.Truck("t7", "t7-PLATE")
 
 
 def test_unassignable_then_assigned_by_hand(store, consumer):
     registered(store)
-    process(sqs_batch(unassignable()), None, consumer)
+    consumer.process(sqs_batch(unassignable()), None)
     assert store.get("m1").status is Status.UNASSIGNABLE  # type: ignore[union-attr]
-    process(sqs_batch(truck_assigned(truck_id="t2")), None, consumer)
+    consumer.process(sqs_batch(truck_assigned(truck_id="t2")), None)
     move = store.get("m1")
     assert move is not None and move.status is Status.TRUCK_ASSIGNED and move.truck is not None
     assert move.truck.id == "t2"
@@ -98,7 +99,7 @@ def test_an_event_the_status_cannot_take_is_logged_ignored_and_claimed(store, co
     before = store.get("m1")
     record = event(event_id="late-1")
     with caplog.at_level(logging.WARNING, logger=events.__name__):
-        assert process(sqs_batch(record), None, consumer) == {"batchItemFailures": []}
+        assert consumer.process(sqs_batch(record), None) == {"batchItemFailures": []}
     assert store.get("m1") == before
     assert any(message in r.getMessage() and "late-1" in r.getMessage() for r in caplog.records)
     with db.transaction() as tx:
@@ -108,7 +109,7 @@ def test_an_event_the_status_cannot_take_is_logged_ignored_and_claimed(store, co
 def test_the_latest_position_wins_whatever_the_arrival_order(store, consumer):
     registered(store, status=Status.TRUCK_ASSIGNED)
     batch = sqs_batch(position(minute=5, lat=40.5), position(minute=9, lat=40.9), position(minute=7, lat=40.7))
-    assert process(batch, None, consumer) == {"batchItemFailures": []}
+    assert consumer.process(batch, None) == {"batchItemFailures": []}
     move = store.get("m1")
     assert move is not None and move.position is not None
     assert (move.position.lat, move.position.recorded_at) == (40.9, datetime(2026, 3, 10, 11, 9, tzinfo=UTC))
@@ -126,10 +127,10 @@ def test_a_redelivered_event_has_no_second_effect(store, consumer, db, monkeypat
     monkeypatch.setattr(logic, "apply_event", counting)
     first, again = position(minute=1, event_id="p1"), position(minute=1, event_id="p1")
     with caplog.at_level(logging.INFO, logger=events.__name__):
-        assert process(sqs_batch(truck_assigned(event_id="a1"), first), None, consumer) == {"batchItemFailures": []}
+        assert consumer.process(sqs_batch(truck_assigned(event_id="a1"), first), None) == {"batchItemFailures": []}
         after_first = store.get("m1")
         batch = sqs_batch(truck_assigned(event_id="a1"), again)
-        assert process(batch, None, consumer) == {"batchItemFailures": []}
+        assert consumer.process(batch, None) == {"batchItemFailures": []}
     assert calls == ["a1", "p1"], "the rules ran once per event id"
     assert store.get("m1") == after_first
     assert sum("already handled" in r.getMessage() for r in caplog.records) == 2
@@ -139,12 +140,12 @@ def test_a_redelivered_event_has_no_second_effect(store, consumer, db, monkeypat
 def test_an_unknown_move_fails_only_its_record_and_can_be_retried(store, consumer, db):
     registered(store)
     batch = sqs_batch(truck_assigned(move_id="ghost", event_id="g1"), position(minute=1))
-    assert failures(process(batch, None, consumer)) == [batch["Records"][0]["messageId"]]
+    assert failures(consumer.process(batch, None)) == [batch["Records"][0]["messageId"]]
     assert store.get("m1").position is not None  # type: ignore[union-attr]
     with db.transaction() as tx:
         assert tx.query("SELECT event_id FROM processed_events WHERE event_id = 'g1'") == [], "the claim rolled back"
     registered(store, move_id="ghost")
-    assert process(sqs_batch(truck_assigned(move_id="ghost", event_id="g1")), None, consumer) == {
+    assert consumer.process(sqs_batch(truck_assigned(move_id="ghost", event_id="g1")), None) == {
         "batchItemFailures": []
     }
     assert store.get("ghost").status is Status.TRUCK_ASSIGNED  # type: ignore[union-attr]
@@ -162,7 +163,7 @@ def test_an_unknown_move_fails_only_its_record_and_can_be_retried(store, consume
 def test_a_record_that_cannot_be_handled_is_reported(store, consumer, record):
     registered(store)
     batch = sqs_batch(record, unassignable())
-    assert failures(process(batch, None, consumer)) == [batch["Records"][0]["messageId"]]
+    assert failures(consumer.process(batch, None)) == [batch["Records"][0]["messageId"]]
     assert store.get("m1").status is Status.UNASSIGNABLE  # type: ignore[union-attr]
 
 
@@ -174,7 +175,7 @@ def test_an_unreachable_database_fails_the_whole_batch():
     batch = sqs_batch(truck_assigned(), position())
     # Powertools fails the invocation when every record failed, so SQS returns the whole batch to the queue.
     with pytest.raises(BatchProcessingError, match="All records failed"):
-        process(batch, None, ProgressConsumer(MoveStore(down)))
+        ProgressConsumer(MoveStore(down)).process(batch, None)
 
 
 def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch):

@@ -16,6 +16,7 @@ from handlers.moving.contracts import (
     Place,
     PositionRecorded,
     TruckAssigned,
+    event_move_id,
 )
 from handlers.moving.moves import logic
 from handlers.moving.moves.logic import Action, Change, Cursor, ListQuery, Move, NewMove, Status, TransitionRefused
@@ -228,7 +229,7 @@ def test_an_event_this_service_does_not_consume_is_a_type_error():
 
 
 def test_the_move_an_event_is_about():
-    assert logic.event_move_id(assigned()) == "m1"
+    assert event_move_id(assigned()) == "m1"
 
 
 # --- visibility, views, pages ---------------------------------------------------------------------------------

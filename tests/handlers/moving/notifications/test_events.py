@@ -21,18 +21,8 @@ from handlers.shared.db import Database
 from handlers.shared.migrations import apply_service_migrations
 from handlers.shared.settings import SettingsError
 from tests.events import sqs_batch
-from tests.handlers.moving.notifications.conftest import (
-    Clock,
-    Topic,
-    assigned,
-    attributes,
-    completed,
-    count,
-    deliver,
-    new_move,
-    registered,
-    unassignable,
-)
+from tests.handlers.moving.conftest import Clock, assigned, completed, count, deliver, registered, run_together
+from tests.handlers.moving.notifications.conftest import Topic, attributes, new_move, unassignable
 
 
 def test_a_registered_move_is_told_to_its_customer_with_filterable_attributes(consumer, store, topic):
@@ -79,7 +69,7 @@ def test_an_event_for_a_move_not_seen_yet_is_retried_until_its_registration_arri
     move_id, other = new_move(), new_move()
     early = assigned(move_id)
     batch = sqs_batch(early, registered(other))
-    response = events.process(batch, None, consumer)
+    response = consumer.process(batch, None)
     assert response == {"batchItemFailures": [{"itemIdentifier": batch["Records"][0]["messageId"]}]}
     assert [attributes(m)["move_id"] for m in topic.messages()] == [other]
     assert count(db, "processed_events") == 1, "the failed event is not claimed, so its retry is handled"
@@ -107,7 +97,7 @@ def test_a_failed_publish_is_retried_with_the_same_content_and_sent_exactly_once
     consumer = CustomerUpdatesConsumer(store, flaky, clock=Clock())
     event = registered(move_id)
     batch = sqs_batch(event, registered(other))
-    response = events.process(batch, None, consumer)
+    response = consumer.process(batch, None)
     assert response == {"batchItemFailures": [{"itemIdentifier": batch["Records"][0]["messageId"]}]}
     [pending] = store.sent_for(move_id)
     assert pending["status"] == "PENDING" and pending["attempts"] == 1
@@ -140,7 +130,7 @@ def test_when_sns_took_the_message_but_its_answer_is_lost_the_retry_repeats_it_w
 
     consumer = CustomerUpdatesConsumer(store, LostAnswer(topic.arn), clock=Clock())
     event = registered(move_id)
-    assert len(events.process(sqs_batch(event, registered(other)), None, consumer)["batchItemFailures"]) == 1
+    assert len(consumer.process(sqs_batch(event, registered(other)), None)["batchItemFailures"]) == 1
     assert deliver(consumer, event) == {"batchItemFailures": []}
     mine = [m for m in topic.messages() if attributes(m)["move_id"] == move_id]
     assert len(mine) == 2 and len({attributes(m)["notification_id"] for m in mine}) == 1
@@ -173,12 +163,7 @@ def test_two_deliveries_of_one_event_at_the_same_time_send_it_once(consumer, db,
         results.append(deliver(c, event))
 
     threads = [threading.Thread(target=run, args=(c,)) for c in consumers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for d in databases:
-        d.close()
+    run_together(threads, databases)
     assert sent == [event[2]["event_id"]]
     assert results == [{"batchItemFailures": []}] * len(consumers)
 

@@ -11,11 +11,10 @@ from handlers.moving.tracking.api import build_app
 from handlers.moving.tracking.store import TrackingStore
 from handlers.shared.db import Database
 from handlers.shared.events import EventPublisher
-from tests.handlers.moving.tracking.conftest import (
+from tests.handlers.moving.conftest import (
     CUSTOMER,
     EMPLOYEE,
     OTHER_CUSTOMER,
-    SOURCE,
     START,
     RecordingEvents,
     UnreachableBus,
@@ -25,10 +24,10 @@ from tests.handlers.moving.tracking.conftest import (
     count,
     deliver,
     outbox,
-    position,
     registered,
-    settings,
+    run_together,
 )
+from tests.handlers.moving.tracking.conftest import SOURCE, position, settings
 
 POST = "POST /moves/{id}/positions"
 GET = "GET /moves/{id}/tracking"
@@ -143,12 +142,7 @@ def test_drivers_posting_while_the_move_completes_either_land_before_the_close_o
 
     threads = [threading.Thread(target=post, args=(a, i)) for i, a in enumerate(apps)]
     threads.append(threading.Thread(target=close))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for d in databases:
-        d.close()
+    run_together(threads, databases)
     accepted = results.count(202)
     assert sorted(results) == [202] * accepted + [409] * (4 - accepted)
     assert count(db, "positions") == accepted == len(outbox(db))

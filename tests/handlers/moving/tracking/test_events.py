@@ -3,35 +3,25 @@ of both functions from the environment against moto's EventBridge."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from architectures.moving import SYSTEM
 from architectures.wiring import service_environment
 from handlers.moving.tracking import api, events
 from handlers.moving.tracking.logic import SessionStatus
 from handlers.moving.tracking.store import MIGRATIONS, TrackingStore
-from handlers.shared import aws
 from handlers.shared.db import Database
 from handlers.shared.migrations import apply_service_migrations
 from tests.events import http_request, sqs_batch
-from tests.handlers.moving.tracking.conftest import (
-    EMPLOYEE,
-    assigned,
-    completed,
-    count,
-    deliver,
-    position,
-    registered,
-)
+from tests.handlers.conftest import bus_to_queue, fake_aws
+from tests.handlers.moving.conftest import EMPLOYEE, assigned, completed, count, deliver, registered
+from tests.handlers.moving.tracking.conftest import position
 
 
 def test_registered_assigned_and_completed_drive_the_session(consumer, store):
@@ -74,7 +64,7 @@ def test_a_malformed_or_foreign_record_fails_alone(consumer, store):
     del bad[2]["truck_id"]
     foreign = ("MoveUnassignable", "moving.fleet", {"event_id": str(uuid.uuid4()), "move_id": move_id, "reason": "x"})
     batch = sqs_batch(bad, registered(move_id), foreign)
-    response = events.process(batch, None, consumer)
+    response = consumer.process(batch, None)
     failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
     assert failed == {batch["Records"][0]["messageId"], batch["Records"][2]["messageId"]}
     tracking = store.get(move_id)
@@ -92,7 +82,7 @@ def test_a_failing_record_is_not_claimed_so_its_retry_applies(store, db):
             return super().update(move, *args, **kwargs)
 
     batch = sqs_batch(event, assigned(other))
-    response = events.process(batch, None, events.SessionsConsumer(Flaky(db)))
+    response = events.SessionsConsumer(Flaky(db)).process(batch, None)
     assert response == {"batchItemFailures": [{"itemIdentifier": batch["Records"][0]["messageId"]}]}
     assert count(db, "processed_events") == 1
     assert deliver(events.SessionsConsumer(store), event) == {"batchItemFailures": []}
@@ -101,8 +91,6 @@ def test_a_failing_record_is_not_claimed_so_its_retry_applies(store, db):
 
 
 # --- the functions as deployed: wiring from the environment -------------------------------------------------------
-
-REGION = "us-east-1"
 
 
 @pytest.fixture
@@ -113,32 +101,18 @@ def deployed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
     service = next(s for s in SYSTEM.services if s.name == "tracking")
     env = service_environment(SYSTEM, service, "test", lambda kind, name: "moving" if kind == "bus" else "unused")
     env.pop("DB_SECRET_ARN")
-    env.update({"DATABASE_URL": url, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
-                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})  # fmt: skip
+    env["DATABASE_URL"] = url
     for key, value in env.items():
         monkeypatch.setenv(key, str(value))
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     db = Database.from_url(url)
     apply_service_migrations(db, MIGRATIONS)
-    aws.client.cache_clear()
     api.default_app.cache_clear()
     events.default_consumer.cache_clear()
-    with mock_aws():
-        bus, sqs = boto3.client("events"), boto3.client("sqs")
-        bus.create_event_bus(Name="moving")
-        queue_url = sqs.create_queue(QueueName="moves-progress")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    with fake_aws(monkeypatch):
         pattern = {"source": [env["EVENT_SOURCE"]], "detail-type": ["PositionRecorded"]}
-        bus.put_rule(Name="progress", EventBusName="moving", EventPattern=json.dumps(pattern))
-        bus.put_targets(Rule="progress", EventBusName="moving", Targets=[{"Id": "q", "Arn": arn}])
-
-        def received() -> list[dict[str, Any]]:
-            got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-            return [json.loads(m["Body"]) for m in got.get("Messages", [])]
-
-        yield {"db": db, "received": received}
+        subscriber = bus_to_queue("moving", "moves-progress", "progress", pattern)
+        yield {"db": db, "received": subscriber.received}
     db.close()
-    aws.client.cache_clear()
     api.default_app.cache_clear()
     events.default_consumer.cache_clear()
 
