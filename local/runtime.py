@@ -228,6 +228,9 @@ class LocalRuntime:
     def stop(self) -> None:
         self._stopping.set()
         self.schedules.stop()
+        for thread in self._threads:  # the consumer loop first: it calls local AWS, which stops below
+            if thread.name == "consumers":
+                thread.join(timeout=5)
         for server in reversed(self._servers):
             if hasattr(server, "should_exit"):
                 server.should_exit = True

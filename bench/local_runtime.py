@@ -1,0 +1,152 @@
+"""Benchmark: the local runtime's start time, event latency and gateway throughput.
+
+    python -m bench.local_runtime     # prints the table and rewrites its section of BENCHMARKS.md
+
+- start to ready: ``LocalRuntime.start()`` for all three systems (moto, provisioning, migrations, gateways);
+- event latency: from ``POST /moves`` answering until ``GET /moves/{id}`` shows the truck that fleet assigned through
+  EventBridge → SQS → consumer (median of several moves);
+- throughput and p99 of an authenticated, database-backed ``GET /moves/{id}`` through the gateway (the real Lambda
+  authorizer verifying an RS256 token, then the handler reading SQLite), as a ratio against a bare ASGI hello-world
+  served by uvicorn on 127.0.0.1 in the same run, with the same client (8 threads, in its own process).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+from local.cognito import sign_in
+from local.runtime import LocalRuntime, Options
+
+ROOT = Path(__file__).resolve().parent.parent
+BEGIN, END = "<!-- local-runtime:begin -->", "<!-- local-runtime:end -->"
+CLIENT_THREADS = 8
+REQUESTS = 1500
+
+
+async def hello(scope, receive, send):  # the baseline: the smallest ASGI app uvicorn can serve
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": b'{"hello": "world"}'})
+
+
+def serve_baseline(port: int):
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(hello, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    return server
+
+
+def load(url: str, headers: dict[str, str]) -> tuple[float, float]:
+    """Requests per second and p99 latency (ms), measured by a client in its own process (so it does not share the
+    server's interpreter lock), with CLIENT_THREADS keep-alive connections."""
+    code = f"from bench.local_runtime import client_load; client_load({url!r}, {headers!r})"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)  # noqa: S603
+    rps, p99 = result.stdout.split()
+    return float(rps), float(p99)
+
+
+def client_load(url: str, headers: dict[str, str]) -> None:
+    """The load client (run in a subprocess): prints requests per second and p99 in ms."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def worker(count: int) -> None:
+        with httpx.Client(headers=headers, timeout=30) as client:
+            for _ in range(count):
+                started = time.perf_counter()
+                response = client.get(url)
+                elapsed = time.perf_counter() - started
+                assert response.status_code == 200, response.text
+                with lock:
+                    latencies.append(elapsed)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CLIENT_THREADS) as pool:
+        list(pool.map(worker, [REQUESTS // CLIENT_THREADS] * CLIENT_THREADS))
+    wall = time.perf_counter() - started
+    latencies.sort()
+    print(len(latencies) / wall, 1000 * latencies[int(len(latencies) * 0.99) - 1])
+
+
+def measure() -> str:
+    with tempfile.TemporaryDirectory() as state:
+        runtime = LocalRuntime(Options(state_dir=Path(state), base_port=18700), say=lambda line: None)
+        started = time.perf_counter()
+        runtime.start()
+        ready = time.perf_counter() - started
+        try:
+            moving = runtime.systems["moving"]
+            tokens = {}
+            for group in ("customers", "employees"):
+                user = next(u for u in moving.users if group in u.groups)
+                tokens[group] = sign_in(runtime._session(), moving.auth, user.email, user.password)["IdToken"]
+            customer = httpx.Client(base_url=moving.api_url, headers={"Authorization": f"Bearer {tokens['customers']}"})
+            employee = httpx.Client(base_url=moving.api_url, headers={"Authorization": f"Bearer {tokens['employees']}"})
+            for n in range(10):
+                employee.post("/trucks", json={"plate": f"BEN-{n:03d}", "capacity_m3": 50, "home_city": "Lima"})
+            latencies, move_id = [], ""
+            for n in range(7):
+                body = {"origin": {"address": "A 1", "city": "Lima"}, "destination": {"address": "B 2", "city": "Ica"},
+                        "move_date": (date.today() + timedelta(days=n + 1)).isoformat(), "volume_m3": 5}  # fmt: skip
+                move_id = customer.post("/moves", json=body).json()["id"]
+                posted = time.perf_counter()
+                while customer.get(f"/moves/{move_id}").json()["status"] != "TRUCK_ASSIGNED":
+                    time.sleep(0.01)
+                latencies.append(time.perf_counter() - posted)
+            headers = {"Authorization": f"Bearer {tokens['customers']}"}
+            runtime_rps, runtime_p99 = load(f"{moving.api_url}/moves/{move_id}", headers)
+        finally:
+            runtime.stop()
+    baseline = serve_baseline(18799)
+    try:
+        base_rps, base_p99 = load("http://127.0.0.1:18799/", {})
+    finally:
+        baseline.should_exit = True
+    return "\n".join(
+        [
+            f"Measured {time.strftime('%Y-%m-%d')}; {REQUESTS} requests from {CLIENT_THREADS} client threads.",
+            "",
+            "| measure | value |",
+            "|---|---:|",
+            f"| start to ready (3 systems) | {ready:.1f} s |",
+            f"| MoveRegistered → TruckAssigned visible (median of 7) | {1000 * statistics.median(latencies):.0f} ms |",
+            f"| authenticated DB-backed GET: throughput | {runtime_rps:.0f} req/s |",
+            f"| bare ASGI hello-world: throughput | {base_rps:.0f} req/s |",
+            f"| **throughput ratio (goal ≥ 0.5x)** | **{runtime_rps / base_rps:.2f}x** |",
+            f"| p99: authenticated GET / hello-world | {runtime_p99:.1f} ms / {base_p99:.1f} ms |",
+        ]
+    )
+
+
+def main() -> int:
+    table = measure()
+    print(table)
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text()
+    if BEGIN not in text:
+        text += (
+            "\n## Local runtime\n\nStart time, event latency, and the gateway's throughput and p99 on an "
+            "authenticated, database-backed GET against a bare ASGI hello-world served the same way (goal ≥ 0.5x).\n\n"
+            f"Reproduce: `.venv/bin/python -m bench.local_runtime`.\n\n{BEGIN}\n{END}\n"
+        )
+    section = f"{BEGIN}\n{table}\n{END}"
+    path.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
