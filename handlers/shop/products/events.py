@@ -1,0 +1,81 @@
+"""The ``stock`` subscription: the order saga's stock side (SQS batch of EventBridge events from ``shop.orders``).
+
+- OrderPlaced → reserve every item or none, in one transaction, and answer StockReserved ``{order_id, items}`` or
+  StockRejected ``{order_id, reason}`` (the reason names each product and its shortfall). An order is decided once:
+  a second OrderPlaced for the same ``order_id`` (a new event id) is ignored, so stock is never reserved twice.
+- OrderConfirmed → the reserved units are sold (they leave ``reserved``).
+- OrderCancelled → what the order holds goes back to ``available`` (reserved units, and sold ones not yet shipped),
+  and StockReleased ``{order_id}`` is answered, also when the order held nothing (it was rejected, or the
+  cancellation came before its OrderPlaced, which is then ignored): the orders service waits for it to finish the
+  cancellation.
+- Each event is claimed as ``products-stock`` in the same transaction as its effect: a redelivery has no effect.
+- A record that fails (malformed detail, database down, a lock timeout) is reported in ``batchItemFailures``, so only
+  it is retried; after the queue's maximum receives it goes to the DLQ. Its claim was rolled back with it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ClassVar
+
+from handlers.shared.consumer import EventConsumer, ReceivedEvent
+from handlers.shared.database import service_database
+from handlers.shared.events import EventDetail, EventPublisher, relay_after_commit
+from handlers.shared.outbox import publisher_for
+from handlers.shared.settings import ServiceSettings
+from handlers.shop.contracts import EVENTS, OrderCancelled, OrderConfirmed, OrderPlaced
+from handlers.shop.products import logic
+from handlers.shop.products.store import ProductStore
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "products-stock"
+CONSUMED = frozenset({"OrderPlaced", "OrderConfirmed", "OrderCancelled"})
+
+
+class StockConsumer(EventConsumer):
+    """Handles one received saga event; raises to have its record retried."""
+
+    name = CONSUMER
+    consumed = CONSUMED
+    models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
+
+    def __init__(self, store: ProductStore, publisher: EventPublisher | None,
+                 clock: Callable[[], datetime] = logic.utc_now) -> None:  # fmt: skip
+        self.store = store
+        self.publisher = publisher
+        self.clock = clock
+
+    def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
+        now = self.clock()
+        if isinstance(event, OrderPlaced):
+            outcome = self.store.place(event, CONSUMER, now)
+        elif isinstance(event, OrderConfirmed):
+            outcome = self.store.confirm(event.order_id, event.event_id, CONSUMER, now)
+        elif isinstance(event, OrderCancelled):
+            outcome = self.store.cancel(event.order_id, event.event_id, CONSUMER, now)
+        else:  # pragma: no cover (``consumed`` and the models agree)
+            raise TypeError(f"{CONSUMER} cannot handle {type(event).__name__}")
+        if outcome is None:
+            log.info("%s %s was already handled", received.detail_type, event.event_id)
+            return
+        if not outcome.changed:
+            log.warning("%s %s ignored: %s", received.detail_type, event.event_id, outcome.ignored)
+            return
+        state = outcome.state.value if outcome.state else "-"
+        log.info("order %s: stock %s after %s", outcome.order_id, state, received.detail_type)
+        relay_after_commit(self.store.db, self.publisher)
+
+
+@functools.cache
+def default_consumer() -> StockConsumer:
+    """Built on the first invocation from the environment, then reused by the warm container."""
+    settings = ServiceSettings.from_env()
+    return StockConsumer(ProductStore(service_database(settings)), publisher_for(settings))
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return default_consumer().process(event, context)

@@ -1,0 +1,393 @@
+"""The products service's domain: the catalog's rules and the stock saga's decisions. No boto3, no SQL.
+
+Money is ``Decimal`` end to end: a price is at most 12 digits with 2 decimals and never negative. A JSON number is
+accepted only when it has at most 2 decimals (``12.5`` is fine, ``12.345`` is a 422); responses give it as a
+string with exactly two decimals (``"12.50"``).
+
+The saga (see ``handlers/shop/contracts.py``): an order's items are reserved all or none
+(:func:`decide_reservation`); an order is decided once (a second OrderPlaced for it is ignored); a confirmation
+sells the reserved units; a cancellation puts back whatever the order holds and always answers StockReleased, even
+when it held nothing (a rejected order, or a cancellation that arrived before its OrderPlaced), so the orders service
+can finish the cancellation.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from handlers.shared.errors import Conflict, NotFound
+from handlers.shop.contracts import OrderItem, OrderPlaced, ProductChanged, StockRejected, StockReserved
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+CENT = Decimal("0.01")
+
+Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC, to the millisecond (stored and shown)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def money(value: Any) -> Decimal:
+    """A stored amount as a Decimal with two places (SQLite hands back a float or text, MySQL a Decimal)."""
+    return Decimal(str(value)).quantize(CENT)
+
+
+def money_text(value: Decimal) -> str:
+    return str(value.quantize(CENT))
+
+
+# --- errors ------------------------------------------------------------------------------------------------------
+
+
+class ProductNotFound(NotFound):
+    def __init__(self, product_id: str) -> None:
+        super().__init__(f"product {product_id} not found")
+
+
+class DuplicateSku(Conflict):
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"a product with SKU {sku} already exists")
+        self.sku = sku
+
+
+# --- the catalog -------------------------------------------------------------------------------------------------
+
+
+def _no_float_noise(value: Any) -> Any:
+    """A JSON float goes through its shortest text form, so 12.5 is 12.5 and 0.1 is 0.1 (not 0.1000000000000000055)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number or a decimal string")
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+class ProductFields(BaseModel):
+    """The body of ``POST /products`` and ``PUT /products/{id}`` (PUT replaces every field; ``active`` omitted keeps
+    the current value, ``true`` restores a deleted product)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    sku: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=4000)
+    category: str = Field(min_length=1, max_length=100)
+    price: Price
+    active: bool | None = None
+
+    @field_validator("sku")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _price(cls, value: Any) -> Any:
+        return _no_float_noise(value)
+
+    @field_validator("description")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    sku: str
+    name: str
+    description: str | None
+    category: str
+    price: Decimal
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+def new_product(fields: ProductFields, now: datetime, product_id: str | None = None) -> Product:
+    return Product(
+        id=product_id or str(uuid.uuid4()),
+        sku=fields.sku,
+        name=fields.name,
+        description=fields.description,
+        category=fields.category,
+        price=fields.price.quantize(CENT),
+        active=True if fields.active is None else fields.active,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def updated_product(current: Product | None, product_id: str, fields: ProductFields, now: datetime) -> Product:
+    """``PUT``: every field replaced; 404 for an unknown product."""
+    if current is None:
+        raise ProductNotFound(product_id)
+    return replace(
+        current,
+        sku=fields.sku,
+        name=fields.name,
+        description=fields.description,
+        category=fields.category,
+        price=fields.price.quantize(CENT),
+        active=current.active if fields.active is None else fields.active,
+        updated_at=now,
+    )
+
+
+def deleted_product(current: Product | None, product_id: str, now: datetime) -> Product:
+    """``DELETE`` is a soft delete: the product stays (orders and reservations point at it) but is no longer sold."""
+    if current is None:
+        raise ProductNotFound(product_id)
+    return replace(current, active=False, updated_at=now)
+
+
+def visible(product: Product | None, product_id: str) -> Product:
+    """What the public catalog shows: a deleted product is a 404 like an unknown one."""
+    if product is None or not product.active:
+        raise ProductNotFound(product_id)
+    return product
+
+
+def product_changed(product: Product) -> ProductChanged:
+    return ProductChanged(
+        product_id=product.id,
+        sku=product.sku,
+        name=product.name,
+        category=product.category,
+        price=product.price,
+        active=product.active,
+        occurred_at=product.updated_at,
+    )
+
+
+def product_view(product: Product) -> dict[str, Any]:
+    return {
+        "id": product.id,
+        "sku": product.sku,
+        "name": product.name,
+        "description": product.description,
+        "category": product.category,
+        "price": money_text(product.price),
+        "active": product.active,
+        "created_at": timestamp(product.created_at),
+        "updated_at": timestamp(product.updated_at),
+    }
+
+
+# --- listing -----------------------------------------------------------------------------------------------------
+
+
+def encode_cursor(sku: str) -> str:
+    return base64.urlsafe_b64encode(sku.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> str:
+    try:
+        sku = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+    except (binascii.Error, ValueError):
+        raise ValueError("is not a cursor returned by this API") from None
+    if not sku:
+        raise ValueError("is not a cursor returned by this API")
+    return sku
+
+
+class ListQuery(BaseModel):
+    """``GET /products``: ``q`` (in name, SKU or description, any case), ``category``, ``limit``, ``cursor``.
+    Products come in SKU order."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    q: str | None = Field(None, max_length=100)
+    category: str | None = Field(None, max_length=100)
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = Field(None, max_length=400)
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value: str | None) -> str | None:
+        if value:
+            decode_cursor(value)
+        return value or None
+
+    @field_validator("q", "category")
+    @classmethod
+    def _blank(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def after_sku(self) -> str | None:
+        return None if self.cursor is None else decode_cursor(self.cursor)
+
+
+def search_pattern(q: str) -> str:
+    """A LIKE pattern (escape character ``!``) matching ``q`` anywhere, in lower case."""
+    escaped = q.lower().replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
+
+
+def page(products: list[Product], limit: int) -> dict[str, Any]:
+    """A page from up to ``limit + 1`` products in SKU order: the extra one only says there is more."""
+    shown = products[:limit]
+    more = len(products) > limit and bool(shown)
+    return {"items": [product_view(p) for p in shown], "next_cursor": encode_cursor(shown[-1].sku) if more else None}
+
+
+# --- inventory ---------------------------------------------------------------------------------------------------
+
+
+class InventoryUpdate(BaseModel):
+    """``PUT /products/{id}/inventory``: the units available to sell (the reserved ones are unchanged)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    quantity: int = Field(ge=0, le=1_000_000_000, strict=True)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    product_id: str
+    available: int
+    reserved: int
+
+
+def inventory_view(inventory: Inventory) -> dict[str, Any]:
+    return {"product_id": inventory.product_id, "available": inventory.available, "reserved": inventory.reserved}
+
+
+# --- the stock saga ----------------------------------------------------------------------------------------------
+
+
+class OrderStock(StrEnum):
+    """What products decided for an order (one row per order: it is decided once)."""
+
+    RESERVED = "RESERVED"
+    REJECTED = "REJECTED"
+    COMMITTED = "COMMITTED"
+    RELEASED = "RELEASED"
+
+
+class LineState(StrEnum):
+    RESERVED = "RESERVED"
+    COMMITTED = "COMMITTED"
+    RELEASED = "RELEASED"
+
+
+@dataclass(frozen=True)
+class Stock:
+    """One product as a reservation sees it (its inventory row locked)."""
+
+    product_id: str
+    sku: str
+    active: bool
+    available: int
+    reserved: int
+
+
+@dataclass(frozen=True)
+class Reserve:
+    """Every item can be had: move these quantities from available to reserved."""
+
+    items: tuple[OrderItem, ...]
+    event: StockReserved
+
+
+@dataclass(frozen=True)
+class Reject:
+    """Some item cannot be had: nothing is reserved."""
+
+    reason: str
+    event: StockRejected
+
+
+def merged_items(items: Iterable[OrderItem]) -> tuple[OrderItem, ...]:
+    """One line per product (an order naming a product twice reserves the sum), in product-id order: the order in
+    which inventory rows are locked, so two reservations never wait on each other in a circle."""
+    totals: dict[str, int] = {}
+    for item in items:
+        totals[item.product_id] = totals.get(item.product_id, 0) + item.quantity
+    return tuple(OrderItem(product_id=p, quantity=q) for p, q in sorted(totals.items()))
+
+
+def decide_reservation(order: OrderPlaced, stock: Mapping[str, Stock]) -> Reserve | Reject:
+    """All or none: each item's product must exist, be sold and have the quantity available."""
+    items = merged_items(order.items)
+    problems = []
+    for item in items:
+        line = stock.get(item.product_id)
+        if line is None:
+            problems.append(f"product {item.product_id} does not exist")
+        elif not line.active:
+            problems.append(f"product {line.sku} ({line.product_id}) is no longer sold")
+        elif line.available < item.quantity:
+            short = item.quantity - line.available
+            problems.append(
+                f"product {line.sku} ({line.product_id}): {item.quantity} requested, {line.available} available "
+                f"(short by {short})"
+            )
+    if problems:
+        reason = "; ".join(problems)
+        return Reject(reason, StockRejected(order_id=order.order_id, reason=reason))
+    return Reserve(items, StockReserved(order_id=order.order_id, items=items))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one saga event did: ``ignored`` says why nothing changed."""
+
+    order_id: str
+    state: OrderStock | None = None
+    ignored: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.ignored is None
+
+
+def placed_again(order_id: str, state: OrderStock) -> Outcome:
+    return Outcome(order_id, state, ignored=f"order {order_id} was already decided ({state.value})")
+
+
+def can_confirm(order_id: str, state: OrderStock | None) -> Outcome | None:
+    """None when the order's reserved units can be sold; otherwise why a confirmation changes nothing."""
+    if state is OrderStock.RESERVED:
+        return None
+    if state is None:
+        return Outcome(order_id, None, ignored=f"order {order_id} has no reservation")
+    return Outcome(order_id, state, ignored=f"order {order_id} is {state.value}, not RESERVED")
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a cancellation gives back per product: ``to_available`` units and ``from_reserved`` units."""
+
+    product_id: str
+    to_available: int
+    from_reserved: int
+
+
+def releases(lines: Iterable[tuple[str, int, LineState]]) -> tuple[Release, ...]:
+    """A reserved line goes back to available; a sold (committed, not shipped) one returns to available too."""
+    out = []
+    for product_id, quantity, state in sorted(lines):
+        if state is LineState.RESERVED:
+            out.append(Release(product_id, quantity, quantity))
+        elif state is LineState.COMMITTED:
+            out.append(Release(product_id, quantity, 0))
+    return tuple(out)
