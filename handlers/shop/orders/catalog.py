@@ -1,0 +1,56 @@
+"""The ``catalog`` subscription: products' ProductChanged events keep orders' copy of the catalog current, so orders
+prices what it sells without calling products.
+
+- A created or changed product is written as it is now; a deleted one stays with ``active = 0`` (no longer sold,
+  while orders already placed keep the name and price they were placed with).
+- Events may arrive out of order (SQS is not FIFO): an event older than the copy's last change is ignored.
+- Each event is claimed as ``orders-catalog`` in the same transaction as its effect: a redelivery has no effect.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, ClassVar
+
+from handlers.shared.consumer import EventConsumer, ReceivedEvent
+from handlers.shared.database import service_database
+from handlers.shared.events import EventDetail
+from handlers.shared.settings import ServiceSettings
+from handlers.shop.contracts import EVENTS, ProductChanged
+from handlers.shop.orders import logic
+from handlers.shop.orders.store import OrderStore
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "orders-catalog"
+CONSUMED = frozenset({"ProductChanged"})
+
+
+class CatalogConsumer(EventConsumer):
+    """Handles one ProductChanged event; raises to have its record retried."""
+
+    name = CONSUMER
+    consumed = CONSUMED
+    models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
+
+    def __init__(self, store: OrderStore) -> None:
+        self.store = store
+
+    def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
+        assert isinstance(event, ProductChanged)
+        outcome = self.store.save_product(logic.catalog_entry(event), claim_for=(CONSUMER, event.event_id))
+        if outcome == "duplicate":
+            log.info("ProductChanged %s was already handled", event.event_id)
+        elif outcome == "stale":
+            log.warning("ProductChanged %s ignored: product %s has a later change", event.event_id, event.product_id)
+
+
+@functools.cache
+def default_consumer() -> CatalogConsumer:
+    """Built on the first invocation from the environment, then reused by the warm container."""
+    return CatalogConsumer(OrderStore(service_database(ServiceSettings.from_env())))
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return default_consumer().process(event, context)

@@ -1,0 +1,78 @@
+"""The ``stock-results`` subscription: products tells orders what became of the stock (SQS batch of EventBridge
+events), the second half of the order saga.
+
+- StockReserved → CONFIRMED, the payment detail recorded, OrderConfirmed to the outbox (relayed after commit).
+- StockRejected → REJECTED with products' reason (or CANCELLED, for an order cancelled while PENDING: nothing was
+  reserved, so nothing will be released).
+- StockReleased → CANCELLED (for an order whose cancellation was requested).
+- An event the order's status cannot take is logged and ignored; it is still claimed, so a redelivery is not logged
+  again. Each event is claimed as ``orders-stock-results`` in the same transaction as its effect.
+- A record that fails (unknown order, malformed detail, database down) is reported in ``batchItemFailures``, so only
+  it is retried, and after the queue's maximum receives it goes to the DLQ. An unknown order is a failure, not
+  "ignore": orders publishes OrderPlaced only after the order is committed, so products cannot answer about an
+  order that does not exist unless something is wrong; the DLQ keeps the evidence.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ClassVar
+
+from handlers.shared.consumer import EventConsumer, ReceivedEvent
+from handlers.shared.database import service_database
+from handlers.shared.events import EventDetail, EventPublisher, relay_after_commit
+from handlers.shared.outbox import publisher_for
+from handlers.shared.settings import ServiceSettings
+from handlers.shop.contracts import EVENTS
+from handlers.shop.orders import logic
+from handlers.shop.orders.store import OrderStore
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "orders-stock-results"
+CONSUMED = frozenset({"StockReserved", "StockRejected", "StockReleased"})
+
+
+class StockResultsConsumer(EventConsumer):
+    """Handles one received stock event; raises to have its record retried."""
+
+    name = CONSUMER
+    consumed = CONSUMED
+    models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
+
+    def __init__(self, store: OrderStore, publisher: EventPublisher | None,
+                 clock: Callable[[], datetime] = logic.utc_now) -> None:  # fmt: skip
+        self.store = store
+        self.publisher = publisher
+        self.clock = clock
+
+    def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
+        order_id = str(getattr(event, "order_id"))  # noqa: B009 (every consumed event names its order)
+        now = self.clock()
+        try:
+            change = self.store.update(
+                order_id, lambda order: logic.apply_event(order, event, now), claim_for=(CONSUMER, event.event_id)
+            )
+        except logic.OrderNotFound:
+            log.error("%s %s names an unknown order %s; will retry", received.detail_type, event.event_id, order_id)
+            raise
+        if change is None:
+            log.info("%s %s was already handled", received.detail_type, event.event_id)
+        elif not change.changed:
+            log.warning("%s %s ignored: %s", received.detail_type, event.event_id, change.ignored)
+        elif change.events:
+            relay_after_commit(self.store.db, self.publisher)
+
+
+@functools.cache
+def default_consumer() -> StockResultsConsumer:
+    """Built on the first invocation from the environment, then reused by the warm container."""
+    settings = ServiceSettings.from_env()
+    return StockResultsConsumer(OrderStore(service_database(settings)), publisher_for(settings))
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return default_consumer().process(event, context)

@@ -1,0 +1,502 @@
+"""Orders: pricing from the catalog copy, payment rules, the status machine and what each stock event does.
+
+Pure domain code: no boto3, no SQL; the rules take ``now`` from their caller (the handlers' clock is
+:func:`utc_now`, replaced in tests). The HTTP routes (``api.py``) and the consumers (``events.py``,
+``catalog.py``) call these functions; ``store.py`` persists the results.
+
+Status machine::
+
+    PENDING ──StockReserved──▶ CONFIRMED ──cancel──▶ CANCELLING ──StockReleased──▶ CANCELLED
+       │  └──────────────────────cancel──────────────────▲   │
+       └──StockRejected──▶ REJECTED                          └──StockRejected──▶ CANCELLED
+
+- An order cancelled while PENDING may still hear that its stock was rejected: nothing was reserved, so nothing
+  will be released, and the order is CANCELLED at once (otherwise it would wait in CANCELLING for ever).
+- ``SHIPPED`` exists for completeness (it cannot be cancelled) but nothing sets it yet: no shipping service exists.
+- Every other transition is refused: a command gets a 409 naming the current status; a stock event that the status
+  cannot take is ignored (and logged by the consumer).
+
+Money is ``Decimal`` end to end, two places, rounded half-up per line; responses show it as a string ("12.50").
+
+Listing order: newest first (``created_at`` descending, then ``id``); the cursor is the opaque URL-safe base64 of
+the last item's ``[created_at, id]``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from handlers.shared.errors import Conflict, DomainError, NotFound
+from handlers.shared.events import EventDetail
+from handlers.shop.contracts import (
+    OrderCancelled,
+    OrderConfirmed,
+    OrderItem,
+    OrderPlaced,
+    ProductChanged,
+    StockRejected,
+    StockReleased,
+    StockReserved,
+)
+
+ADMINS = "admins"
+"""The group that may see every order (as declared in ``architectures/shop.py``)."""
+
+CURRENCY = "USD"
+CENT = Decimal("0.01")
+MAX_TOTAL = Decimal("9999999999.99")  # DECIMAL(12,2)
+MAX_ITEMS = 50
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY = 100
+
+
+class Status(StrEnum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    REJECTED = "REJECTED"
+    CANCELLING = "CANCELLING"
+    CANCELLED = "CANCELLED"
+    SHIPPED = "SHIPPED"  # not set by anything yet (no shipping service); it cannot be cancelled
+
+
+class Action(StrEnum):
+    """What happens to an order; the value completes the sentence "cannot ..."."""
+
+    CONFIRM = "confirm it"
+    REJECT = "reject it"
+    CANCEL = "cancel it"
+    RELEASE = "finish cancelling it"
+
+
+TRANSITIONS: Mapping[tuple[Status, Action], Status] = {
+    (Status.PENDING, Action.CONFIRM): Status.CONFIRMED,
+    (Status.PENDING, Action.REJECT): Status.REJECTED,
+    (Status.PENDING, Action.CANCEL): Status.CANCELLING,
+    (Status.CONFIRMED, Action.CANCEL): Status.CANCELLING,
+    (Status.CANCELLING, Action.RELEASE): Status.CANCELLED,
+    # Cancelled before products answered, and products reserved nothing: there is nothing to release.
+    (Status.CANCELLING, Action.REJECT): Status.CANCELLED,
+}
+"""The only allowed transitions; anything missing here is refused."""
+
+
+class OrderNotFound(NotFound, LookupError):
+    """No order has this id (or the caller may not know it exists): a 404."""
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"no order {order_id}")
+        self.order_id = order_id
+
+
+class TransitionRefused(Conflict):
+    """The order's status does not allow the action (a 409); the message names the current status."""
+
+    def __init__(self, order_id: str, status: Status, action: Action) -> None:
+        super().__init__(f"order {order_id} is {status.value}; cannot {action.value}")
+        self.order_id, self.status, self.action = order_id, status, action
+
+
+class OrderRefused(DomainError):
+    """A well-formed order that cannot be taken (unknown product, reused idempotency key...): a 422."""
+
+    http_status: ClassVar[int] = 422
+
+
+def next_status(order_id: str, status: Status, action: Action) -> Status:
+    """The status after ``action``, or :class:`TransitionRefused`."""
+    try:
+        return TRANSITIONS[(status, action)]
+    except KeyError:
+        raise TransitionRefused(order_id, status, action) from None
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def money(value: Decimal | str | float | int) -> Decimal:
+    """A stored or computed amount as a two-place Decimal (SQLite hands DECIMAL back as text or float)."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware datetime in UTC (a naive one is taken as UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with a fixed width, so stored timestamps sort as text."""
+    return as_utc(moment).isoformat(timespec="microseconds")
+
+
+# --- the request -----------------------------------------------------------------------------------------------
+
+
+class PaymentMethod(StrEnum):
+    CARD = "card"
+    CASH_ON_DELIVERY = "cash_on_delivery"
+
+
+class NewItem(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    product_id: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(gt=0, le=1000)
+
+
+class Payment(BaseModel):
+    """How the customer pays. Only the method and a card's last four digits are accepted or kept: any other field
+    (a full ``card_number``, a CVV...) is refused, so a card number never reaches the database or the logs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    method: PaymentMethod
+    card_last4: str | None = Field(None, pattern=r"^[0-9]{4}$", description="exactly 4 digits; card payments only")
+
+    @model_validator(mode="after")
+    def _last4_for_cards_only(self) -> Self:
+        if self.method is PaymentMethod.CARD and self.card_last4 is None:
+            raise ValueError("card_last4 is required when paying by card")
+        if self.method is PaymentMethod.CASH_ON_DELIVERY and self.card_last4 is not None:
+            raise ValueError("card_last4 is not allowed for cash on delivery")
+        return self
+
+
+class ShippingAddress(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    line1: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    postal_code: str | None = Field(None, min_length=1, max_length=20)
+    country: str = Field(min_length=2, max_length=64)
+
+
+class NewOrder(BaseModel):
+    """The body of ``POST /orders``. Unknown fields are refused at every level, so a typo is not silently dropped."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    items: tuple[NewItem, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    payment: Payment
+    shipping_address: ShippingAddress
+
+    @field_validator("items")
+    @classmethod
+    def _distinct(cls, items: tuple[NewItem, ...]) -> tuple[NewItem, ...]:
+        counts = Counter(i.product_id for i in items)
+        repeated = sorted(p for p, n in counts.items() if n > 1)
+        if repeated:
+            raise ValueError(f"each product may appear once; repeated: {', '.join(repeated)}")
+        return items
+
+    def fingerprint(self) -> str:
+        """What makes two requests "the same body": the validated content, whatever the JSON layout."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def idempotency_key(value: str | None) -> str | None:
+    """The ``Idempotency-Key`` header: absent, or 1..100 characters (422 naming the header otherwise)."""
+    if value is None:
+        return None
+    if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY:
+        raise OrderRefused(f"{IDEMPOTENCY_HEADER}: must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
+    return value
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """The first response to a customer's key, kept with the order so a retry gets it again."""
+
+    customer_id: str
+    key: str
+    fingerprint: str
+    order_id: str
+    response: dict[str, Any]
+
+
+def replay(record: IdempotencyRecord, fingerprint: str) -> dict[str, Any]:
+    """The stored response for a repeated request; a different body under the same key is a 422."""
+    if record.fingerprint != fingerprint:
+        raise OrderRefused(f"{IDEMPOTENCY_HEADER}: this key was already used with a different request body")
+    return record.response
+
+
+# --- the catalog copy -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """What orders knows of a product, from products' ProductChanged events."""
+
+    product_id: str
+    sku: str
+    name: str
+    price: Decimal
+    active: bool
+    changed_at: datetime
+
+
+def catalog_entry(event: ProductChanged) -> CatalogEntry:
+    return CatalogEntry(event.product_id, event.sku, event.name, money(event.price), event.active,
+                        as_utc(event.occurred_at))  # fmt: skip
+
+
+def is_newer(current: CatalogEntry | None, incoming: CatalogEntry) -> bool:
+    """Product events may arrive out of order (SQS is not FIFO): only a later change replaces the copy."""
+    return current is None or incoming.changed_at > current.changed_at
+
+
+# --- the order ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    product_id: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def line_total(self) -> Decimal:
+        return money(self.unit_price * self.quantity)
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    """The payment detail written when the order is CONFIRMED."""
+
+    method: PaymentMethod
+    card_last4: str | None
+    amount: Decimal
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Order:
+    id: str
+    customer_id: str
+    status: Status
+    lines: tuple[Line, ...]
+    payment_method: PaymentMethod
+    card_last4: str | None
+    shipping: ShippingAddress
+    created_at: datetime
+    updated_at: datetime
+    reason: str | None = None
+    currency: str = CURRENCY
+    payment: PaymentRecord | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return money(sum((line.line_total for line in self.lines), Decimal(0)))
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a command or an event does to an order: its new state and the events to publish with it.
+
+    ``ignored`` says why nothing changed; ``payment`` is set when the payment detail is to be recorded."""
+
+    order: Order
+    events: tuple[EventDetail, ...] = ()
+    ignored: str | None = None
+    payment: PaymentRecord | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.ignored is None
+
+
+def price(new: NewOrder, catalog: Mapping[str, CatalogEntry]) -> tuple[Line, ...]:
+    """Lines priced from the catalog copy; an unknown or inactive product is a 422 naming it."""
+    unsellable = [i.product_id for i in new.items if not (i.product_id in catalog and catalog[i.product_id].active)]
+    if unsellable:
+        raise OrderRefused(f"items: unknown or unavailable product(s): {', '.join(unsellable)}")
+    lines = tuple(
+        Line(i.product_id, catalog[i.product_id].name, i.quantity, catalog[i.product_id].price) for i in new.items
+    )
+    total = sum((line.line_total for line in lines), Decimal(0))
+    if total > MAX_TOTAL:
+        raise OrderRefused(f"items: the order total {total} exceeds the maximum of {MAX_TOTAL}")
+    return lines
+
+
+def place(new: NewOrder, catalog: Mapping[str, CatalogEntry], *, order_id: str, customer_id: str,
+          now: datetime) -> Change:  # fmt: skip
+    """A new PENDING order priced from the catalog, and the OrderPlaced event that asks products for stock."""
+    order = Order(
+        id=order_id,
+        customer_id=customer_id,
+        status=Status.PENDING,
+        lines=price(new, catalog),
+        payment_method=new.payment.method,
+        card_last4=new.payment.card_last4,
+        shipping=new.shipping_address,
+        created_at=now,
+        updated_at=now,
+    )
+    items = tuple(OrderItem(product_id=line.product_id, quantity=line.quantity) for line in order.lines)
+    return Change(order, (OrderPlaced(order_id=order_id, customer_id=customer_id, items=items, occurred_at=now),))
+
+
+def cancel(order: Order, now: datetime) -> Change:
+    """The owner cancels (from PENDING or CONFIRMED): CANCELLING until products released the stock."""
+    status = next_status(order.id, order.status, Action.CANCEL)
+    return Change(replace(order, status=status, updated_at=now), (OrderCancelled(order_id=order.id, occurred_at=now),))
+
+
+# --- events from products ---------------------------------------------------------------------------------------
+
+
+def _move(order: Order, action: Action, now: datetime) -> Order | str:
+    try:
+        return replace(order, status=next_status(order.id, order.status, action), updated_at=now)
+    except TransitionRefused as refused:
+        return str(refused)
+
+
+def on_stock_reserved(order: Order, event: StockReserved, now: datetime) -> Change:
+    """Every item is reserved: the order is CONFIRMED and its payment detail recorded."""
+    moved = _move(order, Action.CONFIRM, now)
+    if isinstance(moved, str):
+        return Change(order, ignored=moved)
+    payment = PaymentRecord(order.payment_method, order.card_last4, order.total, now)
+    return Change(replace(moved, payment=payment), (OrderConfirmed(order_id=order.id, occurred_at=now),),
+                  payment=payment)  # fmt: skip
+
+
+def on_stock_rejected(order: Order, event: StockRejected, now: datetime) -> Change:
+    moved = _move(order, Action.REJECT, now)
+    if isinstance(moved, str):
+        return Change(order, ignored=moved)
+    return Change(replace(moved, reason=event.reason[:500]))
+
+
+def on_stock_released(order: Order, event: StockReleased, now: datetime) -> Change:
+    moved = _move(order, Action.RELEASE, now)
+    return Change(order, ignored=moved) if isinstance(moved, str) else Change(moved)
+
+
+def apply_event(order: Order, event: EventDetail, now: datetime) -> Change:
+    """Dispatch a received stock event to its rule."""
+    if isinstance(event, StockReserved):
+        return on_stock_reserved(order, event, now)
+    if isinstance(event, StockRejected):
+        return on_stock_rejected(order, event, now)
+    if isinstance(event, StockReleased):
+        return on_stock_released(order, event, now)
+    raise TypeError(f"orders does not handle {type(event).__name__}")
+
+
+# --- who sees what, and how it looks --------------------------------------------------------------------------------
+
+
+def can_see(order: Order, user_id: str, groups: frozenset[str]) -> bool:
+    """Admins see every order; a customer only their own."""
+    return ADMINS in groups or order.customer_id == user_id
+
+
+def can_cancel(order: Order, user_id: str) -> bool:
+    """Only the owner cancels (anyone else is told the order does not exist)."""
+    return order.customer_id == user_id
+
+
+def amount(value: Decimal) -> str:
+    return str(money(value))
+
+
+def view(order: Order) -> dict[str, Any]:
+    """The order as the API shows it (money as strings with two places)."""
+    return {
+        "id": order.id,
+        "status": order.status.value,
+        "total": amount(order.total),
+        "currency": order.currency,
+        "items": [
+            {
+                "product_id": line.product_id,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": amount(line.unit_price),
+                "line_total": amount(line.line_total),
+            }  # fmt: skip
+            for line in order.lines
+        ],
+        "payment": {"method": order.payment_method.value, "card_last4": order.card_last4},
+        "shipping_address": order.shipping.model_dump(),
+        "reason": order.reason,
+        "created_at": timestamp(order.created_at),
+        "updated_at": timestamp(order.updated_at),
+    }
+
+
+# --- listing ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the last item's sort key."""
+
+    created_at: str
+    order_id: str
+
+    def encode(self) -> str:
+        raw = json.dumps([self.created_at, self.order_id], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            created_at, order_id = json.loads(raw)
+        except (binascii.Error, ValueError, TypeError):
+            raise ValueError("is not a cursor returned by this API") from None
+        if not isinstance(created_at, str) or not isinstance(order_id, str):
+            raise ValueError("is not a cursor returned by this API")
+        return cls(created_at, order_id)
+
+    @classmethod
+    def after(cls, order: Order) -> Cursor:
+        return cls(timestamp(order.created_at), order.id)
+
+
+class ListQuery(BaseModel):
+    """``GET /orders`` query: ``limit`` (1..100, default 20) and ``cursor`` (from ``next_cursor``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = None
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value: str | None) -> str | None:
+        if value is not None:
+            Cursor.decode(value)
+        return value
+
+    @property
+    def after(self) -> Cursor | None:
+        return None if self.cursor is None else Cursor.decode(self.cursor)
+
+
+def page(orders: Sequence[Order], limit: int) -> dict[str, Any]:
+    """A page from up to ``limit + 1`` orders in listing order: the extra one only says there is more."""
+    shown = list(orders[:limit])
+    more = len(orders) > limit and bool(shown)
+    return {"items": [view(o) for o in shown], "next_cursor": Cursor.after(shown[-1]).encode() if more else None}

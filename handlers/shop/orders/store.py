@@ -1,0 +1,274 @@
+"""All SQL of the orders service (schema in ``migrations/``), on SQLite and MySQL/MariaDB alike.
+
+An order, its lines, its idempotency key and the events it publishes are written in one transaction (the outbox);
+a consumed event is claimed in the same transaction as its effect, so a crash never leaves one without the other.
+Money goes in as text and comes back through :func:`logic.money` (SQLite returns DECIMAL as text or float).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from handlers.shared.db import Database, IntegrityConflict, Transaction
+from handlers.shared.events import add_to_outbox
+from handlers.shared.inbox import claim
+from handlers.shop.orders.logic import (
+    CatalogEntry,
+    Change,
+    Cursor,
+    IdempotencyRecord,
+    Line,
+    Order,
+    OrderNotFound,
+    PaymentMethod,
+    PaymentRecord,
+    ShippingAddress,
+    Status,
+    is_newer,
+    money,
+    timestamp,
+)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+_COLUMNS = (
+    "id, customer_id, status, currency, total, payment_method, card_last4, ship_line1, ship_city, ship_postal_code, "
+    "ship_country, reason, created_at, updated_at"
+)
+_SELECT = f"SELECT {_COLUMNS} FROM orders"  # noqa: S608 (constant column list)
+_INSERT = f"INSERT INTO orders ({_COLUMNS}) VALUES (" + ", ".join(f":{c}" for c in _COLUMNS.split(", ")) + ")"  # noqa: S608
+_UPDATE = "UPDATE orders SET status = :status, reason = :reason, updated_at = :updated_at WHERE id = :id"
+_INSERT_LINE = (
+    "INSERT INTO order_detail (order_id, line_no, product_id, name, quantity, unit_price, line_total) "
+    "VALUES (:order_id, :line_no, :product_id, :name, :quantity, :unit_price, :line_total)"
+)
+_SELECT_LINES = (
+    "SELECT product_id, name, quantity, unit_price FROM order_detail WHERE order_id = :order_id ORDER BY line_no"
+)
+_SELECT_PAYMENT = "SELECT method, card_last4, amount, recorded_at FROM order_payment_detail WHERE order_id = :order_id"
+_INSERT_PAYMENT = (
+    "INSERT INTO order_payment_detail (order_id, method, card_last4, amount, recorded_at) "
+    "VALUES (:order_id, :method, :card_last4, :amount, :recorded_at)"
+)
+_INSERT_KEY = (
+    "INSERT INTO idempotency_keys (customer_id, idem_key, request_hash, order_id, response, created_at) "
+    "VALUES (:customer_id, :idem_key, :request_hash, :order_id, :response, :created_at)"
+)
+_SELECT_KEY = (
+    "SELECT customer_id, idem_key, request_hash, order_id, response FROM idempotency_keys "
+    "WHERE customer_id = :customer_id AND idem_key = :idem_key"
+)
+_AFTER = "(created_at < :after_created_at OR (created_at = :after_created_at AND id < :after_id))"
+_SELECT_CATALOG = "SELECT product_id, sku, name, price, active, changed_at FROM catalog"
+
+
+SaveOutcome = Literal["saved", "stale", "duplicate"]
+
+
+class KeyTaken(Exception):
+    """Another request stored the same idempotency key first (its record is attached)."""
+
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__(f"idempotency key {record.key} is taken")
+        self.record = record
+
+
+class OrderStore:
+    """Reads and writes orders and the catalog copy in the service's database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- orders -------------------------------------------------------------------------------------------------
+
+    def add(self, change: Change, idempotency: IdempotencyRecord | None = None) -> None:
+        """Insert a new order, its lines, its idempotency key (if any) and its events, in one transaction.
+
+        When the key was stored meanwhile by a concurrent request (the primary key decides), everything rolls back
+        and :class:`KeyTaken` carries the winner's record."""
+        order = change.order
+        try:
+            with self.db.transaction() as tx:
+                tx.execute(_INSERT, _row(order))
+                for number, line in enumerate(order.lines, start=1):
+                    tx.execute(_INSERT_LINE, _line_row(order.id, number, line))
+                if idempotency is not None:
+                    tx.execute(_INSERT_KEY, {
+                        "customer_id": idempotency.customer_id, "idem_key": idempotency.key,
+                        "request_hash": idempotency.fingerprint, "order_id": order.id,
+                        "response": json.dumps(idempotency.response), "created_at": timestamp(order.created_at),
+                    })  # fmt: skip
+                for event in change.events:
+                    add_to_outbox(tx, event)
+        except IntegrityConflict:
+            winner = None if idempotency is None else self.idempotency(idempotency.customer_id, idempotency.key)
+            if winner is None:
+                raise
+            raise KeyTaken(winner) from None
+
+    def idempotency(self, customer_id: str, key: str) -> IdempotencyRecord | None:
+        with self.db.transaction() as tx:
+            row = tx.query_one(_SELECT_KEY, {"customer_id": customer_id, "idem_key": key})
+        if row is None:
+            return None
+        return IdempotencyRecord(row["customer_id"], row["idem_key"], row["request_hash"], row["order_id"],
+                                 json.loads(row["response"]))  # fmt: skip
+
+    def get(self, order_id: str) -> Order | None:
+        with self.db.transaction() as tx:
+            row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": order_id})
+            return None if row is None else _load(tx, row)
+
+    def update(
+        self, order_id: str, decide: Callable[[Order], Change], *, claim_for: tuple[str, str] | None = None
+    ) -> Change | None:
+        """Lock the order, let ``decide`` compute the change, and write it with its events, all in one transaction.
+
+        ``claim_for=(consumer, event_id)`` also records the event as handled; when it already was, nothing happens
+        and the result is None. Raises :class:`OrderNotFound` (and rolls back, claim included) for an unknown id;
+        whatever ``decide`` raises rolls back too."""
+        with self.db.transaction() as tx:
+            if claim_for is not None and not claim(tx, *claim_for):
+                return None
+            row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": order_id}, lock=True)
+            if row is None:
+                raise OrderNotFound(order_id)
+            change = decide(_load(tx, row))
+            if change.changed:
+                _write(tx, change)
+            return change
+
+    def find(self, customer_id: str, after: Cursor | None, limit: int) -> list[Order]:
+        """Up to ``limit`` of the customer's orders, newest first, starting after ``after``."""
+        params: dict[str, Any] = {"customer_id": customer_id, "limit": limit}
+        where = "customer_id = :customer_id"
+        if after is not None:
+            where += f" AND {_AFTER}"
+            params.update(after_created_at=after.created_at, after_id=after.order_id)
+        sql = f"{_SELECT} WHERE {where} ORDER BY created_at DESC, id DESC LIMIT :limit"  # noqa: S608 (fixed fragments)
+        with self.db.transaction() as tx:
+            return [_load(tx, row) for row in tx.query(sql, params)]
+
+    # --- the catalog copy -------------------------------------------------------------------------------------------
+
+    def catalog(self, product_ids: Iterable[str]) -> dict[str, CatalogEntry]:
+        """The known entries among ``product_ids`` (active or not)."""
+        ids = sorted(set(product_ids))
+        if not ids:
+            return {}
+        params = {f"p{i}": pid for i, pid in enumerate(ids)}
+        marks = ", ".join(f":{name}" for name in params)
+        with self.db.transaction() as tx:
+            rows = tx.query(f"{_SELECT_CATALOG} WHERE product_id IN ({marks})", params)  # noqa: S608 (placeholders)
+        return {row["product_id"]: _entry(row) for row in rows}
+
+    def save_product(self, entry: CatalogEntry, *, claim_for: tuple[str, str] | None = None) -> SaveOutcome:
+        """Keep ``entry`` unless the copy already holds a later change of the product; in one transaction with the
+        claim of the event (``"duplicate"`` when it was claimed before: nothing happens)."""
+        with self.db.transaction() as tx:
+            if claim_for is not None and not claim(tx, *claim_for):
+                return "duplicate"
+            row = tx.query_one(f"{_SELECT_CATALOG} WHERE product_id = :id", {"id": entry.product_id}, lock=True)
+            current = None if row is None else _entry(row)
+            if not is_newer(current, entry):
+                return "stale"
+            values = {"product_id": entry.product_id, "sku": entry.sku, "name": entry.name,
+                      "price": str(entry.price), "active": 1 if entry.active else 0,
+                      "changed_at": timestamp(entry.changed_at)}  # fmt: skip
+            if current is None:
+                tx.execute(
+                    "INSERT INTO catalog (product_id, sku, name, price, active, changed_at) "
+                    "VALUES (:product_id, :sku, :name, :price, :active, :changed_at)",
+                    values,
+                )
+            else:
+                tx.execute(
+                    "UPDATE catalog SET sku = :sku, name = :name, price = :price, active = :active, "
+                    "changed_at = :changed_at WHERE product_id = :product_id",
+                    values,
+                )
+            return "saved"
+
+
+def _write(tx: Transaction, change: Change) -> None:
+    order = change.order
+    tx.execute(_UPDATE, {"id": order.id, "status": order.status.value, "reason": order.reason,
+                         "updated_at": timestamp(order.updated_at)})  # fmt: skip
+    if change.payment is not None:
+        payment = change.payment
+        tx.execute(_INSERT_PAYMENT, {"order_id": order.id, "method": payment.method.value,
+                                     "card_last4": payment.card_last4, "amount": str(payment.amount),
+                                     "recorded_at": timestamp(payment.recorded_at)})  # fmt: skip
+    for event in change.events:
+        add_to_outbox(tx, event)
+
+
+def _row(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "customer_id": order.customer_id,
+        "status": order.status.value,
+        "currency": order.currency,
+        "total": str(order.total),
+        "payment_method": order.payment_method.value,
+        "card_last4": order.card_last4,
+        "ship_line1": order.shipping.line1,
+        "ship_city": order.shipping.city,
+        "ship_postal_code": order.shipping.postal_code,
+        "ship_country": order.shipping.country,
+        "reason": order.reason,
+        "created_at": timestamp(order.created_at),
+        "updated_at": timestamp(order.updated_at),
+    }
+
+
+def _line_row(order_id: str, number: int, line: Line) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "line_no": number,
+        "product_id": line.product_id,
+        "name": line.name,
+        "quantity": line.quantity,
+        "unit_price": str(line.unit_price),
+        "line_total": str(line.line_total),
+    }
+
+
+def _load(tx: Transaction, row: dict[str, Any]) -> Order:
+    lines = tuple(
+        Line(r["product_id"], r["name"], int(r["quantity"]), money(r["unit_price"]))
+        for r in tx.query(_SELECT_LINES, {"order_id": row["id"]})
+    )
+    paid = tx.query_one(_SELECT_PAYMENT, {"order_id": row["id"]})
+    payment = None
+    if paid is not None:
+        payment = PaymentRecord(PaymentMethod(paid["method"]), paid["card_last4"], money(paid["amount"]),
+                                datetime.fromisoformat(paid["recorded_at"]))  # fmt: skip
+    return Order(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        status=Status(row["status"]),
+        lines=lines,
+        payment_method=PaymentMethod(row["payment_method"]),
+        card_last4=row["card_last4"],
+        shipping=ShippingAddress(
+            line1=row["ship_line1"],
+            city=row["ship_city"],
+            postal_code=row["ship_postal_code"],
+            country=row["ship_country"],
+        ),  # fmt: skip
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        reason=row["reason"],
+        currency=row["currency"],
+        payment=payment,
+    )
+
+
+def _entry(row: dict[str, Any]) -> CatalogEntry:
+    return CatalogEntry(row["product_id"], row["sku"], row["name"], money(row["price"]), bool(row["active"]),
+                        datetime.fromisoformat(row["changed_at"]))  # fmt: skip
