@@ -1,0 +1,381 @@
+"""Support tickets: who may see and change them, the status machine, comments, and how they look.
+
+Pure domain code: no boto3, no SQL; the rules take ``now`` from their caller (the handlers' clock is
+:func:`utc_now`, replaced in tests). The HTTP routes (``api.py``) call these functions; ``store.py`` persists the
+results.
+
+Status machine (agents move tickets one step at a time)::
+
+    OPEN ──take / PATCH──▶ IN_PROGRESS ──PATCH──▶ RESOLVED ──PATCH──▶ CLOSED
+                               ▲                      │
+                               └──── PATCH (reopen) ──┘
+
+Every other move (backwards, skipping a step, to the same status, anything out of CLOSED) is refused with a 409
+that names the current status.
+
+Decisions:
+
+- **Who sees a ticket.** Agents see every ticket; anybody else (customers, and admins, who are not support staff)
+  only the tickets they opened. A ticket the caller may not see is a 404, exactly like a missing one, so ids leak
+  nothing.
+- **Taking.** ``take`` assigns the ticket to the calling agent; an OPEN ticket becomes IN_PROGRESS. Taking a ticket
+  the caller already holds changes nothing (a retried request is harmless). Taking a ticket another agent holds is
+  a 409 naming the holder, unless the request says ``{"reassign": true}``: reassignment is allowed, but only when
+  asked for explicitly. RESOLVED and CLOSED tickets cannot be taken (reopen a RESOLVED one first).
+- **Moving by PATCH.** Any agent may move a ticket's status (status is a team matter; holding is about who works
+  on it). OPEN → IN_PROGRESS by PATCH assigns the caller, as ``take`` does, so an IN_PROGRESS ticket always has an
+  assignee. RESOLVED → IN_PROGRESS is the reopen and keeps the assignee.
+- **Comments.** The owner or any agent may comment (others get the 404); the author's role is ``agent`` when the
+  author is in the agents group, else ``customer``. A CLOSED ticket takes no more comments (a 409): it is final.
+  A comment moves the ticket's ``updated_at``.
+- **Listing.** Newest first (``created_at`` descending, then ``id``), so a page never shifts when older tickets
+  change; the cursor is the opaque URL-safe base64 of the last item's ``[created_at, id]``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Protocol
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from handlers.shared.errors import Conflict, NotFound
+
+AGENTS = "agents"
+"""The group that sees and works every ticket (as declared in ``architectures/shop.py``)."""
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+class Status(StrEnum):
+    OPEN = "OPEN"
+    IN_PROGRESS = "IN_PROGRESS"
+    RESOLVED = "RESOLVED"
+    CLOSED = "CLOSED"
+
+
+class Role(StrEnum):
+    """Who wrote a comment."""
+
+    CUSTOMER = "customer"
+    AGENT = "agent"
+
+
+TRANSITIONS: Mapping[Status, frozenset[Status]] = {
+    Status.OPEN: frozenset({Status.IN_PROGRESS}),
+    Status.IN_PROGRESS: frozenset({Status.RESOLVED}),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),  # IN_PROGRESS: the reopen
+    Status.CLOSED: frozenset(),
+}
+"""The only allowed status moves; anything missing here is refused."""
+
+TAKEABLE = frozenset({Status.OPEN, Status.IN_PROGRESS})
+
+
+class Who(Protocol):
+    """The caller as far as the rules care (``handlers.shared.api.Caller`` fits)."""
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def groups(self) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A plain :class:`Who`."""
+
+    user_id: str
+    groups: frozenset[str] = frozenset()
+
+
+def is_agent(who: Who) -> bool:
+    return AGENTS in who.groups
+
+
+# --- refusals ------------------------------------------------------------------------------------------------
+
+
+class TicketNotFound(NotFound, LookupError):
+    """No ticket has this id, or the caller may not know it exists: a 404."""
+
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__(f"no ticket {ticket_id}")
+        self.ticket_id = ticket_id
+
+
+class TransitionRefused(Conflict):
+    """The ticket's status does not allow the action (a 409); the message names the current status."""
+
+    def __init__(self, ticket_id: str, status: Status, action: str) -> None:
+        super().__init__(f"ticket {ticket_id} is {status.value}; cannot {action}")
+        self.ticket_id, self.status, self.action = ticket_id, status, action
+
+
+class HeldByAnotherAgent(Conflict):
+    """Another agent holds the ticket (a 409 naming the holder); ``{"reassign": true}`` takes it over."""
+
+    def __init__(self, ticket_id: str, holder: str) -> None:
+        super().__init__(f'ticket {ticket_id} is held by agent {holder}; send {{"reassign": true}} to take it over')
+        self.ticket_id, self.holder = ticket_id, holder
+
+
+# --- tickets and comments ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    customer_id: str
+    customer_email: str
+    subject: str
+    description: str
+    order_id: str | None
+    status: Status
+    assignee_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: str
+    ticket_id: str
+    author_id: str
+    author_role: Role
+    body: str
+    created_at: datetime
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_not_blank)]
+
+
+class NewTicket(BaseModel):
+    """The body of ``POST /tickets``. Unknown fields are refused (422), so a ``customer_id`` in the body is
+    never taken for the caller: the customer is always the token's subject."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subject: Subject
+    description: Text
+    order_id: str | None = Field(None, min_length=1, max_length=64, description="The order the ticket is about")
+
+
+class StatusChange(BaseModel):
+    """The body of ``PATCH /tickets/{id}``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    status: Status
+
+
+class TakeRequest(BaseModel):
+    """The optional body of ``POST /tickets/{id}/take``: ``reassign`` takes over a ticket another agent holds."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reassign: bool = False
+
+
+class NewComment(BaseModel):
+    """The body of ``POST /tickets/{id}/comments``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    body: Text
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def open_ticket(new: NewTicket, *, ticket_id: str, customer_id: str, customer_email: str, now: datetime) -> Ticket:
+    """A new OPEN ticket of the caller, with nobody assigned."""
+    return Ticket(
+        id=ticket_id,
+        customer_id=customer_id,
+        customer_email=customer_email,
+        subject=new.subject,
+        description=new.description,
+        order_id=new.order_id,
+        status=Status.OPEN,
+        assignee_id=None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def can_see(ticket: Ticket, who: Who) -> bool:
+    """Agents see every ticket; anybody else only their own."""
+    return is_agent(who) or ticket.customer_id == who.user_id
+
+
+def visible(ticket: Ticket, who: Who) -> Ticket:
+    """The ticket, or :class:`TicketNotFound` when ``who`` may not see it."""
+    if not can_see(ticket, who):
+        raise TicketNotFound(ticket.id)
+    return ticket
+
+
+def take(ticket: Ticket, agent: Who, now: datetime, *, reassign: bool = False) -> Ticket:
+    """Assign the ticket to ``agent`` (OPEN becomes IN_PROGRESS). The same ticket when the agent already holds it."""
+    visible(ticket, agent)
+    if ticket.status not in TAKEABLE:
+        raise TransitionRefused(ticket.id, ticket.status, "take it")
+    if ticket.assignee_id == agent.user_id and ticket.status is Status.IN_PROGRESS:
+        return ticket
+    if ticket.assignee_id is not None and ticket.assignee_id != agent.user_id and not reassign:
+        raise HeldByAnotherAgent(ticket.id, ticket.assignee_id)
+    return replace(ticket, status=Status.IN_PROGRESS, assignee_id=agent.user_id, updated_at=now)
+
+
+def move(ticket: Ticket, target: Status, agent: Who, now: datetime) -> Ticket:
+    """Move the ticket one step (see the status machine); OPEN → IN_PROGRESS assigns ``agent`` as ``take`` does."""
+    visible(ticket, agent)
+    if target not in TRANSITIONS[ticket.status]:
+        raise TransitionRefused(ticket.id, ticket.status, f"move it to {target.value}")
+    assignee = ticket.assignee_id
+    if target is Status.IN_PROGRESS and assignee is None:
+        assignee = agent.user_id
+    return replace(ticket, status=target, assignee_id=assignee, updated_at=now)
+
+
+def comment(ticket: Ticket, author: Who, new: NewComment, *, comment_id: str, now: datetime) -> tuple[Ticket, Comment]:
+    """A comment by the owner or an agent, and the ticket with its ``updated_at`` moved."""
+    visible(ticket, author)
+    if ticket.status is Status.CLOSED:
+        raise TransitionRefused(ticket.id, ticket.status, "comment on it")
+    role = Role.AGENT if is_agent(author) else Role.CUSTOMER
+    note = Comment(id=comment_id, ticket_id=ticket.id, author_id=author.user_id, author_role=role, body=new.body,
+                   created_at=now)  # fmt: skip
+    return replace(ticket, updated_at=now), note
+
+
+# --- how they look ---------------------------------------------------------------------------------------------------
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware datetime in UTC (a naive one is taken as UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with a fixed width, so stored timestamps sort as text."""
+    return as_utc(moment).isoformat(timespec="microseconds")
+
+
+def summary(ticket: Ticket) -> dict[str, Any]:
+    """A ticket as listings show it."""
+    return {
+        "id": ticket.id,
+        "customer_id": ticket.customer_id,
+        "customer_email": ticket.customer_email,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "order_id": ticket.order_id,
+        "status": ticket.status.value,
+        "assignee_id": ticket.assignee_id,
+        "created_at": timestamp(ticket.created_at),
+        "updated_at": timestamp(ticket.updated_at),
+    }
+
+
+def comment_view(note: Comment) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "ticket_id": note.ticket_id,
+        "author_id": note.author_id,
+        "author_role": note.author_role.value,
+        "body": note.body,
+        "created_at": timestamp(note.created_at),
+    }
+
+
+def detail(ticket: Ticket, comments: Sequence[Comment]) -> dict[str, Any]:
+    """A ticket on its own (``GET /tickets/{id}`` and every single-ticket response): with its comments, oldest
+    first."""
+    return {**summary(ticket), "comments": [comment_view(c) for c in comments]}
+
+
+# --- listing ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the last item's sort key."""
+
+    created_at: str
+    ticket_id: str
+
+    def encode(self) -> str:
+        raw = json.dumps([self.created_at, self.ticket_id], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            created_at, ticket_id = json.loads(raw)
+        except (binascii.Error, ValueError, TypeError):
+            raise ValueError("is not a cursor returned by this API") from None
+        if not isinstance(created_at, str) or not isinstance(ticket_id, str):
+            raise ValueError("is not a cursor returned by this API")
+        return cls(created_at, ticket_id)
+
+    @classmethod
+    def after(cls, ticket: Ticket) -> Cursor:
+        return cls(timestamp(ticket.created_at), ticket.id)
+
+
+def _cursor(value: str | None) -> str | None:
+    if value is not None:
+        Cursor.decode(value)
+    return value
+
+
+class ListQuery(BaseModel):
+    """``GET /tickets`` query: ``limit`` (1..100, default 20), ``cursor`` (from ``next_cursor``), ``status``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: Annotated[str | None, AfterValidator(_cursor)] = None
+    status: Status | None = None
+
+    @property
+    def after(self) -> Cursor | None:
+        return None if self.cursor is None else Cursor.decode(self.cursor)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which tickets a listing may show: ``customer_id`` None means all of them (agents)."""
+
+    customer_id: str | None
+    status: Status | None
+
+
+def listing_scope(query: ListQuery, who: Who) -> Scope:
+    return Scope(customer_id=None if is_agent(who) else who.user_id, status=query.status)
+
+
+def page(tickets: Sequence[Ticket], limit: int) -> dict[str, Any]:
+    """A page from up to ``limit + 1`` tickets in listing order: the extra one only says there is more."""
+    shown = list(tickets[:limit])
+    more = len(tickets) > limit and bool(shown)
+    return {"items": [summary(t) for t in shown], "next_cursor": Cursor.after(shown[-1]).encode() if more else None}

@@ -1,0 +1,166 @@
+"""All SQL of the support service (schema in ``migrations/``), on SQLite and MySQL/MariaDB alike.
+
+A change to a ticket locks its row first (``SELECT ... FOR UPDATE`` on MySQL; SQLite's transaction holds the write
+lock), so two agents taking the same ticket at once are decided one after the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from handlers.shared.db import Database, Transaction
+from handlers.shop.support.logic import Comment, Cursor, Role, Scope, Status, Ticket, TicketNotFound, timestamp
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+_TICKET_COLUMNS = (
+    "id, customer_id, customer_email, subject, description, order_id, status, assignee_id, created_at, updated_at"
+)
+_COMMENT_COLUMNS = "id, ticket_id, author_id, author_role, body, created_at"
+
+
+def _insert(table: str, columns: str) -> str:
+    return f"INSERT INTO {table} ({columns}) VALUES (" + ", ".join(f":{c}" for c in columns.split(", ")) + ")"  # noqa: S608
+
+
+_SELECT_TICKET = f"SELECT {_TICKET_COLUMNS} FROM tickets"  # noqa: S608 (constant column list)
+_INSERT_TICKET = _insert("tickets", _TICKET_COLUMNS)
+_UPDATE_TICKET = (
+    "UPDATE tickets SET status = :status, assignee_id = :assignee_id, updated_at = :updated_at WHERE id = :id"
+)
+_SELECT_COMMENTS = f"SELECT {_COMMENT_COLUMNS} FROM comments WHERE ticket_id = :ticket_id ORDER BY created_at, id"  # noqa: S608
+_INSERT_COMMENT = _insert("comments", _COMMENT_COLUMNS)
+
+# Listing filters: fixed fragments only; values are always bound parameters.
+_BY_CUSTOMER = "customer_id = :customer_id"
+_BY_STATUS = "status = :status"
+_AFTER = "(created_at < :after_created_at OR (created_at = :after_created_at AND id < :after_id))"
+
+Thread = tuple[Ticket, list[Comment]]
+"""A ticket and its comments, oldest first."""
+
+
+class TicketStore:
+    """Reads and writes tickets and their comments in the service's database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(self, ticket: Ticket) -> None:
+        with self.db.transaction() as tx:
+            tx.execute(_INSERT_TICKET, _ticket_row(ticket))
+
+    def get(self, ticket_id: str) -> Thread | None:
+        """The ticket with its comments, or None."""
+        with self.db.transaction() as tx:
+            row = tx.query_one(f"{_SELECT_TICKET} WHERE id = :id", {"id": ticket_id})
+            if row is None:
+                return None
+            return _ticket(row), _comments(tx, ticket_id)
+
+    def update(self, ticket_id: str, decide: Callable[[Ticket], Ticket]) -> Thread:
+        """Lock the ticket, let ``decide`` compute its new state and write it, in one transaction; the result with
+        its comments. Raises :class:`TicketNotFound` for an unknown id; whatever ``decide`` raises rolls back."""
+        with self.db.transaction() as tx:
+            current = _locked(tx, ticket_id)
+            changed = decide(current)
+            if changed != current:
+                _write(tx, changed)
+            return changed, _comments(tx, ticket_id)
+
+    def add_comment(self, ticket_id: str, decide: Callable[[Ticket], tuple[Ticket, Comment]]) -> Comment:
+        """Lock the ticket, let ``decide`` write the comment (or refuse), and store it with the ticket's new state."""
+        with self.db.transaction() as tx:
+            ticket, note = decide(_locked(tx, ticket_id))
+            tx.execute(_INSERT_COMMENT, _comment_row(note))
+            _write(tx, ticket)
+            return note
+
+    def find(self, scope: Scope, after: Cursor | None, limit: int) -> list[Ticket]:
+        """Up to ``limit`` tickets in ``scope``, newest first, starting after ``after``."""
+        conditions: list[str] = []
+        params: dict[str, Any] = {"limit": limit}
+        if scope.customer_id is not None:
+            conditions.append(_BY_CUSTOMER)
+            params["customer_id"] = scope.customer_id
+        if scope.status is not None:
+            conditions.append(_BY_STATUS)
+            params["status"] = scope.status.value
+        if after is not None:
+            conditions.append(_AFTER)
+            params.update(after_created_at=after.created_at, after_id=after.ticket_id)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        sql = f"{_SELECT_TICKET}{where} ORDER BY created_at DESC, id DESC LIMIT :limit"  # noqa: S608 (fixed fragments)
+        with self.db.transaction() as tx:
+            return [_ticket(row) for row in tx.query(sql, params)]
+
+
+def _locked(tx: Transaction, ticket_id: str) -> Ticket:
+    row = tx.query_one(f"{_SELECT_TICKET} WHERE id = :id", {"id": ticket_id}, lock=True)
+    if row is None:
+        raise TicketNotFound(ticket_id)
+    return _ticket(row)
+
+
+def _write(tx: Transaction, ticket: Ticket) -> None:
+    row = _ticket_row(ticket)
+    tx.execute(_UPDATE_TICKET, {k: row[k] for k in ("id", "status", "assignee_id", "updated_at")})
+
+
+def _comments(tx: Transaction, ticket_id: str) -> list[Comment]:
+    return [_comment(row) for row in tx.query(_SELECT_COMMENTS, {"ticket_id": ticket_id})]
+
+
+def _ticket_row(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "customer_id": ticket.customer_id,
+        "customer_email": ticket.customer_email,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "order_id": ticket.order_id,
+        "status": ticket.status.value,
+        "assignee_id": ticket.assignee_id,
+        "created_at": timestamp(ticket.created_at),
+        "updated_at": timestamp(ticket.updated_at),
+    }
+
+
+def _ticket(row: dict[str, Any]) -> Ticket:
+    return Ticket(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        customer_email=row["customer_email"],
+        subject=row["subject"],
+        description=row["description"],
+        order_id=row["order_id"],
+        status=Status(row["status"]),
+        assignee_id=row["assignee_id"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+    )
+
+
+def _comment_row(note: Comment) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "ticket_id": note.ticket_id,
+        "author_id": note.author_id,
+        "author_role": note.author_role.value,
+        "body": note.body,
+        "created_at": timestamp(note.created_at),
+    }
+
+
+def _comment(row: dict[str, Any]) -> Comment:
+    return Comment(
+        id=row["id"],
+        ticket_id=row["ticket_id"],
+        author_id=row["author_id"],
+        author_role=Role(row["author_role"]),
+        body=row["body"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+    )
