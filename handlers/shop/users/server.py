@@ -1,0 +1,267 @@
+"""The users service as an ASGI app for its container (``uvicorn handlers.shop.users.server:app``).
+
+One code path: each HTTP request becomes an API Gateway HTTP API payload 2.0 event for the same ``api.handler`` the
+local gateway and the tests call. ``GET /health`` answers here. In the cloud the API gateway reaches the container
+through a VPC link (HTTP_PROXY) and does not pass its authorizer's claims on, so for the non-public routes this
+adapter verifies the bearer token itself, as the gateway's JWT authorizer does (RS256 against the pool's JWKS, the
+issuer, the expiry, and the web client as ``aud`` for id tokens or ``client_id`` for access tokens), and puts the
+claims into ``requestContext.authorizer.jwt.claims`` the way API Gateway renders them (strings, lists as
+``"[a b]"``). A bad token is a 401 before the handler runs.
+
+Settings: ``USER_POOL_CLIENT_ID``; ``JWKS_URL`` and ``TOKEN_ISSUER``, which default to the pool's own
+(``https://cognito-idp.<region>.amazonaws.com/<USER_POOL_ID>``) when not set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import functools
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from pydantic import Field
+
+from handlers.shared.settings import EnvSettings
+from handlers.shared.tokens import InvalidToken, KeysUnavailable, TokenVerifier
+
+log = logging.getLogger(__name__)
+
+PUBLIC_ROUTES = frozenset({"POST /users/signup", "POST /users/confirm", "POST /users/login", "POST /users/refresh"})
+PROTECTED_ROUTES = frozenset({"POST /users/logout", "GET /users/me", "PUT /users/me"})
+"""The declared routes (``architectures/shop.py``; a test keeps them equal): only these reach the handler."""
+HEALTH_PATH = "/health"
+MAX_BODY_BYTES = 1024 * 1024
+TOKEN_CLAIMS = ("exp", "iss", "sub", "token_use")
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class ServerSettings(EnvSettings):
+    user_pool_client_id: str = Field(alias="USER_POOL_CLIENT_ID", min_length=1)
+    user_pool_id: str | None = Field(None, alias="USER_POOL_ID")
+    jwks_url: str | None = Field(None, alias="JWKS_URL")
+    token_issuer: str | None = Field(None, alias="TOKEN_ISSUER")
+
+    @property
+    def issuer(self) -> str:
+        if self.token_issuer:
+            return self.token_issuer
+        if not self.user_pool_id or "_" not in self.user_pool_id:
+            raise ValueError("TOKEN_ISSUER, or USER_POOL_ID (<region>_<id>) to derive it from, is required")
+        region = self.user_pool_id.split("_", 1)[0]
+        return f"https://cognito-idp.{region}.amazonaws.com/{self.user_pool_id}"
+
+    @property
+    def keys_url(self) -> str:
+        return self.jwks_url or f"{self.issuer}/.well-known/jwks.json"
+
+
+class Authenticator:
+    """What API Gateway's JWT authorizer checks, for the container: signature, issuer, times, audience."""
+
+    def __init__(self, verifier: TokenVerifier, client_id: str) -> None:
+        self.verifier = verifier
+        self.client_id = client_id
+
+    @classmethod
+    def from_settings(cls, settings: ServerSettings) -> Authenticator:
+        return cls(TokenVerifier.for_jwks(settings.keys_url, settings.issuer, required=TOKEN_CLAIMS),
+                   settings.user_pool_client_id)  # fmt: skip
+
+    def claims(self, headers: Mapping[str, str]) -> dict[str, Any]:
+        """Verified claims of the request's bearer token; :class:`InvalidToken` or :class:`KeysUnavailable`."""
+        parts = headers.get("authorization", "").split()
+        if len(parts) == 2 and parts[0].lower() == "bearer":
+            token = parts[1]
+        elif len(parts) == 1 and parts[0].lower() != "bearer":
+            token = parts[0]
+        else:
+            raise InvalidToken("no bearer token")
+        claims = self.verifier.claims(token)
+        use = claims.get("token_use")
+        audience = claims.get("aud") if use == "id" else claims.get("client_id") if use == "access" else None
+        audiences = set(audience) if isinstance(audience, list) else {audience}
+        if self.client_id not in audiences:
+            raise InvalidToken("the token was not issued to this app client")
+        return claims
+
+
+def _as_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + " ".join(_as_string(v) for v in value) + "]"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"))
+
+
+def claims_as_strings(claims: Mapping[str, Any]) -> dict[str, str]:
+    """Claims as API Gateway hands them to the route (every value a string, lists as ``"[a b]"``)."""
+    return {name: _as_string(value) for name, value in claims.items()}
+
+
+def to_event(scope: Scope, body: bytes, claims: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A payload 2.0 event for the request (``routeKey`` is the declared route, or ``$default``)."""
+    method, path = scope["method"].upper(), scope.get("path") or "/"
+    headers: dict[str, str] = {}
+    cookies: list[str] = []
+    for raw_name, raw_value in scope.get("headers", []):
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        if name == "cookie":
+            cookies += [c.strip() for c in value.split(";") if c.strip()]
+        else:
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+    query = scope.get("query_string", b"").decode("latin-1")
+    params: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        params[key] = f"{params[key]},{value}" if key in params else value
+    route_key = f"{method} {path}"
+    if route_key not in PUBLIC_ROUTES | PROTECTED_ROUTES:
+        route_key = "$default"
+    try:
+        text, encoded = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(body).decode("ascii"), True
+    now = datetime.now(UTC)
+    client = scope.get("client") or ("", 0)
+    context: dict[str, Any] = {
+        "accountId": "-",
+        "apiId": "users",
+        "domainName": headers.get("host", "localhost"),
+        "domainPrefix": headers.get("host", "localhost").split(".")[0],
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": f"HTTP/{scope.get('http_version', '1.1')}",
+            "sourceIp": str(client[0]),
+            "userAgent": headers.get("user-agent", ""),
+        },  # fmt: skip
+        "requestId": str(uuid.uuid4()),
+        "routeKey": route_key,
+        "stage": "$default",
+        "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "timeEpoch": int(now.timestamp() * 1000),
+    }
+    if claims is not None:
+        context["authorizer"] = {"jwt": {"claims": claims_as_strings(claims), "scopes": None}}
+    return {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "cookies": cookies,
+        "headers": headers,
+        "queryStringParameters": params or None,
+        "requestContext": context,
+        "body": text if body else None,
+        "pathParameters": {},
+        "isBase64Encoded": encoded,
+    }
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole body, or None when it is larger than :data:`MAX_BODY_BYTES`."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
+    await _send(send, status, json.dumps(payload).encode(), [(b"content-type", b"application/json")])
+
+
+async def _send_result(send: Send, result: dict[str, Any]) -> None:
+    """Send a handler's payload 2.0 response."""
+    headers = [(str(k).lower().encode("latin-1"), str(v).encode("latin-1"))
+               for k, v in (result.get("headers") or {}).items()]  # fmt: skip
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers += [(str(name).lower().encode("latin-1"), str(v).encode("latin-1")) for v in values]
+    headers += [(b"set-cookie", str(c).encode("latin-1")) for c in result.get("cookies") or []]
+    raw = result.get("body") or ""
+    body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
+    await _send(send, int(result.get("statusCode", 200)), body, headers)
+
+
+def asgi_app(handler: Handler, authenticator: Callable[[], Authenticator]) -> Callable[..., Awaitable[None]]:
+    """The ASGI app around ``handler``; ``authenticator`` is asked for on the first protected request."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        method, path = scope["method"].upper(), scope.get("path") or "/"
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            await _send_json(send, 200, {"status": "ok"})
+            return
+        body = await _read_body(receive)
+        if body is None:
+            await _send_json(send, 413, {"message": "the request body is too large"})
+            return
+        claims = None
+        if f"{method} {path}" in PROTECTED_ROUTES:
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            try:
+                claims = await asyncio.to_thread(authenticator().claims, headers)
+            except InvalidToken as e:
+                log.info("refused %s %s: %s", method, path, e)
+                await _send_json(send, 401, {"message": "Unauthorized"})
+                return
+            except KeysUnavailable as e:
+                log.error("the JWKS cannot be fetched (%s); refusing", e)
+                await _send_json(send, 503, {"message": "sign-in is temporarily unavailable; try again shortly"})
+                return
+        started = time.monotonic()
+        result = await asyncio.to_thread(handler, to_event(scope, body, claims), None)
+        log.debug("%s %s -> %s in %.1f ms", method, path, result.get("statusCode"), (time.monotonic() - started) * 1e3)
+        await _send_result(send, result)
+
+    return app
+
+
+@functools.cache
+def default_authenticator() -> Authenticator:
+    return Authenticator.from_settings(ServerSettings.from_env())
+
+
+def _default_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from handlers.shop.users.api import handler
+
+    return handler(event, context)
+
+
+app = asgi_app(_default_handler, default_authenticator)
