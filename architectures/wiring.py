@@ -56,6 +56,9 @@ def service_environment(system: System, service: Service, stage: str, lookup: Lo
     if needs.user_pool:
         env["USER_POOL_ID"] = lookup("user_pool", system.name)
         env["USER_POOL_CLIENT_ID"] = lookup("user_pool_client", system.name)
+        if service.runtime == "kubernetes":  # behind an HTTP proxy the container verifies tokens itself
+            env["JWKS_URL"] = lookup("jwks_url", system.name)
+            env["TOKEN_ISSUER"] = lookup("issuer", system.name)
     if isinstance(system.authorizer, LambdaAuthorizer) and system.authorizer.service == service.name:
         env.update(authorizer_environment(system, lookup))
     return env

@@ -62,6 +62,8 @@ def service_functions(
         env = {k: str(v) for k, v in wiring.service_environment(system, service, stage, lookup).items() if v != ""}
         if service.needs.database:
             env["DATABASE_URL"] = database_urls[service.needs.database]
+        if service.needs.user_pool:
+            env["AUTO_CONFIRM"] = "true"  # no mailbox offline: sign-ups are confirmed at once
         env.update(extra_env or {})
         functions[service.name] = ServiceFunctions(f"{system.name}-{service.name}", env)
     return functions

@@ -75,3 +75,27 @@ def test_the_order_saga(runtime):
 
     other = client(runtime, "agents")
     assert other.get(f"/orders/{order['id']}").status_code == 404, "another user's order does not exist for them"
+
+
+def test_sign_up_login_profile_and_logout(runtime):
+    api = httpx.Client(base_url=runtime.systems["shop"].api_url, timeout=10)
+    signed_up = api.post(
+        "/users/signup", json={"email": "lu@example.com", "password": "Str0ng-Passw0rd!", "name": "Lu"}
+    )
+    assert signed_up.status_code == 201, signed_up.text
+    weak = api.post("/users/signup", json={"email": "w@example.com", "password": "short", "name": "W"})
+    assert weak.status_code == 400 and "password" in weak.text
+    wrong = api.post("/users/login", json={"email": "lu@example.com", "password": "Wrong-Passw0rd!"})
+    unknown = api.post("/users/login", json={"email": "nobody@example.com", "password": "Wrong-Passw0rd!"})
+    assert wrong.status_code == unknown.status_code == 401 and wrong.json() == unknown.json(), "no user enumeration"
+
+    tokens = api.post("/users/login", json={"email": "lu@example.com", "password": "Str0ng-Passw0rd!"}).json()
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    me = api.put("/users/me", json={"phone": "+51 999 000 111"}, headers=bearer)
+    assert me.status_code == 200 and me.json()["phone"] == "+51 999 000 111"
+    refreshed = api.post("/users/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 200 and refreshed.json()["access_token"]
+
+    assert api.post("/users/logout", headers=bearer).status_code in (200, 204)
+    assert api.post("/users/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code == 401
+    assert api.get("/users/me", headers=bearer).status_code == 401, "the old access token is refused after logout"
