@@ -1,0 +1,84 @@
+"""The settings rules without AWS, and how the table adapter classifies DynamoDB's failures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
+
+from handlers.retail.settings import logic
+from handlers.retail.settings.api import build_app
+from handlers.retail.settings.store import SettingsTable
+from handlers.shared.db import DatabaseUnavailable
+from tests.handlers.retail.settings.conftest import ADMIN, START, VALID, call_app, settings
+
+
+@pytest.mark.parametrize(("rate", "text"), [
+    ("0", "0.00"), ("0.1", "0.10"), ("0.18", "0.18"), ("0.1800", "0.18"), ("0.075", "0.075"), ("0.0825", "0.0825"),
+    ("1", "1.00"), ("1E+0", "1.00"), ("0.0001", "0.0001"), ("1e-2", "0.01"),
+])  # fmt: skip
+def test_rate_text_has_two_to_four_decimals_and_no_exponent(rate, text):
+    assert logic.rate_text(Decimal(rate)) == text
+
+
+def test_the_defaults_are_the_contract_ones():
+    view = logic.settings_view(logic.settings_or_defaults(None))
+    assert view == {"store_name": "Store", "currency": "USD", "tax_rate": "0.00", "low_stock_threshold": 5,
+                    "updated_at": None, "updated_by": None}  # fmt: skip
+
+
+def test_saved_settings_read_back_from_table_text():
+    saved = {"store_name": "Shop", "currency": "EUR", "tax_rate": "0.18", "low_stock_threshold": "7", "pk": "SETTINGS",
+             "sk": "STORE", "updated_at": "2026-03-10T10:00:00.000+00:00", "updated_by": "u-admin"}  # fmt: skip
+    current = logic.settings_or_defaults(saved)
+    assert current.tax_rate == Decimal("0.18") and current.low_stock_threshold == 7
+    assert current.updated_by == "u-admin"
+
+
+def test_stamps_sort_as_text_in_time_order():
+    earlier, later = logic.timestamp(START), logic.timestamp(START.replace(microsecond=1000))
+    assert earlier == "2026-03-10T10:00:00.000+00:00" and earlier < later
+
+
+class FailingClient:
+    """A DynamoDB client whose every call raises ``error``."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def get_item(self, **_: Any) -> Any:
+        raise self.error
+
+    def put_item(self, **_: Any) -> Any:
+        raise self.error
+
+
+def client_error(code: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": "no"}}, "GetItem")
+
+
+@pytest.mark.parametrize("error", [
+    EndpointConnectionError(endpoint_url="http://dynamodb"), ReadTimeoutError(endpoint_url="http://dynamodb"),
+    client_error("ProvisionedThroughputExceededException"), client_error("ThrottlingException"),
+    client_error("InternalServerError"),
+])  # fmt: skip
+def test_dynamodb_that_cannot_serve_now_is_unavailable_a_503(error):
+    table = SettingsTable("t", client=FailingClient(error))
+    with pytest.raises(DatabaseUnavailable, match="DynamoDB table t"):
+        table.store_settings()
+    assert call_app(build_app(settings(), table), "PUT /settings", ADMIN, body=VALID)[0] == 503
+
+
+def test_other_dynamodb_errors_are_not_hidden_as_unavailable():
+    table = SettingsTable("t", client=FailingClient(client_error("ResourceNotFoundException")))
+    with pytest.raises(ClientError):
+        table.store_settings()
+    status, body = call_app(build_app(settings(), table), "GET /settings", ADMIN)
+    assert (status, body) == (500, {"message": "internal error"})
+
+
+def test_the_table_name_is_required():
+    with pytest.raises(ValueError, match="TABLE_SETTINGS"):
+        SettingsTable("")
