@@ -4,10 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run plan test lint lint-workflows bench clean
+.PHONY: help run demo plan test lint lint-workflows bench clean
 
 help:
 	@echo "make run    - start all three systems offline (Ctrl-C stops; ARGS='--reset' starts from empty data)"
+	@echo "make demo   - start everything offline, run the key flows over HTTP printing each step, stop"
 	@echo "make test   - lint and run every test"
 	@echo "make plan   - print the offline resource plan of every stack (STACKS='dev prod' to choose)"
 	@echo "make bench  - measure stack synthesis and record it in BENCHMARKS.md"
@@ -21,6 +22,10 @@ $(STAMP): requirements-dev.txt pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/python -m local $(ARGS)
+
+# Its own state folder and ports, so it runs beside a `make run`, from empty data every time.
+demo: $(STAMP)
+	$(BIN)/python -m local --demo --reset --state-dir .local/demo --base-port $${LOCAL_DEMO_BASE_PORT:-8800}
 
 plan: $(STAMP)
 	$(BIN)/python -m tools.plan $(STACKS)

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from architectures import SYSTEMS
+from local import demo
 from local.runtime import LocalRuntime, Options, StartError
 
 
@@ -30,18 +31,26 @@ def parse_args(argv: list[str]) -> Options:
     )
     parser.add_argument("--state-dir", type=Path, default=Options.state_dir)
     parser.add_argument("--reset", action="store_true", help="start from empty databases")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run the smoke flows over HTTP, print each step, stop; exit 0 only if all passed",
+    )
     args = parser.parse_args(argv)
     return Options(systems=tuple(args.systems), state_dir=args.state_dir, base_port=args.base_port,
-                   database_url=args.database_url, reset=args.reset)  # fmt: skip
+                   database_url=args.database_url, reset=args.reset, demo=args.demo)  # fmt: skip
 
 
-def print_ready(runtime: LocalRuntime) -> None:
+def print_ready(runtime: LocalRuntime, seeded: list[str]) -> None:
     print(f"\nLocal AWS: {runtime.aws_endpoint}")
     for name, running in runtime.systems.items():
         print(f"\n{running.system.title} ({name})")
         print(f"  API:   {running.api_url}   (GET {running.api_url}/health)")
         for user in running.users:
             print(f"  user:  {user.email:<28} password {user.password}   groups {', '.join(user.groups)}")
+    print("\nDemo data:")
+    for line in seeded:
+        print(f"  {line}")
     print("\nPress Ctrl-C to stop.")
 
 
@@ -57,11 +66,22 @@ def main(argv: list[str]) -> int:
         print(f"error: {e}", file=sys.stderr)
         runtime.stop()
         return 2
-    print_ready(runtime)
-    stop.wait()
-    print("\nstopping…")
-    runtime.stop()
-    return 0
+    try:
+        seeded = demo.seed(runtime)
+        if runtime.options.demo:
+            print("\nSmoke run:")
+            passed = demo.run(runtime)
+            print("\nall steps passed" if passed else "\nsome steps FAILED")
+            return 0 if passed else 1
+        print_ready(runtime, seeded)
+        stop.wait()
+        print("\nstopping…")
+        return 0
+    except demo.StepFailed as e:
+        print(f"error: demo data: {e}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.stop()
 
 
 if __name__ == "__main__":

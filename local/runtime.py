@@ -46,6 +46,8 @@ class Options:
     database_url: str | None = None
     """``mysql://user:pass@host:port/`` to use MariaDB/MySQL (one database per schema) instead of SQLite files."""
     reset: bool = False
+    demo: bool = False
+    """Run the smoke flows and stop (``make demo``) instead of serving until Ctrl-C."""
     poll_seconds: float = 0.2
 
 
