@@ -43,7 +43,7 @@ def runtime(tmp_path_factory) -> Iterator[LocalRuntime]:
     rt.stop()
 
 
-def eventually(check: Callable[[], Any], timeout: float = 15.0) -> Any:
+def eventually(check: Callable[[], Any], timeout: float = 30.0) -> Any:
     """Events travel through queues: wait for ``check`` to return something truthy."""
     deadline = time.monotonic() + timeout
     while True:
