@@ -1,0 +1,419 @@
+"""The catalog's domain: products, clients and stock rules. No boto3, no SQL.
+
+Money is ``Decimal`` end to end (at most 12 digits, 2 decimals, never negative); a JSON number is accepted only with
+at most 2 decimals and responses give it as a string (``"12.50"``). Stock never goes below zero. A change that takes
+a product from ``stock >= min_stock`` to ``stock < min_stock`` emits ``StockLow`` once: another one needs the stock
+to rise back to the minimum first (a crossing is decided from the stock before and after each change).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from handlers.retail.contracts import StockLow
+from handlers.shared.errors import Conflict, NotFound
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+CENT = Decimal("0.01")
+
+Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC, to the millisecond (stored and shown)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def money(value: Any) -> Decimal:
+    """A stored amount as a Decimal with two places (SQLite hands back a float or text, MySQL a Decimal)."""
+    return Decimal(str(value)).quantize(CENT)
+
+
+def money_text(value: Decimal) -> str:
+    return str(value.quantize(CENT))
+
+
+def _no_float_noise(value: Any) -> Any:
+    """A JSON float goes through its shortest text form (12.5 stays 12.5); a boolean is not a number."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number or a decimal string")
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+# --- errors ------------------------------------------------------------------------------------------------------
+
+
+class ProductNotFound(NotFound):
+    def __init__(self, product_id: str) -> None:
+        super().__init__(f"product {product_id} not found")
+
+
+class ClientNotFound(NotFound):
+    def __init__(self, client_id: str) -> None:
+        super().__init__(f"client {client_id} not found")
+
+
+class DuplicateSku(Conflict):
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"a product with SKU {sku} already exists")
+
+
+class DuplicateDocument(Conflict):
+    def __init__(self, document_id: str) -> None:
+        super().__init__(f"a client with document_id {document_id} already exists")
+
+
+class InsufficientStock(Conflict):
+    def __init__(self, sku: str, product_id: str, stock: int, delta: int) -> None:
+        super().__init__(
+            f"product {sku} ({product_id}) has a stock of {stock}: removing {-delta} would make it negative"
+        )
+
+
+# --- pagination ----------------------------------------------------------------------------------------------------
+
+
+def encode_cursor(*parts: str) -> str:
+    return base64.urlsafe_b64encode("\x1f".join(parts).encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str, count: int = 1) -> tuple[str, ...]:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+    except (binascii.Error, ValueError):
+        raise ValueError("is not a cursor returned by this API") from None
+    parts = tuple(raw.split("\x1f"))
+    if len(parts) != count or not all(parts):
+        raise ValueError("is not a cursor returned by this API")
+    return parts
+
+
+class PageQuery(BaseModel):
+    """``?limit=`` (1..100, default 20) and an opaque ``?cursor=``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = Field(None, max_length=400)
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value: str | None) -> str | None:
+        if value:
+            decode_cursor(value, cls.parts())
+        return value or None
+
+    @classmethod
+    def parts(cls) -> int:
+        return 1
+
+    @property
+    def after(self) -> tuple[str, ...] | None:
+        return None if self.cursor is None else decode_cursor(self.cursor, self.parts())
+
+
+def page(items: list[Any], limit: int, view: Any, key: Any) -> dict[str, Any]:
+    """A page from up to ``limit + 1`` rows in order: the extra one only says there is more."""
+    shown = items[:limit]
+    more = len(items) > limit and bool(shown)
+    return {"items": [view(i) for i in shown], "next_cursor": encode_cursor(*key(shown[-1])) if more else None}
+
+
+# --- products ------------------------------------------------------------------------------------------------------
+
+
+class ProductFields(BaseModel):
+    """The body of ``POST /products`` and ``PUT /products/{id}`` (PUT replaces every field; ``active`` omitted keeps
+    the current value, ``true`` restores a deleted product)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    sku: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str = Field(min_length=1, max_length=200)
+    category: str = Field(min_length=1, max_length=100)
+    price: Price
+    min_stock: int = Field(0, ge=0, le=1_000_000_000, strict=True)
+    active: bool | None = None
+
+    @field_validator("sku")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _price(cls, value: Any) -> Any:
+        return _no_float_noise(value)
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    sku: str
+    name: str
+    category: str
+    price: Decimal
+    min_stock: int
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+def new_product(fields: ProductFields, now: datetime, product_id: str | None = None) -> Product:
+    return Product(
+        id=product_id or str(uuid.uuid4()),
+        sku=fields.sku,
+        name=fields.name,
+        category=fields.category,
+        price=fields.price.quantize(CENT),
+        min_stock=fields.min_stock,
+        active=True if fields.active is None else fields.active,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def updated_product(current: Product | None, product_id: str, fields: ProductFields, now: datetime) -> Product:
+    if current is None:
+        raise ProductNotFound(product_id)
+    return replace(
+        current,
+        sku=fields.sku,
+        name=fields.name,
+        category=fields.category,
+        price=fields.price.quantize(CENT),
+        min_stock=fields.min_stock,
+        active=current.active if fields.active is None else fields.active,
+        updated_at=now,
+    )
+
+
+def deleted_product(current: Product | None, product_id: str, now: datetime) -> Product:
+    """A soft delete: the product stays (sales and movements point at it) but is no longer sold."""
+    if current is None:
+        raise ProductNotFound(product_id)
+    return replace(current, active=False, updated_at=now)
+
+
+def product_view(product: Product) -> dict[str, Any]:
+    return {
+        "id": product.id,
+        "sku": product.sku,
+        "name": product.name,
+        "category": product.category,
+        "price": money_text(product.price),
+        "min_stock": product.min_stock,
+        "active": product.active,
+        "created_at": timestamp(product.created_at),
+        "updated_at": timestamp(product.updated_at),
+    }
+
+
+class ProductQuery(PageQuery):
+    """``GET /products?category=&include_inactive=&limit=&cursor=`` in SKU order (deleted ones only on request)."""
+
+    category: str | None = Field(None, max_length=100)
+    include_inactive: bool = False
+
+
+# --- clients -------------------------------------------------------------------------------------------------------
+
+
+class ClientFields(BaseModel):
+    """The body of ``POST /clients`` and ``PUT /clients/{id}`` (PUT replaces every field)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    document_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(None, max_length=40, pattern=r"^[0-9+()\- .]{3,40}$")
+
+    @field_validator("email", "phone", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return value or None
+
+
+@dataclass(frozen=True)
+class Client:
+    id: str
+    document_id: str
+    name: str
+    email: str | None
+    phone: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def new_client(fields: ClientFields, now: datetime, client_id: str | None = None) -> Client:
+    return Client(client_id or str(uuid.uuid4()), fields.document_id, fields.name, fields.email, fields.phone,
+                  now, now)  # fmt: skip
+
+
+def updated_client(current: Client | None, client_id: str, fields: ClientFields, now: datetime) -> Client:
+    if current is None:
+        raise ClientNotFound(client_id)
+    return replace(current, document_id=fields.document_id, name=fields.name, email=fields.email,
+                   phone=fields.phone, updated_at=now)  # fmt: skip
+
+
+def client_view(client: Client) -> dict[str, Any]:
+    return {
+        "id": client.id,
+        "document_id": client.document_id,
+        "name": client.name,
+        "email": client.email,
+        "phone": client.phone,
+        "created_at": timestamp(client.created_at),
+        "updated_at": timestamp(client.updated_at),
+    }
+
+
+class ClientQuery(PageQuery):
+    """``GET /clients?limit=&cursor=`` in name order."""
+
+    @classmethod
+    def parts(cls) -> int:
+        return 2
+
+
+# --- stock ---------------------------------------------------------------------------------------------------------
+
+
+class MovementKind(StrEnum):
+    ADJUSTMENT = "ADJUSTMENT"
+    SALE = "SALE"
+    VOID = "VOID"
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    product_id: str
+    sku: str
+    name: str
+    stock: int
+    min_stock: int
+
+    @property
+    def low(self) -> bool:
+        return self.stock < self.min_stock
+
+
+def stock_view(level: StockLevel) -> dict[str, Any]:
+    return {"product_id": level.product_id, "sku": level.sku, "name": level.name, "stock": level.stock,
+            "min_stock": level.min_stock, "low": level.low}  # fmt: skip
+
+
+class StockQuery(PageQuery):
+    """``GET /stock?low=true&limit=&cursor=``: sold products in SKU order; ``low`` keeps those below their minimum."""
+
+    low: bool = False
+
+
+class Adjustment(BaseModel):
+    """``POST /stock/adjustments``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    product_id: str = Field(min_length=1, max_length=36)
+    delta: int = Field(ge=-1_000_000_000, le=1_000_000_000, strict=True)
+    reason: str = Field(min_length=1, max_length=200)
+
+    @field_validator("delta")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("must not be 0")
+        return value
+
+
+@dataclass(frozen=True)
+class Movement:
+    id: str
+    product_id: str
+    kind: MovementKind
+    delta: int
+    reason: str | None
+    sale_id: str | None
+    user_id: str
+    created_at: datetime
+
+
+def movement_view(movement: Movement) -> dict[str, Any]:
+    return {
+        "id": movement.id,
+        "product_id": movement.product_id,
+        "kind": movement.kind.value,
+        "delta": movement.delta,
+        "reason": movement.reason,
+        "sale_id": movement.sale_id,
+        "user_id": movement.user_id,
+        "created_at": timestamp(movement.created_at),
+    }
+
+
+class MovementQuery(PageQuery):
+    """``GET /stock/movements?product_id=&limit=&cursor=``: newest first (all products when none is named)."""
+
+    product_id: str | None = Field(None, max_length=36)
+
+    @classmethod
+    def parts(cls) -> int:
+        return 2
+
+
+def crossed_below(before: int, after: int, min_stock: int) -> bool:
+    """The change takes the stock from at or above its minimum to below it (the moment StockLow is due)."""
+    return before >= min_stock > after
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """What an adjustment does: the new level, its movement, and StockLow when it crosses below the minimum."""
+
+    level: StockLevel
+    movement: Movement
+    alert: StockLow | None
+
+
+def adjust(level: StockLevel, adjustment: Adjustment, user_id: str, now: datetime,
+           movement_id: str | None = None) -> StockChange:  # fmt: skip
+    """Apply ``delta``; 409 naming the product and its stock when it would go below zero."""
+    after = level.stock + adjustment.delta
+    if after < 0:
+        raise InsufficientStock(level.sku, level.product_id, level.stock, adjustment.delta)
+    new_level = replace(level, stock=after)
+    movement = Movement(movement_id or str(uuid.uuid4()), level.product_id, MovementKind.ADJUSTMENT,
+                        adjustment.delta, adjustment.reason, None, user_id, now)  # fmt: skip
+    alert = None
+    if crossed_below(level.stock, after, level.min_stock):
+        alert = StockLow(product_id=level.product_id, sku=level.sku, name=level.name, stock=after,
+                         min_stock=level.min_stock, occurred_at=now)  # fmt: skip
+    return StockChange(new_level, movement, alert)
+
+
+def alert_message(event: StockLow) -> tuple[str, str]:
+    """The SNS subject and message of a low-stock alert."""
+    subject = f"Low stock: {event.sku}"[:100]
+    message = (
+        f"{event.name} (SKU {event.sku}, product {event.product_id}) is down to {event.stock} unit(s); "
+        f"its minimum is {event.min_stock}."
+    )
+    return subject, message

@@ -1,0 +1,377 @@
+"""The sales service's domain: pricing a sale, deciding its stock decrements, voiding it. No boto3, no SQL.
+
+Money is ``Decimal`` end to end. Rounding is ROUND_HALF_UP to 2 places at each step: every line
+(``unit_price × quantity``), the tax (``subtotal × tax_rate``, on the subtotal of the rounded lines), and the total
+(``subtotal + tax``, already exact). Unit prices are the products' current prices; the client never sends one.
+
+Stock: a sale takes every item or nothing (409 naming the first item that is short, nothing written); each decrement
+is a SALE movement; a product crossing below its ``min_stock`` emits StockLow (once per crossing). A void puts every
+line back (VOID movements) once: a second void is a 409 naming the status.
+
+Visibility: a seller sees (lists and reads) only their own sales; an admin sees all and may filter by ``seller``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import uuid
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from handlers.retail.contracts import StockLow
+from handlers.shared.errors import Conflict, DomainError, Forbidden, NotFound
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+CENT = Decimal("0.01")
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY = 100
+ADMINS = "admins"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money(value: Any) -> Decimal:
+    """A stored amount as a Decimal with two places (SQLite hands back a float or text, MySQL a Decimal)."""
+    return cents(Decimal(str(value)))
+
+
+def money_text(value: Decimal) -> str:
+    return str(cents(value))
+
+
+def sale_number(value: int) -> str:
+    return f"S-{value:06d}"
+
+
+# --- errors ------------------------------------------------------------------------------------------------------
+
+
+class SaleRefused(DomainError):
+    """A well-formed sale that cannot be taken (unknown product or client, a reused idempotency key): a 422."""
+
+    http_status = 422
+
+
+class OutOfStock(Conflict):
+    pass
+
+
+class SaleNotFound(NotFound):
+    def __init__(self, sale_id: str) -> None:
+        super().__init__(f"sale {sale_id} not found")
+
+
+class AlreadyVoided(Conflict):
+    def __init__(self, sale_id: str, status: str) -> None:
+        super().__init__(f"sale {sale_id} is already {status}")
+
+
+# --- a new sale ----------------------------------------------------------------------------------------------------
+
+
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+    CARD = "card"
+    TRANSFER = "transfer"
+
+
+class SaleItem(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    product_id: str = Field(min_length=1, max_length=36)
+    quantity: int = Field(gt=0, le=10_000, strict=True)
+
+
+class NewSale(BaseModel):
+    """The body of ``POST /sales``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    client_id: str | None = Field(None, min_length=1, max_length=36)
+    items: tuple[SaleItem, ...] = Field(min_length=1, max_length=100)
+    payment_method: PaymentMethod
+
+    @field_validator("items")
+    @classmethod
+    def _distinct(cls, items: tuple[SaleItem, ...]) -> tuple[SaleItem, ...]:
+        repeated = sorted(p for p, n in Counter(i.product_id for i in items).items() if n > 1)
+        if repeated:
+            raise ValueError(f"each product may appear once; repeated: {', '.join(repeated)}")
+        return items
+
+    def fingerprint(self) -> str:
+        """What makes two requests "the same body": the validated content, whatever the JSON layout."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @property
+    def product_ids(self) -> list[str]:
+        """In id order: the order in which stock rows are locked, so concurrent sales never deadlock."""
+        return sorted(i.product_id for i in self.items)
+
+
+def idempotency_key(value: str | None) -> str | None:
+    """The ``Idempotency-Key`` header: absent, or 1..100 characters (422 naming the header otherwise)."""
+    if value is None:
+        return None
+    if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY:
+        raise SaleRefused(f"{IDEMPOTENCY_HEADER}: must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
+    return value
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    seller_id: str
+    key: str
+    fingerprint: str
+    sale_id: str
+    response: dict[str, Any]
+
+
+def replay(record: IdempotencyRecord, fingerprint: str) -> dict[str, Any]:
+    """The stored response for a repeated request; a different body under the same key is a 422."""
+    if record.fingerprint != fingerprint:
+        raise SaleRefused(f"{IDEMPOTENCY_HEADER}: this key was already used with a different request body")
+    return record.response
+
+
+@dataclass(frozen=True)
+class Stocked:
+    """A product as a sale sees it, its stock row locked."""
+
+    product_id: str
+    sku: str
+    name: str
+    price: Decimal
+    active: bool
+    stock: int
+    min_stock: int
+
+
+class SaleStatus(StrEnum):
+    COMPLETED = "COMPLETED"
+    VOIDED = "VOIDED"
+
+
+@dataclass(frozen=True)
+class Line:
+    product_id: str
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+
+
+@dataclass(frozen=True)
+class Sale:
+    id: str
+    number: str
+    client_id: str | None
+    seller_id: str
+    payment_method: PaymentMethod
+    lines: tuple[Line, ...]
+    subtotal: Decimal
+    tax_rate: Decimal
+    tax: Decimal
+    total: Decimal
+    status: SaleStatus
+    created_at: datetime
+    voided_at: datetime | None = None
+    voided_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Decrement:
+    product_id: str
+    quantity: int
+    stock_after: int
+
+
+@dataclass(frozen=True)
+class SaleDecision:
+    """A priced sale (its number still to be drawn), the stock it takes and the StockLow events it causes."""
+
+    sale: Sale
+    decrements: tuple[Decrement, ...]
+    alerts: tuple[StockLow, ...]
+
+
+def totals(lines: tuple[Line, ...], tax_rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """(subtotal, tax, total), each rounded half-up to cents."""
+    subtotal = cents(sum((line.line_total for line in lines), Decimal(0)))
+    tax = cents(subtotal * tax_rate)
+    return subtotal, tax, cents(subtotal + tax)
+
+
+def decide_sale(new: NewSale, stocked: Mapping[str, Stocked], *, client_known: bool, tax_rate: Decimal,
+                sale_id: str, seller_id: str, now: datetime) -> SaleDecision:  # fmt: skip
+    """Price the sale and decide its decrements: 422 naming an unknown/inactive product or client, 409 naming the
+    first item (in request order) that lacks stock."""
+    if new.client_id is not None and not client_known:
+        raise SaleRefused(f"client {new.client_id} does not exist")
+    for item in new.items:
+        product = stocked.get(item.product_id)
+        if product is None:
+            raise SaleRefused(f"product {item.product_id} does not exist")
+        if not product.active:
+            raise SaleRefused(f"product {product.sku} ({product.product_id}) is no longer sold")
+    for item in new.items:
+        product = stocked[item.product_id]
+        if product.stock < item.quantity:
+            raise OutOfStock(
+                f"product {product.sku} ({product.product_id}): {item.quantity} requested, {product.stock} in stock"
+            )
+    lines, decrements, alerts = [], [], []
+    for item in new.items:
+        product = stocked[item.product_id]
+        lines.append(Line(product.product_id, product.sku, product.name, item.quantity, product.price,
+                          cents(product.price * item.quantity)))  # fmt: skip
+        after = product.stock - item.quantity
+        decrements.append(Decrement(product.product_id, item.quantity, after))
+        if product.stock >= product.min_stock > after:
+            alerts.append(StockLow(product_id=product.product_id, sku=product.sku, name=product.name, stock=after,
+                                   min_stock=product.min_stock, occurred_at=now))  # fmt: skip
+    subtotal, tax, total = totals(tuple(lines), tax_rate)
+    sale = Sale(sale_id, "", new.client_id, seller_id, new.payment_method, tuple(lines), subtotal, tax_rate, tax,
+                total, SaleStatus.COMPLETED, now)  # fmt: skip
+    decrements.sort(key=lambda d: d.product_id)
+    return SaleDecision(sale, tuple(decrements), tuple(alerts))
+
+
+def new_sale_id() -> str:
+    return str(uuid.uuid4())
+
+
+def voided(sale: Sale | None, sale_id: str, user_id: str, now: datetime) -> Sale:
+    """The sale VOIDED (its lines go back to stock); 404 unknown, 409 naming the status when already voided."""
+    if sale is None:
+        raise SaleNotFound(sale_id)
+    if sale.status is not SaleStatus.COMPLETED:
+        raise AlreadyVoided(sale_id, sale.status.value)
+    return replace(sale, status=SaleStatus.VOIDED, voided_at=now, voided_by=user_id)
+
+
+def sale_view(sale: Sale) -> dict[str, Any]:
+    return {
+        "id": sale.id,
+        "number": sale.number,
+        "items": [
+            {
+                "product_id": line.product_id,
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": money_text(line.unit_price),
+                "line_total": money_text(line.line_total),
+            }
+            for line in sale.lines
+        ],  # fmt: skip
+        "subtotal": money_text(sale.subtotal),
+        "tax_rate": str(sale.tax_rate),
+        "tax": money_text(sale.tax),
+        "total": money_text(sale.total),
+        "payment_method": sale.payment_method.value,
+        "client_id": sale.client_id,
+        "seller_id": sale.seller_id,
+        "status": sale.status.value,
+        "created_at": timestamp(sale.created_at),
+        "voided_at": None if sale.voided_at is None else timestamp(sale.voided_at),
+        "voided_by": sale.voided_by,
+    }
+
+
+# --- reading -------------------------------------------------------------------------------------------------------
+
+
+def can_see(sale: Sale, user_id: str, groups: frozenset[str]) -> bool:
+    return ADMINS in groups or sale.seller_id == user_id
+
+
+def encode_cursor(created_at: str, sale_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{created_at}|{sale_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+    except (binascii.Error, ValueError):
+        raise ValueError("is not a cursor returned by this API") from None
+    at, _, sale_id = raw.partition("|")
+    if not at or not sale_id:
+        raise ValueError("is not a cursor returned by this API")
+    return at, sale_id
+
+
+class SaleQuery(BaseModel):
+    """``GET /sales?from=&to=&seller=&limit=&cursor=``: dates (``YYYY-MM-DD``, UTC, both inclusive), newest first."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+
+    from_: date | None = Field(None, alias="from")
+    to: date | None = None
+    seller: str | None = Field(None, min_length=1, max_length=64)
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = Field(None, max_length=400)
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value: str | None) -> str | None:
+        if value:
+            decode_cursor(value)
+        return value or None
+
+    @model_validator(mode="after")
+    def _range(self) -> SaleQuery:
+        if self.from_ is not None and self.to is not None and self.from_ > self.to:
+            raise ValueError("from must not be after to")
+        return self
+
+    @property
+    def since(self) -> str | None:
+        return None if self.from_ is None else timestamp(datetime.combine(self.from_, time(), UTC))
+
+    @property
+    def before(self) -> str | None:
+        return None if self.to is None else timestamp(datetime.combine(self.to + timedelta(days=1), time(), UTC))
+
+    @property
+    def after(self) -> tuple[str, str] | None:
+        return None if self.cursor is None else decode_cursor(self.cursor)
+
+
+def seller_filter(query: SaleQuery, user_id: str, groups: frozenset[str]) -> str | None:
+    """Whose sales a caller lists: an admin anyone's (``seller`` or all), a seller only their own."""
+    if ADMINS in groups:
+        return query.seller
+    if query.seller is not None and query.seller != user_id:
+        raise Forbidden("sellers can only list their own sales")
+    return user_id
+
+
+def page(sales: list[Sale], limit: int) -> dict[str, Any]:
+    shown = sales[:limit]
+    more = len(sales) > limit and bool(shown)
+    cursor = encode_cursor(timestamp(shown[-1].created_at), shown[-1].id) if more else None
+    return {"items": [sale_view(s) for s in shown], "next_cursor": cursor}

@@ -1,0 +1,41 @@
+"""Fixtures of the catalog service: the migrated retail schema, an app on injected adapters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from handlers.retail.catalog.api import build_app
+from handlers.retail.catalog.store import MIGRATIONS, CatalogStore
+from handlers.shared.db import Database
+from handlers.shared.events import EventPublisher
+from handlers.shared.migrations import apply_service_migrations
+from tests.handlers.retail.catalog.helpers import Call, Clock, RecordingEvents, call_app, settings
+
+
+@pytest.fixture
+def db(database: Database) -> Database:
+    apply_service_migrations(database, MIGRATIONS)
+    return database
+
+
+@pytest.fixture
+def store(db: Database) -> CatalogStore:
+    return CatalogStore(db)
+
+
+@pytest.fixture
+def sent() -> RecordingEvents:
+    return RecordingEvents()
+
+
+@pytest.fixture
+def app(store: CatalogStore, sent: RecordingEvents) -> Any:
+    return build_app(settings("catalog"), store, EventPublisher("retail", "retail.catalog", events_client=sent),
+                     clock=Clock())  # fmt: skip
+
+
+@pytest.fixture
+def call(app: Any) -> Call:
+    return lambda route_key, who=None, **kw: call_app(app, route_key, who, **kw)

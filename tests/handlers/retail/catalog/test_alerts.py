@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from handlers.retail.catalog.alerts import CONSUMER, LowStockAlerts, SnsAlerts
+from handlers.retail.catalog.store import CatalogStore
+from tests.events import sqs_batch
+from tests.handlers.conftest import fake_aws
+
+
+@pytest.fixture
+def topic(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Any, str]]:
+    """A moto SNS topic with an SQS queue subscribed, to read what was published."""
+    with fake_aws(monkeypatch):
+        sns, sqs = boto3.client("sns"), boto3.client("sqs")
+        arn = sns.create_topic(Name="stock-alerts")["TopicArn"]
+        queue_url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn)
+        yield arn, sqs, queue_url
+
+
+def stock_low(event_id: str = "e-1") -> tuple[str, str, dict[str, Any]]:
+    return "StockLow", "retail.sales", {"event_id": event_id, "occurred_at": "2026-03-10T10:00:00Z",
+                                        "product_id": "p-1", "sku": "MUG-1", "name": "Mug", "stock": 4,
+                                        "min_stock": 5}  # fmt: skip
+
+
+def test_one_alert_per_event(store: CatalogStore, topic: tuple[str, Any, str]) -> None:
+    arn, sqs, queue_url = topic
+    consumer = LowStockAlerts(store, SnsAlerts(arn))
+    assert consumer.process(sqs_batch(stock_low(), stock_low()), None) == {"batchItemFailures": []}
+    assert consumer.process(sqs_batch(stock_low()), None) == {"batchItemFailures": []}
+    got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    messages = [json.loads(m["Body"])["Message"] for m in got]
+    assert len(messages) == 1
+    assert "MUG-1" in messages[0] and "down to 4" in messages[0] and "minimum is 5" in messages[0]
+    with store.db.transaction() as tx:
+        claims = tx.query("SELECT event_id FROM processed_events WHERE consumer = :c", {"c": CONSUMER})
+    assert claims == [{"event_id": "e-1"}]
+
+
+def test_a_failed_publish_is_retried(store: CatalogStore) -> None:
+    sent: list[Any] = []
+
+    def flaky(event: Any) -> None:
+        if event.event_id == "e-1" and not sent:
+            raise RuntimeError("sns down")
+        sent.append(event.event_id)
+
+    consumer = LowStockAlerts(store, flaky)
+    response = consumer.process(sqs_batch(stock_low("e-1"), stock_low("e-2")), None)
+    assert len(response["batchItemFailures"]) == 1  # only e-1 goes back to the queue, its claim rolled back
+    assert consumer.process(sqs_batch(stock_low("e-1"), stock_low("e-2")), None) == {"batchItemFailures": []}
+    assert sent == ["e-2", "e-1"]

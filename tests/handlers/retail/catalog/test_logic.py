@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from handlers.retail.catalog import logic
+from tests.handlers.retail.catalog.helpers import START
+
+
+def level(stock: int, min_stock: int = 5) -> logic.StockLevel:
+    return logic.StockLevel("p-1", "MUG-1", "Mug", stock, min_stock)
+
+
+def adjustment(delta: int) -> logic.Adjustment:
+    return logic.Adjustment(product_id="p-1", delta=delta, reason="count")
+
+
+def test_product_fields_normalize_sku_and_keep_decimal_price() -> None:
+    fields = logic.ProductFields(sku="mug-1", name="Mug", category="kitchen", price=12.5)
+    assert fields.sku == "MUG-1"
+    assert fields.price == Decimal("12.5")
+    assert logic.product_view(logic.new_product(fields, START))["price"] == "12.50"
+
+
+@pytest.mark.parametrize("price", [-1, "12.345", True, "abc"])
+def test_bad_prices_are_refused(price: object) -> None:
+    with pytest.raises(ValidationError):
+        logic.ProductFields(sku="A", name="A", category="c", price=price)
+
+
+def test_adjustment_delta_must_not_be_zero() -> None:
+    with pytest.raises(ValidationError, match="must not be 0"):
+        adjustment(0)
+
+
+def test_stock_never_goes_below_zero() -> None:
+    with pytest.raises(logic.InsufficientStock, match=r"MUG-1 \(p-1\) has a stock of 3"):
+        logic.adjust(level(3), adjustment(-4), "u", START)
+
+
+@pytest.mark.parametrize(
+    ("stock", "delta", "alert"),
+    [(5, -1, True), (6, -2, True), (5, 0 + 1, False), (4, -1, False), (10, -4, False), (0, 3, False)],
+)
+def test_stock_low_only_when_crossing_below_the_minimum(stock: int, delta: int, alert: bool) -> None:
+    change = logic.adjust(level(stock), adjustment(delta), "u", START)
+    assert change.level.stock == stock + delta
+    assert (change.alert is not None) is alert
+    if change.alert:
+        assert (change.alert.stock, change.alert.min_stock, change.alert.sku) == (stock + delta, 5, "MUG-1")
+
+
+def test_cursor_round_trip_and_rejects_garbage() -> None:
+    assert logic.decode_cursor(logic.encode_cursor("a", "b"), 2) == ("a", "b")
+    with pytest.raises(ValidationError):
+        logic.MovementQuery(cursor="!!!")
