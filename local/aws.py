@@ -29,6 +29,8 @@ class LocalAws:
     bus: str | None = None
     queues: dict[tuple[str, str], QueueRef] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
+    topic_inboxes: dict[str, str] = field(default_factory=dict)
+    """Per topic, the URL of a queue subscribed to it, so what the system sends (emails, SMS, alerts) can be read."""
     tables: dict[str, str] = field(default_factory=dict)
     buckets: dict[str, str] = field(default_factory=dict)
 
@@ -56,9 +58,12 @@ def provision(system: System, session: Any) -> LocalAws:
             events.put_targets(Rule=name, EventBusName=made.bus, Targets=[{"Id": "queue", "Arn": arn}])
             made.queues[(service.name, sub.name)] = QueueRef(url, arn, dlq_url, sub.batch_size)
     if system.topics:
-        sns = session.client("sns")
+        sns, sqs = session.client("sns"), session.client("sqs")
         for topic in system.topics:
-            made.topics[topic.name] = sns.create_topic(Name=f"{system.name}-{topic.name}")["TopicArn"]
+            arn = made.topics[topic.name] = sns.create_topic(Name=f"{system.name}-{topic.name}")["TopicArn"]
+            inbox_url, inbox_arn = _queue(sqs, f"{system.name}-{topic.name}-inbox")
+            sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": "true"})
+            made.topic_inboxes[topic.name] = inbox_url
     if system.tables:
         dynamodb = session.client("dynamodb")
         for table in system.tables:

@@ -22,6 +22,12 @@ TRUCKS = (
     {"plate": "LIM-102", "capacity_m3": 45, "home_city": "Lima"},
     {"plate": "CUS-201", "capacity_m3": 30, "home_city": "Cusco"},
 )
+RETAIL_PRODUCTS = (
+    ({"sku": "ARZ-1KG", "name": "Arroz 1 kg", "category": "groceries", "price": "4.50", "min_stock": 5}, 40),
+    ({"sku": "ACE-1L", "name": "Aceite 1 L", "category": "groceries", "price": "9.90", "min_stock": 5}, 6),
+    ({"sku": "LEC-1L", "name": "Leche 1 L", "category": "dairy", "price": "3.80", "min_stock": 10}, 30),
+)
+RETAIL_CLIENT = {"document_id": "45871236", "name": "Cliente Demo", "email": "cliente@example.com"}
 SHOP_PRODUCTS = (
     ({"sku": "TEE-BLK-M", "name": "Black tee (M)", "category": "apparel", "price": "19.90"}, 25),
     ({"sku": "MUG-CLS", "name": "Classic mug", "category": "home", "price": "8.50"}, 40),
@@ -87,6 +93,20 @@ def seed(runtime: LocalRuntime) -> list[str]:
                 created = expect(admin.post("/products", json=product), 201)
                 expect(admin.put(f"/products/{created['id']}/inventory", json={"quantity": stock}), 200)
         lines.append("shop: products " + ", ".join(f"{p['sku']} ({s} in stock)" for p, s in SHOP_PRODUCTS))
+    if "retail" in runtime.systems:
+        admin = Api(runtime, "retail").as_("admins")
+        listed = {p["sku"] for p in expect(admin.get("/products", params={"limit": 100}), 200)["items"]}
+        for product, stock in RETAIL_PRODUCTS:
+            if product["sku"] not in listed:
+                created = expect(admin.post("/products", json=product), 201)
+                adjustment = {"product_id": created["id"], "delta": stock, "reason": "opening stock"}
+                expect(admin.post("/stock/adjustments", json=adjustment), 201, 200)
+        expect(admin.post("/clients", json=RETAIL_CLIENT), 201, 409)
+        lines.append(
+            "retail: products "
+            + ", ".join(f"{p['sku']} ({s} in stock, minimum {p['min_stock']})" for p, s in RETAIL_PRODUCTS)  # fmt: skip
+            + f"; client {RETAIL_CLIENT['name']} ({RETAIL_CLIENT['document_id']})"
+        )
     return lines
 
 
@@ -145,7 +165,46 @@ def shop_flow(runtime: LocalRuntime, step: Callable[[str], None]) -> None:
     step("the user logs out; refreshing with the old token is refused (401)")
 
 
-FLOWS: dict[str, Callable[[LocalRuntime, Callable[[str], None]], None]] = {"moving": moving_flow, "shop": shop_flow}
+def retail_flow(runtime: LocalRuntime, step: Callable[[str], None]) -> None:
+    api = Api(runtime, "retail")
+    seller = api.as_("sellers")
+
+    def stock_of(sku: str) -> dict[str, Any]:
+        items = expect(seller.get("/stock", params={"limit": 100}), 200)["items"]
+        return next(i for i in items if i["sku"] == sku)
+
+    oil = stock_of("ACE-1L")
+    client = next(c for c in expect(seller.get("/clients", params={"limit": 100}), 200)["items"]
+                  if c["document_id"] == RETAIL_CLIENT["document_id"])  # fmt: skip
+    quantity = oil["stock"] - oil["min_stock"] + 1  # just enough to cross below the minimum
+    if quantity < 1 or quantity > oil["stock"]:
+        raise StepFailed(f"ACE-1L has {oil['stock']} in stock; the demo needs it at or above its minimum (--reset)")
+    sale = expect(seller.post("/sales", json={"client_id": client["id"], "payment_method": "cash",
+                                              "items": [{"product_id": oil["product_id"], "quantity": quantity}]}),
+                  201)  # fmt: skip
+    step(f"a seller signs in and sells {quantity} x ACE-1L: sale {sale['number']}, total {sale['total']}")
+    after = stock_of("ACE-1L")
+    if after["stock"] != oil["stock"] - quantity:
+        raise StepFailed(f"stock of ACE-1L is {after['stock']}, expected {oil['stock'] - quantity}")
+    step(f"the stock drops from {oil['stock']} to {after['stock']} (minimum {after['min_stock']}, low: {after['low']})")
+    inbox = runtime.systems["retail"].aws.topic_inboxes["stock-alerts"]
+    sqs = runtime._session().client("sqs")
+
+    def alert() -> str | None:
+        for message in sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10).get("Messages", []):
+            sqs.delete_message(QueueUrl=inbox, ReceiptHandle=message["ReceiptHandle"])
+            if "ACE-1L" in message["Body"]:
+                return str(message["Body"])
+        return None
+
+    step(f"the low-stock alert arrives on the stock-alerts topic: {wait_for(alert, 'the low-stock alert')}")
+
+
+FLOWS: dict[str, Callable[[LocalRuntime, Callable[[str], None]], None]] = {
+    "moving": moving_flow,
+    "shop": shop_flow,
+    "retail": retail_flow,
+}
 
 
 def run(runtime: LocalRuntime, say: Callable[[str], None] = print) -> bool:

@@ -217,6 +217,7 @@ class LocalRuntime:
                     "client_id": r.auth.client_id,
                     "issuer": r.auth.issuer,
                     "jwks_url": r.auth.jwks_url,
+                    "topic_inboxes": r.aws.topic_inboxes,
                     "users": [asdict(u) for u in r.users],
                 }
                 for name, r in self.systems.items()
