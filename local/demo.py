@@ -95,11 +95,11 @@ def seed(runtime: LocalRuntime) -> list[str]:
         lines.append("shop: products " + ", ".join(f"{p['sku']} ({s} in stock)" for p, s in SHOP_PRODUCTS))
     if "retail" in runtime.systems:
         admin = Api(runtime, "retail").as_("admins")
-        listed = {p["sku"] for p in expect(admin.get("/products", params={"limit": 100}), 200)["items"]}
-        for product, stock in RETAIL_PRODUCTS:
-            if product["sku"] not in listed:
-                created = expect(admin.post("/products", json=product), 201)
-                adjustment = {"product_id": created["id"], "delta": stock, "reason": "opening stock"}
+        skus = {p["sku"] for p in expect(admin.get("/products", params={"limit": 100}), 200)["items"]}
+        for item, opening in RETAIL_PRODUCTS:
+            if item["sku"] not in skus:
+                made = expect(admin.post("/products", json=item), 201)
+                adjustment = {"product_id": made["id"], "delta": opening, "reason": "opening stock"}
                 expect(admin.post("/stock/adjustments", json=adjustment), 201, 200)
         expect(admin.post("/clients", json=RETAIL_CLIENT), 201, 409)
         lines.append(
@@ -213,8 +213,12 @@ def run(runtime: LocalRuntime, say: Callable[[str], None] = print) -> bool:
     for name, flow in FLOWS.items():
         if name not in runtime.systems:
             continue
+
+        def step(line: str, system: str = name) -> None:
+            say(f"  ok  {system}: {line}")
+
         try:
-            flow(runtime, lambda line, n=name: say(f"  ok  {n}: {line}"))
+            flow(runtime, step)
         except Exception as e:  # a failed step ends its flow; the others still run
             say(f"  FAIL {name}: {e}")
             passed = False

@@ -41,6 +41,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from architectures import spec
+from handlers.shared.asgi import read_body
 from local.functions import ServiceFunctions
 from local.jwt_authorizer import InvalidToken, JwtAuthorizer, JwtSettings, KeysUnavailable
 
@@ -530,20 +531,10 @@ async def _read_body(request: Request, receive: Receive) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise TooLarge
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise TooLarge
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
+    body = await read_body(receive, MAX_BODY_BYTES)
+    if body is None:
+        raise TooLarge
+    return body
 
 
 async def _send(send: Send, response: HttpResponse, head_only: bool = False) -> None:

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import Field
 
+from handlers.shared.asgi import read_body
 from handlers.shared.settings import EnvSettings
 from handlers.shared.tokens import InvalidToken, KeysUnavailable, TokenVerifier
 
@@ -172,23 +173,6 @@ def to_event(scope: Scope, body: bytes, claims: Mapping[str, Any] | None) -> dic
     }
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole body, or None when it is larger than :data:`MAX_BODY_BYTES`."""
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
-
-
 async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -228,7 +212,7 @@ def asgi_app(handler: Handler, authenticator: Callable[[], Authenticator]) -> Ca
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             await _send_json(send, 200, {"status": "ok"})
             return
-        body = await _read_body(receive)
+        body = await read_body(receive, MAX_BODY_BYTES)
         if body is None:
             await _send_json(send, 413, {"message": "the request body is too large"})
             return
