@@ -1,0 +1,4 @@
+CREATE TABLE counters (
+    name VARCHAR(32) NOT NULL PRIMARY KEY,
+    value INTEGER NOT NULL
+);
