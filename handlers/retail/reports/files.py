@@ -1,0 +1,88 @@
+"""The reports bucket (S3) and topic (SNS) behind small adapters, so the handlers are tested with moto or fakes.
+
+Objects are written with ``ServerSideEncryption=AES256`` (the bucket's SSE-S3 default; a KMS bucket key still
+applies when configured) and their content type. A missing object is told by ``head_object``: 404, or 403 because
+the service's role has ``s3:GetObject`` but not ``s3:ListBucket`` on the bucket, and S3 then answers 403 for a key
+that does not exist.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from handlers.retail.reports.logic import CSV_CONTENT_TYPE, JSON_CONTENT_TYPE, daily_keys
+
+log = logging.getLogger(__name__)
+
+SERVER_SIDE_ENCRYPTION = "AES256"
+_MISSING = {"404", "NoSuchKey", "NotFound"}
+_DENIED = {"403", "AccessDenied", "Forbidden"}
+
+
+def signing_s3() -> Any:
+    """An S3 client signing with SigV4, which presigned GETs of encrypted objects need (boto3 may otherwise presign
+    with SigV2), and whose URLs carry ``X-Amz-Expires``."""
+    import boto3  # imported on first use, as in ``handlers.shared.aws``
+    from botocore.config import Config
+
+    return boto3.client("s3", config=Config(signature_version="s3v4"))
+
+
+class ReportFiles:
+    """A day's report files in the reports bucket."""
+
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+
+    def _put(self, key: str, body: str, content_type: str) -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body.encode(), ContentType=content_type,
+                           ServerSideEncryption=SERVER_SIDE_ENCRYPTION)  # fmt: skip
+
+    def write(self, day: date, csv_text: str, json_text: str) -> tuple[str, str]:
+        """Write (or overwrite) both files; the JSON last, so its presence means the run finished."""
+        csv_key, json_key = daily_keys(day)
+        self._put(csv_key, csv_text, CSV_CONTENT_TYPE)
+        self._put(json_key, json_text, JSON_CONTENT_TYPE)
+        return csv_key, json_key
+
+    def _exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError  # botocore comes with boto3; imported when S3 is used
+
+        try:
+            self.s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as e:
+            code = str(e.response.get("Error", {}).get("Code", ""))
+            if code in _MISSING:
+                return False
+            if code in _DENIED:
+                log.info("head_object %s: %s (no s3:ListBucket, taken as missing)", key, code)
+                return False
+            raise
+        return True
+
+    def exists(self, day: date) -> bool:
+        """Both files of the day are there."""
+        return all(self._exists(key) for key in daily_keys(day))
+
+    def links(self, day: date, expires_in: int) -> tuple[str, str]:
+        """Presigned GET URLs of the CSV and the JSON."""
+        return tuple(  # type: ignore[return-value]
+            self.s3.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
+            )  # fmt: skip
+            for key in daily_keys(day)
+        )
+
+
+class ReportTopic:
+    """The reports topic: one message per daily run."""
+
+    def __init__(self, sns: Any, topic_arn: str) -> None:
+        self.sns = sns
+        self.topic_arn = topic_arn
+
+    def notify(self, subject: str, message: str) -> str:
+        return str(self.sns.publish(TopicArn=self.topic_arn, Subject=subject, Message=message)["MessageId"])

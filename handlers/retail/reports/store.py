@@ -1,0 +1,74 @@
+"""All SQL of the reports service: read-only aggregates over the sales tables of the ``retail`` schema, whose
+migrations catalog owns (``handlers/retail/catalog/migrations``).
+
+The aggregation runs in SQL, on the same text on SQLite and MariaDB: ``created_at`` is ISO 8601 UTC text, so a day is
+``substr(created_at, 1, 10)`` and a period is a range on ``created_at`` (which ``sales_by_date`` indexes). Money is
+summed in integer cents (``SUM(ROUND(amount * 100))``): exact on MariaDB (DECIMAL) and on SQLite, where DECIMAL
+columns come back as floats and float cents stay exact far beyond any store's turnover. Only COMPLETED sales count.
+
+The three queries of a report run in one transaction (one consistent snapshot on MariaDB).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.retail.reports.logic import GroupBy, Period, ProductRow, Report, SalesRow, build_report, from_cents
+from handlers.shared.db import Database, Transaction
+
+_KEYS = {GroupBy.DAY: "substr(s.created_at, 1, 10)", GroupBy.SELLER: "s.seller_id"}
+_IN_PERIOD = "s.status = 'COMPLETED' AND s.created_at >= :since AND s.created_at < :before"
+
+
+class ReportsStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def report(self, span: Period, group_by: GroupBy) -> Report:
+        """The report of ``span`` grouped by ``group_by`` (voided sales excluded)."""
+        sales_key = GroupBy.DAY if group_by is GroupBy.PRODUCT else group_by
+        with self.db.transaction() as tx:
+            rows = _sales_by(tx, sales_key, span)
+            units = _units_by(tx, sales_key, span) if group_by is not GroupBy.PRODUCT else {}
+            products = _products(tx, span)
+        return build_report(span, group_by, rows, units, products)
+
+
+def _params(span: Period) -> dict[str, Any]:
+    return {"since": span.since, "before": span.before}
+
+
+def _sales_by(tx: Transaction, key: GroupBy, span: Period) -> list[SalesRow]:
+    expr = _KEYS[key]
+    rows = tx.query(
+        f"SELECT {expr} AS k, COUNT(*) AS n, SUM(ROUND(s.subtotal * 100)) AS subtotal, "  # noqa: S608 (fixed keys)
+        f"SUM(ROUND(s.tax * 100)) AS tax, SUM(ROUND(s.total * 100)) AS total "
+        f"FROM sales s WHERE {_IN_PERIOD} GROUP BY {expr}",
+        _params(span),
+    )
+    return [SalesRow(str(r["k"]), int(r["n"]), from_cents(r["subtotal"]), from_cents(r["tax"]),
+                     from_cents(r["total"])) for r in rows]  # fmt: skip
+
+
+def _units_by(tx: Transaction, key: GroupBy, span: Period) -> dict[str, int]:
+    expr = _KEYS[key]
+    rows = tx.query(
+        f"SELECT {expr} AS k, SUM(i.quantity) AS units FROM sale_items i "  # noqa: S608 (fixed keys)
+        f"JOIN sales s ON s.id = i.sale_id WHERE {_IN_PERIOD} GROUP BY {expr}",
+        _params(span),
+    )
+    return {str(r["k"]): int(r["units"]) for r in rows}
+
+
+def _products(tx: Transaction, span: Period) -> list[ProductRow]:
+    """Per product sold in ``span``: the sales including it (one line per product and sale), units and line totals.
+    SKU and name are the product's current ones (products are only ever soft-deleted)."""
+    rows = tx.query(
+        "SELECT i.product_id AS product_id, p.sku AS sku, p.name AS name, COUNT(*) AS n, "  # noqa: S608
+        "SUM(i.quantity) AS units, SUM(ROUND(i.line_total * 100)) AS total "
+        "FROM sale_items i JOIN sales s ON s.id = i.sale_id JOIN products p ON p.id = i.product_id "
+        f"WHERE {_IN_PERIOD} GROUP BY i.product_id, p.sku, p.name",
+        _params(span),
+    )
+    return [ProductRow(str(r["product_id"]), str(r["sku"]), str(r["name"]), int(r["n"]), int(r["units"]),
+                       from_cents(r["total"])) for r in rows]  # fmt: skip
