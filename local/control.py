@@ -1,7 +1,8 @@
 """Local-only control endpoints beside a system's API, under ``/_local/`` (never a declared route):
 
 - ``GET /_local/schedules``: the system's schedules and when each fires next;
-- ``POST /_local/schedules/{service}/{schedule}``: run one now, e.g. the daily report on demand.
+- ``POST /_local/schedules/{service}/{schedule}``: run one now, e.g. the daily report on demand; an optional JSON
+  object body is merged into the schedule's input (``{"date": "2026-11-22"}``); the answer carries the result.
 
 Anything else goes to the API gateway unchanged.
 """
@@ -12,6 +13,7 @@ import asyncio
 import json
 from typing import Any
 
+from handlers.shared.asgi import read_body
 from local.gateway import ASGIApp, Receive, Scope, Send
 from local.schedules import ScheduleRunner
 
@@ -47,15 +49,23 @@ def with_controls(system: str, gateway: ASGIApp, schedules: ScheduleRunner) -> A
             ]
             await _json(send, 200, {"schedules": timers})
         elif scope["method"] == "POST" and len(parts) == 2:
+            body = await read_body(receive, 64 * 1024)
             try:
-                timer = await asyncio.to_thread(schedules.fire, system, parts[0], parts[1])
+                extra = json.loads(body) if body else {}
+            except json.JSONDecodeError:
+                extra = None
+            if not isinstance(extra, dict):
+                await _json(send, 400, {"message": "the body, when given, must be a JSON object (extra input)"})
+                return
+            try:
+                result = await asyncio.to_thread(schedules.fire, system, parts[0], parts[1], extra)
             except KeyError as e:
                 await _json(send, 404, {"message": str(e.args[0])})
                 return
             except Exception as e:
                 await _json(send, 500, {"message": f"the schedule's function failed: {e}"})
                 return
-            await _json(send, 200, {"fired": f"{system}/{timer.service}/{timer.schedule.name}"})
+            await _json(send, 200, {"fired": f"{system}/{parts[0]}/{parts[1]}", "result": result})
         else:
             await _json(send, 404, {"message": f"use GET {PREFIX} or POST {PREFIX}/<service>/<schedule>"})
 

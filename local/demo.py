@@ -199,6 +199,19 @@ def retail_flow(runtime: LocalRuntime, step: Callable[[str], None]) -> None:
 
     step(f"the low-stock alert arrives on the stock-alerts topic: {wait_for(alert, 'the low-stock alert')}")
 
+    admin = api.as_("admins")
+    today = date.today().isoformat()
+    base = runtime.systems["retail"].api_url
+    expect(httpx.post(f"{base}/_local/schedules/reports/daily-report", json={"date": today}, timeout=30), 200)
+    links = expect(admin.get(f"/reports/daily/{today}"), 200)
+    csv = httpx.get(links["csv_url"], timeout=15)
+    if csv.status_code != 200 or "ACE-1L" not in csv.text:
+        raise StepFailed(f"the daily report download answered {csv.status_code}: {csv.text[:200]}")
+    step(f"an admin runs the daily report on demand and downloads it ({len(csv.text.splitlines())} CSV lines)")
+    export = expect(httpx.post(f"{base}/_local/schedules/backups/nightly-export", timeout=60), 200)["result"]
+    rows = sum(export["tables"].values())
+    step(f"then runs a logical backup: {export['key']} ({rows} rows in {len(export['tables'])} tables)")
+
 
 FLOWS: dict[str, Callable[[LocalRuntime, Callable[[str], None]], None]] = {
     "moving": moving_flow,

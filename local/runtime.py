@@ -76,12 +76,16 @@ class LocalRuntime:
     def __post_init__(self) -> None:
         self.schedules = ScheduleRunner(self._fire_schedule, lambda: datetime.now(UTC))
 
-    def _fire_schedule(self, timer: Timer) -> None:
-        """Invoke the schedule's function with the input EventBridge Scheduler sends it in the cloud."""
+    def _fire_schedule(self, timer: Timer, extra: dict[str, Any]) -> Any:
+        """Invoke the schedule's function with the input EventBridge Scheduler sends it in the cloud (plus ``extra``
+        when fired on demand)."""
         result = (
-            self.systems[timer.system].functions[timer.service].invoke(timer.handler, {"schedule": timer.schedule.name})
+            self.systems[timer.system]
+            .functions[timer.service]
+            .invoke(timer.handler, {**extra, "schedule": timer.schedule.name})
         )
         log.info("schedule %s/%s/%s: %s", timer.system, timer.service, timer.schedule.name, result)
+        return result
 
     # --- start --------------------------------------------------------------------------------------------------
     def start(self) -> None:

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from architectures import spec
@@ -91,9 +92,10 @@ class Timer:
 
 
 class ScheduleRunner:
-    """Fires every declared schedule when due, on one thread; :meth:`fire` runs one now (on demand)."""
+    """Fires every declared schedule when due, on one thread; :meth:`fire` runs one now (on demand), optionally with
+    extra input (e.g. ``{"date": "2026-11-22"}`` for a report), and returns the function's result."""
 
-    def __init__(self, fire: Callable[[Timer], None], now: Callable[[], datetime]) -> None:
+    def __init__(self, fire: Callable[[Timer, dict[str, Any]], Any], now: Callable[[], datetime]) -> None:
         self._fire = fire
         self._now = now
         self.timers: dict[tuple[str, str, str], Timer] = {}
@@ -109,13 +111,12 @@ class ScheduleRunner:
                     system.name, service.name, schedule, handler, due
                 )
 
-    def fire(self, system: str, service: str, schedule: str) -> Timer:
+    def fire(self, system: str, service: str, schedule: str, extra: dict[str, Any] | None = None) -> Any:
         timer = self.timers.get((system, service, schedule))
         if timer is None:
             known = ", ".join("/".join(key) for key in sorted(self.timers))
             raise KeyError(f"no schedule {system}/{service}/{schedule}; declared: {known}")
-        self._fire(timer)
-        return timer
+        return self._fire(timer, extra or {})
 
     def run_due(self) -> None:
         now = self._now()
@@ -123,7 +124,7 @@ class ScheduleRunner:
             if timer.due <= now:
                 timer.due = next_run(timer.schedule.expression, timer.schedule.timezone, now)
                 try:
-                    self._fire(timer)
+                    self._fire(timer, {})
                 except Exception:  # one failing schedule must not stop the others (the cloud would retry it)
                     log.exception("schedule %s/%s/%s failed", timer.system, timer.service, timer.schedule.name)
 

@@ -172,6 +172,9 @@ def test_schedules_run_on_demand(runtime):
         ("tracking", "outbox-relay"),
     }
     fired = httpx.post(f"{api}/_local/schedules/fleet/outbox-relay")
-    assert fired.status_code == 200 and fired.json() == {"fired": "moving/fleet/outbox-relay"}
+    assert fired.status_code == 200 and fired.json()["fired"] == "moving/fleet/outbox-relay"
+    assert fired.json()["result"] == {"published": 0, "failed": 0}, "the function's own result comes back"
+    bad = httpx.post(f"{api}/_local/schedules/fleet/outbox-relay", content=b"[1, 2]")
+    assert bad.status_code == 400
     missing = httpx.post(f"{api}/_local/schedules/fleet/nightly")
     assert missing.status_code == 404 and "declared: moving/fleet/outbox-relay" in missing.json()["message"]

@@ -57,7 +57,7 @@ def test_weekday_numbers_follow_aws_sunday_is_one():
 def test_the_runner_fires_what_is_due_and_on_demand():
     now = [T0]
     fired = []
-    runner = ScheduleRunner(lambda timer: fired.append((timer.service, timer.schedule.name, timer.handler)),
+    runner = ScheduleRunner(lambda timer, extra: fired.append((timer.service, timer.schedule.name, timer.handler)),
                             lambda: now[0])  # fmt: skip
     runner.add(SYSTEMS["moving"])
     assert set(runner.timers) == {
