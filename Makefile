@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run demo plan test lint lint-workflows bench clean
+.PHONY: help run demo plan test lint lint-workflows dast bench clean
 
 help:
 	@echo "make run    - start all three systems offline (Ctrl-C stops; ARGS='--reset' starts from empty data)"
 	@echo "make demo   - start everything offline, run the key flows over HTTP printing each step, stop"
 	@echo "make test   - lint and run every test"
 	@echo "make plan   - print the offline resource plan of every stack (STACKS='dev prod' to choose)"
+	@echo "make dast   - fuzz the moving and shop APIs offline with schemathesis (ARGS='--max-examples 50' for more)"
 	@echo "make bench  - measure stack synthesis and record it in BENCHMARKS.md"
 
 $(STAMP): requirements-dev.txt pyproject.toml
@@ -37,6 +38,10 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+
+# Starts moving and shop offline on free ports and runs schemathesis against their generated OpenAPI documents.
+dast: $(STAMP)
+	$(BIN)/python -m tools.dast $(ARGS)
 
 # Needs Node.js and npm (CI has them); not part of `make test`, which needs only Python.
 lint-workflows:

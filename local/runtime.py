@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from architectures import SYSTEMS, spec
+from handlers.shared import aws as shared_aws
 from local import consumers
 from local.aws import LocalAws, provision
 from local.cognito import DemoUser, provision_auth
@@ -134,7 +135,9 @@ class LocalRuntime:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call would drown the output
         self._servers.append(server)
         self.aws_endpoint = f"http://127.0.0.1:{port}"
-        # Every handler's boto3 client reaches moto through these, exactly as the cloud's reach AWS.
+        # Every handler's boto3 client reaches moto through these, exactly as the cloud's reach AWS. Clients remember
+        # their endpoint, so any made for an earlier local AWS in this process are dropped.
+        shared_aws.client.cache_clear()
         os.environ.update(
             {
                 "AWS_ENDPOINT_URL": self.aws_endpoint,

@@ -35,6 +35,15 @@ class AssignTruck(BaseModel):
     truck_id: str = Field(min_length=1, max_length=64)
 
 
+# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
+# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
+REQUEST_MODELS: dict[str, type[BaseModel] | None] = {
+    "POST /trucks": NewTruck,
+    "POST /moves/{id}/truck": AssignTruck,
+}
+QUERY_MODELS: dict[str, type[BaseModel]] = {"GET /trucks": TruckQuery}
+
+
 def build_app(settings: ServiceSettings, store: FleetStore, publisher: EventPublisher | None) -> APIGatewayHttpResolver:
     fleet = Fleet(store, publisher)
     app = create_app(settings)

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from pydantic import BaseModel
 
 from handlers.moving.moves import logic
 from handlers.moving.moves.store import MoveStore
@@ -26,6 +27,14 @@ from handlers.shared.database import service_database
 from handlers.shared.events import EventPublisher, relay_after_commit
 from handlers.shared.outbox import publisher_for
 from handlers.shared.settings import ServiceSettings
+
+# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
+# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
+REQUEST_MODELS: dict[str, type[BaseModel] | None] = {
+    "POST /moves": logic.NewMove,
+    "POST /moves/{id}/complete": None,
+}
+QUERY_MODELS: dict[str, type[BaseModel]] = {"GET /moves": logic.ListQuery}
 
 
 def _new_id() -> str:

@@ -40,6 +40,12 @@ class _JsonObject(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
+# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
+REQUEST_MODELS: dict[str, type[BaseModel] | None] = {"POST /moves/{id}/positions": logic.NewPosition}
+QUERY_MODELS: dict[str, type[BaseModel]] = {}
+
+
 def build_app(
     settings: ServiceSettings,
     store: TrackingStore,

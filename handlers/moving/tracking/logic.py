@@ -185,7 +185,10 @@ class NewPosition(BaseModel):
     @field_validator("recorded_at")
     @classmethod
     def _not_in_the_future(cls, value: datetime, info: ValidationInfo) -> datetime:
-        value = as_utc(value)
+        try:
+            value = as_utc(value)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00, whose UTC instant is before year 1
+            raise ValueError("is out of the range of dates in UTC") from None
         now = as_utc((info.context or {}).get("now") or utc_now())
         if value > now + MAX_FUTURE:
             minutes = int(MAX_FUTURE.total_seconds() // 60)

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from pydantic import BaseModel
 
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
 from handlers.shared.database import service_database
@@ -26,6 +27,14 @@ from handlers.shared.outbox import publisher_for
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.orders import logic
 from handlers.shop.orders.store import KeyTaken, OrderStore
+
+# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
+# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
+REQUEST_MODELS: dict[str, type[BaseModel] | None] = {
+    "POST /orders": logic.NewOrder,
+    "POST /orders/{id}/cancel": None,
+}
+QUERY_MODELS: dict[str, type[BaseModel]] = {"GET /orders": logic.ListQuery}
 
 
 def _new_id() -> str:

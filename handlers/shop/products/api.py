@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from pydantic import BaseModel
 
 from handlers.shared.api import create_app, parse_body, parse_query
 from handlers.shared.database import service_database
@@ -32,6 +33,15 @@ from handlers.shared.outbox import publisher_for
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.products import logic
 from handlers.shop.products.store import ProductStore
+
+# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
+# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
+REQUEST_MODELS: dict[str, type[BaseModel] | None] = {
+    "POST /products": logic.ProductFields,
+    "PUT /products/{id}": logic.ProductFields,
+    "PUT /products/{id}/inventory": logic.InventoryUpdate,
+}
+QUERY_MODELS: dict[str, type[BaseModel]] = {"GET /products": logic.ListQuery}
 
 
 def build_app(

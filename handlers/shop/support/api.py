@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from pydantic import BaseModel
 
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
 from handlers.shared.database import service_database
@@ -30,6 +31,16 @@ from handlers.shared.settings import ServiceSettings
 from handlers.shop.support import logic
 from handlers.shop.support.logic import TicketNotFound
 from handlers.shop.support.store import TicketStore
+
+# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
+# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
+REQUEST_MODELS: dict[str, type[BaseModel] | None] = {
+    "POST /tickets": logic.NewTicket,
+    "POST /tickets/{id}/take": logic.TakeRequest,  # optional: no body is the same as {}
+    "PATCH /tickets/{id}": logic.StatusChange,
+    "POST /tickets/{id}/comments": logic.NewComment,
+}
+QUERY_MODELS: dict[str, type[BaseModel]] = {"GET /tickets": logic.ListQuery}
 
 
 def _new_id() -> str:

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from handlers.shared.api import create_app, current_caller, parse_body
 from handlers.shared.database import service_database
@@ -31,6 +31,18 @@ from handlers.shared.settings import ServiceSettings
 from handlers.shop.users import logic
 from handlers.shop.users.identity import CognitoIdentity
 from handlers.shop.users.store import ProfileStore
+
+# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
+# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
+REQUEST_MODELS: dict[str, type[BaseModel] | None] = {
+    "POST /users/signup": logic.SignUp,
+    "POST /users/confirm": logic.Confirm,
+    "POST /users/login": logic.Login,
+    "POST /users/refresh": logic.Refresh,
+    "POST /users/logout": None,
+    "PUT /users/me": logic.ProfileChange,
+}
+QUERY_MODELS: dict[str, type[BaseModel]] = {}
 
 
 class UsersSettings(ServiceSettings):

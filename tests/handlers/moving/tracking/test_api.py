@@ -98,6 +98,7 @@ def test_out_of_range_or_future_fields_are_a_422_naming_them(call, consumer):
         (position(START, lon=-180.5), "lon"),
         (position(START + timedelta(minutes=6)), "recorded_at"),
         (position("not a date"), "recorded_at"),
+        (position("0001-01-01T00:00:19+00:01"), "recorded_at"),  # before year 1 in UTC: was a 500
         ({"lat": 1, "lon": 2}, "recorded_at"),
     ]:
         status, answer = call(POST, EMPLOYEE, move_id=move_id, body=body)

@@ -112,6 +112,13 @@ def test_recorded_at_is_normalised_to_utc_and_a_naive_one_is_taken_as_utc():
     assert new_position(recorded_at="2026-03-10T10:00:00").recorded_at == NOW
 
 
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:19+00:01", "9999-12-31T23:59:59-01:00"])
+def test_a_recorded_at_whose_utc_instant_is_out_of_range_is_refused_not_a_crash(moment):
+    with pytest.raises(ValidationError, match="out of the range of dates") as refused:
+        new_position(recorded_at=moment)
+    assert refused.value.errors()[0]["loc"] == ("recorded_at",)
+
+
 def test_unknown_fields_and_non_dates_are_refused():
     with pytest.raises(ValidationError):
         new_position(speed=30)
