@@ -68,6 +68,7 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         seeded = demo.seed(runtime)
+        runtime.write_endpoints()
         if runtime.options.demo:
             print("\nSmoke run:")
             passed = demo.run(runtime)

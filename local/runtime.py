@@ -1,7 +1,8 @@
 """The local runtime: every enabled system, offline, with the same handlers, routes, authorizers and event rules.
 
 Start order: local AWS (moto in server mode) → per system: AWS resources, sign-in, databases and migrations, the
-services' environments, an HTTP gateway on its own port → the consumer loop → ``.local/endpoints.json``.
+services' environments, an HTTP gateway on its own port → the consumer loop. The command line then seeds the demo data
+and calls :meth:`LocalRuntime.write_endpoints`, so ``.local/endpoints.json`` means "ready, with data".
 """
 
 from __future__ import annotations
@@ -100,7 +101,6 @@ class LocalRuntime:
             self._start_system(SYSTEMS[name], self.options.base_port + offset)
         self._start_consumers()
         self.schedules.start()
-        self._write_endpoints()
 
     def _ports(self) -> list[int]:
         return [self.options.base_port + i for i in range(len(self.options.systems) + 1)]
@@ -213,7 +213,8 @@ class LocalRuntime:
         thread.start()
         self._threads.append(thread)
 
-    def _write_endpoints(self) -> None:
+    def write_endpoints(self) -> None:
+        """Announce readiness to scripts: written last, once the caller has also seeded its data."""
         data = {
             "aws_endpoint": self.aws_endpoint,
             "region": REGION,
