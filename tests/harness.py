@@ -7,6 +7,7 @@ through a test unnoticed.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
@@ -203,6 +204,11 @@ class RecordingMonitor(MockMonitor):
 
 def install(project: str = "aws-systems", stack: str = "dev", preview: bool = False) -> RecordingMocks:
     """Install fresh recording mocks for one test and return them."""
+    # The SDK runs on the thread's current event loop; a test that used asyncio.run() leaves the thread without one.
+    try:
+        asyncio.get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
     mocks = RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=RecordingMonitor(mocks))
     return mocks
