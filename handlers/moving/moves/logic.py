@@ -19,9 +19,6 @@ URL-safe base64 of the last item's ``[created_at, id]``.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -40,6 +37,7 @@ from handlers.moving.contracts import (
 )
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.events import EventDetail
+from handlers.shared.paging import Cursor
 
 EMPLOYEES = "employees"
 """The group that sees and manages every move (as declared in ``architectures/moving.py``)."""
@@ -292,31 +290,9 @@ def view(move: Move) -> dict[str, Any]:
 # --- listing ---------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """Where a page ends: the last item's sort key."""
-
-    created_at: str
-    move_id: str
-
-    def encode(self) -> str:
-        raw = json.dumps([self.created_at, self.move_id], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, text: str) -> Cursor:
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            created_at, move_id = json.loads(raw)
-        except (binascii.Error, ValueError, TypeError):
-            raise ValueError("is not a cursor returned by this API") from None
-        if not isinstance(created_at, str) or not isinstance(move_id, str):
-            raise ValueError("is not a cursor returned by this API")
-        return cls(created_at, move_id)
-
-    @classmethod
-    def after(cls, move: Move) -> Cursor:
-        return cls(timestamp(move.created_at), move.id)
+def cursor_after(move: Move) -> Cursor:
+    """The cursor of the page that ends with ``move``."""
+    return Cursor(timestamp(move.created_at), move.id)
 
 
 class ListQuery(BaseModel):
@@ -356,4 +332,7 @@ def page(moves: Sequence[Move], limit: int) -> dict[str, Any]:
     """A page from up to ``limit + 1`` moves in listing order: the extra one only says there is more."""
     shown = list(moves[:limit])
     more = len(moves) > limit and bool(shown)
-    return {"items": [view(m) for m in shown], "next_cursor": Cursor.after(shown[-1]).encode() if more else None}
+    return {
+        "items": [view(m) for m in shown],
+        "next_cursor": cursor_after(shown[-1]).encode() if more else None,
+    }

@@ -24,8 +24,6 @@ the last item's ``[created_at, id]``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from collections import Counter
@@ -40,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from handlers.shared.errors import Conflict, DomainError, NotFound
 from handlers.shared.events import EventDetail
+from handlers.shared.paging import Cursor
 from handlers.shop.contracts import (
     OrderCancelled,
     OrderConfirmed,
@@ -448,31 +447,9 @@ def view(order: Order) -> dict[str, Any]:
 # --- listing ---------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """Where a page ends: the last item's sort key."""
-
-    created_at: str
-    order_id: str
-
-    def encode(self) -> str:
-        raw = json.dumps([self.created_at, self.order_id], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, text: str) -> Cursor:
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            created_at, order_id = json.loads(raw)
-        except (binascii.Error, ValueError, TypeError):
-            raise ValueError("is not a cursor returned by this API") from None
-        if not isinstance(created_at, str) or not isinstance(order_id, str):
-            raise ValueError("is not a cursor returned by this API")
-        return cls(created_at, order_id)
-
-    @classmethod
-    def after(cls, order: Order) -> Cursor:
-        return cls(timestamp(order.created_at), order.id)
+def cursor_after(order: Order) -> Cursor:
+    """The cursor of the page that ends with ``order``."""
+    return Cursor(timestamp(order.created_at), order.id)
 
 
 class ListQuery(BaseModel):
@@ -499,4 +476,7 @@ def page(orders: Sequence[Order], limit: int) -> dict[str, Any]:
     """A page from up to ``limit + 1`` orders in listing order: the extra one only says there is more."""
     shown = list(orders[:limit])
     more = len(orders) > limit and bool(shown)
-    return {"items": [view(o) for o in shown], "next_cursor": Cursor.after(shown[-1]).encode() if more else None}
+    return {
+        "items": [view(o) for o in shown],
+        "next_cursor": cursor_after(shown[-1]).encode() if more else None,
+    }

@@ -148,7 +148,7 @@ class OrderStore:
         where = "customer_id = :customer_id"
         if after is not None:
             where += f" AND {_AFTER}"
-            params.update(after_created_at=after.created_at, after_id=after.order_id)
+            params.update(after_created_at=after.created_at, after_id=after.item_id)
         sql = f"{_SELECT} WHERE {where} ORDER BY created_at DESC, id DESC LIMIT :limit"  # noqa: S608 (fixed fragments)
         with self.db.transaction() as tx:
             return [_load(tx, row) for row in tx.query(sql, params)]

@@ -34,9 +34,6 @@ Decisions:
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -46,6 +43,7 @@ from typing import Annotated, Any, Protocol
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from handlers.shared.errors import Conflict, NotFound
+from handlers.shared.paging import Cursor
 
 AGENTS = "agents"
 """The group that sees and works every ticket (as declared in ``architectures/shop.py``)."""
@@ -315,31 +313,9 @@ def detail(ticket: Ticket, comments: Sequence[Comment]) -> dict[str, Any]:
 # --- listing ---------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """Where a page ends: the last item's sort key."""
-
-    created_at: str
-    ticket_id: str
-
-    def encode(self) -> str:
-        raw = json.dumps([self.created_at, self.ticket_id], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, text: str) -> Cursor:
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            created_at, ticket_id = json.loads(raw)
-        except (binascii.Error, ValueError, TypeError):
-            raise ValueError("is not a cursor returned by this API") from None
-        if not isinstance(created_at, str) or not isinstance(ticket_id, str):
-            raise ValueError("is not a cursor returned by this API")
-        return cls(created_at, ticket_id)
-
-    @classmethod
-    def after(cls, ticket: Ticket) -> Cursor:
-        return cls(timestamp(ticket.created_at), ticket.id)
+def cursor_after(ticket: Ticket) -> Cursor:
+    """The cursor of the page that ends with ``ticket``."""
+    return Cursor(timestamp(ticket.created_at), ticket.id)
 
 
 def _cursor(value: str | None) -> str | None:
@@ -378,4 +354,7 @@ def page(tickets: Sequence[Ticket], limit: int) -> dict[str, Any]:
     """A page from up to ``limit + 1`` tickets in listing order: the extra one only says there is more."""
     shown = list(tickets[:limit])
     more = len(tickets) > limit and bool(shown)
-    return {"items": [summary(t) for t in shown], "next_cursor": Cursor.after(shown[-1]).encode() if more else None}
+    return {
+        "items": [summary(t) for t in shown],
+        "next_cursor": cursor_after(shown[-1]).encode() if more else None,
+    }

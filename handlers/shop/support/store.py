@@ -91,7 +91,7 @@ class TicketStore:
             params["status"] = scope.status.value
         if after is not None:
             conditions.append(_AFTER)
-            params.update(after_created_at=after.created_at, after_id=after.ticket_id)
+            params.update(after_created_at=after.created_at, after_id=after.item_id)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         sql = f"{_SELECT_TICKET}{where} ORDER BY created_at DESC, id DESC LIMIT :limit"  # noqa: S608 (fixed fragments)
         with self.db.transaction() as tx:
