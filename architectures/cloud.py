@@ -466,13 +466,13 @@ class SystemComponent(Component):
             StaticSiteArgs(
                 site_dir=REPO_ROOT / self.system.site_dir,
                 protection=self.protection,
-                runtime_config={
-                    "apiUrl": self.api.url,
-                    "region": region,
-                    "userPoolId": self.auth.user_pool_id,
-                    "clientId": self.auth.client_ids.apply(lambda ids: ids["web"]),
-                    "cognitoEndpoint": f"https://cognito-idp.{region}.amazonaws.com/",
-                },
+                runtime_config=wiring.site_config(
+                    api_url=self.api.url,
+                    region=region,
+                    user_pool_id=self.auth.user_pool_id,
+                    client_id=self.auth.client_ids.apply(lambda ids: ids["web"]),
+                    cognito_endpoint=f"https://cognito-idp.{region}.amazonaws.com/",
+                ),
                 connect_origins=[self.api.url, f"https://cognito-idp.{region}.amazonaws.com"],
                 domain=DomainArgs(name=site.domain, zone_id=site.hosted_zone_id)
                 if site.domain and site.hosted_zone_id

@@ -74,3 +74,14 @@ def authorizer_environment(system: System, lookup: Lookup[T]) -> dict[str, T | s
             {r.key: list(r.groups) for s in system.services for r in s.routes if not r.public}, sort_keys=True
         ),
     }
+
+
+def site_config(*, api_url: T, region: str, user_pool_id: T, client_id: T, cognito_endpoint: str) -> dict[str, T | str]:
+    """The web app's runtime config (``config.json``): where its API and its sign-in are, in either runtime."""
+    return {
+        "apiUrl": api_url,
+        "region": region,
+        "userPoolId": user_pool_id,
+        "clientId": client_id,
+        "cognitoEndpoint": cognito_endpoint,
+    }

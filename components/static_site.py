@@ -11,7 +11,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -133,14 +133,18 @@ def connect_origin(value: str) -> str:
 
 def content_security_policy(origins: Sequence[str] = ()) -> str:
     """The default CSP, with ``origins`` (normalized, deduplicated) added to ``connect-src``."""
-    extra = list(dict.fromkeys(connect_origin(o) for o in origins))
-    directives = [
-        f"{directive} {' '.join([value, *extra]) if directive == 'connect-src' else value}"
-        for directive, value in defaults.SITE_CSP_DIRECTIVES
-    ]
-    policy = "; ".join(directives)
+    policy = csp_with_connect_sources(dict.fromkeys(connect_origin(o) for o in origins))
     _check_csp(policy, "connect_origins")
     return policy
+
+
+def csp_with_connect_sources(sources: Iterable[str]) -> str:
+    """The default CSP with ``sources`` appended to ``connect-src`` as given (the local runtime's are ``http://``)."""
+    extra = list(sources)
+    return "; ".join(
+        f"{directive} {' '.join([value, *extra]) if directive == 'connect-src' else value}"
+        for directive, value in defaults.SITE_CSP_DIRECTIVES
+    )
 
 
 def _check_csp(policy: str, argument: str) -> None:

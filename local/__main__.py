@@ -46,6 +46,8 @@ def print_ready(runtime: LocalRuntime, seeded: list[str]) -> None:
     for name, running in runtime.systems.items():
         print(f"\n{running.system.title} ({name})")
         print(f"  API:   {running.api_url}   (GET {running.api_url}/health)")
+        if running.site_url:
+            print(f"  web:   {running.site_url}")
         for user in running.users:
             print(f"  user:  {user.email:<28} password {user.password}   groups {', '.join(user.groups)}")
     print("\nDemo data:")

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from architectures import SYSTEMS, spec
+from architectures.wiring import site_config
 from handlers.shared import aws as shared_aws
 from local import consumers
 from local.aws import LocalAws, provision
@@ -62,6 +63,7 @@ class RunningSystem:
     users: list[DemoUser]
     functions: dict[str, ServiceFunctions]
     database_urls: dict[str, str]
+    site_url: str | None = None
 
 
 @dataclass
@@ -97,13 +99,19 @@ class LocalRuntime:
         self._check_ports()
         self._prepare_state()
         self._start_aws()
-        for offset, name in enumerate(self.options.systems, start=1):
-            self._start_system(SYSTEMS[name], self.options.base_port + offset)
+        ports = iter(self._ports()[1:])
+        for name in self.options.systems:
+            self._start_system(SYSTEMS[name], next(ports))
+        for running in self.systems.values():
+            if running.system.site_dir:
+                self._serve_site(running, next(ports))
         self._start_consumers()
         self.schedules.start()
 
     def _ports(self) -> list[int]:
-        return [self.options.base_port + i for i in range(len(self.options.systems) + 1)]
+        """Local AWS, then each system's API, then each web app."""
+        sites = sum(1 for name in self.options.systems if name in SYSTEMS and SYSTEMS[name].site_dir)
+        return [self.options.base_port + i for i in range(1 + len(self.options.systems) + sites)]
 
     def _check_ports(self) -> None:
         for port in self._ports():
@@ -178,23 +186,37 @@ class LocalRuntime:
         self.say(f"   {system.title}: {api_url}")
 
     def _serve(self, system: spec.System, functions: dict[str, ServiceFunctions], auth: LocalAuth, port: int) -> None:
-        import uvicorn
-
         from local.gateway import JwtSettings, build_gateway
 
         gateway = build_gateway(
             system, functions, jwt=JwtSettings(jwks_url=auth.jwks_url, issuer=auth.issuer, client_ids=(auth.client_id,))
         )
-        app = with_controls(system.name, gateway, self.schedules)
+        self._serve_app(f"{system.name} gateway", with_controls(system.name, gateway, self.schedules), port)
+
+    def _serve_site(self, running: RunningSystem, port: int) -> None:
+        """The web app, configured for the local API and local Cognito, whose origins its CSP allows."""
+        from local.site import SiteServer
+
+        assert running.system.site_dir, "only systems with a web app are served"
+        config = site_config(api_url=running.api_url, region=REGION, user_pool_id=running.auth.user_pool_id,
+                             client_id=running.auth.client_id, cognito_endpoint=f"{self.aws_endpoint}/")  # fmt: skip
+        site = SiteServer(ROOT / running.system.site_dir, config, connect_sources=[running.api_url, self.aws_endpoint])
+        self._serve_app(f"{running.system.name} site", site, port)
+        running.site_url = f"http://127.0.0.1:{port}"
+        self.say(f"   {running.system.title} web app: {running.site_url}")
+
+    def _serve_app(self, what: str, app: Any, port: int) -> None:
+        import uvicorn
+
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, name=f"gateway-{system.name}", daemon=True)
+        thread = threading.Thread(target=server.run, name=what, daemon=True)
         thread.start()
         self._servers.append(server)
         self._threads.append(thread)
         deadline = time.monotonic() + 10
         while not server.started:
             if time.monotonic() > deadline or not thread.is_alive():
-                raise StartError(f"{system.name}: the gateway did not start on 127.0.0.1:{port}")
+                raise StartError(f"{what} did not start on 127.0.0.1:{port}")
             time.sleep(0.02)
 
     def _start_consumers(self) -> None:
@@ -221,6 +243,7 @@ class LocalRuntime:
             "systems": {
                 name: {
                     "api_url": r.api_url,
+                    "site_url": r.site_url,
                     "user_pool_id": r.auth.user_pool_id,
                     "client_id": r.auth.client_id,
                     "issuer": r.auth.issuer,
