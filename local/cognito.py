@@ -2,11 +2,19 @@
 
 Tokens are real RS256 JWTs signed by moto; its JWKS is served at ``<endpoint>/<pool id>/.well-known/jwks.json`` while
 the tokens carry AWS's issuer URL, which is why the JWKS URL and the issuer are configured separately.
+
+Sign-in survives a restart, as the data in the databases does: pool and client ids are derived from their names
+(moto's ``HASH`` id strategy, set by the runtime), moto signs with the same key every time, and the pool's users are
+saved to the state folder (:func:`save_users`) and put back with the same ``sub`` (:func:`restore_users`), so the
+rows that name a user by ``sub`` stay theirs and a token issued before the restart still verifies.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from architectures.spec import System
@@ -27,8 +35,11 @@ def demo_email(system: System, group: str) -> str:
     return f"{group.removesuffix('s')}@{system.name}.local"
 
 
-def provision_auth(system: System, session: Any, endpoint: str, region: str) -> tuple[LocalAuth, list[DemoUser]]:
-    """Create the pool, groups, client and demo users; return what handlers and the gateway need."""
+def provision_auth(
+    system: System, session: Any, endpoint: str, region: str, saved_users: Path | None = None
+) -> tuple[LocalAuth, list[DemoUser]]:
+    """Create the pool, groups and client, put back the users in ``saved_users`` (if it exists), and add any demo
+    user still missing; return what handlers and the gateway need."""
     idp = session.client("cognito-idp")
     pool_id = idp.create_user_pool(
         PoolName=system.name,
@@ -52,11 +63,16 @@ def provision_auth(system: System, session: Any, endpoint: str, region: str) -> 
         PreventUserExistenceErrors="ENABLED",
         EnableTokenRevocation=True,
     )["UserPoolClient"]["ClientId"]
-    users = []
     for group in system.groups:
         idp.create_group(UserPoolId=pool_id, GroupName=group.name, Precedence=group.precedence,
                          Description=group.description)  # fmt: skip
+    known = restore_users(pool_id, region, saved_users) if saved_users else set()
+    users = []
+    for group in system.groups:
         email = demo_email(system, group.name)
+        users.append(DemoUser(email, DEMO_PASSWORD, (group.name,)))
+        if email in known:
+            continue
         idp.admin_create_user(
             UserPoolId=pool_id,
             Username=email,
@@ -65,7 +81,6 @@ def provision_auth(system: System, session: Any, endpoint: str, region: str) -> 
         )
         idp.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=DEMO_PASSWORD, Permanent=True)
         idp.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=group.name)
-        users.append(DemoUser(email, DEMO_PASSWORD, (group.name,)))
     auth = LocalAuth(
         user_pool_id=pool_id,
         client_id=client_id,
@@ -81,3 +96,58 @@ def sign_in(session: Any, auth: LocalAuth, email: str, password: str) -> dict[st
         ClientId=auth.client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": password}
     )
     return dict(result["AuthenticationResult"])
+
+
+# --- users across restarts -------------------------------------------------------------------------------------
+# Cognito has no export, and moto keeps users only in memory, so they are read from and written to moto's
+# in-process model (the runtime runs moto in its own process). Passwords are kept as moto keeps them, in plain text:
+# the state folder is for local test accounts only.
+
+
+def _pool(pool_id: str, region: str) -> Any:
+    from moto.cognitoidp.models import cognitoidp_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    return cognitoidp_backends[DEFAULT_ACCOUNT_ID][region].user_pools[pool_id]
+
+
+def save_users(pool_id: str, region: str, path: Path) -> None:
+    """Write the pool's users (with ``sub``, status, password and groups) to ``path``, atomically."""
+    users = [
+        {
+            "username": user.username,
+            "password": user.password,
+            "status": str(getattr(user.status, "value", user.status)),
+            "enabled": user.enabled,
+            "attributes": user.attributes,
+            "groups": sorted(group.group_name for group in user.groups),
+        }
+        for user in list(_pool(pool_id, region).users.values())
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(users, indent=1))
+    os.replace(partial, path)
+
+
+def restore_users(pool_id: str, region: str, path: Path) -> set[str]:
+    """Put back the users saved in ``path`` (none if it does not exist); return their emails."""
+    from moto.cognitoidp.models import CognitoIdpUser, UserStatus
+
+    if not path.is_file():
+        return set()
+    pool, emails = _pool(pool_id, region), set()
+    for saved in json.loads(path.read_text()):
+        sub = next(a["Value"] for a in saved["attributes"] if a["Name"] == "sub")
+        user = CognitoIdpUser(pool_id, saved["username"], saved["password"], UserStatus(saved["status"]),
+                              saved["attributes"])  # fmt: skip
+        user.id = sub  # __init__ drew a new sub; the saved one is the user's identity, which the data refers to
+        user.update_attributes([{"Name": "sub", "Value": sub}])
+        user.enabled = saved["enabled"]
+        pool.users[user.username] = user
+        for name in saved["groups"]:
+            if name in pool.groups:
+                pool.groups[name].users.add(user)
+                user.groups.add(pool.groups[name])
+        emails.add(user.attribute_lookup.get("email", user.username))
+    return emails

@@ -14,6 +14,7 @@ import shutil
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from architectures.wiring import site_config
 from handlers.shared import aws as shared_aws
 from local import consumers
 from local.aws import LocalAws, provision
-from local.cognito import DemoUser, provision_auth
+from local.cognito import DemoUser, provision_auth, save_users
 from local.control import with_controls
 from local.functions import ServiceFunctions
 from local.schedules import ScheduleRunner, Timer
@@ -34,6 +35,7 @@ from local.services import LocalAuth, migrate, mysql_urls, service_functions, sq
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
+SAVE_SIGN_IN_SECONDS = 5
 log = logging.getLogger("local")
 
 
@@ -143,6 +145,9 @@ class LocalRuntime:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call would drown the output
         self._servers.append(server)
         self.aws_endpoint = f"http://127.0.0.1:{port}"
+        # moto keeps its state per process: a runtime started again in the same process (tests, benchmarks) starts
+        # from an empty local AWS, as a new process does, and gets back only what the state folder keeps.
+        urllib.request.urlopen(urllib.request.Request(f"{self.aws_endpoint}/moto-api/reset", method="POST"))  # noqa: S310
         # Every handler's boto3 client reaches moto through these, exactly as the cloud's reach AWS. Clients remember
         # their endpoint, so any made for an earlier local AWS in this process are dropped.
         shared_aws.client.cache_clear()
@@ -153,6 +158,9 @@ class LocalRuntime:
                 "AWS_DEFAULT_REGION": REGION,
                 "AWS_ACCESS_KEY_ID": "local",
                 "AWS_SECRET_ACCESS_KEY": "local",
+                # Pool and client ids derived from their definitions, so they (and tokens) survive a restart.
+                "MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY": "HASH",
+                "MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY": "HASH",
             }
         )
 
@@ -170,7 +178,7 @@ class LocalRuntime:
         session = self._session()
         self.say(f"-> {system.name}: provisioning events, topics, tables and buckets")
         made = provision(system, session)
-        auth, users = provision_auth(system, session, self.aws_endpoint, REGION)
+        auth, users = provision_auth(system, session, self.aws_endpoint, REGION, self._saved_users(system.name))
         urls = self._database_urls(system)
         where = self.options.database_url and urlsplit(self.options.database_url).hostname or "SQLite"
         self.say(f"-> {system.name}: migrating {len(urls)} schema(s) on {where}")
@@ -219,6 +227,14 @@ class LocalRuntime:
                 raise StartError(f"{what} did not start on 127.0.0.1:{port}")
             time.sleep(0.02)
 
+    def _saved_users(self, system: str) -> Path:
+        return self.options.state_dir / "cognito" / f"{system}.json"
+
+    def save_sign_in(self) -> None:
+        """Keep every pool's users in the state folder (sign-ups included) for the next start."""
+        for name, running in self.systems.items():
+            save_users(running.auth.user_pool_id, REGION, self._saved_users(name))
+
     def _start_consumers(self) -> None:
         sqs = self._session().client("sqs")
 
@@ -231,9 +247,14 @@ class LocalRuntime:
                         log.exception("%s: delivering events failed; retrying", running.system.name)
                 self._stopping.wait(self.options.poll_seconds)
 
-        thread = threading.Thread(target=loop, name="consumers", daemon=True)
-        thread.start()
-        self._threads.append(thread)
+        def keep_saving_sign_in() -> None:  # so a crash loses at most a few seconds of sign-ups
+            while not self._stopping.wait(SAVE_SIGN_IN_SECONDS):
+                self.save_sign_in()
+
+        for name, target in (("consumers", loop), ("sign-in state", keep_saving_sign_in)):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def write_endpoints(self) -> None:
         """Announce readiness to scripts: written last, once the caller has also seeded its data."""
@@ -262,9 +283,11 @@ class LocalRuntime:
     def stop(self) -> None:
         self._stopping.set()
         self.schedules.stop()
-        for thread in self._threads:  # the consumer loop first: it calls local AWS, which stops below
-            if thread.name == "consumers":
+        for thread in self._threads:  # these loops first: they call local AWS, which stops below
+            if thread.name in ("consumers", "sign-in state"):
                 thread.join(timeout=5)
+        if self.systems:
+            self.save_sign_in()
         for server in reversed(self._servers):
             if hasattr(server, "should_exit"):
                 server.should_exit = True
