@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from pydantic import BaseModel
 
 from handlers.retail.catalog import logic
 from handlers.retail.catalog.store import CatalogStore
@@ -29,6 +30,22 @@ from handlers.shared.database import service_database
 from handlers.shared.events import EventPublisher, relay_after_commit
 from handlers.shared.outbox import publisher_for
 from handlers.shared.settings import ServiceSettings
+
+# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
+# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
+REQUEST_MODELS: dict[str, type[BaseModel] | None] = {
+    "POST /products": logic.ProductFields,
+    "PUT /products/{id}": logic.ProductFields,
+    "POST /clients": logic.ClientFields,
+    "PUT /clients/{id}": logic.ClientFields,
+    "POST /stock/adjustments": logic.Adjustment,
+}
+QUERY_MODELS: dict[str, type[BaseModel]] = {
+    "GET /products": logic.ProductQuery,
+    "GET /clients": logic.ClientQuery,
+    "GET /stock": logic.StockQuery,
+    "GET /stock/movements": logic.MovementQuery,
+}
 
 
 def build_app(

@@ -18,14 +18,20 @@ from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from pydantic import BaseModel
 
 from handlers.retail.reports import logic
 from handlers.retail.reports.files import ReportFiles, signing_s3
 from handlers.retail.reports.settings import ReportsSettings
 from handlers.retail.reports.store import ReportsStore
-from handlers.shared.api import create_app
+from handlers.shared.api import create_app, parse_query
 from handlers.shared.database import service_database
 from handlers.shared.settings import ServiceSettings
+
+# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
+# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
+REQUEST_MODELS: dict[str, type[BaseModel] | None] = {}
+QUERY_MODELS: dict[str, type[BaseModel]] = {"GET /reports/sales": logic.ReportQuery}
 
 
 def build_app(
@@ -40,7 +46,7 @@ def build_app(
 
     @app.get("/reports/sales")
     def sales_report() -> dict[str, Any]:
-        query = logic.ReportQuery.model_validate(app.current_event.query_string_parameters or {})
+        query = parse_query(app, logic.ReportQuery)
         span = logic.period(query, clock().date())
         return logic.report_view(store.report(span, query.group_by))
 

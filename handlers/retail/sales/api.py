@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from handlers.retail.sales import logic
 from handlers.retail.sales.metrics import SaleMetrics
@@ -39,6 +39,12 @@ from handlers.shared.outbox import publisher_for
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+
+
+# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
+# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
+REQUEST_MODELS: dict[str, type[BaseModel] | None] = {"POST /sales": logic.NewSale, "POST /sales/{id}/void": None}
+QUERY_MODELS: dict[str, type[BaseModel]] = {"GET /sales": logic.SaleQuery}
 
 
 class SalesSettings(ServiceSettings):

@@ -19,11 +19,17 @@ from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from pydantic import BaseModel
 
 from handlers.retail.settings import logic
 from handlers.retail.settings.store import SettingsServiceSettings, SettingsTable
 from handlers.shared.api import create_app, current_caller, parse_body
 from handlers.shared.settings import ServiceSettings
+
+# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
+# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
+REQUEST_MODELS: dict[str, type[BaseModel] | None] = {"PUT /settings": logic.StoreSettingsFields}
+QUERY_MODELS: dict[str, type[BaseModel]] = {}
 
 
 def build_app(
