@@ -11,7 +11,7 @@ help:
 	@echo "make demo   - start everything offline, run the key flows over HTTP printing each step, stop"
 	@echo "make test   - lint and run every test"
 	@echo "make plan   - print the offline resource plan of every stack (STACKS='dev prod' to choose)"
-	@echo "make dast   - fuzz the moving and shop APIs offline with schemathesis (ARGS='--max-examples 50' for more)"
+	@echo "make dast   - fuzz every system's API offline with schemathesis (ARGS='--max-examples 50' for more)"
 	@echo "make bench  - measure stack synthesis and record it in BENCHMARKS.md"
 
 $(STAMP): requirements-dev.txt pyproject.toml
@@ -39,7 +39,7 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-# Starts moving and shop offline on free ports and runs schemathesis against their generated OpenAPI documents.
+# Starts every system offline on free ports and runs schemathesis against their generated OpenAPI documents.
 dast: $(STAMP)
 	$(BIN)/python -m tools.dast $(ARGS)
 

@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,29 @@ ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 SAVE_SIGN_IN_SECONDS = 5
 log = logging.getLogger("local")
+
+
+def ports_needed(systems: Sequence[str]) -> int:
+    """Local AWS, then each system's API, then each web app: consecutive ports from the base port."""
+    known = [SYSTEMS[name] for name in systems if name in SYSTEMS]
+    return 1 + len(systems) + sum(1 for system in known if system.site_dir)
+
+
+def free_base_port(systems: Sequence[str] = tuple(SYSTEMS), first: int = 20000) -> int:
+    """A base port from which every port ``systems`` need is free on 127.0.0.1 (for tests and tools)."""
+    count = ports_needed(systems)
+    for base in range(first, 60000, count + 7):
+        sockets = [socket.socket() for _ in range(count)]
+        try:
+            for offset, probe in enumerate(sockets):
+                probe.bind(("127.0.0.1", base + offset))
+            return base
+        except OSError:
+            continue
+        finally:
+            for probe in sockets:
+                probe.close()
+    raise StartError("no free ports on 127.0.0.1")
 
 
 class StartError(RuntimeError):
@@ -111,9 +134,7 @@ class LocalRuntime:
         self.schedules.start()
 
     def _ports(self) -> list[int]:
-        """Local AWS, then each system's API, then each web app."""
-        sites = sum(1 for name in self.options.systems if name in SYSTEMS and SYSTEMS[name].site_dir)
-        return [self.options.base_port + i for i in range(1 + len(self.options.systems) + sites)]
+        return [self.options.base_port + i for i in range(ports_needed(self.options.systems))]
 
     def _check_ports(self) -> None:
         for port in self._ports():

@@ -2,13 +2,13 @@
 
 Starts the systems offline (free ports on 127.0.0.1, a throwaway state directory), signs in the demo users, then runs
 schemathesis once per caller: anonymously against the public routes, and with each group's token against the routes
-that group may call. A few records are created first (a product, an order, a ticket; a truck and a move) and their ids
-are the examples of the ``{id}`` path parameters, so the cases reach the handlers' logic rather than only their 404s.
+that group may call. A few records are created first (a product, an order, a ticket; a truck and a move; a product,
+a client and a sale) and their ids are the examples of the ``{id}`` path parameters, so the cases reach the handlers' logic rather than only their 404s.
 
 Checks: no 5xx (``not_a_server_error``), only documented status codes, content types and headers, and error bodies
 that fit their documented schema. The run is seeded, so the same code gives the same cases.
 
-    python -m tools.dast                                  # moving and shop, 10 examples per operation
+    python -m tools.dast                                  # every system, 10 examples per operation
     python -m tools.dast --systems shop --max-examples 3
 
 Exits non-zero when any run fails; the failing requests are printed with a curl command that reproduces them.
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import socket
 import subprocess  # noqa: S404 - runs schemathesis' CLI, the interface it keeps stable
 import sys
 import tempfile
@@ -35,7 +34,7 @@ import httpx
 from architectures import SYSTEMS, spec
 from tools.openapi import openapi
 
-DEFAULT_SYSTEMS = ("moving", "shop")
+DEFAULT_SYSTEMS = tuple(SYSTEMS)
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -158,23 +157,15 @@ def seed_records(system: str, api_url: str, tokens: dict[str, str]) -> dict[str,
             "volume_m3": 10,
         }
         return {"/moves": _created(customer.post("/moves", json=move)), "/trucks": truck}
+    if system == "retail":
+        admin = client("admins")
+        product = _created(admin.post("/products", json={"sku": "DAST-1", "name": "DAST probe", "category": "testing",
+                                                          "price": "9.90", "min_stock": 1}))  # fmt: skip
+        admin.post("/stock/adjustments", json={"product_id": product, "delta": 1000, "reason": "DAST stock"})
+        client_id = _created(admin.post("/clients", json={"document_id": "DAST0001", "name": "DAST probe"}))
+        sale = {"client_id": client_id, "items": [{"product_id": product, "quantity": 1}], "payment_method": "cash"}
+        return {"/products": product, "/clients": client_id, "/sales": _created(admin.post("/sales", json=sale))}
     return {}
-
-
-def free_base_port(count: int) -> int:
-    """A port on 127.0.0.1 with the ``count - 1`` ports after it free too."""
-    for base in range(21000, 60000, 53):
-        sockets = [socket.socket() for _ in range(count)]
-        try:
-            for offset, s in enumerate(sockets):
-                s.bind(("127.0.0.1", base + offset))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-    raise RuntimeError("no free ports on 127.0.0.1")
 
 
 def schemathesis_command(
@@ -246,10 +237,10 @@ def dast(
 ) -> list[Outcome]:
     """Start the systems offline, run every :func:`plan` run against them, stop them; the outcome of each run."""
     from local.cognito import sign_in
-    from local.runtime import LocalRuntime, Options
+    from local.runtime import LocalRuntime, Options, free_base_port
 
     work = Path(tempfile.mkdtemp(prefix="dast-"))
-    options = Options(systems=systems, state_dir=work / "state", base_port=free_base_port(len(systems) + 1))
+    options = Options(systems=systems, state_dir=work / "state", base_port=free_base_port(systems, first=21000))
     runtime = LocalRuntime(options, say=lambda line: None)
     outcomes: list[Outcome] = []
     try:

@@ -8,7 +8,6 @@ every customer notification recorded and published once.
 from __future__ import annotations
 
 import json
-import socket
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -18,25 +17,14 @@ import httpx
 import pytest
 
 from local.cognito import sign_in
-from local.runtime import LocalRuntime, Options
-
-
-def free_base_port() -> int:
-    """A base port with the next ports free too (local AWS + one API)."""
-    for base in range(20000, 60000, 37):
-        with socket.socket() as a, socket.socket() as b:
-            try:
-                a.bind(("127.0.0.1", base))
-                b.bind(("127.0.0.1", base + 1))
-            except OSError:
-                continue
-            return base
-    raise RuntimeError("no free ports")
+from local.runtime import LocalRuntime, Options, free_base_port
 
 
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory) -> Iterator[LocalRuntime]:
-    options = Options(systems=("moving",), state_dir=tmp_path_factory.mktemp("local"), base_port=free_base_port())
+    options = Options(
+        systems=("moving",), state_dir=tmp_path_factory.mktemp("local"), base_port=free_base_port(("moving",))
+    )
     rt = LocalRuntime(options, say=lambda line: None)
     rt.start()
     yield rt

@@ -7,8 +7,7 @@ from dataclasses import replace
 import httpx
 
 from local.cognito import DEMO_PASSWORD, sign_in
-from local.runtime import LocalRuntime, Options
-from tests.local.test_moving_flow import free_base_port
+from local.runtime import LocalRuntime, Options, free_base_port
 
 EMAIL = "new.admin@retail.local"  # a user added after start, as a sign-up would be
 
@@ -45,7 +44,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def test_users_data_and_tokens_survive_a_restart(tmp_path):
-    options = Options(systems=("retail",), state_dir=tmp_path, base_port=free_base_port())
+    options = Options(systems=("retail",), state_dir=tmp_path, base_port=free_base_port(("retail",)))
     first = start(options)
     try:
         retail = first.systems["retail"]
@@ -76,7 +75,7 @@ def test_users_data_and_tokens_survive_a_restart(tmp_path):
 
 
 def test_reset_starts_from_the_demo_users_only(tmp_path):
-    options = Options(systems=("retail",), state_dir=tmp_path, base_port=free_base_port())
+    options = Options(systems=("retail",), state_dir=tmp_path, base_port=free_base_port(("retail",)))
     first = start(options)
     try:
         add_admin(first)

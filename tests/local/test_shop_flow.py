@@ -13,13 +13,15 @@ import httpx
 import pytest
 
 from local.cognito import sign_in
-from local.runtime import LocalRuntime, Options
-from tests.local.test_moving_flow import eventually, free_base_port
+from local.runtime import LocalRuntime, Options, free_base_port
+from tests.local.test_moving_flow import eventually
 
 
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory) -> Iterator[LocalRuntime]:
-    options = Options(systems=("shop",), state_dir=tmp_path_factory.mktemp("local"), base_port=free_base_port())
+    options = Options(
+        systems=("shop",), state_dir=tmp_path_factory.mktemp("local"), base_port=free_base_port(("shop",))
+    )
     rt = LocalRuntime(options, say=lambda line: None)
     rt.start()
     yield rt
