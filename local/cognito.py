@@ -71,16 +71,8 @@ def provision_auth(
     for group in system.groups:
         email = demo_email(system, group.name)
         users.append(DemoUser(email, DEMO_PASSWORD, (group.name,)))
-        if email in known:
-            continue
-        idp.admin_create_user(
-            UserPoolId=pool_id,
-            Username=email,
-            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
-            MessageAction="SUPPRESS",
-        )
-        idp.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=DEMO_PASSWORD, Permanent=True)
-        idp.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=group.name)
+        if email not in known:
+            add_user(idp, pool_id, email, DEMO_PASSWORD, group.name)
     auth = LocalAuth(
         user_pool_id=pool_id,
         client_id=client_id,
@@ -88,6 +80,19 @@ def provision_auth(
         issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool_id}",
     )
     return auth, users
+
+
+def add_user(idp: Any, pool_id: str, email: str, password: str, group: str) -> str:
+    """A confirmed user with a verified email and a permanent password, in ``group``; returns its ``sub``."""
+    created = idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username=email,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+    )
+    idp.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
+    idp.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=group)
+    return next(a["Value"] for a in created["User"]["Attributes"] if a["Name"] == "sub")
 
 
 def sign_in(session: Any, auth: LocalAuth, email: str, password: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from local.cognito import sign_in
+from local.cognito import DEMO_PASSWORD, add_user, sign_in
 from local.runtime import LocalRuntime
 
 TRUCKS = (
@@ -71,8 +71,28 @@ class Api:
         token = sign_in(self.runtime._session(), running.auth, user.email, user.password)["IdToken"]
         return httpx.Client(base_url=running.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=15)
 
+    def as_new_user(self, group: str) -> httpx.Client:
+        """Signed in as a user created now in ``group`` (another customer, say)."""
+        auth = self.runtime.systems[self.system].auth
+        email = f"{group.removesuffix('s')}-{time.time_ns()}@{self.system}.local"
+        add_user(self.runtime._session().client("cognito-idp"), auth.user_pool_id, email, DEMO_PASSWORD, group)
+        token = sign_in(self.runtime._session(), auth, email, DEMO_PASSWORD)["IdToken"]
+        return httpx.Client(base_url=self.runtime.systems[self.system].api_url,
+                            headers={"Authorization": f"Bearer {token}"}, timeout=15)  # fmt: skip
+
     def anonymous(self) -> httpx.Client:
         return httpx.Client(base_url=self.runtime.systems[self.system].api_url, timeout=15)
+
+
+def inbox_message(runtime: LocalRuntime, system: str, topic: str, containing: str) -> str | None:
+    """A message sent to ``topic`` that contains ``containing`` (taken off its local inbox queue), or None yet."""
+    inbox = runtime.systems[system].aws.topic_inboxes[topic]
+    sqs = runtime._session().client("sqs")
+    for message in sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10).get("Messages", []):
+        sqs.delete_message(QueueUrl=inbox, ReceiptHandle=message["ReceiptHandle"])
+        if containing in message["Body"]:
+            return str(message["Body"])
+    return None
 
 
 # --- demo data --------------------------------------------------------------------------------------------------
@@ -114,12 +134,13 @@ def seed(runtime: LocalRuntime) -> list[str]:
 def moving_flow(runtime: LocalRuntime, step: Callable[[str], None]) -> None:
     api = Api(runtime, "moving")
     customer, employee = api.as_("customers"), api.as_("employees")
-    move = expect(customer.post("/moves", json={
+    move_body = {
         "origin": {"address": "Av. Arequipa 100", "city": "Lima"},
         "destination": {"address": "Calle Sol 5", "city": "Cusco"},
         "move_date": (date.today() + timedelta(days=30)).isoformat(),
         "volume_m3": 18,
-    }), 201)  # fmt: skip
+    }
+    move = expect(customer.post("/moves", json=move_body), 201)
     step(f"a customer signs in and registers move {move['id'][:8]} ({move['status']})")
     assigned = wait_for(lambda: (m := expect(customer.get(f"/moves/{move['id']}"), 200))["status"] == "TRUCK_ASSIGNED"
                         and m, "the truck assignment")  # fmt: skip
@@ -132,8 +153,22 @@ def moving_flow(runtime: LocalRuntime, step: Callable[[str], None]) -> None:
         raise StepFailed("the customer does not see the reported position")
     step(f"the driver reports a position; the customer sees it ({tracking['last_position']['lat']}, "
          f"{tracking['last_position']['lon']})")  # fmt: skip
+    assignment = f"Truck {assigned['truck']['plate']} will do"  # the text of the TruckAssigned notification
+    notice = wait_for(lambda: inbox_message(runtime, "moving", "customer-notifications", assignment),
+                      "the customer notification")  # fmt: skip
+    step(f"a notification is sent to the customer: {notice}")
     completed = expect(employee.post(f"/moves/{move['id']}/complete", json={}), 200)
     step(f"an employee completes the move ({completed['status']})")
+    # The truck is free again once fleet has seen MoveCompleted: it can be booked for another move that same day.
+    other = expect(customer.post("/moves", json={**move_body, "volume_m3": 5}), 201)
+    wait_for(lambda: employee.post(f"/moves/{other['id']}/truck", json={"truck_id": assigned["truck"]["id"]})
+             .status_code == 200, "the truck's booking to be released")  # fmt: skip
+    step(f"the truck {assigned['truck']['plate']} is free again: booked for another move on the same day")
+    stranger = api.as_new_user("customers")
+    hidden = stranger.get(f"/moves/{move['id']}")
+    if hidden.status_code != 404:
+        raise StepFailed(f"another customer reading the move got {hidden.status_code}, expected 404")
+    step("another customer asking for that move gets 404")
 
 
 def shop_flow(runtime: LocalRuntime, step: Callable[[str], None]) -> None:
@@ -146,13 +181,22 @@ def shop_flow(runtime: LocalRuntime, step: Callable[[str], None]) -> None:
     user = httpx.Client(base_url=anonymous.base_url, headers={"Authorization": f"Bearer {tokens['id_token']}"},
                         timeout=15)  # fmt: skip
     product = next(p for p in expect(anonymous.get("/products", params={"q": "mug"}), 200)["items"])
-    order = wait_for(lambda: (r := user.post("/orders", json={
-        "items": [{"product_id": product["id"], "quantity": 2}],
-        "payment": {"method": "card", "card_last4": "4242"},
-        "shipping_address": {"line1": "Av. Larco 100", "city": "Lima", "country": "PE"},
-    })).status_code == 201 and r.json(), "the catalog to reach orders")  # fmt: skip
+    step(f"the user browses the products: {product['name']} at {product['price']}")
+
+    def order_of(quantity: int) -> dict[str, Any]:
+        return {
+            "items": [{"product_id": product["id"], "quantity": quantity}],
+            "payment": {"method": "card", "card_last4": "4242"},
+            "shipping_address": {"line1": "Av. Larco 100", "city": "Lima", "country": "PE"},
+        }
+
+    order = wait_for(lambda: (r := user.post("/orders", json=order_of(2))).status_code == 201 and r.json(),
+                     "the catalog to reach orders")  # fmt: skip
     wait_for(lambda: expect(user.get(f"/orders/{order['id']}"), 200)["status"] == "CONFIRMED", "the order saga")
     step(f"the user orders 2 x {product['name']} for {order['total']}: stock reserved, order CONFIRMED")
+    beyond = expect(user.post("/orders", json=order_of(1000)), 201)
+    wait_for(lambda: expect(user.get(f"/orders/{beyond['id']}"), 200)["status"] == "REJECTED", "the rejection")
+    step(f"an order of 1000 x {product['name']} is beyond the stock: REJECTED")
     ticket = expect(user.post("/tickets", json={"subject": "Where is my mug?", "description": "Order " + order["id"],
                                                 "order_id": order["id"]}), 201)  # fmt: skip
     taken = expect(api.as_("agents").post(f"/tickets/{ticket['id']}/take", json={}), 200)
@@ -166,6 +210,12 @@ def shop_flow(runtime: LocalRuntime, step: Callable[[str], None]) -> None:
 
 
 def retail_flow(runtime: LocalRuntime, step: Callable[[str], None]) -> None:
+    api_url, site_url = runtime.systems["retail"].api_url, runtime.systems["retail"].site_url
+    page = httpx.get(f"{site_url}/", timeout=10)
+    config = expect(httpx.get(f"{site_url}/config.json", timeout=10), 200)
+    if config.get("apiUrl") != api_url or "script-src 'self'" not in page.headers.get("content-security-policy", ""):
+        raise StepFailed(f"the web app at {site_url} is not configured for {api_url} under the site's CSP")
+    step(f"the web app at {site_url} is served under the site's CSP, configured for the local API and Cognito")
     api = Api(runtime, "retail")
     seller = api.as_("sellers")
 
@@ -187,17 +237,8 @@ def retail_flow(runtime: LocalRuntime, step: Callable[[str], None]) -> None:
     if after["stock"] != oil["stock"] - quantity:
         raise StepFailed(f"stock of ACE-1L is {after['stock']}, expected {oil['stock'] - quantity}")
     step(f"the stock drops from {oil['stock']} to {after['stock']} (minimum {after['min_stock']}, low: {after['low']})")
-    inbox = runtime.systems["retail"].aws.topic_inboxes["stock-alerts"]
-    sqs = runtime._session().client("sqs")
-
-    def alert() -> str | None:
-        for message in sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10).get("Messages", []):
-            sqs.delete_message(QueueUrl=inbox, ReceiptHandle=message["ReceiptHandle"])
-            if "ACE-1L" in message["Body"]:
-                return str(message["Body"])
-        return None
-
-    step(f"the low-stock alert arrives on the stock-alerts topic: {wait_for(alert, 'the low-stock alert')}")
+    alert = wait_for(lambda: inbox_message(runtime, "retail", "stock-alerts", "ACE-1L"), "the low-stock alert")
+    step(f"the low-stock alert arrives on the stock-alerts topic: {alert}")
 
     admin = api.as_("admins")
     today = date.today().isoformat()

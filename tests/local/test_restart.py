@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import httpx
 
-from local.cognito import DEMO_PASSWORD, sign_in
+from local.cognito import DEMO_PASSWORD, add_user, sign_in
 from local.runtime import LocalRuntime, Options, free_base_port
 
 EMAIL = "new.admin@retail.local"  # a user added after start, as a sign-up would be
@@ -24,14 +24,7 @@ def idp(runtime: LocalRuntime):
 
 def add_admin(runtime: LocalRuntime) -> str:
     """Add ``EMAIL`` to the admins; return its ``sub``."""
-    pool_id = runtime.systems["retail"].auth.user_pool_id
-    attributes = idp(runtime).admin_create_user(
-        UserPoolId=pool_id, Username=EMAIL, MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "email", "Value": EMAIL}, {"Name": "email_verified", "Value": "true"}],
-    )["User"]["Attributes"]  # fmt: skip
-    idp(runtime).admin_set_user_password(UserPoolId=pool_id, Username=EMAIL, Password=DEMO_PASSWORD, Permanent=True)
-    idp(runtime).admin_add_user_to_group(UserPoolId=pool_id, Username=EMAIL, GroupName="admins")
-    return next(a["Value"] for a in attributes if a["Name"] == "sub")
+    return add_user(idp(runtime), runtime.systems["retail"].auth.user_pool_id, EMAIL, DEMO_PASSWORD, "admins")
 
 
 def emails(runtime: LocalRuntime) -> list[str]:
