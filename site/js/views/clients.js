@@ -1,0 +1,87 @@
+// Clients: everyone on staff reads them; sellers and admins create and update them; only admins delete them.
+
+import {
+  actionsCell,
+  attempt,
+  confirmAction,
+  emptyRow,
+  h,
+  onSubmit,
+  openDialog,
+  rowButton,
+  showMessage,
+} from "../dom.js";
+
+export function clientsView(ctx) {
+  const section = document.getElementById("view-clients");
+  const message = section.querySelector(".message");
+  const body = document.getElementById("clients-body");
+  const dialog = document.getElementById("client-dialog");
+  const form = document.getElementById("client-form");
+  let editing = null;
+
+  async function load() {
+    const clients = await ctx.api.all("/clients");
+    body.replaceChildren(...clients.map(row));
+    if (!clients.length) body.append(emptyRow(5, "No clients yet."));
+  }
+
+  function row(client) {
+    const who = `${client.name} (${client.document_id})`;
+    return h(
+      "tr",
+      { "data-testid": `client-row-${client.document_id}` },
+      h("td", { text: client.name }),
+      h("td", { text: client.document_id }),
+      h("td", { text: client.email ?? "" }),
+      h("td", { text: client.phone ?? "" }),
+      actionsCell(
+        ctx.can.editClients && rowButton("Edit", `Edit ${who}`, "client-edit", () => open(client)),
+        ctx.can.deleteClients &&
+          rowButton("Delete", `Delete ${who}`, "client-delete", () => remove(client), "danger small"),
+      ),
+    );
+  }
+
+  function open(client) {
+    editing = client;
+    form.reset();
+    dialog.querySelector("h2").textContent = client ? `Edit ${client.name}` : "New client";
+    for (const name of ["name", "document_id", "email", "phone"]) form.elements[name].value = client?.[name] ?? "";
+    openDialog(dialog);
+  }
+
+  onSubmit(form, dialog.querySelector(".message"), async (values) => {
+    const client = {
+      name: values.name,
+      document_id: values.document_id,
+      email: values.email.trim() || null,
+      phone: values.phone.trim() || null,
+    };
+    const saved = editing
+      ? await ctx.api.put(`/clients/${editing.id}`, client)
+      : await ctx.api.post("/clients", client);
+    dialog.close();
+    await attempt(message, null, () => refresh(`Client ${saved.name} saved.`));
+  });
+
+  async function remove(client) {
+    if (!(await confirmAction(`Delete the client ${client.name} (${client.document_id})?`, "Delete"))) return;
+    await attempt(message, null, async () => {
+      await ctx.api.delete(`/clients/${client.id}`);
+      await refresh(`Client ${client.name} deleted.`);
+    });
+  }
+
+  async function refresh(done) {
+    await load();
+    showMessage(message, done, "ok");
+  }
+
+  document.getElementById("client-new").addEventListener("click", () => open(null));
+
+  return {
+    show: () => attempt(message, null, load),
+    reset: () => body.replaceChildren(),
+  };
+}

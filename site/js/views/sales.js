@@ -1,0 +1,102 @@
+// Sales (sellers, admins): newest first between two days; a seller sees their own, an admin everyone's and may
+// void a completed sale (its stock goes back).
+
+import {
+  actionsCell,
+  addDays,
+  attempt,
+  confirmAction,
+  dateTime,
+  emptyRow,
+  h,
+  isoDay,
+  money,
+  rowButton,
+  showMessage,
+} from "../dom.js";
+import { paymentLabel, receipt } from "../receipt.js";
+
+const DEFAULT_DAYS = 7;
+
+export function salesView(ctx) {
+  const section = document.getElementById("view-sales");
+  const message = section.querySelector(".message");
+  const filter = document.getElementById("sales-filter");
+  const body = document.getElementById("sales-body");
+  const more = document.getElementById("sales-more");
+  const receiptDialog = document.getElementById("receipt-dialog");
+  let cursor = null;
+
+  function range() {
+    return { from: filter.elements.from.value, to: filter.elements.to.value };
+  }
+
+  async function load(append = false) {
+    const page = await ctx.api.get("/sales", { ...range(), limit: 50, cursor: append ? cursor : undefined });
+    const rows = page.items.map(row);
+    if (append) body.append(...rows);
+    else body.replaceChildren(...rows);
+    if (!body.children.length) body.append(emptyRow(7, "No sales in these days."));
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+  }
+
+  function row(sale) {
+    const units = sale.items.reduce((sum, item) => sum + item.quantity, 0);
+    return h(
+      "tr",
+      { "data-testid": `sale-row-${sale.number}`, class: sale.status === "VOIDED" ? "inactive" : "" },
+      h("td", { text: sale.number }),
+      h("td", { text: dateTime(sale.created_at) }),
+      h("td", { class: "num", text: String(units) }),
+      h("td", { text: paymentLabel(sale.payment_method) }),
+      h("td", { class: "num", text: money(sale.total) }),
+      h("td", {}, h("span", { class: `badge ${sale.status.toLowerCase()}`, text: sale.status.toLowerCase() })),
+      actionsCell(
+        rowButton("Receipt", `Receipt of sale ${sale.number}`, "sale-receipt", () => showReceipt(sale)),
+        ctx.can.voidSales &&
+          sale.status === "COMPLETED" &&
+          rowButton("Void", `Void sale ${sale.number}`, "sale-void", () => voidSale(sale), "danger small"),
+      ),
+    );
+  }
+
+  function showReceipt(sale) {
+    document.getElementById("receipt-dialog-body").replaceChildren(receipt(sale));
+    receiptDialog.showModal();
+  }
+
+  async function voidSale(sale) {
+    const question = `Void sale ${sale.number} (${money(sale.total)})? Its items go back to stock.`;
+    if (!(await confirmAction(question, "Void sale"))) return;
+    await attempt(message, null, async () => {
+      await ctx.api.post(`/sales/${sale.id}/void`);
+      await load();
+      showMessage(message, `Sale ${sale.number} voided.`, "ok");
+    });
+  }
+
+  filter.addEventListener("submit", (event) => {
+    event.preventDefault();
+    attempt(message, event.submitter, () => load());
+  });
+  more.addEventListener("click", () => attempt(message, more, () => load(true)));
+  // a closed dialog keeps no receipt, so the page only ever holds the one on screen
+  receiptDialog.addEventListener("close", () => document.getElementById("receipt-dialog-body").replaceChildren());
+
+  return {
+    show() {
+      if (!filter.elements.to.value) {
+        const today = isoDay();
+        filter.elements.to.value = today;
+        filter.elements.from.value = addDays(today, 1 - DEFAULT_DAYS);
+      }
+      return attempt(message, null, () => load());
+    },
+    reset() {
+      body.replaceChildren();
+      filter.reset();
+      more.hidden = true;
+    },
+  };
+}
