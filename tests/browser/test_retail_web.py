@@ -1,0 +1,214 @@
+"""The retail web app as the store's staff use it, in Chromium against the local runtime (real Cognito tokens from
+moto, the real gateway, handlers and SQLite), under the same CSP as in the cloud.
+
+The demo data (local/demo.py) has ARZ-1KG (40 in stock), ACE-1L, LEC-1L and the client Cliente Demo; the tax rate is
+0 until an admin changes it. Screenshots of the key steps go to .artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from local.cognito import DEMO_PASSWORD
+from local.runtime import LocalRuntime
+
+SELLER, ADMIN, WAREHOUSE = "seller@retail.local", "admin@retail.local", "warehouse@retail.local"
+SOLD_SKU = "ARZ-1KG"  # 40 in stock, 4.50 each
+NEW_SKU = "WEB-TEA-250"
+
+Shot = Callable[[Page, str], Any]
+
+
+def open_app(page: Page, runtime: LocalRuntime) -> None:
+    page.goto(runtime.systems["retail"].site_url)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    form = page.get_by_role("region", name="Sign in")
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Sign in").click()
+
+
+def signed_in(page: Page, runtime: LocalRuntime, email: str) -> None:
+    open_app(page, runtime)
+    sign_in(page, email)
+    expect(page.get_by_test_id("user-name")).to_contain_text(email)
+
+
+def stock_cell(page: Page, sku: str) -> Any:
+    page.get_by_test_id("nav-products").click()
+    return page.get_by_test_id(f"product-row-{sku}").get_by_test_id("stock")
+
+
+def add_to_cart(page: Page, sku: str, quantity: int) -> None:
+    page.get_by_label("Find a product").fill(sku)
+    result = page.get_by_test_id(f"pos-result-{sku}")
+    result.get_by_label(f"Quantity of {sku}").fill(str(quantity))
+    result.get_by_role("button", name=f"Add {sku} to the cart").click()
+    expect(page.get_by_test_id(f"cart-row-{sku}")).to_be_visible()
+
+
+def pay(page: Page) -> None:
+    page.get_by_role("button", name="Pay").click()
+
+
+def test_a_wrong_password_is_refused_with_a_readable_message(page: Page, runtime: LocalRuntime, screenshot: Shot):
+    open_app(page, runtime)
+    sign_in(page, SELLER, "Not-The-Passw0rd!")
+    message = page.get_by_test_id("signin-message")
+    expect(message).to_have_text("Incorrect username or password.")
+    expect(page.get_by_test_id("nav")).to_be_hidden()
+    screenshot(page, "01-wrong-password")
+
+
+def test_a_seller_sells_sees_the_stock_drop_and_no_admin_actions(page: Page, runtime: LocalRuntime, screenshot: Shot):
+    signed_in(page, runtime, SELLER)
+    cell = stock_cell(page, SOLD_SKU)
+    expect(cell).to_have_text(re.compile(r"^\d+$"))
+    before = int(cell.inner_text())
+    screenshot(page, "02-seller-products")
+
+    # no admin actions: product editing, stock adjustments, settings
+    expect(page.get_by_test_id("product-new")).to_be_hidden()
+    for action in ("product-edit", "product-delete", "product-adjust"):
+        expect(page.get_by_test_id(action)).to_have_count(0)
+    expect(page.get_by_test_id("nav-settings")).to_be_hidden()
+
+    # sell 2 units, to a client, by card
+    page.get_by_test_id("nav-pos").click()
+    add_to_cart(page, SOLD_SKU, 2)
+    page.get_by_label("Client (optional)").select_option(label="Cliente Demo (45871236)")
+    page.get_by_label("Payment method").select_option("card")
+    pay(page)
+    receipt = page.get_by_test_id("receipt")
+    expect(receipt.get_by_test_id("receipt-number")).to_have_text(re.compile(r"^S-\d{6}$"))
+    expect(receipt.get_by_test_id(f"receipt-item-{SOLD_SKU}")).to_contain_text("2")
+    expect(receipt.get_by_test_id("receipt-subtotal")).to_have_text("$9.00")
+    expect(receipt.get_by_test_id("receipt-tax")).to_have_text("$0.00")
+    expect(receipt.get_by_test_id("receipt-total")).to_have_text("$9.00")
+    expect(receipt).to_contain_text("Cliente Demo")
+    screenshot(page, "03-seller-receipt")
+
+    # the products screen shows the stock 2 lower
+    expect(stock_cell(page, SOLD_SKU)).to_have_text(str(before - 2))
+
+    # more than the stock: the API's 409, naming the product, as a sentence
+    page.get_by_test_id("nav-pos").click()
+    page.get_by_role("button", name="New sale").click()
+    add_to_cart(page, SOLD_SKU, before - 2 + 1)
+    pay(page)
+    message = page.get_by_test_id("pos-message")
+    expect(message).to_contain_text(f"Product {SOLD_SKU}")
+    expect(message).to_contain_text(f"{before - 1} requested, {before - 2} in stock")
+    expect(message).not_to_contain_text("{")
+    expect(page.get_by_test_id("receipt")).to_be_hidden()
+    screenshot(page, "04-seller-insufficient-stock")
+
+    # the sale is listed without a void action; clients can be edited, not deleted
+    page.get_by_test_id("nav-sales").click()
+    expect(page.locator("[data-testid^=sale-row-]")).to_have_count(1)
+    expect(page.get_by_test_id("sale-void")).to_have_count(0)
+    page.get_by_test_id("nav-clients").click()
+    expect(page.get_by_test_id("client-row-45871236").get_by_test_id("client-edit")).to_be_visible()
+    expect(page.get_by_test_id("client-delete")).to_have_count(0)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_test_id("signin-message")).to_have_text("You have signed out.")
+    expect(page.get_by_test_id("nav")).to_be_hidden()
+
+
+def test_an_admin_adds_a_product_stocks_it_sells_it_and_sees_it_in_the_report(
+    page: Page, runtime: LocalRuntime, screenshot: Shot
+):
+    signed_in(page, runtime, ADMIN)
+    expect(page.get_by_test_id("nav-settings")).to_be_visible()
+
+    # a new product starts with no stock: below its minimum, so "low"
+    page.get_by_role("button", name="New product").click()
+    form = page.get_by_role("dialog", name="New product")
+    form.get_by_label("SKU").fill(NEW_SKU)
+    form.get_by_label("Name").fill("Green tea 250 g")
+    form.get_by_label("Category").fill("drinks")
+    form.get_by_label("Price").fill("12.50")
+    form.get_by_label("Minimum stock").fill("3")
+    form.get_by_role("button", name="Save product").click()
+    row = page.get_by_test_id(f"product-row-{NEW_SKU}")
+    expect(row.get_by_test_id("stock")).to_have_text("0")
+    expect(row.get_by_test_id("low-badge")).to_be_visible()
+
+    # an admin may adjust the stock; the movement shows in the product's history
+    row.get_by_role("button", name=f"Adjust stock of {NEW_SKU}").click()
+    form = page.get_by_role("dialog", name="Adjust stock")
+    form.get_by_label("Change in units").fill("10")
+    form.get_by_label("Reason").fill("first delivery")
+    form.get_by_role("button", name="Record adjustment").click()
+    expect(page.get_by_test_id("products-message")).to_have_text(f"Stock of {NEW_SKU} is now 10.")
+    expect(row.get_by_test_id("stock")).to_have_text("10")
+    expect(row.get_by_test_id("low-badge")).to_have_count(0)
+    screenshot(page, "05-admin-products")
+    row.get_by_role("button", name=f"Stock movements of {NEW_SKU}").click()
+    expect(page.get_by_test_id("movement-row")).to_have_count(1)
+    expect(page.get_by_test_id("movement-row")).to_contain_text("+10")
+    expect(page.get_by_test_id("movement-row")).to_contain_text("first delivery")
+    page.get_by_role("dialog", name=f"Stock movements of {NEW_SKU}").get_by_role("button", name="Close").click()
+
+    # sell one
+    page.get_by_test_id("nav-pos").click()
+    add_to_cart(page, NEW_SKU, 1)
+    pay(page)
+    expect(page.get_by_test_id("receipt").get_by_test_id("receipt-total")).to_have_text("$12.50")
+
+    # the report has it among the top products, and today's bar in the chart
+    page.get_by_test_id("nav-reports").click()
+    top = page.get_by_test_id(f"top-product-{NEW_SKU}")
+    expect(top).to_contain_text("Green tea 250 g")
+    expect(top).to_contain_text("$12.50")
+    bars = page.get_by_test_id("chart-bar")
+    expect(bars).to_have_count(7)
+    today = datetime.now(UTC).strftime("%m-%d")
+    assert float(page.locator(f"[data-testid=chart-bar][data-label='{today}']").get_attribute("height") or 0) > 0
+    screenshot(page, "06-admin-report")
+
+    # no daily report has been generated: the 404 reads as a sentence
+    page.get_by_role("button", name="Get download links").click()
+    expect(page.get_by_test_id("daily-message")).to_have_text(re.compile(r"^No daily report for \d{4}-\d{2}-\d{2}\.$"))
+
+    # settings: the store's name shows in the header
+    page.get_by_test_id("nav-settings").click()
+    name = page.get_by_label("Store name")
+    expect(name).to_have_value("Store")
+    name.fill("Corner Store")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_test_id("settings-message")).to_have_text("Settings saved.")
+    expect(page.get_by_test_id("store-name")).to_have_text("Corner Store")
+    screenshot(page, "07-admin-settings")
+
+
+def test_warehouse_adjusts_stock_without_a_till_and_an_expired_session_asks_to_sign_in(
+    page: Page, runtime: LocalRuntime, screenshot: Shot
+):
+    signed_in(page, runtime, WAREHOUSE)
+    expect(page.get_by_test_id("nav-pos")).to_be_hidden()
+    expect(page.get_by_test_id("nav-reports")).to_be_hidden()
+    expect(page.get_by_test_id("product-adjust").first).to_be_visible()
+    expect(page.get_by_test_id("product-edit")).to_have_count(0)
+    screenshot(page, "08-warehouse-products")
+
+    # a token the API no longer accepts: back to sign-in with a message
+    page.evaluate(
+        """() => {
+          const session = JSON.parse(sessionStorage.getItem("retail.session"));
+          session.idToken = session.idToken.slice(0, -4) + "AAAA";
+          sessionStorage.setItem("retail.session", JSON.stringify(session));
+        }"""
+    )
+    page.reload()
+    expect(page.get_by_test_id("signin-message")).to_have_text("Your session has expired. Please sign in again.")
+    expect(page.get_by_test_id("nav")).to_be_hidden()
