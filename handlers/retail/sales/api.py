@@ -26,12 +26,12 @@ from decimal import Decimal
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from handlers.retail.sales import logic
 from handlers.retail.sales.metrics import SaleMetrics
 from handlers.retail.sales.store import KeyTaken, SalesStore
-from handlers.retail.sales.store_settings import TaxRate
+from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
 from handlers.shared.database import service_database
 from handlers.shared.events import EventPublisher, relay_after_commit
@@ -45,10 +45,6 @@ log = logging.getLogger(__name__)
 # query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
 REQUEST_MODELS: dict[str, type[BaseModel] | None] = {"POST /sales": logic.NewSale, "POST /sales/{id}/void": None}
 QUERY_MODELS: dict[str, type[BaseModel]] = {"GET /sales": logic.SaleQuery}
-
-
-class SalesSettings(ServiceSettings):
-    settings_table: str | None = Field(None, alias="TABLE_SETTINGS")
 
 
 def _header(app: APIGatewayHttpResolver, name: str) -> str | None:
@@ -124,9 +120,10 @@ def build_app(
 @functools.cache
 def default_app() -> APIGatewayHttpResolver:
     """Built on the first invocation from the environment, then reused by the warm container."""
-    settings = SalesSettings.from_env()
+    settings = ReadsStoreSettings.from_env()
+    store_settings = StoreSettingsReader(settings.settings_table)
     return build_app(settings, SalesStore(service_database(settings)), publisher_for(settings),
-                     tax_rate=TaxRate(settings.settings_table), metrics=SaleMetrics())  # fmt: skip
+                     tax_rate=store_settings.tax_rate, metrics=SaleMetrics())  # fmt: skip
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -8,9 +8,10 @@ The store settings are one record (see the settings contract in ``store.py`` for
   (``"0.18"``, ``"0.0825"``, ``"0.00"``); a JSON number is read through its shortest text (``0.18`` is 0.18);
 - ``low_stock_threshold``: an integer 0..100000.
 
-When nothing has been saved yet, :data:`DEFAULT_SETTINGS` apply. A saved record also carries ``updated_at`` (ISO
-8601 UTC, to the millisecond, always in the same format so that it sorts as text) and ``updated_by`` (the user id of
-the admin who saved it, the token's ``sub``).
+When nothing has been saved yet, :data:`DEFAULT_SETTINGS` apply; their tax rate and threshold are the ones that the
+services reading the settings (catalog, sales) fall back on too (``handlers/retail/store_settings.py``). A saved
+record also carries ``updated_at`` (ISO 8601 UTC, to the millisecond, always in the same format so that it sorts as
+text) and ``updated_by`` (the user id of the admin who saved it, the token's ``sub``).
 
 Sessions expire: a session carries ``expires_at`` in epoch seconds, which DynamoDB's TTL uses to delete it. TTL
 deletion is lazy (it may take a day or two), so a reader must also treat an expired session as gone
@@ -28,12 +29,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
+from handlers.retail.store_settings import DEFAULT_LOW_STOCK_THRESHOLD, DEFAULT_TAX_RATE, MAX_LOW_STOCK_THRESHOLD
+from handlers.retail.store_settings import SETTINGS_PK as SETTINGS_PK
+from handlers.retail.store_settings import STORE_SK as STORE_SK
 from handlers.shared.errors import BadRequest, Conflict
 
-# --- keys of the settings table ----------------------------------------------------------------------------------
+# --- keys of the settings table (the store settings' key is shared with their readers: ``store_settings.py``) -----
 
-SETTINGS_PK = "SETTINGS"
-STORE_SK = "STORE"
 PREFS_SK = "PREFS"
 SESSION_PREFIX = "SESSION#"
 
@@ -78,9 +80,6 @@ class InvalidSession(BadRequest):
 
 # --- store settings ----------------------------------------------------------------------------------------------
 
-DEFAULT_TAX_RATE = Decimal("0.00")
-MAX_THRESHOLD = 100_000
-
 
 def _no_float_noise(value: Any) -> Any:
     """A JSON float goes through its shortest text (0.18 stays 0.18); booleans are not numbers."""
@@ -103,7 +102,7 @@ class StoreSettingsFields(BaseModel):
     store_name: str = Field(min_length=1, max_length=100)
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217, three upper-case letters")
     tax_rate: TaxRate
-    low_stock_threshold: int = Field(ge=0, le=MAX_THRESHOLD, strict=True)
+    low_stock_threshold: int = Field(ge=0, le=MAX_LOW_STOCK_THRESHOLD, strict=True)
 
     @field_validator("tax_rate", mode="before")
     @classmethod
@@ -118,7 +117,8 @@ class StoreSettings(StoreSettingsFields):
     updated_by: str | None = None
 
 
-DEFAULT_SETTINGS = StoreSettings(store_name="Store", currency="USD", tax_rate=DEFAULT_TAX_RATE, low_stock_threshold=5)
+DEFAULT_SETTINGS = StoreSettings(store_name="Store", currency="USD", tax_rate=DEFAULT_TAX_RATE,
+                                 low_stock_threshold=DEFAULT_LOW_STOCK_THRESHOLD)  # fmt: skip
 
 
 def stamped(fields: StoreSettingsFields, user_id: str, now: datetime) -> StoreSettings:

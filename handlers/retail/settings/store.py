@@ -4,8 +4,8 @@ The table's contract (keys ``pk``, ``sk``, strings; TTL attribute ``expires_at``
 
 - store settings: ``pk="SETTINGS", sk="STORE"`` with ``store_name`` (S), ``currency`` (S), ``tax_rate`` (S, a
   decimal string such as ``"0.18"``), ``low_stock_threshold`` (N), ``updated_at`` (S), ``updated_by`` (S);
-  missing → the defaults of ``logic.DEFAULT_SETTINGS``. Other services that only read the settings can use
-  :meth:`SettingsTable.store_settings`.
+  missing → the defaults of ``logic.DEFAULT_SETTINGS``. Other services that only read the settings use
+  ``StoreSettingsReader`` of ``handlers/retail/store_settings.py`` (their archives hold no part of this package).
 - a session: ``pk="USER#<user_id>", sk="SESSION#<session_id>"`` with ``created_at`` (S) and ``expires_at`` (N);
 - preferences: ``pk="USER#<user_id>", sk="PREFS"`` with ``preferences`` (S, compact JSON) and ``updated_at`` (S).
 
