@@ -65,7 +65,10 @@ SYSTEM = System(
             ),
             subscriptions=(Subscription(name="low-stock-alerts", events=("StockLow",), handler="alerts.handler"),),
             schedules=(OUTBOX_RELAY,),
-            needs=Needs(database="retail", publishes=("StockLow",), topics=("stock-alerts",)),
+            # The settings table gives the low-stock threshold, a new product's default min_stock.
+            needs=Needs(
+                database="retail", publishes=("StockLow",), topics=("stock-alerts",), tables={"settings": "read"}
+            ),
         ),
         Service(
             name="sales",

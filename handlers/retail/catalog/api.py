@@ -3,8 +3,10 @@
 - ``GET /products?category=&include_inactive=&limit=&cursor=``, ``GET /products/{id}`` (staff): SKU order; a
   deleted product is still shown by id (``active: false``).
 - ``POST /products`` (admins) ``{sku, name, category, price, min_stock?, active?}`` → 201; it starts with a stock
-  of 0 (same transaction). 409 naming the SKU when taken. ``PUT /products/{id}`` replaces every field;
-  ``DELETE /products/{id}`` soft-deletes (``active: false``).
+  of 0 (same transaction). ``min_stock`` omitted is the store's ``low_stock_threshold`` (the settings table, read at
+  most once a minute; 5 when none is saved). 409 naming the SKU when taken. ``PUT /products/{id}`` replaces every
+  field but ``min_stock`` and ``active``, which keep their current values when omitted; ``DELETE /products/{id}``
+  soft-deletes (``active: false``).
 - ``GET /clients``, ``GET /clients/{id}`` (staff); ``POST /clients``, ``PUT /clients/{id}`` (sellers, admins)
   ``{document_id, name, email?, phone?}``, 409 naming a taken document_id; ``DELETE /clients/{id}`` (admins) → 204.
 - ``GET /stock?low=true&limit=&cursor=`` (staff): ``{items: [{product_id, sku, name, stock, min_stock, low}]}``.
@@ -25,6 +27,7 @@ from pydantic import BaseModel
 
 from handlers.retail.catalog import logic
 from handlers.retail.catalog.store import CatalogStore
+from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
 from handlers.shared.database import service_database
 from handlers.shared.events import EventPublisher, relay_after_commit
@@ -53,9 +56,11 @@ def build_app(
     store: CatalogStore,
     publisher: EventPublisher | None,
     *,
+    low_stock_threshold: Callable[[], int],
     clock: Callable[[], datetime] = logic.utc_now,
 ) -> APIGatewayHttpResolver:
-    """The resolver with the catalog routes, on injected adapters (the store, the bus publisher, the clock)."""
+    """The resolver with the catalog routes, on injected adapters (the store, the bus publisher, the store's
+    low-stock threshold, the clock)."""
     app = create_app(settings)
 
     # --- products --------------------------------------------------------------------------------------------------
@@ -75,7 +80,7 @@ def build_app(
     @app.post("/products")
     def create_product() -> tuple[dict[str, Any], int]:
         fields = parse_body(app, logic.ProductFields)
-        return logic.product_view(store.create_product(logic.new_product(fields, clock()))), 201
+        return logic.product_view(store.create_product(logic.new_product(fields, clock(), low_stock_threshold))), 201
 
     @app.put("/products/<product_id>")
     def update_product(product_id: str) -> dict[str, Any]:
@@ -149,8 +154,10 @@ def build_app(
 @functools.cache
 def default_app() -> APIGatewayHttpResolver:
     """Built on the first invocation from the environment, then reused by the warm container."""
-    settings = ServiceSettings.from_env()
-    return build_app(settings, CatalogStore(service_database(settings)), publisher_for(settings))
+    settings = ReadsStoreSettings.from_env()
+    store_settings = StoreSettingsReader(settings.settings_table)
+    return build_app(settings, CatalogStore(service_database(settings)), publisher_for(settings),
+                     low_stock_threshold=store_settings.low_stock_threshold)  # fmt: skip
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -4,6 +4,11 @@ Money is ``Decimal`` end to end (at most 12 digits, 2 decimals, never negative);
 at most 2 decimals and responses give it as a string (``"12.50"``). Stock never goes below zero. A change that takes
 a product from ``stock >= min_stock`` to ``stock < min_stock`` emits ``StockLow`` once: another one needs the stock
 to rise back to the minimum first (a crossing is decided from the stock before and after each change).
+
+A product's ``min_stock`` defaults to the store's ``low_stock_threshold`` (the settings table; 5 when none is saved):
+a new product whose body leaves it out gets the threshold in force when it is created, and keeps that number when the
+threshold changes later. A replacement (PUT) that leaves it out keeps the product's current minimum, as it does
+``active``.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -139,8 +145,10 @@ def page(items: list[Any], limit: int, view: Any, key: Any) -> dict[str, Any]:
 
 
 class ProductFields(BaseModel):
-    """The body of ``POST /products`` and ``PUT /products/{id}`` (PUT replaces every field; ``active`` omitted keeps
-    the current value, ``true`` restores a deleted product)."""
+    """The body of ``POST /products`` and ``PUT /products/{id}``. PUT replaces every field but two: ``min_stock`` and
+    ``active`` omitted (or null) keep the current values, and ``active: true`` restores a deleted product. On POST,
+    ``min_stock`` omitted is the store's ``low_stock_threshold`` from the settings (5 when none is saved) and
+    ``active`` omitted is ``true``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
@@ -148,7 +156,7 @@ class ProductFields(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     category: str = Field(min_length=1, max_length=100)
     price: Price
-    min_stock: int = Field(0, ge=0, le=1_000_000_000, strict=True)
+    min_stock: int | None = Field(None, ge=0, le=1_000_000_000, strict=True)
     active: bool | None = None
 
     @field_validator("sku")
@@ -175,14 +183,17 @@ class Product:
     updated_at: datetime
 
 
-def new_product(fields: ProductFields, now: datetime, product_id: str | None = None) -> Product:
+def new_product(fields: ProductFields, now: datetime, default_min_stock: Callable[[], int],
+                product_id: str | None = None) -> Product:  # fmt: skip
+    """A new product; ``default_min_stock`` (the store's low-stock threshold) is asked only when the body leaves
+    ``min_stock`` out."""
     return Product(
         id=product_id or str(uuid.uuid4()),
         sku=fields.sku,
         name=fields.name,
         category=fields.category,
         price=fields.price.quantize(CENT),
-        min_stock=fields.min_stock,
+        min_stock=default_min_stock() if fields.min_stock is None else fields.min_stock,
         active=True if fields.active is None else fields.active,
         created_at=now,
         updated_at=now,
@@ -198,7 +209,7 @@ def updated_product(current: Product | None, product_id: str, fields: ProductFie
         name=fields.name,
         category=fields.category,
         price=fields.price.quantize(CENT),
-        min_stock=fields.min_stock,
+        min_stock=current.min_stock if fields.min_stock is None else fields.min_stock,
         active=current.active if fields.active is None else fields.active,
         updated_at=now,
     )

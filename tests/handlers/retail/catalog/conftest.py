@@ -1,4 +1,5 @@
-"""Fixtures of the catalog service: the migrated retail schema, an app on injected adapters."""
+"""Fixtures of the catalog service: the migrated retail schema, an app on injected adapters (the default
+low-stock threshold, a ticking clock)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from handlers.retail.catalog.api import build_app
 from handlers.retail.catalog.store import MIGRATIONS, CatalogStore
+from handlers.retail.store_settings import DEFAULT_LOW_STOCK_THRESHOLD
 from handlers.shared.db import Database
 from handlers.shared.events import EventPublisher
 from handlers.shared.migrations import apply_service_migrations
@@ -33,7 +35,7 @@ def sent() -> RecordingEvents:
 @pytest.fixture
 def app(store: CatalogStore, sent: RecordingEvents) -> Any:
     return build_app(settings("catalog"), store, EventPublisher("retail", "retail.catalog", events_client=sent),
-                     clock=Clock())  # fmt: skip
+                     low_stock_threshold=lambda: DEFAULT_LOW_STOCK_THRESHOLD, clock=Clock())  # fmt: skip
 
 
 @pytest.fixture

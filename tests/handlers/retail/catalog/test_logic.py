@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -21,7 +22,27 @@ def test_product_fields_normalize_sku_and_keep_decimal_price() -> None:
     fields = logic.ProductFields(sku="mug-1", name="Mug", category="kitchen", price=12.5)
     assert fields.sku == "MUG-1"
     assert fields.price == Decimal("12.5")
-    assert logic.product_view(logic.new_product(fields, START))["price"] == "12.50"
+    assert logic.product_view(logic.new_product(fields, START, lambda: 5))["price"] == "12.50"
+
+
+def unasked() -> int:
+    raise AssertionError("the default min_stock was asked for although the body gives one")
+
+
+def test_min_stock_omitted_is_the_default_on_create_and_kept_on_replace() -> None:
+    omitted = logic.ProductFields(sku="A", name="A", category="c", price=1)
+    assert omitted.min_stock is None
+    product = logic.new_product(omitted, START, lambda: 7)
+    assert product.min_stock == 7
+    replaced = logic.updated_product(replace(product, min_stock=3), product.id, omitted, START)
+    assert replaced.min_stock == 3
+
+
+def test_an_explicit_min_stock_wins_and_the_default_is_not_asked() -> None:
+    fields = logic.ProductFields(sku="A", name="A", category="c", price=1, min_stock=0)
+    product = logic.new_product(fields, START, unasked)
+    assert product.min_stock == 0
+    assert logic.updated_product(replace(product, min_stock=9), product.id, fields, START).min_stock == 0
 
 
 @pytest.mark.parametrize("price", [-1, "12.345", True, "abc"])

@@ -81,7 +81,7 @@ def product(catalog_store: CatalogStore) -> NewProduct:
         fields = catalog.ProductFields(sku=sku, name=f"Product {sku}", category="kitchen", price=Decimal(price),
                                        min_stock=min_stock, active=active)  # fmt: skip
         before = START - timedelta(hours=1)  # the app's clock starts at START
-        made = catalog_store.create_product(catalog.new_product(fields, before))
+        made = catalog_store.create_product(catalog.new_product(fields, before, lambda: min_stock))
         if stock:
             catalog_store.adjust(catalog.Adjustment(product_id=made.id, delta=stock, reason="initial"), "u", before)
         return made
