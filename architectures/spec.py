@@ -290,3 +290,14 @@ def handler_module(system: System, service: Service, handler: str) -> str:
     if handler.startswith("handlers."):
         return handler
     return f"handlers.{system.name}.{service.name.replace('-', '_')}.{handler}"
+
+
+def service_handlers(system: System, service: Service) -> list[str]:
+    """Every handler path of a service's functions: its API, subscriptions and schedules, and the system's Lambda
+    authorizer when this service hosts it (what its code archive must be able to import on its own)."""
+    paths = [handler_module(system, service, service.api_handler)] if service.routes else []
+    paths += [handler_module(system, service, s.handler) for s in (*service.subscriptions, *service.schedules)]
+    authorizer = system.authorizer
+    if isinstance(authorizer, LambdaAuthorizer) and authorizer.service == service.name:
+        paths.append(handler_module(system, service, authorizer.handler))
+    return paths

@@ -19,6 +19,7 @@ from architectures.spec import (
     Subscription,
     System,
     handler_module,
+    service_handlers,
 )
 
 SYSTEM_NAMES = sorted(SYSTEMS)
@@ -208,15 +209,7 @@ def test_shared_handlers_keep_their_own_path():
 
 def declared_handlers(system: System) -> list[str]:
     """Every handler path the declaration names: API, subscriptions, schedules and the Lambda authorizer."""
-    paths = []
-    for service in system.services:
-        if service.routes:
-            paths.append(handler_module(system, service, service.api_handler))
-        paths += [handler_module(system, service, s.handler) for s in (*service.subscriptions, *service.schedules)]
-    if isinstance(system.authorizer, LambdaAuthorizer):
-        authorizer = system.authorizer
-        paths.append(handler_module(system, system.service(authorizer.service), authorizer.handler))
-    return paths
+    return [path for service in system.services for path in service_handlers(system, service)]
 
 
 @pytest.mark.parametrize("name", sorted(SYSTEMS))
