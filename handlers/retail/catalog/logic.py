@@ -20,12 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from handlers.retail.contracts import StockLow
+from handlers.retail.stock_movements import Movement, MovementKind
 from handlers.shared.errors import Conflict, NotFound
 
 DEFAULT_PAGE_SIZE = 20
@@ -308,12 +308,6 @@ class ClientQuery(PageQuery):
 # --- stock ---------------------------------------------------------------------------------------------------------
 
 
-class MovementKind(StrEnum):
-    ADJUSTMENT = "ADJUSTMENT"
-    SALE = "SALE"
-    VOID = "VOID"
-
-
 @dataclass(frozen=True)
 class StockLevel:
     product_id: str
@@ -353,18 +347,6 @@ class Adjustment(BaseModel):
         if value == 0:
             raise ValueError("must not be 0")
         return value
-
-
-@dataclass(frozen=True)
-class Movement:
-    id: str
-    product_id: str
-    kind: MovementKind
-    delta: int
-    reason: str | None
-    sale_id: str | None
-    user_id: str
-    created_at: datetime
 
 
 def movement_view(movement: Movement) -> dict[str, Any]:

@@ -20,8 +20,6 @@ from handlers.retail.catalog.logic import (
     ClientQuery,
     DuplicateDocument,
     DuplicateSku,
-    Movement,
-    MovementKind,
     MovementQuery,
     Product,
     ProductNotFound,
@@ -35,6 +33,7 @@ from handlers.retail.catalog.logic import (
     timestamp,
 )
 from handlers.retail.contracts import StockLow
+from handlers.retail.stock_movements import Movement, MovementKind, insert_movement
 from handlers.shared.db import Database, IntegrityConflict, Transaction
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
@@ -224,17 +223,7 @@ class CatalogStore:
         return True
 
 
-# --- helpers (also used by the sales service's store: same schema) ---------------------------------------------------
-
-
-def insert_movement(tx: Transaction, movement: Movement) -> None:
-    tx.execute(
-        "INSERT INTO stock_movements (id, product_id, kind, delta, reason, sale_id, user_id, created_at) "
-        "VALUES (:id, :product_id, :kind, :delta, :reason, :sale_id, :user_id, :created_at)",
-        {"id": movement.id, "product_id": movement.product_id, "kind": movement.kind.value, "delta": movement.delta,
-         "reason": movement.reason, "sale_id": movement.sale_id, "user_id": movement.user_id,
-         "created_at": timestamp(movement.created_at)},
-    )  # fmt: skip
+# --- helpers ---------------------------------------------------------------------------------------------------------
 
 
 def _check_sku_free(tx: Transaction, sku: str, product_id: str) -> None:

@@ -20,8 +20,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from handlers.retail.catalog.logic import Movement, MovementKind
-from handlers.retail.catalog.store import insert_movement
 from handlers.retail.sales.logic import (
     IdempotencyRecord,
     Line,
@@ -40,6 +38,7 @@ from handlers.retail.sales.logic import (
     timestamp,
     voided,
 )
+from handlers.retail.stock_movements import Movement, MovementKind, insert_movement
 from handlers.shared.db import Database, IntegrityConflict, Transaction
 from handlers.shared.events import add_to_outbox
 
