@@ -11,9 +11,10 @@ those modules, and no service's archive includes another service's package.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
+from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import Transaction
 
 
@@ -42,5 +43,5 @@ def insert_movement(tx: Transaction, movement: Movement) -> None:
         "VALUES (:id, :product_id, :kind, :delta, :reason, :sale_id, :user_id, :created_at)",
         {"id": movement.id, "product_id": movement.product_id, "kind": movement.kind.value, "delta": movement.delta,
          "reason": movement.reason, "sale_id": movement.sale_id, "user_id": movement.user_id,
-         "created_at": movement.created_at.astimezone(UTC).isoformat(timespec="milliseconds")},
+         "created_at": timestamp_ms(movement.created_at)},
     )  # fmt: skip

@@ -12,12 +12,13 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from handlers.shared.aws import client
+from handlers.shared.clock import timestamp_ms, utc_now
 from handlers.shared.db import Database, Transaction
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ PUT_EVENTS_BATCH = 10  # EventBridge's limit of entries per PutEvents call
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    return timestamp_ms(utc_now())
 
 
 class EventDetail(BaseModel):
@@ -37,7 +38,7 @@ class EventDetail(BaseModel):
 
     DETAIL_TYPE: ClassVar[str]
     event_id: str = Field(default_factory=lambda: str(uuid.uuid4()), min_length=1, max_length=64)
-    occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    occurred_at: datetime = Field(default_factory=utc_now)
 
 
 def add_to_outbox(tx: Transaction, event: EventDetail) -> None:

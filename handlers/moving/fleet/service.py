@@ -21,7 +21,6 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from handlers.moving.contracts import MoveCompleted, MoveRegistered, MoveUnassignable, TruckAssigned
@@ -38,6 +37,7 @@ from handlers.moving.fleet.logic import (
 )
 from handlers.moving.fleet.store import FleetStore
 from handlers.shared.api import BadRequest, Conflict, NotFound
+from handlers.shared.clock import timestamp_ms, utc_now
 from handlers.shared.db import IntegrityConflict, Transaction
 from handlers.shared.events import EventDetail, EventPublisher, relay_after_commit
 
@@ -96,7 +96,7 @@ class Assignment:
 
 
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    return timestamp_ms(utc_now())
 
 
 def truck_dict(truck: Truck) -> dict[str, Any]:

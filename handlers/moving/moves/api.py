@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from handlers.moving.moves import logic
 from handlers.moving.moves.store import MoveStore
 from handlers.shared.api import NotFound, create_app, current_caller, parse_body, parse_query
+from handlers.shared.clock import utc_now
 from handlers.shared.database import service_database
 from handlers.shared.events import EventPublisher, relay_after_commit
 from handlers.shared.outbox import publisher_for
@@ -46,7 +47,7 @@ def build_app(
     store: MoveStore,
     publisher: EventPublisher,
     *,
-    clock: Callable[[], datetime] = logic.utc_now,
+    clock: Callable[[], datetime] = utc_now,
     new_id: Callable[[], str] = _new_id,
 ) -> APIGatewayHttpResolver:
     """The resolver with the moves routes, on injected adapters (the store, the bus publisher, the clock)."""

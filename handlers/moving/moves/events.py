@@ -27,6 +27,7 @@ from handlers.moving.consuming import MovingConsumer, log_outcome
 from handlers.moving.contracts import event_move_id
 from handlers.moving.moves import logic
 from handlers.moving.moves.store import MoveStore
+from handlers.shared.clock import utc_now
 from handlers.shared.consumer import ReceivedEvent
 from handlers.shared.database import service_database
 from handlers.shared.events import EventDetail
@@ -44,7 +45,7 @@ class ProgressConsumer(MovingConsumer):
     name = CONSUMER
     consumed = CONSUMED
 
-    def __init__(self, store: MoveStore, clock: Callable[[], datetime] = logic.utc_now) -> None:
+    def __init__(self, store: MoveStore, clock: Callable[[], datetime] = utc_now) -> None:
         self.store = store
         self.clock = clock
 

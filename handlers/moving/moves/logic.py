@@ -1,8 +1,8 @@
 """Moves: the order a customer places, its status machine, and what each event does to it.
 
 Pure domain code: no boto3, no SQL; the rules take ``now`` from their caller (the handlers' clock is
-:func:`utc_now`, replaced in tests). The HTTP routes
-(``api.py``) and the event consumer (``events.py``) call these functions; ``store.py`` persists the results.
+``handlers.shared.clock.utc_now``, replaced in tests). The HTTP routes (``api.py``) and the event consumer
+(``events.py``) call these functions; ``store.py`` persists the results.
 
 Status machine::
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -35,6 +35,7 @@ from handlers.moving.contracts import (
     PositionRecorded,
     TruckAssigned,
 )
+from handlers.shared.clock import as_utc, timestamp_us, utc_now
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.events import EventDetail
 from handlers.shared.paging import Cursor
@@ -94,10 +95,6 @@ def next_status(move_id: str, status: Status, action: Action) -> Status:
         return TRANSITIONS[(status, action)]
     except KeyError:
         raise TransitionRefused(move_id, status, action) from None
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- the move ------------------------------------------------------------------------------------------------
@@ -164,7 +161,7 @@ class NewMove(BaseModel):
     @field_validator("move_date")
     @classmethod
     def _not_in_the_past(cls, value: date, info: ValidationInfo) -> date:
-        today = (info.context or {}).get("today") or datetime.now(UTC).date()
+        today = (info.context or {}).get("today") or utc_now().date()
         if value < today:
             raise ValueError(f"must be today or later (today is {today.isoformat()})")
         return value
@@ -256,16 +253,6 @@ def can_see(move: Move, user_id: str, groups: frozenset[str]) -> bool:
     return is_employee(groups) or move.customer_id == user_id
 
 
-def as_utc(moment: datetime) -> datetime:
-    """An aware datetime in UTC (a naive one is taken as UTC)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC with a fixed width, so stored timestamps sort as text."""
-    return as_utc(moment).isoformat(timespec="microseconds")
-
-
 def view(move: Move) -> dict[str, Any]:
     """The move as the API shows it."""
     return {
@@ -281,9 +268,9 @@ def view(move: Move) -> dict[str, Any]:
         if move.position is None
         else {
             "last_position": {"lat": move.position.lat, "lon": move.position.lon},
-            "updated_at": timestamp(move.position.recorded_at),
+            "updated_at": timestamp_us(move.position.recorded_at),
         },
-        "created_at": timestamp(move.created_at),
+        "created_at": timestamp_us(move.created_at),
     }
 
 
@@ -292,7 +279,7 @@ def view(move: Move) -> dict[str, Any]:
 
 def cursor_after(move: Move) -> Cursor:
     """The cursor of the page that ends with ``move``."""
-    return Cursor(timestamp(move.created_at), move.id)
+    return Cursor(timestamp_us(move.created_at), move.id)
 
 
 class ListQuery(BaseModel):

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from handlers.moving.contracts import Place
-from handlers.moving.moves.logic import Change, Cursor, Move, MoveNotFound, Position, Scope, Status, Truck, timestamp
+from handlers.moving.moves.logic import Change, Cursor, Move, MoveNotFound, Position, Scope, Status, Truck
+from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, Transaction
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
@@ -119,9 +120,9 @@ def _row(move: Move) -> dict[str, Any]:
         "truck_plate": move.truck.plate if move.truck else None,
         "last_lat": position.lat if position else None,
         "last_lon": position.lon if position else None,
-        "position_recorded_at": timestamp(position.recorded_at) if position else None,
-        "created_at": timestamp(move.created_at),
-        "updated_at": timestamp(move.updated_at),
+        "position_recorded_at": timestamp_us(position.recorded_at) if position else None,
+        "created_at": timestamp_us(move.created_at),
+        "updated_at": timestamp_us(move.updated_at),
     }
 
 

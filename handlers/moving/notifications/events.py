@@ -23,6 +23,7 @@ from handlers.moving.contracts import MoveRegistered, event_move_id
 from handlers.moving.notifications import logic
 from handlers.moving.notifications.notifier import SnsNotifier
 from handlers.moving.notifications.store import Delivery, NotificationStore
+from handlers.shared.clock import utc_now
 from handlers.shared.consumer import ReceivedEvent
 from handlers.shared.database import service_database
 from handlers.shared.events import EventDetail
@@ -54,7 +55,7 @@ class CustomerUpdatesConsumer(MovingConsumer):
     consumed = CONSUMED
 
     def __init__(self, store: NotificationStore, notifier: Notifier,
-                 clock: Callable[[], datetime] = logic.utc_now) -> None:  # fmt: skip
+                 clock: Callable[[], datetime] = utc_now) -> None:  # fmt: skip
         self.store = store
         self.notifier = notifier
         self.clock = clock

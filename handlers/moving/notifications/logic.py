@@ -11,23 +11,13 @@ move's date; names that may hold other characters (cities, plates) stay in the t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from handlers.moving.contracts import MoveCompleted, MoveRegistered, MoveUnassignable, TruckAssigned
 from handlers.shared.events import EventDetail
 
 SUBJECT_MAX = 100
 """SNS's limit for a message subject."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC with a fixed width, so stored timestamps sort as text."""
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.isoformat(timespec="microseconds")
 
 
 class MoveNotSeen(LookupError):

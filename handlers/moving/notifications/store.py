@@ -24,7 +24,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from handlers.moving.notifications.logic import Message, MoveInfo, timestamp
+from handlers.moving.notifications.logic import Message, MoveInfo
+from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database
 from handlers.shared.inbox import claim
 
@@ -65,7 +66,7 @@ class NotificationStore:
             if learn is not None:
                 known = tx.query_one("SELECT move_id FROM moves WHERE move_id = :move_id",
                                      {"move_id": learn.move_id}, lock=True)  # fmt: skip
-                values = {**_move_row(learn), "registered_at": timestamp(now)}
+                values = {**_move_row(learn), "registered_at": timestamp_us(now)}
                 tx.execute(_UPDATE_MOVE if known else _INSERT_MOVE, values)
             row = tx.query_one(f"{_SELECT_MOVE} WHERE move_id = :move_id", {"move_id": move_id})
             message = compose(None if row is None else _move(row))
@@ -75,7 +76,7 @@ class NotificationStore:
                 "'PENDING', 0, :created_at)",
                 {"event_id": message.event_id, "move_id": message.move_id, "customer_email": message.customer_email,
                  "kind": message.kind, "subject": message.subject, "message": message.text,
-                 "created_at": timestamp(now)},
+                 "created_at": timestamp_us(now)},
             )  # fmt: skip
             return True
 
@@ -101,7 +102,7 @@ class NotificationStore:
                 tx.execute(
                     "UPDATE notifications SET status = 'SENT', attempts = attempts + 1, last_error = NULL, "
                     "sent_at = :sent_at, sns_message_id = :message_id WHERE event_id = :event_id",
-                    {"event_id": event_id, "sent_at": timestamp(now), "message_id": message_id},
+                    {"event_id": event_id, "sent_at": timestamp_us(now), "message_id": message_id},
                 )
         if failure is not None:
             raise failure

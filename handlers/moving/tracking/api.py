@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from handlers.moving.tracking import logic
 from handlers.moving.tracking.store import TrackingStore
 from handlers.shared.api import create_app, current_caller, parse_body
+from handlers.shared.clock import timestamp_us, utc_now
 from handlers.shared.database import service_database
 from handlers.shared.events import EventPublisher, relay_after_commit
 from handlers.shared.outbox import publisher_for
@@ -51,7 +52,7 @@ def build_app(
     store: TrackingStore,
     publisher: EventPublisher,
     *,
-    clock: Callable[[], datetime] = logic.utc_now,
+    clock: Callable[[], datetime] = utc_now,
 ) -> APIGatewayHttpResolver:
     """The resolver with the tracking routes, on injected adapters (the store, the bus publisher, the clock)."""
     app = create_app(settings)  # MoveNotFound and NoSession are the shared NotFound (404), SessionNotOpen a Conflict
@@ -67,7 +68,7 @@ def build_app(
         if fresh:
             relay_after_commit(store.db, publisher)
         else:
-            log.info("move %s: position at %s was already recorded", move_id, logic.timestamp(new.recorded_at))
+            log.info("move %s: position at %s was already recorded", move_id, timestamp_us(new.recorded_at))
         return logic.accepted_view(move_id), 202
 
     @app.get("/moves/<move_id>/tracking")

@@ -23,6 +23,7 @@ from handlers.moving.consuming import MovingConsumer, log_outcome
 from handlers.moving.contracts import event_move_id
 from handlers.moving.tracking import logic
 from handlers.moving.tracking.store import TrackingStore
+from handlers.shared.clock import utc_now
 from handlers.shared.consumer import ReceivedEvent
 from handlers.shared.database import service_database
 from handlers.shared.events import EventDetail
@@ -40,7 +41,7 @@ class SessionsConsumer(MovingConsumer):
     name = CONSUMER
     consumed = CONSUMED
 
-    def __init__(self, store: TrackingStore, clock: Callable[[], datetime] = logic.utc_now) -> None:
+    def __init__(self, store: TrackingStore, clock: Callable[[], datetime] = utc_now) -> None:
         self.store = store
         self.clock = clock
 

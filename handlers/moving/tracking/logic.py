@@ -1,8 +1,8 @@
 """Tracking: GPS tracking sessions of the trucks assigned to moves, and the positions their drivers report.
 
-Pure domain code: no boto3, no SQL; ``now`` comes from the caller (the handlers' clock is :func:`utc_now`, replaced
-in tests). The HTTP routes (``api.py``) and the event consumer (``events.py``) call these functions; ``store.py``
-persists the results.
+Pure domain code: no boto3, no SQL; ``now`` comes from the caller (the handlers' clock is
+``handlers.shared.clock.utc_now``, replaced in tests). The HTTP routes (``api.py``) and the event consumer
+(``events.py``) call these functions; ``store.py`` persists the results.
 
 Session of a move::
 
@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from handlers.moving.contracts import MoveCompleted, MoveRegistered, PositionRecorded, TruckAssigned
+from handlers.shared.clock import as_utc, timestamp_us, utc_now
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.events import EventDetail
 
@@ -47,20 +48,6 @@ class SessionStatus(StrEnum):
     WAITING = "WAITING"
     OPEN = "OPEN"
     CLOSED = "CLOSED"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware datetime in UTC (a naive one is taken as UTC)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC with a fixed width, so stored timestamps sort as text."""
-    return as_utc(moment).isoformat(timespec="microseconds")
 
 
 # --- errors ------------------------------------------------------------------------------------------------------
@@ -87,7 +74,7 @@ class SessionNotOpen(Conflict):
 
     def __init__(self, tracking: Tracking) -> None:
         if tracking.status is SessionStatus.CLOSED:
-            when = f" at {timestamp(tracking.closed_at)}" if tracking.closed_at else ""
+            when = f" at {timestamp_us(tracking.closed_at)}" if tracking.closed_at else ""
             reason = f"its tracking session was closed{when} when the move was completed"
         else:
             reason = "no truck is assigned to it yet, so no tracking session is open"
@@ -192,7 +179,7 @@ class NewPosition(BaseModel):
         now = as_utc((info.context or {}).get("now") or utc_now())
         if value > now + MAX_FUTURE:
             minutes = int(MAX_FUTURE.total_seconds() // 60)
-            raise ValueError(f"must not be more than {minutes} minutes in the future (now is {timestamp(now)})")
+            raise ValueError(f"must not be more than {minutes} minutes in the future (now is {timestamp_us(now)})")
         return value
 
 
@@ -203,7 +190,7 @@ class Position:
     recorded_at: datetime
 
     def view(self) -> dict[str, Any]:
-        return {"lat": self.lat, "lon": self.lon, "recorded_at": timestamp(self.recorded_at)}
+        return {"lat": self.lat, "lon": self.lon, "recorded_at": timestamp_us(self.recorded_at)}
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from handlers.moving.tracking.logic import (
     Position,
     SessionStatus,
     Tracking,
-    timestamp,
 )
+from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
@@ -75,7 +75,7 @@ class TrackingStore:
         with self.db.transaction() as tx:
             row = tx.query_one(_SELECT, {"move_id": move_id}, lock=True)
             accepted = decide(None if row is None else _tracking(row))
-            recorded_at = timestamp(accepted.position.recorded_at)
+            recorded_at = timestamp_us(accepted.position.recorded_at)
             seen = tx.query_one(
                 "SELECT id FROM positions WHERE move_id = :move_id AND recorded_at = :recorded_at",
                 {"move_id": move_id, "recorded_at": recorded_at},
@@ -92,7 +92,7 @@ class TrackingStore:
                     "lat": accepted.position.lat,
                     "lon": accepted.position.lon,
                     "recorded_at": recorded_at,
-                    "received_at": timestamp(received_at),
+                    "received_at": timestamp_us(received_at),
                 },
             )
             add_to_outbox(tx, accepted.event)
@@ -115,9 +115,9 @@ def _row(tracking: Tracking) -> dict[str, Any]:
         "customer_id": tracking.customer_id,
         "truck_id": tracking.truck_id,
         "status": tracking.status.value,
-        "opened_at": None if tracking.opened_at is None else timestamp(tracking.opened_at),
-        "closed_at": None if tracking.closed_at is None else timestamp(tracking.closed_at),
-        "updated_at": timestamp(tracking.updated_at),
+        "opened_at": None if tracking.opened_at is None else timestamp_us(tracking.opened_at),
+        "closed_at": None if tracking.closed_at is None else timestamp_us(tracking.closed_at),
+        "updated_at": timestamp_us(tracking.updated_at),
     }
 
 

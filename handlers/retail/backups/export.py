@@ -17,6 +17,7 @@ from pydantic import Field
 from handlers.retail.backups.logic import build_dump, export_key, serialize
 from handlers.retail.backups.snapshot import read_snapshot
 from handlers.shared.aws import client
+from handlers.shared.clock import utc_now
 from handlers.shared.database import service_database
 from handlers.shared.db import Database
 from handlers.shared.settings import ServiceSettings
@@ -41,7 +42,7 @@ def export(
     on_table: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Dump the database in one snapshot and write it to ``bucket``."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utc_now()
     versions, tables = read_snapshot(db, on_table)
     body = serialize(build_dump(now, versions, tables))
     key = export_key(now)

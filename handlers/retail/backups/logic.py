@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from handlers.shared.clock import as_utc
+
 FORMAT = "retail-dump/1"
 BYTES_MARKER = "$b64"
 KEY_PREFIX = "exports"
@@ -105,7 +107,7 @@ def build_dump(created_at: dt.datetime, schema_versions: Iterable[str],
     """The JSON document of a dump; rows are encoded here."""
     return {
         "format": FORMAT,
-        "created_at": created_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "created_at": as_utc(created_at).isoformat(timespec="seconds"),
         "schema_versions": sorted(schema_versions),
         "tables": {
             name: {"columns": list(t.columns), "rows": [[encode_value(v) for v in row] for row in t.rows]}
@@ -165,5 +167,5 @@ def unknown_versions(dump_versions: Sequence[str], code_versions: Iterable[str])
 
 def export_key(now: dt.datetime) -> str:
     """``exports/YYYY/MM/DD/retail-<UTC timestamp>.json.gz``."""
-    utc = now.astimezone(dt.UTC)
+    utc = as_utc(now)
     return f"{KEY_PREFIX}/{utc:%Y/%m/%d}/retail-{utc:%Y%m%dT%H%M%SZ}.json.gz"

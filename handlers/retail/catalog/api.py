@@ -29,6 +29,7 @@ from handlers.retail.catalog import logic
 from handlers.retail.catalog.store import CatalogStore
 from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
+from handlers.shared.clock import timestamp_ms, utc_now
 from handlers.shared.database import service_database
 from handlers.shared.events import EventPublisher, relay_after_commit
 from handlers.shared.outbox import publisher_for
@@ -57,7 +58,7 @@ def build_app(
     publisher: EventPublisher | None,
     *,
     low_stock_threshold: Callable[[], int],
-    clock: Callable[[], datetime] = logic.utc_now,
+    clock: Callable[[], datetime] = utc_now,
 ) -> APIGatewayHttpResolver:
     """The resolver with the catalog routes, on injected adapters (the store, the bus publisher, the store's
     low-stock threshold, the clock)."""
@@ -146,7 +147,7 @@ def build_app(
     def list_movements() -> dict[str, Any]:
         query = parse_query(app, logic.MovementQuery)
         return logic.page(store.movements(query), query.limit, logic.movement_view,
-                          lambda m: (logic.timestamp(m.created_at), m.id))  # fmt: skip
+                          lambda m: (timestamp_ms(m.created_at), m.id))  # fmt: skip
 
     return app
 

@@ -18,7 +18,7 @@ import binascii
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from handlers.retail.contracts import StockLow
 from handlers.retail.stock_movements import Movement, MovementKind
+from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, NotFound
 
 DEFAULT_PAGE_SIZE = 20
@@ -33,15 +34,6 @@ MAX_PAGE_SIZE = 100
 CENT = Decimal("0.01")
 
 Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC, to the millisecond (stored and shown)."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def money(value: Any) -> Decimal:
@@ -231,8 +223,8 @@ def product_view(product: Product) -> dict[str, Any]:
         "price": money_text(product.price),
         "min_stock": product.min_stock,
         "active": product.active,
-        "created_at": timestamp(product.created_at),
-        "updated_at": timestamp(product.updated_at),
+        "created_at": timestamp_ms(product.created_at),
+        "updated_at": timestamp_ms(product.updated_at),
     }
 
 
@@ -292,8 +284,8 @@ def client_view(client: Client) -> dict[str, Any]:
         "name": client.name,
         "email": client.email,
         "phone": client.phone,
-        "created_at": timestamp(client.created_at),
-        "updated_at": timestamp(client.updated_at),
+        "created_at": timestamp_ms(client.created_at),
+        "updated_at": timestamp_ms(client.updated_at),
     }
 
 
@@ -358,7 +350,7 @@ def movement_view(movement: Movement) -> dict[str, Any]:
         "reason": movement.reason,
         "sale_id": movement.sale_id,
         "user_id": movement.user_id,
-        "created_at": timestamp(movement.created_at),
+        "created_at": timestamp_ms(movement.created_at),
     }
 
 

@@ -30,10 +30,10 @@ from handlers.retail.catalog.logic import (
     adjust,
     money,
     money_text,
-    timestamp,
 )
 from handlers.retail.contracts import StockLow
 from handlers.retail.stock_movements import Movement, MovementKind, insert_movement
+from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import Database, IntegrityConflict, Transaction
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
@@ -72,7 +72,7 @@ class CatalogStore:
                 )
                 tx.execute(
                     "INSERT INTO stock (product_id, stock, updated_at) VALUES (:id, 0, :at)",
-                    {"id": product.id, "at": timestamp(product.created_at)},
+                    {"id": product.id, "at": timestamp_ms(product.created_at)},
                 )
         except IntegrityConflict:  # the SKU was taken between the check and the insert
             raise DuplicateSku(product.sku) from None
@@ -190,7 +190,7 @@ class CatalogStore:
             change = adjust(_level(row), adjustment, user_id, now)
             tx.execute(
                 "UPDATE stock SET stock = :stock, updated_at = :at WHERE product_id = :id",
-                {"stock": change.level.stock, "at": timestamp(now), "id": adjustment.product_id},
+                {"stock": change.level.stock, "at": timestamp_ms(now), "id": adjustment.product_id},
             )
             insert_movement(tx, change.movement)
             if change.alert is not None:
@@ -248,8 +248,8 @@ def _product_row(product: Product) -> dict[str, Any]:
         "price": money_text(product.price),
         "min_stock": product.min_stock,
         "active": 1 if product.active else 0,
-        "created_at": timestamp(product.created_at),
-        "updated_at": timestamp(product.updated_at),
+        "created_at": timestamp_ms(product.created_at),
+        "updated_at": timestamp_ms(product.updated_at),
     }
 
 
@@ -269,8 +269,8 @@ def _product(row: dict[str, Any]) -> Product:
 
 def _client_row(client: Client) -> dict[str, Any]:
     return {"id": client.id, "document_id": client.document_id, "name": client.name, "email": client.email,
-            "phone": client.phone, "created_at": timestamp(client.created_at),
-            "updated_at": timestamp(client.updated_at)}  # fmt: skip
+            "phone": client.phone, "created_at": timestamp_ms(client.created_at),
+            "updated_at": timestamp_ms(client.updated_at)}  # fmt: skip
 
 
 def _client(row: dict[str, Any]) -> Client:

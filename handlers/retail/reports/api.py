@@ -25,6 +25,7 @@ from handlers.retail.reports.files import ReportFiles, signing_s3
 from handlers.retail.reports.settings import ReportsSettings
 from handlers.retail.reports.store import ReportsStore
 from handlers.shared.api import create_app, parse_query
+from handlers.shared.clock import utc_now
 from handlers.shared.database import service_database
 from handlers.shared.settings import ServiceSettings
 
@@ -39,7 +40,7 @@ def build_app(
     store: ReportsStore,
     files: ReportFiles,
     *,
-    clock: Callable[[], datetime] = logic.utc_now,
+    clock: Callable[[], datetime] = utc_now,
 ) -> APIGatewayHttpResolver:
     """The resolver with the reports routes, on injected adapters (store, report files, clock)."""
     app = create_app(settings)

@@ -25,6 +25,7 @@ from handlers.retail.reports.files import ReportFiles, ReportTopic
 from handlers.retail.reports.settings import ReportsSettings
 from handlers.retail.reports.store import ReportsStore
 from handlers.shared.aws import client
+from handlers.shared.clock import utc_now
 from handlers.shared.database import service_database
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def run_daily(
     files: ReportFiles,
     topic: ReportTopic,
     *,
-    clock: Callable[[], datetime] = logic.utc_now,
+    clock: Callable[[], datetime] = utc_now,
 ) -> dict[str, Any]:
     now = clock()
     day = logic.report_day(event, now)

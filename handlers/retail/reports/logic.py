@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -33,6 +33,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from handlers.shared.clock import as_utc, timestamp_ms
 from handlers.shared.errors import NotFound
 
 CENT = Decimal("0.01")
@@ -41,10 +42,6 @@ MAX_DAYS = 366
 TOP_PRODUCTS = 5
 URL_EXPIRES_IN = 15 * 60  # seconds: the presigned links of a daily report
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def cents(value: Decimal) -> Decimal:
@@ -153,7 +150,7 @@ def period(query: ReportQuery, today: date) -> Period:
 def report_day(event: Mapping[str, Any] | None, now: datetime) -> date:
     """The day a daily run reports on: the event's ``date``, or yesterday (UTC)."""
     asked = DailyEvent.model_validate(dict(event or {}))
-    return asked.date or (now.astimezone(UTC).date() - timedelta(days=1))
+    return asked.date or (as_utc(now).date() - timedelta(days=1))
 
 
 # --- aggregates (what the store reads) and the report ---------------------------------------------------------------
@@ -292,7 +289,7 @@ def daily_csv(report: Report) -> str:
 def daily_json(report: Report, generated_at: datetime) -> str:
     """The product report of the day, with its date and when it was generated."""
     body = {"date": report.period.first.isoformat(),
-            "generated_at": generated_at.astimezone(UTC).isoformat(timespec="milliseconds"),
+            "generated_at": timestamp_ms(generated_at),
             **report_view(report)}  # fmt: skip
     return json.dumps(body, indent=2, sort_keys=False)
 

@@ -33,6 +33,7 @@ from handlers.retail.sales.metrics import SaleMetrics
 from handlers.retail.sales.store import KeyTaken, SalesStore
 from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
+from handlers.shared.clock import utc_now
 from handlers.shared.database import service_database
 from handlers.shared.events import EventPublisher, relay_after_commit
 from handlers.shared.outbox import publisher_for
@@ -62,7 +63,7 @@ def build_app(
     *,
     tax_rate: Callable[[], Decimal],
     metrics: Callable[[Decimal], None] | None = None,
-    clock: Callable[[], datetime] = logic.utc_now,
+    clock: Callable[[], datetime] = utc_now,
 ) -> APIGatewayHttpResolver:
     """The resolver with the sales routes, on injected adapters (store, publisher, tax rate, metrics, clock)."""
     app = create_app(settings)

@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from handlers.retail.contracts import StockLow
+from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, DomainError, Forbidden, NotFound
 
 DEFAULT_PAGE_SIZE = 20
@@ -37,14 +38,6 @@ CENT = Decimal("0.01")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY = 100
 ADMINS = "admins"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def cents(value: Decimal) -> Decimal:
@@ -296,8 +289,8 @@ def sale_view(sale: Sale) -> dict[str, Any]:
         "client_id": sale.client_id,
         "seller_id": sale.seller_id,
         "status": sale.status.value,
-        "created_at": timestamp(sale.created_at),
-        "voided_at": None if sale.voided_at is None else timestamp(sale.voided_at),
+        "created_at": timestamp_ms(sale.created_at),
+        "voided_at": None if sale.voided_at is None else timestamp_ms(sale.voided_at),
         "voided_by": sale.voided_by,
     }
 
@@ -350,11 +343,11 @@ class SaleQuery(BaseModel):
 
     @property
     def since(self) -> str | None:
-        return None if self.from_ is None else timestamp(datetime.combine(self.from_, time(), UTC))
+        return None if self.from_ is None else timestamp_ms(datetime.combine(self.from_, time(), UTC))
 
     @property
     def before(self) -> str | None:
-        return None if self.to is None else timestamp(datetime.combine(self.to + timedelta(days=1), time(), UTC))
+        return None if self.to is None else timestamp_ms(datetime.combine(self.to + timedelta(days=1), time(), UTC))
 
     @property
     def after(self) -> tuple[str, str] | None:
@@ -373,5 +366,5 @@ def seller_filter(query: SaleQuery, user_id: str, groups: frozenset[str]) -> str
 def page(sales: list[Sale], limit: int) -> dict[str, Any]:
     shown = sales[:limit]
     more = len(sales) > limit and bool(shown)
-    cursor = encode_cursor(timestamp(shown[-1].created_at), shown[-1].id) if more else None
+    cursor = encode_cursor(timestamp_ms(shown[-1].created_at), shown[-1].id) if more else None
     return {"items": [sale_view(s) for s in shown], "next_cursor": cursor}

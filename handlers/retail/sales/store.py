@@ -35,10 +35,10 @@ from handlers.retail.sales.logic import (
     new_sale_id,
     sale_number,
     sale_view,
-    timestamp,
     voided,
 )
 from handlers.retail.stock_movements import Movement, MovementKind, insert_movement
+from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import Database, IntegrityConflict, Transaction
 from handlers.shared.events import add_to_outbox
 
@@ -90,7 +90,7 @@ class SalesStore:
                                        sale_id=sale_id or new_sale_id(), seller_id=seller_id, now=now)  # fmt: skip
                 sale = _with_number(decision.sale, _next_number(tx))
                 _insert_sale(tx, sale)
-                at = timestamp(now)
+                at = timestamp_ms(now)
                 for decrement in decision.decrements:
                     taken = tx.execute(
                         "UPDATE stock SET stock = stock - :q, updated_at = :at WHERE product_id = :id AND stock >= :q",
@@ -152,7 +152,7 @@ class SalesStore:
             changed = tx.execute(
                 "UPDATE sales SET status = :voided, voided_at = :at, voided_by = :by "
                 "WHERE id = :id AND status = :completed",
-                {"voided": SaleStatus.VOIDED.value, "completed": SaleStatus.COMPLETED.value, "at": timestamp(now),
+                {"voided": SaleStatus.VOIDED.value, "completed": SaleStatus.COMPLETED.value, "at": timestamp_ms(now),
                  "by": user_id, "id": sale_id},
             )  # fmt: skip
             if changed != 1:
@@ -160,7 +160,7 @@ class SalesStore:
             for line in sorted(sale.lines, key=lambda x: x.product_id):
                 tx.execute(
                     "UPDATE stock SET stock = stock + :q, updated_at = :at WHERE product_id = :id",
-                    {"q": line.quantity, "at": timestamp(now), "id": line.product_id},
+                    {"q": line.quantity, "at": timestamp_ms(now), "id": line.product_id},
                 )
                 insert_movement(tx, Movement(new_sale_id(), line.product_id, MovementKind.VOID, line.quantity, None,
                                              sale_id, user_id, now))  # fmt: skip
@@ -217,7 +217,7 @@ def _insert_sale(tx: Transaction, sale: Sale) -> None:
         {"id": sale.id, "number": sale.number, "client_id": sale.client_id, "seller_id": sale.seller_id,
          "payment_method": sale.payment_method.value, "subtotal": money_text(sale.subtotal),
          "tax_rate": str(sale.tax_rate), "tax": money_text(sale.tax), "total": money_text(sale.total),
-         "status": sale.status.value, "created_at": timestamp(sale.created_at)},
+         "status": sale.status.value, "created_at": timestamp_ms(sale.created_at)},
     )  # fmt: skip
     for line in sale.lines:
         tx.execute(

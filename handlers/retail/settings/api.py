@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from handlers.retail.settings import logic
 from handlers.retail.settings.store import SettingsServiceSettings, SettingsTable
 from handlers.shared.api import create_app, current_caller, parse_body
+from handlers.shared.clock import utc_now
 from handlers.shared.settings import ServiceSettings
 
 # The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
@@ -36,7 +37,7 @@ def build_app(
     settings: ServiceSettings,
     table: SettingsTable,
     *,
-    clock: Callable[[], datetime] = logic.utc_now,
+    clock: Callable[[], datetime] = utc_now,
 ) -> APIGatewayHttpResolver:
     """The resolver with the settings routes, on an injected table adapter and clock."""
     app = create_app(settings)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 from handlers.retail.store_settings import DEFAULT_LOW_STOCK_THRESHOLD, DEFAULT_TAX_RATE, MAX_LOW_STOCK_THRESHOLD
 from handlers.retail.store_settings import SETTINGS_PK as SETTINGS_PK
 from handlers.retail.store_settings import STORE_SK as STORE_SK
+from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import BadRequest, Conflict
 
 # --- keys of the settings table (the store settings' key is shared with their readers: ``store_settings.py``) -----
@@ -49,15 +50,6 @@ def session_sk(session_id: str) -> str:
 
 
 # --- time --------------------------------------------------------------------------------------------------------
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC, to the millisecond: ``2026-03-10T10:00:00.000+00:00`` (one format, so it sorts as text)."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def epoch_seconds(moment: datetime) -> int:
@@ -123,7 +115,7 @@ DEFAULT_SETTINGS = StoreSettings(store_name="Store", currency="USD", tax_rate=DE
 
 def stamped(fields: StoreSettingsFields, user_id: str, now: datetime) -> StoreSettings:
     """The settings to save: the fields, with who saved them and when."""
-    return StoreSettings(**fields.model_dump(), updated_at=timestamp(now), updated_by=user_id)
+    return StoreSettings(**fields.model_dump(), updated_at=timestamp_ms(now), updated_by=user_id)
 
 
 def settings_or_defaults(saved: dict[str, Any] | None) -> StoreSettings:
@@ -183,7 +175,7 @@ def new_session(user_id: str, session_id: str, ttl_seconds: int, now: datetime) 
     check_id("session_id", session_id)
     if isinstance(ttl_seconds, bool) or not isinstance(ttl_seconds, int) or not 1 <= ttl_seconds <= MAX_SESSION_TTL:
         raise InvalidSession(f"ttl_seconds must be an integer from 1 to {MAX_SESSION_TTL}")
-    return Session(user_id, session_id, timestamp(now), epoch_seconds(now) + ttl_seconds)
+    return Session(user_id, session_id, timestamp_ms(now), epoch_seconds(now) + ttl_seconds)
 
 
 def is_live(session: Session, now: datetime) -> bool:

@@ -24,6 +24,7 @@ from pydantic import JsonValue
 
 from handlers.retail.settings import logic
 from handlers.retail.settings.store import SettingsTable, TableSettings
+from handlers.shared.clock import timestamp_ms, utc_now
 
 
 @functools.cache
@@ -37,7 +38,7 @@ def record_session(
     now: datetime | None = None,
 ) -> logic.Session:  # fmt: skip
     """Store (or renew) a session that DynamoDB deletes some time after ``ttl_seconds`` from now."""
-    session = logic.new_session(user_id, session_id, ttl_seconds, now or logic.utc_now())
+    session = logic.new_session(user_id, session_id, ttl_seconds, now or utc_now())
     (table or default_table()).put_session(session)
     return session
 
@@ -49,7 +50,7 @@ def get_session(
     logic.check_id("user_id", user_id)
     logic.check_id("session_id", session_id)
     session = (table or default_table()).get_session(user_id, session_id)
-    return session if session is not None and logic.is_live(session, now or logic.utc_now()) else None
+    return session if session is not None and logic.is_live(session, now or utc_now()) else None
 
 
 def get_preferences(user_id: str, *, table: SettingsTable | None = None) -> dict[str, Any]:
@@ -66,5 +67,5 @@ def put_preferences(
     logic.check_id("user_id", user_id)
     checked = logic.Preferences(preferences=prefs).preferences
     text = logic.preferences_json(checked)
-    (table or default_table()).put_preferences_json(user_id, text, logic.timestamp(now or logic.utc_now()))
+    (table or default_table()).put_preferences_json(user_id, text, timestamp_ms(now or utc_now()))
     return dict(json.loads(text))

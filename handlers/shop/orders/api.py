@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from pydantic import BaseModel
 
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
+from handlers.shared.clock import utc_now
 from handlers.shared.database import service_database
 from handlers.shared.events import EventPublisher, relay_after_commit
 from handlers.shared.outbox import publisher_for
@@ -46,7 +47,7 @@ def build_app(
     store: OrderStore,
     publisher: EventPublisher | None,
     *,
-    clock: Callable[[], datetime] = logic.utc_now,
+    clock: Callable[[], datetime] = utc_now,
     new_id: Callable[[], str] = _new_id,
 ) -> APIGatewayHttpResolver:
     """The resolver with the orders routes, on injected adapters (the store, the bus publisher, the clock)."""

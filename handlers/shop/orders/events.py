@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
+from handlers.shared.clock import utc_now
 from handlers.shared.consumer import EventConsumer, ReceivedEvent
 from handlers.shared.database import service_database
 from handlers.shared.events import EventDetail, EventPublisher, relay_after_commit
@@ -44,7 +45,7 @@ class StockResultsConsumer(EventConsumer):
     models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
 
     def __init__(self, store: OrderStore, publisher: EventPublisher | None,
-                 clock: Callable[[], datetime] = logic.utc_now) -> None:  # fmt: skip
+                 clock: Callable[[], datetime] = utc_now) -> None:  # fmt: skip
         self.store = store
         self.publisher = publisher
         self.clock = clock

@@ -1,7 +1,7 @@
 """Orders: pricing from the catalog copy, payment rules, the status machine and what each stock event does.
 
 Pure domain code: no boto3, no SQL; the rules take ``now`` from their caller (the handlers' clock is
-:func:`utc_now`, replaced in tests). The HTTP routes (``api.py``) and the consumers (``events.py``,
+``handlers.shared.clock.utc_now``, replaced in tests). The HTTP routes (``api.py``) and the consumers (``events.py``,
 ``catalog.py``) call these functions; ``store.py`` persists the results.
 
 Status machine::
@@ -29,13 +29,14 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from handlers.shared.clock import as_utc, timestamp_us
 from handlers.shared.errors import Conflict, DomainError, NotFound
 from handlers.shared.events import EventDetail
 from handlers.shared.paging import Cursor
@@ -123,23 +124,9 @@ def next_status(order_id: str, status: Status, action: Action) -> Status:
         raise TransitionRefused(order_id, status, action) from None
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def money(value: Decimal | str | float | int) -> Decimal:
     """A stored or computed amount as a two-place Decimal (SQLite hands DECIMAL back as text or float)."""
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware datetime in UTC (a naive one is taken as UTC)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC with a fixed width, so stored timestamps sort as text."""
-    return as_utc(moment).isoformat(timespec="microseconds")
 
 
 # --- the request -----------------------------------------------------------------------------------------------
@@ -439,8 +426,8 @@ def view(order: Order) -> dict[str, Any]:
         "payment": {"method": order.payment_method.value, "card_last4": order.card_last4},
         "shipping_address": order.shipping.model_dump(),
         "reason": order.reason,
-        "created_at": timestamp(order.created_at),
-        "updated_at": timestamp(order.updated_at),
+        "created_at": timestamp_us(order.created_at),
+        "updated_at": timestamp_us(order.updated_at),
     }
 
 
@@ -449,7 +436,7 @@ def view(order: Order) -> dict[str, Any]:
 
 def cursor_after(order: Order) -> Cursor:
     """The cursor of the page that ends with ``order``."""
-    return Cursor(timestamp(order.created_at), order.id)
+    return Cursor(timestamp_us(order.created_at), order.id)
 
 
 class ListQuery(BaseModel):

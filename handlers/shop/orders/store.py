@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, IntegrityConflict, Transaction
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
@@ -30,7 +31,6 @@ from handlers.shop.orders.logic import (
     Status,
     is_newer,
     money,
-    timestamp,
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -100,7 +100,7 @@ class OrderStore:
                     tx.execute(_INSERT_KEY, {
                         "customer_id": idempotency.customer_id, "idem_key": idempotency.key,
                         "request_hash": idempotency.fingerprint, "order_id": order.id,
-                        "response": json.dumps(idempotency.response), "created_at": timestamp(order.created_at),
+                        "response": json.dumps(idempotency.response), "created_at": timestamp_us(order.created_at),
                     })  # fmt: skip
                 for event in change.events:
                     add_to_outbox(tx, event)
@@ -178,7 +178,7 @@ class OrderStore:
                 return "stale"
             values = {"product_id": entry.product_id, "sku": entry.sku, "name": entry.name,
                       "price": str(entry.price), "active": 1 if entry.active else 0,
-                      "changed_at": timestamp(entry.changed_at)}  # fmt: skip
+                      "changed_at": timestamp_us(entry.changed_at)}  # fmt: skip
             if current is None:
                 tx.execute(
                     "INSERT INTO catalog (product_id, sku, name, price, active, changed_at) "
@@ -197,12 +197,12 @@ class OrderStore:
 def _write(tx: Transaction, change: Change) -> None:
     order = change.order
     tx.execute(_UPDATE, {"id": order.id, "status": order.status.value, "reason": order.reason,
-                         "updated_at": timestamp(order.updated_at)})  # fmt: skip
+                         "updated_at": timestamp_us(order.updated_at)})  # fmt: skip
     if change.payment is not None:
         payment = change.payment
         tx.execute(_INSERT_PAYMENT, {"order_id": order.id, "method": payment.method.value,
                                      "card_last4": payment.card_last4, "amount": str(payment.amount),
-                                     "recorded_at": timestamp(payment.recorded_at)})  # fmt: skip
+                                     "recorded_at": timestamp_us(payment.recorded_at)})  # fmt: skip
     for event in change.events:
         add_to_outbox(tx, event)
 
@@ -221,8 +221,8 @@ def _row(order: Order) -> dict[str, Any]:
         "ship_postal_code": order.shipping.postal_code,
         "ship_country": order.shipping.country,
         "reason": order.reason,
-        "created_at": timestamp(order.created_at),
-        "updated_at": timestamp(order.updated_at),
+        "created_at": timestamp_us(order.created_at),
+        "updated_at": timestamp_us(order.updated_at),
     }
 
 

@@ -27,6 +27,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from pydantic import BaseModel
 
 from handlers.shared.api import create_app, parse_body, parse_query
+from handlers.shared.clock import utc_now
 from handlers.shared.database import service_database
 from handlers.shared.events import EventPublisher, relay_after_commit
 from handlers.shared.outbox import publisher_for
@@ -49,7 +50,7 @@ def build_app(
     store: ProductStore,
     publisher: EventPublisher | None,
     *,
-    clock: Callable[[], datetime] = logic.utc_now,
+    clock: Callable[[], datetime] = utc_now,
 ) -> APIGatewayHttpResolver:
     """The resolver with the products routes, on injected adapters (the store, the bus publisher, the clock)."""
     app = create_app(settings)

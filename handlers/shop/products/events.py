@@ -21,13 +21,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
+from handlers.shared.clock import utc_now
 from handlers.shared.consumer import EventConsumer, ReceivedEvent
 from handlers.shared.database import service_database
 from handlers.shared.events import EventDetail, EventPublisher, relay_after_commit
 from handlers.shared.outbox import publisher_for
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.contracts import EVENTS, OrderCancelled, OrderConfirmed, OrderPlaced
-from handlers.shop.products import logic
 from handlers.shop.products.store import ProductStore
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class StockConsumer(EventConsumer):
     models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
 
     def __init__(self, store: ProductStore, publisher: EventPublisher | None,
-                 clock: Callable[[], datetime] = logic.utc_now) -> None:  # fmt: skip
+                 clock: Callable[[], datetime] = utc_now) -> None:  # fmt: skip
         self.store = store
         self.publisher = publisher
         self.clock = clock

@@ -18,13 +18,14 @@ import binascii
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shop.contracts import OrderItem, OrderPlaced, ProductChanged, StockRejected, StockReserved
 
@@ -33,15 +34,6 @@ MAX_PAGE_SIZE = 100
 CENT = Decimal("0.01")
 
 Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC, to the millisecond (stored and shown)."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def money(value: Any) -> Decimal:
@@ -186,8 +178,8 @@ def product_view(product: Product) -> dict[str, Any]:
         "category": product.category,
         "price": money_text(product.price),
         "active": product.active,
-        "created_at": timestamp(product.created_at),
-        "updated_at": timestamp(product.updated_at),
+        "created_at": timestamp_ms(product.created_at),
+        "updated_at": timestamp_ms(product.updated_at),
     }
 
 

@@ -26,6 +26,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from pydantic import BaseModel
 
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
+from handlers.shared.clock import utc_now
 from handlers.shared.database import service_database
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.support import logic
@@ -51,7 +52,7 @@ def build_app(
     settings: ServiceSettings,
     store: TicketStore,
     *,
-    clock: Callable[[], datetime] = logic.utc_now,
+    clock: Callable[[], datetime] = utc_now,
     new_id: Callable[[], str] = _new_id,
 ) -> APIGatewayHttpResolver:
     """The resolver with the support routes, on injected adapters (the store, the clock, the id maker)."""

@@ -1,8 +1,8 @@
 """Support tickets: who may see and change them, the status machine, comments, and how they look.
 
 Pure domain code: no boto3, no SQL; the rules take ``now`` from their caller (the handlers' clock is
-:func:`utc_now`, replaced in tests). The HTTP routes (``api.py``) call these functions; ``store.py`` persists the
-results.
+``handlers.shared.clock.utc_now``, replaced in tests). The HTTP routes (``api.py``) call these functions; ``store.py``
+persists the results.
 
 Status machine (agents move tickets one step at a time)::
 
@@ -36,12 +36,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from handlers.shared.clock import timestamp_us
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.paging import Cursor
 
@@ -198,10 +199,6 @@ class NewComment(BaseModel):
     body: Text
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def open_ticket(new: NewTicket, *, ticket_id: str, customer_id: str, customer_email: str, now: datetime) -> Ticket:
     """A new OPEN ticket of the caller, with nobody assigned."""
     return Ticket(
@@ -267,16 +264,6 @@ def comment(ticket: Ticket, author: Who, new: NewComment, *, comment_id: str, no
 # --- how they look ---------------------------------------------------------------------------------------------------
 
 
-def as_utc(moment: datetime) -> datetime:
-    """An aware datetime in UTC (a naive one is taken as UTC)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC with a fixed width, so stored timestamps sort as text."""
-    return as_utc(moment).isoformat(timespec="microseconds")
-
-
 def summary(ticket: Ticket) -> dict[str, Any]:
     """A ticket as listings show it."""
     return {
@@ -288,8 +275,8 @@ def summary(ticket: Ticket) -> dict[str, Any]:
         "order_id": ticket.order_id,
         "status": ticket.status.value,
         "assignee_id": ticket.assignee_id,
-        "created_at": timestamp(ticket.created_at),
-        "updated_at": timestamp(ticket.updated_at),
+        "created_at": timestamp_us(ticket.created_at),
+        "updated_at": timestamp_us(ticket.updated_at),
     }
 
 
@@ -300,7 +287,7 @@ def comment_view(note: Comment) -> dict[str, Any]:
         "author_id": note.author_id,
         "author_role": note.author_role.value,
         "body": note.body,
-        "created_at": timestamp(note.created_at),
+        "created_at": timestamp_us(note.created_at),
     }
 
 
@@ -315,7 +302,7 @@ def detail(ticket: Ticket, comments: Sequence[Comment]) -> dict[str, Any]:
 
 def cursor_after(ticket: Ticket) -> Cursor:
     """The cursor of the page that ends with ``ticket``."""
-    return Cursor(timestamp(ticket.created_at), ticket.id)
+    return Cursor(timestamp_us(ticket.created_at), ticket.id)
 
 
 def _cursor(value: str | None) -> str | None:

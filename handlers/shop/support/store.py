@@ -11,8 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, Transaction
-from handlers.shop.support.logic import Comment, Cursor, Role, Scope, Status, Ticket, TicketNotFound, timestamp
+from handlers.shop.support.logic import Comment, Cursor, Role, Scope, Status, Ticket, TicketNotFound
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -124,8 +125,8 @@ def _ticket_row(ticket: Ticket) -> dict[str, Any]:
         "order_id": ticket.order_id,
         "status": ticket.status.value,
         "assignee_id": ticket.assignee_id,
-        "created_at": timestamp(ticket.created_at),
-        "updated_at": timestamp(ticket.updated_at),
+        "created_at": timestamp_us(ticket.created_at),
+        "updated_at": timestamp_us(ticket.updated_at),
     }
 
 
@@ -151,7 +152,7 @@ def _comment_row(note: Comment) -> dict[str, Any]:
         "author_id": note.author_id,
         "author_role": note.author_role.value,
         "body": note.body,
-        "created_at": timestamp(note.created_at),
+        "created_at": timestamp_us(note.created_at),
     }
 
 

@@ -26,6 +26,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from pydantic import BaseModel, Field
 
 from handlers.shared.api import create_app, current_caller, parse_body
+from handlers.shared.clock import utc_now
 from handlers.shared.database import service_database
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.users import logic
@@ -69,7 +70,7 @@ def build_app(
     store: ProfileStore,
     identity: CognitoIdentity,
     *,
-    clock: Callable[[], datetime] = logic.utc_now,
+    clock: Callable[[], datetime] = utc_now,
 ) -> APIGatewayHttpResolver:
     """The resolver with the users routes, on injected adapters (profile store, Cognito, clock)."""
     app = create_app(settings)

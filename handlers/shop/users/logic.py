@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from handlers.shared.clock import as_utc, timestamp_us
 from handlers.shared.errors import BadRequest, Conflict, DomainError, Unauthorized
 
 CUSTOMERS = "customers"
@@ -255,17 +256,8 @@ def identity_from_claims(claims: dict[str, Any]) -> Identity:
 # --- profiles ----------------------------------------------------------------------------------------------------
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC with a fixed width, so stored timestamps sort as text."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 def parse_timestamp(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
+    return as_utc(datetime.fromisoformat(text))
 
 
 @dataclass(frozen=True)
@@ -306,6 +298,6 @@ def profile_view(profile: Profile) -> dict[str, Any]:
         "name": profile.name,
         "phone": profile.phone,
         "address": profile.address,
-        "created_at": timestamp(profile.created_at),
-        "updated_at": timestamp(profile.updated_at),
+        "created_at": timestamp_us(profile.created_at),
+        "updated_at": timestamp_us(profile.updated_at),
     }

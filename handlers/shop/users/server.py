@@ -22,13 +22,13 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
 from pydantic import Field
 
 from handlers.shared.asgi import read_body
+from handlers.shared.clock import utc_now
 from handlers.shared.settings import EnvSettings
 from handlers.shared.tokens import InvalidToken, KeysUnavailable, TokenVerifier
 
@@ -136,7 +136,7 @@ def to_event(scope: Scope, body: bytes, claims: Mapping[str, Any] | None) -> dic
         text, encoded = body.decode("utf-8"), False
     except UnicodeDecodeError:
         text, encoded = base64.b64encode(body).decode("ascii"), True
-    now = datetime.now(UTC)
+    now = utc_now()
     client = scope.get("client") or ("", 0)
     context: dict[str, Any] = {
         "accountId": "-",

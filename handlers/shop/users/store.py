@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, IntegrityConflict, Transaction
-from handlers.shop.users.logic import Profile, parse_timestamp, timestamp
+from handlers.shop.users.logic import Profile, parse_timestamp
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -67,15 +68,16 @@ def _write(tx: Transaction, profile: Profile) -> None:
 
 
 def _row(profile: Profile) -> dict[str, Any]:
+    revoked = profile.sessions_revoked_at
     return {
         "id": profile.id,
         "email": profile.email,
         "name": profile.name,
         "phone": profile.phone,
         "address": profile.address,
-        "sessions_revoked_at": None if profile.sessions_revoked_at is None else timestamp(profile.sessions_revoked_at),
-        "created_at": timestamp(profile.created_at),
-        "updated_at": timestamp(profile.updated_at),
+        "sessions_revoked_at": None if revoked is None else timestamp_us(revoked),
+        "created_at": timestamp_us(profile.created_at),
+        "updated_at": timestamp_us(profile.updated_at),
     }
 
 

@@ -20,6 +20,7 @@ from handlers.moving.contracts import (
 )
 from handlers.moving.moves import logic
 from handlers.moving.moves.logic import Action, Change, Cursor, ListQuery, Move, NewMove, Status, TransitionRefused
+from handlers.shared.clock import timestamp_us
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -288,7 +289,7 @@ def test_a_page_says_whether_there_is_more():
     moves = [a_move(id=f"m{n}", created_at=NOW - timedelta(minutes=n)) for n in range(3)]
     full = logic.page(moves, 2)
     assert [m["id"] for m in full["items"]] == ["m0", "m1"]
-    assert Cursor.decode(full["next_cursor"]) == Cursor(logic.timestamp(moves[1].created_at), "m1")
+    assert Cursor.decode(full["next_cursor"]) == Cursor(timestamp_us(moves[1].created_at), "m1")
     assert logic.page(moves[:2], 2)["next_cursor"] is None
     assert logic.page([], 2) == {"items": [], "next_cursor": None}
 

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeou
 from handlers.retail.settings import logic
 from handlers.retail.settings.api import build_app
 from handlers.retail.settings.store import SettingsTable
+from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import DatabaseUnavailable
 from tests.handlers.retail.settings.conftest import ADMIN, START, VALID, call_app, settings
 
@@ -38,7 +39,7 @@ def test_saved_settings_read_back_from_table_text():
 
 
 def test_stamps_sort_as_text_in_time_order():
-    earlier, later = logic.timestamp(START), logic.timestamp(START.replace(microsecond=1000))
+    earlier, later = timestamp_ms(START), timestamp_ms(START.replace(microsecond=1000))
     assert earlier == "2026-03-10T10:00:00.000+00:00" and earlier < later
 
 
