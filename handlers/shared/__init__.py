@@ -4,5 +4,6 @@
 - ``db``, ``database``, ``migrations``: portable SQL on SQLite and MySQL/MariaDB, the service's own database, and
   versioned migrations (plus ``migrate_handler``, the deploy-time migration function);
 - ``api``: the HTTP resolver with the caller, group rules and error mapping;
-- ``events``, ``outbox``, ``consumer``: publishing through an outbox, the relay schedule, and idempotent consumers.
+- ``events``, ``outbox``, ``consumer``: publishing through an outbox, the relay schedule, and idempotent consumers;
+- ``clock``, ``money``: the stored timestamp formats, and amounts as two-place Decimals.
 """

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -28,31 +28,10 @@ from handlers.retail.contracts import StockLow
 from handlers.retail.stock_movements import Movement, MovementKind
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, NotFound
+from handlers.shared.money import Price, cents, money_text, no_float_noise
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-CENT = Decimal("0.01")
-
-Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
-
-
-def money(value: Any) -> Decimal:
-    """A stored amount as a Decimal with two places (SQLite hands back a float or text, MySQL a Decimal)."""
-    return Decimal(str(value)).quantize(CENT)
-
-
-def money_text(value: Decimal) -> str:
-    return str(value.quantize(CENT))
-
-
-def _no_float_noise(value: Any) -> Any:
-    """A JSON float goes through its shortest text form (12.5 stays 12.5); a boolean is not a number."""
-    if isinstance(value, bool):
-        raise ValueError("must be a number or a decimal string")
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return value
-
 
 # --- errors ------------------------------------------------------------------------------------------------------
 
@@ -159,7 +138,7 @@ class ProductFields(BaseModel):
     @field_validator("price", mode="before")
     @classmethod
     def _price(cls, value: Any) -> Any:
-        return _no_float_noise(value)
+        return no_float_noise(value)
 
 
 @dataclass(frozen=True)
@@ -184,7 +163,7 @@ def new_product(fields: ProductFields, now: datetime, default_min_stock: Callabl
         sku=fields.sku,
         name=fields.name,
         category=fields.category,
-        price=fields.price.quantize(CENT),
+        price=cents(fields.price),
         min_stock=default_min_stock() if fields.min_stock is None else fields.min_stock,
         active=True if fields.active is None else fields.active,
         created_at=now,
@@ -200,7 +179,7 @@ def updated_product(current: Product | None, product_id: str, fields: ProductFie
         sku=fields.sku,
         name=fields.name,
         category=fields.category,
-        price=fields.price.quantize(CENT),
+        price=cents(fields.price),
         min_stock=current.min_stock if fields.min_stock is None else fields.min_stock,
         active=current.active if fields.active is None else fields.active,
         updated_at=now,

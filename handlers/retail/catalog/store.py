@@ -28,8 +28,6 @@ from handlers.retail.catalog.logic import (
     StockLevel,
     StockQuery,
     adjust,
-    money,
-    money_text,
 )
 from handlers.retail.contracts import StockLow
 from handlers.retail.stock_movements import Movement, MovementKind, insert_movement
@@ -37,6 +35,7 @@ from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import Database, IntegrityConflict, Transaction
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
+from handlers.shared.money import money, money_text
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

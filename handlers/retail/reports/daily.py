@@ -27,6 +27,7 @@ from handlers.retail.reports.store import ReportsStore
 from handlers.shared.aws import client
 from handlers.shared.clock import utc_now
 from handlers.shared.database import service_database
+from handlers.shared.money import money_text
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def run_daily(
     message_id = topic.notify(logic.daily_subject(day), logic.daily_message(day, report))
     log.info("daily report %s: %d sales, total %s", day, report.sales, report.total)
     return {"date": day.isoformat(), "csv_key": csv_key, "json_key": json_key, "sales": report.sales,
-            "total": logic.money_text(report.total), "message_id": message_id}  # fmt: skip
+            "total": money_text(report.total), "message_id": message_id}  # fmt: skip
 
 
 @functools.cache

@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -35,8 +35,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from handlers.shared.clock import as_utc, timestamp_ms
 from handlers.shared.errors import NotFound
+from handlers.shared.money import cents, money_text
 
-CENT = Decimal("0.01")
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
 TOP_PRODUCTS = 5
@@ -44,17 +44,9 @@ URL_EXPIRES_IN = 15 * 60  # seconds: the presigned links of a daily report
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def from_cents(value: Any) -> Decimal:
     """A sum of cents from SQL (an int, a Decimal, or a float on SQLite) as an amount with 2 places."""
     return cents(Decimal(str(value if value is not None else 0)) / 100)
-
-
-def money_text(value: Decimal) -> str:
-    return str(cents(value))
 
 
 def _day(value: Any) -> Any:

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -31,26 +31,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from handlers.retail.contracts import StockLow
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, DomainError, Forbidden, NotFound
+from handlers.shared.money import cents, money_text
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-CENT = Decimal("0.01")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY = 100
 ADMINS = "admins"
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def money(value: Any) -> Decimal:
-    """A stored amount as a Decimal with two places (SQLite hands back a float or text, MySQL a Decimal)."""
-    return cents(Decimal(str(value)))
-
-
-def money_text(value: Decimal) -> str:
-    return str(cents(value))
 
 
 def sale_number(value: int) -> str:

@@ -30,8 +30,6 @@ from handlers.retail.sales.logic import (
     SaleStatus,
     Stocked,
     decide_sale,
-    money,
-    money_text,
     new_sale_id,
     sale_number,
     sale_view,
@@ -41,6 +39,7 @@ from handlers.retail.stock_movements import Movement, MovementKind, insert_movem
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import Database, IntegrityConflict, Transaction
 from handlers.shared.events import add_to_outbox
+from handlers.shared.money import money, money_text
 
 _SALE_COLUMNS = (
     "id, number, client_id, seller_id, payment_method, subtotal, tax_rate, tax, total, status, created_at, "

@@ -34,6 +34,7 @@ from handlers.retail.store_settings import SETTINGS_PK as SETTINGS_PK
 from handlers.retail.store_settings import STORE_SK as STORE_SK
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import BadRequest, Conflict
+from handlers.shared.money import no_float_noise
 
 # --- keys of the settings table (the store settings' key is shared with their readers: ``store_settings.py``) -----
 
@@ -73,15 +74,6 @@ class InvalidSession(BadRequest):
 # --- store settings ----------------------------------------------------------------------------------------------
 
 
-def _no_float_noise(value: Any) -> Any:
-    """A JSON float goes through its shortest text (0.18 stays 0.18); booleans are not numbers."""
-    if isinstance(value, bool):
-        raise ValueError("must be a number or a decimal string")
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return value
-
-
 TaxRate = Annotated[Decimal, Field(ge=0, le=1, decimal_places=4)]
 
 
@@ -99,7 +91,7 @@ class StoreSettingsFields(BaseModel):
     @field_validator("tax_rate", mode="before")
     @classmethod
     def _rate(cls, value: Any) -> Any:
-        return _no_float_noise(value)
+        return no_float_noise(value)
 
 
 class StoreSettings(StoreSettingsFields):

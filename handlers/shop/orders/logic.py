@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar, Self
 
@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from handlers.shared.clock import as_utc, timestamp_us
 from handlers.shared.errors import Conflict, DomainError, NotFound
 from handlers.shared.events import EventDetail
+from handlers.shared.money import money, money_text
 from handlers.shared.paging import Cursor
 from handlers.shop.contracts import (
     OrderCancelled,
@@ -55,7 +56,6 @@ ADMINS = "admins"
 """The group that may see every order (as declared in ``architectures/shop.py``)."""
 
 CURRENCY = "USD"
-CENT = Decimal("0.01")
 MAX_TOTAL = Decimal("9999999999.99")  # DECIMAL(12,2)
 MAX_ITEMS = 50
 DEFAULT_PAGE_SIZE = 20
@@ -122,11 +122,6 @@ def next_status(order_id: str, status: Status, action: Action) -> Status:
         return TRANSITIONS[(status, action)]
     except KeyError:
         raise TransitionRefused(order_id, status, action) from None
-
-
-def money(value: Decimal | str | float | int) -> Decimal:
-    """A stored or computed amount as a two-place Decimal (SQLite hands DECIMAL back as text or float)."""
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- the request -----------------------------------------------------------------------------------------------
@@ -402,24 +397,20 @@ def can_cancel(order: Order, user_id: str) -> bool:
     return order.customer_id == user_id
 
 
-def amount(value: Decimal) -> str:
-    return str(money(value))
-
-
 def view(order: Order) -> dict[str, Any]:
     """The order as the API shows it (money as strings with two places)."""
     return {
         "id": order.id,
         "status": order.status.value,
-        "total": amount(order.total),
+        "total": money_text(order.total),
         "currency": order.currency,
         "items": [
             {
                 "product_id": line.product_id,
                 "name": line.name,
                 "quantity": line.quantity,
-                "unit_price": amount(line.unit_price),
-                "line_total": amount(line.line_total),
+                "unit_price": money_text(line.unit_price),
+                "line_total": money_text(line.line_total),
             }  # fmt: skip
             for line in order.lines
         ],

@@ -2,7 +2,8 @@
 
 An order, its lines, its idempotency key and the events it publishes are written in one transaction (the outbox);
 a consumed event is claimed in the same transaction as its effect, so a crash never leaves one without the other.
-Money goes in as text and comes back through :func:`logic.money` (SQLite returns DECIMAL as text or float).
+Money goes in as text and comes back through ``handlers.shared.money.money`` (SQLite returns DECIMAL as text or
+float).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, IntegrityConflict, Transaction
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
+from handlers.shared.money import money
 from handlers.shop.orders.logic import (
     CatalogEntry,
     Change,
@@ -30,7 +32,6 @@ from handlers.shop.orders.logic import (
     ShippingAddress,
     Status,
     is_newer,
-    money,
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

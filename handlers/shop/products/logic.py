@@ -21,29 +21,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, NotFound
+from handlers.shared.money import Price, cents, money_text, no_float_noise
 from handlers.shop.contracts import OrderItem, OrderPlaced, ProductChanged, StockRejected, StockReserved
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-CENT = Decimal("0.01")
-
-Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
-
-
-def money(value: Any) -> Decimal:
-    """A stored amount as a Decimal with two places (SQLite hands back a float or text, MySQL a Decimal)."""
-    return Decimal(str(value)).quantize(CENT)
-
-
-def money_text(value: Decimal) -> str:
-    return str(value.quantize(CENT))
-
 
 # --- errors ------------------------------------------------------------------------------------------------------
 
@@ -60,15 +48,6 @@ class DuplicateSku(Conflict):
 
 
 # --- the catalog -------------------------------------------------------------------------------------------------
-
-
-def _no_float_noise(value: Any) -> Any:
-    """A JSON float goes through its shortest text form, so 12.5 is 12.5 and 0.1 is 0.1 (not 0.1000000000000000055)."""
-    if isinstance(value, bool):
-        raise ValueError("must be a number or a decimal string")
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return value
 
 
 class ProductFields(BaseModel):
@@ -92,7 +71,7 @@ class ProductFields(BaseModel):
     @field_validator("price", mode="before")
     @classmethod
     def _price(cls, value: Any) -> Any:
-        return _no_float_noise(value)
+        return no_float_noise(value)
 
     @field_validator("description")
     @classmethod
@@ -120,7 +99,7 @@ def new_product(fields: ProductFields, now: datetime, product_id: str | None = N
         name=fields.name,
         description=fields.description,
         category=fields.category,
-        price=fields.price.quantize(CENT),
+        price=cents(fields.price),
         active=True if fields.active is None else fields.active,
         created_at=now,
         updated_at=now,
@@ -137,7 +116,7 @@ def updated_product(current: Product | None, product_id: str, fields: ProductFie
         name=fields.name,
         description=fields.description,
         category=fields.category,
-        price=fields.price.quantize(CENT),
+        price=cents(fields.price),
         active=current.active if fields.active is None else fields.active,
         updated_at=now,
     )

@@ -19,6 +19,7 @@ from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import Database, IntegrityConflict, Transaction
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
+from handlers.shared.money import money, money_text
 from handlers.shop.contracts import OrderPlaced, StockReleased
 from handlers.shop.products.logic import (
     DuplicateSku,
@@ -33,8 +34,6 @@ from handlers.shop.products.logic import (
     Stock,
     can_confirm,
     decide_reservation,
-    money,
-    money_text,
     placed_again,
     product_changed,
     releases,

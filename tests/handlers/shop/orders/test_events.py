@@ -11,7 +11,8 @@ import pytest
 from architectures.shop import SYSTEM
 from handlers.shared.db import Database
 from handlers.shared.migrations import apply_service_migrations
-from handlers.shop.orders import catalog, events, logic
+from handlers.shared.money import money
+from handlers.shop.orders import catalog, events
 from handlers.shop.orders.api import build_app
 from handlers.shop.orders.catalog import CatalogConsumer
 from handlers.shop.orders.logic import Status
@@ -64,7 +65,7 @@ def test_stock_reserved_confirms_records_the_payment_and_emits_order_confirmed(c
         paid = tx.query_one("SELECT method, card_last4, amount FROM order_payment_detail WHERE order_id = :id",
                             {"id": order_id})  # fmt: skip
     assert paid is not None and (paid["method"], paid["card_last4"]) == ("card", "4242")
-    assert logic.money(paid["amount"]) == Decimal("34.99")
+    assert money(paid["amount"]) == Decimal("34.99")
     assert sent.types() == ["OrderPlaced", "OrderConfirmed"] and sent.details()[1]["order_id"] == order_id
 
 
