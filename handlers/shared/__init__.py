@@ -5,5 +5,6 @@
   versioned migrations (plus ``migrate_handler``, the deploy-time migration function);
 - ``api``: the HTTP resolver with the caller, group rules and error mapping;
 - ``events``, ``outbox``, ``consumer``: publishing through an outbox, the relay schedule, and idempotent consumers;
-- ``clock``, ``money``: the stored timestamp formats, and amounts as two-place Decimals.
+- ``clock``, ``money``, ``paging``: the stored timestamp formats, amounts as two-place Decimals, page sizes and
+  cursors.
 """

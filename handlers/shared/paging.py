@@ -1,4 +1,5 @@
-"""The opaque cursor of list routes that page newest first: the last item's ``created_at`` and id."""
+"""Paging of list routes: the page size every list takes (``?limit=``, 1 to 100, 20 when not given) and the opaque
+cursor of the lists that page newest first (the last item's ``created_at`` and id)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)

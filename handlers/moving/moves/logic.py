@@ -38,13 +38,10 @@ from handlers.moving.contracts import (
 from handlers.shared.clock import as_utc, timestamp_us, utc_now
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.events import EventDetail
-from handlers.shared.paging import Cursor
+from handlers.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Cursor
 
 EMPLOYEES = "employees"
 """The group that sees and manages every move (as declared in ``architectures/moving.py``)."""
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 
 
 class Status(StrEnum):

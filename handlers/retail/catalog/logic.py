@@ -29,9 +29,7 @@ from handlers.retail.stock_movements import Movement, MovementKind
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.money import Price, cents, money_text, no_float_noise
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
+from handlers.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 # --- errors ------------------------------------------------------------------------------------------------------
 

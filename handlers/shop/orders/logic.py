@@ -40,7 +40,7 @@ from handlers.shared.clock import as_utc, timestamp_us
 from handlers.shared.errors import Conflict, DomainError, NotFound
 from handlers.shared.events import EventDetail
 from handlers.shared.money import money, money_text
-from handlers.shared.paging import Cursor
+from handlers.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Cursor
 from handlers.shop.contracts import (
     OrderCancelled,
     OrderConfirmed,
@@ -58,8 +58,6 @@ ADMINS = "admins"
 CURRENCY = "USD"
 MAX_TOTAL = Decimal("9999999999.99")  # DECIMAL(12,2)
 MAX_ITEMS = 50
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY = 100
 

@@ -28,10 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.money import Price, cents, money_text, no_float_noise
+from handlers.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from handlers.shop.contracts import OrderItem, OrderPlaced, ProductChanged, StockRejected, StockReserved
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 
 # --- errors ------------------------------------------------------------------------------------------------------
 
