@@ -14,8 +14,9 @@ what API Gateway does in the cloud, in the same order, so the real handlers cann
    As in the cloud, ``cookies``, ``queryStringParameters``, ``pathParameters`` and ``body`` are left out when empty;
    ``requestContext.domainName`` is the request's ``Host`` (with its port, so links built from it work locally).
 
-Handlers run through each service's :class:`~local.functions.ServiceFunctions` in a worker thread, so the event loop
-keeps serving while a handler works (invocations are serialized by the functions' lock, as their environments are).
+Handlers run through each service's :class:`~local.functions.ServiceFunctions` in the gateway's worker thread, so the
+event loop keeps serving while a handler works. A request's authorizer and handler run there one after the other, in a
+single hand-off; one thread is enough, as invocations take turns anyway (one service's environment at a time).
 Errors read like API Gateway's: ``{"message": "Unauthorized"}``, ``"Forbidden"``, ``"Not Found"``,
 ``"Internal Server Error"``; the details go to the log (``local.gateway``), never to the client. A declared route
 whose handler module does not exist yet answers 501, saying so.
@@ -35,6 +36,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -371,6 +373,9 @@ class Gateway:
         self.cors_origins = tuple(cors_origins)
         self.resolve = handler_resolver
         self._authorizer_cache: dict[tuple[str, ...], tuple[float, dict[str, Any]]] = {}
+        # Invocations take turns anyway (see local.functions), so requests wait in this one thread's queue rather than
+        # as several threads contending for the functions' lock.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{system.name}-functions")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -407,10 +412,21 @@ class Gateway:
                 return HttpResponse.json(200, {"status": "ok", "system": self.system.name})
             return HttpResponse.message(404, "Not Found")
         entry, path_parameters = matched
+        if not entry.route.public and not request.headers.get("authorization", "").strip():
+            # The identity source is missing: API Gateway refuses without calling anyone, so no hand-off either.
+            return HttpResponse.message(401, "Unauthorized")
+        # One hand-off to the worker for the authorizer and the handler together: each hand-off is two thread wake-ups
+        # and a wait for the interpreter lock, which cost more than the gateway's own work on a request.
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, self._authorize_and_integrate, request, entry, path_parameters)
+
+    def _authorize_and_integrate(
+        self, request: Request, entry: RouteEntry, path_parameters: Mapping[str, str]
+    ) -> HttpResponse:
         authorizer: dict[str, Any] | None = None
         if not entry.route.public:
             try:
-                authorizer = await self._authorize(request, entry, path_parameters)
+                authorizer = self._authorize(request, entry, path_parameters)
             except Unauthorized:
                 return HttpResponse.message(401, "Unauthorized")
             except Forbidden:
@@ -420,28 +436,26 @@ class Gateway:
                               request.request_id)  # fmt: skip
                 return HttpResponse.message(500, "Internal Server Error")
         event = route_event(request, entry.key, path_parameters, self.api, authorizer)
-        return await self._integrate(request, entry, event)
+        return self._integrate(request, entry, event)
 
-    async def _authorize(self, request: Request, entry: RouteEntry, params: Mapping[str, str]) -> dict[str, Any]:
+    def _authorize(self, request: Request, entry: RouteEntry, params: Mapping[str, str]) -> dict[str, Any]:
         """``requestContext.authorizer`` for the route, or :class:`Unauthorized` / :class:`Forbidden`."""
-        if not request.headers.get("authorization", "").strip():
-            raise Unauthorized  # the identity source is missing: API Gateway refuses without calling anyone
         authorizer = self.system.authorizer
         if isinstance(authorizer, spec.JwtAuthorizer):
             if self.jwt is None:
                 raise RuntimeError(f"{self.system.name}: a JWT authorizer is declared but no JWT settings were given")
             try:
-                return await asyncio.to_thread(self.jwt.authorize, request.headers)
+                return self.jwt.authorize(request.headers)
             except InvalidToken as e:
                 log.info("%s %s: token refused: %s", self.system.name, entry.key, e)
                 raise Unauthorized from None
             except KeysUnavailable as e:
                 log.error("%s %s: the JWKS cannot be fetched (%s); refusing", self.system.name, entry.key, e)
                 raise Unauthorized from None
-        context = await self._lambda_authorizer(authorizer, request, entry, params)
+        context = self._lambda_authorizer(authorizer, request, entry, params)
         return {"lambda": context}
 
-    async def _lambda_authorizer(
+    def _lambda_authorizer(
         self, authorizer: spec.LambdaAuthorizer, request: Request, entry: RouteEntry, params: Mapping[str, str]
     ) -> dict[str, Any]:
         identity = (request.headers["authorization"],)
@@ -453,7 +467,7 @@ class Gateway:
             path = self.resolve(self.system, service, authorizer.handler)
             event = authorizer_event(request, entry.key, params, self.api)
             try:
-                result = await asyncio.to_thread(self.functions[service.name].invoke, path, event)
+                result = self.functions[service.name].invoke(path, event)
             except Exception as e:
                 if str(e) == "Unauthorized":
                     raise Unauthorized from None
@@ -469,11 +483,11 @@ class Gateway:
             raise Forbidden
         return dict(result.get("context") or {})
 
-    async def _integrate(self, request: Request, entry: RouteEntry, event: dict[str, Any]) -> HttpResponse:
+    def _integrate(self, request: Request, entry: RouteEntry, event: dict[str, Any]) -> HttpResponse:
         path = self.resolve(self.system, entry.service, entry.service.api_handler)
         module = path.rpartition(".")[0]
         try:
-            result = await asyncio.to_thread(self.functions[entry.service.name].invoke, path, event)
+            result = self.functions[entry.service.name].invoke(path, event)
         except ModuleNotFoundError as e:
             if e.name and (module == e.name or module.startswith(f"{e.name}.")):
                 log.warning("%s: %s is declared but %s does not exist yet", self.system.name, entry.key, module)

@@ -5,10 +5,17 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 from typing import Any
 
 AUTHORIZER_CALLS: list[dict[str, Any]] = []
 """Every event the fake Lambda authorizer received, in order."""
+AUTHORIZER_RUNS: list[dict[str, Any]] = []
+"""Where each of those calls ran: the thread and the service environment it saw."""
+
+
+def _where() -> dict[str, Any]:
+    return {"service": os.environ.get("SERVICE_NAME"), "thread": threading.current_thread().name}
 
 
 def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -16,9 +23,7 @@ def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {
         "statusCode": 200,
         "headers": {"content-type": "application/json", "access-control-allow-origin": "https://evil.example"},
-        "body": json.dumps(
-            {"event": event, "service": os.environ.get("SERVICE_NAME"), "function": context.function_name}
-        ),
+        "body": json.dumps({"event": event, **_where(), "function": context.function_name}),
     }
 
 
@@ -49,6 +54,7 @@ def malformed(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def gate(event: dict[str, Any], context: Any) -> Any:
     """A Lambda authorizer whose decision is the token itself."""
     AUTHORIZER_CALLS.append(event)
+    AUTHORIZER_RUNS.append(_where())
     token = event["headers"].get("authorization", "").removeprefix("Bearer ")
     match token:
         case "allow":

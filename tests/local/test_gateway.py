@@ -13,6 +13,7 @@ import asyncio
 import base64
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -61,6 +62,7 @@ def cold_start() -> Iterator[None]:
         moving_authorizer.verifier.cache_clear()
         tokens.jwks_client.cache_clear()
         fake_handlers.AUTHORIZER_CALLS.clear()
+        fake_handlers.AUTHORIZER_RUNS.clear()
 
     clear()
     yield
@@ -521,6 +523,17 @@ def test_lambda_authorizer_outcomes_and_its_cache() -> None:
     calls = len(fake_handlers.AUTHORIZER_CALLS)
     assert call(gateway, "GET", "/things").status_code == 401
     assert len(fake_handlers.AUTHORIZER_CALLS) == calls  # no identity source: refused without calling it
+
+
+def test_authorizer_and_handler_run_in_the_gateway_s_worker_each_in_its_own_environment() -> None:
+    gateway = build_gateway(GATED, functions_for(GATED), handler_resolver=fake_resolver)
+    first = call(gateway, "GET", "/things", headers=bearer("allow")).json()
+    second = call(gateway, "GET", "/things", headers=bearer("allow")).json()  # authorized from the cache
+    [authorized] = fake_handlers.AUTHORIZER_RUNS
+    assert authorized["service"] == "gate" and first["service"] == second["service"] == "things"
+    assert authorized["thread"] == first["thread"] == second["thread"]
+    assert authorized["thread"].startswith("gated-functions")  # not the event loop's thread, nor a pool's
+    assert "SERVICE_NAME" not in os.environ  # each environment is in place only while its function runs
 
 
 # --- CORS ------------------------------------------------------------------------------------------------------------
