@@ -7,11 +7,13 @@
   EventBridge → SQS → consumer (median of several moves);
 - throughput and p99 of an authenticated, database-backed ``GET /moves/{id}`` through the gateway (the real Lambda
   authorizer verifying an RS256 token, then the handler reading SQLite), as a ratio against a bare ASGI hello-world
-  served by uvicorn on 127.0.0.1 in the same run, with the same client (8 threads, in its own process).
+  served by uvicorn on 127.0.0.1 in the same run, with the same client (8 threads, in its own process); each is the
+  median of a few runs, as other work on the machine makes single runs noisy.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import subprocess
@@ -32,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- local-runtime:begin -->", "<!-- local-runtime:end -->"
 CLIENT_THREADS = 8
 REQUESTS = 1500
+RUNS = 3
 
 
 async def hello(scope, receive, send):  # the baseline: the smallest ASGI app uvicorn can serve
@@ -51,12 +54,15 @@ def serve_baseline(port: int):
 
 
 def load(url: str, headers: dict[str, str]) -> tuple[float, float]:
-    """Requests per second and p99 latency (ms), measured by a client in its own process (so it does not share the
-    server's interpreter lock), with CLIENT_THREADS keep-alive connections."""
+    """Requests per second and p99 latency (ms), the medians of RUNS runs, each measured by a client in its own process
+    (so it does not share the server's interpreter lock), with CLIENT_THREADS keep-alive connections."""
     code = f"from bench.local_runtime import client_load; client_load({url!r}, {headers!r})"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)  # noqa: S603
-    rps, p99 = result.stdout.split()
-    return float(rps), float(p99)
+    runs = []
+    for _ in range(RUNS):
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)  # noqa: S603
+        rps, p99 = result.stdout.split()
+        runs.append((float(rps), float(p99)))
+    return statistics.median(rps for rps, _ in runs), statistics.median(p99 for _, p99 in runs)
 
 
 def client_load(url: str, headers: dict[str, str]) -> None:
@@ -118,7 +124,9 @@ def measure() -> str:
         baseline.should_exit = True
     return "\n".join(
         [
-            f"Measured {time.strftime('%Y-%m-%d')}; {REQUESTS} requests from {CLIENT_THREADS} client threads.",
+            f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}); "
+            f"throughput and p99 are medians of {RUNS} runs of {REQUESTS} requests "
+            f"from {CLIENT_THREADS} client threads.",
             "",
             "| measure | value |",
             "|---|---:|",
