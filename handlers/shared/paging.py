@@ -1,15 +1,20 @@
-"""Paging of list routes: the page size every list takes (``?limit=``, 1 to 100, 20 when not given) and the opaque
-cursor of the lists that page newest first (the last item's ``created_at`` and id)."""
+"""Paging of list routes: the page size every list takes (``?limit=``, 1 to 100, 20 when not given) and, for the
+lists that page newest first, the opaque cursor (the last item's ``created_at`` and id) and the query of the page
+after it."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+
+_AFTER = "(created_at < :after_created_at OR (created_at = :after_created_at AND id < :after_id))"
 
 
 @dataclass(frozen=True)
@@ -34,3 +39,16 @@ class Cursor:
         if not isinstance(created_at, str) or not isinstance(item_id, str):
             raise ValueError("is not a cursor returned by this API")
         return cls(created_at, item_id)
+
+
+def newest_first(select: str, equal: Mapping[str, Any], after: Cursor | None, limit: int) -> tuple[str, dict[str, Any]]:
+    """The SQL and parameters of up to ``limit`` rows of ``select`` (``SELECT ... FROM`` a table with ``created_at``
+    and ``id`` columns), newest first, after the cursor: only rows whose column equals each value of ``equal`` that is
+    not None. Column names come from the calling store, never from a request; values are bound parameters."""
+    params = {column: value for column, value in equal.items() if value is not None}
+    conditions = [f"{column} = :{column}" for column in params]
+    if after is not None:
+        conditions.append(_AFTER)
+        params.update(after_created_at=after.created_at, after_id=after.item_id)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    return f"{select}{where} ORDER BY created_at DESC, id DESC LIMIT :limit", {**params, "limit": limit}

@@ -17,6 +17,7 @@ from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, Transaction
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
+from handlers.shared.paging import newest_first
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -31,11 +32,6 @@ _UPDATE = (
     "UPDATE moves SET status = :status, truck_id = :truck_id, truck_plate = :truck_plate, last_lat = :last_lat, "
     "last_lon = :last_lon, position_recorded_at = :position_recorded_at, updated_at = :updated_at WHERE id = :id"
 )
-
-# Listing filters: fixed fragments only; values are always bound parameters.
-_BY_CUSTOMER = "customer_id = :customer_id"
-_BY_STATUS = "status = :status"
-_AFTER = "(created_at < :after_created_at OR (created_at = :after_created_at AND id < :after_id))"
 
 
 class MoveStore:
@@ -77,19 +73,8 @@ class MoveStore:
 
     def find(self, scope: Scope, after: Cursor | None, limit: int) -> list[Move]:
         """Up to ``limit`` moves in ``scope``, newest first, starting after ``after``."""
-        conditions: list[str] = []
-        params: dict[str, Any] = {"limit": limit}
-        if scope.customer_id is not None:
-            conditions.append(_BY_CUSTOMER)
-            params["customer_id"] = scope.customer_id
-        if scope.status is not None:
-            conditions.append(_BY_STATUS)
-            params["status"] = scope.status.value
-        if after is not None:
-            conditions.append(_AFTER)
-            params.update(after_created_at=after.created_at, after_id=after.item_id)
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        sql = f"{_SELECT}{where} ORDER BY created_at DESC, id DESC LIMIT :limit"  # noqa: S608 (fixed fragments)
+        status = None if scope.status is None else scope.status.value
+        sql, params = newest_first(_SELECT, {"customer_id": scope.customer_id, "status": status}, after, limit)
         with self.db.transaction() as tx:
             return [_move(row) for row in tx.query(sql, params)]
 

@@ -19,6 +19,7 @@ from handlers.shared.db import Database, IntegrityConflict, Transaction
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
 from handlers.shared.money import money
+from handlers.shared.paging import newest_first
 from handlers.shop.orders.logic import (
     CatalogEntry,
     Change,
@@ -63,7 +64,6 @@ _SELECT_KEY = (
     "SELECT customer_id, idem_key, request_hash, order_id, response FROM idempotency_keys "
     "WHERE customer_id = :customer_id AND idem_key = :idem_key"
 )
-_AFTER = "(created_at < :after_created_at OR (created_at = :after_created_at AND id < :after_id))"
 _SELECT_CATALOG = "SELECT product_id, sku, name, price, active, changed_at FROM catalog"
 
 
@@ -145,12 +145,7 @@ class OrderStore:
 
     def find(self, customer_id: str, after: Cursor | None, limit: int) -> list[Order]:
         """Up to ``limit`` of the customer's orders, newest first, starting after ``after``."""
-        params: dict[str, Any] = {"customer_id": customer_id, "limit": limit}
-        where = "customer_id = :customer_id"
-        if after is not None:
-            where += f" AND {_AFTER}"
-            params.update(after_created_at=after.created_at, after_id=after.item_id)
-        sql = f"{_SELECT} WHERE {where} ORDER BY created_at DESC, id DESC LIMIT :limit"  # noqa: S608 (fixed fragments)
+        sql, params = newest_first(_SELECT, {"customer_id": customer_id}, after, limit)
         with self.db.transaction() as tx:
             return [_load(tx, row) for row in tx.query(sql, params)]
 

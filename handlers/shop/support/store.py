@@ -13,6 +13,7 @@ from typing import Any
 
 from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, Transaction
+from handlers.shared.paging import newest_first
 from handlers.shop.support.logic import Comment, Cursor, Role, Scope, Status, Ticket, TicketNotFound
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -34,11 +35,6 @@ _UPDATE_TICKET = (
 )
 _SELECT_COMMENTS = f"SELECT {_COMMENT_COLUMNS} FROM comments WHERE ticket_id = :ticket_id ORDER BY created_at, id"  # noqa: S608
 _INSERT_COMMENT = _insert("comments", _COMMENT_COLUMNS)
-
-# Listing filters: fixed fragments only; values are always bound parameters.
-_BY_CUSTOMER = "customer_id = :customer_id"
-_BY_STATUS = "status = :status"
-_AFTER = "(created_at < :after_created_at OR (created_at = :after_created_at AND id < :after_id))"
 
 Thread = tuple[Ticket, list[Comment]]
 """A ticket and its comments, oldest first."""
@@ -82,19 +78,8 @@ class TicketStore:
 
     def find(self, scope: Scope, after: Cursor | None, limit: int) -> list[Ticket]:
         """Up to ``limit`` tickets in ``scope``, newest first, starting after ``after``."""
-        conditions: list[str] = []
-        params: dict[str, Any] = {"limit": limit}
-        if scope.customer_id is not None:
-            conditions.append(_BY_CUSTOMER)
-            params["customer_id"] = scope.customer_id
-        if scope.status is not None:
-            conditions.append(_BY_STATUS)
-            params["status"] = scope.status.value
-        if after is not None:
-            conditions.append(_AFTER)
-            params.update(after_created_at=after.created_at, after_id=after.item_id)
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        sql = f"{_SELECT_TICKET}{where} ORDER BY created_at DESC, id DESC LIMIT :limit"  # noqa: S608 (fixed fragments)
+        status = None if scope.status is None else scope.status.value
+        sql, params = newest_first(_SELECT_TICKET, {"customer_id": scope.customer_id, "status": status}, after, limit)
         with self.db.transaction() as tx:
             return [_ticket(row) for row in tx.query(sql, params)]
 
