@@ -296,7 +296,8 @@ def service_handlers(system: System, service: Service) -> list[str]:
     """Every handler path of a service's functions: its API, subscriptions and schedules, and the system's Lambda
     authorizer when this service hosts it (what its code archive must be able to import on its own)."""
     paths = [handler_module(system, service, service.api_handler)] if service.routes else []
-    paths += [handler_module(system, service, s.handler) for s in (*service.subscriptions, *service.schedules)]
+    paths += [handler_module(system, service, s.handler) for s in service.subscriptions]
+    paths += [handler_module(system, service, s.handler) for s in service.schedules]
     authorizer = system.authorizer
     if isinstance(authorizer, LambdaAuthorizer) and authorizer.service == service.name:
         paths.append(handler_module(system, service, authorizer.handler))
