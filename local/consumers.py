@@ -1,8 +1,9 @@
 """Delivering queued events to the consumers, as Lambda's SQS event source mapping does.
 
-Each subscription's queue is read in batches of its declared size; the consumer gets a real SQS event; the records it
-reports in ``batchItemFailures`` are made visible again at once (so they are retried, and after the declared number
-of receives moto's redrive moves them to the DLQ); the others are deleted.
+Each subscription's queue is long-polled (by its own thread in the runtime, so an idle runtime makes a few calls a
+second and an event is delivered as soon as it lands) and read in batches of its declared size. The consumer gets a
+real SQS event; the records it reports in ``batchItemFailures`` are made visible again at once (so they are retried,
+and after the declared number of receives moto's redrive moves them to the DLQ); the others are deleted.
 """
 
 from __future__ import annotations
@@ -43,30 +44,45 @@ def sqs_event(messages: list[dict[str, Any]], queue: QueueRef, region: str) -> d
     }
 
 
+def deliver(
+    system: spec.System,
+    service: spec.Service,
+    sub: spec.Subscription,
+    made: LocalAws,
+    functions: dict[str, ServiceFunctions],
+    sqs: Any,
+    region: str,
+    wait_seconds: int = 0,
+) -> Delivery | None:
+    """Receive one batch from the subscription's queue (long-polling up to ``wait_seconds``, as the event source
+    mapping does) and hand it to the consumer; None when the queue had nothing."""
+    queue = made.queues[(service.name, sub.name)]
+    messages = sqs.receive_message(
+        QueueUrl=queue.url, MaxNumberOfMessages=min(queue.batch_size, 10), AttributeNames=["All"],
+        WaitTimeSeconds=wait_seconds,
+    ).get("Messages", [])  # fmt: skip
+    if not messages:
+        return None
+    handler = spec.handler_module(system, service, sub.handler)
+    response = functions[service.name].invoke(handler, sqs_event(messages, queue, region)) or {}
+    failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+    for message in messages:
+        if message["MessageId"] in failed:
+            sqs.change_message_visibility(QueueUrl=queue.url, ReceiptHandle=message["ReceiptHandle"],
+                                          VisibilityTimeout=0)  # fmt: skip
+        else:
+            sqs.delete_message(QueueUrl=queue.url, ReceiptHandle=message["ReceiptHandle"])
+    return Delivery(service.name, sub.name, len(messages) - len(failed), len(failed))
+
+
 def deliver_once(
     system: spec.System, made: LocalAws, functions: dict[str, ServiceFunctions], sqs: Any, region: str
 ) -> list[Delivery]:
-    """One pass over every subscription queue of ``system``; returns what was delivered."""
-    done = []
-    for service, sub in topology.subscriptions(system):
-        queue = made.queues[(service.name, sub.name)]
-        messages = sqs.receive_message(
-            QueueUrl=queue.url, MaxNumberOfMessages=min(queue.batch_size, 10), AttributeNames=["All"]
-        ).get("Messages", [])
-        if not messages:
-            continue
-        handler = spec.handler_module(system, service, sub.handler)
-        response = functions[service.name].invoke(handler, sqs_event(messages, queue, region)) or {}
-        failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
-        for message in messages:
-            if message["MessageId"] in failed:
-                sqs.change_message_visibility(
-                    QueueUrl=queue.url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
-                )
-            else:
-                sqs.delete_message(QueueUrl=queue.url, ReceiptHandle=message["ReceiptHandle"])
-        done.append(Delivery(service.name, sub.name, len(messages) - len(failed), len(failed)))
-    return done
+    """One pass over every subscription queue of ``system``, without waiting; returns what was delivered."""
+    done = [
+        deliver(system, service, sub, made, functions, sqs, region) for service, sub in topology.subscriptions(system)
+    ]
+    return [delivery for delivery in done if delivery is not None]
 
 
 def drain(

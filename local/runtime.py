@@ -7,6 +7,7 @@ and calls :meth:`LocalRuntime.write_endpoints`, so ``.local/endpoints.json`` mea
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from architectures import SYSTEMS, spec
+from architectures import SYSTEMS, spec, topology
 from architectures.wiring import site_config
 from handlers.shared import aws as shared_aws
 from local import consumers
@@ -36,6 +37,8 @@ from local.services import LocalAuth, migrate, mysql_urls, service_functions, sq
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 SAVE_SIGN_IN_SECONDS = 5
+CONSUMER_WAIT_SECONDS = 1
+"""Each queue's long poll: short enough that Ctrl-C stops within about a second."""
 log = logging.getLogger("local")
 
 
@@ -76,7 +79,6 @@ class Options:
     reset: bool = False
     demo: bool = False
     """Run the smoke flows and stop (``make demo``) instead of serving until Ctrl-C."""
-    poll_seconds: float = 0.2
 
 
 @dataclass
@@ -99,6 +101,7 @@ class LocalRuntime:
     aws_endpoint: str = ""
     _servers: list[Any] = field(default_factory=list)
     _threads: list[threading.Thread] = field(default_factory=list)
+    _background: list[threading.Thread] = field(default_factory=list)
     _stopping: threading.Event = field(default_factory=threading.Event)
     schedules: ScheduleRunner = field(init=False)
 
@@ -257,25 +260,35 @@ class LocalRuntime:
             save_users(running.auth.user_pool_id, REGION, self._saved_users(name))
 
     def _start_consumers(self) -> None:
-        sqs = self._session().client("sqs")
+        """A poller per subscription queue, as Lambda's event source mappings; and the sign-in saver."""
 
-        def loop() -> None:
+        def poll(running: RunningSystem, service: spec.Service, sub: spec.Subscription) -> None:
+            sqs = self._session().client("sqs")
             while not self._stopping.is_set():
-                for running in list(self.systems.values()):
-                    try:
-                        consumers.deliver_once(running.system, running.aws, running.functions, sqs, REGION)
-                    except Exception:
-                        log.exception("%s: delivering events failed; retrying", running.system.name)
-                self._stopping.wait(self.options.poll_seconds)
+                try:
+                    consumers.deliver(running.system, service, sub, running.aws, running.functions, sqs, REGION,
+                                      wait_seconds=CONSUMER_WAIT_SECONDS)  # fmt: skip
+                except Exception:
+                    if self._stopping.is_set():  # local AWS stopped under a waiting receive
+                        return
+                    log.exception("%s/%s/%s: delivering events failed; retrying", running.system.name,
+                                  service.name, sub.name)  # fmt: skip
+                    self._stopping.wait(1)
 
         def keep_saving_sign_in() -> None:  # so a crash loses at most a few seconds of sign-ups
             while not self._stopping.wait(SAVE_SIGN_IN_SECONDS):
                 self.save_sign_in()
 
-        for name, target in (("consumers", loop), ("sign-in state", keep_saving_sign_in)):
+        loops: list[tuple[str, Callable[[], None]]] = [
+            (f"consumer {running.system.name}/{service.name}/{sub.name}",
+             functools.partial(poll, running, service, sub))
+            for running in self.systems.values()
+            for service, sub in topology.subscriptions(running.system)
+        ]  # fmt: skip
+        for name, target in [*loops, ("sign-in state", keep_saving_sign_in)]:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
-            self._threads.append(thread)
+            self._background.append(thread)
 
     def write_endpoints(self) -> None:
         """Announce readiness to scripts: written last, once the caller has also seeded its data."""
@@ -304,9 +317,8 @@ class LocalRuntime:
     def stop(self) -> None:
         self._stopping.set()
         self.schedules.stop()
-        for thread in self._threads:  # these loops first: they call local AWS, which stops below
-            if thread.name in ("consumers", "sign-in state"):
-                thread.join(timeout=5)
+        for thread in self._background:  # these loops first: they call local AWS, which stops below
+            thread.join(timeout=CONSUMER_WAIT_SECONDS + 5)
         if self.systems:
             self.save_sign_in()
         for server in reversed(self._servers):
