@@ -308,6 +308,12 @@ class Database:
             raise
 
 
+def insert_statement(table: str, columns: str) -> str:
+    """``INSERT INTO table (a, b) VALUES (:a, :b)`` for the comma-separated ``columns`` (a store's constants, never
+    request data): each column is bound from the parameter of the same name."""
+    return f"INSERT INTO {table} ({columns}) VALUES (" + ", ".join(f":{c}" for c in columns.split(", ")) + ")"  # noqa: S608
+
+
 def _tls_context(ca: str | None) -> ssl.SSLContext:
     """TLS is required; with a CA bundle the server's certificate and host name are verified too."""
     if ca:

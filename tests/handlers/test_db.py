@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from handlers.shared import db as dbmod
-from handlers.shared.db import Database, DatabaseUnavailable, IntegrityConflict, Transaction
+from handlers.shared.db import Database, DatabaseUnavailable, IntegrityConflict, Transaction, insert_statement
 
 SCHEMA = """
 CREATE TABLE owners (id INTEGER PRIMARY KEY, email VARCHAR(100) NOT NULL UNIQUE)
@@ -48,6 +48,14 @@ def test_named_parameters_rows_as_dicts_and_literal_percent(tables: Database) ->
         assert row == {"id": 7, "email": "a@x", "note": "100% done: :not_a_param"}
         assert tx.query_one("SELECT id FROM owners WHERE id = :id", {"id": 99}) is None
         assert tx.query("SELECT email FROM owners ORDER BY id") == [{"email": "a@x"}]
+
+
+def test_an_insert_statement_binds_each_column_by_name(tables: Database) -> None:
+    sql = insert_statement("owners", "id, email")
+    assert sql == "INSERT INTO owners (id, email) VALUES (:id, :email)"
+    with tables.transaction() as tx:
+        tx.execute(sql, {"id": 1, "email": "a@x"})
+        assert tx.query("SELECT id, email FROM owners") == [{"id": 1, "email": "a@x"}]
 
 
 def test_lastrowid_reports_the_generated_key(database: Database) -> None:

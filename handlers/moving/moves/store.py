@@ -14,7 +14,7 @@ from typing import Any
 from handlers.moving.contracts import Place
 from handlers.moving.moves.logic import Change, Cursor, Move, MoveNotFound, Position, Scope, Status, Truck
 from handlers.shared.clock import timestamp_us
-from handlers.shared.db import Database, Transaction
+from handlers.shared.db import Database, Transaction, insert_statement
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
 from handlers.shared.paging import newest_first
@@ -27,7 +27,7 @@ _COLUMNS = (
     "updated_at"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM moves"  # noqa: S608 (constant column list)
-_INSERT = f"INSERT INTO moves ({_COLUMNS}) VALUES (" + ", ".join(f":{c}" for c in _COLUMNS.split(", ")) + ")"  # noqa: S608
+_INSERT = insert_statement("moves", _COLUMNS)
 _UPDATE = (
     "UPDATE moves SET status = :status, truck_id = :truck_id, truck_plate = :truck_plate, last_lat = :last_lat, "
     "last_lon = :last_lon, position_recorded_at = :position_recorded_at, updated_at = :updated_at WHERE id = :id"

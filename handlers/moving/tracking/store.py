@@ -21,7 +21,7 @@ from handlers.moving.tracking.logic import (
     Tracking,
 )
 from handlers.shared.clock import timestamp_us
-from handlers.shared.db import Database
+from handlers.shared.db import Database, insert_statement
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
 
@@ -29,7 +29,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 _COLUMNS = "move_id, customer_id, truck_id, status, opened_at, closed_at, updated_at"
 _SELECT = f"SELECT {_COLUMNS} FROM tracked_moves WHERE move_id = :move_id"  # noqa: S608 (constant column list)
-_INSERT = f"INSERT INTO tracked_moves ({_COLUMNS}) VALUES (" + ", ".join(f":{c}" for c in _COLUMNS.split(", ")) + ")"  # noqa: S608
+_INSERT = insert_statement("tracked_moves", _COLUMNS)
 _UPDATE = (
     "UPDATE tracked_moves SET customer_id = :customer_id, truck_id = :truck_id, status = :status, "
     "opened_at = :opened_at, closed_at = :closed_at, updated_at = :updated_at WHERE move_id = :move_id"

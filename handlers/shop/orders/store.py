@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from handlers.shared.clock import timestamp_us
-from handlers.shared.db import Database, IntegrityConflict, Transaction
+from handlers.shared.db import Database, IntegrityConflict, Transaction, insert_statement
 from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
 from handlers.shared.money import money
@@ -42,7 +42,7 @@ _COLUMNS = (
     "ship_country, reason, created_at, updated_at"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM orders"  # noqa: S608 (constant column list)
-_INSERT = f"INSERT INTO orders ({_COLUMNS}) VALUES (" + ", ".join(f":{c}" for c in _COLUMNS.split(", ")) + ")"  # noqa: S608
+_INSERT = insert_statement("orders", _COLUMNS)
 _UPDATE = "UPDATE orders SET status = :status, reason = :reason, updated_at = :updated_at WHERE id = :id"
 _INSERT_LINE = (
     "INSERT INTO order_detail (order_id, line_no, product_id, name, quantity, unit_price, line_total) "

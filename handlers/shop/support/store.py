@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers.shared.clock import timestamp_us
-from handlers.shared.db import Database, Transaction
+from handlers.shared.db import Database, Transaction, insert_statement
 from handlers.shared.paging import newest_first
 from handlers.shop.support.logic import Comment, Cursor, Role, Scope, Status, Ticket, TicketNotFound
 
@@ -24,17 +24,13 @@ _TICKET_COLUMNS = (
 _COMMENT_COLUMNS = "id, ticket_id, author_id, author_role, body, created_at"
 
 
-def _insert(table: str, columns: str) -> str:
-    return f"INSERT INTO {table} ({columns}) VALUES (" + ", ".join(f":{c}" for c in columns.split(", ")) + ")"  # noqa: S608
-
-
 _SELECT_TICKET = f"SELECT {_TICKET_COLUMNS} FROM tickets"  # noqa: S608 (constant column list)
-_INSERT_TICKET = _insert("tickets", _TICKET_COLUMNS)
+_INSERT_TICKET = insert_statement("tickets", _TICKET_COLUMNS)
 _UPDATE_TICKET = (
     "UPDATE tickets SET status = :status, assignee_id = :assignee_id, updated_at = :updated_at WHERE id = :id"
 )
 _SELECT_COMMENTS = f"SELECT {_COMMENT_COLUMNS} FROM comments WHERE ticket_id = :ticket_id ORDER BY created_at, id"  # noqa: S608
-_INSERT_COMMENT = _insert("comments", _COMMENT_COLUMNS)
+_INSERT_COMMENT = insert_statement("comments", _COMMENT_COLUMNS)
 
 Thread = tuple[Ticket, list[Comment]]
 """A ticket and its comments, oldest first."""

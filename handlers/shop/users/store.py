@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from handlers.shared.clock import timestamp_us
-from handlers.shared.db import Database, IntegrityConflict, Transaction
+from handlers.shared.db import Database, IntegrityConflict, Transaction, insert_statement
 from handlers.shop.users.logic import Profile, parse_timestamp
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 _COLUMNS = "id, email, name, phone, address, sessions_revoked_at, created_at, updated_at"
 _SELECT = f"SELECT {_COLUMNS} FROM profiles WHERE id = :id"  # noqa: S608 (constant column list)
-_INSERT = f"INSERT INTO profiles ({_COLUMNS}) VALUES (" + ", ".join(f":{c}" for c in _COLUMNS.split(", ")) + ")"  # noqa: S608
+_INSERT = insert_statement("profiles", _COLUMNS)
 _UPDATE = (
     "UPDATE profiles SET email = :email, name = :name, phone = :phone, address = :address, "
     "sessions_revoked_at = :sessions_revoked_at, updated_at = :updated_at WHERE id = :id"
