@@ -3,6 +3,11 @@
 Used by the moving company's Lambda authorizer and by the local gateway's JWT authorizer (which emulates API Gateway's
 own). What each of them checks beyond this (``token_use``, the audience or client, the groups) is theirs.
 
+A verified token's claims are kept (per verifier, for the last ``VERIFIED_TOKENS`` tokens) until the token expires,
+so a warm function checks each token's signature once rather than on every request: the token string is the key, so
+only its holder gets the cached answer, and nothing outlives the token's own ``exp`` (plus the leeway). A key removed
+from the JWKS therefore stops new tokens at once and already-seen ones at their expiry, as API Gateway's own caches do.
+
 The signing keys come from a key fetcher (``kid`` → key), injectable for tests. The default is one ``PyJWKClient`` per
 JWKS URL, created on first use and kept for the life of the process, so the key set is fetched once and reused across
 invocations. The JWKS URL and the expected issuer are configured separately: locally moto serves the keys on
@@ -12,6 +17,9 @@ invocations. The JWKS URL and the expected issuer are configured separately: loc
 from __future__ import annotations
 
 import functools
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,6 +30,7 @@ REQUIRED_CLAIMS = ("exp", "iat", "iss", "sub", "token_use")
 LEEWAY_SECONDS = 30
 JWKS_LIFESPAN_SECONDS = 3600
 JWKS_TIMEOUT_SECONDS = 3
+VERIFIED_TOKENS = 1024
 
 KeyFetcher = Callable[[str], Any]
 """Returns the public key (a ``PyJWK`` or a key object) for a ``kid``; raises ``jwt.PyJWKClientError`` if unknown."""
@@ -55,11 +64,15 @@ class TokenVerifier:
         key_for: KeyFetcher,
         leeway: float = LEEWAY_SECONDS,
         required: Sequence[str] = REQUIRED_CLAIMS,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.issuer = issuer
         self.key_for = key_for
         self.leeway = leeway
         self.required = list(required)
+        self.clock = clock
+        self._verified: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
 
     @classmethod
     def for_jwks(cls, jwks_url: str, issuer: str, **options: Any) -> TokenVerifier:
@@ -67,8 +80,24 @@ class TokenVerifier:
         return cls(issuer, jwks_client(jwks_url).get_signing_key, **options)
 
     def claims(self, token: str) -> dict[str, Any]:
-        """The verified claims. Raises :class:`InvalidToken` for any bad token, :class:`KeysUnavailable` when the
-        keys cannot be fetched."""
+        """The verified claims (a copy: callers may change it). Raises :class:`InvalidToken` for any bad token,
+        :class:`KeysUnavailable` when the keys cannot be fetched."""
+        with self._lock:
+            seen = self._verified.get(token)
+            if seen is not None and self.clock() < seen[0]:
+                self._verified.move_to_end(token)
+                return dict(seen[1])
+        claims = self._verify(token)
+        if "exp" not in claims:  # a token that never expires is checked every time
+            return claims
+        with self._lock:
+            self._verified[token] = (float(claims["exp"]) + self.leeway, claims)
+            self._verified.move_to_end(token)
+            while len(self._verified) > VERIFIED_TOKENS:
+                self._verified.popitem(last=False)
+        return dict(claims)
+
+    def _verify(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as e:
