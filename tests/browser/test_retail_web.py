@@ -105,7 +105,7 @@ def test_a_seller_sells_sees_the_stock_drop_and_no_admin_actions(page: Page, run
     add_to_cart(page, SOLD_SKU, before - 2 + 1)
     pay(page)
     message = page.get_by_test_id("pos-message")
-    expect(message).to_contain_text(f"Product {SOLD_SKU}")
+    expect(message).to_contain_text(f"Not enough stock of {SOLD_SKU} (Arroz 1 kg)")
     expect(message).to_contain_text(f"{before - 1} requested, {before - 2} in stock")
     expect(message).not_to_contain_text("{")
     expect(page.get_by_test_id("receipt")).to_be_hidden()

@@ -220,7 +220,8 @@ def decide_sale(new: NewSale, stocked: Mapping[str, Stocked], *, client_known: b
         product = stocked[item.product_id]
         if product.stock < item.quantity:
             raise OutOfStock(
-                f"product {product.sku} ({product.product_id}): {item.quantity} requested, {product.stock} in stock"
+                f"not enough stock of {product.sku} ({product.name}): {item.quantity} requested, "
+                f"{product.stock} in stock"
             )
     lines, decrements, alerts = [], [], []
     for item in new.items:

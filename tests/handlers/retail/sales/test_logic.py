@@ -35,7 +35,7 @@ def test_totals_round_half_up_per_line_and_on_the_tax() -> None:
 
 
 def test_out_of_stock_names_the_item() -> None:
-    with pytest.raises(logic.OutOfStock, match=r"P-2 \(p-2\): 3 requested, 2 in stock"):
+    with pytest.raises(logic.OutOfStock, match=r"not enough stock of P-2 \(name p-2\): 3 requested, 2 in stock"):
         decide(sale(("p-1", 1), ("p-2", 3)), stocked("p-1"), stocked("p-2", stock=2))
 
 
