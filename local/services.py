@@ -64,6 +64,8 @@ def service_functions(
             env["DATABASE_URL"] = database_urls[service.needs.database]
         if service.needs.user_pool:
             env["AUTO_CONFIRM"] = "true"  # no mailbox offline: sign-ups are confirmed at once
+        # No CloudWatch offline: the metric lines (EMF) it would ingest from the logs would only clutter the console.
+        env["POWERTOOLS_METRICS_DISABLED"] = "true"
         env.update(extra_env or {})
         functions[service.name] = ServiceFunctions(f"{system.name}-{service.name}", env)
     return functions
