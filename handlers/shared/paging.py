@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
@@ -39,6 +41,27 @@ class Cursor:
         if not isinstance(created_at, str) or not isinstance(item_id, str):
             raise ValueError("is not a cursor returned by this API")
         return cls(created_at, item_id)
+
+
+class NewestFirstQuery(BaseModel):
+    """The query of a newest-first list: ``limit`` (1..100, default 20) and ``cursor`` (a ``next_cursor`` it
+    returned). Services add their filters in a subclass."""
+
+    model_config = ConfigDict(frozen=True)
+
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = None
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value: str | None) -> str | None:
+        if value is not None:
+            Cursor.decode(value)
+        return value
+
+    @property
+    def after(self) -> Cursor | None:
+        return None if self.cursor is None else Cursor.decode(self.cursor)
 
 
 def newest_first(select: str, equal: Mapping[str, Any], after: Cursor | None, limit: int) -> tuple[str, dict[str, Any]]:

@@ -38,7 +38,7 @@ from handlers.moving.contracts import (
 from handlers.shared.clock import as_utc, timestamp_us, utc_now
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.events import EventDetail
-from handlers.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Cursor
+from handlers.shared.paging import Cursor, NewestFirstQuery
 
 EMPLOYEES = "employees"
 """The group that sees and manages every move (as declared in ``architectures/moving.py``)."""
@@ -279,25 +279,10 @@ def cursor_after(move: Move) -> Cursor:
     return Cursor(timestamp_us(move.created_at), move.id)
 
 
-class ListQuery(BaseModel):
+class ListQuery(NewestFirstQuery):
     """``GET /moves`` query: ``limit`` (1..100, default 20), ``cursor`` (from ``next_cursor``), ``status``."""
 
-    model_config = ConfigDict(frozen=True)
-
-    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = None
     status: Status | None = None
-
-    @field_validator("cursor")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value is not None:
-            Cursor.decode(value)
-        return value
-
-    @property
-    def after(self) -> Cursor | None:
-        return None if self.cursor is None else Cursor.decode(self.cursor)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from handlers.shared.clock import as_utc, timestamp_us
 from handlers.shared.errors import Conflict, DomainError, NotFound
 from handlers.shared.events import EventDetail
 from handlers.shared.money import money, money_text
-from handlers.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Cursor
+from handlers.shared.paging import Cursor, NewestFirstQuery
 from handlers.shop.contracts import (
     OrderCancelled,
     OrderConfirmed,
@@ -428,24 +428,8 @@ def cursor_after(order: Order) -> Cursor:
     return Cursor(timestamp_us(order.created_at), order.id)
 
 
-class ListQuery(BaseModel):
+class ListQuery(NewestFirstQuery):
     """``GET /orders`` query: ``limit`` (1..100, default 20) and ``cursor`` (from ``next_cursor``)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = None
-
-    @field_validator("cursor")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value is not None:
-            Cursor.decode(value)
-        return value
-
-    @property
-    def after(self) -> Cursor | None:
-        return None if self.cursor is None else Cursor.decode(self.cursor)
 
 
 def page(orders: Sequence[Order], limit: int) -> dict[str, Any]:

@@ -44,7 +44,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from handlers.shared.clock import timestamp_us
 from handlers.shared.errors import Conflict, NotFound
-from handlers.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Cursor
+from handlers.shared.paging import Cursor, NewestFirstQuery
 
 AGENTS = "agents"
 """The group that sees and works every ticket (as declared in ``architectures/shop.py``)."""
@@ -302,24 +302,10 @@ def cursor_after(ticket: Ticket) -> Cursor:
     return Cursor(timestamp_us(ticket.created_at), ticket.id)
 
 
-def _cursor(value: str | None) -> str | None:
-    if value is not None:
-        Cursor.decode(value)
-    return value
-
-
-class ListQuery(BaseModel):
+class ListQuery(NewestFirstQuery):
     """``GET /tickets`` query: ``limit`` (1..100, default 20), ``cursor`` (from ``next_cursor``), ``status``."""
 
-    model_config = ConfigDict(frozen=True)
-
-    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: Annotated[str | None, AfterValidator(_cursor)] = None
     status: Status | None = None
-
-    @property
-    def after(self) -> Cursor | None:
-        return None if self.cursor is None else Cursor.decode(self.cursor)
 
 
 @dataclass(frozen=True)
