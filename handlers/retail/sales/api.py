@@ -30,8 +30,9 @@ from pydantic import BaseModel
 
 from handlers.retail.sales import logic
 from handlers.retail.sales.metrics import SaleMetrics
-from handlers.retail.sales.store import KeyTaken, SalesStore
+from handlers.retail.sales.store import SalesStore
 from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
+from handlers.shared import idempotency
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
 from handlers.shared.clock import utc_now
 from handlers.shared.database import service_database
@@ -46,14 +47,6 @@ log = logging.getLogger(__name__)
 # query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
 REQUEST_MODELS: dict[str, type[BaseModel] | None] = {"POST /sales": logic.NewSale, "POST /sales/{id}/void": None}
 QUERY_MODELS: dict[str, type[BaseModel]] = {"GET /sales": logic.SaleQuery}
-
-
-def _header(app: APIGatewayHttpResolver, name: str) -> str | None:
-    headers = app.current_event.headers or {}
-    for key, value in headers.items():  # HTTP API lower-cases header names; accept any case
-        if key.lower() == name.lower():
-            return str(value)
-    return None
 
 
 def build_app(
@@ -80,15 +73,15 @@ def build_app(
     def create_sale() -> tuple[dict[str, Any], int]:
         caller = current_caller(app)
         new = parse_body(app, logic.NewSale)
-        key = logic.idempotency_key(_header(app, logic.IDEMPOTENCY_HEADER))
-        fingerprint = new.fingerprint()
+        key = idempotency.key_from(app.current_event.headers)
+        fingerprint = idempotency.fingerprint(new)
         if key is not None and (earlier := store.idempotency(caller.user_id, key)) is not None:
-            return logic.replay(earlier, fingerprint), 201
+            return idempotency.replay(earlier, fingerprint), 201
         try:
             sale = store.sell(new, seller_id=caller.user_id, tax_rate=tax_rate(), now=clock(),
                               idempotency=None if key is None else (key, fingerprint))  # fmt: skip
-        except KeyTaken as taken:  # a concurrent duplicate won: answer as it did
-            return logic.replay(taken.record, fingerprint), 201
+        except idempotency.KeyTaken as taken:  # a concurrent duplicate won: answer as it did
+            return idempotency.replay(taken.record, fingerprint), 201
         relay_after_commit(store.db, publisher)
         record_metrics(sale.total)
         return logic.sale_view(sale), 201

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import json
 import uuid
 from collections import Counter
 from collections.abc import Mapping
@@ -34,8 +32,6 @@ from handlers.shared.errors import Conflict, DomainError, Forbidden, NotFound
 from handlers.shared.money import cents, money_text
 from handlers.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-MAX_IDEMPOTENCY_KEY = 100
 ADMINS = "admins"
 
 
@@ -47,7 +43,7 @@ def sale_number(value: int) -> str:
 
 
 class SaleRefused(DomainError):
-    """A well-formed sale that cannot be taken (unknown product or client, a reused idempotency key): a 422."""
+    """A well-formed sale that cannot be taken (an unknown or withdrawn product, an unknown client): a 422."""
 
     http_status = 422
 
@@ -99,40 +95,10 @@ class NewSale(BaseModel):
             raise ValueError(f"each product may appear once; repeated: {', '.join(repeated)}")
         return items
 
-    def fingerprint(self) -> str:
-        """What makes two requests "the same body": the validated content, whatever the JSON layout."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
     @property
     def product_ids(self) -> list[str]:
         """In id order: the order in which stock rows are locked, so concurrent sales never deadlock."""
         return sorted(i.product_id for i in self.items)
-
-
-def idempotency_key(value: str | None) -> str | None:
-    """The ``Idempotency-Key`` header: absent, or 1..100 characters (422 naming the header otherwise)."""
-    if value is None:
-        return None
-    if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY:
-        raise SaleRefused(f"{IDEMPOTENCY_HEADER}: must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
-    return value
-
-
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    seller_id: str
-    key: str
-    fingerprint: str
-    sale_id: str
-    response: dict[str, Any]
-
-
-def replay(record: IdempotencyRecord, fingerprint: str) -> dict[str, Any]:
-    """The stored response for a repeated request; a different body under the same key is a 422."""
-    if record.fingerprint != fingerprint:
-        raise SaleRefused(f"{IDEMPOTENCY_HEADER}: this key was already used with a different request body")
-    return record.response
 
 
 @dataclass(frozen=True)

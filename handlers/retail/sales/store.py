@@ -21,7 +21,6 @@ from decimal import Decimal
 from typing import Any
 
 from handlers.retail.sales.logic import (
-    IdempotencyRecord,
     Line,
     NewSale,
     PaymentMethod,
@@ -39,6 +38,7 @@ from handlers.retail.stock_movements import Movement, MovementKind, insert_movem
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import Database, IntegrityConflict, Transaction
 from handlers.shared.events import add_to_outbox
+from handlers.shared.idempotency import KeyTaken, Record
 from handlers.shared.money import money, money_text
 
 _SALE_COLUMNS = (
@@ -51,19 +51,11 @@ class StockInconsistent(RuntimeError):
     """A locked stock row did not take the decrement it was checked for (a bug, never an expected refusal)."""
 
 
-class KeyTaken(Exception):
-    """Another request stored the same idempotency key first (its record is attached)."""
-
-    def __init__(self, record: IdempotencyRecord) -> None:
-        super().__init__(record.key)
-        self.record = record
-
-
 class SalesStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def idempotency(self, seller_id: str, key: str) -> IdempotencyRecord | None:
+    def idempotency(self, seller_id: str, key: str) -> Record | None:
         with self.db.transaction() as tx:
             row = tx.query_one(
                 "SELECT seller_id, idem_key, request_hash, sale_id, response FROM sale_idempotency_keys "
@@ -72,7 +64,7 @@ class SalesStore:
             )
         if row is None:
             return None
-        return IdempotencyRecord(row["seller_id"], row["idem_key"], row["request_hash"], row["sale_id"],
+        return Record(row["seller_id"], row["idem_key"], row["request_hash"], row["sale_id"],
                                  json.loads(row["response"]))  # fmt: skip
 
     def sell(self, new: NewSale, *, seller_id: str, tax_rate: Decimal, now: datetime,
@@ -273,4 +265,4 @@ def _from_row(row: dict[str, Any], lines: tuple[Line, ...]) -> Sale:
     )
 
 
-__all__ = ["KeyTaken", "SaleNotFound", "SalesStore", "StockInconsistent"]
+__all__ = ["SaleNotFound", "SalesStore", "StockInconsistent"]

@@ -20,6 +20,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from pydantic import BaseModel
 
+from handlers.shared import idempotency
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
 from handlers.shared.clock import utc_now
 from handlers.shared.database import service_database
@@ -27,7 +28,7 @@ from handlers.shared.events import EventPublisher, relay_after_commit
 from handlers.shared.outbox import publisher_for
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.orders import logic
-from handlers.shop.orders.store import KeyTaken, OrderStore
+from handlers.shop.orders.store import OrderStore
 
 # The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
 # query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
@@ -57,20 +58,20 @@ def build_app(
     def place_order() -> tuple[dict[str, Any], int]:
         caller = current_caller(app)
         new = parse_body(app, logic.NewOrder)
-        key = logic.idempotency_key(app.current_event.headers.get(logic.IDEMPOTENCY_HEADER))
-        fingerprint = new.fingerprint()
+        key = idempotency.key_from(app.current_event.headers)
+        fingerprint = idempotency.fingerprint(new)
         if key is not None and (earlier := store.idempotency(caller.user_id, key)) is not None:
-            return logic.replay(earlier, fingerprint), 201
+            return idempotency.replay(earlier, fingerprint), 201
         catalog = store.catalog(item.product_id for item in new.items)
         change = logic.place(new, catalog, order_id=new_id(), customer_id=caller.user_id, now=clock())
         response = logic.view(change.order)
         record = None
         if key is not None:
-            record = logic.IdempotencyRecord(caller.user_id, key, fingerprint, change.order.id, response)
+            record = idempotency.Record(caller.user_id, key, fingerprint, change.order.id, response)
         try:
             store.add(change, record)
-        except KeyTaken as taken:  # a concurrent duplicate won: answer as it did
-            return logic.replay(taken.record, fingerprint), 201
+        except idempotency.KeyTaken as taken:  # a concurrent duplicate won: answer as it did
+            return idempotency.replay(taken.record, fingerprint), 201
         relay_after_commit(store.db, publisher)
         return response, 201
 

@@ -24,8 +24,6 @@ the last item's ``[created_at, id]``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -58,8 +56,6 @@ ADMINS = "admins"
 CURRENCY = "USD"
 MAX_TOTAL = Decimal("9999999999.99")  # DECIMAL(12,2)
 MAX_ITEMS = 50
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-MAX_IDEMPOTENCY_KEY = 100
 
 
 class Status(StrEnum):
@@ -109,7 +105,7 @@ class TransitionRefused(Conflict):
 
 
 class OrderRefused(DomainError):
-    """A well-formed order that cannot be taken (unknown product, reused idempotency key...): a 422."""
+    """A well-formed order that cannot be taken (an unknown or withdrawn product...): a 422."""
 
     http_status: ClassVar[int] = 422
 
@@ -181,38 +177,6 @@ class NewOrder(BaseModel):
         if repeated:
             raise ValueError(f"each product may appear once; repeated: {', '.join(repeated)}")
         return items
-
-    def fingerprint(self) -> str:
-        """What makes two requests "the same body": the validated content, whatever the JSON layout."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def idempotency_key(value: str | None) -> str | None:
-    """The ``Idempotency-Key`` header: absent, or 1..100 characters (422 naming the header otherwise)."""
-    if value is None:
-        return None
-    if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY:
-        raise OrderRefused(f"{IDEMPOTENCY_HEADER}: must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
-    return value
-
-
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    """The first response to a customer's key, kept with the order so a retry gets it again."""
-
-    customer_id: str
-    key: str
-    fingerprint: str
-    order_id: str
-    response: dict[str, Any]
-
-
-def replay(record: IdempotencyRecord, fingerprint: str) -> dict[str, Any]:
-    """The stored response for a repeated request; a different body under the same key is a 422."""
-    if record.fingerprint != fingerprint:
-        raise OrderRefused(f"{IDEMPOTENCY_HEADER}: this key was already used with a different request body")
-    return record.response
 
 
 # --- the catalog copy -----------------------------------------------------------------------------------------

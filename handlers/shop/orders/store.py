@@ -17,6 +17,7 @@ from typing import Any, Literal
 from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, IntegrityConflict, Transaction, insert_statement
 from handlers.shared.events import add_to_outbox
+from handlers.shared.idempotency import KeyTaken, Record
 from handlers.shared.inbox import claim
 from handlers.shared.money import money
 from handlers.shared.paging import newest_first
@@ -24,7 +25,6 @@ from handlers.shop.orders.logic import (
     CatalogEntry,
     Change,
     Cursor,
-    IdempotencyRecord,
     Line,
     Order,
     OrderNotFound,
@@ -70,14 +70,6 @@ _SELECT_CATALOG = "SELECT product_id, sku, name, price, active, changed_at FROM 
 SaveOutcome = Literal["saved", "stale", "duplicate"]
 
 
-class KeyTaken(Exception):
-    """Another request stored the same idempotency key first (its record is attached)."""
-
-    def __init__(self, record: IdempotencyRecord) -> None:
-        super().__init__(f"idempotency key {record.key} is taken")
-        self.record = record
-
-
 class OrderStore:
     """Reads and writes orders and the catalog copy in the service's database."""
 
@@ -86,7 +78,7 @@ class OrderStore:
 
     # --- orders -------------------------------------------------------------------------------------------------
 
-    def add(self, change: Change, idempotency: IdempotencyRecord | None = None) -> None:
+    def add(self, change: Change, idempotency: Record | None = None) -> None:
         """Insert a new order, its lines, its idempotency key (if any) and its events, in one transaction.
 
         When the key was stored meanwhile by a concurrent request (the primary key decides), everything rolls back
@@ -99,24 +91,24 @@ class OrderStore:
                     tx.execute(_INSERT_LINE, _line_row(order.id, number, line))
                 if idempotency is not None:
                     tx.execute(_INSERT_KEY, {
-                        "customer_id": idempotency.customer_id, "idem_key": idempotency.key,
+                        "customer_id": idempotency.owner_id, "idem_key": idempotency.key,
                         "request_hash": idempotency.fingerprint, "order_id": order.id,
                         "response": json.dumps(idempotency.response), "created_at": timestamp_us(order.created_at),
                     })  # fmt: skip
                 for event in change.events:
                     add_to_outbox(tx, event)
         except IntegrityConflict:
-            winner = None if idempotency is None else self.idempotency(idempotency.customer_id, idempotency.key)
+            winner = None if idempotency is None else self.idempotency(idempotency.owner_id, idempotency.key)
             if winner is None:
                 raise
             raise KeyTaken(winner) from None
 
-    def idempotency(self, customer_id: str, key: str) -> IdempotencyRecord | None:
+    def idempotency(self, customer_id: str, key: str) -> Record | None:
         with self.db.transaction() as tx:
             row = tx.query_one(_SELECT_KEY, {"customer_id": customer_id, "idem_key": key})
         if row is None:
             return None
-        return IdempotencyRecord(row["customer_id"], row["idem_key"], row["request_hash"], row["order_id"],
+        return Record(row["customer_id"], row["idem_key"], row["request_hash"], row["order_id"],
                                  json.loads(row["response"]))  # fmt: skip
 
     def get(self, order_id: str) -> Order | None:
