@@ -7,14 +7,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+
+T = TypeVar("T")
 
 _AFTER = "(created_at < :after_created_at OR (created_at = :after_created_at AND id < :after_id))"
 
@@ -62,6 +64,14 @@ class NewestFirstQuery(BaseModel):
     @property
     def after(self) -> Cursor | None:
         return None if self.cursor is None else Cursor.decode(self.cursor)
+
+
+def page_of(items: Sequence[T], limit: int, view: Callable[[T], dict[str, Any]],
+            cursor_of: Callable[[T], Cursor]) -> dict[str, Any]:  # fmt: skip
+    """A page from up to ``limit + 1`` items in listing order: the extra one only says there is more."""
+    shown = list(items[:limit])
+    more = len(items) > limit and bool(shown)
+    return {"items": [view(i) for i in shown], "next_cursor": cursor_of(shown[-1]).encode() if more else None}
 
 
 def newest_first(select: str, equal: Mapping[str, Any], after: Cursor | None, limit: int) -> tuple[str, dict[str, Any]]:

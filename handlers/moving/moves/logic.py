@@ -38,7 +38,7 @@ from handlers.moving.contracts import (
 from handlers.shared.clock import as_utc, timestamp_us, utc_now
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.events import EventDetail
-from handlers.shared.paging import Cursor, NewestFirstQuery
+from handlers.shared.paging import Cursor, NewestFirstQuery, page_of
 
 EMPLOYEES = "employees"
 """The group that sees and manages every move (as declared in ``architectures/moving.py``)."""
@@ -299,9 +299,4 @@ def listing_scope(query: ListQuery, user_id: str, groups: frozenset[str]) -> Sco
 
 def page(moves: Sequence[Move], limit: int) -> dict[str, Any]:
     """A page from up to ``limit + 1`` moves in listing order: the extra one only says there is more."""
-    shown = list(moves[:limit])
-    more = len(moves) > limit and bool(shown)
-    return {
-        "items": [view(m) for m in shown],
-        "next_cursor": cursor_after(shown[-1]).encode() if more else None,
-    }
+    return page_of(moves, limit, view, cursor_after)

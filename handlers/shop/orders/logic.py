@@ -38,7 +38,7 @@ from handlers.shared.clock import as_utc, timestamp_us
 from handlers.shared.errors import Conflict, DomainError, NotFound
 from handlers.shared.events import EventDetail
 from handlers.shared.money import money, money_text
-from handlers.shared.paging import Cursor, NewestFirstQuery
+from handlers.shared.paging import Cursor, NewestFirstQuery, page_of
 from handlers.shop.contracts import (
     OrderCancelled,
     OrderConfirmed,
@@ -398,9 +398,4 @@ class ListQuery(NewestFirstQuery):
 
 def page(orders: Sequence[Order], limit: int) -> dict[str, Any]:
     """A page from up to ``limit + 1`` orders in listing order: the extra one only says there is more."""
-    shown = list(orders[:limit])
-    more = len(orders) > limit and bool(shown)
-    return {
-        "items": [view(o) for o in shown],
-        "next_cursor": cursor_after(shown[-1]).encode() if more else None,
-    }
+    return page_of(orders, limit, view, cursor_after)

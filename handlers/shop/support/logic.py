@@ -44,7 +44,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from handlers.shared.clock import timestamp_us
 from handlers.shared.errors import Conflict, NotFound
-from handlers.shared.paging import Cursor, NewestFirstQuery
+from handlers.shared.paging import Cursor, NewestFirstQuery, page_of
 
 AGENTS = "agents"
 """The group that sees and works every ticket (as declared in ``architectures/shop.py``)."""
@@ -322,9 +322,4 @@ def listing_scope(query: ListQuery, who: Who) -> Scope:
 
 def page(tickets: Sequence[Ticket], limit: int) -> dict[str, Any]:
     """A page from up to ``limit + 1`` tickets in listing order: the extra one only says there is more."""
-    shown = list(tickets[:limit])
-    more = len(tickets) > limit and bool(shown)
-    return {
-        "items": [summary(t) for t in shown],
-        "next_cursor": cursor_after(shown[-1]).encode() if more else None,
-    }
+    return page_of(tickets, limit, summary, cursor_after)
