@@ -39,6 +39,7 @@ class Recorded:
     inputs: dict[str, Any]
     parent: str
     outputs: dict[str, Any]
+    id: str = ""
 
     @property
     def parent_name(self) -> str:
@@ -164,8 +165,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         outputs = _outputs(args.typ, args.name, args.inputs)
         parent = self._parents.pop((args.typ, args.name), "")
-        self.resources.append(Recorded(args.typ, args.name, dict(args.inputs), parent, outputs))
-        return f"{args.name}-id", outputs
+        resource_id = f"{args.name}-id"
+        self.resources.append(Recorded(args.typ, args.name, dict(args.inputs), parent, outputs, resource_id))
+        return resource_id, outputs
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         self.calls.append(args.token)

@@ -15,6 +15,8 @@ from typing import Any
 import pulumi
 import yaml
 
+from components.preflight import RULES, Violation, evaluate
+from components.preflight.model import UNKNOWN, Resource, urn_of
 from tests import harness
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +45,30 @@ class Synthesis:
     @property
     def resources(self) -> list[harness.Recorded]:
         return self.mocks.resources
+
+    def preflight(self) -> list[Violation]:
+        """Every violation of the preflight policy pack, run as the engine runs it on this stack: resource rules see
+        the inputs of a first preview (what other resources will assign is unknown), stack rules the outputs."""
+        assigned = {r.id for r in self.resources}
+        for r in self.resources:
+            assigned |= {v for k, v in r.outputs.items() if isinstance(v, str) and k not in r.inputs}
+        inputs, outputs = [], []
+        for r in self.resources:
+            urn = urn_of(r.type, r.name, r.parent, self.stack, PROJECT)
+            inputs.append(Resource(r.type, r.name, urn, _unknown_where(r.inputs, assigned), r.parent))
+            outputs.append(Resource(r.type, r.name, urn, {"id": r.id, **r.outputs}, r.parent))
+        return evaluate(RULES, inputs, outputs)
+
+
+def _unknown_where(value: Any, assigned: set[str]) -> Any:
+    """``value`` with every string that another resource assigns (an id, an ARN) replaced by UNKNOWN."""
+    if isinstance(value, str):
+        return UNKNOWN if value in assigned else value
+    if isinstance(value, dict):
+        return {k: _unknown_where(v, assigned) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unknown_where(v, assigned) for v in value]
+    return value
 
 
 def synthesize(stack: str, config: dict[str, Any] | None = None, build_dir: Path | None = None) -> Synthesis:

@@ -1,0 +1,23 @@
+"""Preflight: a Pulumi policy pack that refuses, before ``pulumi up``, what AWS or the provider would refuse during it.
+
+The SDK accepts any value of the right type; AWS accepts much less. These rules read AWS's own machine-readable truth
+(CloudFormation's resource schemas from cfn-lint, botocore's service models, Kubernetes' OpenAPI schemas) and check
+what no single resource shows (keys, reachability from private subnets, proxy users, CORS against the site's origin).
+
+Run it on a real stack with ``pulumi preview --policy-pack policy`` (``policy/`` in this repository), or import
+:data:`RULES` and :func:`components.preflight.pack.evaluate` to run it on resources recorded under mocks.
+"""
+
+from __future__ import annotations
+
+from components.preflight import names, values
+from components.preflight.pack import Rule, Violation, evaluate
+
+PACK_NAME = "aws-systems-preflight"
+
+RULES: tuple[Rule, ...] = (
+    Rule("aws-names", "Every physical name and auto-name fits its type's length and characters", names.check),
+    Rule("aws-values", "Enum, pattern, length and range values are ones AWS accepts", values.check),
+)
+
+__all__ = ["PACK_NAME", "RULES", "Rule", "Violation", "evaluate"]

@@ -1,0 +1,56 @@
+"""Rule: property values that AWS constrains (enums, patterns, lengths, ranges) are values AWS accepts.
+
+Each property is compared with the CloudFormation schema's property of the same meaning, recursively through nested
+blocks (``vpcConfig.subnetIds``...). Properties without a CloudFormation counterpart are not judged, and names are
+left to :mod:`components.preflight.names`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from components.preflight.model import UNKNOWN, Resource
+from components.preflight.schemas import CFN_TYPES, NAMES, cfn_property, from_json_schema, resolve
+
+MAX_DEPTH = 6
+
+
+def _walk(schema: Mapping[str, Any], node: Mapping[str, Any], value: Any, path: str, depth: int) -> list[str]:
+    if value is UNKNOWN or value is None or depth > MAX_DEPTH:
+        return []
+    node = resolve(schema, node)
+    if isinstance(value, Mapping):
+        out: list[str] = []
+        children = node.get("properties", {})
+        for key, item in value.items():
+            child = children.get(key[:1].upper() + key[1:])
+            if child is not None:
+                out += _walk(schema, child, item, f"{path}.{key}", depth + 1)
+        return out
+    if isinstance(value, list):
+        items = node.get("items")
+        out = []
+        if isinstance(items, Mapping):
+            for index, item in enumerate(value):
+                out += _walk(schema, items, item, f"{path}[{index}]", depth + 1)
+        return out
+    constraint = from_json_schema(node, "")
+    return [f"{path}: {problem}" for problem in constraint.problems(value)]
+
+
+def check(resource: Resource) -> list[str]:
+    cfn_type = CFN_TYPES.get(resource.type)
+    if cfn_type is None:
+        return []
+    name_prop = NAMES[resource.type].prop if resource.type in NAMES else None
+    out: list[str] = []
+    for prop, value in resource.props.items():
+        if prop == name_prop:
+            continue
+        found = cfn_property(resource.type, prop)
+        if found is None:
+            continue
+        cfn_name, node, schema = found
+        out += [f"{p} [CloudFormation {cfn_type}.{cfn_name}]" for p in _walk(schema, node, value, prop, 0)]
+    return out
