@@ -40,6 +40,9 @@ class Recorded:
     parent: str
     outputs: dict[str, Any]
     id: str = ""
+    urn: str = ""
+    dependencies: tuple[str, ...] = ()
+    """URNs of the resources it depends on (explicitly, or through the outputs it takes)."""
 
     @property
     def parent_name(self) -> str:
@@ -160,13 +163,14 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         self.resources: list[Recorded] = []
         self.calls: list[str] = []
-        self._parents: dict[tuple[str, str], str] = {}
+        self._registrations: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {}
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         outputs = _outputs(args.typ, args.name, args.inputs)
-        parent = self._parents.pop((args.typ, args.name), "")
+        parent, urn, dependencies = self._registrations.pop((args.typ, args.name), ("", "", ()))
         resource_id = f"{args.name}-id"
-        self.resources.append(Recorded(args.typ, args.name, dict(args.inputs), parent, outputs, resource_id))
+        recorded = Recorded(args.typ, args.name, dict(args.inputs), parent, outputs, resource_id, urn, dependencies)
+        self.resources.append(recorded)
         return resource_id, outputs
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -194,13 +198,19 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
 
 class RecordingMonitor(MockMonitor):
-    """A mock monitor that tells the mocks each resource's parent URN (MockResourceArgs does not carry it)."""
+    """A mock monitor that tells the mocks each resource's parent, URN and dependencies (MockResourceArgs carries
+    none of them)."""
 
     mocks: RecordingMocks
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         if request.type != "pulumi:pulumi:Stack":
-            self.mocks._parents[(request.type, request.name)] = request.parent
+            urn = self.make_urn(request.parent, request.type, request.name)
+            self.mocks._registrations[(request.type, request.name)] = (
+                request.parent,
+                urn,
+                tuple(request.dependencies),
+            )
         return super().RegisterResource(request)
 
 

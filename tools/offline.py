@@ -16,7 +16,7 @@ import pulumi
 import yaml
 
 from components.preflight import RULES, Violation, evaluate
-from components.preflight.model import UNKNOWN, Resource, urn_of
+from components.preflight.model import UNKNOWN, Resource
 from tests import harness
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +54,8 @@ class Synthesis:
             assigned |= {v for k, v in r.outputs.items() if isinstance(v, str) and k not in r.inputs}
         inputs, outputs = [], []
         for r in self.resources:
-            urn = urn_of(r.type, r.name, r.parent, self.stack, PROJECT)
-            inputs.append(Resource(r.type, r.name, urn, _unknown_where(r.inputs, assigned), r.parent))
-            outputs.append(Resource(r.type, r.name, urn, {"id": r.id, **r.outputs}, r.parent))
+            inputs.append(Resource(r.type, r.name, r.urn, _unknown_where(r.inputs, assigned), r.parent))
+            outputs.append(Resource(r.type, r.name, r.urn, {"id": r.id, **r.outputs}, r.parent, r.dependencies))
         return evaluate(RULES, inputs, outputs)
 
 

@@ -10,7 +10,7 @@ Run it on a real stack with ``pulumi preview --policy-pack policy`` (``policy/``
 
 from __future__ import annotations
 
-from components.preflight import names, values
+from components.preflight import cors, keys, names, proxy, reachability, values
 from components.preflight.pack import Rule, Violation, evaluate
 
 PACK_NAME = "aws-systems-preflight"
@@ -18,6 +18,18 @@ PACK_NAME = "aws-systems-preflight"
 RULES: tuple[Rule, ...] = (
     Rule("aws-names", "Every physical name and auto-name fits its type's length and characters", names.check),
     Rule("aws-values", "Enum, pattern, length and range values are ones AWS accepts", values.check),
+    Rule(
+        "kms-key-access",
+        "Whoever uses something a customer-managed key encrypts may use the key",
+        stack_check=keys.check,
+    ),
+    Rule(
+        "private-reachability",
+        "Code in private subnets without NAT has a VPC endpoint for every AWS API it calls",
+        stack_check=reachability.check,
+    ),
+    Rule("rds-proxy-users", "An RDS Proxy knows every user that connects through it", stack_check=proxy.check),
+    Rule("site-cors", "APIs a web app calls allow the origin it is served from", stack_check=cors.check),
 )
 
 __all__ = ["PACK_NAME", "RULES", "Rule", "Violation", "evaluate"]

@@ -86,6 +86,8 @@ class Resource:
     urn: str
     props: dict[str, Any]
     parent_urn: str = ""
+    dependencies: tuple[str, ...] = ()
+    """URNs of the resources it depends on."""
 
     def get(self, *path: str | int, default: Any = None) -> Any:
         """A nested property, ``default`` when any step is missing (unknown stays :data:`UNKNOWN`)."""
@@ -135,13 +137,6 @@ class Stack:
         if not isinstance(resource_id, str):
             return None
         return next((r for r in self.of_type(type_) if r.id == resource_id), None)
-
-
-def urn_of(type_: str, name: str, parent_urn: str = "", stack: str = "stack", project: str = "project") -> str:
-    """The URN the engine gives a resource (used when resources come from somewhere other than the engine)."""
-    parent_type = parent_urn.split("::")[-2] if parent_urn.count("::") >= 3 else ""
-    qualified = f"{parent_type}${type_}" if parent_type and not parent_type.startswith("pulumi:pulumi:Stack") else type_
-    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
 
 def as_list(value: Any) -> list[Any]:

@@ -65,7 +65,8 @@ class Rule:
 
 def _resource_of(resource: PolicyResource) -> Resource:
     parent = resource.parent.urn if resource.parent is not None else ""
-    return Resource(resource.resource_type, resource.name, resource.urn, plain(resource.props), parent)
+    dependencies = tuple(d.urn for d in resource.dependencies)
+    return Resource(resource.resource_type, resource.name, resource.urn, plain(resource.props), parent, dependencies)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def _policy_resources(resources: list[Resource]) -> list[PolicyResource]:
         by_urn[r.urn] = PolicyResource(r.type, r.props, r.urn, r.name, _options(r.parent_urn), None, None, [], {})
     for r in resources:
         by_urn[r.urn].parent = by_urn.get(r.parent_urn)
+        by_urn[r.urn].dependencies = [by_urn[d] for d in r.dependencies if d in by_urn]
     return list(by_urn.values())
 
 
