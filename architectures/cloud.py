@@ -202,6 +202,15 @@ class SystemComponent(Component):
         if not self.system.uses_database:
             return
         assert self.network is not None, "systems with a database need the stack's network"
+        # Each schema gets its own credentials; the owner's migration function fills the secret on first deploy.
+        for service in self.system.services:
+            if service.schema_name:
+                self.schema_secrets[service.schema_name] = aws.secretsmanager.Secret(
+                    self._child_name(f"{service.schema_name}-db-credentials"),
+                    description=f"{self.system.name}: credentials of the {service.schema_name} schema",
+                    recovery_window_in_days=defaults.by_protection(self.protection, 7, 30),
+                    opts=self._opts(),
+                )
         clients = [self.network.app_security_group_id]
         if self.cluster is not None:
             clients.append(self.cluster.node_security_group_id)
@@ -220,18 +229,11 @@ class SystemComponent(Component):
                 backup_retention_days=db.backup_retention_days,
                 client_security_group_ids=clients,
                 proxy=db.proxy,
+                # Services and migrations connect as their schema's user, so the proxy must know each of them.
+                proxy_user_secret_arns=[s.arn for s in self.schema_secrets.values()] if db.proxy else (),
             ),
             opts=self._opts(),
         )
-        # Each schema gets its own credentials; the owner's migration function fills the secret on first deploy.
-        for service in self.system.services:
-            if service.schema_name:
-                self.schema_secrets[service.schema_name] = aws.secretsmanager.Secret(
-                    self._child_name(f"{service.schema_name}-db-credentials"),
-                    description=f"{self.system.name}: credentials of the {service.schema_name} schema",
-                    recovery_window_in_days=defaults.by_protection(self.protection, 7, 30),
-                    opts=self._opts(),
-                )
 
     # --- the API and the services ---------------------------------------------------------------------------
     def _cors_origins(self) -> list[str]:
@@ -280,6 +282,7 @@ class SystemComponent(Component):
 
     def _permissions(self, service: spec.Service) -> Permissions:
         needs = service.needs
+        tables = [self.tables[t] for t in needs.tables]
         return Permissions(
             db_secret_arn=self.schema_secrets[needs.database].arn if needs.database else None,
             tables_read=[self.tables[t].arn for t, access in needs.tables.items() if access == "read"],
@@ -289,6 +292,7 @@ class SystemComponent(Component):
             topics=[self.topics[t].arn for t in needs.topics],
             user_pool_arn=self.auth.user_pool_arn if needs.user_pool else None,
             user_pool_actions=needs.user_pool,
+            keys=[t.kms_key_arn for t in tables if t.kms_key_arn is not None],
         )
 
     def _create_services(self) -> None:
@@ -396,6 +400,8 @@ class SystemComponent(Component):
             port=self.database.port,
             migrations_dir=f"handlers/{self.system.name}/{service.name}/migrations",
             migrations_hash=directory_hash(migrations),
+            master_secret_key_arn=self.database.master_secret_kms_key_arn,
+            wait_for=self.database.ready,
         )
 
     def _kubernetes_args(self, service: spec.Service) -> KubernetesArgs | None:

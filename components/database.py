@@ -111,6 +111,9 @@ class DatabaseArgs:
     """Security groups allowed to reach the database (and proxy) port. Default none."""
     proxy: bool = False
     """An RDS Proxy (TLS required) in front; it reads the master secret with its own role. Default False."""
+    proxy_user_secret_arns: Sequence[pulumi.Input[str]] = ()
+    """Secrets (``username``, ``password``) of the other database users that connect through the proxy: a proxy
+    refuses any user it holds no secret for. Only with ``proxy=True``. Default none."""
     performance_insights: bool | None = None
     """Performance Insights (7 days, free tier). Default True where the class supports it. RDS does not
     offer it for MySQL/MariaDB on t2/t3/t4g micro and small classes (so it is off for the default
@@ -123,6 +126,8 @@ class DatabaseArgs:
 
     def __post_init__(self) -> None:
         by_protection(self.protection, standard=None, hardened=None)  # validates ``protection``
+        if self.proxy_user_secret_arns and not self.proxy:
+            raise ValueError("proxy_user_secret_arns: only allowed with proxy=True")
         if self.engine not in ENGINES:
             raise ValueError(f"engine: must be one of {', '.join(ENGINES)} (got {self.engine!r})")
         major_minor = _parse_version(self.resolved_engine_version)
@@ -176,8 +181,10 @@ class DatabaseComponent(Component):
     """An encrypted, private, TLS-only RDS instance with a managed master secret and optional RDS Proxy.
 
     Attributes: ``instance``, ``security_group``, ``endpoint`` (host name), ``port``, ``master_secret_arn``,
-    ``proxy_endpoint`` (None without a proxy), ``engine``; also ``subnet_group``, ``parameter_group``,
-    ``kms_key`` and ``proxy`` (None when not built).
+    ``master_secret_kms_key_arn`` (the key a reader of the master secret must be able to use; None with the AWS
+    managed key), ``proxy_endpoint`` (None without a proxy), ``ready`` (what a client that connects during the
+    deploy must depend on: the proxy's registered target), ``engine``; also ``subnet_group``, ``parameter_group``,
+    ``kms_key``, ``proxy`` and ``proxy_target`` (None when not built).
     """
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -362,11 +369,14 @@ class DatabaseComponent(Component):
         self.master_secret_arn: pulumi.Output[str] = self.instance.master_user_secrets.apply(
             lambda secrets: secrets[0].secret_arn or "" if secrets else ""
         )
+        self.master_secret_kms_key_arn: pulumi.Output[str] | None = self.kms_key.arn if self.kms_key else None
 
     def _create_proxy(self) -> None:
-        """RDS Proxy with TLS required, reading the master secret through a role that reads nothing else."""
+        """RDS Proxy with TLS required, reading the users' secrets through a role that reads nothing else."""
         self.proxy: aws.rds.Proxy | None = None
+        self.proxy_target: aws.rds.ProxyTarget | None = None
         self.proxy_endpoint: pulumi.Output[str] | None = None
+        self.ready: list[pulumi.Resource] = [self.instance]
         if not self._args.proxy:
             return
         role = aws.iam.Role(
@@ -377,8 +387,13 @@ class DatabaseComponent(Component):
             ),
             opts=self._opts(),
         )
+        user_secrets = list(self._args.proxy_user_secret_arns)
         statements: list[dict[str, object]] = [
-            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": self.master_secret_arn}
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": [self.master_secret_arn, *user_secrets],
+            }
         ]
         if self.kms_key:
             statements.append({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": self.kms_key.arn})
@@ -408,7 +423,11 @@ class DatabaseComponent(Component):
                         "secret_arn": self.master_secret_arn,
                         "iam_auth": "DISABLED",
                         "description": "master user, password from the RDS-managed secret",
-                    }
+                    },
+                    *(
+                        {"auth_scheme": "SECRETS", "secret_arn": arn, "iam_auth": "DISABLED", "description": "user"}
+                        for arn in user_secrets
+                    ),
                 ],
             ),
             opts=self._opts(depends_on=[policy]),
@@ -418,7 +437,7 @@ class DatabaseComponent(Component):
             **self._props("proxy-target-group", db_proxy_name=self.proxy.name),
             opts=self._opts(),
         )
-        aws.rds.ProxyTarget(
+        self.proxy_target = aws.rds.ProxyTarget(
             self._child_name("proxy-target"),
             **self._props(
                 "proxy-target",
@@ -429,3 +448,4 @@ class DatabaseComponent(Component):
             opts=self._opts(),
         )
         self.proxy_endpoint = self.proxy.endpoint
+        self.ready = [self.proxy_target]

@@ -92,6 +92,10 @@ class Permissions:
     user_pool_arn: pulumi.Input[str] | None = None
     user_pool_actions: Sequence[str] = field(default_factory=tuple)
     """Cognito admin actions (without the ``cognito-idp:`` prefix) on ``user_pool_arn``."""
+    keys: Sequence[pulumi.Input[str]] = ()
+    """Customer-managed KMS keys that encrypt the tables, buckets, topics or secret above. The workload may use them
+    only through those services (``kms:ViaService``): ``kms:Decrypt``, and ``kms:GenerateDataKey`` when it writes
+    to a bucket or topic. Default none."""
 
     def __post_init__(self) -> None:
         if self.user_pool_actions and self.user_pool_arn is None:
@@ -121,4 +125,29 @@ class Permissions:
             assert self.user_pool_arn is not None
             actions = [f"cognito-idp:{a}" for a in self.user_pool_actions]
             out.append(statement(actions, [self.user_pool_arn], "UserPool"))
+        if self.keys:
+            out.append(self._keys_statement())
         return out
+
+    def _keys_statement(self) -> Statement:
+        services = {
+            "secretsmanager": self.db_secret_arn is not None,
+            "dynamodb": bool(self.tables_read or self.tables_write),
+            "s3": bool(self.buckets_read or self.buckets_write),
+            "sns": bool(self.topics),
+        }
+        writes = bool(self.buckets_write or self.topics)
+        actions = ["kms:Decrypt", *(["kms:GenerateDataKey"] if writes else [])]
+        return keys_through(actions, list(self.keys), [s for s, used in services.items() if used], "Keys")
+
+
+def keys_through(
+    actions: Sequence[str], keys: Sequence[pulumi.Input[str]], services: Sequence[str], sid: str
+) -> Statement:
+    """KMS ``actions`` on ``keys``, only when one of ``services`` (``secretsmanager``, ``dynamodb``...) asks KMS on
+    the caller's behalf: the key cannot be used directly, nor through another service."""
+    if not services:
+        raise ValueError("services: name the services that use the keys")
+    out = statement(actions, keys, sid)
+    out["Condition"] = {"StringLike": {"kms:ViaService": [f"{s}.*.amazonaws.com" for s in sorted(services)]}}
+    return out

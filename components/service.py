@@ -19,7 +19,15 @@ from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
 from components.http_api import HttpApiComponent
-from components.iam import VPC_ACCESS, XRAY, Permissions, assume_role_policy, policy_document, statement
+from components.iam import (
+    VPC_ACCESS,
+    XRAY,
+    Permissions,
+    assume_role_policy,
+    keys_through,
+    policy_document,
+    statement,
+)
 
 if TYPE_CHECKING:
     from components.event_bus import EventBusComponent
@@ -103,6 +111,11 @@ class SchemaArgs:
     migrations_dir: str = "migrations"
     migrations_hash: str = ""
     """A hash of the migration files: the migrations run again when it changes."""
+    master_secret_key_arn: pulumi.Input[str] | None = None
+    """The customer-managed key of the master secret, if it has one (the migration decrypts through Secrets
+    Manager)."""
+    wait_for: Sequence[pulumi.Resource] = ()
+    """What must exist before the migrations can connect (the database, or a proxy's registered target)."""
 
 
 @dataclass(kw_only=True)
@@ -329,11 +342,13 @@ class ServiceComponent(Component):
             "ReadDatabaseSecrets",
         )
         write = statement(["secretsmanager:PutSecretValue"], [schema.service_secret_arn], "WriteServiceSecret")
+        key = schema.master_secret_key_arn
+        decrypt = [keys_through(["kms:Decrypt"], [key], ["secretsmanager"], "MasterSecretKey")] if key else []
         migrate = self._create_function(
             "migrate",
             MIGRATE_HANDLER,
             300,
-            extra_statements=[secrets, write],
+            extra_statements=[secrets, write, *decrypt],
             service_permissions=False,
             environment={
                 "MASTER_SECRET_ARN": schema.master_secret_arn,
@@ -352,7 +367,7 @@ class ServiceComponent(Component):
                 input=json.dumps({"schema": schema.schema}),
                 triggers={"migrations": schema.migrations_hash, "code": self._args.code_hash or ""},
             ),
-            opts=self._opts(),
+            opts=self._opts(depends_on=list(schema.wait_for)),
         )
 
     def _create_workload(self) -> None:

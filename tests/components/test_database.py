@@ -44,6 +44,7 @@ def _build(**overrides: Any) -> dict[str, Any]:
         db = DatabaseComponent("db", _args(**overrides))
         seen["engine"] = db.engine
         seen["instance"] = db.instance
+        seen["component"] = db
         return pulumi.Output.all(
             endpoint=db.endpoint,
             port=db.port,
@@ -132,6 +133,27 @@ def test_security_group_admits_clients_only(mocks):
     assert mocks.one(SUBNET_GROUP, "db-subnets").inputs["subnetIds"] == SUBNETS
 
 
+def test_proxy_knows_every_user_and_clients_wait_for_its_target(mocks):
+    users = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:moves", "arn:aws:secretsmanager:::secret:fleet"]
+    db = _build(proxy=True, proxy_user_secret_arns=users)["component"]
+    auths = mocks.one(PROXY, "db-proxy").inputs["auths"]
+    assert [a["secretArn"] for a in auths] == [SECRET_ARN, *users]
+    assert all(a["authScheme"] == "SECRETS" and a["iamAuth"] == "DISABLED" for a in auths)
+    [grant] = harness.statements(mocks.one(ROLE_POLICY, "db-proxy-policy").inputs["policy"])
+    assert grant["Resource"] == [SECRET_ARN, *users]
+    assert db.proxy_target is not None and db.ready == [db.proxy_target]
+
+
+def test_a_hardened_master_secret_names_the_key_its_readers_need(mocks):
+    db = _build(protection="hardened")["component"]
+    assert harness.resolved(db.master_secret_kms_key_arn) == mocks.one(KEY, "db-kms-key").outputs["arn"]
+
+
+def test_without_a_proxy_clients_wait_for_the_instance(mocks):
+    db = _build()["component"]
+    assert db.ready == [db.instance] and db.master_secret_kms_key_arn is None
+
+
 def test_no_clients_means_no_ingress(mocks):
     _build()
     assert mocks.one(SG, "db-sg").inputs["ingress"] == []
@@ -150,7 +172,7 @@ def test_proxy_requires_tls_and_reads_only_the_master_secret(mocks):
     policy = mocks.one(ROLE_POLICY, "db-proxy-policy")
     assert policy.inputs["role"] == "db-proxy-role-id"
     assert harness.statements(policy.inputs["policy"]) == [
-        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": SECRET_ARN}
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [SECRET_ARN]}
     ]
     assert mocks.one(TARGET_GROUP, "db-proxy-target-group").inputs["dbProxyName"] == "db-proxy"
     target = mocks.one(TARGET, "db-proxy-target").inputs
@@ -274,6 +296,7 @@ def test_helpers():
         ({"subnet_ids": ["subnet-a"]}, "subnet_ids"),
         ({"client_security_group_ids": "sg-app"}, "client_security_group_ids"),
         ({"performance_insights": True}, "performance_insights"),  # not on db.t4g.micro
+        ({"proxy_user_secret_arns": ["arn:aws:secretsmanager:::secret:a"]}, "proxy_user_secret_arns"),
     ],
 )
 def test_invalid_arguments_are_rejected(kwargs, argument):

@@ -16,6 +16,7 @@ from components.iam import (
     Permissions,
     Statement,
     assume_role_policy,
+    keys_through,
     policy_document,
     statement,
 )
@@ -94,6 +95,23 @@ def test_policy_document_resolves_output_resources() -> None:
 # --- Permissions --------------------------------------------------------------------------------------------
 def test_no_permissions_means_no_statements() -> None:
     assert Permissions().statements() == []
+
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/settings"
+
+
+def test_keys_are_usable_only_through_the_services_of_the_resources_they_encrypt() -> None:
+    readers = by_sid(Permissions(tables_read=[TABLE], keys=[KEY]))["Keys"]
+    assert readers["Action"] == ["kms:Decrypt"] and readers["Resource"] == [KEY]
+    assert readers["Condition"] == {"StringLike": {"kms:ViaService": ["dynamodb.*.amazonaws.com"]}}
+    writers = by_sid(Permissions(buckets_write=[BUCKET], topics=[TOPIC], keys=[KEY]))["Keys"]
+    assert writers["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert writers["Condition"]["StringLike"]["kms:ViaService"] == ["s3.*.amazonaws.com", "sns.*.amazonaws.com"]
+
+
+def test_keys_through_no_service_is_refused() -> None:
+    with pytest.raises(ValueError, match="^services:"):
+        keys_through(["kms:Decrypt"], [KEY], [], "Keys")
 
 
 def test_db_secret_is_read_only() -> None:

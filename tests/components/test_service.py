@@ -336,6 +336,25 @@ def test_migrate_function_reads_secrets_and_nothing_else(mocks: harness.Recordin
     }
 
 
+def test_migrate_function_decrypts_a_master_secret_key_only_through_secrets_manager(mocks) -> None:
+    key = "arn:aws:kms:us-east-1:123456789012:key/master"
+    build(schema=schema(master_secret_key_arn=key))
+    got = statements(mocks, "moves-migrate-policy")["MasterSecretKey"]
+    assert got["Action"] == ["kms:Decrypt"] and got["Resource"] == [key]
+    assert got["Condition"] == {"StringLike": {"kms:ViaService": ["secretsmanager.*.amazonaws.com"]}}
+
+
+def test_migrations_wait_for_what_they_connect_through(mocks: harness.RecordingMocks) -> None:
+    def program() -> None:
+        target = aws.rds.ProxyTarget("proxy-target", db_proxy_name="p", target_group_name="default")
+        ServiceComponent("moves", ServiceArgs(code=CODE, schema=schema(wait_for=[target])))
+
+    harness.run(program)
+    run = mocks.one(INVOCATION, "moves-migrate-run")
+    target = mocks.one("aws:rds/proxyTarget:ProxyTarget", "proxy-target")
+    assert target.urn in run.dependencies
+
+
 def test_migrate_function_cannot_publish(mocks: harness.RecordingMocks) -> None:
     build(api={}, bus=True, publishes=True, schema=schema())
     grants = [r.name for r in mocks.of_type(ROLE_POLICY) if r.name.endswith("-publish")]
