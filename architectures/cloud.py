@@ -177,7 +177,7 @@ class SystemComponent(Component):
     # --- network, database and cluster ----------------------------------------------------------------------
     def _create_cluster(self) -> None:
         self.cluster: KubernetesClusterComponent | None = None
-        if not any(s.runtime == "kubernetes" for s in self.system.services):
+        if not runs_kubernetes(self.system):
             return
         assert self.network is not None, "a kubernetes service needs the stack's network"
         k8s = self.config.kubernetes
@@ -492,7 +492,17 @@ class SystemComponent(Component):
 
 def needs_network(system: spec.System) -> bool:
     """Databases and Kubernetes live in private subnets."""
-    return system.uses_database or any(s.runtime == "kubernetes" for s in system.services)
+    return system.uses_database or runs_kubernetes(system)
+
+
+def runs_kubernetes(system: spec.System) -> bool:
+    return any(s.runtime == "kubernetes" for s in system.services)
+
+
+def interface_endpoints(systems: list[spec.System]) -> tuple[str, ...]:
+    """The VPC's interface endpoints: the library's defaults, plus what EKS nodes call when a system runs on EKS."""
+    nodes = defaults.EKS_NODE_INTERFACE_ENDPOINTS if any(runs_kubernetes(s) for s in systems) else ()
+    return (*defaults.VPC_INTERFACE_ENDPOINTS, *nodes)
 
 
 def service_archive(system: spec.System, service: spec.Service, build_dir: Path) -> BuiltArchive:

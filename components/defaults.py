@@ -158,6 +158,9 @@ VPC_INTERFACE_ENDPOINTS = (
     "ecr.dkr",
 )
 VPC_GATEWAY_ENDPOINTS = ("s3", "dynamodb")
+# EKS nodes in private subnets without NAT also call EC2 (the VPC CNI assigns pod addresses); the rest of what they
+# need (ECR, S3, STS, CloudWatch Logs) is in the defaults above.
+EKS_NODE_INTERFACE_ENDPOINTS = ("ec2",)
 RDS_CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1"
 RDS_IAM_DATABASE_AUTHENTICATION = True
 RDS_MASTER_USERNAME = "admin"

@@ -10,7 +10,7 @@ import pulumi_aws as aws
 from pulumi.runtime import config as pulumi_config
 
 from architectures import SYSTEMS
-from architectures.cloud import HANDLERS, REPO_ROOT, Platform, SystemComponent, needs_network
+from architectures.cloud import HANDLERS, REPO_ROOT, Platform, SystemComponent, interface_endpoints, needs_network
 from components import defaults
 from components.network import NetworkArgs, NetworkComponent
 from components.packaging import dependency_layer
@@ -64,6 +64,7 @@ def run(build_layer: bool = True, build_dir: Path = BUILD_DIR) -> dict[str, Syst
                 protection=config.protection,
                 az_count=config.network.az_count,
                 nat_gateways=config.network.nat_gateways,
+                interface_endpoints=interface_endpoints([SYSTEMS[name] for name in config.systems]),
             ),
         )
     platform = Platform(
