@@ -24,7 +24,8 @@ T = TypeVar("T")
 
 Engine = Literal["mysql", "mariadb"]
 ENGINES: tuple[Engine, ...] = ("mysql", "mariadb")
-DEFAULT_ENGINE_VERSIONS: dict[str, str] = {"mysql": "8.0", "mariadb": "10.11"}
+# Under RDS standard support until July 2029 (MySQL 8.4 LTS) and February 2028 (MariaDB 10.11).
+DEFAULT_ENGINE_VERSIONS: dict[str, str] = {"mysql": "8.4", "mariadb": "10.11"}
 # require_secure_transport exists from these versions on; older ones cannot enforce TLS.
 MIN_ENGINE_VERSIONS: dict[str, tuple[int, int]] = {"mysql": (8, 0), "mariadb": (10, 5)}
 # MySQL writes an audit log only through the MARIADB_AUDIT_PLUGIN option group, so it is not exported.
@@ -88,9 +89,10 @@ class DatabaseArgs:
     engine: Engine = "mysql"
     """``mysql`` or ``mariadb``. Default ``mysql``."""
     engine_version: str | None = None
-    """Major.minor, or a full version. Default ``8.0`` for mysql, ``10.11`` for mariadb (minor upgrades are
-    automatic). MySQL 8.0 leaves RDS standard support in July 2026: pass ``8.4`` for the next LTS. Oldest
-    allowed: MySQL 8.0, MariaDB 10.5 (the first with ``require_secure_transport``)."""
+    """Major.minor, or a full version. Default ``8.4`` for mysql, ``10.11`` for mariadb (minor upgrades are
+    automatic), both under RDS standard support (until July 2029 and February 2028). Oldest allowed: MySQL 8.0,
+    MariaDB 10.5 (the first with ``require_secure_transport``); versions past standard support pay RDS extended
+    support, which the preflight's ``standard-support`` rule refuses."""
     instance_class: str = "db.t4g.micro"
     """The instance class. Default ``db.t4g.micro``."""
     allocated_storage_gb: int = 20

@@ -54,7 +54,8 @@ class DatabaseConfig(Section):
 
 
 class KubernetesConfig(Section):
-    version: str = Field(default="1.33", pattern=r"^1\.\d{2}$")
+    version: str = Field(default="1.36", pattern=r"^1\.\d{2}$")
+    """EKS version; 1.36 is under standard support until mid 2027 (14 months from its EKS release)."""
     node_instance_type: str = Field(default="t3.medium", pattern=r"^[a-z0-9]+\.[a-z0-9]+$")
     desired_nodes: int | None = Field(default=None, ge=1, le=50)
     image_uri: str | None = None

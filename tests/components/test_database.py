@@ -64,7 +64,7 @@ def _instance(mocks: harness.RecordingMocks) -> dict[str, Any]:
 def test_standard_defaults(mocks, warnings):
     out = _build()
     db = _instance(mocks)
-    assert db["engine"] == "mysql" and db["engineVersion"] == "8.0"
+    assert db["engine"] == "mysql" and db["engineVersion"] == "8.4"
     assert db["instanceClass"] == "db.t4g.micro" and db["allocatedStorage"] == 20
     assert "maxAllocatedStorage" not in db
     assert db["storageEncrypted"] is True and "kmsKeyId" not in db
@@ -107,7 +107,7 @@ def test_hardened_defaults(mocks, warnings):
 def test_parameter_group_requires_tls(mocks):
     _build()
     params = mocks.one(PARAMS, "db-params").inputs
-    assert params["family"] == "mysql8.0"
+    assert params["family"] == "mysql8.4"
     values = {p["name"]: p["value"] for p in params["parameters"]}
     assert values["require_secure_transport"] == "1"
     assert values["log_output"] == "FILE" and values["slow_query_log"] == "1"
