@@ -38,7 +38,7 @@ from components.service import (
     SubscriptionArgs,
     VpcArgs,
 )
-from components.static_site import DomainArgs, StaticSiteArgs, StaticSiteComponent
+from components.static_site import DomainArgs, SiteApiArgs, StaticSiteArgs, StaticSiteComponent
 from components.table import TableArgs, TableComponent
 from components.topic import TopicArgs, TopicComponent
 from program.config import StackConfig
@@ -237,10 +237,8 @@ class SystemComponent(Component):
 
     # --- the API and the services ---------------------------------------------------------------------------
     def _cors_origins(self) -> list[str]:
-        origins = list(self.config.cors_origins)
-        if self.system.site_dir and self.config.site.domain:
-            origins.append(f"https://{self.config.site.domain}")
-        return origins or (["*"] if self.protection == "standard" else [])
+        """Other browser apps that call the API; the system's own web app calls it on its own origin (no CORS)."""
+        return list(self.config.cors_origins) or (["*"] if self.protection == "standard" else [])
 
     def _create_api(self) -> None:
         self.api = HttpApiComponent(
@@ -467,19 +465,21 @@ class SystemComponent(Component):
             return
         site = self.config.site
         region = self.config.region
+        api = SiteApiArgs(url=self.api.url)
         self.site = StaticSiteComponent(
             self._child_name("site"),
             StaticSiteArgs(
                 site_dir=REPO_ROOT / self.system.site_dir,
                 protection=self.protection,
                 runtime_config=wiring.site_config(
-                    api_url=self.api.url,
+                    api_url=api.path,
                     region=region,
                     user_pool_id=self.auth.user_pool_id,
                     client_id=self.auth.client_ids.apply(lambda ids: ids["web"]),
                     cognito_endpoint=f"https://cognito-idp.{region}.amazonaws.com/",
                 ),
-                connect_origins=[self.api.url, f"https://cognito-idp.{region}.amazonaws.com"],
+                api=api,
+                connect_origins=[f"https://cognito-idp.{region}.amazonaws.com"],
                 domain=DomainArgs(name=site.domain, zone_id=site.hosted_zone_id)
                 if site.domain and site.hosted_zone_id
                 else None,

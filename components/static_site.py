@@ -4,6 +4,15 @@ The bucket is reachable only through CloudFront's origin access control; every r
 and the other security headers; unknown paths fall back to ``index.html``; access is logged; a custom domain
 (ACM certificate and Route 53 aliases) and a WAF are optional. The app's runtime settings (API URL, Cognito
 ids) are written next to it as ``config.json``, so one build serves every stack.
+
+**The app's API on the app's own origin.** With ``api``, the distribution also serves the API under a path
+(``/api/*`` by default), so the browser calls it on the origin the app came from: no CORS, a CSP ``connect-src``
+of ``'self'``, and the WAF in front of both. It cannot be done the other way round on a ``*.cloudfront.net``
+name: the API's CORS would need the distribution's domain, which exists only after the distribution, whose CSP
+needs the API's URL. The path is stripped by a CloudFront Function before the request reaches API Gateway; the
+``Authorization`` header is part of that behavior's cache key (CloudFront forwards it no other way) with a TTL of
+0, so nothing is cached unless the API says so. Because CloudFront's custom error responses would also replace
+the API's own 403 and 404 with the app, the SPA fallback is a viewer-request function on the app's paths instead.
 """
 
 from __future__ import annotations
@@ -55,8 +64,19 @@ S3_ORIGIN_ID = "s3"
 CLOUDFRONT_LOG_PREFIX = "cloudfront/"
 S3_ACCESS_LOG_PREFIX = "s3-access/"
 WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"  # WAF refuses log groups named otherwise
-SPA_FALLBACK_ERRORS = (403, 404)  # S3 answers 403 for a missing key when CloudFront may not list the bucket
-SPA_FALLBACK_ERROR_TTL_SECONDS = 10
+API_ORIGIN_ID = "api"
+# AWS managed origin request policy "AllViewerExceptHostHeader": API Gateway needs its own Host.
+CLOUDFRONT_ALL_VIEWER_EXCEPT_HOST_POLICY_ID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+CLOUDFRONT_FUNCTION_RUNTIME = "cloudfront-js-2.0"
+_API_PATH = re.compile(r"^/[a-z0-9][a-z0-9-]{0,30}$")
+# Paths without a file extension are the app's own routes: serve the entry point (the SPA fallback).
+SPA_FALLBACK_FUNCTION = """function handler(event) {
+  var request = event.request;
+  var last = request.uri.split('/').pop();
+  if (last.indexOf('.') === -1) { request.uri = '/index.html'; }
+  return request;
+}
+"""
 ALIAS_RECORD_TYPES = ("A", "AAAA")
 
 CACHE_NO_CACHE = "no-cache"  # revalidate every time: the entry point and the runtime config must never go stale
@@ -181,6 +201,30 @@ class DomainArgs:
             )
 
 
+@dataclass(frozen=True)
+class SiteApiArgs:
+    """An API Gateway API served on the site's own origin, under ``path``."""
+
+    url: pulumi.Input[str]
+    """The API's invoke URL, ``https://<id>.execute-api.<region>.amazonaws.com`` (a ``$default`` stage). Required."""
+    path: str = "/api"
+    """Where the API appears on the site: ``/api/products`` reaches the API's ``/products``. Default ``/api``."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.path, str) or not _API_PATH.match(self.path):
+            raise ValueError(f"api.path: must be one lowercase segment such as /api (got {self.path!r})")
+
+
+def strip_prefix_function(path: str) -> str:
+    """The CloudFront Function that removes ``path`` from the URI before the request reaches the API."""
+    return f"""function handler(event) {{
+  var request = event.request;
+  request.uri = request.uri.substring({len(path)}) || '/';
+  return request;
+}}
+"""
+
+
 @dataclass(kw_only=True)
 class StaticSiteArgs:
     """Arguments of :class:`StaticSiteComponent`.
@@ -188,9 +232,10 @@ class StaticSiteArgs:
     Roles for ``transforms``: ``bucket``, ``bucket-public-access``, ``bucket-ownership``,
     ``bucket-encryption``, ``bucket-versioning``, ``bucket-lifecycle``, ``bucket-policy``, ``bucket-logging``;
     ``logs``, ``logs-public-access``, ``logs-ownership``, ``logs-encryption``, ``logs-lifecycle``,
-    ``logs-policy``; ``oac``, ``headers``, ``distribution``, ``file`` (every uploaded file),
-    ``runtime-config``; with a domain ``certificate``, ``cert-validation-record``, ``cert-validation``,
-    ``alias-a``, ``alias-aaaa``; with a WAF ``waf``, ``waf-logs``, ``waf-logging``.
+    ``logs-policy``; ``oac``, ``headers``, ``spa-fallback``, ``distribution``, ``file`` (every uploaded file),
+    ``runtime-config``; with an API ``api-cache``, ``api-path``; with a domain ``certificate``,
+    ``cert-validation-record``, ``cert-validation``, ``alias-a``, ``alias-aaaa``; with a WAF ``waf``, ``waf-logs``,
+    ``waf-logging``.
     """
 
     site_dir: str | Path
@@ -203,6 +248,8 @@ class StaticSiteArgs:
     """Key of the runtime config object; it replaces a file of the same path in ``site_dir``."""
     connect_origins: Sequence[pulumi.Input[str]] = ()
     """Origins the app calls (``https://`` or ``wss://``; a path is dropped), added to CSP ``connect-src``."""
+    api: SiteApiArgs | None = None
+    """An API served on the site's own origin (see the module docs). Default: none."""
     content_security_policy: str | None = None
     """A CSP replacing the default (``'self'`` only, no ``'unsafe-inline'``); logs a warning. Default: none."""
     domain: DomainArgs | None = None
@@ -296,9 +343,10 @@ def _visibility(metric_name: str) -> dict[str, Any]:
 class StaticSiteComponent(Component):
     """A static web app on S3 + CloudFront, secure by default.
 
-    Attributes: ``bucket``, ``logs_bucket``, ``bucket_policy``, ``oac``, ``headers_policy``, ``distribution``,
-    ``certificate`` (or None), ``web_acl`` (or None), ``objects`` (by key, with the runtime config); outputs
-    ``bucket_name``, ``distribution_id``, ``distribution_arn``, ``domain_name`` (CloudFront's) and ``url``.
+    Attributes: ``bucket``, ``logs_bucket``, ``bucket_policy``, ``oac``, ``headers_policy``, ``spa_fallback``,
+    ``distribution``, ``certificate`` (or None), ``web_acl`` (or None), ``api_cache_policy`` and ``api_function``
+    (or None), ``objects`` (by key, with the runtime config); outputs ``bucket_name``, ``distribution_id``,
+    ``distribution_arn``, ``domain_name`` (CloudFront's), ``url`` and ``api_url`` (None without ``api``).
     """
 
     def __init__(self, name: str, args: StaticSiteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -309,6 +357,7 @@ class StaticSiteComponent(Component):
         self._create_site_bucket()
         self._create_origin_access()
         self._create_headers_policy()
+        self._create_functions()
         self._create_certificate()
         self._create_web_acl()
         self._create_distribution()
@@ -325,6 +374,9 @@ class StaticSiteComponent(Component):
             if args.domain
             else pulumi.Output.concat("https://", self.distribution.domain_name)
         )
+        self.api_url: pulumi.Output[str] | None = (
+            pulumi.Output.concat(self.url, args.api.path) if args.api is not None else None
+        )
         self._check_transforms_used()
         self.register_outputs(
             {
@@ -333,6 +385,7 @@ class StaticSiteComponent(Component):
                 "distribution_arn": self.distribution_arn,
                 "domain_name": self.domain_name,
                 "url": self.url,
+                "api_url": self.api_url,
             }
         )
 
@@ -464,8 +517,76 @@ class StaticSiteComponent(Component):
             opts=self._opts(),
         )
 
+    def _function(self, role: str, comment: str, code: str) -> aws.cloudfront.Function:
+        return aws.cloudfront.Function(
+            self._child_name(role),
+            **self._props(role, runtime=CLOUDFRONT_FUNCTION_RUNTIME, comment=comment[:128], code=code, publish=True),
+            opts=self._opts(),
+        )
+
+    def _create_functions(self) -> None:
+        """The SPA fallback; with an API, its cache policy (Authorization in the key, TTL 0) and path function."""
+        self.spa_fallback = self._function(
+            "spa-fallback", f"{self._name}: app routes serve index.html", SPA_FALLBACK_FUNCTION
+        )
+        self.api_cache_policy: aws.cloudfront.CachePolicy | None = None
+        self.api_function: aws.cloudfront.Function | None = None
+        api = self._args.api
+        if api is None:
+            return
+        self.api_cache_policy = aws.cloudfront.CachePolicy(
+            self._child_name("api-cache"),
+            **self._props(
+                "api-cache",
+                comment=f"{self._name}: API, cached only when it says so, per caller"[:128],
+                default_ttl=0,
+                min_ttl=0,
+                max_ttl=1,
+                parameters_in_cache_key_and_forwarded_to_origin={
+                    "headers_config": {"header_behavior": "whitelist", "headers": {"items": ["Authorization"]}},
+                    "cookies_config": {"cookie_behavior": "none"},
+                    "query_strings_config": {"query_string_behavior": "all"},
+                    "enable_accept_encoding_gzip": True,
+                    "enable_accept_encoding_brotli": True,
+                },
+            ),
+            opts=self._opts(),
+        )
+        self.api_function = self._function(
+            "api-path", f"{self._name}: strip {api.path}", strip_prefix_function(api.path)
+        )
+
+    def _api_routing(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(extra origins, ordered cache behaviors) that serve the API under its path; none without an API."""
+        api = self._args.api
+        if api is None or self.api_cache_policy is None or self.api_function is None:
+            return [], []
+        origin = {
+            "origin_id": API_ORIGIN_ID,
+            "domain_name": pulumi.Output.from_input(api.url).apply(lambda url: urlsplit(url).hostname or url),
+            "custom_origin_config": {
+                "http_port": 80,
+                "https_port": 443,
+                "origin_protocol_policy": "https-only",
+                "origin_ssl_protocols": ["TLSv1.2"],
+            },
+        }
+        behavior = {
+            "path_pattern": f"{api.path}/*",
+            "target_origin_id": API_ORIGIN_ID,
+            "viewer_protocol_policy": "https-only",
+            "allowed_methods": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+            "cached_methods": ["GET", "HEAD"],
+            "compress": True,
+            "cache_policy_id": self.api_cache_policy.id,
+            "origin_request_policy_id": CLOUDFRONT_ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
+            "response_headers_policy_id": self.headers_policy.id,
+            "function_associations": [{"event_type": "viewer-request", "function_arn": self.api_function.arn}],
+        }
+        return [origin], [behavior]
+
     def _create_distribution(self) -> None:
-        """S3 origin via OAC, HTTPS only, SPA fallback, access logs, and the optional domain and WAF."""
+        """S3 origin via OAC, HTTPS only, SPA fallback, access logs, the optional API, domain and WAF."""
         args, domain = self._args, self._args.domain
         viewer_certificate: dict[str, Any] = (
             {
@@ -476,6 +597,7 @@ class StaticSiteComponent(Component):
             if domain
             else {"cloudfront_default_certificate": True}
         )
+        api_origins, api_behaviors = self._api_routing()
         self.distribution = aws.cloudfront.Distribution(
             self._child_name("distribution"),
             **self._props(
@@ -488,7 +610,8 @@ class StaticSiteComponent(Component):
                         "origin_id": S3_ORIGIN_ID,
                         "domain_name": self.bucket.bucket_regional_domain_name,
                         "origin_access_control_id": self.oac.id,
-                    }
+                    },
+                    *api_origins,
                 ],
                 default_cache_behavior={
                     "target_origin_id": S3_ORIGIN_ID,
@@ -498,16 +621,11 @@ class StaticSiteComponent(Component):
                     "compress": True,
                     "cache_policy_id": defaults.CLOUDFRONT_CACHING_OPTIMIZED_POLICY_ID,
                     "response_headers_policy_id": self.headers_policy.id,
+                    "function_associations": [
+                        {"event_type": "viewer-request", "function_arn": self.spa_fallback.arn},
+                    ],
                 },
-                custom_error_responses=[
-                    {
-                        "error_code": code,
-                        "response_code": 200,
-                        "response_page_path": "/index.html",
-                        "error_caching_min_ttl": SPA_FALLBACK_ERROR_TTL_SECONDS,
-                    }
-                    for code in SPA_FALLBACK_ERRORS
-                ],
+                ordered_cache_behaviors=api_behaviors or None,
                 logging_config={
                     "bucket": self.logs_bucket.bucket_domain_name,
                     "prefix": CLOUDFRONT_LOG_PREFIX,

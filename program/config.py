@@ -117,8 +117,6 @@ class StackConfig(Section):
         bad = [e for e in self.alert_emails if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", e)]
         if bad:
             raise ValueError(f"alertEmails: not an email address: {', '.join(bad)}")
-        if "retail" in self.systems and self.protection == "hardened" and not (self.cors_origins or self.site.domain):
-            raise ValueError("corsOrigins: name the web app's origin (or set site.domain) when hardened")
         if self.environment in ("stage", "prod") and self.protection != "hardened":
             raise ValueError(f"protection: must be 'hardened' for the {self.environment} environment")
         return self

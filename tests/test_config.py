@@ -50,7 +50,6 @@ def test_defaults_are_cheap_and_region_comes_from_aws_config():
         (with_(alertEmails=["not-an-email"]), "aws-systems:alertEmails: not an email address: not-an-email"),
         (with_(systems=["moving", "moving"]), "aws-systems:systems: each system may be listed once"),
         (with_(site={"domain": "store.example.com"}), "aws-systems:site: hostedZoneId is required when domain is set"),
-        (with_(systems=["retail"], protection="hardened"), "aws-systems:corsOrigins: name the web app's origin"),
         (
             with_(kubernetes={"publicAccessCidrs": ["0.0.0.0/0"]}),
             "aws-systems:kubernetes: publicAccessCidrs: 0.0.0.0/0 would open the cluster API",

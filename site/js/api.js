@@ -64,7 +64,7 @@ export class Api {
   async request(method, path, { query, body, headers } = {}) {
     const token = this.token();
     if (!token) return this.unauthorized();
-    const url = new URL(this.baseUrl + path);
+    const url = new URL(this.baseUrl + path, window.location.href); // apiUrl may be a path on the app's origin
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
     }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,13 +18,16 @@ from components.static_site import (
     CACHE_IMMUTABLE,
     CACHE_NO_CACHE,
     CACHE_SHORT,
+    SPA_FALLBACK_FUNCTION,
     DomainArgs,
+    SiteApiArgs,
     StaticSiteArgs,
     StaticSiteComponent,
     cache_control,
     content_security_policy,
     content_type,
     has_content_hash,
+    strip_prefix_function,
 )
 from tests import harness
 
@@ -225,11 +230,12 @@ def test_distribution_is_https_only_compressed_logged_with_spa_fallback(mocks, s
 
     dist = mocks.one(DISTRIBUTION).inputs
     assert dist["defaultRootObject"] == "index.html"
-    assert dist["customErrorResponses"] == [
-        {"errorCode": code, "responseCode": 200, "responsePagePath": "/index.html", "errorCachingMinTtl": 10}
-        for code in (403, 404)
-    ]
+    assert "customErrorResponses" not in dist  # they would also replace an API's own 403 and 404
     behavior = dist["defaultCacheBehavior"]
+    fallback = mocks.named("site-spa-fallback")
+    assert fallback.inputs["runtime"] == "cloudfront-js-2.0" and fallback.inputs["publish"] is True
+    assert behavior["functionAssociations"] == [{"eventType": "viewer-request", "functionArn": fallback.outputs["arn"]}]
+    assert "orderedCacheBehaviors" not in dist
     assert behavior["viewerProtocolPolicy"] == "redirect-to-https"
     assert behavior["compress"] is True
     assert behavior["cachePolicyId"] == "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -240,6 +246,61 @@ def test_distribution_is_https_only_compressed_logged_with_spa_fallback(mocks, s
         "prefix": "cloudfront/",
         "includeCookies": False,
     }
+
+
+def run_function(code: str, uri: str) -> str:
+    """Run a CloudFront Function's handler with Node.js (the functions are JavaScript) and return the new URI."""
+    script = code + f"\nconsole.log(handler({{request: {{uri: {json.dumps(uri)}}}}}).uri);"
+    node = shutil.which("node") or "node"
+    return subprocess.run([node, "-e", script], capture_output=True, text=True, check=True).stdout.strip()  # noqa: S603
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+@pytest.mark.parametrize(
+    ("uri", "served"),
+    [
+        ("/", "/index.html"),
+        ("/sales/42", "/index.html"),
+        ("/app.js", "/app.js"),
+        ("/assets/logo.svg", "/assets/logo.svg"),
+    ],
+)
+def test_spa_fallback_serves_the_entry_point_for_app_routes_only(uri, served):
+    assert run_function(SPA_FALLBACK_FUNCTION, uri) == served
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+@pytest.mark.parametrize(("uri", "forwarded"), [("/api/products", "/products"), ("/api/", "/"), ("/api/a/b", "/a/b")])
+def test_api_path_function_strips_the_prefix(uri, forwarded):
+    assert run_function(strip_prefix_function("/api"), uri) == forwarded
+
+
+def test_an_api_is_served_on_the_site_origin_with_the_callers_token_in_the_cache_key(mocks, site):
+    out = _build(site, api=SiteApiArgs(url="https://abc123.execute-api.us-east-1.amazonaws.com"))
+    dist = mocks.one(DISTRIBUTION).inputs
+    api_origin = dist["origins"][1]
+    assert api_origin["originId"] == "api" and api_origin["domainName"] == "abc123.execute-api.us-east-1.amazonaws.com"
+    assert api_origin["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+    [behavior] = dist["orderedCacheBehaviors"]
+    assert behavior["pathPattern"] == "/api/*" and behavior["targetOriginId"] == "api"
+    assert {"POST", "PUT", "DELETE", "PATCH", "OPTIONS"} <= set(behavior["allowedMethods"])
+    assert behavior["originRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    cache = mocks.named("site-api-cache").inputs
+    assert cache["defaultTtl"] == 0 and cache["minTtl"] == 0
+    keyed = cache["parametersInCacheKeyAndForwardedToOrigin"]["headersConfig"]
+    assert keyed == {"headerBehavior": "whitelist", "headers": {"items": ["Authorization"]}}
+    assert behavior["cachePolicyId"] == mocks.named("site-api-cache").id
+    path_function = mocks.named("site-api-path")
+    assert behavior["functionAssociations"] == [
+        {"eventType": "viewer-request", "functionArn": path_function.outputs["arn"]}
+    ]
+    assert harness.resolved(out["component"].api_url) == out["url"] + "/api"
+
+
+@pytest.mark.parametrize("path", ["api", "/API", "/a/b", "/api/", ""])
+def test_api_path_must_be_one_lowercase_segment(path):
+    with pytest.raises(ValueError, match="^api.path:"):
+        SiteApiArgs(url="https://x.execute-api.us-east-1.amazonaws.com", path=path)
 
 
 # --- custom domain ------------------------------------------------------------------------------------------------
@@ -385,6 +446,7 @@ def test_children_are_named_by_role_and_parented_to_the_component(mocks, site):
         "site-logs-policy",
         "site-oac",
         "site-headers",
+        "site-spa-fallback",
         "site-distribution",
         "site-certificate",
         "site-cert-validation-record",
