@@ -54,6 +54,13 @@ def test_stack_synthesizes_every_enabled_system(synthesized, stack):
     }, "the program must not depend on unexpected data sources"
 
 
+@pytest.mark.parametrize("stack", stack_names())
+def test_the_preflight_finds_nothing_that_aws_would_refuse(synthesized, stack):
+    """The policy pack (policy/) on the whole stack, as `pulumi preview --policy-pack policy` runs it."""
+    violations = synthesized[stack].preflight()
+    assert not violations, "\n".join(map(str, violations))
+
+
 def test_every_child_is_parented_and_named_from_its_parent(dev):
     by_name = {r.name: r for r in dev.resources}
     for r in dev.resources:

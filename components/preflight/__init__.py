@@ -10,6 +10,8 @@ Run it on a real stack with ``pulumi preview --policy-pack policy`` (``policy/``
 
 from __future__ import annotations
 
+from pulumi_policy import Policy
+
 from components.preflight import cors, keys, lifecycle, names, proxy, reachability, values
 from components.preflight.pack import Rule, Violation, evaluate
 
@@ -33,4 +35,10 @@ RULES: tuple[Rule, ...] = (
     Rule("site-cors", "APIs a web app calls allow the origin it is served from", stack_check=cors.check),
 )
 
-__all__ = ["PACK_NAME", "RULES", "Rule", "Violation", "evaluate"]
+
+def policies() -> list[Policy]:
+    """The rules as ``pulumi_policy`` policies, for a ``PolicyPack``."""
+    return [rule.policy() for rule in RULES]
+
+
+__all__ = ["PACK_NAME", "RULES", "Rule", "Violation", "evaluate", "policies"]

@@ -30,7 +30,14 @@ def _walk(schema: Mapping[str, Any], node: Mapping[str, Any], value: Any, path: 
         return out
     if isinstance(value, list):
         items = node.get("items")
-        out = []
+        out = [
+            f"{path}: {len(value)} items, {bound} {limit}"
+            for bound, limit, broken in (
+                ("more than", node.get("maxItems"), lambda n, limit: n > limit),
+                ("fewer than", node.get("minItems"), lambda n, limit: n < limit),
+            )
+            if isinstance(limit, int) and broken(len(value), limit)
+        ]
         if isinstance(items, Mapping):
             for index, item in enumerate(value):
                 out += _walk(schema, items, item, f"{path}[{index}]", depth + 1)

@@ -1,0 +1,12 @@
+"""The preflight policy pack, as ``pulumi preview --policy-pack policy`` runs it (rules: components/preflight)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's components, without installing
+
+from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
+
+from components.preflight import PACK_NAME, policies  # noqa: E402
+
+PolicyPack(PACK_NAME, policies(), enforcement_level=EnforcementLevel.MANDATORY)

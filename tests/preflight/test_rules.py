@@ -1,0 +1,310 @@
+"""Each preflight rule fires on the kind of mistake it exists for, and stays silent on the corrected resource.
+
+Resources are written by hand as the engine would hand them to the policy pack, and run through the same
+``pulumi_policy`` policies as ``pulumi preview --policy-pack policy``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from components.preflight import RULES, evaluate, lifecycle
+from components.preflight.model import Resource
+
+ACCOUNT = "123456789012"
+
+
+def res(type_: str, logical: str, /, *, deps: tuple[str, ...] = (), **props: Any) -> Resource:
+    return Resource(type_, logical, f"urn:pulumi:test::p::{type_}::{logical}", props, "", deps)
+
+
+def fired(rule: str, *resources: Resource) -> list[str]:
+    """The messages of ``rule`` on these resources (inputs and outputs alike)."""
+    [chosen] = [r for r in RULES if r.name == rule]
+    return [v.message for v in evaluate([chosen], list(resources))]
+
+
+def arn(service: str, resource: str) -> str:
+    return f"arn:aws:{service}:us-east-1:{ACCOUNT}:{resource}"
+
+
+def policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def role(name: str, *statements: dict[str, Any], trust: dict[str, Any] | None = None) -> list[Resource]:
+    trust = trust or {"Service": "lambda.amazonaws.com"}
+    assume = policy({"Effect": "Allow", "Principal": trust, "Action": "sts:AssumeRole"})
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/{name}"
+    return [
+        res("aws:iam/role:Role", name, id=name, name=name, arn=role_arn, assumeRolePolicy=assume),
+        res("aws:iam/rolePolicy:RolePolicy", f"{name}-policy", role=name, policy=policy(*statements)),
+    ]
+
+
+def allow(actions: list[str], resources: list[str], **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": actions, "Resource": resources, **extra}
+
+
+# --- names ---------------------------------------------------------------------------------------------------------
+def test_an_auto_name_too_long_for_a_target_group_is_refused():
+    [message] = fired("aws-names", res("aws:lb/targetGroup:TargetGroup", "shop-users-workload-target-group"))
+    assert "40 characters, more than 32" in message and "auto-name" in message
+
+
+def test_a_short_logical_name_or_an_explicit_name_passes():
+    assert fired("aws-names", res("aws:lb/targetGroup:TargetGroup", "users-tg")) == []
+    long_logical = res("aws:lb/targetGroup:TargetGroup", "x" * 40, name="users-tg-1a2b3c4d")
+    assert fired("aws-names", long_logical) == []
+
+
+@pytest.mark.parametrize(
+    ("type_", "props", "expected"),
+    [
+        ("aws:s3/bucket:Bucket", {"bucket": "Reports_Bucket"}, "does not match"),
+        ("aws:iam/role:Role", {"name": "a role"}, "does not match"),
+        ("aws:iam/role:Role", {"namePrefix": "r" * 40}, "more than 64"),
+        ("aws:backup/vault:Vault", {"name": "v" * 51}, "does not match"),
+        ("aws:cloudwatch/eventArchive:EventArchive", {"name": "a" * 49}, "more than 48"),
+        ("aws:rds/proxy:Proxy", {"name": "db_proxy"}, "does not match"),
+    ],
+)
+def test_names_aws_refuses_are_refused(type_, props, expected):
+    messages = fired("aws-names", res(type_, "n", **props))
+    assert any(expected in m for m in messages), messages
+
+
+# --- values --------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("type_", "props", "expected"),
+    [
+        ("aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 13}, "retentionInDays: 13 is not one of"),
+        ("aws:lambda/function:Function", {"architectures": ["arm"]}, "architectures[0]: 'arm' is not one of"),
+        ("aws:lambda/function:Function", {"architectures": ["arm64", "x86_64"]}, "2 items, more than 1"),
+        ("aws:lambda/function:Function", {"memorySize": 64}, "below the minimum 128"),
+        ("aws:sqs/queue:Queue", {"visibilityTimeoutSeconds": 50000}, "above the maximum 43200"),
+        ("aws:dynamodb/table:Table", {"billingMode": "ON_DEMAND"}, "billingMode: 'ON_DEMAND' is not one of"),
+    ],
+)
+def test_values_aws_refuses_are_refused(type_, props, expected):
+    messages = fired("aws-values", res(type_, "r", **props))
+    assert any(expected in m for m in messages), messages
+
+
+def test_accepted_values_and_unknown_ones_pass():
+    from components.preflight.model import UNKNOWN
+
+    fn = res("aws:lambda/function:Function", "f", architectures=["arm64"], memorySize=512, role=UNKNOWN)
+    assert fired("aws-values", fn, res("aws:cloudwatch/logGroup:LogGroup", "l", retentionInDays=14)) == []
+
+
+# --- keys ----------------------------------------------------------------------------------------------------------
+KEY_ARN = arn("kms", "key/1234")
+TABLE_ARN = arn("dynamodb", "table/settings")
+
+
+def encrypted_table() -> list[Resource]:
+    return [
+        res("aws:kms/key:Key", "settings-key", id="1234", arn=KEY_ARN),
+        res(
+            "aws:dynamodb/table:Table",
+            "settings",
+            arn=TABLE_ARN,
+            serverSideEncryption={"enabled": True, "kmsKeyArn": KEY_ARN},
+        ),
+    ]
+
+
+def test_a_reader_of_a_cmk_encrypted_table_without_the_key_is_refused():
+    reader = role("catalog", allow(["dynamodb:GetItem"], [TABLE_ARN]))
+    [message] = fired("kms-key-access", *encrypted_table(), *reader)
+    assert "catalog" in message and "kms:Decrypt" in message and "settings-key" in message
+
+
+def test_a_reader_granted_the_key_through_the_service_passes():
+    via = {"StringLike": {"kms:ViaService": ["dynamodb.*.amazonaws.com"]}}
+    reader = role("catalog", allow(["dynamodb:GetItem"], [TABLE_ARN]), allow(["kms:Decrypt"], [KEY_ARN], Condition=via))
+    assert fired("kms-key-access", *encrypted_table(), *reader) == []
+
+
+def test_a_service_writing_to_a_cmk_encrypted_queue_needs_the_key_policy():
+    queue_arn, url = arn("sqs", "orders"), "https://sqs.us-east-1.amazonaws.com/123456789012/orders"
+    key = res("aws:kms/key:Key", "queue-key", id="k1", arn=KEY_ARN)
+    queue = res("aws:sqs/queue:Queue", "orders", arn=queue_arn, url=url, kmsMasterKeyId=KEY_ARN)
+    sender = {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage"}
+    queue_policy = res("aws:sqs/queuePolicy:QueuePolicy", "orders-policy", queueUrl=url, policy=policy(sender))
+    messages = fired("kms-key-access", key, queue, queue_policy)
+    assert messages and all("events.amazonaws.com" in m and "default policy" in m for m in messages)
+    root = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"}
+    events = {
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+        "Resource": "*",
+    }
+    key_policy = res("aws:kms/keyPolicy:KeyPolicy", "queue-key-policy", keyId="k1", policy=policy(root, events))
+    assert fired("kms-key-access", key, queue, queue_policy, key_policy) == []
+
+
+# --- reachability --------------------------------------------------------------------------------------------------
+def network(*endpoints: str, nat: bool = False) -> list[Resource]:
+    out = [
+        res("aws:ec2/vpc:Vpc", "vpc", id="vpc-1"),
+        res("aws:ec2/subnet:Subnet", "private-a", id="subnet-a", vpcId="vpc-1"),
+        *(
+            res("aws:ec2/vpcEndpoint:VpcEndpoint", f"ep-{e}", vpcId="vpc-1", serviceName=f"com.amazonaws.us-east-1.{e}")
+            for e in endpoints
+        ),
+    ]
+    if nat:
+        out.append(res("aws:ec2/natGateway:NatGateway", "nat", subnetId="subnet-a"))
+    return out
+
+
+def function_in_vpc(*statements: dict[str, Any]) -> list[Resource]:
+    fn_role = role("fn-role", *statements)
+    fn = res(
+        "aws:lambda/function:Function",
+        "fn",
+        role=fn_role[0].arn,
+        vpcConfig={"subnetIds": ["subnet-a"], "securityGroupIds": ["sg-1"]},
+    )
+    return [*fn_role, fn]
+
+
+def test_a_function_calling_an_api_without_an_endpoint_is_refused():
+    calls = [
+        allow(["secretsmanager:GetSecretValue"], [arn("secretsmanager", "secret:db")]),
+        allow(["xray:PutTraceSegments"], ["*"]),  # sent by Lambda itself: needs no endpoint
+        allow(["sqs:ReceiveMessage"], [arn("sqs", "q")]),  # the event source mapping polls, not the function
+    ]
+    [message] = fired("private-reachability", *network("sts"), *function_in_vpc(*calls))
+    assert "fn" in message and "calls secretsmanager" in message
+
+
+def test_an_endpoint_or_a_nat_gateway_makes_it_reachable():
+    calls = allow(["secretsmanager:GetSecretValue"], [arn("secretsmanager", "secret:db")])
+    assert fired("private-reachability", *network("secretsmanager"), *function_in_vpc(calls)) == []
+    assert fired("private-reachability", *network(nat=True), *function_in_vpc(calls)) == []
+
+
+def test_eks_nodes_need_ec2_and_irsa_pods_need_sts():
+    oidc = f"arn:aws:iam::{ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"
+    cluster = res("eks:index:Cluster", "cluster", vpcId="vpc-1", oidcProviderArn=oidc)
+    pod_role = role(
+        "users", allow(["cognito-idp:AdminGetUser"], [arn("cognito-idp", "userpool/p")]), trust={"Federated": oidc}
+    )
+    endpoints = ("ecr.api", "ecr.dkr", "s3", "logs")
+    messages = fired("private-reachability", *network(*endpoints), cluster, *pod_role)
+    assert any("cluster" in m and "ec2, sts" in m for m in messages), messages
+    assert any("users" in m and "cognito-idp, sts" in m for m in messages), messages
+    full = (*endpoints, "ec2", "sts", "cognito-idp")
+    assert fired("private-reachability", *network(*full), cluster, *pod_role) == []
+
+
+# --- proxy ---------------------------------------------------------------------------------------------------------
+MASTER, USER = arn("secretsmanager", "secret:master"), arn("secretsmanager", "secret:svc_moves")
+
+
+def proxied(*, auths: list[str], waits: bool) -> list[Resource]:
+    target_urn = "urn:pulumi:test::p::aws:rds/proxyTarget:ProxyTarget::target"
+    proxy_role = role(
+        "proxy-role", allow(["secretsmanager:GetSecretValue"], auths), trust={"Service": "rds.amazonaws.com"}
+    )
+    return [
+        *proxy_role,
+        res(
+            "aws:rds/proxy:Proxy",
+            "proxy",
+            name="proxy",
+            endpoint="proxy.proxy-abc.us-east-1.rds.amazonaws.com",
+            roleArn=proxy_role[0].arn,
+            auths=[{"authScheme": "SECRETS", "secretArn": a} for a in auths],
+        ),
+        res("aws:rds/proxyTarget:ProxyTarget", "target", dbProxyName="proxy"),
+        res(
+            "aws:lambda/function:Function",
+            "migrate",
+            name="migrate",
+            environment={"variables": {"DB_HOST": "proxy.proxy-abc.us-east-1.rds.amazonaws.com", "SECRET": USER}},
+        ),
+        res(
+            "aws:lambda/invocation:Invocation",
+            "migrate-run",
+            functionName="migrate",
+            deps=(target_urn,) if waits else (),
+        ),
+    ]
+
+
+def test_a_user_the_proxy_does_not_know_and_a_deploy_that_does_not_wait_are_refused():
+    messages = fired("rds-proxy-users", *proxied(auths=[MASTER], waits=False))
+    assert any("svc_moves" in m and "auths do not list" in m for m in messages), messages
+    assert any("migrate-run" in m and "does not wait" in m for m in messages), messages
+
+
+def test_a_proxy_that_knows_every_user_and_a_deploy_that_waits_pass():
+    assert fired("rds-proxy-users", *proxied(auths=[MASTER, USER], waits=True)) == []
+
+
+# --- CORS ----------------------------------------------------------------------------------------------------------
+def site(connect_src: str, allow_origins: list[str]) -> list[Resource]:
+    csp = f"default-src 'self'; connect-src {connect_src}"
+    return [
+        res(
+            "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+            "headers",
+            id="hp-1",
+            securityHeadersConfig={"contentSecurityPolicy": {"contentSecurityPolicy": csp}},
+        ),
+        res(
+            "aws:cloudfront/distribution:Distribution",
+            "site",
+            domainName="d111.cloudfront.net",
+            defaultCacheBehavior={"responseHeadersPolicyId": "hp-1"},
+        ),
+        res(
+            "aws:apigatewayv2/api:Api",
+            "api",
+            apiEndpoint="https://abc.execute-api.us-east-1.amazonaws.com",
+            corsConfiguration={"allowOrigins": allow_origins},
+        ),
+    ]
+
+
+def test_an_api_that_the_site_calls_but_whose_cors_omits_the_site_origin_is_refused():
+    direct = "'self' https://abc.execute-api.us-east-1.amazonaws.com"
+    [message] = fired("site-cors", *site(direct, ["https://store.example.com"]))
+    assert "https://d111.cloudfront.net" in message
+
+
+def test_cors_that_admits_the_site_or_an_api_on_the_site_origin_passes():
+    direct = "'self' https://abc.execute-api.us-east-1.amazonaws.com"
+    assert fired("site-cors", *site(direct, ["https://d111.cloudfront.net"])) == []
+    assert fired("site-cors", *site("'self'", [])) == []
+
+
+# --- standard support ----------------------------------------------------------------------------------------------
+def test_versions_past_standard_support_are_refused():
+    mysql80 = res("aws:rds/instance:Instance", "db", engine="mysql", engineVersion="8.0")
+    [message] = lifecycle.check(mysql80, today=dt.date(2026, 8, 1))
+    assert "mysql 8.0 left AWS standard support on 2026-07-31" in message
+    assert lifecycle.check(mysql80, today=dt.date(2026, 7, 31)) == []
+    eks = res("eks:index:Cluster", "c", version="1.33")
+    assert lifecycle.check(eks, today=dt.date(2026, 12, 2))
+    assert lifecycle.check(res("eks:index:Cluster", "c", version="1.99"), today=dt.date(2030, 1, 1)) == []
+
+
+def test_the_policy_wraps_the_same_check():
+    assert fired("standard-support", res("aws:lambda/function:Function", "f", runtime="python3.8"))
+
+
+# --- every rule is tested above --------------------------------------------------------------------------------------
+def test_every_rule_has_a_test_that_makes_it_fire():
+    source = open(__file__).read()  # noqa: PTH123, SIM115
+    untested = [r.name for r in RULES if f'"{r.name}"' not in source]
+    assert untested == []
