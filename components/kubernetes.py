@@ -101,6 +101,28 @@ NODE_PORT_RANGE = (30000, 32767)
 
 _OIDC_AUDIENCE = "sts.amazonaws.com"
 _SELECTOR_LABEL = "app.kubernetes.io/name"
+# Longest names AWS accepts; the provider's auto-naming adds 8 characters, so these children get explicit names.
+LOAD_BALANCER_NAME_LIMIT = 32  # load balancers and target groups
+IAM_ROLE_NAME_LIMIT = 64
+LAMBDA_FUNCTION_NAME_LIMIT = 64
+_NAME_HASH_CHARS = 8
+
+
+def fitted_name(logical: str, limit: int, *replaced_by: object) -> str:
+    """An explicit AWS name for the child ``logical`` that fits ``limit`` whatever the instance name.
+
+    It is the logical name, cut to fit, then ``-`` and 8 hex characters of a hash of the project, the stack, the
+    whole logical name and ``replaced_by``. So it is stable across runs, two stacks in one account never collide
+    (which auto-naming's random suffix guaranteed), and two long names that share a beginning stay apart. Pass in
+    ``replaced_by`` the plain values whose change makes AWS replace the resource: the replacement then gets a new
+    name and can be created before the old one is deleted.
+    """
+    if limit <= _NAME_HASH_CHARS + 1:
+        raise ValueError(f"limit: must leave room for the {_NAME_HASH_CHARS}-character hash (got {limit})")
+    key = "\0".join(str(part) for part in (pulumi.get_project(), pulumi.get_stack(), logical, *replaced_by))
+    digest = hashlib.sha256(key.encode()).hexdigest()[:_NAME_HASH_CHARS]
+    head = logical[: limit - _NAME_HASH_CHARS - 1].rstrip("-_")
+    return f"{head}-{digest}"
 
 
 def _check_range(arg: str, value: int, low: int, high: int) -> None:
@@ -622,6 +644,7 @@ class KubernetesServiceComponent(Component):
             self._child_name("role"),
             **self._props(
                 "role",
+                name=fitted_name(self._child_name("role"), IAM_ROLE_NAME_LIMIT),
                 description=f"IRSA role of {subject}",
                 assume_role_policy=pulumi.Output.json_dumps(trust),
             ),
@@ -813,6 +836,7 @@ class KubernetesServiceComponent(Component):
             self._child_name("nlb"),
             **self._props(
                 "nlb",
+                name=fitted_name(self._child_name("nlb"), LOAD_BALANCER_NAME_LIMIT, "network", "internal"),
                 load_balancer_type="network",
                 internal=True,
                 subnets=a.subnet_ids,
@@ -826,6 +850,9 @@ class KubernetesServiceComponent(Component):
             self._child_name("target-group"),
             **self._props(
                 "target-group",
+                name=fitted_name(
+                    self._child_name("target-group"), LOAD_BALANCER_NAME_LIMIT, "instance", "TCP", self.node_port
+                ),
                 vpc_id=a.vpc_id,
                 target_type="instance",
                 protocol="TCP",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from components.kubernetes import (
     KubernetesServiceArgs,
     KubernetesServiceComponent,
     context_hash,
+    fitted_name,
 )
 from tests import harness
 
@@ -368,6 +370,61 @@ def test_derived_node_port_is_stable_and_in_range(mocks: harness.RecordingMocks)
     harness.run(lambda: ports.extend([make_service().node_port, make_service(name="orders").node_port]))
     assert ports[1] == ports[0] and ports[2] != ports[0]
     assert mocks2.one("aws:lb/targetGroup:TargetGroup", "orders-target-group").inputs["port"] == ports[2]
+
+
+# The longest name AWS accepts for each type the service creates; auto-naming adds "-" and 7 characters.
+AWS_NAME_LIMITS = {
+    "aws:lb/loadBalancer:LoadBalancer": 32,
+    "aws:lb/targetGroup:TargetGroup": 32,
+    "aws:iam/role:Role": 64,
+    "aws:iam/rolePolicy:RolePolicy": 128,
+    "aws:ec2/securityGroup:SecurityGroup": 255,
+    "aws:ecr/repository:Repository": 256,
+    "aws:apigatewayv2/vpcLink:VpcLink": 128,
+    "aws:cloudwatch/logGroup:LogGroup": 512,
+}
+LONGEST_NAME = "customer-profiles-preferences-and-loyalty-programme-service-api"  # 63: the longest DNS label
+
+
+def test_every_aws_name_fits_with_the_longest_instance_name(mocks: harness.RecordingMocks) -> None:
+    assert len(LONGEST_NAME) == 63
+    statement = {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:x"}
+    harness.run(lambda: make_service({"policy_statements": [statement]}, name=LONGEST_NAME))
+    named = [r for r in mocks.resources if r.type in AWS_NAME_LIMITS]
+    assert {r.type for r in named} == set(AWS_NAME_LIMITS)  # the table covers what the service creates
+    for r in named:
+        final = r.inputs.get("name") or f"{r.name}-1234567"
+        assert len(final) <= AWS_NAME_LIMITS[r.type], (r.type, final)
+    nlb = mocks.one("aws:lb/loadBalancer:LoadBalancer").inputs["name"]
+    tg = mocks.one("aws:lb/targetGroup:TargetGroup").inputs["name"]
+    assert re.fullmatch(r"customer-profiles-prefe-[0-9a-f]{8}", nlb) and nlb != tg
+    assert re.fullmatch(r"[A-Za-z0-9-]+", nlb) and not nlb.startswith("-") and not nlb.endswith("-")
+
+
+def test_fitted_names_are_stable_distinct_per_stack_and_follow_replacements() -> None:
+    def name(stack: str, logical: str, *replaced_by: object) -> str:
+        harness.install(stack=stack)
+        return fitted_name(logical, 32, *replaced_by)
+
+    long = "shop-users-workload-target-group"
+    assert name("dev", long) == name("dev", long)
+    assert len(name("dev", long)) == 32 and name("dev", long).startswith("shop-users-workload-tar-")
+    assert name("dev", long) != name("qa", long)
+    assert name("dev", long) != name("dev", long + "-2")  # same first 23 characters, different children
+    assert name("dev", long, "TCP", 30080) != name("dev", long, "TCP", 30081)
+    assert name("dev", "users-nlb").startswith("users-nlb-")
+    with pytest.raises(ValueError, match=r"^limit:"):
+        fitted_name(long, 9)
+
+
+def test_target_group_name_changes_with_the_node_port(mocks: harness.RecordingMocks) -> None:
+    """A new node port replaces the target group: the replacement needs a name the old one does not hold."""
+    names = []
+    for port in (30080, 30081, 30080):
+        runs = harness.install()
+        harness.run(lambda port=port: make_service({"node_port": port}))
+        names.append(runs.one("aws:lb/targetGroup:TargetGroup").inputs["name"])
+    assert names[0] != names[1] and names[0] == names[2]
 
 
 def test_ecr_repository_defaults(mocks: harness.RecordingMocks) -> None:
