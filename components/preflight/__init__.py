@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from components.preflight import cors, keys, lifecycle, names, proxy, reachability, values
+from components.preflight import cors, keys, lifecycle, names, proxy, reachability, secure_defaults, values
 from components.preflight.pack import Rule, Violation, evaluate
 
 PACK_NAME = "aws-systems-preflight"
@@ -30,6 +30,7 @@ RULES: tuple[Rule, ...] = (
         "Code in private subnets without NAT has a VPC endpoint for every AWS API it calls",
         stack_check=reachability.check,
     ),
+    Rule("secure-defaults", "The checklist's secure defaults hold (checkov ids)", secure_defaults.check),
     Rule("standard-support", "Engines, clusters and runtimes are under AWS standard support", lifecycle.check),
     Rule("rds-proxy-users", "An RDS Proxy knows every user that connects through it", stack_check=proxy.check),
     Rule("site-cors", "APIs a web app calls allow the origin it is served from", stack_check=cors.check),

@@ -303,6 +303,41 @@ def test_the_policy_wraps_the_same_check():
     assert fired("standard-support", res("aws:lambda/function:Function", "f", runtime="python3.8"))
 
 
+# --- secure defaults ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("type_", "props", "checkov"),
+    [
+        ("aws:lambda/function:Function", {"tracingConfig": {"mode": "PassThrough"}}, "CKV_AWS_50"),
+        ("aws:lambda/function:Function", {"environment": {"variables": {"DB_PASSWORD": "hunter2"}}}, "CKV_AWS_45"),
+        ("aws:lambda/permission:Permission", {"principal": "*"}, "CKV_AWS_301"),
+        ("aws:rds/instance:Instance", {"publiclyAccessible": True, "storageEncrypted": True}, "CKV_AWS_17"),
+        ("aws:rds/instance:Instance", {"backupRetentionPeriod": 1.0, "storageEncrypted": True}, "CKV_AWS_133"),
+        ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {"blockPublicAcls": False}, "CKV_AWS_53"),
+        ("aws:sqs/queue:Queue", {}, "CKV_AWS_27"),
+        ("aws:kms/key:Key", {"enableKeyRotation": False}, "CKV_AWS_7"),
+        ("aws:iam/role:Role", {"assumeRolePolicy": policy({"Effect": "Allow", "Principal": "*"})}, "CKV_AWS_60"),
+        ("eks:index:Cluster", {"endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]}, "CKV_AWS_39"),
+        (
+            "aws:cloudfront/distribution:Distribution",
+            {"defaultCacheBehavior": {"viewerProtocolPolicy": "allow-all", "responseHeadersPolicyId": "h"}},
+            "CKV_AWS_34",
+        ),
+    ],
+)
+def test_a_weakened_secure_default_is_refused_with_its_checkov_id(type_, props, checkov):
+    messages = fired("secure-defaults", res(type_, "r", **props))
+    assert any(m.startswith(checkov + ":") for m in messages), messages
+
+
+def test_secure_settings_and_values_not_known_yet_pass():
+    from components.preflight.model import UNKNOWN
+
+    fn = res("aws:lambda/function:Function", "f", tracingConfig={"mode": "Active"}, environment=UNKNOWN)
+    env = {"variables": {"DB_SECRET_ARN": arn("secretsmanager", "secret:x"), "TOKEN_ISSUER": "https://idp"}}
+    fn2 = res("aws:lambda/function:Function", "g", tracingConfig={"mode": "Active"}, environment=env)
+    assert fired("secure-defaults", fn, fn2, res("aws:sqs/queue:Queue", "q", sqsManagedSseEnabled=True)) == []
+
+
 # --- every rule is tested above --------------------------------------------------------------------------------------
 def test_every_rule_has_a_test_that_makes_it_fire():
     source = open(__file__).read()  # noqa: PTH123, SIM115
