@@ -21,6 +21,7 @@ from tests import harness
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "aws-systems"
+AUTO_NAMED = {"name", "bucket"}
 
 
 def stack_names() -> list[str]:
@@ -51,7 +52,10 @@ class Synthesis:
         the inputs of a first preview (what other resources will assign is unknown), stack rules the outputs."""
         assigned = {r.id for r in self.resources}
         for r in self.resources:
-            assigned |= {v for k, v in r.outputs.items() if isinstance(v, str) and k not in r.inputs}
+            # Auto-names are made in the preview already; ids, ARNs and endpoints only when AWS creates the resource.
+            assigned |= {
+                v for k, v in r.outputs.items() if isinstance(v, str) and k not in r.inputs and k not in AUTO_NAMED
+            }
         inputs, outputs = [], []
         for r in self.resources:
             inputs.append(Resource(r.type, r.name, r.urn, _unknown_where(r.inputs, assigned), r.parent))

@@ -12,7 +12,17 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from components.preflight import cors, keys, lifecycle, names, proxy, reachability, secure_defaults, values
+from components.preflight import (
+    cors,
+    keys,
+    kubernetes,
+    lifecycle,
+    names,
+    proxy,
+    reachability,
+    secure_defaults,
+    values,
+)
 from components.preflight.pack import Rule, Violation, evaluate
 
 PACK_NAME = "aws-systems-preflight"
@@ -31,6 +41,7 @@ RULES: tuple[Rule, ...] = (
         stack_check=reachability.check,
     ),
     Rule("secure-defaults", "The checklist's secure defaults hold (checkov ids)", secure_defaults.check),
+    Rule("kubernetes-schema", "Kubernetes manifests are valid for the cluster's version", kubernetes.check),
     Rule("standard-support", "Engines, clusters and runtimes are under AWS standard support", lifecycle.check),
     Rule("rds-proxy-users", "An RDS Proxy knows every user that connects through it", stack_check=proxy.check),
     Rule("site-cors", "APIs a web app calls allow the origin it is served from", stack_check=cors.check),

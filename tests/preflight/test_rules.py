@@ -338,6 +338,43 @@ def test_secure_settings_and_values_not_known_yet_pass():
     assert fired("secure-defaults", fn, fn2, res("aws:sqs/queue:Queue", "q", sqsManagedSseEnabled=True)) == []
 
 
+# --- Kubernetes ---------------------------------------------------------------------------------------------------
+DEPLOYMENT = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "users", "namespace": "shop"},
+    "spec": {
+        "replicas": 2,
+        "selector": {"matchLabels": {"app": "users"}},
+        "template": {
+            "metadata": {"labels": {"app": "users"}},
+            "spec": {"containers": [{"name": "users", "image": "users:1", "ports": [{"containerPort": 8080}]}]},
+        },
+    },
+}
+
+
+def apply_invocation(*manifests: dict[str, Any], version: str = "1.36") -> Resource:
+    payload = {"manifests": list(manifests), "kubernetes_version": version}
+    return res("aws:lambda/invocation:Invocation", "apply", input=json.dumps(payload))
+
+
+def test_a_manifest_with_a_wrong_type_or_an_unknown_field_is_refused():
+    wrong = json.loads(json.dumps(DEPLOYMENT))
+    wrong["spec"]["replicas"] = "two"
+    [message] = fired("kubernetes-schema", apply_invocation(wrong))
+    assert "Deployment users: spec.replicas" in message and "Kubernetes 1.36" in message
+    typo = json.loads(json.dumps(DEPLOYMENT))
+    typo["spec"]["template"]["spec"]["containers"][0]["readinessProbes"] = {}
+    assert fired("kubernetes-schema", apply_invocation(typo))
+    namespace = res("kubernetes:core/v1:Namespace", "ns", apiVersion="v1", kind="Namespace", metadata={"nam": "x"})
+    assert fired("kubernetes-schema", namespace)
+
+
+def test_valid_manifests_pass():
+    assert fired("kubernetes-schema", apply_invocation(DEPLOYMENT)) == []
+
+
 # --- every rule is tested above --------------------------------------------------------------------------------------
 def test_every_rule_has_a_test_that_makes_it_fire():
     source = open(__file__).read()  # noqa: PTH123, SIM115
