@@ -290,9 +290,9 @@ class LocalRuntime:
             thread.start()
             self._background.append(thread)
 
-    def write_endpoints(self) -> None:
-        """Announce readiness to scripts: written last, once the caller has also seeded its data."""
-        data = {
+    def endpoints(self) -> dict[str, Any]:
+        """What ``.local/endpoints.json`` holds (``tools/endpoints.py`` describes the shape)."""
+        return {
             "aws_endpoint": self.aws_endpoint,
             "region": REGION,
             "systems": {
@@ -309,8 +309,11 @@ class LocalRuntime:
                 for name, r in self.systems.items()
             },
         }
+
+    def write_endpoints(self) -> None:
+        """Announce readiness to scripts: written last, once the caller has also seeded its data."""
         path = self.options.state_dir / "endpoints.json"
-        path.write_text(json.dumps(data, indent=2) + "\n")
+        path.write_text(json.dumps(self.endpoints(), indent=2) + "\n")
         self.say(f"-> ready; endpoints in {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
     # --- stop ---------------------------------------------------------------------------------------------------
