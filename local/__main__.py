@@ -69,11 +69,12 @@ def main(argv: list[str]) -> int:
         runtime.stop()
         return 2
     try:
-        seeded = demo.seed(runtime)
+        target = demo.runtime_target(runtime)
+        seeded = demo.seed(target)
         runtime.write_endpoints()
         if runtime.options.demo:
             print("\nSmoke run:")
-            passed = demo.run(runtime)
+            passed = demo.run(target)
             print("\nall steps passed" if passed else "\nsome steps FAILED")
             return 0 if passed else 1
         print_ready(runtime, seeded)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from local.demo import seed
+from local.demo import runtime_target, seed
 from local.runtime import LocalRuntime, Options, free_base_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def runtime(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     rt = LocalRuntime(options, say=lambda line: None)
     try:
         rt.start()
-        seed(rt)
+        seed(runtime_target(rt))
         yield rt
     finally:
         rt.stop()
