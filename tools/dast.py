@@ -1,16 +1,18 @@
-"""Dynamic security testing: schemathesis against each system's OpenAPI document, on the local runtime.
+"""Dynamic security testing: schemathesis against each system's OpenAPI document, on a target's endpoints.
 
-Starts the systems offline (free ports on 127.0.0.1, a throwaway state directory), signs in the demo users, then runs
-schemathesis once per caller: anonymously against the public routes, and with each group's token against the routes
-that group may call. A few records are created first (a product, an order, a ticket; a truck and a move; a product,
-a client and a sale) and their ids are the examples of the ``{id}`` path parameters, so the cases reach the handlers'
-logic rather than only their 404s.
+By default it starts the systems offline (free ports on 127.0.0.1, a throwaway state directory); with ``--endpoints``
+it runs against the target that file describes (a running local runtime, or a stack in AWS, see ``tools/endpoints.py``).
+It signs in the target's users, then runs schemathesis once per caller: anonymously against the public routes, and
+with each group's token against the routes that group may call. A few records are created first (a product, an order,
+a ticket; a truck and a move; a product, a client and a sale) and their ids are the examples of the ``{id}`` path
+parameters, so the cases reach the handlers' logic rather than only their 404s.
 
 Checks: no 5xx (``not_a_server_error``), only documented status codes, content types and headers, and error bodies
 that fit their documented schema. The run is seeded, so the same code gives the same cases.
 
-    python -m tools.dast                                  # every system, 10 examples per operation
+    python -m tools.dast                                  # every system offline, 10 examples per operation
     python -m tools.dast --systems shop --max-examples 3
+    python -m tools.dast --endpoints .local/endpoints.json
 
 Exits non-zero when any run fails; the failing requests are printed with a curl command that reproduces them.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import shutil
 import subprocess  # noqa: S404 - runs schemathesis' CLI, the interface it keeps stable
 import sys
@@ -28,12 +31,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from architectures import SYSTEMS, spec
+from tools import endpoints as endpoints_file
 from tools.openapi import openapi
+
+if TYPE_CHECKING:
+    from local.demo import Target
 
 DEFAULT_SYSTEMS = tuple(SYSTEMS)
 CHECKS = (
@@ -124,15 +131,16 @@ def _created(response: httpx.Response) -> str:
     return str(response.json()["id"])
 
 
-def seed_records(system: str, api_url: str, tokens: dict[str, str]) -> dict[str, str]:
-    """Create one record of each kind through the API; the id of each, by the first segment of its routes."""
+def seed_records(system: str, api_url: str, tokens: dict[str, str], tag: str = "1") -> dict[str, str]:
+    """Create one record of each kind through the API; the id of each, by the first segment of its routes. ``tag``
+    makes their unique keys (SKU, plate, document) new on a target whose data outlives the run."""
 
     def client(group: str) -> httpx.Client:
         return httpx.Client(base_url=api_url, headers={"Authorization": f"Bearer {tokens[group]}"}, timeout=10)
 
     if system == "shop":
         admin, customer = client("admins"), client("customers")
-        sku = {"sku": "dast-1", "name": "DAST probe", "category": "testing", "price": "9.90"}
+        sku = {"sku": f"dast-{tag}", "name": "DAST probe", "category": "testing", "price": "9.90"}
         product = _created(admin.post("/products", json=sku))
         admin.put(f"/products/{product}/inventory", json={"quantity": 1000}).raise_for_status()
         order_body = {
@@ -150,7 +158,8 @@ def seed_records(system: str, api_url: str, tokens: dict[str, str]) -> dict[str,
         }
     if system == "moving":
         employee, customer = client("employees"), client("customers")
-        truck = _created(employee.post("/trucks", json={"plate": "DAST-001", "capacity_m3": 40, "home_city": "Lima"}))
+        truck_body = {"plate": f"DAST-{tag}", "capacity_m3": 40, "home_city": "Lima"}
+        truck = _created(employee.post("/trucks", json=truck_body))
         move = {
             "origin": {"address": "Av. Arequipa 100", "city": "Lima"},
             "destination": {"address": "Calle Sol 5", "city": "Cusco"},
@@ -160,10 +169,10 @@ def seed_records(system: str, api_url: str, tokens: dict[str, str]) -> dict[str,
         return {"/moves": _created(customer.post("/moves", json=move)), "/trucks": truck}
     if system == "retail":
         admin = client("admins")
-        product = _created(admin.post("/products", json={"sku": "DAST-1", "name": "DAST probe", "category": "testing",
-                                                          "price": "9.90", "min_stock": 1}))  # fmt: skip
+        item = {"sku": f"DAST-{tag}", "name": "DAST probe", "category": "testing", "price": "9.90", "min_stock": 1}
+        product = _created(admin.post("/products", json=item))
         admin.post("/stock/adjustments", json={"product_id": product, "delta": 1000, "reason": "DAST stock"})
-        client_id = _created(admin.post("/clients", json={"document_id": "DAST0001", "name": "DAST probe"}))
+        client_id = _created(admin.post("/clients", json={"document_id": f"DAST-{tag}", "name": "DAST probe"}))
         sale = {"client_id": client_id, "items": [{"product_id": product, "quantity": 1}], "payment_method": "cash"}
         return {"/products": product, "/clients": client_id, "/sales": _created(admin.post("/sales", json=sale))}
     return {}
@@ -233,28 +242,20 @@ def _junit_counts(report: Path) -> tuple[int, int]:
     return total, failed
 
 
-def dast(
-    systems: tuple[str, ...], *, max_examples: int, seed: int, say: Callable[[str], None] = print
-) -> list[Outcome]:
-    """Start the systems offline, run every :func:`plan` run against them, stop them; the outcome of each run."""
-    from local.cognito import sign_in
-    from local.runtime import LocalRuntime, Options, free_base_port
-
+def dast(target: Target, *, max_examples: int, seed: int, say: Callable[[str], None] = print) -> list[Outcome]:
+    """Run every :func:`plan` run against each system of ``target``; the outcome of each run."""
+    endpoints = target.endpoints
     work = Path(tempfile.mkdtemp(prefix="dast-"))
-    options = Options(systems=systems, state_dir=work / "state", base_port=free_base_port(systems, first=21000))
-    runtime = LocalRuntime(options, say=lambda line: None)
+    tag = secrets.token_hex(3).upper()
     outcomes: list[Outcome] = []
     try:
-        say(f"-> starting {', '.join(systems)} offline on 127.0.0.1:{options.base_port}+")
-        runtime.start()
-        for name in systems:
-            running = runtime.systems[name]
+        for name, system in endpoints.systems.items():
             tokens: dict[str, str] = {}
-            for user in running.users:
-                result = sign_in(runtime._session(), running.auth, user.email, user.password)
-                tokens.update({group: result["IdToken"] for group in user.groups})
-            examples = seed_records(name, running.api_url, tokens)
-            for run in plan(running.system):
+            for user in system.users:
+                result = endpoints.sign_in(name, user)
+                tokens.update({group: result["IdToken"] for group in user.groups if group not in tokens})
+            examples = seed_records(name, system.api_url, tokens, tag)
+            for run in plan(SYSTEMS[name]):
                 document = work / f"{run.label.replace('/', '-')}.openapi.json"
                 document.write_text(json.dumps(run.document(examples), indent=2))
                 report = work / f"{run.label.replace('/', '-')}.junit.xml"
@@ -262,7 +263,7 @@ def dast(
                 say(f"-> {run.label}: {len(run.routes)} route(s), up to {max_examples} examples each")
                 started = time.monotonic()
                 command = schemathesis_command(
-                    document, running.api_url, token, max_examples=max_examples, seed=seed, report=report
+                    document, system.api_url, token, max_examples=max_examples, seed=seed, report=report
                 )
                 # In the throwaway directory: schemathesis keeps a cache of past failures in its working directory,
                 # and replaying them would make a run depend on the runs before it.
@@ -271,9 +272,26 @@ def dast(
                 outcomes.append(Outcome(run.label, len(run.routes), tests, failures, code))
                 say(f"   {run.label}: exit {code} in {time.monotonic() - started:.0f} s")
     finally:
-        runtime.stop()
         shutil.rmtree(work, ignore_errors=True)
     return outcomes
+
+
+def dast_offline(
+    systems: tuple[str, ...], *, max_examples: int, seed: int, say: Callable[[str], None] = print
+) -> list[Outcome]:
+    """Start the systems offline, run :func:`dast` against them, stop them."""
+    from local.demo import runtime_target
+    from local.runtime import LocalRuntime, Options, free_base_port
+
+    with tempfile.TemporaryDirectory(prefix="dast-state-") as state:
+        options = Options(systems=systems, state_dir=Path(state), base_port=free_base_port(systems, first=21000))
+        runtime = LocalRuntime(options, say=lambda line: None)
+        try:
+            say(f"-> starting {', '.join(systems)} offline on 127.0.0.1:{options.base_port}+")
+            runtime.start()
+            return dast(runtime_target(runtime), max_examples=max_examples, seed=seed, say=say)
+        finally:
+            runtime.stop()
 
 
 def summary(outcomes: list[Outcome]) -> str:
@@ -288,11 +306,25 @@ def summary(outcomes: list[Outcome]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.dast", description=__doc__.splitlines()[0])
-    parser.add_argument("--systems", nargs="+", choices=sorted(SYSTEMS), default=list(DEFAULT_SYSTEMS))
+    parser.add_argument("--systems", nargs="+", choices=sorted(SYSTEMS), help="the systems to test (default: all)")
+    parser.add_argument("--endpoints", type=Path, help="test the target this endpoints file describes")
     parser.add_argument("--max-examples", type=int, default=10, help="test cases per operation and phase (10)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="schemathesis' random seed (fixed by default)")
     args = parser.parse_args(argv)
-    outcomes = dast(tuple(args.systems), max_examples=args.max_examples, seed=args.seed)
+    if args.endpoints is None:
+        systems = tuple(args.systems or DEFAULT_SYSTEMS)
+        outcomes = dast_offline(systems, max_examples=args.max_examples, seed=args.seed)
+    else:
+        from local.demo import target_of
+
+        try:
+            target = target_of(endpoints_file.load(args.endpoints))
+        except Exception as e:  # one line: a missing file, or AWS refusing to read the users' secret
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        if args.systems:
+            target.endpoints.systems = {k: v for k, v in target.endpoints.systems.items() if k in args.systems}
+        outcomes = dast(target, max_examples=args.max_examples, seed=args.seed)
     print(summary(outcomes))
     return 0 if outcomes and all(o.ok for o in outcomes) else 1
 
