@@ -74,5 +74,6 @@ def run(build_layer: bool = True, build_dir: Path = BUILD_DIR) -> dict[str, Syst
     built: dict[str, SystemComponent] = {}
     for name in config.systems:
         built[name] = SystemComponent(SYSTEMS[name], platform)
-        pulumi.export(name, built[name].outputs)
+        # The endpoints file of a deployed stack (tools/endpoints.py) is made from these, so it adds the JWKS URL.
+        pulumi.export(name, {**built[name].outputs, "jwks_url": built[name].auth.jwks_url})
     return built
