@@ -1,4 +1,5 @@
-"""Print the offline resource plan of each stack: what `pulumi up` would create, per system and resource type.
+"""Print the offline resource plan of each stack: what `pulumi up` would create, per system and resource type, and
+what the preflight policy pack (policy/) finds in it.
 
 Runs the real program under the strict mocks, so it needs no AWS account and no Pulumi CLI:
     python -m tools.plan            # every stack
@@ -10,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
+from components.preflight import Violation
 from tools.offline import Synthesis, stack_names, synthesize
 
 
@@ -20,7 +22,7 @@ def system_of(name: str, systems: list[str]) -> str:
     return "shared"
 
 
-def describe(result: Synthesis) -> str:
+def describe(result: Synthesis, violations: list[Violation]) -> str:
     systems = [r.name for r in result.mocks.of_type("awssystems:system:SystemComponent")]
     per_system = Counter(system_of(r.name, systems) for r in result.resources)
     per_type = Counter(r.type for r in result.resources)
@@ -28,19 +30,28 @@ def describe(result: Synthesis) -> str:
     lines += [f"   {system:<8} {count:>4}" for system, count in sorted(per_system.items())]
     lines.append("   most common types:")
     lines += [f"     {count:>4}  {typ}" for typ, count in per_type.most_common(8)]
+    lines.append(f"   preflight: {len(violations)} violation{'' if len(violations) == 1 else 's'}")
+    lines += [f"     {v}" for v in violations]
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):
+        print(__doc__.strip())
+        return 0
     stacks = argv or stack_names()
     unknown = sorted(set(stacks) - set(stack_names()))
     if unknown:
         print(f"unknown stack {unknown[0]!r}; stacks: {', '.join(stack_names())}", file=sys.stderr)
         return 2
+    clean = True
     for stack in stacks:
         print(f"synthesizing {stack} offline…", flush=True)
-        print(describe(synthesize(stack)), flush=True)
-    return 0
+        result = synthesize(stack)
+        violations = result.preflight()
+        print(describe(result, violations), flush=True)
+        clean = clean and not violations
+    return 0 if clean else 1
 
 
 if __name__ == "__main__":
