@@ -99,9 +99,30 @@ def workloads(stack: Stack) -> list[tuple[Resource, str | None, set[str]]]:
     return out
 
 
+def kubernetes_api(stack: Stack) -> list[tuple[str, str]]:
+    """Kubernetes objects that Pulumi itself must create through a cluster API that only the VPC reaches.
+
+    ``pulumi up`` runs outside the VPC (a CI runner, a laptop), and the VPC is often created by the same update, so
+    a private endpoint times out; such objects must be applied from inside the VPC, or the endpoint opened to the
+    runner's networks."""
+    private = [c for c in stack.of_type("eks:index:Cluster") if c.props.get("endpointPublicAccess") is not True]
+    objects = [r for r in stack.resources if r.type.startswith("kubernetes:")]
+    if not private or not objects:
+        return []
+    names = ", ".join(sorted(o.name for o in objects))
+    return [
+        (
+            cluster.urn,
+            f"cluster {cluster.name} has a private API endpoint, but Pulumi creates Kubernetes objects through it "
+            f"from outside the VPC ({names})",
+        )
+        for cluster in private
+    ]
+
+
 def check(stack: Stack) -> list[tuple[str, str]]:
     vpcs = _vpcs(stack)
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str]] = kubernetes_api(stack)
     for workload, vpc, needs in workloads(stack):
         info = vpcs.get(vpc or "")
         if info is None or info["nat"]:

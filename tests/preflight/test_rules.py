@@ -206,6 +206,16 @@ def test_eks_nodes_need_ec2_and_irsa_pods_need_sts():
     assert fired("private-reachability", *network(*full), cluster, *pod_role) == []
 
 
+def test_kubernetes_objects_through_a_private_cluster_api_are_refused():
+    private = res("eks:index:Cluster", "cluster", endpointPublicAccess=False)
+    namespace = res("kubernetes:core/v1:Namespace", "ns", apiVersion="v1", kind="Namespace", metadata={"name": "a"})
+    [message] = fired("private-reachability", private, namespace)
+    assert "private API endpoint" in message and "ns" in message
+    assert fired("private-reachability", private) == []  # nothing created through the API: applied from inside
+    opened = res("eks:index:Cluster", "cluster", endpointPublicAccess=True, publicAccessCidrs=["203.0.113.0/24"])
+    assert fired("private-reachability", opened, namespace) == []
+
+
 # --- proxy ---------------------------------------------------------------------------------------------------------
 MASTER, USER = arn("secretsmanager", "secret:master"), arn("secretsmanager", "secret:svc_moves")
 
