@@ -20,6 +20,7 @@ from components.preflight import (
     names,
     proxy,
     reachability,
+    relations,
     secure_defaults,
     values,
 )
@@ -43,6 +44,7 @@ RULES: tuple[Rule, ...] = (
     Rule("secure-defaults", "The checklist's secure defaults hold (checkov ids)", secure_defaults.check),
     Rule("kubernetes-schema", "Kubernetes manifests are valid for the cluster's version", kubernetes.check),
     Rule("standard-support", "Engines, clusters and runtimes are under AWS standard support", lifecycle.check),
+    Rule("aws-relations", "Values AWS checks against each other are consistent", stack_check=relations.check),
     Rule("rds-proxy-users", "An RDS Proxy knows every user that connects through it", stack_check=proxy.check),
     Rule("site-cors", "APIs a web app calls allow the origin it is served from", stack_check=cors.check),
 )

@@ -110,6 +110,7 @@ CFN_RENAMES: dict[str, dict[str, str]] = {
     "aws:dynamodb/table:Table": {"name": "TableName"},
     "aws:lambda/layerVersion:LayerVersion": {"layerName": "LayerName"},
     "aws:scheduler/schedule:Schedule": {"scheduleExpressionTimezone": "ScheduleExpressionTimezone"},
+    "aws:kms/key:Key": {"deletionWindowInDays": "PendingWindowInDays"},
 }
 
 

@@ -313,6 +313,39 @@ def test_the_policy_wraps_the_same_check():
     assert fired("standard-support", res("aws:lambda/function:Function", "f", runtime="python3.8"))
 
 
+# --- relations ----------------------------------------------------------------------------------------------------
+def consumer(visibility: float, timeout: float, batch: float = 10, window: float = 0) -> list[Resource]:
+    queue_arn = arn("sqs", "moves")
+    return [
+        res("aws:sqs/queue:Queue", "moves", arn=queue_arn, visibilityTimeoutSeconds=visibility),
+        res("aws:lambda/function:Function", "sub", name="sub", timeout=timeout),
+        res(
+            "aws:lambda/eventSourceMapping:EventSourceMapping",
+            "mapping",
+            eventSourceArn=queue_arn,
+            functionName="sub",
+            batchSize=batch,
+            maximumBatchingWindowInSeconds=window,
+        ),
+    ]
+
+
+def test_a_queue_hiding_messages_shorter_than_its_consumer_runs_is_refused():
+    [message] = fired("aws-relations", *consumer(visibility=30, timeout=60))
+    assert "30 s, less than the 60 s" in message
+    assert fired("aws-relations", *consumer(visibility=360, timeout=60)) == []
+
+
+def test_a_large_batch_needs_a_window_and_cold_backups_need_90_days():
+    assert fired("aws-relations", *consumer(visibility=360, timeout=60, batch=100))
+    assert fired("aws-relations", *consumer(visibility=360, timeout=60, batch=100, window=5)) == []
+    rule = {"ruleName": "daily", "lifecycle": {"coldStorageAfter": 30, "deleteAfter": 35}}
+    [message] = fired("aws-relations", res("aws:backup/plan:Plan", "plan", rules=[rule]))
+    assert "90 days" in message
+    rule["lifecycle"]["deleteAfter"] = 120
+    assert fired("aws-relations", res("aws:backup/plan:Plan", "plan", rules=[rule])) == []
+
+
 # --- secure defaults ----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("type_", "props", "checkov"),
