@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run demo plan test lint lint-workflows dast bench clean
+.PHONY: help run demo plan test lint lint-workflows dast cloud-test bench clean
 
 help:
 	@echo "make run    - start all three systems offline (Ctrl-C stops; ARGS='--reset' starts from empty data)"
@@ -12,6 +12,8 @@ help:
 	@echo "make test   - lint and run every test"
 	@echo "make plan   - print the offline resource plan of every stack (STACKS='dev prod' to choose)"
 	@echo "make dast   - fuzz every system's API offline with schemathesis (ARGS='--max-examples 50' for more)"
+	@echo "make cloud-test STACK=dev - deploy a throwaway copy of a stack, run the smoke flows and DAST on it, destroy it"
+	@echo "             (needs the Pulumi CLI and AWS credentials; ARGS='--keep' leaves the stack up)"
 	@echo "make bench  - measure stack synthesis and record it in BENCHMARKS.md"
 
 $(STAMP): requirements-dev.txt pyproject.toml
@@ -42,6 +44,11 @@ test: lint
 # Starts every system offline on free ports and runs schemathesis against their generated OpenAPI documents.
 dast: $(STAMP)
 	$(BIN)/python -m tools.dast $(ARGS)
+
+# Needs the Pulumi CLI and AWS credentials (it says so and stops without them); never runs on prod.
+cloud-test: $(STAMP)
+	@[ -n "$(STACK)" ] || { echo "usage: make cloud-test STACK=dev [ARGS='--keep']"; exit 2; }
+	$(BIN)/python -m tools.cloud_test $(STACK) $(ARGS)
 
 # Needs Node.js and npm (CI has them); not part of `make test`, which needs only Python.
 lint-workflows:
