@@ -43,9 +43,24 @@ def test_components_import_only_the_sdks_and_the_standard_library():
         assert third_party <= ALLOWED_TOP_LEVEL, f"{path.name} imports {sorted(third_party - ALLOWED_TOP_LEVEL)}"
 
 
+def test_the_preflight_imports_only_what_its_extra_declares():
+    import sys
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    extra = {re.split(r"[<>=\[ ]", d)[0] for d in project["project"]["optional-dependencies"]["preflight"]}
+    distributions = {
+        "pulumi_policy": "pulumi-policy",
+        "cfnlint": "cfn-lint",
+        "kubernetes_validate": "kubernetes-validate",
+    }
+    for path in sorted((COMPONENTS / "preflight").glob("*.py")):
+        third_party = {m for m in imported_modules(path) if m not in sys.stdlib_module_names} - {"components"}
+        assert {distributions.get(m, m) for m in third_party} <= extra, f"{path.name} imports {sorted(third_party)}"
+
+
 def test_the_package_ships_its_type_information():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert project["tool"]["setuptools"]["packages"] == ["components"]
+    assert project["tool"]["setuptools"]["packages"] == ["components", "components.preflight"]
     assert "py.typed" in project["tool"]["setuptools"]["package-data"]["components"]
     assert (COMPONENTS / "py.typed").exists()
     declared = {re.split(r"[<>=\[ ]", d)[0] for d in project["project"]["dependencies"]}
