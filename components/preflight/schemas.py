@@ -217,6 +217,31 @@ NAMES: dict[str, NameSpec] = {
     ),
 }
 
+# Properties whose allowed values botocore's model lists where CloudFormation's schema does not.
+API_VALUES: dict[str, dict[str, tuple[str, str, str]]] = {
+    "aws:lambda/function:Function": {"runtime": ("lambda", "CreateFunction", "Runtime")},
+    "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        "comparisonOperator": ("cloudwatch", "PutMetricAlarm", "ComparisonOperator"),
+        "statistic": ("cloudwatch", "PutMetricAlarm", "Statistic"),
+    },
+    "aws:apigatewayv2/api:Api": {"protocolType": ("apigatewayv2", "CreateApi", "ProtocolType")},
+    "aws:apigatewayv2/route:Route": {"authorizationType": ("apigatewayv2", "CreateRoute", "AuthorizationType")},
+    "aws:apigatewayv2/integration:Integration": {
+        "integrationType": ("apigatewayv2", "CreateIntegration", "IntegrationType"),
+        "connectionType": ("apigatewayv2", "CreateIntegration", "ConnectionType"),
+    },
+    "aws:apigatewayv2/authorizer:Authorizer": {
+        "authorizerType": ("apigatewayv2", "CreateAuthorizer", "AuthorizerType"),
+    },
+    "aws:ec2/vpcEndpoint:VpcEndpoint": {"vpcEndpointType": ("ec2", "CreateVpcEndpoint", "VpcEndpointType")},
+    "aws:wafv2/webAcl:WebAcl": {"scope": ("wafv2", "CreateWebACL", "Scope")},
+    "aws:lb/targetGroup:TargetGroup": {
+        "protocol": ("elbv2", "CreateTargetGroup", "Protocol"),
+        "targetType": ("elbv2", "CreateTargetGroup", "TargetType"),
+    },
+    "aws:lb/loadBalancer:LoadBalancer": {"loadBalancerType": ("elbv2", "CreateLoadBalancer", "Type")},
+}
+
 # Pulumi's auto-name: the logical name, "-", then 7 random lowercase hex characters.
 AUTO_NAME_SUFFIX = "-0a1b2c3"
 

@@ -11,7 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.preflight.model import UNKNOWN, Resource
-from components.preflight.schemas import CFN_TYPES, NAMES, cfn_property, from_json_schema, resolve
+from components.preflight.schemas import (
+    API_VALUES,
+    CFN_TYPES,
+    NAMES,
+    api_constraint,
+    cfn_property,
+    from_json_schema,
+    resolve,
+)
 
 MAX_DEPTH = 6
 
@@ -46,12 +54,21 @@ def _walk(schema: Mapping[str, Any], node: Mapping[str, Any], value: Any, path: 
     return [f"{path}: {problem}" for problem in constraint.problems(value)]
 
 
+def _api_values(resource: Resource) -> list[str]:
+    out: list[str] = []
+    for prop, member in API_VALUES.get(resource.type, {}).items():
+        value, constraint = resource.props.get(prop), api_constraint(*member)
+        if isinstance(value, str) and constraint is not None:
+            out += [f"{prop}: {problem} [{constraint.source}]" for problem in constraint.problems(value)]
+    return out
+
+
 def check(resource: Resource) -> list[str]:
+    out = _api_values(resource)
     cfn_type = CFN_TYPES.get(resource.type)
     if cfn_type is None:
-        return []
+        return out
     name_prop = NAMES[resource.type].prop if resource.type in NAMES else None
-    out: list[str] = []
     for prop, value in resource.props.items():
         if prop == name_prop:
             continue

@@ -88,6 +88,8 @@ def test_names_aws_refuses_are_refused(type_, props, expected):
         ("aws:lambda/function:Function", {"memorySize": 64}, "below the minimum 128"),
         ("aws:sqs/queue:Queue", {"visibilityTimeoutSeconds": 50000}, "above the maximum 43200"),
         ("aws:dynamodb/table:Table", {"billingMode": "ON_DEMAND"}, "billingMode: 'ON_DEMAND' is not one of"),
+        ("aws:lambda/function:Function", {"runtime": "python3.99"}, "runtime: 'python3.99' is not one of"),
+        ("aws:apigatewayv2/route:Route", {"authorizationType": "COGNITO"}, "botocore apigatewayv2 CreateRoute"),
     ],
 )
 def test_values_aws_refuses_are_refused(type_, props, expected):
