@@ -32,6 +32,7 @@ import yaml
 
 from tools import endpoints as endpoints_file
 from tools.endpoints import EndpointsError
+from tools.offline import EPHEMERAL
 from tools.smoke_users import Refused, SmokeUsers, refuse_prod
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,7 +160,7 @@ def check(stack: Stack, tag: str, region: str, max_examples: int, say: Callable[
 
 def ephemeral(pulumi: Pulumi, stack: str, config: dict[str, Any], args: argparse.Namespace,
               say: Callable[[str], None]) -> bool:  # fmt: skip
-    name = f"{stack}-ct-{secrets.token_hex(3)}"
+    name = f"{stack}{EPHEMERAL}{secrets.token_hex(3)}"
     say(f"-> creating stack {name} with the config of Pulumi.{stack}.yaml")
     created = pulumi.create(name, config)
     try:

@@ -24,9 +24,12 @@ PROJECT = "aws-systems"
 AUTO_NAMED = {"name", "bucket"}
 
 
+EPHEMERAL = "-ct-"  # the cloud test's throwaway copies (tools/cloud_test.py), whose files exist while it runs
+
+
 def stack_names() -> list[str]:
-    """Every stack with a ``Pulumi.<stack>.yaml`` file, in a stable order."""
-    return sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
+    """Every stack with a ``Pulumi.<stack>.yaml`` file, in a stable order, without the cloud test's copies."""
+    return sorted(n for p in ROOT.glob("Pulumi.*.yaml") if EPHEMERAL not in (n := p.name.split(".")[1]))
 
 
 def stack_config(stack: str) -> dict[str, str]:
