@@ -6,9 +6,25 @@ OIDC provider for IRSA, and access entries (authentication mode ``API``). Nodes 
 group*: a self-managed auto scaling group in the private subnets only. It is used rather than a managed node group
 because pulumi-eks returns its auto scaling group name as a plain output (``default_node_group_asg_name``), which the
 service below needs to register nodes with its load balancer; a managed node group hides it in nested outputs.
-With the private endpoint, ``pulumi up`` must run where it reaches the VPC (a CI runner in the VPC, a VPN, or an SSM
-tunnel), because pulumi-eks and the Kubernetes provider talk to the API server; ``api_access_cidrs`` opens port 443 of
-the cluster security group to exactly those networks.
+pulumi-eks needs no access to the Kubernetes API here: with authentication mode ``API`` it makes access entries
+instead of the ``aws-auth`` ConfigMap, installs the VPC CNI, kube-proxy and CoreDNS as EKS add-ons through the AWS
+API, creates no StorageClass unless asked to, and probes the API server's ``/healthz`` only when the endpoint is
+public. ``api_access_cidrs`` opens port 443 of the private endpoint to named networks, for people and tools.
+
+**Applying the workload from inside the VPC.** The API endpoint is private, the VPC is created by the same ``pulumi
+up``, its private subnets have no NAT, and deploys run on hosted CI runners outside it: nothing where ``pulumi up``
+runs can reach the Kubernetes API, so Kubernetes objects made by a Pulumi provider would time out on a first deploy.
+So, as AWS CDK's ``aws-eks`` module does for private clusters with its kubectl handler, the service renders its
+Kubernetes objects as plain manifests (``manifests``) and a small function in the cluster's private subnets applies
+them. An ``aws.lambda_.Invocation`` with lifecycle ``CRUD`` calls it with the manifests whenever they or its code
+change, and once more on delete. The function signs its own EKS token (a presigned STS ``GetCallerIdentity``; it calls
+no AWS API, so it needs no endpoint), trusts only the cluster's CA, server-side applies each manifest, prunes the
+objects of its set that the manifests no longer name, and waits for the Deployment's rollout, failing the deploy with
+what is not ready. Its role reaches the cluster through an EKS access entry associated with
+``AmazonEKSClusterAdminPolicy`` *scoped to the service's namespace*: the only EKS access policy that may create a
+Namespace, and the scope keeps it to that namespace and what is in it. Its security group reaches the cluster
+security group on 443 and nothing else. A public endpoint (``endpoint_public_access``) remains an option; the
+deploy path is the same.
 
 **Path from API Gateway to the pods.** An HTTP API private integration needs a load balancer *listener ARN* and a
 VPC link, and Pulumi must know that ARN. So Pulumi owns the load balancer too:
@@ -38,6 +54,7 @@ import hashlib
 import ipaddress
 import json
 import re
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,13 +63,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
-import pulumi_kubernetes as k8s
 
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
-from components.iam import check_statements, policy_document
+from components.iam import VPC_ACCESS, XRAY, assume_role_policy, check_statements, policy_document, statement
 from components.kms import rotating_key
+from components.packaging import code_archive
 
 # --- limits of the platforms (not security choices) ------------------------------------------------------------
 _CLOUDWATCH_RETENTION_DAYS = (
@@ -100,6 +117,11 @@ NODE_PORT_RANGE = (30000, 32767)
 """Kubernetes' default NodePort range."""
 
 _OIDC_AUDIENCE = "sts.amazonaws.com"
+HANDLERS = Path(__file__).resolve().parent.parent / "handlers"
+APPLY_HANDLER = "handlers.platform.apply.handler"
+APPLY_TIMEOUT_SECONDS = 900  # Lambda's maximum: a first rollout waits for nodes to join and the image to be pulled
+# The only EKS access policy that may create a Namespace; associated with the service's namespace as its scope.
+APPLY_ACCESS_POLICY = "AmazonEKSClusterAdminPolicy"
 _SELECTOR_LABEL = "app.kubernetes.io/name"
 # Longest names AWS accepts; the provider's auto-naming adds 8 characters, so these children get explicit names.
 LOAD_BALANCER_NAME_LIMIT = 32  # load balancers and target groups
@@ -167,6 +189,12 @@ def _memory_bytes(arg: str, value: str) -> int:
     return int(match.group(1)) * _MEMORY_FACTORS[match.group(2) or ""]
 
 
+def _kubeconfig_cluster(kubeconfig: Any) -> dict[str, Any]:
+    """The ``cluster`` entry (server and CA) of the kubeconfig pulumi-eks outputs (an object, or its JSON)."""
+    config = json.loads(kubeconfig) if isinstance(kubeconfig, str) else kubeconfig
+    return config["clusters"][0]["cluster"]
+
+
 def context_hash(build_context: Path, dockerfile: str, platform: str) -> str:
     """A stable hash of everything that goes into the image: the files of the build context, the Dockerfile path
     and the platform. It is the image tag, so a new tag exists exactly when the content changed (ECR tags are
@@ -219,13 +247,13 @@ class KubernetesClusterArgs:
     """CIDRs allowed to the public endpoint (default none, which AWS reads as 0.0.0.0/0, with a warning); only
     with ``endpoint_public_access=True``."""
     api_access_cidrs: Sequence[str] = ()
-    """CIDRs inside the network (a CI runner's subnet, a VPN) allowed to the private API endpoint on 443
-    (default none: only the nodes). ``pulumi up`` must run from one of them while the endpoint is private."""
+    """CIDRs inside the network (a VPN, a bastion's subnet) allowed to the private API endpoint on 443, for people
+    and tools (default none: only the nodes and the services' apply functions). Deploys do not need them."""
     log_retention_days: int | None = None
     """Retention of the control-plane log group (default ``defaults.log_retention_days(protection)``)."""
     transforms: Transforms | None = None
-    """Per-child overrides by role: secrets-key, log-group, cluster, provider, and ``api-access-<cidr>`` (the
-    CIDR with every character other than a letter or digit replaced by '-')."""
+    """Per-child overrides by role: secrets-key, log-group, cluster, and ``api-access-<cidr>`` (the CIDR with every
+    character other than a letter or digit replaced by '-')."""
 
     def __post_init__(self) -> None:
         defaults.by_protection(self.protection, standard=None, hardened=None)  # validates protection
@@ -274,11 +302,13 @@ class KubernetesClusterArgs:
 
 
 class KubernetesClusterComponent(Component):
-    """An EKS cluster and a Kubernetes provider for it; see the module docstring for the design.
+    """An EKS cluster with a private API endpoint; see the module docstring for the design.
 
-    Attributes: ``cluster`` (``pulumi_eks.Cluster``), ``provider`` (``pulumi_kubernetes.Provider``), ``secrets_key``,
-    ``log_group``, ``protection``, and the outputs ``cluster_name``, ``oidc_provider_arn``, ``oidc_provider_url``
-    (issuer without ``https://``), ``node_security_group_id`` and ``node_group_asg_name``.
+    Attributes: ``cluster`` (``pulumi_eks.Cluster``), ``secrets_key``, ``log_group``, ``protection``, ``version``,
+    ``private_subnet_ids``, and the outputs ``cluster_name``, ``endpoint`` (the API server's URL),
+    ``certificate_authority`` (its CA, base64 PEM as in a kubeconfig), ``cluster_security_group_id``,
+    ``oidc_provider_arn``, ``oidc_provider_url`` (issuer without ``https://``), ``node_security_group_id`` and
+    ``node_group_asg_name``.
     """
 
     def __init__(self, name: str, args: KubernetesClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -290,7 +320,6 @@ class KubernetesClusterComponent(Component):
         self._create_log_group()
         self._create_cluster()
         self._create_api_access()
-        self._create_provider()
         self._check_transforms_used()
         self.register_outputs(
             {
@@ -318,6 +347,8 @@ class KubernetesClusterComponent(Component):
                 "0.0.0.0/0; restrict it to your CI and office ranges"
             )
         self._retention = a.log_retention_days or defaults.log_retention_days(a.protection)
+        self.version = a.version
+        self.private_subnet_ids = a.private_subnet_ids
 
     def _create_secrets_key(self) -> None:
         description = f"Envelope encryption of Kubernetes secrets in EKS cluster {self._cluster_name}"
@@ -368,6 +399,10 @@ class KubernetesClusterComponent(Component):
         self.oidc_provider_url: pulumi.Output[str] = self.cluster.oidc_issuer
         self.node_security_group_id: pulumi.Output[str] = self.cluster.node_security_group_id
         self.node_group_asg_name: pulumi.Output[str] = self.cluster.default_node_group_asg_name
+        self.cluster_security_group_id: pulumi.Output[str] = self.cluster.cluster_security_group_id
+        api_server = self.cluster.kubeconfig.apply(_kubeconfig_cluster)
+        self.endpoint: pulumi.Output[str] = api_server.apply(lambda c: c["server"])
+        self.certificate_authority: pulumi.Output[str] = api_server.apply(lambda c: c["certificate-authority-data"])
 
     def _create_api_access(self) -> None:
         """Let named networks reach the private API endpoint (the cluster security group admits only nodes)."""
@@ -388,13 +423,6 @@ class KubernetesClusterComponent(Component):
                 ),
                 opts=self._opts(),
             )
-
-    def _create_provider(self) -> None:
-        self.provider = k8s.Provider(
-            self._child_name("provider"),
-            **self._props("provider", kubeconfig=self.cluster.kubeconfig_json),
-            opts=self._opts(),
-        )
 
 
 # ======================================================================================================== service
@@ -449,10 +477,15 @@ class KubernetesServiceArgs:
     """Kubernetes namespace, created here (default the component name)."""
     keep_images: int = defaults.ECR_KEEP_LAST_IMAGES
     """Images the ECR lifecycle policy keeps (default ``defaults.ECR_KEEP_LAST_IMAGES``)."""
+    build_dir: str | Path | None = None
+    """Where the apply function's code archive is written (default ``awssystems-build`` in the system's temporary
+    directory)."""
     transforms: Transforms | None = None
-    """Per-child overrides by role: repo, lifecycle-policy, image, role, role-policy, namespace, service-account,
-    deployment, pdb, service, vpc-link-sg, nlb-sg, vpc-link-egress, nlb-ingress, nlb-egress, node-ingress, nlb,
-    target-group, listener, asg-attachment, vpc-link."""
+    """Per-child overrides by role. AWS children: repo, lifecycle-policy, image, role, role-policy, vpc-link-sg,
+    nlb-sg, vpc-link-egress, nlb-ingress, nlb-egress, node-ingress, nlb, target-group, listener, asg-attachment,
+    vpc-link, and the apply function's apply-logs, apply-role, apply-policy, apply-sg, apply-egress, apply-api-ingress,
+    apply, apply-access, apply-access-policy, apply-run. Kubernetes manifests (the transform gets the manifest's keys):
+    namespace, service-account, deployment, pdb, service."""
 
     def __post_init__(self) -> None:
         defaults.by_protection(self.protection, standard=None, hardened=None)  # validates protection
@@ -496,13 +529,15 @@ class KubernetesServiceArgs:
 
 
 class KubernetesServiceComponent(Component):
-    """One HTTP microservice on EKS: ECR repository and image, IRSA role, namespace, Deployment, NodePort Service,
-    and the internal NLB + VPC link an HTTP API integrates with. See the module docstring for the design.
+    """One HTTP microservice on EKS: ECR repository and image, IRSA role, the manifests of its namespace,
+    ServiceAccount, Deployment, NodePort Service and disruption budget, the function that applies them from inside
+    the VPC, and the internal NLB + VPC link an HTTP API integrates with. See the module docstring for the design.
 
-    Attributes: the children by role (``repository``, ``image`` or ``None``, ``role``, ``namespace_resource``,
-    ``service_account``, ``deployment``, ``pdb`` or ``None``, ``service``, ``load_balancer``, ``target_group``,
-    ``listener``, ``vpc_link``) and the outputs ``repository_url``, ``image_ref``, ``role_arn``, ``listener_arn``,
-    ``vpc_link_id``, ``namespace``; plus ``node_port`` (int).
+    Attributes: the children by role (``repository``, ``image`` or ``None``, ``role``, ``load_balancer``,
+    ``target_group``, ``listener``, ``vpc_link``, ``apply_function``, ``apply_role``, ``apply_security_group``,
+    ``access_entry``, ``apply_run``), ``manifests`` (an output of the list of manifest dicts, in apply order) and
+    the outputs ``repository_url``, ``image_ref``, ``role_arn``, ``listener_arn``, ``vpc_link_id``, ``namespace``
+    (known once the manifests are applied); plus ``node_port`` (int).
     """
 
     def __init__(self, name: str, args: KubernetesServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -513,14 +548,14 @@ class KubernetesServiceComponent(Component):
         self._create_repository()
         self._create_image()
         self._create_role()
-        self._create_namespace()
-        self._create_service_account()
-        self._create_deployment()
-        self._create_disruption_budget()
-        self._create_service()
+        self._render_manifests()
         self._create_security_groups()
         self._create_load_balancer()
         self._create_vpc_link()
+        self._create_apply_network()
+        self._create_apply_function()
+        self._grant_cluster_access()
+        self._apply_manifests()
         self._check_transforms_used()
         self.register_outputs(
             {
@@ -542,7 +577,7 @@ class KubernetesServiceComponent(Component):
         self.node_port: int = a.node_port or self._derived_node_port()
         self._replicas = a.replica_count
         self._labels = {_SELECTOR_LABEL: self._name, "app.kubernetes.io/managed-by": "pulumi"}
-        self._k8s_opts = {"provider": self._cluster.provider}
+        self._build_dir = Path(a.build_dir or Path(tempfile.gettempdir()) / "awssystems-build")
 
     def _derived_node_port(self) -> int:
         """A stable port in the NodePort range from namespace and name: unique in practice, fixed across runs."""
@@ -662,139 +697,116 @@ class KubernetesServiceComponent(Component):
             )
         self.role_arn: pulumi.Output[str] = self.role.arn
 
-    # --- Kubernetes objects ------------------------------------------------------------------------------------
-    def _create_namespace(self) -> None:
-        enforce = defaults.POD_SECURITY_STANDARD
-        self.namespace_resource = k8s.core.v1.Namespace(
-            self._child_name("namespace"),
-            **self._props(
-                "namespace",
-                metadata={
-                    "name": self._namespace,
-                    "labels": {
-                        "pod-security.kubernetes.io/enforce": enforce,
-                        "pod-security.kubernetes.io/warn": enforce,
-                        "pod-security.kubernetes.io/audit": enforce,
-                    },
-                },
-            ),
-            opts=self._opts(**self._k8s_opts),
-        )
-        self.namespace: pulumi.Output[str] = self.namespace_resource.metadata.apply(lambda m: m.name or self._namespace)
+    # --- Kubernetes manifests ------------------------------------------------------------------------------------
+    def _render_manifests(self) -> None:
+        """The workload as Kubernetes manifests, in the order they are applied; each overridable by its role."""
+        rendered = [
+            self._props("namespace", **self._namespace_manifest()),
+            self._props("service-account", **self._service_account_manifest()),
+            self._props("deployment", **self._deployment_manifest()),
+            self._props("service", **self._service_manifest()),
+        ]
+        if self._replicas > 1:
+            rendered.append(self._props("pdb", **self._disruption_budget_manifest()))
+        self.manifests: pulumi.Output[list[dict[str, Any]]] = pulumi.Output.from_input(rendered)
 
-    def _create_service_account(self) -> None:
-        self.service_account = k8s.core.v1.ServiceAccount(
-            self._child_name("service-account"),
-            **self._props(
-                "service-account",
-                metadata=self._metadata(annotations={"eks.amazonaws.com/role-arn": self.role.arn}),
-                automount_service_account_token=False,
-            ),
-            opts=self._opts(depends_on=[self.namespace_resource], **self._k8s_opts),
-        )
+    def _namespace_manifest(self) -> dict[str, Any]:
+        enforce = defaults.POD_SECURITY_STANDARD
+        labels = {f"pod-security.kubernetes.io/{mode}": enforce for mode in ("enforce", "warn", "audit")}
+        return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self._namespace, "labels": labels}}
+
+    def _service_account_manifest(self) -> dict[str, Any]:
+        return {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": self._metadata(annotations={"eks.amazonaws.com/role-arn": self.role.arn}),
+            "automountServiceAccountToken": False,
+        }
 
     def _container(self) -> dict[str, Any]:
         a = self._args
-        probe = {"http_get": {"path": a.health_path, "port": "http"}, "timeout_seconds": 2}
+        probe = {"httpGet": {"path": a.health_path, "port": "http"}, "timeoutSeconds": 2}
         return {
             "name": "app",
             "image": self.image_ref,
-            "ports": [{"name": "http", "container_port": a.port, "protocol": "TCP"}],
+            "ports": [{"name": "http", "containerPort": a.port, "protocol": "TCP"}],
             "env": [{"name": key, "value": value} for key, value in sorted(a.environment.items())],
             "resources": {
                 "requests": {"cpu": a.cpu_request, "memory": a.memory_request},
                 "limits": {"cpu": a.cpu_limit, "memory": a.memory_limit},
             },
-            "readiness_probe": {**probe, "period_seconds": 10, "failure_threshold": 3},
-            "liveness_probe": {**probe, "initial_delay_seconds": 10, "period_seconds": 20, "failure_threshold": 3},
-            "security_context": {
-                "run_as_non_root": True,
-                "read_only_root_filesystem": True,
-                "allow_privilege_escalation": False,
+            "readinessProbe": {**probe, "periodSeconds": 10, "failureThreshold": 3},
+            "livenessProbe": {**probe, "initialDelaySeconds": 10, "periodSeconds": 20, "failureThreshold": 3},
+            "securityContext": {
+                "runAsNonRoot": True,
+                "readOnlyRootFilesystem": True,
+                "allowPrivilegeEscalation": False,
                 "capabilities": {"drop": ["ALL"]},
             },
-            "volume_mounts": [{"name": "tmp", "mount_path": "/tmp"}],  # noqa: S108 (a private emptyDir)
+            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108 (a private emptyDir)
         }
+
+    def _selector(self) -> dict[str, Any]:
+        return {"matchLabels": {_SELECTOR_LABEL: self._name}}
 
     def _spread(self) -> list[dict[str, Any]]:
         """Spread replicas over zones, then nodes; best effort so a small cluster still schedules them."""
         if self._replicas < 2:
             return []
-        selector = {"match_labels": {_SELECTOR_LABEL: self._name}}
         return [
-            {"max_skew": 1, "topology_key": key, "when_unsatisfiable": "ScheduleAnyway", "label_selector": selector}
+            {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": self._selector()}
             for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
         ]
 
-    def _create_deployment(self) -> None:
+    def _deployment_manifest(self) -> dict[str, Any]:
         user = defaults.POD_RUN_AS_USER
         pod_spec: dict[str, Any] = {
-            "service_account_name": self._name,
-            "automount_service_account_token": False,
-            "security_context": {
-                "run_as_non_root": True,
-                "run_as_user": user,
-                "run_as_group": user,
-                "fs_group": user,
-                "seccomp_profile": {"type": "RuntimeDefault"},
+            "serviceAccountName": self._name,
+            "automountServiceAccountToken": False,
+            "securityContext": {
+                "runAsNonRoot": True,
+                "runAsUser": user,
+                "runAsGroup": user,
+                "fsGroup": user,
+                "seccompProfile": {"type": "RuntimeDefault"},
             },
             "containers": [self._container()],
-            "volumes": [{"name": "tmp", "empty_dir": {"size_limit": "64Mi"}}],
+            "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
         }
         if spread := self._spread():
-            pod_spec["topology_spread_constraints"] = spread
-        self.deployment = k8s.apps.v1.Deployment(
-            self._child_name("deployment"),
-            **self._props(
-                "deployment",
-                metadata=self._metadata(),
-                spec={
-                    "replicas": self._replicas,
-                    "selector": {"match_labels": {_SELECTOR_LABEL: self._name}},
-                    "strategy": {"type": "RollingUpdate", "rolling_update": {"max_unavailable": 0, "max_surge": 1}},
-                    "template": {"metadata": {"labels": dict(self._labels)}, "spec": pod_spec},
-                },
-            ),
-            opts=self._opts(depends_on=[self.service_account], **self._k8s_opts),
-        )
+            pod_spec["topologySpreadConstraints"] = spread
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": self._metadata(),
+            "spec": {
+                "replicas": self._replicas,
+                "selector": self._selector(),
+                "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
+                "template": {"metadata": {"labels": dict(self._labels)}, "spec": pod_spec},
+            },
+        }
 
-    def _create_disruption_budget(self) -> None:
-        self.pdb = None
-        if self._replicas < 2:
-            return
-        self.pdb = k8s.policy.v1.PodDisruptionBudget(
-            self._child_name("pdb"),
-            **self._props(
-                "pdb",
-                metadata=self._metadata(),
-                spec={"max_unavailable": 1, "selector": {"match_labels": {_SELECTOR_LABEL: self._name}}},
-            ),
-            opts=self._opts(depends_on=[self.namespace_resource], **self._k8s_opts),
-        )
+    def _disruption_budget_manifest(self) -> dict[str, Any]:
+        return {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": self._metadata(),
+            "spec": {"maxUnavailable": 1, "selector": self._selector()},
+        }
 
-    def _create_service(self) -> None:
-        port = self._args.port
-        self.service = k8s.core.v1.Service(
-            self._child_name("service"),
-            **self._props(
-                "service",
-                metadata=self._metadata(),
-                spec={
-                    "type": "NodePort",
-                    "selector": {_SELECTOR_LABEL: self._name},
-                    "ports": [
-                        {
-                            "name": "http",
-                            "protocol": "TCP",
-                            "port": port,
-                            "target_port": "http",
-                            "node_port": self.node_port,
-                        }
-                    ],
-                },
-            ),
-            opts=self._opts(depends_on=[self.namespace_resource], **self._k8s_opts),
-        )
+    def _service_manifest(self) -> dict[str, Any]:
+        port = {"name": "http", "protocol": "TCP", "port": self._args.port, "targetPort": "http"}
+        return {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": self._metadata(),
+            "spec": {
+                "type": "NodePort",
+                "selector": {_SELECTOR_LABEL: self._name},
+                "ports": [{**port, "nodePort": self.node_port}],
+            },
+        }
 
     # --- network path from API Gateway -------------------------------------------------------------------------
     def _security_group(self, role: str, description: str) -> aws.ec2.SecurityGroup:
@@ -804,8 +816,10 @@ class KubernetesServiceComponent(Component):
             opts=self._opts(),
         )
 
-    def _rule(self, kind: type, role: str, group: pulumi.Input[str], peer: pulumi.Input[str], port: int) -> None:
-        kind(
+    def _rule(
+        self, kind: type, role: str, group: pulumi.Input[str], peer: pulumi.Input[str], port: int
+    ) -> pulumi.CustomResource:
+        return kind(
             self._child_name(role),
             **self._props(
                 role,
@@ -904,3 +918,135 @@ class KubernetesServiceComponent(Component):
             opts=self._opts(),
         )
         self.vpc_link_id: pulumi.Output[str] = self.vpc_link.id
+
+    # --- applying the manifests from inside the VPC -----------------------------------------------------------
+    def _create_apply_network(self) -> None:
+        """The apply function's security group: to the cluster security group on 443, and nothing else. It calls no
+        AWS API (Lambda itself writes its logs and traces), so it needs no VPC endpoint either."""
+        cluster_sg = self._cluster.cluster_security_group_id
+        self.apply_security_group = self._security_group("apply-sg", f"Manifest apply function of {self._name}")
+        sg = self.apply_security_group.id
+        egress, ingress = aws.vpc.SecurityGroupEgressRule, aws.vpc.SecurityGroupIngressRule
+        self._apply_rules = [
+            self._rule(egress, "apply-egress", sg, cluster_sg, 443),
+            self._rule(ingress, "apply-api-ingress", cluster_sg, sg, 443),
+        ]
+
+    def _create_apply_function(self) -> None:
+        """The function that applies the manifests, in the cluster's private subnets, with its log group and a role
+        that may write its logs and traces and attach to the VPC."""
+        sources = {"handlers/__init__.py": HANDLERS / "__init__.py", "handlers/platform": HANDLERS / "platform"}
+        archive = code_archive("kubernetes-apply", sources, self._build_dir)
+        self._apply_code_hash = archive.base64_sha256
+        log_group = aws.cloudwatch.LogGroup(
+            self._child_name("apply-logs"),
+            **self._props("apply-logs", retention_in_days=defaults.log_retention_days(self._args.protection)),
+            opts=self._opts(),
+        )
+        self.apply_role = aws.iam.Role(
+            self._child_name("apply-role"),
+            **self._props(
+                "apply-role",
+                name=fitted_name(self._child_name("apply-role"), IAM_ROLE_NAME_LIMIT),
+                description=f"Applies the Kubernetes manifests of {self._namespace}/{self._name}",
+                assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
+            ),
+            opts=self._opts(),
+        )
+        logs = pulumi.Output.concat(log_group.arn, ":*")
+        policy = aws.iam.RolePolicy(
+            self._child_name("apply-policy"),
+            **self._props(
+                "apply-policy",
+                role=self.apply_role.name,
+                policy=policy_document(
+                    [
+                        statement(["logs:CreateLogStream", "logs:PutLogEvents"], [logs], "Logs"),
+                        statement(XRAY, ["*"], "Tracing"),
+                        statement(VPC_ACCESS, ["*"], "VpcAccess"),
+                    ]
+                ),
+            ),
+            opts=self._opts(),
+        )
+        self.apply_function = aws.lambda_.Function(
+            self._child_name("apply"),
+            **self._props(
+                "apply",
+                name=fitted_name(self._child_name("apply"), LAMBDA_FUNCTION_NAME_LIMIT),
+                description=f"Applies the Kubernetes manifests of {self._namespace}/{self._name} from inside the VPC",
+                role=self.apply_role.arn,
+                runtime=defaults.LAMBDA_RUNTIME,
+                architectures=[defaults.LAMBDA_ARCHITECTURE],
+                handler=APPLY_HANDLER,
+                code=pulumi.FileArchive(str(archive.path)),
+                source_code_hash=archive.base64_sha256,
+                memory_size=defaults.LAMBDA_MEMORY_MB,
+                timeout=APPLY_TIMEOUT_SECONDS,
+                tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode=defaults.LAMBDA_TRACING_MODE),
+                logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
+                vpc_config=aws.lambda_.FunctionVpcConfigArgs(
+                    subnet_ids=self._cluster.private_subnet_ids, security_group_ids=[self.apply_security_group.id]
+                ),
+            ),
+            opts=self._opts(depends_on=[policy]),
+        )
+
+    def _grant_cluster_access(self) -> None:
+        """An access entry for the function's role, allowed everything in the service's namespace and nothing
+        outside it."""
+        c = self._cluster
+        self.access_entry = aws.eks.AccessEntry(
+            self._child_name("apply-access"),
+            **self._props(
+                "apply-access", cluster_name=c.cluster_name, principal_arn=self.apply_role.arn, type="STANDARD"
+            ),
+            opts=self._opts(),
+        )
+        partition = self.apply_role.arn.apply(lambda arn: arn.split(":")[1])
+        self._access_policy = aws.eks.AccessPolicyAssociation(
+            self._child_name("apply-access-policy"),
+            **self._props(
+                "apply-access-policy",
+                cluster_name=c.cluster_name,
+                principal_arn=self.access_entry.principal_arn,
+                policy_arn=pulumi.Output.concat(
+                    "arn:", partition, f":eks::aws:cluster-access-policy/{APPLY_ACCESS_POLICY}"
+                ),
+                access_scope={"type": "namespace", "namespaces": [self._namespace]},
+            ),
+            opts=self._opts(),
+        )
+
+    def _apply_manifests(self) -> None:
+        """Invoke the function with the manifests on create, on every change of them or of its code, and on delete.
+
+        The input is the contract with the function (and with checks that read it): ``manifests``,
+        ``kubernetes_version``, ``apply_set`` (the label value that marks what it applies) and ``cluster``.
+        """
+        c = self._cluster
+        payload = pulumi.Output.json_dumps(
+            {
+                "manifests": self.manifests,
+                "kubernetes_version": c.version,
+                "apply_set": self._name,
+                "cluster": {
+                    "name": c.cluster_name,
+                    "endpoint": c.endpoint,
+                    "certificate_authority": c.certificate_authority,
+                },
+            }
+        )
+        self.apply_run = aws.lambda_.Invocation(
+            self._child_name("apply-run"),
+            **self._props(
+                "apply-run",
+                function_name=self.apply_function.name,
+                input=payload,
+                lifecycle_scope="CRUD",
+                triggers={"code": self._apply_code_hash},
+            ),
+            # The whole cluster, default node group included, exists before the rollout is awaited.
+            opts=self._opts(depends_on=[self._access_policy, *self._apply_rules, c.cluster]),
+        )
+        self.namespace: pulumi.Output[str] = self.apply_run.id.apply(lambda _: self._namespace)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +23,14 @@ from components.kubernetes import (
     context_hash,
     fitted_name,
 )
+from handlers.platform import apply
+from handlers.platform.kube import ref_of
 from tests import harness
 
 VPC = "vpc-123"
 SUBNETS = ["subnet-a", "subnet-b"]
 EKS = "eks:index:Cluster"
-DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+INVOCATION = "aws:lambda/invocation:Invocation"
 IMAGE = "repo/users@sha256:1"
 
 
@@ -70,8 +75,22 @@ def resolve(build: Any, *attrs: str) -> dict[str, Any]:
     return values
 
 
+def applied(mocks: harness.RecordingMocks) -> dict[str, Any]:
+    """The input the apply function is invoked with."""
+    return json.loads(mocks.one(INVOCATION).inputs["input"])
+
+
+def kinds(mocks: harness.RecordingMocks) -> list[str]:
+    return [m["kind"] for m in applied(mocks)["manifests"]]
+
+
+def manifest(mocks: harness.RecordingMocks, kind: str) -> dict[str, Any]:
+    [found] = [m for m in applied(mocks)["manifests"] if m["kind"] == kind]
+    return found
+
+
 def pod_spec(mocks: harness.RecordingMocks) -> dict[str, Any]:
-    return mocks.one(DEPLOYMENT).inputs["spec"]["template"]["spec"]
+    return manifest(mocks, "Deployment")["spec"]["template"]["spec"]
 
 
 # ======================================================================================================== cluster
@@ -95,8 +114,7 @@ def test_cluster_secure_defaults_standard(mocks: harness.RecordingMocks, warning
     assert c["deletionProtection"] is False
     logs = mocks.one("aws:cloudwatch/logGroup:LogGroup", "shop-log-group").inputs
     assert logs == {"name": "/aws/eks/shop-dev/cluster", "retentionInDays": defaults.log_retention_days("standard")}
-    provider = mocks.one("pulumi:providers:kubernetes", "shop-provider").inputs
-    assert json.loads(provider["kubeconfig"]) == harness.KUBECONFIG
+    assert [r.type for r in mocks.resources if r.type.startswith("pulumi:providers:")] == []
     assert warnings == []
 
 
@@ -122,7 +140,7 @@ def test_cluster_explicit_node_counts_and_name(mocks: harness.RecordingMocks) ->
 def test_cluster_children_are_named_by_role_and_parented(mocks: harness.RecordingMocks) -> None:
     harness.run(make_cluster)
     children = harness.child_names(mocks, "awssystems:kubernetes:KubernetesClusterComponent", "shop")
-    assert children == ["shop-cluster", "shop-log-group", "shop-provider", "shop-secrets-key"]
+    assert children == ["shop-cluster", "shop-log-group", "shop-secrets-key"]
 
 
 def test_cluster_outputs(mocks: harness.RecordingMocks) -> None:
@@ -133,8 +151,14 @@ def test_cluster_outputs(mocks: harness.RecordingMocks) -> None:
         "oidc_provider_url",
         "node_security_group_id",
         "node_group_asg_name",
+        "endpoint",
+        "certificate_authority",
+        "cluster_security_group_id",
     )
     assert out["cluster_name"] == "shop-dev"
+    assert out["endpoint"] == "https://mock.eks.local"  # from the kubeconfig pulumi-eks builds
+    assert out["certificate_authority"] == harness.KUBECONFIG["clusters"][0]["cluster"]["certificate-authority-data"]
+    assert out["cluster_security_group_id"] == "sg-shop-cluster-cluster"
     assert out["oidc_provider_arn"].startswith("arn:aws:iam::") and ":oidc-provider/" in out["oidc_provider_arn"]
     assert out["oidc_provider_url"] == "oidc.eks.us-east-1.amazonaws.com/id/shop-cluster"
     assert out["node_security_group_id"] == "sg-shop-cluster-nodes"
@@ -218,8 +242,8 @@ def test_irsa_role_trusts_exactly_the_service_account(mocks: harness.RecordingMo
             f"{issuer}:aud": "sts.amazonaws.com",
         }
     }
-    assert mocks.of_type("aws:iam/rolePolicy:RolePolicy") == []  # no statements, no permissions
-    sa = mocks.one("kubernetes:core/v1:ServiceAccount").inputs
+    assert not [p for p in mocks.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == "users-role-id"]
+    sa = manifest(mocks, "ServiceAccount")
     assert sa["metadata"]["name"] == "users" and sa["metadata"]["namespace"] == "shop"
     assert sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == mocks.named("users-role").outputs["arn"]
     assert sa["automountServiceAccountToken"] is False
@@ -236,7 +260,7 @@ def test_policy_statements_become_the_role_policy(mocks: harness.RecordingMocks)
 
 def test_deployment_is_hardened_standard(mocks: harness.RecordingMocks) -> None:
     harness.run(lambda: make_service({"environment": {"USER_POOL_ID": "pool", "DB_SECRET_ARN": "arn:secret"}}))
-    deployment = mocks.one(DEPLOYMENT).inputs
+    deployment = manifest(mocks, "Deployment")
     spec = pod_spec(mocks)
     [container] = spec["containers"]
     assert deployment["spec"]["replicas"] == 1
@@ -268,15 +292,16 @@ def test_deployment_is_hardened_standard(mocks: harness.RecordingMocks) -> None:
     ]
     assert container["image"] == "repo/users@sha256:1"
     assert "topologySpreadConstraints" not in spec
-    assert mocks.of_type("kubernetes:policy/v1:PodDisruptionBudget") == []
+    assert kinds(mocks) == ["Namespace", "ServiceAccount", "Deployment", "Service"]  # one replica: no budget
 
 
 def test_hardened_service_spreads_replicas_with_a_disruption_budget(mocks: harness.RecordingMocks) -> None:
     harness.run(lambda: make_service({"protection": "hardened"}))
-    assert mocks.one(DEPLOYMENT).inputs["spec"]["replicas"] == 2
+    assert manifest(mocks, "Deployment")["spec"]["replicas"] == 2
     keys = [t["topologyKey"] for t in pod_spec(mocks)["topologySpreadConstraints"]]
     assert keys == ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]
-    pdb = mocks.one("kubernetes:policy/v1:PodDisruptionBudget", "users-pdb").inputs
+    pdb = manifest(mocks, "PodDisruptionBudget")
+    assert pdb["metadata"]["name"] == "users" and pdb["metadata"]["namespace"] == "users"
     assert pdb["spec"] == {"maxUnavailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": "users"}}}
     assert mocks.one("aws:lb/loadBalancer:LoadBalancer").inputs["enableDeletionProtection"] is True
     assert mocks.one("aws:ecr/repository:Repository").inputs["forceDelete"] is False
@@ -285,7 +310,7 @@ def test_hardened_service_spreads_replicas_with_a_disruption_budget(mocks: harne
 def test_custom_probes_resources_and_replicas(mocks: harness.RecordingMocks) -> None:
     harness.run(lambda: make_service({"replicas": 3, "health_path": "/ready", "cpu_limit": "1", "port": 9000}))
     [container] = pod_spec(mocks)["containers"]
-    assert mocks.one(DEPLOYMENT).inputs["spec"]["replicas"] == 3
+    assert manifest(mocks, "Deployment")["spec"]["replicas"] == 3
     assert container["livenessProbe"]["httpGet"]["path"] == "/ready"
     assert container["resources"]["limits"]["cpu"] == "1"
     assert mocks.one("aws:lb/listener:Listener").inputs["port"] == 9000
@@ -294,30 +319,118 @@ def test_custom_probes_resources_and_replicas(mocks: harness.RecordingMocks) -> 
 
 def test_namespace_enforces_restricted_pod_security(mocks: harness.RecordingMocks) -> None:
     harness.run(make_service)
-    ns = mocks.one("kubernetes:core/v1:Namespace", "users-namespace").inputs["metadata"]
+    ns = manifest(mocks, "Namespace")["metadata"]
     assert ns["name"] == "users"
-    assert ns["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    assert ns["labels"] == {f"pod-security.kubernetes.io/{m}": "restricted" for m in ("enforce", "warn", "audit")}
 
 
-def test_kubernetes_objects_use_the_cluster_provider(mocks: harness.RecordingMocks) -> None:
-    """Every Kubernetes object targets the cluster's provider, so none lands on an ambient kubeconfig."""
-    providers: list[str] = []
-
-    class Spy(harness.RecordingMonitor):
-        def RegisterResource(self, request):  # noqa: N802
-            if request.type.startswith("kubernetes:"):
-                providers.append(request.provider)
-            return super().RegisterResource(request)
-
-    pulumi.runtime.set_mocks(mocks, project="aws-systems", stack="dev", monitor=Spy(mocks))
+def test_nothing_talks_to_the_kubernetes_api_from_where_pulumi_runs(mocks: harness.RecordingMocks) -> None:
+    """No Kubernetes provider and no Kubernetes resource: the objects are manifests the apply function applies."""
     harness.run(make_service)
-    assert len(providers) == 4  # namespace, service account, deployment, service
-    assert all("pulumi:providers:kubernetes::shop-provider" in p for p in providers)
+    assert [r.name for r in mocks.resources if r.type.startswith(("kubernetes:", "pulumi:providers:kubernetes"))] == []
+    assert kinds(mocks) == ["Namespace", "ServiceAccount", "Deployment", "Service"]
+
+
+# --- the apply function ------------------------------------------------------------------------------------
+def test_apply_function_runs_in_the_private_subnets_with_least_privilege(
+    mocks: harness.RecordingMocks, tmp_path: Path
+) -> None:
+    harness.run(lambda: make_service({"build_dir": tmp_path}))
+    fn = mocks.one("aws:lambda/function:Function", "users-apply").inputs
+    assert fn["runtime"] == "python3.12" and fn["handler"] == "handlers.platform.apply.handler"
+    assert fn["timeout"] == 900 and fn["tracingConfig"] == {"mode": "Active"}
+    assert fn["vpcConfig"] == {"subnetIds": SUBNETS, "securityGroupIds": ["users-apply-sg-id"]}
+    assert fn["role"] == mocks.named("users-apply-role").outputs["arn"]
+    logs = mocks.named("users-apply-logs")
+    assert fn["loggingConfig"] == {"logFormat": "JSON", "logGroup": logs.outputs["name"]}
+    assert logs.inputs["retentionInDays"] == defaults.log_retention_days("standard")
+    trust = json.loads(mocks.named("users-apply-role").inputs["assumeRolePolicy"])["Statement"]
+    assert trust == [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+    policy = mocks.named("users-apply-policy").inputs
+    assert policy["role"] == mocks.named("users-apply-role").outputs["name"]
+    granted = {
+        (st["Sid"], a, r) for st in harness.statements(policy["policy"]) for a in st["Action"] for r in st["Resource"]
+    }
+    assert {sid for sid, _, _ in granted} == {"Logs", "Tracing", "VpcAccess"}  # no AWS API beyond these
+    assert {(a, r) for sid, a, r in granted if sid == "Logs"} == {
+        ("logs:CreateLogStream", f"{logs.outputs['arn']}:*"),
+        ("logs:PutLogEvents", f"{logs.outputs['arn']}:*"),
+    }
+
+
+def test_apply_function_reaches_the_api_server_on_443_only(mocks: harness.RecordingMocks) -> None:
+    harness.run(make_service)
+
+    def rule(name: str) -> tuple[Any, ...]:
+        i = mocks.named(name).inputs
+        return i["securityGroupId"], i["referencedSecurityGroupId"], i["ipProtocol"], i["fromPort"], i["toPort"]
+
+    assert rule("users-apply-egress") == ("users-apply-sg-id", "sg-shop-cluster-cluster", "tcp", 443, 443)
+    assert rule("users-apply-api-ingress") == ("sg-shop-cluster-cluster", "users-apply-sg-id", "tcp", 443, 443)
+    sg = mocks.named("users-apply-sg").inputs
+    assert sg["vpcId"] == VPC and "ingress" not in sg and "egress" not in sg
+
+
+def test_cluster_access_is_an_access_entry_scoped_to_the_namespace(mocks: harness.RecordingMocks) -> None:
+    harness.run(lambda: make_service({"namespace": "shop"}))
+    role_arn = mocks.named("users-apply-role").outputs["arn"]
+    entry = mocks.one("aws:eks/accessEntry:AccessEntry", "users-apply-access").inputs
+    assert entry == {"clusterName": "shop-dev", "principalArn": role_arn, "type": "STANDARD"}
+    association = mocks.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").inputs
+    assert association == {
+        "clusterName": "shop-dev",
+        "principalArn": role_arn,
+        "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+        "accessScope": {"type": "namespace", "namespaces": ["shop"]},
+    }
+
+
+def test_the_invocation_hands_the_manifests_and_the_cluster_to_the_function(mocks: harness.RecordingMocks) -> None:
+    out = resolve(make_service, "manifests", "namespace")
+    invocation = mocks.one(INVOCATION, "users-apply-run")
+    payload = applied(mocks)
+    assert set(payload) == {"manifests", "kubernetes_version", "apply_set", "cluster"}
+    assert payload["manifests"] == out["manifests"] and out["namespace"] == "users"
+    assert payload["kubernetes_version"] == "1.33" and payload["apply_set"] == "users"
+    assert payload["cluster"] == {"name": "shop-dev", "endpoint": "https://mock.eks.local", "certificate_authority": ""}
+    assert invocation.inputs["functionName"] == mocks.named("users-apply").outputs["name"]
+    assert invocation.inputs["lifecycleScope"] == "CRUD"
+    assert invocation.inputs["triggers"] == {"code": mocks.named("users-apply").inputs["sourceCodeHash"]}
+    waits_for = {urn.rsplit("::", 1)[-1] for urn in invocation.dependencies}
+    assert {"users-apply-access-policy", "users-apply-egress", "users-apply-api-ingress", "shop-cluster"} <= waits_for
+
+
+def test_the_apply_function_accepts_what_the_component_sends(mocks: harness.RecordingMocks) -> None:
+    """The handler's own input check passes on the invocation's input (with a CA, which the mocks leave empty)."""
+    harness.run(lambda: make_service({"protection": "hardened"}))
+    payload = applied(mocks)
+    ca = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").decode()
+    request = apply.parse({**payload, "cluster": {**payload["cluster"], "certificate_authority": ca}})
+    assert [str(ref_of(m)) for m in request.manifests] == [
+        "Namespace users",
+        "ServiceAccount users/users",
+        "Deployment users/users",
+        "Service users/users",
+        "PodDisruptionBudget users/users",
+    ]
+
+
+def test_the_apply_code_archive_holds_the_platform_handlers_only(mocks: harness.RecordingMocks, tmp_path: Path) -> None:
+    harness.run(lambda: make_service({"build_dir": tmp_path}))
+    fn = mocks.one("aws:lambda/function:Function", "users-apply").inputs
+    archive = Path(fn["code"].path)
+    assert archive.parent == tmp_path
+    digest = base64.b64encode(hashlib.sha256(archive.read_bytes()).digest()).decode()
+    assert fn["sourceCodeHash"] == digest
+    with zipfile.ZipFile(archive) as zf:
+        names = set(zf.namelist())
+    assert "handlers/platform/apply.py" in names and "handlers/__init__.py" in names
+    assert {n.split("/")[1] for n in names if n.count("/") > 1} == {"platform"}  # no other handler code
 
 
 def test_node_port_service_nlb_listener_and_vpc_link(mocks: harness.RecordingMocks) -> None:
     harness.run(lambda: make_service({"node_port": 30080}))
-    service = mocks.one("kubernetes:core/v1:Service", "users-service").inputs["spec"]
+    service = manifest(mocks, "Service")["spec"]
     assert service["type"] == "NodePort"
     assert service["selector"] == {"app.kubernetes.io/name": "users"}
     assert service["ports"] == [
@@ -378,6 +491,7 @@ AWS_NAME_LIMITS = {
     "aws:lb/targetGroup:TargetGroup": 32,
     "aws:iam/role:Role": 64,
     "aws:iam/rolePolicy:RolePolicy": 128,
+    "aws:lambda/function:Function": 64,
     "aws:ec2/securityGroup:SecurityGroup": 255,
     "aws:ecr/repository:Repository": 256,
     "aws:apigatewayv2/vpcLink:VpcLink": 128,
@@ -510,11 +624,6 @@ def test_service_children_are_named_by_role_and_parented(mocks: harness.Recordin
             "lifecycle-policy",
             "role",
             "role-policy",
-            "namespace",
-            "service-account",
-            "deployment",
-            "pdb",
-            "service",
             "vpc-link-sg",
             "nlb-sg",
             "vpc-link-egress",
@@ -526,8 +635,19 @@ def test_service_children_are_named_by_role_and_parented(mocks: harness.Recordin
             "listener",
             "asg-attachment",
             "vpc-link",
+            "apply-sg",
+            "apply-egress",
+            "apply-api-ingress",
+            "apply-logs",
+            "apply-role",
+            "apply-policy",
+            "apply",
+            "apply-access",
+            "apply-access-policy",
+            "apply-run",
         ]
     )
+    assert kinds(mocks) == ["Namespace", "ServiceAccount", "Deployment", "Service", "PodDisruptionBudget"]
     assert mocks.one("awssystems:kubernetes:KubernetesServiceComponent", "users").parent_name != "shop"
 
 
@@ -536,7 +656,7 @@ def test_service_transform_overrides_the_deployment(mocks: harness.RecordingMock
         return {**props, "spec": {**props["spec"], "replicas": 5}}
 
     harness.run(lambda: make_service({"transforms": {"deployment": more_replicas}}))
-    assert mocks.one(DEPLOYMENT).inputs["spec"]["replicas"] == 5
+    assert manifest(mocks, "Deployment")["spec"]["replicas"] == 5
 
 
 def test_service_unknown_transform_role_is_refused(mocks: harness.RecordingMocks) -> None:

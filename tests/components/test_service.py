@@ -693,6 +693,13 @@ def build_kubernetes(**kubernetes: Any) -> Built:
     return built
 
 
+def workload_containers(mocks: harness.RecordingMocks) -> list[dict[str, Any]]:
+    """The containers of the Deployment manifest the workload's apply function is invoked with."""
+    manifests = json.loads(mocks.one(INVOCATION, "users-workload-apply-run").inputs["input"])["manifests"]
+    [deployment] = [m for m in manifests if m["kind"] == "Deployment"]
+    return deployment["spec"]["template"]["spec"]["containers"]
+
+
 def test_kubernetes_service_builds_a_workload_behind_a_vpc_link(mocks: harness.RecordingMocks, context: Path) -> None:
     built = build_kubernetes(build_context=str(context))
     workload = mocks.one("awssystems:kubernetes:KubernetesServiceComponent", "users-workload")
@@ -708,7 +715,8 @@ def test_kubernetes_service_builds_a_workload_behind_a_vpc_link(mocks: harness.R
         integration["integrationUri"] == mocks.one("aws:lb/listener:Listener", "users-workload-listener").outputs["arn"]
     )
     assert integration["payloadFormatVersion"] == "1.0"
-    assert mocks.of_type(FUNCTION) == [] and mocks.of_type(PERMISSION) == []
+    assert [f.name for f in mocks.of_type(FUNCTION)] == ["users-workload-apply"]  # applies the manifests
+    assert mocks.of_type(PERMISSION) == []
     private = mocks.one(ROUTE, "users-route-post-moves").inputs
     public = mocks.one(ROUTE, "users-route-get-health").inputs
     assert private["authorizationType"] == "JWT" and private["authorizerId"] == "jwt-id"
@@ -724,7 +732,7 @@ def test_kubernetes_workload_gets_the_service_permissions_and_environment(
     assert policy["Statement"] == [
         {"Effect": "Allow", "Action": ["cognito-idp:AdminGetUser"], "Resource": ["arn:pool"], "Sid": "UserPool"}
     ]
-    [container] = mocks.one("kubernetes:apps/v1:Deployment").inputs["spec"]["template"]["spec"]["containers"]
+    [container] = workload_containers(mocks)
     assert container["env"] == [{"name": "USER_POOL_ID", "value": "pool"}]
     tg = mocks.one("aws:lb/targetGroup:TargetGroup").inputs
     assert tg["vpcId"] == VPC
@@ -738,7 +746,7 @@ def test_kubernetes_image_uri_wins_over_the_build_context(
     """A stack may pin an image CI pushed while the declaration still names its build context."""
     build_kubernetes(build_context=str(context) if with_context else None, image_uri="repo/users@sha256:1")
     assert mocks.of_type("docker-build:index:Image") == []
-    [container] = mocks.one("kubernetes:apps/v1:Deployment").inputs["spec"]["template"]["spec"]["containers"]
+    [container] = workload_containers(mocks)
     assert container["image"] == "repo/users@sha256:1"
 
 
@@ -754,5 +762,6 @@ def test_kubernetes_service_may_still_own_a_schema_and_extra_functions(
     mocks: harness.RecordingMocks, context: Path
 ) -> None:
     build_kubernetes(build_context=str(context), service={"schema": schema(), "functions": {"authorizer": "a.h"}})
-    assert sorted(r.name for r in mocks.of_type(FUNCTION)) == ["users-authorizer", "users-migrate"]
+    names = sorted(r.name for r in mocks.of_type(FUNCTION))
+    assert names == ["users-authorizer", "users-migrate", "users-workload-apply"]
     assert mocks.one(INVOCATION, "users-migrate-run")
