@@ -39,6 +39,9 @@ would add Helm, another IRSA role and CRDs for the same result); the cost is one
 must be unique in the cluster (derived from the namespace and name unless given). The target group does not preserve
 the client IP, so the nodes see the NLB's address and security-group references work: VPC link SG -> NLB SG on the
 listener port only, NLB SG -> node SG on the node port only.
+The load balancer, the target group, the roles and the apply function have short AWS name limits (32 and 64
+characters) that auto-naming's 8 extra characters overrun for long instance names: they get explicit names from
+:func:`fitted_name`.
 
 **Pods** run as a non-root user with a read-only root filesystem, no privilege escalation, all capabilities dropped,
 the RuntimeDefault seccomp profile, requests and limits, and readiness and liveness probes, in a namespace that
