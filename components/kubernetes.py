@@ -120,8 +120,8 @@ NODE_PORT_RANGE = (30000, 32767)
 """Kubernetes' default NodePort range."""
 
 _OIDC_AUDIENCE = "sts.amazonaws.com"
-HANDLERS = Path(__file__).resolve().parent.parent / "handlers"
-APPLY_HANDLER = "handlers.platform.apply.handler"
+COMPONENTS = Path(__file__).resolve().parent
+APPLY_HANDLER = "components.kube_apply.apply.handler"
 APPLY_TIMEOUT_SECONDS = 900  # Lambda's maximum: a first rollout waits for nodes to join and the image to be pulled
 # The only EKS access policy that may create a Namespace; associated with the service's namespace as its scope.
 APPLY_ACCESS_POLICY = "AmazonEKSClusterAdminPolicy"
@@ -234,8 +234,8 @@ class KubernetesClusterArgs:
     cluster_name: str | None = None
     """The EKS cluster name (default ``"<component name>-<stack>"``). Known up front so the control-plane log group
     can be created, with our retention, before EKS creates it."""
-    version: str = "1.33"
-    """Kubernetes version, ``"1.<minor>"`` (default ``"1.33"``)."""
+    version: str = "1.36"
+    """Kubernetes version, ``"1.<minor>"`` (default ``"1.36"``, under EKS standard support until mid 2027)."""
     node_instance_type: str = "t3.medium"
     """EC2 instance type of the nodes (default ``"t3.medium"``)."""
     desired_nodes: int | None = None
@@ -938,7 +938,11 @@ class KubernetesServiceComponent(Component):
     def _create_apply_function(self) -> None:
         """The function that applies the manifests, in the cluster's private subnets, with its log group and a role
         that may write its logs and traces and attach to the VPC."""
-        sources = {"handlers/__init__.py": HANDLERS / "__init__.py", "handlers/platform": HANDLERS / "platform"}
+        # The function's code ships with the library (standard library and botocore only).
+        sources = {
+            "components/__init__.py": COMPONENTS / "__init__.py",
+            "components/kube_apply": COMPONENTS / "kube_apply",
+        }
         archive = code_archive("kubernetes-apply", sources, self._build_dir)
         self._apply_code_hash = archive.base64_sha256
         log_group = aws.cloudwatch.LogGroup(

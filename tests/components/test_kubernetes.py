@@ -14,6 +14,8 @@ import pulumi
 import pytest
 
 from components import defaults
+from components.kube_apply import apply
+from components.kube_apply.kube import ref_of
 from components.kubernetes import (
     NODE_PORT_RANGE,
     KubernetesClusterArgs,
@@ -23,8 +25,6 @@ from components.kubernetes import (
     context_hash,
     fitted_name,
 )
-from handlers.platform import apply
-from handlers.platform.kube import ref_of
 from tests import harness
 
 VPC = "vpc-123"
@@ -109,7 +109,7 @@ def test_cluster_secure_defaults_standard(mocks: harness.RecordingMocks, warning
     assert c["nodeAssociatePublicIpAddress"] is False
     assert c["nodeRootVolumeEncrypted"] is True
     assert c["authenticationMode"] == "API"
-    assert c["name"] == "shop-dev" and c["version"] == "1.33" and c["instanceType"] == "t3.medium"
+    assert c["name"] == "shop-dev" and c["version"] == "1.36" and c["instanceType"] == "t3.medium"
     assert (c["minSize"], c["desiredCapacity"], c["maxSize"]) == (1, 1, 2)
     assert c["deletionProtection"] is False
     logs = mocks.one("aws:cloudwatch/logGroup:LogGroup", "shop-log-group").inputs
@@ -337,7 +337,7 @@ def test_apply_function_runs_in_the_private_subnets_with_least_privilege(
 ) -> None:
     harness.run(lambda: make_service({"build_dir": tmp_path}))
     fn = mocks.one("aws:lambda/function:Function", "users-apply").inputs
-    assert fn["runtime"] == "python3.12" and fn["handler"] == "handlers.platform.apply.handler"
+    assert fn["runtime"] == "python3.12" and fn["handler"] == "components.kube_apply.apply.handler"
     assert fn["timeout"] == 900 and fn["tracingConfig"] == {"mode": "Active"}
     assert fn["vpcConfig"] == {"subnetIds": SUBNETS, "securityGroupIds": ["users-apply-sg-id"]}
     assert fn["role"] == mocks.named("users-apply-role").outputs["arn"]
@@ -391,7 +391,7 @@ def test_the_invocation_hands_the_manifests_and_the_cluster_to_the_function(mock
     payload = applied(mocks)
     assert set(payload) == {"manifests", "kubernetes_version", "apply_set", "cluster"}
     assert payload["manifests"] == out["manifests"] and out["namespace"] == "users"
-    assert payload["kubernetes_version"] == "1.33" and payload["apply_set"] == "users"
+    assert payload["kubernetes_version"] == "1.36" and payload["apply_set"] == "users"
     assert payload["cluster"] == {"name": "shop-dev", "endpoint": "https://mock.eks.local", "certificate_authority": ""}
     assert invocation.inputs["functionName"] == mocks.named("users-apply").outputs["name"]
     assert invocation.inputs["lifecycleScope"] == "CRUD"
@@ -415,7 +415,7 @@ def test_the_apply_function_accepts_what_the_component_sends(mocks: harness.Reco
     ]
 
 
-def test_the_apply_code_archive_holds_the_platform_handlers_only(mocks: harness.RecordingMocks, tmp_path: Path) -> None:
+def test_the_apply_code_archive_holds_the_apply_function_only(mocks: harness.RecordingMocks, tmp_path: Path) -> None:
     harness.run(lambda: make_service({"build_dir": tmp_path}))
     fn = mocks.one("aws:lambda/function:Function", "users-apply").inputs
     archive = Path(fn["code"].path)
@@ -424,8 +424,8 @@ def test_the_apply_code_archive_holds_the_platform_handlers_only(mocks: harness.
     assert fn["sourceCodeHash"] == digest
     with zipfile.ZipFile(archive) as zf:
         names = set(zf.namelist())
-    assert "handlers/platform/apply.py" in names and "handlers/__init__.py" in names
-    assert {n.split("/")[1] for n in names if n.count("/") > 1} == {"platform"}  # no other handler code
+    assert "components/kube_apply/apply.py" in names and "components/__init__.py" in names
+    assert {n.split("/")[1] for n in names if n.count("/") > 1} == {"kube_apply"}  # no other library code
 
 
 def test_node_port_service_nlb_listener_and_vpc_link(mocks: harness.RecordingMocks) -> None:

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from handlers.platform import apply, rollout
-from handlers.platform.apply import FIELD_MANAGER, SET_LABEL, parse, run
-from handlers.platform.kube import Kubernetes, KubernetesError, Ref
-from tests.handlers.platform.fake_kube import FakeKubernetes, certificate_authority
+from components.kube_apply import apply, rollout
+from components.kube_apply.apply import FIELD_MANAGER, SET_LABEL, parse, run
+from components.kube_apply.kube import Kubernetes, KubernetesError, Ref
+from tests.components.kube_apply.fake_kube import FakeKubernetes, certificate_authority
 
 LABELS = {"app.kubernetes.io/name": "users"}
 

@@ -10,7 +10,7 @@ import botocore.auth
 import pytest
 from botocore.credentials import Credentials
 
-from handlers.platform import eks_token
+from components.kube_apply import eks_token
 
 
 def decode(token: str) -> urllib.parse.SplitResult:

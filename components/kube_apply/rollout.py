@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from handlers.platform.kube import Kubernetes, Ref
+from components.kube_apply.kube import Kubernetes, Ref
 
 POLL_SECONDS = 5.0
 

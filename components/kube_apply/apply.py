@@ -22,8 +22,8 @@ from typing import Any
 
 import botocore.session
 
-from handlers.platform import eks_token, rollout
-from handlers.platform.kube import KINDS, Kubernetes, KubernetesError, Ref, ref_of
+from components.kube_apply import eks_token, rollout
+from components.kube_apply.kube import KINDS, Kubernetes, KubernetesError, Ref, ref_of
 
 SET_LABEL = "apply.awssystems.io/set"
 FIELD_MANAGER = "awssystems-apply"

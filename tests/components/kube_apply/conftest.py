@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.handlers.platform.fake_kube import FakeKubernetes
+from tests.components.kube_apply.fake_kube import FakeKubernetes
 
 
 @pytest.fixture

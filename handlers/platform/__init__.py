@@ -1,1 +1,0 @@
-"""Platform functions that run inside the VPC on behalf of a deploy: standard library and botocore only."""
