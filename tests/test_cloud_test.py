@@ -85,6 +85,7 @@ class FakePulumi:
 def aws(monkeypatch: pytest.MonkeyPatch) -> Any:
     """moto for Cognito and Secrets Manager, with a pool (groups, web client) per system as the stack creates."""
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # a local runtime started earlier in this process sets it
     with mock_aws():
         yield boto3.client("cognito-idp", region_name=REGION)
 
