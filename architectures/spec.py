@@ -87,7 +87,7 @@ class Schedule(Spec):
 
 
 OUTBOX_RELAY = Schedule(
-    name="outbox-relay", expression="rate(1 minute)", handler="handlers.shared.outbox.relay", timeout_seconds=60
+    name="outbox-relay", expression="rate(1 minute)", handler="handlers.shared.outbox.relay_handler", timeout_seconds=60
 )
 """A writer that must publish keeps an outbox in the same transaction; this timer relays what a failed publish left."""
 

@@ -25,7 +25,7 @@ from handlers.retail.catalog.store import MIGRATIONS
 from handlers.retail.sales.api import build_app
 from handlers.retail.sales.store import SalesStore
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.settings import ServiceSettings
 from tests.events import http_request
 

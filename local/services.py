@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from architectures import spec, wiring
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from local.aws import LocalAws
 from local.functions import ServiceFunctions
 

@@ -202,8 +202,8 @@ def test_environment_never_carries_secret_values():
 
 def test_shared_handlers_keep_their_own_path():
     system = SYSTEMS["moving"]
-    assert handler_module(system, system.service("moves"), "handlers.shared.outbox.relay") == (
-        "handlers.shared.outbox.relay"
+    assert handler_module(system, system.service("moves"), "handlers.shared.outbox.relay_handler") == (
+        "handlers.shared.outbox.relay_handler"
     )
 
 

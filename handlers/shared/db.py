@@ -16,11 +16,13 @@ suffix is empty on SQLite, whose transaction already holds the lock.
 Portable SQL: ``INTEGER PRIMARY KEY`` generates keys only on SQLite, and MySQL's ``AUTO_INCREMENT`` is not
 SQLite syntax, so generate keys in the application (UUIDs) and keep DDL to the common subset.
 
-Only the standard library is imported at module load; pymysql is imported when a MySQL database connects.
+Apart from the settings model, only the standard library is imported at module load; pymysql is imported when a
+MySQL database connects, and boto3 when a credentials secret is read (:func:`service_database`).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import ssl
@@ -32,6 +34,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from handlers.shared.settings import ServiceSettings, SettingsError
 
 Dialect = Literal["sqlite", "mysql"]
 Params = Mapping[str, Any] | None
@@ -359,3 +363,28 @@ def _parse(sql: str) -> tuple[str, tuple[str, ...]]:
         return m.group(0).replace("%", "%%")  # pymysql formats the whole statement, quoted text included
 
     return _TOKENS.sub(replace, sql), tuple(dict.fromkeys(names))
+
+
+def service_database(settings: ServiceSettings, secrets_client: Any | None = None) -> Database:
+    """The service's own database, from its settings: ``DATABASE_URL`` locally, the credentials secret in the cloud.
+
+    Connects lazily. The secret holds username, password, host, port and dbname."""
+    from handlers.shared.aws import read_secret_json  # boto3 only where a secret is read
+
+    if settings.database_url:
+        return Database.from_url(settings.database_url)
+    if not settings.db_secret_arn:
+        raise SettingsError("environment: DATABASE_URL or DB_SECRET_ARN is required")
+    secret = read_secret_json(settings.db_secret_arn, secrets_client)
+    missing = [k for k in ("username", "password", "host", "dbname") if not (secret or {}).get(k)]
+    if secret is None or missing:
+        raise SettingsError(f"DB_SECRET_ARN: the secret lacks {', '.join(missing) or 'a value'}; has the deploy run?")
+    return Database.mysql(
+        secret["host"],
+        int(secret.get("port", 3306)),
+        user=secret["username"],
+        password=secret["password"],
+        database=secret["dbname"],
+        ssl=True,
+        ssl_ca=os.environ.get("DB_SSL_CA"),
+    )

@@ -31,7 +31,7 @@ from pydantic import Field
 
 from handlers.shared.aws import client, read_secret_json
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.settings import EnvSettings
 
 log = logging.getLogger(__name__)

@@ -8,9 +8,10 @@ from typing import Any, ClassVar
 import pytest
 
 from handlers.shared.consumer import ReceivedEvent, handle_batch
-from handlers.shared.events import EventDetail, EventPublisher, add_to_outbox, parse_detail, relay
+from handlers.shared.events import EventDetail, parse_detail
 from handlers.shared.inbox import claim
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
+from handlers.shared.outbox import EventPublisher, add_to_outbox, relay
 from tests.events import sqs_batch
 from tests.handlers.conftest import Subscriber, bus_to_queue
 
@@ -134,7 +135,7 @@ def test_the_relay_schedule_publishes_what_is_pending(tmp_path, bus, monkeypatch
     apply_service_migrations(db, None)
     with db.transaction() as tx:
         add_to_outbox(tx, ThingHappened(thing_id="t1"))
-    assert outbox.relay({"schedule": "outbox-relay"}, None) == {"published": 1, "failed": 0}
+    assert outbox.relay_handler({"schedule": "outbox-relay"}, None) == {"published": 1, "failed": 0}
     assert len(bus.received()) == 1
     outbox._wiring_for.cache_clear()
 
@@ -149,5 +150,5 @@ def test_the_relay_schedule_names_missing_settings(monkeypatch):
     monkeypatch.delenv("EVENT_BUS_NAME", raising=False)
     outbox._wiring_for.cache_clear()
     with pytest.raises(SettingsError, match="EVENT_BUS_NAME and EVENT_SOURCE are required"):
-        outbox.relay({}, None)
+        outbox.relay_handler({}, None)
     outbox._wiring_for.cache_clear()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from handlers.shared.db import Database
-from handlers.shared.migrations import MigrationError, apply_migrations, apply_service_migrations, split_statements
+from handlers.shared.migrate import MigrationError, apply_migrations, apply_service_migrations, split_statements
 
 CREATE = """-- owners of moves
 CREATE TABLE owners (

@@ -69,11 +69,11 @@ def test_the_runner_fires_what_is_due_and_on_demand():
     runner.run_due()
     assert {(svc, name) for svc, name, _ in fired} == {("moves", "outbox-relay"), ("fleet", "outbox-relay"),
                                                         ("tracking", "outbox-relay")}  # fmt: skip
-    assert {handler for _, _, handler in fired} == {"handlers.shared.outbox.relay"}
+    assert {handler for _, _, handler in fired} == {"handlers.shared.outbox.relay_handler"}
     fired.clear()
     runner.run_due()
     assert fired == [], "a schedule fires once per due time"
     runner.fire("moving", "fleet", "outbox-relay")
-    assert fired == [("fleet", "outbox-relay", "handlers.shared.outbox.relay")]
+    assert fired == [("fleet", "outbox-relay", "handlers.shared.outbox.relay_handler")]
     with pytest.raises(KeyError, match="no schedule moving/fleet/nightly; declared: moving/fleet/outbox-relay"):
         runner.fire("moving", "fleet", "nightly")

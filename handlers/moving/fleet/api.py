@@ -19,7 +19,7 @@ from handlers.moving.fleet.logic import NewTruck
 from handlers.moving.fleet.service import Fleet, truck_dict
 from handlers.moving.fleet.store import FleetStore
 from handlers.shared.api import create_app, parse_body, parse_query
-from handlers.shared.events import EventPublisher
+from handlers.shared.outbox import EventPublisher
 from handlers.shared.settings import ServiceSettings
 
 
@@ -70,7 +70,7 @@ def build_app(settings: ServiceSettings, store: FleetStore, publisher: EventPubl
 @functools.cache
 def default_app() -> APIGatewayHttpResolver:
     """Built on the first invocation from the environment, then reused by the container."""
-    from handlers.shared.database import service_database
+    from handlers.shared.db import service_database
     from handlers.shared.outbox import publisher_for
 
     settings = ServiceSettings.from_env()

@@ -49,7 +49,7 @@ def build_handler(fleet: Fleet) -> Any:
 @functools.cache
 def default_handler() -> Any:
     """Built on the first invocation from the environment, then reused by the container."""
-    from handlers.shared.database import service_database
+    from handlers.shared.db import service_database
     from handlers.shared.outbox import publisher_for
 
     settings = ServiceSettings.from_env()

@@ -39,7 +39,8 @@ from handlers.moving.fleet.store import FleetStore
 from handlers.shared.api import BadRequest, Conflict, NotFound
 from handlers.shared.clock import timestamp_ms, utc_now
 from handlers.shared.db import IntegrityConflict, Transaction
-from handlers.shared.events import EventDetail, EventPublisher, relay_after_commit
+from handlers.shared.events import EventDetail
+from handlers.shared.outbox import EventPublisher, relay_after_commit
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,10 @@ from typing import Any
 
 from handlers.moving.fleet.logic import AssignedBy, Move, MoveStatus, Truck
 from handlers.shared.db import Database, Transaction
-from handlers.shared.events import EventDetail, add_to_outbox
+from handlers.shared.events import EventDetail
 from handlers.shared.inbox import claim
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
+from handlers.shared.outbox import add_to_outbox
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONSUMER = "fleet-bookings"

@@ -24,9 +24,8 @@ from handlers.moving.moves import logic
 from handlers.moving.moves.store import MoveStore
 from handlers.shared.api import NotFound, create_app, current_caller, parse_body, parse_query
 from handlers.shared.clock import utc_now
-from handlers.shared.database import service_database
-from handlers.shared.events import EventPublisher, relay_after_commit
-from handlers.shared.outbox import publisher_for
+from handlers.shared.db import service_database
+from handlers.shared.outbox import EventPublisher, publisher_for, relay_after_commit
 from handlers.shared.settings import ServiceSettings
 
 # The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the

@@ -29,7 +29,7 @@ from handlers.moving.moves import logic
 from handlers.moving.moves.store import MoveStore
 from handlers.shared.clock import utc_now
 from handlers.shared.consumer import ReceivedEvent
-from handlers.shared.database import service_database
+from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 

@@ -15,8 +15,8 @@ from handlers.moving.contracts import Place
 from handlers.moving.moves.logic import Change, Cursor, Move, MoveNotFound, Position, Scope, Status, Truck
 from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, Transaction, insert_statement
-from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
+from handlers.shared.outbox import add_to_outbox
 from handlers.shared.paging import newest_first
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

@@ -27,9 +27,8 @@ from handlers.moving.tracking import logic
 from handlers.moving.tracking.store import TrackingStore
 from handlers.shared.api import create_app, current_caller, parse_body
 from handlers.shared.clock import timestamp_us, utc_now
-from handlers.shared.database import service_database
-from handlers.shared.events import EventPublisher, relay_after_commit
-from handlers.shared.outbox import publisher_for
+from handlers.shared.db import service_database
+from handlers.shared.outbox import EventPublisher, publisher_for, relay_after_commit
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)

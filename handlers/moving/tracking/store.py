@@ -22,8 +22,8 @@ from handlers.moving.tracking.logic import (
 )
 from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, insert_statement
-from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
+from handlers.shared.outbox import add_to_outbox
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

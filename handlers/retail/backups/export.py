@@ -18,8 +18,7 @@ from handlers.retail.backups.logic import build_dump, export_key, serialize
 from handlers.retail.backups.snapshot import read_snapshot
 from handlers.shared.aws import client
 from handlers.shared.clock import utc_now
-from handlers.shared.database import service_database
-from handlers.shared.db import Database
+from handlers.shared.db import Database, service_database
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)

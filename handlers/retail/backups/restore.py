@@ -26,7 +26,7 @@ from typing import Any
 from handlers.retail.backups.logic import Dump, DumpError, TableData, encode_value, parse_dump, unknown_versions
 from handlers.retail.backups.snapshot import RestoreRefused, load, read_data
 from handlers.shared.db import Database, DatabaseError
-from handlers.shared.migrations import SHARED_MIGRATIONS, SHARED_PREFIX, apply_service_migrations, discover
+from handlers.shared.migrate import SHARED_MIGRATIONS, SHARED_PREFIX, apply_service_migrations, discover
 
 # The retail schema's migrations (catalog owns the schema that catalog, sales, reports and backups share).
 CATALOG_MIGRATIONS = Path(__file__).resolve().parents[1] / "catalog" / "migrations"

@@ -17,7 +17,7 @@ from handlers.retail.catalog.store import CatalogStore
 from handlers.retail.contracts import EVENTS, StockLow
 from handlers.shared.aws import client
 from handlers.shared.consumer import EventConsumer, ReceivedEvent
-from handlers.shared.database import service_database
+from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 

@@ -30,9 +30,8 @@ from handlers.retail.catalog.store import CatalogStore
 from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
 from handlers.shared.clock import timestamp_ms, utc_now
-from handlers.shared.database import service_database
-from handlers.shared.events import EventPublisher, relay_after_commit
-from handlers.shared.outbox import publisher_for
+from handlers.shared.db import service_database
+from handlers.shared.outbox import EventPublisher, publisher_for, relay_after_commit
 from handlers.shared.settings import ServiceSettings
 
 # The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the

@@ -33,9 +33,9 @@ from handlers.retail.contracts import StockLow
 from handlers.retail.stock_movements import Movement, MovementKind, insert_movement
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import Database, IntegrityConflict, Transaction
-from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
 from handlers.shared.money import money, money_text
+from handlers.shared.outbox import add_to_outbox
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -26,7 +26,7 @@ from handlers.retail.reports.settings import ReportsSettings
 from handlers.retail.reports.store import ReportsStore
 from handlers.shared.api import create_app, parse_query
 from handlers.shared.clock import utc_now
-from handlers.shared.database import service_database
+from handlers.shared.db import service_database
 from handlers.shared.settings import ServiceSettings
 
 # The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the

@@ -26,7 +26,7 @@ from handlers.retail.reports.settings import ReportsSettings
 from handlers.retail.reports.store import ReportsStore
 from handlers.shared.aws import client
 from handlers.shared.clock import utc_now
-from handlers.shared.database import service_database
+from handlers.shared.db import service_database
 from handlers.shared.money import money_text
 
 log = logging.getLogger(__name__)

@@ -35,9 +35,8 @@ from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsRead
 from handlers.shared import idempotency
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
 from handlers.shared.clock import utc_now
-from handlers.shared.database import service_database
-from handlers.shared.events import EventPublisher, relay_after_commit
-from handlers.shared.outbox import publisher_for
+from handlers.shared.db import service_database
+from handlers.shared.outbox import EventPublisher, publisher_for, relay_after_commit
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)

@@ -37,9 +37,9 @@ from handlers.retail.sales.logic import (
 from handlers.retail.stock_movements import Movement, MovementKind, insert_movement
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import Database, IntegrityConflict, Transaction
-from handlers.shared.events import add_to_outbox
 from handlers.shared.idempotency import KeyTaken, Record
 from handlers.shared.money import money, money_text
+from handlers.shared.outbox import add_to_outbox
 
 _SALE_COLUMNS = (
     "id, number, client_id, seller_id, payment_method, subtotal, tax_rate, tax, total, status, created_at, "

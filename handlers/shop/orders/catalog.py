@@ -14,7 +14,7 @@ import logging
 from typing import Any, ClassVar
 
 from handlers.shared.consumer import EventConsumer, ReceivedEvent
-from handlers.shared.database import service_database
+from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.contracts import EVENTS, ProductChanged

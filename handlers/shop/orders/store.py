@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, IntegrityConflict, Transaction, insert_statement
-from handlers.shared.events import add_to_outbox
 from handlers.shared.idempotency import KeyTaken, Record
 from handlers.shared.inbox import claim
 from handlers.shared.money import money
+from handlers.shared.outbox import add_to_outbox
 from handlers.shared.paging import newest_first
 from handlers.shop.orders.logic import (
     CatalogEntry,

@@ -28,9 +28,8 @@ from pydantic import BaseModel
 
 from handlers.shared.api import create_app, parse_body, parse_query
 from handlers.shared.clock import utc_now
-from handlers.shared.database import service_database
-from handlers.shared.events import EventPublisher, relay_after_commit
-from handlers.shared.outbox import publisher_for
+from handlers.shared.db import service_database
+from handlers.shared.outbox import EventPublisher, publisher_for, relay_after_commit
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.products import logic
 from handlers.shop.products.store import ProductStore

@@ -23,9 +23,9 @@ from typing import Any, ClassVar
 
 from handlers.shared.clock import utc_now
 from handlers.shared.consumer import EventConsumer, ReceivedEvent
-from handlers.shared.database import service_database
-from handlers.shared.events import EventDetail, EventPublisher, relay_after_commit
-from handlers.shared.outbox import publisher_for
+from handlers.shared.db import service_database
+from handlers.shared.events import EventDetail
+from handlers.shared.outbox import EventPublisher, publisher_for, relay_after_commit
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.contracts import EVENTS, OrderCancelled, OrderConfirmed, OrderPlaced
 from handlers.shop.products.store import ProductStore

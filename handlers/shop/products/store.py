@@ -17,9 +17,9 @@ from typing import Any
 
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import Database, IntegrityConflict, Transaction
-from handlers.shared.events import add_to_outbox
 from handlers.shared.inbox import claim
 from handlers.shared.money import money, money_text
+from handlers.shared.outbox import add_to_outbox
 from handlers.shop.contracts import OrderPlaced, StockReleased
 from handlers.shop.products.logic import (
     DuplicateSku,

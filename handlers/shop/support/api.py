@@ -27,7 +27,7 @@ from pydantic import BaseModel
 
 from handlers.shared.api import create_app, current_caller, parse_body, parse_query
 from handlers.shared.clock import utc_now
-from handlers.shared.database import service_database
+from handlers.shared.db import service_database
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.support import logic
 from handlers.shop.support.logic import TicketNotFound

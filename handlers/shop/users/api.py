@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 
 from handlers.shared.api import create_app, current_caller, parse_body
 from handlers.shared.clock import utc_now
-from handlers.shared.database import service_database
+from handlers.shared.db import service_database
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.users import logic
 from handlers.shop.users.identity import CognitoIdentity

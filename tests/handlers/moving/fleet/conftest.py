@@ -13,7 +13,7 @@ from handlers.moving.contracts import MoveCompleted, MoveRegistered, Place
 from handlers.moving.fleet.service import Fleet
 from handlers.moving.fleet.store import FleetStore
 from handlers.shared.db import Database
-from handlers.shared.events import EventPublisher
+from handlers.shared.outbox import EventPublisher
 from handlers.shared.settings import ServiceSettings
 from tests.handlers.moving.conftest import RecordingEvents, service_settings
 

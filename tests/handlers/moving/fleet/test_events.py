@@ -13,7 +13,7 @@ from handlers.moving.fleet.events import build_handler
 from handlers.moving.fleet.logic import NewTruck, Truck
 from handlers.moving.fleet.service import AssignmentConflict, Fleet
 from handlers.moving.fleet.store import FleetStore
-from handlers.shared.events import EventPublisher
+from handlers.shared.outbox import EventPublisher
 from tests.events import sqs_batch
 from tests.handlers.moving.conftest import RecordingEvents
 from tests.handlers.moving.fleet.conftest import (

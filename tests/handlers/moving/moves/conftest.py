@@ -12,8 +12,8 @@ from handlers.moving.moves.api import build_app
 from handlers.moving.moves.events import ProgressConsumer
 from handlers.moving.moves.store import MIGRATIONS, MoveStore
 from handlers.shared.db import Database
-from handlers.shared.events import EventPublisher
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
+from handlers.shared.outbox import EventPublisher
 from handlers.shared.settings import ServiceSettings
 from tests.handlers.conftest import Subscriber, bus_to_queue
 from tests.handlers.moving.conftest import Clock, RecordingEvents, service_settings

@@ -17,8 +17,8 @@ from handlers.moving.moves.events import ProgressConsumer
 from handlers.moving.moves.logic import Status
 from handlers.moving.moves.store import MIGRATIONS, MoveStore
 from handlers.shared.db import Database
-from handlers.shared.events import EventPublisher
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
+from handlers.shared.outbox import EventPublisher
 from tests.events import http_request, sqs_batch
 from tests.handlers.moving.conftest import (
     CUSTOMER,

@@ -18,7 +18,7 @@ from handlers.moving.moves.events import CONSUMED, CONSUMER, ProgressConsumer
 from handlers.moving.moves.logic import NewMove, Status
 from handlers.moving.moves.store import MIGRATIONS, MoveStore
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from tests.events import sqs_batch
 from tests.handlers.moving.conftest import count
 from tests.handlers.moving.moves.conftest import SERVICE, new_move

@@ -15,7 +15,7 @@ from handlers.moving.notifications.events import CustomerUpdatesConsumer
 from handlers.moving.notifications.notifier import SnsNotifier
 from handlers.moving.notifications.store import MIGRATIONS, NotificationStore
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from tests.handlers.moving.conftest import Clock, Event
 
 

@@ -18,7 +18,7 @@ from handlers.moving.notifications.logic import Message
 from handlers.moving.notifications.notifier import SnsNotifier
 from handlers.moving.notifications.store import MIGRATIONS, NotificationStore
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.settings import SettingsError
 from tests.events import sqs_batch
 from tests.handlers.moving.conftest import Clock, assigned, completed, count, deliver, registered, run_together

@@ -11,8 +11,8 @@ from handlers.moving.tracking.api import build_app
 from handlers.moving.tracking.events import SessionsConsumer
 from handlers.moving.tracking.store import MIGRATIONS, TrackingStore
 from handlers.shared.db import Database
-from handlers.shared.events import EventPublisher
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
+from handlers.shared.outbox import EventPublisher
 from handlers.shared.settings import ServiceSettings
 from tests.handlers.moving.conftest import Clock, RecordingEvents, service_settings
 

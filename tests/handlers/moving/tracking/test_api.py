@@ -10,7 +10,7 @@ from typing import Any
 from handlers.moving.tracking.api import build_app
 from handlers.moving.tracking.store import TrackingStore
 from handlers.shared.db import Database
-from handlers.shared.events import EventPublisher
+from handlers.shared.outbox import EventPublisher
 from tests.handlers.moving.conftest import (
     CUSTOMER,
     EMPLOYEE,

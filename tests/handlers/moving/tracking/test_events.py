@@ -17,7 +17,7 @@ from handlers.moving.tracking import api, events
 from handlers.moving.tracking.logic import SessionStatus
 from handlers.moving.tracking.store import MIGRATIONS, TrackingStore
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from tests.events import http_request, sqs_batch
 from tests.handlers.conftest import bus_to_queue, fake_aws
 from tests.handlers.moving.conftest import EMPLOYEE, assigned, completed, count, deliver, registered

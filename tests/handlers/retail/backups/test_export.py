@@ -16,7 +16,7 @@ from handlers.retail.backups.export import export, handler
 from handlers.retail.backups.logic import parse_dump
 from handlers.retail.backups.restore import CATALOG_MIGRATIONS, main
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from tests.handlers.retail.backups.conftest import FIXTURE_MIGRATIONS
 
 BUCKET = "retail-backups"

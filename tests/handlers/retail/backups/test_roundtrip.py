@@ -14,7 +14,7 @@ from handlers.retail.backups.logic import build_dump, parse_dump, serialize
 from handlers.retail.backups.restore import CATALOG_MIGRATIONS, main, restore
 from handlers.retail.backups.snapshot import RestoreRefused, data_tables, read_snapshot
 from handlers.shared.db import Database, IntegrityConflict
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from tests.handlers.retail.backups.conftest import FIXTURE_MIGRATIONS, Pair
 
 NOW = dt.datetime(2024, 3, 5, 3, 0, tzinfo=dt.UTC)

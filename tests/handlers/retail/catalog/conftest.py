@@ -11,8 +11,8 @@ from handlers.retail.catalog.api import build_app
 from handlers.retail.catalog.store import MIGRATIONS, CatalogStore
 from handlers.retail.store_settings import DEFAULT_LOW_STOCK_THRESHOLD
 from handlers.shared.db import Database
-from handlers.shared.events import EventPublisher
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
+from handlers.shared.outbox import EventPublisher
 from tests.handlers.retail.catalog.helpers import Call, Clock, RecordingEvents, call_app, settings
 
 

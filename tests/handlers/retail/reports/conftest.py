@@ -18,7 +18,7 @@ from handlers.retail.reports.api import build_app
 from handlers.retail.reports.files import ReportFiles, ReportTopic, signing_s3
 from handlers.retail.reports.store import ReportsStore
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from tests.events import http_request
 from tests.handlers.conftest import fake_aws
 from tests.handlers.retail.catalog.helpers import settings

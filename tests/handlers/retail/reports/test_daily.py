@@ -21,7 +21,7 @@ from handlers.retail.reports import api, daily
 from handlers.retail.reports.daily import run_daily
 from handlers.retail.reports.store import ReportsStore
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from tests.events import http_request
 from tests.handlers.retail.catalog.helpers import ADMIN
 from tests.handlers.retail.reports.conftest import BUCKET, NOW, Cloud, call_app, make_app, seed

@@ -15,8 +15,8 @@ from handlers.retail.catalog.store import MIGRATIONS, CatalogStore
 from handlers.retail.sales.api import build_app
 from handlers.retail.sales.store import SalesStore
 from handlers.shared.db import Database
-from handlers.shared.events import EventPublisher
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
+from handlers.shared.outbox import EventPublisher
 from tests.handlers.retail.catalog.helpers import START, Call, Clock, RecordingEvents, call_app, settings
 
 

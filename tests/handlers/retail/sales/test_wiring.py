@@ -15,7 +15,7 @@ from handlers.retail.catalog import api as catalog_api
 from handlers.retail.catalog.store import MIGRATIONS
 from handlers.retail.sales import api as sales_api
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from tests.events import http_request
 from tests.handlers.conftest import fake_aws
 from tests.handlers.retail.catalog.helpers import ADMIN, SELLER

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from handlers.shared.db import Database
-from handlers.shared.events import EventPublisher
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
+from handlers.shared.outbox import EventPublisher
 from handlers.shop.orders import api, logic
 from handlers.shop.orders.api import build_app
 from handlers.shop.orders.store import MIGRATIONS, OrderStore

@@ -10,7 +10,7 @@ import pytest
 
 from architectures.shop import SYSTEM
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.money import money
 from handlers.shop.orders import catalog, events
 from handlers.shop.orders.api import build_app

@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from architectures.shop import SYSTEM
-from handlers.shared.events import EventPublisher
+from handlers.shared.outbox import EventPublisher
 from handlers.shop.orders.api import build_app
 from handlers.shop.orders.catalog import CatalogConsumer
 from handlers.shop.orders.events import StockResultsConsumer

@@ -15,8 +15,8 @@ import pytest
 from architectures.shop import SYSTEM
 from architectures.wiring import route_groups
 from handlers.shared.db import Database
-from handlers.shared.events import EventPublisher
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
+from handlers.shared.outbox import EventPublisher
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.products.api import build_app
 from handlers.shop.products.events import StockConsumer

@@ -11,7 +11,7 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from handlers.shared.db import Database
-from handlers.shared.events import EventPublisher
+from handlers.shared.outbox import EventPublisher
 from handlers.shop.products.events import StockConsumer
 from handlers.shop.products.logic import LineState, OrderStock
 from handlers.shop.products.store import ProductStore

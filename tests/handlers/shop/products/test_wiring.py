@@ -14,7 +14,7 @@ import pytest
 from architectures.shop import SYSTEM
 from architectures.wiring import service_environment
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from handlers.shop.products import api, events
 from handlers.shop.products.store import MIGRATIONS
 from tests.events import http_request, sqs_batch

@@ -13,7 +13,7 @@ import pytest
 
 from architectures.wiring import route_groups
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from handlers.shop.support import api, logic
 from handlers.shop.support.api import build_app
 from handlers.shop.support.store import MIGRATIONS, TicketStore

@@ -15,7 +15,7 @@ import pytest
 from architectures.shop import SYSTEM
 from architectures.wiring import route_groups
 from handlers.shared.db import Database
-from handlers.shared.migrations import apply_service_migrations
+from handlers.shared.migrate import apply_service_migrations
 from handlers.shop.users.api import UsersSettings, build_app
 from handlers.shop.users.identity import CognitoIdentity
 from handlers.shop.users.store import MIGRATIONS, ProfileStore
