@@ -1,6 +1,6 @@
-"""Paging of list routes: the page size every list takes (``?limit=``, 1 to 100, 20 when not given) and, for the
-lists that page newest first, the opaque cursor (the last item's ``created_at`` and id) and the query of the page
-after it."""
+"""Paging of list routes, one way for every list: the page size (``?limit=``, 1 to 100, 20 when not given), one
+opaque cursor codec (the last item's sort key), the page shape, and for lists that page newest first the SQL of the
+page after a cursor."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import binascii
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -17,61 +17,92 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 _AFTER = "(created_at < :after_created_at OR (created_at = :after_created_at AND id < :after_id))"
 
 
+def encode_cursor(*parts: str) -> str:
+    """An opaque cursor holding the sort key of the last item of a page (one or more strings)."""
+    raw = json.dumps(list(parts), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str, parts: int) -> tuple[str, ...]:
+    """The sort key a cursor holds. Anything this API did not hand out, including a cursor of another listing or of
+    an earlier format, raises ValueError (a 422 on the query's ``cursor`` field), never a 500."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        key = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError):
+        raise ValueError("is not a cursor returned by this API") from None
+    if not isinstance(key, list) or len(key) != parts or not all(isinstance(p, str) for p in key):
+        raise ValueError("is not a cursor returned by this API")
+    return tuple(key)
+
+
 @dataclass(frozen=True)
 class Cursor:
-    """Where a page ends: the last item's sort key (ties on ``created_at`` are broken by the id)."""
+    """Where a newest-first page ends: the last item's ``created_at`` and id (ties on time are broken by the id)."""
 
     created_at: str
     item_id: str
 
     def encode(self) -> str:
-        raw = json.dumps([self.created_at, self.item_id], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return encode_cursor(self.created_at, self.item_id)
 
     @classmethod
     def decode(cls, text: str) -> Cursor:
-        """Raises ValueError (a 422 on the query's ``cursor`` field) for anything this API did not hand out."""
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            created_at, item_id = json.loads(raw)
-        except (binascii.Error, ValueError, TypeError):
-            raise ValueError("is not a cursor returned by this API") from None
-        if not isinstance(created_at, str) or not isinstance(item_id, str):
-            raise ValueError("is not a cursor returned by this API")
+        created_at, item_id = decode_cursor(text, 2)
         return cls(created_at, item_id)
 
 
-class NewestFirstQuery(BaseModel):
-    """The query of a newest-first list: ``limit`` (1..100, default 20) and ``cursor`` (a ``next_cursor`` it
-    returned). Services add their filters in a subclass."""
+class PageQuery(BaseModel):
+    """The query of a paged list: ``limit`` (1..100, default 20) and ``cursor`` (a ``next_cursor`` it returned).
+    ``CURSOR_PARTS`` says how many strings the listing's sort key has. Services add their filters in a subclass."""
 
     model_config = ConfigDict(frozen=True)
+    CURSOR_PARTS: ClassVar[int] = 1
 
-    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = None
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="How many items a page holds")
+    cursor: str | None = Field(None, max_length=400, description="The next_cursor of the previous page")
 
     @field_validator("cursor")
     @classmethod
     def _cursor(cls, value: str | None) -> str | None:
         if value is not None:
-            Cursor.decode(value)
+            decode_cursor(value, cls.CURSOR_PARTS)
         return value
+
+    @property
+    def after_key(self) -> tuple[str, ...] | None:
+        """The sort key of the last item of the previous page, or None for the first page."""
+        return None if self.cursor is None else decode_cursor(self.cursor, self.CURSOR_PARTS)
+
+
+class NewestFirstQuery(PageQuery):
+    """The query of a list that pages newest first (by ``created_at``, then id)."""
+
+    CURSOR_PARTS: ClassVar[int] = 2
 
     @property
     def after(self) -> Cursor | None:
         return None if self.cursor is None else Cursor.decode(self.cursor)
 
 
-def page_of(items: Sequence[T], limit: int, view: Callable[[T], dict[str, Any]],
-            cursor_of: Callable[[T], Cursor]) -> dict[str, Any]:  # fmt: skip
-    """A page from up to ``limit + 1`` items in listing order: the extra one only says there is more."""
+class Page(TypedDict, Generic[V]):
+    """A page of a list: its items, and the cursor of the next page (``null`` on the last one)."""
+
+    items: list[V]
+    next_cursor: str | None
+
+
+def page_of(items: Sequence[T], limit: int, view: Callable[[T], V], key: Callable[[T], Sequence[str]]) -> Page[V]:
+    """A page from up to ``limit + 1`` items in listing order: the extra one only says there is more. ``key`` is an
+    item's sort key, which the next page's cursor holds."""
     shown = list(items[:limit])
     more = len(items) > limit and bool(shown)
-    return {"items": [view(i) for i in shown], "next_cursor": cursor_of(shown[-1]).encode() if more else None}
+    return {"items": [view(i) for i in shown], "next_cursor": encode_cursor(*key(shown[-1])) if more else None}
 
 
 def newest_first(select: str, equal: Mapping[str, Any], after: Cursor | None, limit: int) -> tuple[str, dict[str, Any]]:

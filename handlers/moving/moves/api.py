@@ -64,7 +64,7 @@ def build_app(
         return logic.view(change.move), 201
 
     @app.get("/moves")
-    def list_moves() -> dict[str, Any]:
+    def list_moves() -> Any:
         caller = current_caller(app)
         query = parse_query(app, logic.ListQuery)
         scope = logic.listing_scope(query, caller.user_id, caller.groups)

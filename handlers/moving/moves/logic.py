@@ -38,7 +38,7 @@ from handlers.moving.contracts import (
 from handlers.shared.clock import as_utc, timestamp_us, utc_now
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.events import EventDetail
-from handlers.shared.paging import Cursor, NewestFirstQuery, page_of
+from handlers.shared.paging import NewestFirstQuery, Page, page_of
 
 EMPLOYEES = "employees"
 """The group that sees and manages every move (as declared in ``architectures/moving.py``)."""
@@ -274,9 +274,9 @@ def view(move: Move) -> dict[str, Any]:
 # --- listing ---------------------------------------------------------------------------------------------------
 
 
-def cursor_after(move: Move) -> Cursor:
-    """The cursor of the page that ends with ``move``."""
-    return Cursor(timestamp_us(move.created_at), move.id)
+def sort_key(move: Move) -> tuple[str, str]:
+    """Where a newest-first page that ends with ``move`` stops: its creation time and id."""
+    return timestamp_us(move.created_at), move.id
 
 
 class ListQuery(NewestFirstQuery):
@@ -297,6 +297,6 @@ def listing_scope(query: ListQuery, user_id: str, groups: frozenset[str]) -> Sco
     return Scope(customer_id=None if is_employee(groups) else user_id, status=query.status)
 
 
-def page(moves: Sequence[Move], limit: int) -> dict[str, Any]:
+def page(moves: Sequence[Move], limit: int) -> Page[dict[str, Any]]:
     """A page from up to ``limit + 1`` moves in listing order: the extra one only says there is more."""
-    return page_of(moves, limit, view, cursor_after)
+    return page_of(moves, limit, view, sort_key)

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from handlers.moving.contracts import Place
-from handlers.moving.moves.logic import Change, Cursor, Move, MoveNotFound, Position, Scope, Status, Truck
+from handlers.moving.moves.logic import Change, Move, MoveNotFound, Position, Scope, Status, Truck
 from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, Transaction, insert_statement
 from handlers.shared.inbox import claim
 from handlers.shared.outbox import add_to_outbox
-from handlers.shared.paging import newest_first
+from handlers.shared.paging import Cursor, newest_first
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -75,7 +75,7 @@ def build_app(
         return response, 201
 
     @app.get("/orders")
-    def list_orders() -> dict[str, Any]:
+    def list_orders() -> Any:
         caller = current_caller(app)
         query = parse_query(app, logic.ListQuery)
         return logic.page(store.find(caller.user_id, query.after, query.limit + 1), query.limit)

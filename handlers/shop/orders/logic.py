@@ -38,7 +38,7 @@ from handlers.shared.clock import as_utc, timestamp_us
 from handlers.shared.errors import Conflict, DomainError, NotFound
 from handlers.shared.events import EventDetail
 from handlers.shared.money import money, money_text
-from handlers.shared.paging import Cursor, NewestFirstQuery, page_of
+from handlers.shared.paging import NewestFirstQuery, Page, page_of
 from handlers.shop.contracts import (
     OrderCancelled,
     OrderConfirmed,
@@ -387,15 +387,15 @@ def view(order: Order) -> dict[str, Any]:
 # --- listing ---------------------------------------------------------------------------------------------------------
 
 
-def cursor_after(order: Order) -> Cursor:
-    """The cursor of the page that ends with ``order``."""
-    return Cursor(timestamp_us(order.created_at), order.id)
+def sort_key(order: Order) -> tuple[str, str]:
+    """Where a newest-first page that ends with ``order`` stops: its creation time and id."""
+    return timestamp_us(order.created_at), order.id
 
 
 class ListQuery(NewestFirstQuery):
     """``GET /orders`` query: ``limit`` (1..100, default 20) and ``cursor`` (from ``next_cursor``)."""
 
 
-def page(orders: Sequence[Order], limit: int) -> dict[str, Any]:
+def page(orders: Sequence[Order], limit: int) -> Page[dict[str, Any]]:
     """A page from up to ``limit + 1`` orders in listing order: the extra one only says there is more."""
-    return page_of(orders, limit, view, cursor_after)
+    return page_of(orders, limit, view, sort_key)

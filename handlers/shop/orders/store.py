@@ -20,11 +20,10 @@ from handlers.shared.idempotency import KeyTaken, Record
 from handlers.shared.inbox import claim
 from handlers.shared.money import money
 from handlers.shared.outbox import add_to_outbox
-from handlers.shared.paging import newest_first
+from handlers.shared.paging import Cursor, newest_first
 from handlers.shop.orders.logic import (
     CatalogEntry,
     Change,
-    Cursor,
     Line,
     Order,
     OrderNotFound,

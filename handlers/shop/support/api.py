@@ -69,7 +69,7 @@ def build_app(
         return logic.detail(ticket, []), 201
 
     @app.get("/tickets")
-    def list_tickets() -> dict[str, Any]:
+    def list_tickets() -> Any:
         caller = current_caller(app)
         query = parse_query(app, logic.ListQuery)
         scope = logic.listing_scope(query, caller)

@@ -44,7 +44,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from handlers.shared.clock import timestamp_us
 from handlers.shared.errors import Conflict, NotFound
-from handlers.shared.paging import Cursor, NewestFirstQuery, page_of
+from handlers.shared.paging import NewestFirstQuery, Page, page_of
 
 AGENTS = "agents"
 """The group that sees and works every ticket (as declared in ``architectures/shop.py``)."""
@@ -297,9 +297,9 @@ def detail(ticket: Ticket, comments: Sequence[Comment]) -> dict[str, Any]:
 # --- listing ---------------------------------------------------------------------------------------------------
 
 
-def cursor_after(ticket: Ticket) -> Cursor:
-    """The cursor of the page that ends with ``ticket``."""
-    return Cursor(timestamp_us(ticket.created_at), ticket.id)
+def sort_key(ticket: Ticket) -> tuple[str, str]:
+    """Where a newest-first page that ends with ``ticket`` stops: its creation time and id."""
+    return timestamp_us(ticket.created_at), ticket.id
 
 
 class ListQuery(NewestFirstQuery):
@@ -320,6 +320,6 @@ def listing_scope(query: ListQuery, who: Who) -> Scope:
     return Scope(customer_id=None if is_agent(who) else who.user_id, status=query.status)
 
 
-def page(tickets: Sequence[Ticket], limit: int) -> dict[str, Any]:
+def page(tickets: Sequence[Ticket], limit: int) -> Page[dict[str, Any]]:
     """A page from up to ``limit + 1`` tickets in listing order: the extra one only says there is more."""
-    return page_of(tickets, limit, summary, cursor_after)
+    return page_of(tickets, limit, summary, sort_key)

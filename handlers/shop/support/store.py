@@ -13,8 +13,8 @@ from typing import Any
 
 from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, Transaction, insert_statement
-from handlers.shared.paging import newest_first
-from handlers.shop.support.logic import Comment, Cursor, Role, Scope, Status, Ticket, TicketNotFound
+from handlers.shared.paging import Cursor, newest_first
+from handlers.shop.support.logic import Comment, Role, Scope, Status, Ticket, TicketNotFound
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -19,8 +19,9 @@ from handlers.moving.contracts import (
     event_move_id,
 )
 from handlers.moving.moves import logic
-from handlers.moving.moves.logic import Action, Change, Cursor, ListQuery, Move, NewMove, Status, TransitionRefused
+from handlers.moving.moves.logic import Action, Change, ListQuery, Move, NewMove, Status, TransitionRefused
 from handlers.shared.clock import timestamp_us
+from handlers.shared.paging import Cursor
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()
