@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
@@ -232,8 +232,8 @@ def moving_flow(target: Target, steps: Steps) -> None:
                         and m, "the truck assignment")  # fmt: skip
     steps.ok(f"a truck is assigned through the event flow: {assigned['truck']['plate']} (status {assigned['status']})")
     wait_for(lambda: employee.post(f"/moves/{move['id']}/positions", json={
-        "lat": -12.05, "lon": -77.04, "recorded_at": f"{date.today().isoformat()}T10:00:00Z"}).status_code == 202,
-        "the tracking session")  # fmt: skip
+        "lat": -12.05, "lon": -77.04, "recorded_at": (datetime.now(UTC) - timedelta(minutes=1)).isoformat()}
+    ).status_code == 202, "the tracking session")  # fmt: skip
     tracking = expect(customer.get(f"/moves/{move['id']}/tracking"), 200)
     if not tracking.get("last_position"):
         raise StepFailed("the customer does not see the reported position")
