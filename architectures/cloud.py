@@ -45,6 +45,12 @@ from program.config import StackConfig
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HANDLERS = REPO_ROOT / "handlers"
+DECLARATIONS = {
+    f"architectures/{name}": REPO_ROOT / "architectures" / name
+    for name in ("__init__.py", "spec.py", "moving.py", "shop.py", "retail.py")
+}
+"""The systems' declarations, which the handlers bind their routes and subscriptions to (pydantic only: the Pulumi
+half of ``architectures/`` stays out of the archives)."""
 
 
 @dataclass
@@ -507,13 +513,14 @@ def interface_endpoints(systems: list[spec.System]) -> tuple[str, ...]:
 
 def service_archive(system: spec.System, service: spec.Service, build_dir: Path) -> BuiltArchive:
     """The service's deterministic code archive: its own package, the system's top-level modules (e.g. the event
-    contracts its services share) and the shared handler code. Other services' code stays out."""
+    contracts its services share), the shared handler code and the declarations. Other services' code stays out."""
     package = service.name.replace("-", "_")
     system_dir = HANDLERS / system.name
     system_modules = {f"handlers/{system.name}/{p.name}": p for p in sorted(system_dir.glob("*.py"))}
     return code_archive(
         f"{system.name}-{service.name}",
         {
+            **DECLARATIONS,
             "handlers/__init__.py": HANDLERS / "__init__.py",
             "handlers/shared": HANDLERS / "shared",
             **system_modules,

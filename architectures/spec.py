@@ -203,6 +203,11 @@ class System(Spec):
     def routes(self) -> list[tuple[Service, Route]]:
         return [(s, r) for s in self.services for r in s.routes]
 
+    def route_groups(self) -> dict[str, tuple[str, ...]]:
+        """Each non-public route's groups by route key (empty: any signed-in user). The one form of the group rules:
+        a Lambda authorizer applies it at the gateway and every service's router applies it again."""
+        return {r.key: r.groups for _, r in self.routes if not r.public}
+
     @property
     def uses_database(self) -> bool:
         return any(s.needs.database for s in self.services)

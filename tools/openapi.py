@@ -1,10 +1,10 @@
-"""An OpenAPI 3.1 document for a system, built from its declaration and its services' request models.
+"""An OpenAPI 3.1 document for a system, built from its declaration and what its services' routers bind.
 
 Every declared route becomes an operation: path parameters from its ``{name}`` segments, bearer-JWT security unless
-it is public, the request body from the service's ``REQUEST_MODELS`` and the query parameters from its
-``QUERY_MODELS`` (both in ``handlers/<system>/<service>/api.py``, next to the handlers that parse with them), and the
-error responses every service answers through the shared resolver and the gateway. Success is documented as ``2XX``:
-the declaration does not say which 2xx a route answers, and a second list of them would drift.
+it is public, and from the function bound to it (``handlers/<system>/<service>/api.py``): the summary and description
+(its docstring), the request body and query models it is parsed with, the headers it reads, its success status and
+the schema of its answer. The error responses are the ones every service answers through the shared resolver and the
+gateway.
 
     python -m tools.openapi moving > moving.openapi.json
 """
@@ -20,9 +20,10 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from architectures import SYSTEMS, spec
+from handlers.shared.routing import BoundRoute, Router
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 PATH_PARAMETER = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)}")
@@ -44,7 +45,17 @@ INVALID = {
         "message": {"type": "string"},
         "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
     },
-    "description": "``errors`` lists the fields that do not fit (absent when the refusal is not about one field).",
+    "description": "errors lists the fields that do not fit (absent when the refusal is not about one field).",
+}
+
+SUCCESS = {200: "Success", 201: "Created", 202: "Accepted", 204: "Done; no content"}
+HEADERS = {
+    "Idempotency-Key": {
+        "description": "Any string of 1 to 100 characters that identifies this request for the caller. Sending the "
+        "same key and body again returns the first response instead of acting twice; the same key with another body "
+        "is a 422.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+    }
 }
 
 _ERRORS = {
@@ -56,7 +67,7 @@ _ERRORS = {
     "403": ("The caller is not in a group this route allows", "Error"),
     "404": ("No such resource, or one the caller may not see", "Error"),
     "409": ("The resource's current state refuses the change", "Error"),
-    "422": ("The request does not fit: field-level messages in ``errors``", "InvalidRequest"),
+    "422": ("The request does not fit: field-level messages in errors", "InvalidRequest"),
     "503": ("A dependency (the database) is unavailable; nothing was written", "Error"),
 }
 
@@ -72,19 +83,18 @@ def api_module(system: spec.System, service: spec.Service) -> ModuleType | None:
         raise
 
 
-def request_models(system: spec.System, service: spec.Service) -> dict[str, type[BaseModel] | None] | None:
-    """The service's ``REQUEST_MODELS`` (route key → body model, ``None`` for no body), or ``None`` if it has none."""
+def bound_routes(system: spec.System, service: spec.Service) -> dict[str, BoundRoute]:
+    """What the service's router binds to each declared route key (nothing while the module is not written)."""
     module = api_module(system, service)
-    return getattr(module, "REQUEST_MODELS", None) if module else None
-
-
-def query_models(system: spec.System, service: spec.Service) -> dict[str, type[BaseModel]]:
-    module = api_module(system, service)
-    return dict(getattr(module, "QUERY_MODELS", {})) if module else {}
+    router = getattr(module, "router", None)
+    return dict(router.bound) if isinstance(router, Router) else {}
 
 
 def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
-    """A pydantic JSON schema with its ``$defs`` inlined, so models of different services never share a name."""
+    """A pydantic JSON schema with its ``$defs`` inlined, so models of different services never share a name.
+
+    A model's own description (its docstring, written for developers) and its ``title`` are left out: what API users
+    read is the fields' descriptions and the operation's."""
     defs = schema.get("$defs", {})
 
     def resolve(node: Any, seen: tuple[str, ...]) -> Any:
@@ -95,18 +105,29 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
                 if name in seen:
                     raise ValueError(f"recursive model {name!r} cannot be inlined")
                 rest = {k: v for k, v in node.items() if k != "$ref"}
-                return {**resolve(copy.deepcopy(defs[name]), (*seen, name)), **resolve(rest, seen)}
+                return {**resolve(_without_docstring(defs[name]), (*seen, name)), **resolve(rest, seen)}
             return {k: resolve(v, seen) for k, v in node.items() if k != "$defs"}
         if isinstance(node, list):
             return [resolve(v, seen) for v in node]
         return node
 
-    resolved: dict[str, Any] = resolve(schema, ())
+    resolved: dict[str, Any] = resolve(_without_docstring(schema), ())
     return resolved
+
+
+def _without_docstring(schema: dict[str, Any]) -> dict[str, Any]:
+    if schema.get("type") == "object" or "properties" in schema:
+        return {k: v for k, v in copy.deepcopy(schema).items() if k not in ("description", "title")}
+    return copy.deepcopy(schema)
 
 
 def body_schema(model: type[BaseModel]) -> dict[str, Any]:
     return inline_refs(model.model_json_schema(mode="validation"))
+
+
+def response_schema(response: Any) -> dict[str, Any]:
+    """The JSON schema of what a route answers (a model, a TypedDict, a list of them...)."""
+    return inline_refs(TypeAdapter(response).json_schema(mode="serialization"))
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
@@ -141,58 +162,64 @@ def operation_id(service: spec.Service, route: spec.Route) -> str:
     return "-".join([service.name, route.method.lower(), *words])
 
 
+def _who(system: spec.System, route: spec.Route) -> str:
+    if route.public:
+        return "Anyone may call it."
+    if route.groups:
+        return f"Callers in the groups: {', '.join(route.groups)}."
+    return "Any signed-in user."
+
+
 def operation(
-    system: spec.System,
-    service: spec.Service,
-    route: spec.Route,
-    bodies: dict[str, type[BaseModel] | None] | None,
-    queries: dict[str, type[BaseModel]],
+    system: spec.System, service: spec.Service, route: spec.Route, bound: BoundRoute | None
 ) -> dict[str, Any]:
-    who = "public" if route.public else ("groups: " + ", ".join(route.groups) if route.groups else "any signed-in user")
+    summary, _, details = (bound.description if bound else "").partition("\n")
     op: dict[str, Any] = {
         "operationId": operation_id(service, route),
         "tags": [service.name],
-        "summary": f"{route.key} ({who})",
+        "summary": summary.strip() or route.key,
+        "description": " ".join(p for p in (details.strip(), _who(system, route)) if p),
     }
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
         for name in PATH_PARAMETER.findall(route.path)
     ]
-    if route.key in queries:
-        parameters += query_parameters(queries[route.key])
+    if bound and bound.query:
+        parameters += query_parameters(bound.query)
+    for header in bound.headers if bound else ():
+        parameters.append({"name": header, "in": "header", "required": False, **HEADERS[header]})
     if parameters:
         op["parameters"] = parameters
+    if bound and bound.body:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema(bound.body)}}}
+    op["security"] = [] if route.public else [{"bearerAuth": []}]
+    op["responses"] = {**_success(bound), **_refusals(system, route, bound)}
+    return op
 
-    takes_body = route.method in BODY_METHODS
-    if takes_body:
-        if bodies is None:  # a service without REQUEST_MODELS yet: any JSON object
-            schema: dict[str, Any] | None = {"type": "object"}
-        else:
-            model = bodies.get(route.key)
-            schema = body_schema(model) if model is not None else None
-        if schema is None:
-            takes_body = False
-        else:
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
 
+def _success(bound: BoundRoute | None) -> dict[str, Any]:
+    if bound is None:  # not written yet: the gateway answers 501
+        return {"501": {"description": "Not implemented yet"}}
+    answer: dict[str, Any] = {"description": SUCCESS.get(bound.status, "Success")}
+    if bound.response is not None:
+        answer["content"] = {"application/json": {"schema": response_schema(bound.response)}}
+    return {str(bound.status): answer}
+
+
+def _refusals(system: spec.System, route: spec.Route, bound: BoundRoute | None) -> dict[str, Any]:
     codes = ["401", "404", "409", "422", "503"]  # any handler may refuse credentials (a public sign-in, too)
-    if takes_body or route.key in queries:
+    if bound and (bound.body or bound.query):
         codes.append("400")
-    if not route.public:
-        op["security"] = [{"bearerAuth": []}]
-        if route.groups or isinstance(system.authorizer, spec.LambdaAuthorizer):
-            codes.append("403")
-    else:
-        op["security"] = []
-    responses: dict[str, Any] = {"2XX": {"description": "Success"}}
+    if not route.public and (route.groups or isinstance(system.authorizer, spec.LambdaAuthorizer)):
+        codes.append("403")
+    responses = {}
     for code in sorted(codes):
         description, schema_name = _ERRORS[code]
         responses[code] = {
             "description": description,
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}},
         }
-    op["responses"] = responses
-    return op
+    return responses
 
 
 def openapi(system: spec.System) -> dict[str, Any]:
@@ -201,9 +228,11 @@ def openapi(system: spec.System) -> dict[str, Any]:
     for service in system.services:
         if not service.routes:
             continue
-        bodies, queries = request_models(system, service), query_models(system, service)
+        bound = bound_routes(system, service)
         for route in service.routes:
-            paths.setdefault(route.path, {})[route.method.lower()] = operation(system, service, route, bodies, queries)
+            paths.setdefault(route.path, {})[route.method.lower()] = operation(
+                system, service, route, bound.get(route.key)
+            )
     return {
         "openapi": "3.1.0",
         "info": {

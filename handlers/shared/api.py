@@ -1,4 +1,6 @@
-"""The HTTP side of every service: one Powertools resolver with the caller, group rules and error mapping.
+"""The HTTP side of every service: the caller, request parsing, and one Powertools resolver with the error mapping.
+
+Routes are bound to the declaration in ``routing.py``; this module is what every bound route shares.
 
 Domain errors map to HTTP status codes here, in one place, through exception handlers: a route function raises
 ``NotFound`` or ``Conflict`` (from ``errors.py``, re-exported here; a service's own errors subclass them) and never
@@ -70,7 +72,11 @@ def caller_of(event: dict[str, Any]) -> Caller:
 
 def parse_body(app: APIGatewayHttpResolver, model: type[M]) -> M:
     """The JSON body as ``model``: 400 when it is not JSON, 422 with field messages when it does not fit."""
-    raw = app.current_event.body
+    return body_as(app.current_event.body, model)
+
+
+def body_as(raw: str | None, model: type[M]) -> M:
+    """A raw JSON body as ``model``: 400 when it is not JSON, 422 with field messages when it does not fit."""
     try:
         data = json.loads(raw) if raw else None
     except json.JSONDecodeError:
@@ -98,6 +104,22 @@ def field_errors(error: ValidationError) -> list[dict[str, str]]:
 
 def create_app(settings: ServiceSettings) -> APIGatewayHttpResolver:
     """A resolver whose routes see :func:`current_caller` checked against the route's declared groups."""
+    app = resolver()
+
+    def enforce_groups(app: APIGatewayHttpResolver, next_middleware: Callable[..., Response]) -> Response:
+        required = settings.route_groups.get(app.current_event.raw_event.get("routeKey", ""))
+        if required:
+            caller = caller_of(app.current_event.raw_event)
+            if not caller.is_in(*required):
+                raise Forbidden(f"this action needs one of the groups: {', '.join(required)}")
+        return next_middleware(app)
+
+    app.use(middlewares=[enforce_groups])
+    return app
+
+
+def resolver() -> APIGatewayHttpResolver:
+    """A resolver that maps every error to its status code, as the module docstring says."""
     app = APIGatewayHttpResolver()
 
     @app.exception_handler(DomainError)
@@ -122,15 +144,6 @@ def create_app(settings: ServiceSettings) -> APIGatewayHttpResolver:
         log.exception("unexpected error")
         return _json(500, {"message": "internal error"})
 
-    def enforce_groups(app: APIGatewayHttpResolver, next_middleware: Callable[..., Response]) -> Response:
-        required = settings.route_groups.get(app.current_event.raw_event.get("routeKey", ""))
-        if required:
-            caller = caller_of(app.current_event.raw_event)
-            if not caller.is_in(*required):
-                raise Forbidden(f"this action needs one of the groups: {', '.join(required)}")
-        return next_middleware(app)
-
-    app.use(middlewares=[enforce_groups])
     return app
 
 

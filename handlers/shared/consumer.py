@@ -35,6 +35,17 @@ class ReceivedEvent:
         return str(self.detail["event_id"])
 
 
+def declared_events(system: str, service: str, subscription: str) -> frozenset[str]:
+    """The detail types a subscription consumes, as its system declares them (``architectures/<system>.py``)."""
+    from architectures import SYSTEMS  # the declarations ship with the code
+
+    declared = SYSTEMS[system].service(service)
+    for sub in declared.subscriptions:
+        if sub.name == subscription:
+            return frozenset(sub.events)
+    raise LookupError(f"{system}/{service} declares no subscription {subscription!r}")
+
+
 def received_event(record: SQSRecord) -> ReceivedEvent:
     envelope = json.loads(record.body)
     return ReceivedEvent(envelope["detail-type"], envelope["source"], envelope["detail"])

@@ -19,43 +19,33 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from handlers.moving.consuming import MovingConsumer, log_outcome
 from handlers.moving.contracts import event_move_id
 from handlers.moving.moves import logic
-from handlers.moving.moves.store import MoveStore
-from handlers.shared.clock import utc_now
-from handlers.shared.consumer import ReceivedEvent
+from handlers.moving.moves.usecases import MoveUseCases
+from handlers.shared.consumer import ReceivedEvent, declared_events
 from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
-CONSUMER = "moves-progress"
-CONSUMED = frozenset({"TruckAssigned", "MoveUnassignable", "PositionRecorded"})
-
 
 class ProgressConsumer(MovingConsumer):
     """Handles one received event; raises to have its record retried."""
 
-    name = CONSUMER
-    consumed = CONSUMED
+    name = "moves-progress"
+    consumed = declared_events("moving", "moves", "progress")
 
-    def __init__(self, store: MoveStore, clock: Callable[[], datetime] = utc_now) -> None:
-        self.store = store
-        self.clock = clock
+    def __init__(self, moves: MoveUseCases) -> None:
+        self.moves = moves
 
     def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
         move_id = event_move_id(event)
-        now = self.clock()
         try:
-            change = self.store.update(
-                move_id, lambda move: logic.apply_event(move, event, now), claim_for=(CONSUMER, event.event_id)
-            )
+            change = self.moves.follow(self.name, event, move_id)
         except logic.MoveNotFound:
             log.error("%s %s names an unknown move %s; will retry", received.detail_type, event.event_id, move_id)
             raise
@@ -65,7 +55,7 @@ class ProgressConsumer(MovingConsumer):
 @functools.cache
 def default_consumer() -> ProgressConsumer:
     """Built on the first invocation from the environment, then reused by the warm container."""
-    return ProgressConsumer(MoveStore(service_database(ServiceSettings.from_env())))
+    return ProgressConsumer(MoveUseCases(service_database(ServiceSettings.from_env())))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -1,8 +1,7 @@
 """Moves: the order a customer places, its status machine, and what each event does to it.
 
-Pure domain code: no boto3, no SQL; the rules take ``now`` from their caller (the handlers' clock is
-``handlers.shared.clock.utc_now``, replaced in tests). The HTTP routes (``api.py``) and the event consumer
-(``events.py``) call these functions; ``store.py`` persists the results.
+Pure domain code: no boto3, no SQL; the rules take ``now`` and ids from their caller. The use cases
+(``usecases.py``) call these functions and persist the results through ``store.py``.
 
 Status machine::
 
@@ -13,19 +12,18 @@ Status machine::
 Every other transition is refused with a message that names the current status.
 
 Listing order: newest first (``created_at`` descending, then ``id``), so a customer sees the move they just
-registered at the top and a page never shifts when older moves change status. The cursor is the opaque
-URL-safe base64 of the last item's ``[created_at, id]``.
+registered at the top and a page never shifts when older moves change status.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.moving.contracts import (
     MoveCompleted,
@@ -36,9 +34,11 @@ from handlers.moving.contracts import (
     TruckAssigned,
 )
 from handlers.shared.clock import as_utc, timestamp_us, utc_now
-from handlers.shared.errors import Conflict, NotFound
+from handlers.shared.errors import NotFound
 from handlers.shared.events import EventDetail
 from handlers.shared.paging import NewestFirstQuery, Page, page_of
+from handlers.shared.status import StatusMachine, TransitionRefused
+from handlers.shared.views import IsoDate, IsoTimestamp
 
 EMPLOYEES = "employees"
 """The group that sees and manages every move (as declared in ``architectures/moving.py``)."""
@@ -59,15 +59,18 @@ class Action(StrEnum):
     COMPLETE = "complete it"
 
 
-TRANSITIONS: Mapping[tuple[Status, Action], Status] = {
-    (Status.REGISTERED, Action.ASSIGN_TRUCK): Status.TRUCK_ASSIGNED,
-    (Status.REGISTERED, Action.MARK_UNASSIGNABLE): Status.UNASSIGNABLE,
-    (Status.UNASSIGNABLE, Action.ASSIGN_TRUCK): Status.TRUCK_ASSIGNED,
-    # Fleet lets an employee move a booking to another truck; the move keeps its status and takes the new truck.
-    (Status.TRUCK_ASSIGNED, Action.ASSIGN_TRUCK): Status.TRUCK_ASSIGNED,
-    (Status.TRUCK_ASSIGNED, Action.COMPLETE): Status.COMPLETED,
-}
-"""The only allowed transitions; anything missing here is refused."""
+MACHINE: StatusMachine[Status, Action] = StatusMachine(
+    "move",
+    {
+        (Status.REGISTERED, Action.ASSIGN_TRUCK): Status.TRUCK_ASSIGNED,
+        (Status.REGISTERED, Action.MARK_UNASSIGNABLE): Status.UNASSIGNABLE,
+        (Status.UNASSIGNABLE, Action.ASSIGN_TRUCK): Status.TRUCK_ASSIGNED,
+        # Fleet lets an employee move a booking to another truck; the move keeps its status and takes the new truck.
+        (Status.TRUCK_ASSIGNED, Action.ASSIGN_TRUCK): Status.TRUCK_ASSIGNED,
+        (Status.TRUCK_ASSIGNED, Action.COMPLETE): Status.COMPLETED,
+    },
+)
+"""The only allowed transitions; anything else is refused with a 409 naming the current status."""
 
 
 class MoveNotFound(NotFound, LookupError):
@@ -76,22 +79,6 @@ class MoveNotFound(NotFound, LookupError):
     def __init__(self, move_id: str) -> None:
         super().__init__(f"no move {move_id}")
         self.move_id = move_id
-
-
-class TransitionRefused(Conflict):
-    """The move's status does not allow the action (a 409); the message names the current status."""
-
-    def __init__(self, move_id: str, status: Status, action: Action) -> None:
-        super().__init__(f"move {move_id} is {status.value}; cannot {action.value}")
-        self.move_id, self.status, self.action = move_id, status, action
-
-
-def next_status(move_id: str, status: Status, action: Action) -> Status:
-    """The status after ``action``, or :class:`TransitionRefused`."""
-    try:
-        return TRANSITIONS[(status, action)]
-    except KeyError:
-        raise TransitionRefused(move_id, status, action) from None
 
 
 # --- the move ------------------------------------------------------------------------------------------------
@@ -194,7 +181,7 @@ def register(new: NewMove, *, move_id: str, customer_id: str, customer_email: st
 
 def complete(move: Move, now: datetime) -> Change:
     """An employee completes the move (only from TRUCK_ASSIGNED): MoveCompleted frees the truck."""
-    status = next_status(move.id, move.status, Action.COMPLETE)
+    status = MACHINE.next(move.id, move.status, Action.COMPLETE)
     assert move.truck is not None, "a TRUCK_ASSIGNED move has a truck"
     done = replace(move, status=status, updated_at=now)
     return Change(done, (MoveCompleted(move_id=move.id, truck_id=move.truck.id, occurred_at=now),))
@@ -205,7 +192,7 @@ def complete(move: Move, now: datetime) -> Change:
 
 def on_truck_assigned(move: Move, event: TruckAssigned, now: datetime) -> Change:
     try:
-        status = next_status(move.id, move.status, Action.ASSIGN_TRUCK)
+        status = MACHINE.next(move.id, move.status, Action.ASSIGN_TRUCK)
     except TransitionRefused as refused:
         return Change(move, ignored=str(refused))
     return Change(replace(move, status=status, truck=Truck(event.truck_id, event.plate), updated_at=now))
@@ -213,7 +200,7 @@ def on_truck_assigned(move: Move, event: TruckAssigned, now: datetime) -> Change
 
 def on_unassignable(move: Move, event: MoveUnassignable, now: datetime) -> Change:
     try:
-        status = next_status(move.id, move.status, Action.MARK_UNASSIGNABLE)
+        status = MACHINE.next(move.id, move.status, Action.MARK_UNASSIGNABLE)
     except TransitionRefused as refused:
         return Change(move, ignored=str(refused))
     return Change(replace(move, status=status, updated_at=now))
@@ -250,13 +237,48 @@ def can_see(move: Move, user_id: str, groups: frozenset[str]) -> bool:
     return is_employee(groups) or move.customer_id == user_id
 
 
-def view(move: Move) -> dict[str, Any]:
+class TruckView(TypedDict):
+    id: str
+    plate: str
+
+
+class PositionView(TypedDict):
+    lat: float
+    lon: float
+
+
+class TrackingView(TypedDict):
+    last_position: PositionView
+    updated_at: IsoTimestamp
+
+
+class PlaceView(TypedDict):
+    address: str
+    city: str
+
+
+class MoveView(TypedDict):
+    """A move as the API shows it."""
+
+    id: str
+    status: Status
+    origin: PlaceView
+    destination: PlaceView
+    move_date: IsoDate
+    volume_m3: float
+    notes: str | None
+    truck: TruckView | None
+    tracking: TrackingView | None
+    created_at: IsoTimestamp
+
+
+def view(move: Move) -> MoveView:
     """The move as the API shows it."""
     return {
         "id": move.id,
-        "status": move.status.value,
-        "origin": move.origin.model_dump(),
-        "destination": move.destination.model_dump(),
+        "status": move.status,
+        "origin": {"address": move.origin.address, "city": move.origin.city},
+        "destination": {"address": move.destination.address, "city": move.destination.city},
         "move_date": move.move_date.isoformat(),
         "volume_m3": move.volume_m3,
         "notes": move.notes,
@@ -297,6 +319,6 @@ def listing_scope(query: ListQuery, user_id: str, groups: frozenset[str]) -> Sco
     return Scope(customer_id=None if is_employee(groups) else user_id, status=query.status)
 
 
-def page(moves: Sequence[Move], limit: int) -> Page[dict[str, Any]]:
+def page(moves: Sequence[Move], limit: int) -> Page[MoveView]:
     """A page from up to ``limit + 1`` moves in listing order: the extra one only says there is more."""
     return page_of(moves, limit, view, sort_key)

@@ -1,22 +1,16 @@
-"""All SQL of the moves service (schema in ``migrations/``), on SQLite and MySQL/MariaDB alike.
-
-A change and the events it publishes are written in one transaction (the outbox), and a consumed event is
-claimed in the same transaction as its effect, so a crash never leaves one without the other.
-"""
+"""All SQL of the moves service (schema in ``migrations/``), on SQLite and MySQL/MariaDB alike: moves in and out of
+rows, on the transaction the use case opened."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from handlers.moving.contracts import Place
-from handlers.moving.moves.logic import Change, Move, MoveNotFound, Position, Scope, Status, Truck
+from handlers.moving.moves.logic import Move, MoveNotFound, Position, Scope, Status, Truck
 from handlers.shared.clock import timestamp_us
-from handlers.shared.db import Database, Transaction, insert_statement
-from handlers.shared.inbox import claim
-from handlers.shared.outbox import add_to_outbox
+from handlers.shared.db import Transaction, insert_statement
 from handlers.shared.paging import Cursor, newest_first
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -34,57 +28,35 @@ _UPDATE = (
 )
 
 
-class MoveStore:
-    """Reads and writes moves in the service's database."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def add(self, change: Change) -> None:
-        """Insert a new move and its events."""
-        with self.db.transaction() as tx:
-            tx.execute(_INSERT, _row(change.move))
-            for event in change.events:
-                add_to_outbox(tx, event)
-
-    def get(self, move_id: str) -> Move | None:
-        with self.db.transaction() as tx:
-            row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": move_id})
-        return None if row is None else _move(row)
-
-    def update(
-        self, move_id: str, decide: Callable[[Move], Change], *, claim_for: tuple[str, str] | None = None
-    ) -> Change | None:
-        """Lock the move, let ``decide`` compute the change, and write it with its events, all in one transaction.
-
-        ``claim_for=(consumer, event_id)`` also records the event as handled; when it already was, nothing happens
-        and the result is None. Raises :class:`MoveNotFound` (and rolls back, claim included) for an unknown id;
-        whatever ``decide`` raises rolls back too."""
-        with self.db.transaction() as tx:
-            if claim_for is not None and not claim(tx, *claim_for):
-                return None
-            row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": move_id}, lock=True)
-            if row is None:
-                raise MoveNotFound(move_id)
-            change = decide(_move(row))
-            if change.changed:
-                _write(tx, change)
-            return change
-
-    def find(self, scope: Scope, after: Cursor | None, limit: int) -> list[Move]:
-        """Up to ``limit`` moves in ``scope``, newest first, starting after ``after``."""
-        status = None if scope.status is None else scope.status.value
-        sql, params = newest_first(_SELECT, {"customer_id": scope.customer_id, "status": status}, after, limit)
-        with self.db.transaction() as tx:
-            return [_move(row) for row in tx.query(sql, params)]
+def insert(tx: Transaction, move: Move) -> None:
+    tx.execute(_INSERT, _row(move))
 
 
-def _write(tx: Transaction, change: Change) -> None:
-    row = _row(change.move)
+def get(tx: Transaction, move_id: str) -> Move | None:
+    row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": move_id})
+    return None if row is None else _move(row)
+
+
+def lock(tx: Transaction, move_id: str) -> Move:
+    """The move, locked until the transaction ends; :class:`MoveNotFound` for an unknown id."""
+    row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": move_id}, lock=True)
+    if row is None:
+        raise MoveNotFound(move_id)
+    return _move(row)
+
+
+def save(tx: Transaction, move: Move) -> None:
+    """Write what may change on a move: its status, truck, latest position and ``updated_at``."""
+    row = _row(move)
     tx.execute(_UPDATE, {k: row[k] for k in ("id", "status", "truck_id", "truck_plate", "last_lat", "last_lon",
                                              "position_recorded_at", "updated_at")})  # fmt: skip
-    for event in change.events:
-        add_to_outbox(tx, event)
+
+
+def find(tx: Transaction, scope: Scope, after: Cursor | None, limit: int) -> list[Move]:
+    """Up to ``limit`` moves in ``scope``, newest first, starting after ``after``."""
+    status = None if scope.status is None else scope.status.value
+    sql, params = newest_first(_SELECT, {"customer_id": scope.customer_id, "status": status}, after, limit)
+    return [_move(row) for row in tx.query(sql, params)]
 
 
 def _row(move: Move) -> dict[str, Any]:

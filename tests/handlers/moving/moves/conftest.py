@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 
 from architectures.moving import SYSTEM
-from handlers.moving.moves.api import build_app
+from handlers.moving.moves import store as move_store
+from handlers.moving.moves.api import router
 from handlers.moving.moves.events import ProgressConsumer
-from handlers.moving.moves.store import MIGRATIONS, MoveStore
+from handlers.moving.moves.logic import Move
+from handlers.moving.moves.store import MIGRATIONS
+from handlers.moving.moves.usecases import MoveUseCases
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.outbox import EventPublisher
@@ -49,19 +52,35 @@ def db(database: Database) -> Database:
     return database
 
 
-@pytest.fixture
-def store(db: Database) -> MoveStore:
-    return MoveStore(db)
+class StoredMoves:
+    """Moves read straight from the database, to check what a request or an event left there."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, move_id: str) -> Move | None:
+        with self.db.transaction() as tx:
+            return move_store.get(tx, move_id)
 
 
 @pytest.fixture
-def app(store: MoveStore, sent: RecordingEvents, clock: Clock) -> Any:
-    return build_app(settings(), store, EventPublisher("moving", SOURCE, events_client=sent), clock=clock)
+def store(db: Database) -> StoredMoves:
+    return StoredMoves(db)
+
+
+def app_on(db: Database, publisher: EventPublisher | None = None, **adapters: Any) -> Any:
+    """The moves API on a database, a bus publisher and (optionally) a clock."""
+    return router.app(MoveUseCases(db, publisher, **adapters))
 
 
 @pytest.fixture
-def consumer(store: MoveStore, clock: Clock) -> ProgressConsumer:
-    return ProgressConsumer(store, clock=clock)
+def app(db: Database, sent: RecordingEvents, clock: Clock) -> Any:
+    return app_on(db, EventPublisher("moving", SOURCE, events_client=sent), clock=clock)
+
+
+@pytest.fixture
+def consumer(db: Database, clock: Clock) -> ProgressConsumer:
+    return ProgressConsumer(MoveUseCases(db, clock=clock))
 
 
 @pytest.fixture

@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 
-from architectures.wiring import route_groups
 from handlers.moving.moves import api, logic
-from handlers.moving.moves.api import build_app
 from handlers.moving.moves.events import ProgressConsumer
 from handlers.moving.moves.logic import Status
-from handlers.moving.moves.store import MIGRATIONS, MoveStore
+from handlers.moving.moves.store import MIGRATIONS
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.outbox import EventPublisher
@@ -33,7 +31,7 @@ from tests.handlers.moving.conftest import (
     outbox,
     run_together,
 )
-from tests.handlers.moving.moves.conftest import SERVICE, SOURCE, in_days, new_move, settings
+from tests.handlers.moving.moves.conftest import SOURCE, app_on, in_days, new_move
 
 
 def register(call: Call, who: dict[str, str] = CUSTOMER, **changes: Any) -> dict[str, Any]:
@@ -89,7 +87,7 @@ def test_registering_puts_move_registered_in_the_outbox_and_relays_it(call, db, 
 
 
 def test_a_bus_outage_after_commit_keeps_the_move_and_its_pending_event(store, db):
-    app = build_app(settings(), store, EventPublisher("moving", SOURCE, events_client=UnreachableBus()))
+    app = app_on(db, EventPublisher("moving", SOURCE, events_client=UnreachableBus()))
     status, body = call_app(app, "POST /moves", CUSTOMER, body=new_move())
     assert status == 201
     [row] = outbox(db)
@@ -213,7 +211,7 @@ def test_employees_completing_at_once_complete_it_once(call, consumer, db, monke
 
     monkeypatch.setattr(logic, "complete", slow_complete)
     databases = [twin(db) for _ in range(4)]
-    apps = [build_app(settings(), MoveStore(d), EventPublisher("moving", SOURCE, events_client=RecordingEvents()))
+    apps = [app_on(d, EventPublisher("moving", SOURCE, events_client=RecordingEvents()))
             for d in databases]  # fmt: skip
     start, results = threading.Barrier(len(apps)), []
 
@@ -279,8 +277,8 @@ def test_pages_walk_every_move_once(call):
     assert len(walk(call, EMPLOYEE, 100)[0]) == 6
 
 
-def test_pages_stay_exact_when_moves_share_a_timestamp(store, sent):
-    app = build_app(settings(), store, EventPublisher("moving", SOURCE, events_client=sent), clock=Clock(step=0))
+def test_pages_stay_exact_when_moves_share_a_timestamp(db, sent):
+    app = app_on(db, EventPublisher("moving", SOURCE, events_client=sent), clock=Clock(step=0))
     ids = [call_app(app, "POST /moves", CUSTOMER, body=new_move())[1]["id"] for _ in range(5)]
     pages = walk(lambda *a, **k: call_app(app, *a, **k), CUSTOMER, 2)
     assert [len(p) for p in pages] == [2, 2, 1] and sorted(sum(pages, [])) == sorted(ids)
@@ -314,7 +312,7 @@ def closed_port() -> int:
 )
 def test_an_unreachable_database_is_a_503(route_key, who, kwargs, sent):
     down = Database.mysql("127.0.0.1", closed_port(), user="moves", password="secret", database="moves")
-    app = build_app(settings(), MoveStore(down), EventPublisher("moving", SOURCE, events_client=sent))
+    app = app_on(down, EventPublisher("moving", SOURCE, events_client=sent))
     assert call_app(app, route_key, who, **kwargs) == (
         503,
         {"message": "the service is temporarily unavailable; try again shortly"},
@@ -336,13 +334,13 @@ def test_a_move_is_never_written_without_its_event(call, db):
 def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch, moto_bus):
     url = f"sqlite:///{tmp_path}/moves.db"
     env = {"SYSTEM_NAME": "moving", "SERVICE_NAME": "moves", "DATABASE_URL": url, "EVENT_BUS_NAME": "moving",
-           "EVENT_SOURCE": SOURCE, "ROUTE_GROUPS": route_groups(SERVICE)}  # fmt: skip
+           "EVENT_SOURCE": SOURCE}  # fmt: skip
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     db = Database.from_url(url)
     apply_service_migrations(db, MIGRATIONS)
     db.close()
-    api.default_app.cache_clear()
+    api.router.reset()
     try:
         event = http_request("POST /moves", body=new_move(), lambda_context=CUSTOMER)
         response = api.handler(event, None)
@@ -352,13 +350,13 @@ def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch, mo
             == 403
         ), "the declared group rules reach the handler"
     finally:
-        api.default_app.cache_clear()
+        api.router.reset()
     [delivered] = moto_bus.received()
     assert delivered["detail-type"] == "MoveRegistered" and delivered["source"] == SOURCE
 
 
-def test_registered_and_completed_reach_a_subscriber_through_the_bus(store, consumer, moto_bus):
-    app = build_app(settings(), store, EventPublisher("moving", SOURCE))
+def test_registered_and_completed_reach_a_subscriber_through_the_bus(db, consumer, moto_bus):
+    app = app_on(db, EventPublisher("moving", SOURCE))
     status, move = call_app(app, "POST /moves", CUSTOMER, body=new_move())
     assign(consumer, move["id"], truck_id="t3")
     assert call_app(app, "POST /moves/{id}/complete", EMPLOYEE, move_id=move["id"])[0] == 200

@@ -1,0 +1,107 @@
+"""The use-case layer every service has: one class per service between its adapters and its pure logic.
+
+The shape, the same in every service::
+
+    api.py / events.py   thin adapters: bind a declared route or subscription, call one use case, shape the answer
+    usecases.py          orchestration: open the transaction, load through the store, call the logic, persist,
+                         write the outbox, keep the idempotency record; relay the outbox after the commit
+    logic.py             pure rules: no SQL, no boto3, ``now`` and ids passed in
+    store.py             persistence only: SQL on a transaction it is given, rows in and domain objects out
+
+A use case that changes data does it in one :meth:`UseCases.writing` block, so the change, its events and its
+claims commit together or not at all::
+
+    def complete(self, move_id: str) -> Move:
+        with self.writing() as write:
+            move = store.lock(write.tx, move_id)
+            change = logic.complete(move, self.clock())
+            store.save(write.tx, change.move)
+            write.publish(change.events)
+        return change.move
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from handlers.shared import idempotency
+from handlers.shared.clock import utc_now
+from handlers.shared.db import Database, Transaction
+from handlers.shared.events import EventDetail
+from handlers.shared.inbox import claim
+from handlers.shared.outbox import EventPublisher, add_to_outbox, relay_after_commit
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Write:
+    """One write transaction: what the use case changes, the events it publishes and the claims it makes."""
+
+    def __init__(self, tx: Transaction, request: idempotency.Claim | None, now: Callable[[], datetime]) -> None:
+        self.tx = tx
+        self.published = 0
+        self._request = request
+        self._now = now
+
+    def publish(self, events: Iterable[EventDetail]) -> None:
+        """Put events in the outbox, in this transaction; they reach the bus after the commit."""
+        for event in events:
+            add_to_outbox(self.tx, event)
+            self.published += 1
+
+    def claim(self, consumer: str, event_id: str) -> bool:
+        """Record that ``consumer`` handles ``event_id`` in this transaction; False when it already did (then the
+        use case does nothing, and a redelivery has no second effect)."""
+        return claim(self.tx, consumer, event_id)
+
+    def respond(self, resource_id: str, response: dict[str, Any]) -> dict[str, Any]:
+        """Keep ``response`` for the request's Idempotency-Key (if it sent one) with what it created; a retry gets
+        it again. Returns ``response``."""
+        if self._request is not None:
+            idempotency.store(self.tx, self._request, resource_id, response, self._now())
+        return response
+
+
+class UseCases:
+    """The base of a service's use cases: its database, its bus publisher, its clock and its id generator, which
+    tests replace."""
+
+    def __init__(
+        self,
+        db: Database,
+        publisher: EventPublisher | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        new_id: Callable[[], str] = new_uuid,
+    ) -> None:
+        self.db = db
+        self.publisher = publisher
+        self.clock = clock
+        self.new_id = new_id
+
+    @contextmanager
+    def reading(self) -> Iterator[Transaction]:
+        """A transaction that only reads."""
+        with self.db.transaction() as tx:
+            yield tx
+
+    @contextmanager
+    def writing(self, request: idempotency.Claim | None = None) -> Iterator[Write]:
+        """A transaction that commits when the block ends (rolls back when it raises), then relays the outbox if the
+        block published anything. ``request`` is the Idempotency-Key claim of an idempotent route."""
+        with self.db.transaction() as tx:
+            write = Write(tx, request, self.clock)
+            yield write
+        if write.published:
+            relay_after_commit(self.db, self.publisher)
+
+    def earlier_response(self, owner_id: str, key: str) -> idempotency.Record | None:
+        """The stored first response to an owner's Idempotency-Key, if any."""
+        with self.reading() as tx:
+            return idempotency.find(tx, owner_id, key)
