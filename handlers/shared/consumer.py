@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from handlers.shared.entry import lambda_entry, set_correlation_id
 from handlers.shared.events import EventDetail, parse_detail
 
 
@@ -75,6 +76,7 @@ class EventConsumer:
     models: ClassVar[Mapping[str, type[EventDetail]]]
 
     def __call__(self, received: ReceivedEvent) -> None:
+        set_correlation_id(received.event_id)
         if received.detail_type not in self.consumed:
             self.unexpected(received)
             return
@@ -89,4 +91,9 @@ class EventConsumer:
 
     def process(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """The batch response: ``{"batchItemFailures": [...]}`` naming only the records that failed."""
-        return handle_batch(event, context, self)
+        return _process(event, context, consumer=self)
+
+
+@lambda_entry()  # each record's log lines carry its event id (see EventConsumer.__call__)
+def _process(event: dict[str, Any], context: Any, *, consumer: EventConsumer) -> dict[str, Any]:
+    return handle_batch(event, context, consumer)

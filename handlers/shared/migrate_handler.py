@@ -31,6 +31,7 @@ from pydantic import Field
 
 from handlers.shared.aws import client, read_secret_json
 from handlers.shared.db import Database
+from handlers.shared.entry import lambda_entry
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.settings import EnvSettings
 
@@ -64,6 +65,7 @@ class MigrateSettings(EnvSettings):
         return f"svc_{self.db_schema}"
 
 
+@lambda_entry()
 def handler(event: Mapping[str, Any] | None, context: Any) -> dict[str, Any]:
     """Lambda entry point: ``{"migrations_dir": "..."}`` in the event is optional."""
     logging.getLogger("handlers").setLevel(logging.INFO)

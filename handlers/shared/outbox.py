@@ -17,6 +17,7 @@ from typing import Any
 from handlers.shared.aws import client
 from handlers.shared.clock import timestamp_ms, utc_now
 from handlers.shared.db import Database, Transaction, service_database
+from handlers.shared.entry import lambda_entry
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings, SettingsError
 
@@ -143,6 +144,7 @@ def _wiring_for(service: str, database_url: str | None, db_secret_arn: str | Non
     return service_database(settings), publisher_for(settings)
 
 
+@lambda_entry()
 def relay_handler(event: Any, context: Any) -> dict[str, int]:
     """Lambda entry point for the schedule; the result is logged and returned."""
     db, publisher = _wiring()

@@ -36,6 +36,7 @@ from architectures.spec import Route, Service, System
 from handlers.shared import idempotency
 from handlers.shared.api import Caller, Forbidden, body_as, caller_of, resolver
 from handlers.shared.db import IntegrityConflict
+from handlers.shared.entry import http_request_id, lambda_entry
 from handlers.shared.settings import ServiceSettings
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -147,6 +148,7 @@ class Router:
         from them; reused while the container is warm."""
         self.check_complete()
 
+        @lambda_entry(http_request_id)
         def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
             if self._warm is None:
                 self._warm = self.app(use_cases(ServiceSettings.from_env()))

@@ -1,4 +1,5 @@
-"""The shared HTTP layer: callers from either authorizer, group rules, and every error mapped to its status."""
+"""The shared HTTP layer: routes bound to a declaration, callers from either authorizer, group rules from the
+declaration, and every error mapped to its status."""
 
 from __future__ import annotations
 
@@ -7,22 +8,37 @@ import json
 import pytest
 from pydantic import BaseModel, Field
 
-from handlers.shared.api import (
-    Caller,
-    Conflict,
-    NotFound,
-    caller_of,
-    create_app,
-    current_caller,
-    parse_body,
-    parse_query,
-)
+from architectures.spec import Group, JwtAuthorizer, Route, Service, System
+from handlers.shared.api import Caller, Conflict, NotFound, caller_of
 from handlers.shared.db import DatabaseUnavailable
-from handlers.shared.settings import ServiceSettings
+from handlers.shared.routing import Request, Router
 from tests.events import http_request
 
 CUSTOMER = {"sub": "u-1", "email": "ana@example.com", "cognito:groups": "[customers]"}
 EMPLOYEE = {"sub": "u-2", "email": "eve@example.com", "cognito:groups": "[employees admins]"}
+
+DEMO = System(
+    name="demo",
+    title="Demo",
+    groups=(
+        Group(name="employees", precedence=0),
+        Group(name="customers", precedence=1),
+        Group(name="admins", precedence=2),
+    ),
+    authorizer=JwtAuthorizer(),
+    services=(
+        Service(
+            name="things",
+            routes=(
+                Route(method="POST", path="/things"),
+                Route(method="GET", path="/things"),
+                Route(method="GET", path="/things/{id}"),
+                Route(method="DELETE", path="/things/{id}", groups=("employees",)),
+                Route(method="GET", path="/health", public=True),
+            ),
+        ),
+    ),
+)
 
 
 class Thing(BaseModel):
@@ -34,24 +50,20 @@ class Page(BaseModel):
     limit: int = Field(20, ge=1, le=100)
 
 
-@pytest.fixture
-def app():
-    settings = ServiceSettings(
-        SYSTEM_NAME="demo", SERVICE_NAME="things", ROUTE_GROUPS=json.dumps({"DELETE /things/{id}": ["employees"]})
-    )
-    app = create_app(settings)
+def demo_router() -> Router:
+    router = Router(DEMO, "things")
 
-    @app.post("/things")
-    def create():
-        thing = parse_body(app, Thing)
-        return {"name": thing.name, "owner": current_caller(app).user_id}, 201
+    @router.route("POST /things", body=Thing, response=dict, status=201)
+    def create(request: Request, _: object) -> dict:
+        return {"name": request.body.name, "owner": request.caller.user_id}
 
-    @app.get("/things")
-    def listing():
-        return {"limit": parse_query(app, Page).limit}
+    @router.route("GET /things", query=Page, response=dict)
+    def listing(request: Request, _: object) -> dict:
+        return {"limit": request.query.limit}
 
-    @app.get("/things/<thing_id>")
-    def show(thing_id: str):
+    @router.route("GET /things/{id}", response=dict)
+    def show(request: Request, _: object) -> dict:
+        thing_id = request.params["id"]
         if thing_id == "taken":
             raise Conflict("thing taken is already taken")
         if thing_id == "db-down":
@@ -60,11 +72,20 @@ def app():
             raise RuntimeError("secret internals")
         raise NotFound(f"no thing {thing_id}")
 
-    @app.delete("/things/<thing_id>")
-    def delete(thing_id: str):
-        return {"deleted": thing_id}
+    @router.route("DELETE /things/{id}", status=204)
+    def delete(request: Request, _: object) -> None:
+        return None
 
-    return app
+    @router.route("GET /health", response=dict)
+    def health(request: Request, _: object) -> dict:
+        return {"ok": True}
+
+    return router
+
+
+@pytest.fixture
+def app():
+    return demo_router().app(object())
 
 
 def call(app, event):
@@ -120,7 +141,11 @@ def test_routes_with_groups_refuse_other_callers(app):
     status, body = call(app, event)
     assert status == 403 and "employees" in body["message"]
     event = http_request("DELETE /things/{id}", path="/things/t1", claims=EMPLOYEE)
-    assert call(app, event) == (200, {"deleted": "t1"})
+    assert call(app, event) == (204, None), "a function that returns nothing answers with no body"
+
+
+def test_a_public_route_needs_no_caller(app):
+    assert call(app, http_request("GET /health")) == (200, {"ok": True})
 
 
 def test_an_unknown_route_is_a_404(app):

@@ -178,7 +178,7 @@ def test_the_handler_creates_schema_user_secret_and_applies_migrations_once(
     for key, value in env.items():
         monkeypatch.setenv(key, value)
 
-    shared = ["shared-001", "shared-002", "shared-003"]  # the outbox and processed-events tables come first
+    shared = ["shared-001", "shared-002", "shared-003", "shared-004"]  # outbox, processed events, idempotency
     assert migrate_handler.handler({"schema": schema}, None) == {"schema": schema, "applied": [*shared, "001"]}
 
     creds = json.loads(secretsmanager.get_secret_value(SecretId=service)["SecretString"])

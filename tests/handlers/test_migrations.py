@@ -140,7 +140,7 @@ def test_statements_split_only_on_a_semicolon_ending_a_line() -> None:
 def test_service_migrations_start_with_the_shared_tables(database, tmp_path):
     (tmp_path / "001_things.sql").write_text("CREATE TABLE things (id VARCHAR(36) NOT NULL PRIMARY KEY);\n")
     applied = apply_service_migrations(database, tmp_path)
-    assert applied == ["shared-001", "shared-002", "shared-003", "001"]
+    assert applied == ["shared-001", "shared-002", "shared-003", "shared-004", "001"]
     assert apply_service_migrations(database, tmp_path) == []
     with database.transaction() as tx:
         tx.execute(
@@ -151,4 +151,4 @@ def test_service_migrations_start_with_the_shared_tables(database, tmp_path):
 
 
 def test_a_service_without_migrations_still_gets_the_shared_tables(database, tmp_path):
-    assert apply_service_migrations(database, tmp_path / "missing") == ["shared-001", "shared-002", "shared-003"]
+    assert apply_service_migrations(database, tmp_path / "missing") == [f"shared-00{n}" for n in range(1, 5)]
