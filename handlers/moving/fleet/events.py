@@ -12,9 +12,9 @@ from typing import Any
 
 from handlers.moving.consuming import MovingConsumer
 from handlers.moving.contracts import MoveCompleted, MoveRegistered
-from handlers.moving.fleet.service import Fleet
-from handlers.moving.fleet.store import CONSUMER, FleetStore
-from handlers.shared.consumer import ReceivedEvent
+from handlers.moving.fleet.store import CONSUMER
+from handlers.moving.fleet.usecases import FleetUseCases
+from handlers.shared.consumer import ReceivedEvent, declared_events
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 
@@ -25,9 +25,9 @@ class BookingsConsumer(MovingConsumer):
     """One received event; an invalid detail raises (so the record is retried and ends in the DLQ)."""
 
     name = CONSUMER
-    consumed = frozenset({MoveRegistered.DETAIL_TYPE, MoveCompleted.DETAIL_TYPE})
+    consumed = declared_events("moving", "fleet", "bookings")
 
-    def __init__(self, fleet: Fleet) -> None:
+    def __init__(self, fleet: FleetUseCases) -> None:
         self.fleet = fleet
 
     def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
@@ -41,7 +41,7 @@ class BookingsConsumer(MovingConsumer):
                     received.detail_type, received.source)  # fmt: skip
 
 
-def build_handler(fleet: Fleet) -> Any:
+def build_handler(fleet: FleetUseCases) -> Any:
     """An SQS batch handler over ``fleet`` (tests inject their own)."""
     return BookingsConsumer(fleet).process
 
@@ -49,11 +49,7 @@ def build_handler(fleet: Fleet) -> Any:
 @functools.cache
 def default_handler() -> Any:
     """Built on the first invocation from the environment, then reused by the container."""
-    from handlers.shared.db import service_database
-    from handlers.shared.outbox import publisher_for
-
-    settings = ServiceSettings.from_env()
-    return build_handler(Fleet(FleetStore(service_database(settings)), publisher_for(settings)))
+    return build_handler(FleetUseCases.from_settings(ServiceSettings.from_env()))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -16,6 +16,9 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
+
+from handlers.shared.paging import PageQuery
 
 PLATE = re.compile(r"^[A-Z0-9-]{2,15}$")
 MAX_CAPACITY_M3 = 100
@@ -60,6 +63,20 @@ class NewTruck(BaseModel):
     active: bool = True
 
 
+class AssignTruck(BaseModel):
+    """The body of a manual assignment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    truck_id: str = Field(min_length=1, max_length=64)
+
+
+class TruckQuery(PageQuery):
+    """The truck list's query: trucks in plate order, optionally only the active (or inactive) ones."""
+
+    active: bool | None = None
+
+
 @dataclass(frozen=True)
 class Truck:
     id: str
@@ -67,6 +84,35 @@ class Truck:
     capacity_m3: float
     home_city: str
     active: bool
+
+
+class TruckView(TypedDict):
+    id: str
+    plate: str
+    capacity_m3: float
+    home_city: str
+    active: bool
+
+
+def truck_view(truck: Truck) -> TruckView:
+    return {
+        "id": truck.id,
+        "plate": truck.plate,
+        "capacity_m3": truck.capacity_m3,
+        "home_city": truck.home_city,
+        "active": truck.active,
+    }
+
+
+class AssignedTruckView(TypedDict):
+    id: str
+    plate: str
+
+
+class AssignmentView(TypedDict):
+    move_id: str
+    truck: AssignedTruckView
+    assigned_by: AssignedBy
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from handlers.moving.contracts import MoveCompleted, MoveRegistered, Place
-from handlers.moving.fleet.service import Fleet
 from handlers.moving.fleet.store import FleetStore
+from handlers.moving.fleet.usecases import FleetUseCases
 from handlers.shared.db import Database
 from handlers.shared.outbox import EventPublisher
 from handlers.shared.settings import ServiceSettings
@@ -40,8 +40,8 @@ def publisher(bus: RecordingEvents) -> EventPublisher:
 
 
 @pytest.fixture
-def fleet(store: FleetStore, publisher: EventPublisher) -> Fleet:
-    return Fleet(store, publisher)
+def fleet(store: FleetStore, publisher: EventPublisher) -> FleetUseCases:
+    return FleetUseCases(store.db, publisher)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from handlers.moving.fleet.api import build_app
+from handlers.moving.fleet.api import router
 from tests.events import http_request
 from tests.handlers.moving.fleet.conftest import (
     CUSTOMER,
@@ -23,8 +23,8 @@ TRUCK = {"plate": "ab-123-cd", "capacity_m3": 30, "home_city": "Lyon"}
 
 
 @pytest.fixture
-def call(settings, store, publisher):
-    app = build_app(settings, store, publisher)
+def call(fleet):
+    app = router.app(fleet)
 
     def call(route_key: str, *, caller: dict[str, str] = EMPLOYEE, **kwargs: Any) -> tuple[int, Any]:
         response = app.resolve(http_request(route_key, lambda_context=caller, **kwargs), None)
@@ -123,8 +123,10 @@ def test_bad_listing_queries_are_422(call, query):
     assert call("GET /trucks", query=query)[0] == 422
 
 
-def test_a_foreign_cursor_is_a_400(call):
-    assert call("GET /trucks", query={"cursor": "%%%"})[0] == 400
+@pytest.mark.parametrize("cursor", ["%%%", "QUJDLTEyMw"])  # garbage, and a plate as earlier cursors held it
+def test_a_foreign_cursor_is_a_422_on_the_cursor(call, cursor):
+    status, body = call("GET /trucks", query={"cursor": cursor})
+    assert status == 422 and [e["field"] for e in body["errors"]] == ["cursor"]
 
 
 # --- manual assignment ----------------------------------------------------------------------------------------
@@ -233,15 +235,15 @@ def test_the_lambda_entry_point_builds_its_wiring_from_the_environment(monkeypat
     url = f"sqlite:///{tmp_path}/fleet.db"
     FleetStore(Database.from_url(url)).migrate()
     env = {"SYSTEM_NAME": "moving", "SERVICE_NAME": "fleet", "DATABASE_URL": url, "EVENT_BUS_NAME": "moving",
-           "EVENT_SOURCE": "moving.fleet", "ROUTE_GROUPS": json.dumps(settings.route_groups)}  # fmt: skip
+           "EVENT_SOURCE": "moving.fleet"}  # fmt: skip
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    api.default_app.cache_clear()
+    api.router.reset()
     try:
         response = api.handler(http_request("GET /trucks", lambda_context=EMPLOYEE), None)
         assert response["statusCode"] == 200 and json.loads(response["body"]) == {"items": [], "next_cursor": None}
     finally:
-        api.default_app.cache_clear()
+        api.router.reset()
 
 
 def test_sqs_helpers_are_consistent():

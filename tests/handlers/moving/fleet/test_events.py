@@ -11,8 +11,8 @@ import pytest
 from handlers.moving.contracts import TruckAssigned
 from handlers.moving.fleet.events import build_handler
 from handlers.moving.fleet.logic import NewTruck, Truck
-from handlers.moving.fleet.service import AssignmentConflict, Fleet
 from handlers.moving.fleet.store import FleetStore
+from handlers.moving.fleet.usecases import AssignmentConflict, FleetUseCases
 from handlers.shared.outbox import EventPublisher
 from tests.events import sqs_batch
 from tests.handlers.moving.conftest import RecordingEvents
@@ -36,7 +36,7 @@ def deliver(fleet):
     return deliver
 
 
-def add_truck(fleet: Fleet, plate: str, capacity: float, city: str = "Lyon", active: bool = True) -> Truck:
+def add_truck(fleet: FleetUseCases, plate: str, capacity: float, city: str = "Lyon", active: bool = True) -> Truck:
     return fleet.register_truck(NewTruck(plate=plate, capacity_m3=capacity, home_city=city, active=active))
 
 
@@ -141,7 +141,9 @@ def test_a_malformed_event_is_returned_to_the_queue_alone(fleet, store):
 
 
 def test_other_events_are_ignored(deliver, store):
-    response = build_handler(Fleet(store))(sqs_batch(("PositionRecorded", "moving.tracking", {"event_id": "x"})), None)
+    response = build_handler(FleetUseCases(store.db))(
+        sqs_batch(("PositionRecorded", "moving.tracking", {"event_id": "x"})), None
+    )
     assert response == {"batchItemFailures": []}
 
 
@@ -150,7 +152,7 @@ def test_events_wait_in_the_outbox_when_the_bus_is_down(store):
         def put_events(self, Entries):  # noqa: N803
             raise ConnectionError("bus unreachable")
 
-    fleet = Fleet(store, EventPublisher("moving", "moving.fleet", events_client=DownBus()))
+    fleet = FleetUseCases(store.db, EventPublisher("moving", "moving.fleet", events_client=DownBus()))
     add_truck(fleet, "ONLY-1", 50)
     build_handler(fleet)(sqs_batch(*as_sqs(move_registered("m1"))), None)
     assert [t for t, _ in events_of(store, "m1")] == ["TruckAssigned"], "written, not lost"
@@ -164,14 +166,14 @@ def test_events_wait_in_the_outbox_when_the_bus_is_down(store):
 
 def race(store: FleetStore, jobs: list[Any]) -> list[BaseException]:
     """Run each job from its own thread and connection, all released at once. A job is an event to deliver, or a
-    function taking a :class:`Fleet`."""
+    function taking a :class:`FleetUseCases`."""
     barrier = threading.Barrier(len(jobs))
     errors: list[BaseException] = []
 
     def run(job: Any) -> None:
         db = another_connection(store.db)
         try:
-            fleet = Fleet(FleetStore(db), EventPublisher("moving", "moving.fleet", RecordingEvents()))
+            fleet = FleetUseCases(db, EventPublisher("moving", "moving.fleet", RecordingEvents()))
             handler = build_handler(fleet)
             barrier.wait(timeout=10)
             if callable(job):
@@ -223,7 +225,7 @@ def test_a_manual_assignment_racing_an_automatic_one_for_the_only_truck(fleet, s
     only = add_truck(fleet, "ONLY-1", 40)
     outcomes: list[str] = []
 
-    def by_hand(fleet: Fleet) -> None:
+    def by_hand(fleet: FleetUseCases) -> None:
         try:
             fleet.assign_manually("m-hand", only.id)
             outcomes.append("manual")
@@ -244,7 +246,7 @@ def test_a_deadlock_victim_is_run_again(fleet, store, monkeypatch):
     import pymysql
 
     add_truck(fleet, "ONLY-1", 50)
-    real = store.transaction
+    real = fleet.store.transaction
     calls = {"n": 0}
 
     def flaky():
@@ -253,7 +255,7 @@ def test_a_deadlock_victim_is_run_again(fleet, store, monkeypatch):
             raise pymysql.err.OperationalError(1213, "Deadlock found when trying to get lock")
         return real()
 
-    monkeypatch.setattr(store, "transaction", flaky)
+    monkeypatch.setattr(fleet.store, "transaction", flaky)
     assert isinstance(fleet.on_move_registered(move_registered("m1")), TruckAssigned)
     assert calls["n"] == 2, "the rolled-back attempt, then the retry"
     assert len(bookings(store.db)) == 1

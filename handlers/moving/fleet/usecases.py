@@ -1,5 +1,6 @@
 """Fleet's use cases: each one is a transaction over the store that applies the rules of ``logic`` and writes the
-events it causes to the outbox; after the commit the outbox is relayed (best effort, the schedule retries).
+events it causes to the outbox; after the commit the outbox is relayed (best effort, the schedule retries). The
+shape every service shares is in ``handlers/shared/usecases.py``; fleet adds a retry of MySQL deadlock victims.
 
 Concurrency, so that a truck is never booked twice on one date:
 
@@ -15,32 +16,36 @@ Concurrency, so that a truck is never booked twice on one date:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Self, TypeVar
 
 from handlers.moving.contracts import MoveCompleted, MoveRegistered, MoveUnassignable, TruckAssigned
 from handlers.moving.fleet.logic import (
-    PLATE,
     AssignedBy,
+    AssignmentView,
     Move,
     MoveStatus,
     NewTruck,
     Truck,
+    TruckQuery,
+    TruckView,
     manual_refusal,
     rank_candidates,
+    truck_view,
     unassignable_reason,
 )
 from handlers.moving.fleet.store import FleetStore
-from handlers.shared.api import BadRequest, Conflict, NotFound
+from handlers.shared.api import Conflict, NotFound
 from handlers.shared.clock import timestamp_ms, utc_now
-from handlers.shared.db import IntegrityConflict, Transaction
+from handlers.shared.db import Database, IntegrityConflict, Transaction, service_database
 from handlers.shared.events import EventDetail
-from handlers.shared.outbox import EventPublisher, relay_after_commit
+from handlers.shared.outbox import EventPublisher, publisher_for, relay_after_commit
+from handlers.shared.paging import Page, page_of
+from handlers.shared.settings import ServiceSettings
+from handlers.shared.usecases import UseCases
 
 log = logging.getLogger(__name__)
 
@@ -72,27 +77,17 @@ class PlateTaken(Conflict):
     pass
 
 
-class BadCursor(BadRequest):
-    pass
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    next_cursor: str | None
-
-
 @dataclass(frozen=True)
 class Assignment:
     move_id: str
     truck: Truck
     assigned_by: AssignedBy
 
-    def as_dict(self) -> dict[str, Any]:
+    def view(self) -> AssignmentView:
         return {
             "move_id": self.move_id,
             "truck": {"id": self.truck.id, "plate": self.truck.plate},
-            "assigned_by": self.assigned_by.value,
+            "assigned_by": self.assigned_by,
         }
 
 
@@ -100,31 +95,16 @@ def now() -> str:
     return timestamp_ms(utc_now())
 
 
-def truck_dict(truck: Truck) -> dict[str, Any]:
-    return asdict(truck)
+class FleetUseCases(UseCases):
+    """The fleet service over its database and publisher."""
 
+    def __init__(self, db: Database, publisher: EventPublisher | None = None, **adapters: Any) -> None:
+        super().__init__(db, publisher, **adapters)
+        self.store = FleetStore(db)
 
-def encode_cursor(plate: str) -> str:
-    return base64.urlsafe_b64encode(plate.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> str:
-    """The plate a cursor points after; anything else is a 400."""
-    try:
-        plate = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        plate = ""
-    if not PLATE.match(plate):
-        raise BadCursor("cursor: not a cursor from this listing")
-    return plate
-
-
-class Fleet:
-    """The fleet service over its store and publisher."""
-
-    def __init__(self, store: FleetStore, publisher: EventPublisher | None = None) -> None:
-        self.store = store
-        self.publisher = publisher
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings) -> Self:
+        return cls(service_database(settings), publisher_for(settings))
 
     # --- trucks ---------------------------------------------------------------------------------------------
 
@@ -137,13 +117,11 @@ class Fleet:
             raise PlateTaken(f"a truck with plate {truck.plate} already exists") from None
         return truck
 
-    def list_trucks(self, *, active: bool | None, limit: int, cursor: str | None) -> Page:
-        after = decode_cursor(cursor) if cursor else None
-        with self.store.transaction() as tx:
-            trucks = self.store.list_trucks(tx, active=active, after_plate=after, limit=limit + 1)
-        more = len(trucks) > limit
-        trucks = trucks[:limit]
-        return Page([truck_dict(t) for t in trucks], encode_cursor(trucks[-1].plate) if more else None)
+    def list_trucks(self, query: TruckQuery) -> Page[TruckView]:
+        after = query.after_key[0] if query.after_key else None
+        with self.reading() as tx:
+            trucks = self.store.list_trucks(tx, active=query.active, after_plate=after, limit=query.limit + 1)
+        return page_of(trucks, query.limit, truck_view, lambda truck: (truck.plate,))
 
     # --- assignment -----------------------------------------------------------------------------------------
 
