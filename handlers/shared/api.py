@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -75,15 +75,16 @@ def parse_body(app: APIGatewayHttpResolver, model: type[M]) -> M:
     return body_as(app.current_event.body, model)
 
 
-def body_as(raw: str | None, model: type[M]) -> M:
-    """A raw JSON body as ``model``: 400 when it is not JSON, 422 with field messages when it does not fit."""
+def body_as(raw: str | None, model: type[M], context: Mapping[str, Any] | None = None) -> M:
+    """A raw JSON body as ``model``: 400 when it is not JSON, 422 with field messages when it does not fit.
+    ``context`` reaches the model's validators (``now`` and ``today``, from the service's clock)."""
     try:
         data = json.loads(raw) if raw else None
     except json.JSONDecodeError:
         raise BadRequest("the request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequest("the request body must be a JSON object")
-    return model.model_validate(data)
+    return model.model_validate(data, context=context)
 
 
 def parse_query(app: APIGatewayHttpResolver, model: type[M]) -> M:

@@ -38,6 +38,7 @@ from handlers.shared.api import Caller, Forbidden, body_as, caller_of, resolver
 from handlers.shared.db import IntegrityConflict
 from handlers.shared.entry import http_request_id, lambda_entry
 from handlers.shared.settings import ServiceSettings
+from handlers.shared.usecases import UseCases
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -170,7 +171,8 @@ def _endpoint(app: APIGatewayHttpResolver, bound: BoundRoute, use_cases: Any) ->
         caller = None if route.public else caller_of(raw)
         if caller is not None and route.groups and not caller.is_in(*route.groups):
             raise Forbidden(f"this action needs one of the groups: {', '.join(route.groups)}")
-        body = body_as(event.body, bound.body) if bound.body else None
+        context = use_cases.validation_context() if bound.body and isinstance(use_cases, UseCases) else None
+        body = body_as(event.body, bound.body, context) if bound.body else None
         query = bound.query.model_validate(event.query_string_parameters or {}) if bound.query else None
         claim = _claim(bound, caller, event.headers, body)
         if claim is not None and (earlier := use_cases.earlier_response(claim.owner_id, claim.key)) is not None:

@@ -23,7 +23,7 @@ claims commit together or not at all::
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -84,6 +84,11 @@ class UseCases:
         self.publisher = publisher
         self.clock = clock
         self.new_id = new_id
+
+    def validation_context(self) -> Mapping[str, Any] | None:
+        """What this service's request models validate against (pydantic's ``context``); None by default. A service
+        whose rules depend on the time returns its clock's reading here, so tests that replace the clock see it."""
+        return None
 
     @contextmanager
     def reading(self) -> Iterator[Transaction]:

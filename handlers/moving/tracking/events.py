@@ -15,42 +15,31 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from handlers.moving.consuming import MovingConsumer, log_outcome
 from handlers.moving.contracts import event_move_id
-from handlers.moving.tracking import logic
-from handlers.moving.tracking.store import TrackingStore
-from handlers.shared.clock import utc_now
-from handlers.shared.consumer import ReceivedEvent
+from handlers.moving.tracking.usecases import TrackingUseCases
+from handlers.shared.consumer import ReceivedEvent, declared_events
 from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
-CONSUMER = "tracking-sessions"
-CONSUMED = frozenset({"MoveRegistered", "TruckAssigned", "MoveCompleted"})
-
 
 class SessionsConsumer(MovingConsumer):
     """Handles one received event; raises to have its record retried."""
 
-    name = CONSUMER
-    consumed = CONSUMED
+    name = "tracking-sessions"
+    consumed = declared_events("moving", "tracking", "sessions")
 
-    def __init__(self, store: TrackingStore, clock: Callable[[], datetime] = utc_now) -> None:
-        self.store = store
-        self.clock = clock
+    def __init__(self, tracking: TrackingUseCases) -> None:
+        self.tracking = tracking
 
     def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
         move_id = event_move_id(event)
-        now = self.clock()
-        change = self.store.update(
-            move_id, lambda current: logic.apply_event(current, event, now), claim_for=(CONSUMER, event.event_id)
-        )
+        change = self.tracking.follow(self.name, event, move_id)
         if log_outcome(log, received, event, change) and change is not None and change.tracking is not None:
             log.info("move %s: tracking %s after %s", move_id, change.tracking.status.value, received.detail_type)
 
@@ -58,7 +47,7 @@ class SessionsConsumer(MovingConsumer):
 @functools.cache
 def default_consumer() -> SessionsConsumer:
     """Built on the first invocation from the environment, then reused by the warm container."""
-    return SessionsConsumer(TrackingStore(service_database(ServiceSettings.from_env())))
+    return SessionsConsumer(TrackingUseCases(service_database(ServiceSettings.from_env())))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -25,14 +25,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.moving.contracts import MoveCompleted, MoveRegistered, PositionRecorded, TruckAssigned
 from handlers.shared.clock import as_utc, timestamp_us, utc_now
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.events import EventDetail
+from handlers.shared.views import IsoTimestamp
 
 EMPLOYEES = "employees"
 """The group that sees every move's tracking (as declared in ``architectures/moving.py``)."""
@@ -189,8 +190,14 @@ class Position:
     lon: float
     recorded_at: datetime
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> PositionView:
         return {"lat": self.lat, "lon": self.lon, "recorded_at": timestamp_us(self.recorded_at)}
+
+
+class PositionView(TypedDict):
+    lat: float
+    lon: float
+    recorded_at: IsoTimestamp
 
 
 @dataclass(frozen=True)
@@ -215,7 +222,12 @@ def accept_position(tracking: Tracking | None, move_id: str, new: NewPosition, n
     return Accepted(move_id, tracking.truck_id, position, event)
 
 
-def accepted_view(move_id: str) -> dict[str, Any]:
+class AcceptedView(TypedDict):
+    move_id: str
+    accepted: bool
+
+
+def accepted_view(move_id: str) -> AcceptedView:
     return {"move_id": move_id, "accepted": True}
 
 
@@ -241,13 +253,21 @@ def visible(tracking: Tracking | None, move_id: str, user_id: str, groups: froze
     return tracking
 
 
-def tracking_view(tracking: Tracking, path: Sequence[Position]) -> dict[str, Any]:
+class TrackingView(TypedDict):
+    move_id: str
+    truck_id: str | None
+    status: SessionStatus
+    last_position: PositionView | None
+    path: list[PositionView]
+
+
+def tracking_view(tracking: Tracking, path: Sequence[Position]) -> TrackingView:
     """The session as the API shows it; ``path`` in time order (the last :data:`PATH_LIMIT` positions)."""
     ordered = sorted(path, key=lambda p: p.recorded_at)[-PATH_LIMIT:]
     return {
         "move_id": tracking.move_id,
         "truck_id": tracking.truck_id,
-        "status": tracking.status.value,
+        "status": tracking.status,
         "last_position": ordered[-1].view() if ordered else None,
         "path": [p.view() for p in ordered],
     }

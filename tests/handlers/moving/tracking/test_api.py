@@ -7,8 +7,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from handlers.moving.tracking.api import build_app
-from handlers.moving.tracking.store import TrackingStore
+from handlers.moving.tracking.usecases import TrackingUseCases
 from handlers.shared.db import Database
 from handlers.shared.outbox import EventPublisher
 from tests.handlers.moving.conftest import (
@@ -27,7 +26,7 @@ from tests.handlers.moving.conftest import (
     registered,
     run_together,
 )
-from tests.handlers.moving.tracking.conftest import SOURCE, position, settings
+from tests.handlers.moving.tracking.conftest import SOURCE, app_on, position
 
 POST = "POST /moves/{id}/positions"
 GET = "GET /moves/{id}/tracking"
@@ -64,8 +63,8 @@ def test_the_same_fix_sent_again_is_accepted_but_stored_and_announced_once(call,
     assert count(db, "positions") == 1 and len(outbox(db)) == 1 and len(sent.entries) == 1
 
 
-def test_an_unreachable_bus_does_not_lose_the_position_or_its_event(store, consumer, db, clock):
-    app = build_app(settings(), store, EventPublisher("moving", SOURCE, events_client=UnreachableBus()), clock=clock)
+def test_an_unreachable_bus_does_not_lose_the_position_or_its_event(consumer, db, clock):
+    app = app_on(db, EventPublisher("moving", SOURCE, events_client=UnreachableBus()), clock=clock)
     move_id = tracked_move(consumer)
     assert call_app(app, POST, EMPLOYEE, move_id=move_id, body=position(START))[0] == 202
     [event] = outbox(db)
@@ -127,9 +126,9 @@ def twin(db: Database) -> Database:
 def test_drivers_posting_while_the_move_completes_either_land_before_the_close_or_get_a_409(consumer, db, clock):
     move_id = tracked_move(consumer)
     databases = [twin(db) for _ in range(5)]
-    apps = [build_app(settings(), TrackingStore(d), EventPublisher("moving", SOURCE, events_client=RecordingEvents()),
-                      clock=clock) for d in databases[:4]]  # fmt: skip
-    closer = type(consumer)(TrackingStore(databases[4]), clock=clock)
+    apps = [app_on(d, EventPublisher("moving", SOURCE, events_client=RecordingEvents()), clock=clock)
+            for d in databases[:4]]  # fmt: skip
+    closer = type(consumer)(TrackingUseCases(databases[4], clock=clock))
     start, results = threading.Barrier(5), []
 
     def post(app: Any, second: int) -> None:

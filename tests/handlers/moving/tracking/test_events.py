@@ -15,7 +15,8 @@ from architectures.moving import SYSTEM
 from architectures.wiring import service_environment
 from handlers.moving.tracking import api, events
 from handlers.moving.tracking.logic import SessionStatus
-from handlers.moving.tracking.store import MIGRATIONS, TrackingStore
+from handlers.moving.tracking.store import MIGRATIONS
+from handlers.moving.tracking.usecases import TrackingUseCases
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from tests.events import http_request, sqs_batch
@@ -75,17 +76,17 @@ def test_a_failing_record_is_not_claimed_so_its_retry_applies(store, db):
     move_id, other = str(uuid.uuid4()), str(uuid.uuid4())
     event = assigned(move_id)
 
-    class Flaky(TrackingStore):
-        def update(self, move: str, *args: Any, **kwargs: Any) -> Any:
+    class Flaky(TrackingUseCases):
+        def follow(self, consumer: str, event: Any, move: str) -> Any:
             if move == move_id:
                 raise ConnectionError("database went away")
-            return super().update(move, *args, **kwargs)
+            return super().follow(consumer, event, move)
 
     batch = sqs_batch(event, assigned(other))
     response = events.SessionsConsumer(Flaky(db)).process(batch, None)
     assert response == {"batchItemFailures": [{"itemIdentifier": batch["Records"][0]["messageId"]}]}
     assert count(db, "processed_events") == 1
-    assert deliver(events.SessionsConsumer(store), event) == {"batchItemFailures": []}
+    assert deliver(events.SessionsConsumer(TrackingUseCases(db)), event) == {"batchItemFailures": []}
     tracking = store.get(move_id)
     assert tracking is not None and tracking.status is SessionStatus.OPEN
 
@@ -106,14 +107,14 @@ def deployed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
         monkeypatch.setenv(key, str(value))
     db = Database.from_url(url)
     apply_service_migrations(db, MIGRATIONS)
-    api.default_app.cache_clear()
+    api.router.reset()
     events.default_consumer.cache_clear()
     with fake_aws(monkeypatch):
         pattern = {"source": [env["EVENT_SOURCE"]], "detail-type": ["PositionRecorded"]}
         subscriber = bus_to_queue("moving", "moves-progress", "progress", pattern)
         yield {"db": db, "received": subscriber.received}
     db.close()
-    api.default_app.cache_clear()
+    api.router.reset()
     events.default_consumer.cache_clear()
 
 
@@ -129,4 +130,5 @@ def test_the_deployed_functions_open_a_session_and_announce_a_position_on_the_bu
     [delivered] = deployed["received"]()
     assert delivered["source"] == "moving.tracking" and delivered["detail-type"] == "PositionRecorded"
     assert delivered["detail"]["move_id"] == move_id
-    assert api.default_app() is api.default_app(), "the warm container reuses its wiring"
+    warm = api.router._warm
+    assert warm is not None and api.handler(request, None) and api.router._warm is warm, "the warm app is reused"
