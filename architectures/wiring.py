@@ -65,14 +65,12 @@ def service_environment(system: System, service: Service, stage: str, lookup: Lo
 
 
 def authorizer_environment(system: System, lookup: Lookup[T]) -> dict[str, T | str]:
-    """What a Lambda authorizer needs: where the keys are, whom to trust, and every route's group rule."""
+    """What a Lambda authorizer needs: where the keys are and whom to trust. Its group rules come from the
+    declaration it ships with (``System.route_groups``)."""
     return {
         "JWKS_URL": lookup("jwks_url", system.name),
         "TOKEN_ISSUER": lookup("issuer", system.name),
         "USER_POOL_CLIENT_ID": lookup("user_pool_client", system.name),
-        "AUTHORIZER_RULES": json.dumps(
-            {r.key: list(r.groups) for s in system.services for r in s.routes if not r.public}, sort_keys=True
-        ),
     }
 
 

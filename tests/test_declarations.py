@@ -183,13 +183,18 @@ def test_service_environment_names_only_what_the_service_needs():
     assert json.loads(env["ROUTE_GROUPS"])["POST /sales/{id}/void"] == ["admins"]
 
 
-def test_lambda_authorizer_gets_every_private_route_rule():
+def test_the_group_rules_cover_every_private_route_in_one_form():
+    system = SYSTEMS["moving"]
+    rules = system.route_groups()
+    assert rules["POST /moves"] == ("customers",)
+    assert rules["POST /trucks"] == ("employees",)
+    assert set(rules) == {r.key for _, r in system.routes if not r.public}
+
+
+def test_lambda_authorizer_learns_where_the_keys_are():
     system = SYSTEMS["moving"]
     env = wiring.service_environment(system, system.service("authorizer"), "dev", fake_lookup)
-    rules = json.loads(env["AUTHORIZER_RULES"])
-    assert rules["POST /moves"] == ["customers"]
-    assert rules["POST /trucks"] == ["employees"]
-    assert set(rules) == {r.key for _, r in system.routes if not r.public}
+    assert "AUTHORIZER_RULES" not in env, "the rules ship with the code, in the declaration"
     assert env["JWKS_URL"] == "<jwks_url:moving>" and env["TOKEN_ISSUER"] == "<issuer:moving>"
 
 

@@ -17,19 +17,21 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from aws_lambda_powertools.logging import Logger
-
+from architectures import SYSTEMS
 from handlers.moving.authorizer.rules import Unauthorized, allow, bearer_token, deny, identity_from_claims, is_allowed
 from handlers.moving.authorizer.settings import AuthorizerSettings
+from handlers.shared.entry import http_request_id, lambda_entry, logger
 from handlers.shared.tokens import TokenVerifier
-
-logger = Logger()
 
 
 @functools.cache
 def settings() -> AuthorizerSettings:
     """Read once, on the first invocation; a missing variable fails with its name (and that invocation is a 401)."""
     return AuthorizerSettings.from_env()
+
+
+RULES = SYSTEMS["moving"].route_groups()
+"""Each non-public route's groups, from the declaration."""
 
 
 @functools.cache
@@ -43,9 +45,9 @@ def authorize(event: dict[str, Any], config: AuthorizerSettings, tokens: TokenVe
     claims = tokens.claims(bearer_token(event.get("headers")))
     identity = identity_from_claims(claims, config.user_pool_client_id)
     route_key = event.get("routeKey") or ""
-    if is_allowed(identity.groups, route_key, config.rules):
+    if is_allowed(identity.groups, route_key, RULES):
         return allow(identity)
-    if route_key not in config.rules:
+    if route_key not in RULES:
         logger.warning("route missing from the authorizer rules; denied", extra={"route_key": route_key})
     else:
         logger.info(
@@ -55,6 +57,7 @@ def authorize(event: dict[str, Any], config: AuthorizerSettings, tokens: TokenVe
     return deny()
 
 
+@lambda_entry(http_request_id)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     where = {"route_key": event.get("routeKey"), "request_id": getattr(context, "aws_request_id", None)}
     try:

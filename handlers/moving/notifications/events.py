@@ -24,7 +24,7 @@ from handlers.moving.notifications import logic
 from handlers.moving.notifications.notifier import SnsNotifier
 from handlers.moving.notifications.store import Delivery, NotificationStore
 from handlers.shared.clock import utc_now
-from handlers.shared.consumer import ReceivedEvent
+from handlers.shared.consumer import ReceivedEvent, declared_events
 from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
@@ -32,7 +32,6 @@ from handlers.shared.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 CONSUMER = "notifications-customer-updates"
-CONSUMED = frozenset({"MoveRegistered", "TruckAssigned", "MoveUnassignable", "MoveCompleted"})
 
 
 class NotificationSettings(ServiceSettings):
@@ -52,7 +51,7 @@ class CustomerUpdatesConsumer(MovingConsumer):
     """Handles one received event; raises to have its record retried."""
 
     name = CONSUMER
-    consumed = CONSUMED
+    consumed = declared_events("moving", "notifications", "customer-updates")
 
     def __init__(self, store: NotificationStore, notifier: Notifier,
                  clock: Callable[[], datetime] = utc_now) -> None:  # fmt: skip

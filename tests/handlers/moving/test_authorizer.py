@@ -27,7 +27,6 @@ from moto import mock_aws
 from moto.utilities.utils import load_resource
 
 from architectures.moving import CUSTOMERS, EMPLOYEES, SYSTEM
-from architectures.wiring import authorizer_environment
 from handlers.moving.authorizer import app
 from handlers.moving.authorizer.rules import (
     ID_TOKEN,
@@ -47,9 +46,7 @@ from tests.jwks import mint as sign
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Moving"
 CLIENT_ID = "4movingclientid"
 KID = "moving-key-1"
-RULES: dict[str, list[str]] = json.loads(
-    authorizer_environment(SYSTEM, lambda kind, name: f"{kind}:{name}")["AUTHORIZER_RULES"]
-)
+RULES = SYSTEM.route_groups()
 EMPLOYEE_ONLY = sorted(route for route, groups in RULES.items() if groups and CUSTOMERS not in groups)
 CUSTOMER_ROUTE = "POST /moves"
 EMPLOYEE_ROUTE = "POST /moves/{id}/truck"
@@ -70,7 +67,6 @@ def configure(monkeypatch: pytest.MonkeyPatch, jwks_url: str, issuer: str = ISSU
     monkeypatch.setenv("JWKS_URL", jwks_url)
     monkeypatch.setenv("TOKEN_ISSUER", issuer)
     monkeypatch.setenv("USER_POOL_CLIENT_ID", client_id)
-    monkeypatch.setenv("AUTHORIZER_RULES", json.dumps(RULES))
     cold_start()
 
 
@@ -167,8 +163,9 @@ def test_the_canonical_event_is_a_payload_2_request_authorizer_event() -> None:
 
 
 def test_the_rules_come_from_the_declaration() -> None:
-    assert RULES[CUSTOMER_ROUTE] == [CUSTOMERS]
-    assert RULES[EMPLOYEE_ROUTE] == [EMPLOYEES]
+    assert app.RULES == RULES, "the authorizer applies the declaration's group rules"
+    assert RULES[CUSTOMER_ROUTE] == (CUSTOMERS,)
+    assert RULES[EMPLOYEE_ROUTE] == (EMPLOYEES,)
     assert EMPLOYEE_ONLY  # there is something to keep customers out of
 
 
@@ -408,7 +405,7 @@ def test_jwks_answering_garbage_is_a_401(env: JwksServer, signing_key: rsa.RSAPr
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("JWKS_URL", None), ("TOKEN_ISSUER", None), ("USER_POOL_CLIENT_ID", ""), ("AUTHORIZER_RULES", "{not json")],
+    [("JWKS_URL", None), ("TOKEN_ISSUER", None), ("USER_POOL_CLIENT_ID", "")],
 )
 def test_bad_settings_are_a_logged_401(
     variable: str,
