@@ -13,33 +13,29 @@ import functools
 import logging
 from typing import Any, ClassVar
 
-from handlers.shared.consumer import EventConsumer, ReceivedEvent
+from handlers.shared.consumer import EventConsumer, ReceivedEvent, declared_events
 from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.contracts import EVENTS, ProductChanged
-from handlers.shop.orders import logic
-from handlers.shop.orders.store import OrderStore
+from handlers.shop.orders.usecases import OrderUseCases
 
 log = logging.getLogger(__name__)
-
-CONSUMER = "orders-catalog"
-CONSUMED = frozenset({"ProductChanged"})
 
 
 class CatalogConsumer(EventConsumer):
     """Handles one ProductChanged event; raises to have its record retried."""
 
-    name = CONSUMER
-    consumed = CONSUMED
+    name = "orders-catalog"
+    consumed = declared_events("shop", "orders", "catalog")
     models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
 
-    def __init__(self, store: OrderStore) -> None:
-        self.store = store
+    def __init__(self, orders: OrderUseCases) -> None:
+        self.orders = orders
 
     def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
         assert isinstance(event, ProductChanged)
-        outcome = self.store.save_product(logic.catalog_entry(event), claim_for=(CONSUMER, event.event_id))
+        outcome = self.orders.keep_product(self.name, event)
         if outcome == "duplicate":
             log.info("ProductChanged %s was already handled", event.event_id)
         elif outcome == "stale":
@@ -49,7 +45,7 @@ class CatalogConsumer(EventConsumer):
 @functools.cache
 def default_consumer() -> CatalogConsumer:
     """Built on the first invocation from the environment, then reused by the warm container."""
-    return CatalogConsumer(OrderStore(service_database(ServiceSettings.from_env())))
+    return CatalogConsumer(OrderUseCases(service_database(ServiceSettings.from_env())))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

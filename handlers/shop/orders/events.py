@@ -17,46 +17,32 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any, ClassVar
 
-from handlers.shared.clock import utc_now
-from handlers.shared.consumer import EventConsumer, ReceivedEvent
-from handlers.shared.db import service_database
+from handlers.shared.consumer import EventConsumer, ReceivedEvent, declared_events
 from handlers.shared.events import EventDetail
-from handlers.shared.outbox import EventPublisher, publisher_for, relay_after_commit
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.contracts import EVENTS
 from handlers.shop.orders import logic
-from handlers.shop.orders.store import OrderStore
+from handlers.shop.orders.usecases import OrderUseCases
 
 log = logging.getLogger(__name__)
-
-CONSUMER = "orders-stock-results"
-CONSUMED = frozenset({"StockReserved", "StockRejected", "StockReleased"})
 
 
 class StockResultsConsumer(EventConsumer):
     """Handles one received stock event; raises to have its record retried."""
 
-    name = CONSUMER
-    consumed = CONSUMED
+    name = "orders-stock-results"
+    consumed = declared_events("shop", "orders", "stock-results")
     models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
 
-    def __init__(self, store: OrderStore, publisher: EventPublisher | None,
-                 clock: Callable[[], datetime] = utc_now) -> None:  # fmt: skip
-        self.store = store
-        self.publisher = publisher
-        self.clock = clock
+    def __init__(self, orders: OrderUseCases) -> None:
+        self.orders = orders
 
     def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
         order_id = str(getattr(event, "order_id"))  # noqa: B009 (every consumed event names its order)
-        now = self.clock()
         try:
-            change = self.store.update(
-                order_id, lambda order: logic.apply_event(order, event, now), claim_for=(CONSUMER, event.event_id)
-            )
+            change = self.orders.follow_stock(self.name, event, order_id)
         except logic.OrderNotFound:
             log.error("%s %s names an unknown order %s; will retry", received.detail_type, event.event_id, order_id)
             raise
@@ -64,15 +50,12 @@ class StockResultsConsumer(EventConsumer):
             log.info("%s %s was already handled", received.detail_type, event.event_id)
         elif not change.changed:
             log.warning("%s %s ignored: %s", received.detail_type, event.event_id, change.ignored)
-        elif change.events:
-            relay_after_commit(self.store.db, self.publisher)
 
 
 @functools.cache
 def default_consumer() -> StockResultsConsumer:
     """Built on the first invocation from the environment, then reused by the warm container."""
-    settings = ServiceSettings.from_env()
-    return StockResultsConsumer(OrderStore(service_database(settings)), publisher_for(settings))
+    return StockResultsConsumer(OrderUseCases.from_settings(ServiceSettings.from_env()))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

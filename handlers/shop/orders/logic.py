@@ -30,15 +30,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar, Self
+from typing import ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.shared.clock import as_utc, timestamp_us
 from handlers.shared.errors import Conflict, DomainError, NotFound
 from handlers.shared.events import EventDetail
 from handlers.shared.money import money, money_text
 from handlers.shared.paging import NewestFirstQuery, Page, page_of
+from handlers.shared.views import IsoTimestamp, Money
 from handlers.shop.contracts import (
     OrderCancelled,
     OrderConfirmed,
@@ -359,11 +361,47 @@ def can_cancel(order: Order, user_id: str) -> bool:
     return order.customer_id == user_id
 
 
-def view(order: Order) -> dict[str, Any]:
+class OrderLineView(TypedDict):
+    product_id: str
+    name: str
+    quantity: int
+    unit_price: Money
+    line_total: Money
+
+
+class PaymentView(TypedDict):
+    method: PaymentMethod
+    card_last4: str | None
+
+
+class AddressView(TypedDict):
+    line1: str
+    city: str
+    postal_code: str | None
+    country: str
+
+
+class OrderView(TypedDict):
+    """An order as the API shows it (money as strings with two places)."""
+
+    id: str
+    status: Status
+    total: Money
+    currency: str
+    items: list[OrderLineView]
+    payment: PaymentView
+    shipping_address: AddressView
+    reason: str | None
+    created_at: IsoTimestamp
+    updated_at: IsoTimestamp
+
+
+def view(order: Order) -> OrderView:
     """The order as the API shows it (money as strings with two places)."""
+    shipping = order.shipping
     return {
         "id": order.id,
-        "status": order.status.value,
+        "status": order.status,
         "total": money_text(order.total),
         "currency": order.currency,
         "items": [
@@ -376,8 +414,13 @@ def view(order: Order) -> dict[str, Any]:
             }  # fmt: skip
             for line in order.lines
         ],
-        "payment": {"method": order.payment_method.value, "card_last4": order.card_last4},
-        "shipping_address": order.shipping.model_dump(),
+        "payment": {"method": order.payment_method, "card_last4": order.card_last4},
+        "shipping_address": {
+            "line1": shipping.line1,
+            "city": shipping.city,
+            "postal_code": shipping.postal_code,
+            "country": shipping.country,
+        },
         "reason": order.reason,
         "created_at": timestamp_us(order.created_at),
         "updated_at": timestamp_us(order.updated_at),
@@ -396,6 +439,6 @@ class ListQuery(NewestFirstQuery):
     """``GET /orders`` query: ``limit`` (1..100, default 20) and ``cursor`` (from ``next_cursor``)."""
 
 
-def page(orders: Sequence[Order], limit: int) -> Page[dict[str, Any]]:
+def page(orders: Sequence[Order], limit: int) -> Page[OrderView]:
     """A page from up to ``limit + 1`` orders in listing order: the extra one only says there is more."""
     return page_of(orders, limit, view, sort_key)

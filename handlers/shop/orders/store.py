@@ -1,22 +1,21 @@
 """All SQL of the orders service (schema in ``migrations/``), on SQLite and MySQL/MariaDB alike.
 
-An order, its lines, its idempotency key and the events it publishes are written in one transaction (the outbox);
-a consumed event is claimed in the same transaction as its effect, so a crash never leaves one without the other.
+A new order is written on the use case's transaction (with its events and Idempotency-Key record); a change of an
+order and a consumed event's claim are written here in one transaction, so a crash never leaves one without the
+other.
 Money goes in as text and comes back through ``handlers.shared.money.money`` (SQLite returns DECIMAL as text or
 float).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from handlers.shared.clock import timestamp_us
-from handlers.shared.db import Database, IntegrityConflict, Transaction, insert_statement
-from handlers.shared.idempotency import KeyTaken, Record
+from handlers.shared.db import Database, Transaction, insert_statement
 from handlers.shared.inbox import claim
 from handlers.shared.money import money
 from handlers.shared.outbox import add_to_outbox
@@ -55,14 +54,6 @@ _INSERT_PAYMENT = (
     "INSERT INTO order_payment_detail (order_id, method, card_last4, amount, recorded_at) "
     "VALUES (:order_id, :method, :card_last4, :amount, :recorded_at)"
 )
-_INSERT_KEY = (
-    "INSERT INTO idempotency_keys (customer_id, idem_key, request_hash, order_id, response, created_at) "
-    "VALUES (:customer_id, :idem_key, :request_hash, :order_id, :response, :created_at)"
-)
-_SELECT_KEY = (
-    "SELECT customer_id, idem_key, request_hash, order_id, response FROM idempotency_keys "
-    "WHERE customer_id = :customer_id AND idem_key = :idem_key"
-)
 _SELECT_CATALOG = "SELECT product_id, sku, name, price, active, changed_at FROM catalog"
 
 
@@ -77,38 +68,11 @@ class OrderStore:
 
     # --- orders -------------------------------------------------------------------------------------------------
 
-    def add(self, change: Change, idempotency: Record | None = None) -> None:
-        """Insert a new order, its lines, its idempotency key (if any) and its events, in one transaction.
-
-        When the key was stored meanwhile by a concurrent request (the primary key decides), everything rolls back
-        and :class:`KeyTaken` carries the winner's record."""
-        order = change.order
-        try:
-            with self.db.transaction() as tx:
-                tx.execute(_INSERT, _row(order))
-                for number, line in enumerate(order.lines, start=1):
-                    tx.execute(_INSERT_LINE, _line_row(order.id, number, line))
-                if idempotency is not None:
-                    tx.execute(_INSERT_KEY, {
-                        "customer_id": idempotency.owner_id, "idem_key": idempotency.key,
-                        "request_hash": idempotency.fingerprint, "order_id": order.id,
-                        "response": json.dumps(idempotency.response), "created_at": timestamp_us(order.created_at),
-                    })  # fmt: skip
-                for event in change.events:
-                    add_to_outbox(tx, event)
-        except IntegrityConflict:
-            winner = None if idempotency is None else self.idempotency(idempotency.owner_id, idempotency.key)
-            if winner is None:
-                raise
-            raise KeyTaken(winner) from None
-
-    def idempotency(self, customer_id: str, key: str) -> Record | None:
-        with self.db.transaction() as tx:
-            row = tx.query_one(_SELECT_KEY, {"customer_id": customer_id, "idem_key": key})
-        if row is None:
-            return None
-        return Record(row["customer_id"], row["idem_key"], row["request_hash"], row["order_id"],
-                                 json.loads(row["response"]))  # fmt: skip
+    def add(self, tx: Transaction, order: Order) -> None:
+        """Insert a new order and its lines."""
+        tx.execute(_INSERT, _row(order))
+        for number, line in enumerate(order.lines, start=1):
+            tx.execute(_INSERT_LINE, _line_row(order.id, number, line))
 
     def get(self, order_id: str) -> Order | None:
         with self.db.transaction() as tx:

@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 
 from architectures.shop import SYSTEM
-from architectures.wiring import route_groups
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.outbox import EventPublisher
 from handlers.shared.settings import ServiceSettings
-from handlers.shop.orders.api import build_app
+from handlers.shop.orders.api import router
 from handlers.shop.orders.catalog import CatalogConsumer
 from handlers.shop.orders.events import StockResultsConsumer
 from handlers.shop.orders.store import MIGRATIONS, OrderStore
+from handlers.shop.orders.usecases import OrderUseCases
 from tests.events import http_request, sqs_batch
 
 SOURCE = "shop.orders"
@@ -43,9 +43,7 @@ PRODUCTS_IN_CATALOG = {
 
 
 def settings() -> ServiceSettings:
-    return ServiceSettings.from_env(
-        {"SYSTEM_NAME": "shop", "SERVICE_NAME": "orders", "ROUTE_GROUPS": route_groups(SERVICE)}
-    )
+    return ServiceSettings.from_env({"SYSTEM_NAME": "shop", "SERVICE_NAME": "orders"})
 
 
 class Clock:
@@ -143,7 +141,7 @@ Call = Callable[..., tuple[int, Any]]
 
 
 def seed_catalog(store: OrderStore) -> None:
-    CatalogConsumer(store).process(
+    CatalogConsumer(OrderUseCases(store.db)).process(
         sqs_batch(*(product_changed(pid, *values) for pid, values in PRODUCTS_IN_CATALOG.items())), None
     )
 
@@ -178,7 +176,7 @@ def publisher(sent: RecordingEvents) -> EventPublisher:
 
 @pytest.fixture
 def app(store: OrderStore, publisher: EventPublisher, clock: Clock) -> Any:
-    return build_app(settings(), store, publisher, clock=clock)
+    return router.app(OrderUseCases(store.db, publisher, clock=clock))
 
 
 @pytest.fixture
@@ -188,7 +186,7 @@ def call(app: Any) -> Call:
 
 @pytest.fixture
 def consumer(store: OrderStore, publisher: EventPublisher, clock: Clock) -> StockResultsConsumer:
-    return StockResultsConsumer(store, publisher, clock=clock)
+    return StockResultsConsumer(OrderUseCases(store.db, publisher, clock=clock))
 
 
 def outbox(db: Database) -> list[dict[str, Any]]:

@@ -12,8 +12,9 @@ from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.outbox import EventPublisher
 from handlers.shop.orders import api, logic
-from handlers.shop.orders.api import build_app
+from handlers.shop.orders.api import router
 from handlers.shop.orders.store import MIGRATIONS, OrderStore
+from handlers.shop.orders.usecases import OrderUseCases
 from tests.events import http_request, sqs_batch
 from tests.handlers.shop.orders.conftest import (
     ADMIN,
@@ -28,7 +29,6 @@ from tests.handlers.shop.orders.conftest import (
     product_changed,
     released,
     reserved,
-    settings,
     twin,
 )
 
@@ -88,7 +88,7 @@ def test_each_bad_field_is_a_422_naming_it_and_nothing_is_written(call, db, chan
 def test_an_unknown_or_withdrawn_product_is_a_422_naming_it(call, store, db):
     from handlers.shop.orders.catalog import CatalogConsumer
 
-    CatalogConsumer(store).process(
+    CatalogConsumer(OrderUseCases(store.db)).process(
         sqs_batch(product_changed("p-pot", "POT-1", "Teapot", "45.00", active=False, at="2026-03-02T00:00:00Z")), None
     )
     for pid in ("p-ghost", "p-pot"):
@@ -134,7 +134,7 @@ def test_a_replay_still_answers_after_the_product_is_withdrawn(call, store):
     from handlers.shop.orders.catalog import CatalogConsumer
 
     first = place(call, headers=KEY)
-    CatalogConsumer(store).process(
+    CatalogConsumer(OrderUseCases(store.db)).process(
         sqs_batch(product_changed("p-mug", "MUG-1", "Mug", "12.50", active=False, at="2026-03-05T00:00:00Z")), None
     )
     assert place(call, headers=KEY) == first
@@ -151,7 +151,7 @@ def test_concurrent_duplicates_make_one_order(call, db, monkeypatch):
     monkeypatch.setattr(logic, "place", slow_place)
     databases = [twin(db) for _ in range(3)]
     recorders = [RecordingEvents() for _ in databases]
-    apps = [build_app(settings(), OrderStore(d), EventPublisher("shop", SOURCE, events_client=r))
+    apps = [router.app(OrderUseCases(d, EventPublisher("shop", SOURCE, events_client=r)))
             for d, r in zip(databases, recorders, strict=True)]  # fmt: skip
     start, results = threading.Barrier(len(apps)), []
 
@@ -248,31 +248,30 @@ def test_an_unreachable_database_is_a_503(sent):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     down = Database.mysql("127.0.0.1", port, user="orders", password="secret", database="orders")
-    app = build_app(settings(), OrderStore(down), EventPublisher("shop", SOURCE, events_client=sent))
+    app = router.app(OrderUseCases(down, EventPublisher("shop", SOURCE, events_client=sent)))
     assert call_app(app, "GET /orders", ANA)[0] == 503
     assert call_app(app, "POST /orders", ANA, body=new_order())[0] == 503
 
 
 def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch, moto):
-    from architectures.wiring import route_groups
     from tests.handlers.conftest import bus_to_queue
-    from tests.handlers.shop.orders.conftest import SERVICE, seed_catalog
+    from tests.handlers.shop.orders.conftest import seed_catalog
 
     subscriber = bus_to_queue("shop", "products-stock", "stock", {"source": [SOURCE]})
     url = f"sqlite:///{tmp_path}/orders.db"
     env = {"SYSTEM_NAME": "shop", "SERVICE_NAME": "orders", "DATABASE_URL": url, "EVENT_BUS_NAME": "shop",
-           "EVENT_SOURCE": SOURCE, "ROUTE_GROUPS": route_groups(SERVICE)}  # fmt: skip
+           "EVENT_SOURCE": SOURCE}  # fmt: skip
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     db = Database.from_url(url)
     apply_service_migrations(db, MIGRATIONS)
     seed_catalog(OrderStore(db))
     db.close()
-    api.default_app.cache_clear()
+    api.router.reset()
     try:
         response = api.handler(http_request("POST /orders", body=new_order(), claims=ANA), None)
     finally:
-        api.default_app.cache_clear()
+        api.router.reset()
     assert response["statusCode"] == 201
     [delivered] = subscriber.received()
     assert delivered["detail-type"] == "OrderPlaced" and delivered["source"] == SOURCE

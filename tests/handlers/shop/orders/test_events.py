@@ -8,20 +8,19 @@ from typing import Any
 
 import pytest
 
-from architectures.shop import SYSTEM
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.money import money
 from handlers.shop.orders import catalog, events
-from handlers.shop.orders.api import build_app
+from handlers.shop.orders.api import router
 from handlers.shop.orders.catalog import CatalogConsumer
 from handlers.shop.orders.logic import Status
 from handlers.shop.orders.store import MIGRATIONS, OrderStore
+from handlers.shop.orders.usecases import OrderUseCases
 from tests.events import sqs_batch
 from tests.handlers.conftest import bus_to_queue
 from tests.handlers.shop.orders.conftest import (
     ANA,
-    SERVICE,
     call_app,
     count,
     new_order,
@@ -31,7 +30,6 @@ from tests.handlers.shop.orders.conftest import (
     released,
     reserved,
     seed_catalog,
-    settings,
     stock_event,
 )
 
@@ -46,14 +44,6 @@ def place(call: Any, **changes: Any) -> str:
     status, body = call("POST /orders", ANA, body=new_order(**changes))
     assert status == 201, body
     return str(body["id"])
-
-
-def test_the_consumers_handle_what_the_declaration_subscribes():
-    by_name = {s.name: s for s in SERVICE.subscriptions}
-    assert by_name["stock-results"].handler == "events.handler"
-    assert set(by_name["stock-results"].events) == events.CONSUMED
-    assert by_name["catalog"].handler == "catalog.handler" and set(by_name["catalog"].events) == catalog.CONSUMED
-    assert {e.detail_type for e in SYSTEM.events} >= events.CONSUMED | catalog.CONSUMED
 
 
 def test_stock_reserved_confirms_records_the_payment_and_emits_order_confirmed(call, consumer, store, db, sent):
@@ -139,7 +129,7 @@ def test_a_record_that_cannot_be_handled_is_reported(call, consumer, store, reco
 
 
 def test_product_changes_keep_the_catalog_current_and_late_ones_are_ignored(store, db, caplog):
-    consumer = CatalogConsumer(store)
+    consumer = CatalogConsumer(OrderUseCases(store.db))
     newer = product_changed("p-mug", "MUG-1", "Big mug", "14.00", at="2026-03-05T00:00:00Z", event_id="n1")
     older = product_changed("p-mug", "MUG-1", "Old mug", "9.00", at="2026-03-03T00:00:00Z")
     with caplog.at_level(logging.INFO, logger=catalog.__name__):
@@ -155,7 +145,7 @@ def test_product_changes_keep_the_catalog_current_and_late_ones_are_ignored(stor
 
 def test_prices_change_for_new_orders_only(call, store):
     first = call("POST /orders", ANA, body=new_order())[1]
-    CatalogConsumer(store).process(
+    CatalogConsumer(OrderUseCases(store.db)).process(
         sqs_batch(product_changed("p-mug", "MUG-1", "Mug", "13.10", at="2026-03-05T00:00:00Z")), None
     )
     second = call("POST /orders", ANA, body=new_order())[1]
@@ -176,7 +166,7 @@ def test_the_handlers_wire_themselves_from_the_environment(tmp_path, monkeypatch
     catalog.default_consumer.cache_clear()
     try:
         assert catalog.handler(sqs_batch(product_changed("p-mug", "MUG-1", "Mug", "12.50")), None) == OK
-        app = build_app(settings(), OrderStore(db), None, clock=clock)  # no publisher: OrderPlaced stays pending
+        app = router.app(OrderUseCases(db, None, clock=clock))  # no publisher: OrderPlaced stays pending
         status, order = call_app(app, "POST /orders", ANA, body=new_order(items=[{"product_id": "p-mug",
                                                                                   "quantity": 1}]))  # fmt: skip
         assert status == 201 and order["total"] == "12.50"

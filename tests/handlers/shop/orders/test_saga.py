@@ -18,13 +18,14 @@ import pytest
 
 from architectures.shop import SYSTEM
 from handlers.shared.outbox import EventPublisher
-from handlers.shop.orders.api import build_app
+from handlers.shop.orders.api import router
 from handlers.shop.orders.catalog import CatalogConsumer
 from handlers.shop.orders.events import StockResultsConsumer
 from handlers.shop.orders.store import OrderStore
+from handlers.shop.orders.usecases import OrderUseCases
 from tests.events import sqs_batch
 from tests.handlers.conftest import Subscriber
-from tests.handlers.shop.orders.conftest import ANA, PRODUCTS, SERVICE, SOURCE, call_app, new_order, settings
+from tests.handlers.shop.orders.conftest import ANA, PRODUCTS, SERVICE, SOURCE, call_app, new_order
 
 PRODUCTS_SERVICE = next(s for s in SYSTEM.services if s.name == "products")
 
@@ -82,8 +83,11 @@ def products_says(detail_type: str, **fields: Any) -> None:
 
 def test_the_saga_confirms_rejects_and_cancels_through_the_bus(store: OrderStore, bus: dict[str, Subscriber]):
     publisher = EventPublisher("shop", SOURCE)  # the real client, inside moto
-    app = build_app(settings(), store, publisher)
-    stock_results, catalog = StockResultsConsumer(store, publisher), CatalogConsumer(store)
+    app = router.app(OrderUseCases(store.db, publisher))
+    stock_results, catalog = (
+        StockResultsConsumer(OrderUseCases(store.db, publisher)),
+        CatalogConsumer(OrderUseCases(store.db)),
+    )
 
     # products announces a product; the catalog subscription copies it
     products_says("ProductChanged", product_id="p-lamp", sku="LAMP-1", name="Lamp", category="home", price="19.90",
