@@ -71,8 +71,9 @@ class PageQuery(BaseModel):
     @field_validator("cursor")
     @classmethod
     def _cursor(cls, value: str | None) -> str | None:
-        if value is not None:
-            decode_cursor(value, cls.CURSOR_PARTS)
+        if not value:  # an empty ?cursor= is no cursor: the first page
+            return None
+        decode_cursor(value, cls.CURSOR_PARTS)
         return value
 
     @property

@@ -17,64 +17,42 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any, ClassVar
 
-from handlers.shared.clock import utc_now
-from handlers.shared.consumer import EventConsumer, ReceivedEvent
-from handlers.shared.db import service_database
+from handlers.shared.consumer import EventConsumer, ReceivedEvent, declared_events
 from handlers.shared.events import EventDetail
-from handlers.shared.outbox import EventPublisher, publisher_for, relay_after_commit
 from handlers.shared.settings import ServiceSettings
-from handlers.shop.contracts import EVENTS, OrderCancelled, OrderConfirmed, OrderPlaced
-from handlers.shop.products.store import ProductStore
+from handlers.shop.contracts import EVENTS
+from handlers.shop.products.usecases import ProductUseCases
 
 log = logging.getLogger(__name__)
-
-CONSUMER = "products-stock"
-CONSUMED = frozenset({"OrderPlaced", "OrderConfirmed", "OrderCancelled"})
 
 
 class StockConsumer(EventConsumer):
     """Handles one received saga event; raises to have its record retried."""
 
-    name = CONSUMER
-    consumed = CONSUMED
+    name = "products-stock"
+    consumed = declared_events("shop", "products", "stock")
     models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
 
-    def __init__(self, store: ProductStore, publisher: EventPublisher | None,
-                 clock: Callable[[], datetime] = utc_now) -> None:  # fmt: skip
-        self.store = store
-        self.publisher = publisher
-        self.clock = clock
+    def __init__(self, products: ProductUseCases) -> None:
+        self.products = products
 
     def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
-        now = self.clock()
-        if isinstance(event, OrderPlaced):
-            outcome = self.store.place(event, CONSUMER, now)
-        elif isinstance(event, OrderConfirmed):
-            outcome = self.store.confirm(event.order_id, event.event_id, CONSUMER, now)
-        elif isinstance(event, OrderCancelled):
-            outcome = self.store.cancel(event.order_id, event.event_id, CONSUMER, now)
-        else:  # pragma: no cover (``consumed`` and the models agree)
-            raise TypeError(f"{CONSUMER} cannot handle {type(event).__name__}")
+        outcome = self.products.follow_order(self.name, event)
         if outcome is None:
             log.info("%s %s was already handled", received.detail_type, event.event_id)
-            return
-        if not outcome.changed:
+        elif not outcome.changed:
             log.warning("%s %s ignored: %s", received.detail_type, event.event_id, outcome.ignored)
-            return
-        state = outcome.state.value if outcome.state else "-"
-        log.info("order %s: stock %s after %s", outcome.order_id, state, received.detail_type)
-        relay_after_commit(self.store.db, self.publisher)
+        else:
+            state = outcome.state.value if outcome.state else "-"
+            log.info("order %s: stock %s after %s", outcome.order_id, state, received.detail_type)
 
 
 @functools.cache
 def default_consumer() -> StockConsumer:
     """Built on the first invocation from the environment, then reused by the warm container."""
-    settings = ServiceSettings.from_env()
-    return StockConsumer(ProductStore(service_database(settings)), publisher_for(settings))
+    return StockConsumer(ProductUseCases.from_settings(ServiceSettings.from_env()))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

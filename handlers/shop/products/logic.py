@@ -13,8 +13,6 @@ can finish the cancellation.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -28,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.money import Price, cents, money_text, no_float_noise
-from handlers.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from handlers.shared.paging import Page, PageQuery, page_of
 from handlers.shop.contracts import OrderItem, OrderPlaced, ProductChanged, StockRejected, StockReserved
 
 # --- errors ------------------------------------------------------------------------------------------------------
@@ -163,37 +161,14 @@ def product_view(product: Product) -> dict[str, Any]:
 # --- listing -----------------------------------------------------------------------------------------------------
 
 
-def encode_cursor(sku: str) -> str:
-    return base64.urlsafe_b64encode(sku.encode()).decode().rstrip("=")
-
-
-def decode_cursor(text: str) -> str:
-    try:
-        sku = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-    except (binascii.Error, ValueError):
-        raise ValueError("is not a cursor returned by this API") from None
-    if not sku:
-        raise ValueError("is not a cursor returned by this API")
-    return sku
-
-
-class ListQuery(BaseModel):
+class ListQuery(PageQuery):
     """``GET /products``: ``q`` (in name, SKU or description, any case), ``category``, ``limit``, ``cursor``.
     Products come in SKU order."""
 
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
-    q: str | None = Field(None, max_length=100)
+    q: str | None = Field(None, max_length=100, description="Words to find in the name, SKU or description")
     category: str | None = Field(None, max_length=100)
-    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = Field(None, max_length=400)
-
-    @field_validator("cursor")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value:
-            decode_cursor(value)
-        return value or None
 
     @field_validator("q", "category")
     @classmethod
@@ -202,7 +177,7 @@ class ListQuery(BaseModel):
 
     @property
     def after_sku(self) -> str | None:
-        return None if self.cursor is None else decode_cursor(self.cursor)
+        return None if self.after_key is None else self.after_key[0]
 
 
 def search_pattern(q: str) -> str:
@@ -211,11 +186,9 @@ def search_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
-def page(products: list[Product], limit: int) -> dict[str, Any]:
+def page(products: list[Product], limit: int) -> Page[dict[str, Any]]:
     """A page from up to ``limit + 1`` products in SKU order: the extra one only says there is more."""
-    shown = products[:limit]
-    more = len(products) > limit and bool(shown)
-    return {"items": [product_view(p) for p in shown], "next_cursor": encode_cursor(shown[-1].sku) if more else None}
+    return page_of(products, limit, product_view, lambda product: (product.sku,))
 
 
 # --- inventory ---------------------------------------------------------------------------------------------------

@@ -12,15 +12,13 @@ from typing import Any
 
 import pytest
 
-from architectures.shop import SYSTEM
-from architectures.wiring import route_groups
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.outbox import EventPublisher
-from handlers.shared.settings import ServiceSettings
-from handlers.shop.products.api import build_app
+from handlers.shop.products.api import router
 from handlers.shop.products.events import StockConsumer
 from handlers.shop.products.store import MIGRATIONS, ProductStore
+from handlers.shop.products.usecases import ProductUseCases
 from tests.events import http_request, sqs_batch
 
 SOURCE = "shop.products"
@@ -31,12 +29,6 @@ ADMIN = {"sub": "u-admin", "email": "admin@example.com", "cognito:groups": "[adm
 CUSTOMER = {"sub": "u-ana", "email": "ana@example.com", "cognito:groups": "[customers]"}
 
 Event = tuple[str, str, dict[str, Any]]
-
-
-def settings() -> ServiceSettings:
-    service = next(s for s in SYSTEM.services if s.name == "products")
-    return ServiceSettings.from_env({"SYSTEM_NAME": "shop", "SERVICE_NAME": "products",
-                                     "ROUTE_GROUPS": route_groups(service)})  # fmt: skip
 
 
 class Clock:
@@ -87,12 +79,12 @@ def publisher(sent: RecordingEvents) -> EventPublisher:
 
 @pytest.fixture
 def app(store: ProductStore, publisher: EventPublisher) -> Any:
-    return build_app(settings(), store, publisher, clock=Clock())
+    return router.app(ProductUseCases(store.db, publisher, clock=Clock()))
 
 
 @pytest.fixture
 def consumer(store: ProductStore, publisher: EventPublisher) -> StockConsumer:
-    return StockConsumer(store, publisher, clock=Clock())
+    return StockConsumer(ProductUseCases(store.db, publisher, clock=Clock()))
 
 
 Call = Callable[..., tuple[int, Any]]

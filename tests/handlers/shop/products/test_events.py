@@ -15,6 +15,7 @@ from handlers.shared.outbox import EventPublisher
 from handlers.shop.products.events import StockConsumer
 from handlers.shop.products.logic import LineState, OrderStock
 from handlers.shop.products.store import ProductStore
+from handlers.shop.products.usecases import ProductUseCases
 from tests.events import sqs_batch
 from tests.handlers.shop.products.conftest import (
     SOURCE,
@@ -138,7 +139,9 @@ def test_a_failing_record_is_not_claimed_so_its_retry_applies(call, store, db, p
                     raise ConnectionError("database went away")
             return super().place(*args, **kwargs)
 
-    consumer = StockConsumer(Flaky(db), publisher, clock=Clock())
+    products = ProductUseCases(db, publisher, clock=Clock())
+    products.store = Flaky(db)
+    consumer = StockConsumer(products)
     with pytest.raises(BatchProcessingError):  # the whole batch failed: Lambda retries all of it
         deliver(consumer, event)
     assert stock(store, mug["id"]) == (5, 0)
@@ -154,7 +157,7 @@ def test_twenty_orders_race_for_five_units(call, db, store, request):
     failures: list[Any] = []
 
     def place(index: int, database: Database) -> None:
-        consumer = StockConsumer(ProductStore(database), EventPublisher("shop", SOURCE, RecordingEvents()))
+        consumer = StockConsumer(ProductUseCases(database, EventPublisher("shop", SOURCE, RecordingEvents())))
         batch = sqs_batch(placed(f"o-{index:02d}", (mug["id"], 1)))
         barrier.wait()
         for _ in range(5):  # as SQS would redeliver a failed record (a lock timeout or deadlock)

@@ -33,14 +33,14 @@ def deployed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
         monkeypatch.setenv(key, str(value))
     db = Database.from_url(url)
     apply_service_migrations(db, MIGRATIONS)
-    api.default_app.cache_clear()
+    api.router.reset()
     events.default_consumer.cache_clear()
     with fake_aws(monkeypatch):
         pattern = {"source": [env["EVENT_SOURCE"]]}
         subscriber = bus_to_queue("shop", "orders-stock-results", "stock-results", pattern)
         yield {"db": db, "received": subscriber.received, "source": env["EVENT_SOURCE"]}
     db.close()
-    api.default_app.cache_clear()
+    api.router.reset()
     events.default_consumer.cache_clear()
 
 
@@ -59,4 +59,5 @@ def test_the_deployed_functions_create_stock_and_reserve_it_on_the_bus(deployed)
     by_type = {d["detail-type"]: d["detail"] for d in delivered}
     assert by_type["ProductChanged"]["price"] == "3.10"
     assert by_type["StockReserved"]["order_id"] == "o-1"
-    assert api.default_app() is api.default_app(), "the warm container reuses its wiring"
+    warm = api.router._warm
+    assert warm is not None and api.handler(request, None) and api.router._warm is warm, "the warm app is reused"
