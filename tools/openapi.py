@@ -191,7 +191,10 @@ def operation(
     if parameters:
         op["parameters"] = parameters
     if bound and bound.body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema(bound.body)}}}
+        op["requestBody"] = {
+            "required": not bound.optional_body,
+            "content": {"application/json": {"schema": body_schema(bound.body)}},
+        }
     op["security"] = [] if route.public else [{"bearerAuth": []}]
     op["responses"] = {**_success(bound), **_refusals(system, route, bound)}
     return op

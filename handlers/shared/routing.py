@@ -77,6 +77,8 @@ class BoundRoute:
     the answer has no body."""
     status: int
     idempotent: bool
+    optional_body: bool = False
+    """The body may be left out; the model's defaults apply then."""
 
     @property
     def description(self) -> str:
@@ -112,6 +114,7 @@ class Router:
         response: Any = None,
         status: int = 200,
         idempotent: bool = False,
+        optional_body: bool = False,
     ) -> Callable[[Callable[[Request, Any], Any]], Callable[[Request, Any], Any]]:
         """Bind the decorated function to the declared route ``key`` (``"POST /moves/{id}/complete"``)."""
         where = f"{self.system.name}/{self.service.name}: route {key}"
@@ -123,7 +126,9 @@ class Router:
             raise RouteBindingError(f"{where}: an idempotent route needs a body model (its fingerprint)")
 
         def bind(function: Callable[[Request, Any], Any]) -> Callable[[Request, Any], Any]:
-            self.bound[key] = BoundRoute(self.declared[key], function, body, query, response, status, idempotent)
+            self.bound[key] = BoundRoute(
+                self.declared[key], function, body, query, response, status, idempotent, optional_body
+            )
             return function
 
         return bind
@@ -172,7 +177,8 @@ def _endpoint(app: APIGatewayHttpResolver, bound: BoundRoute, use_cases: Any) ->
         if caller is not None and route.groups and not caller.is_in(*route.groups):
             raise Forbidden(f"this action needs one of the groups: {', '.join(route.groups)}")
         context = use_cases.validation_context() if bound.body and isinstance(use_cases, UseCases) else None
-        body = body_as(event.body, bound.body, context) if bound.body else None
+        raw_body = event.body or ("{}" if bound.optional_body else None)
+        body = body_as(raw_body, bound.body, context) if bound.body else None
         query = bound.query.model_validate(event.query_string_parameters or {}) if bound.query else None
         claim = _claim(bound, caller, event.headers, body)
         if claim is not None and (earlier := use_cases.earlier_response(claim.owner_id, claim.key)) is not None:

@@ -26,7 +26,7 @@ def list_moves(request: Request, moves: MoveUseCases) -> Page[MoveView]:
 
     Customers see their own moves and employees see every move, optionally only those of one status.
     """
-    return moves.list(request.caller, request.query)
+    return moves.listing(request.caller, request.query)
 
 
 @router.route("GET /moves/{id}", response=MoveView)

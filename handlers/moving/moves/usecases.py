@@ -33,7 +33,7 @@ class MoveUseCases(UseCases):
             write.publish(change.events)
         return change.move
 
-    def list(self, caller: Caller, query: logic.ListQuery) -> Page[logic.MoveView]:
+    def listing(self, caller: Caller, query: logic.ListQuery) -> Page[logic.MoveView]:
         scope = logic.listing_scope(query, caller.user_id, caller.groups)
         with self.reading() as tx:
             moves = store.find(tx, scope, query.after, query.limit + 1)

@@ -24,7 +24,7 @@ def place_order(request: Request, orders: OrderUseCases) -> OrderView:
 @router.route("GET /orders", query=ListQuery, response=Page[OrderView])
 def list_orders(request: Request, orders: OrderUseCases) -> Page[OrderView]:
     """List your orders, newest first."""
-    return orders.list(request.caller, request.query)
+    return orders.listing(request.caller, request.query)
 
 
 @router.route("GET /orders/{id}", response=OrderView)

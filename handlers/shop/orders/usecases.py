@@ -38,7 +38,7 @@ class OrderUseCases(UseCases):
             write.respond(change.order.id, dict(logic.view(change.order)))
         return logic.view(change.order)
 
-    def list(self, caller: Caller, query: ListQuery) -> Page[OrderView]:
+    def listing(self, caller: Caller, query: ListQuery) -> Page[OrderView]:
         return logic.page(self.store.find(caller.user_id, query.after, query.limit + 1), query.limit)
 
     def show(self, caller: Caller, order_id: str) -> Order:

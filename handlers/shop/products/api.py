@@ -20,7 +20,7 @@ def list_products(request: Request, products: ProductUseCases) -> Page[View]:
 
     q searches the name, SKU and description (any case); category keeps one category.
     """
-    return products.list(request.query)
+    return products.listing(request.query)
 
 
 @router.route("GET /products/{id}", response=View)

@@ -27,7 +27,7 @@ class ProductUseCases(UseCases):
     def from_settings(cls, settings: ServiceSettings) -> Self:
         return cls(service_database(settings), publisher_for(settings))
 
-    def list(self, query: logic.ListQuery) -> Page[dict[str, Any]]:
+    def listing(self, query: logic.ListQuery) -> Page[dict[str, Any]]:
         return logic.page(self.store.list_active(query), query.limit)
 
     def show(self, product_id: str) -> logic.Product:

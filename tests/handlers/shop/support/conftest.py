@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from architectures.shop import SYSTEM
-from architectures.wiring import route_groups
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.settings import ServiceSettings
-from handlers.shop.support.api import build_app
+from handlers.shop.support.api import router
 from handlers.shop.support.store import MIGRATIONS, TicketStore
+from handlers.shop.support.usecases import SupportUseCases
 from tests.events import http_request
 
 SERVICE = next(s for s in SYSTEM.services if s.name == "support")
@@ -33,8 +33,7 @@ ADMIN = {"sub": "ad-joe", "email": "joe@example.com", "cognito:groups": "[admins
 
 def settings() -> ServiceSettings:
     """The declared group rules of the service's routes, as the cloud and local runtimes pass them."""
-    return ServiceSettings.from_env({"SYSTEM_NAME": "shop", "SERVICE_NAME": "support",
-                                     "ROUTE_GROUPS": route_groups(SERVICE)})  # fmt: skip
+    return ServiceSettings.from_env({"SYSTEM_NAME": "shop", "SERVICE_NAME": "support"})  # fmt: skip
 
 
 class Clock:
@@ -91,7 +90,7 @@ def store(db: Database) -> TicketStore:
 
 @pytest.fixture
 def app(store: TicketStore, clock: Clock) -> Any:
-    return build_app(settings(), store, clock=clock)
+    return router.app(SupportUseCases(store.db, clock=clock))
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from architectures.wiring import route_groups
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shop.support import api, logic
-from handlers.shop.support.api import build_app
-from handlers.shop.support.store import MIGRATIONS, TicketStore
+from handlers.shop.support.api import router
+from handlers.shop.support.store import MIGRATIONS
+from handlers.shop.support.usecases import SupportUseCases
 from tests.events import http_request
 from tests.handlers.shop.support.conftest import (
     ADMIN,
@@ -24,14 +24,12 @@ from tests.handlers.shop.support.conftest import (
     BOB,
     EVE,
     MAX,
-    SERVICE,
     Call,
     Clock,
     call_app,
     closed_port,
     count,
     new_ticket,
-    settings,
     twin,
 )
 
@@ -199,7 +197,7 @@ def test_agents_taking_at_once_one_gets_it(call, db, monkeypatch):
     monkeypatch.setattr(logic, "take", slow_take)
     agents = [{"sub": f"a-{i}", "email": f"a{i}@example.com", "cognito:groups": "[agents]"} for i in range(4)]
     databases = [twin(db) for _ in agents]
-    apps = [build_app(settings(), TicketStore(d)) for d in databases]
+    apps = [router.app(SupportUseCases(d)) for d in databases]
     start, results = threading.Barrier(len(apps)), []
 
     def take(app: Any, who: dict[str, str]) -> None:
@@ -390,7 +388,7 @@ def test_pages_walk_every_ticket_once(call):
 
 
 def test_pages_stay_exact_when_tickets_share_a_timestamp(store):
-    app = build_app(settings(), store, clock=Clock(step=0))
+    app = router.app(SupportUseCases(store.db, clock=Clock(step=0)))
     made = [call_app(app, "POST /tickets", ANA, body=new_ticket())[1]["id"] for _ in range(5)]
     pages = walk(lambda *a, **k: call_app(app, *a, **k), ANA, 2)
     assert [len(p) for p in pages] == [2, 2, 1]
@@ -420,7 +418,7 @@ def test_the_default_page_is_twenty(call):
 )
 def test_an_unreachable_database_is_a_503(route_key, who, kwargs):
     down = Database.mysql("127.0.0.1", closed_port(), user="support", password="secret", database="support")
-    app = build_app(settings(), TicketStore(down))
+    app = router.app(SupportUseCases(down))
     assert call_app(app, route_key, who, **kwargs) == (
         503,
         {"message": "the service is temporarily unavailable; try again shortly"},
@@ -441,20 +439,19 @@ def test_a_comment_is_never_written_without_its_ticket_update(call, db):
 
 def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path}/support.db"
-    env = {"SYSTEM_NAME": "shop", "SERVICE_NAME": "support", "DATABASE_URL": url,
-           "ROUTE_GROUPS": route_groups(SERVICE)}  # fmt: skip
+    env = {"SYSTEM_NAME": "shop", "SERVICE_NAME": "support", "DATABASE_URL": url}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     db = Database.from_url(url)
     apply_service_migrations(db, MIGRATIONS)
     db.close()
-    api.default_app.cache_clear()
+    api.router.reset()
     try:
         opened = api.handler(http_request("POST /tickets", body=new_ticket(), claims=ANA), None)
         assert opened["statusCode"] == 201
         ticket_id = uuid.UUID(json.loads(opened["body"])["id"])
-        take = http_request("POST /tickets/{id}/take", path=f"/tickets/{ticket_id}",
+        take = http_request("POST /tickets/{id}/take", path=f"/tickets/{ticket_id}/take",
                             path_parameters={"id": str(ticket_id)}, claims=ANA)  # fmt: skip
         assert api.handler(take, None)["statusCode"] == 403, "the declared group rules reach the handler"
     finally:
-        api.default_app.cache_clear()
+        api.router.reset()
