@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.moving.fleet.logic import AssignmentView, AssignTruck, NewTruck, TruckQuery, TruckView, truck_view
+from handlers.moving.fleet import logic
+from handlers.moving.fleet.logic import AssignmentView, AssignTruck, NewTruck, TruckQuery, TruckView
 from handlers.moving.fleet.usecases import FleetUseCases
 from handlers.shared.paging import Page
 from handlers.shared.routing import Request, Router
@@ -16,7 +17,7 @@ def register_truck(request: Request, fleet: FleetUseCases) -> TruckView:
 
     Plates are unique (409 when the plate is taken) and stored upper-case.
     """
-    return truck_view(fleet.register_truck(request.body))
+    return logic.truck_view(fleet.register_truck(request.body))
 
 
 @router.route("GET /trucks", query=TruckQuery, response=Page[TruckView])
@@ -35,7 +36,8 @@ def assign_truck(request: Request, fleet: FleetUseCases) -> AssignmentView:
     404 for a move fleet has not seen yet or an unknown truck; 409 when the truck is busy that day, too small or
     inactive, or the move is completed. A move that already has a truck is moved to the new one.
     """
-    return fleet.assign_manually(request.params["id"], request.body.truck_id).view()
+    move_id = request.params["id"]
+    return logic.manual_assignment_view(move_id, fleet.assign_manually(move_id, request.body.truck_id))
 
 
 handler = router.handler(FleetUseCases.from_settings)

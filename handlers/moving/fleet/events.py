@@ -1,7 +1,8 @@
 """Fleet's ``bookings`` subscription: MoveRegistered books a truck (or says none fits), MoveCompleted frees it.
 
-Each event is handled once (claimed by its ``event_id`` in the transaction of its effect); a record that fails is
-returned to the queue and retried, then dead-lettered.
+Each event is handled once (claimed as ``fleet-bookings`` in the transaction of its effect); a record that fails is
+returned to the queue and retried, then dead-lettered. A detail type the subscription does not handle is logged and
+dropped.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any
 
 from handlers.moving.consuming import MovingConsumer
 from handlers.moving.contracts import MoveCompleted, MoveRegistered
-from handlers.moving.fleet.store import CONSUMER
 from handlers.moving.fleet.usecases import FleetUseCases
 from handlers.shared.consumer import ReceivedEvent, declared_events
 from handlers.shared.events import EventDetail
@@ -22,9 +22,9 @@ log = logging.getLogger(__name__)
 
 
 class BookingsConsumer(MovingConsumer):
-    """One received event; an invalid detail raises (so the record is retried and ends in the DLQ)."""
+    """Handles one received event; raises to have its record retried."""
 
-    name = CONSUMER
+    name = "fleet-bookings"
     consumed = declared_events("moving", "fleet", "bookings")
 
     def __init__(self, fleet: FleetUseCases) -> None:
@@ -32,26 +32,20 @@ class BookingsConsumer(MovingConsumer):
 
     def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
         if isinstance(event, MoveRegistered):
-            self.fleet.on_move_registered(event)
+            self.fleet.on_move_registered(self.name, event)
         elif isinstance(event, MoveCompleted):
-            self.fleet.on_move_completed(event)
+            self.fleet.on_move_completed(self.name, event)
 
     def unexpected(self, received: ReceivedEvent) -> None:
         log.warning("ignoring %s from %s: not an event the bookings subscription handles",
                     received.detail_type, received.source)  # fmt: skip
 
 
-def build_handler(fleet: FleetUseCases) -> Any:
-    """An SQS batch handler over ``fleet`` (tests inject their own)."""
-    return BookingsConsumer(fleet).process
-
-
 @functools.cache
-def default_handler() -> Any:
-    """Built on the first invocation from the environment, then reused by the container."""
-    return build_handler(FleetUseCases.from_settings(ServiceSettings.from_env()))
+def default_consumer() -> BookingsConsumer:
+    """Built on the first invocation from the environment, then reused by the warm container."""
+    return BookingsConsumer(FleetUseCases.from_settings(ServiceSettings.from_env()))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    result: dict[str, Any] = default_handler()(event, context)
-    return result
+    return default_consumer().process(event, context)

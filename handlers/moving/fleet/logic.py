@@ -18,10 +18,31 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
+from handlers.moving.contracts import MoveRegistered
+from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.paging import PageQuery
 
 PLATE = re.compile(r"^[A-Z0-9-]{2,15}$")
 MAX_CAPACITY_M3 = 100
+
+
+# --- refusals (the shared resolver answers them with their base class's status) -----------------------------------
+
+
+class UnknownMove(NotFound):
+    """Fleet has not seen the move's registration (yet)."""
+
+
+class UnknownTruck(NotFound):
+    """No truck has this id."""
+
+
+class PlateTaken(Conflict):
+    """Another truck has this plate."""
+
+
+class AssignmentConflict(Conflict):
+    """A manual assignment refused; the message says why (see :func:`manual_refusal`)."""
 
 
 class MoveStatus(StrEnum):
@@ -86,6 +107,10 @@ class Truck:
     active: bool
 
 
+def new_truck(truck_id: str, new: NewTruck) -> Truck:
+    return Truck(truck_id, new.plate, new.capacity_m3, new.home_city, new.active)
+
+
 class TruckView(TypedDict):
     id: str
     plate: str
@@ -115,6 +140,10 @@ class AssignmentView(TypedDict):
     assigned_by: AssignedBy
 
 
+def manual_assignment_view(move_id: str, truck: Truck) -> AssignmentView:
+    return {"move_id": move_id, "truck": {"id": truck.id, "plate": truck.plate}, "assigned_by": AssignedBy.MANUAL}
+
+
 @dataclass(frozen=True)
 class Move:
     """Fleet's view of a move (from its MoveRegistered, then what fleet did with it)."""
@@ -125,6 +154,11 @@ class Move:
     origin_city: str
     status: MoveStatus = MoveStatus.REGISTERED
     truck_id: str | None = None
+
+
+def registered_move(event: MoveRegistered) -> Move:
+    """What fleet keeps of a registered move."""
+    return Move(event.move_id, event.move_date, event.volume_m3, event.origin.city.strip())
 
 
 def same_city(a: str, b: str) -> bool:

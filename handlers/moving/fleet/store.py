@@ -1,26 +1,156 @@
-"""All of fleet's SQL: trucks, the move projection, bookings, plus its outbox and processed events.
-
-Methods take the open :class:`Transaction`, so one use case composes several of them atomically. The SQL is the
-portable subset the shared database layer runs on SQLite and MySQL/MariaDB alike.
-"""
+"""All SQL of the fleet service (schema in ``migrations/``): trucks, fleet's projection of moves, and bookings, on
+the transaction the use case opened. The SQL is the portable subset the shared database layer runs on SQLite and
+MySQL/MariaDB alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from handlers.moving.fleet.logic import AssignedBy, Move, MoveStatus, Truck
-from handlers.shared.db import Database, Transaction
-from handlers.shared.events import EventDetail
-from handlers.shared.inbox import claim
-from handlers.shared.migrate import apply_service_migrations
-from handlers.shared.outbox import add_to_outbox
+from handlers.shared.db import Transaction, insert_statement
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-CONSUMER = "fleet-bookings"
+
+_TRUCK_COLUMNS = "id, plate, capacity_m3, home_city, active"
+_SELECT_TRUCK = f"SELECT {_TRUCK_COLUMNS} FROM trucks"  # noqa: S608 (constant column list)
+_INSERT_TRUCK = insert_statement("trucks", f"{_TRUCK_COLUMNS}, created_at")
+_SELECT_MOVE = "SELECT move_id, move_date, volume_m3, origin_city, status, truck_id FROM moves"
+_INSERT_MOVE = insert_statement(
+    "moves", "move_id, move_date, volume_m3, origin_city, status, truck_id, assigned_by, registered_at, updated_at"
+)
+_INSERT_BOOKING = insert_statement("bookings", "id, truck_id, move_id, move_date, assigned_by, booked_at")
+
+
+# --- trucks -------------------------------------------------------------------------------------------------------
+
+
+def insert_truck(tx: Transaction, truck: Truck, created_at: str) -> None:
+    """Raises ``IntegrityConflict`` when the plate is taken."""
+    tx.execute(
+        _INSERT_TRUCK,
+        {
+            "id": truck.id,
+            "plate": truck.plate,
+            "capacity_m3": truck.capacity_m3,
+            "home_city": truck.home_city,
+            "active": int(truck.active),
+            "created_at": created_at,
+        },
+    )
+
+
+def lock_truck(tx: Transaction, truck_id: str) -> Truck | None:
+    """The truck, locked until the transaction ends; None for an unknown id."""
+    row = tx.query_one(f"{_SELECT_TRUCK} WHERE id = :id", {"id": truck_id}, lock=True)
+    return _truck(row) if row else None
+
+
+def find_trucks(tx: Transaction, *, active: bool | None, after_plate: str | None, limit: int) -> list[Truck]:
+    """Trucks in plate order, after ``after_plate`` (exclusive), at most ``limit``."""
+    rows = tx.query(
+        f"{_SELECT_TRUCK} WHERE (:active IS NULL OR active = :active) AND (:after IS NULL OR plate > :after) "
+        "ORDER BY plate LIMIT :limit",
+        {"active": None if active is None else int(active), "after": after_plate, "limit": limit},
+    )
+    return [_truck(r) for r in rows]
+
+
+def lock_trucks_that_fit(tx: Transaction, volume_m3: float) -> list[Truck]:
+    """The active trucks big enough for ``volume_m3``, locked until the transaction ends (on MySQL; SQLite's
+    transaction already holds the write lock), always in id order, so concurrent selections take turns."""
+    rows = tx.query(
+        f"{_SELECT_TRUCK} WHERE active = 1 AND capacity_m3 >= :volume ORDER BY id", {"volume": volume_m3}, lock=True
+    )
+    return [_truck(r) for r in rows]
+
+
+# --- the move projection ------------------------------------------------------------------------------------------
+
+
+def lock_move(tx: Transaction, move_id: str) -> Move | None:
+    """The move, locked until the transaction ends; None when fleet has not seen it."""
+    row = tx.query_one(f"{_SELECT_MOVE} WHERE move_id = :id", {"id": move_id}, lock=True)
+    return _move(row) if row else None
+
+
+def insert_move(tx: Transaction, move: Move, at: str) -> None:
+    """Raises ``IntegrityConflict`` when the move is known already."""
+    tx.execute(
+        _INSERT_MOVE,
+        {
+            "move_id": move.move_id,
+            "move_date": move.move_date.isoformat(),
+            "volume_m3": move.volume_m3,
+            "origin_city": move.origin_city,
+            "status": move.status.value,
+            "truck_id": None,
+            "assigned_by": None,
+            "registered_at": at,
+            "updated_at": at,
+        },
+    )
+
+
+def mark_assigned(tx: Transaction, move_id: str, truck_id: str, by: AssignedBy, at: str) -> None:
+    tx.execute(
+        "UPDATE moves SET status = :status, truck_id = :truck_id, assigned_by = :by, updated_at = :at "
+        "WHERE move_id = :move_id",
+        {"status": MoveStatus.ASSIGNED.value, "truck_id": truck_id, "by": by.value, "at": at, "move_id": move_id},
+    )
+
+
+def set_status(tx: Transaction, move_id: str, status: MoveStatus, at: str) -> None:
+    tx.execute(
+        "UPDATE moves SET status = :status, updated_at = :at WHERE move_id = :move_id",
+        {"status": status.value, "at": at, "move_id": move_id},
+    )
+
+
+# --- bookings -----------------------------------------------------------------------------------------------------
+
+
+def booked_truck_ids(tx: Transaction, move_date: date) -> set[str]:
+    """Trucks booked on ``move_date`` (a locking read, so it sees bookings committed while this one waited)."""
+    rows = tx.query(
+        "SELECT truck_id FROM bookings WHERE move_date = :move_date", {"move_date": move_date.isoformat()}, lock=True
+    )
+    return {r["truck_id"] for r in rows}
+
+
+def move_booked_on(tx: Transaction, truck_id: str, move_date: date) -> str | None:
+    """The move ``truck_id`` is booked for on ``move_date``, if any."""
+    row = tx.query_one(
+        "SELECT move_id FROM bookings WHERE truck_id = :truck_id AND move_date = :move_date",
+        {"truck_id": truck_id, "move_date": move_date.isoformat()},
+        lock=True,
+    )
+    return row["move_id"] if row else None
+
+
+def insert_booking(tx: Transaction, booking_id: str, truck_id: str, move: Move, by: AssignedBy, at: str) -> None:
+    """Raises ``IntegrityConflict`` when the truck is already booked that date (or the move already has one)."""
+    tx.execute(
+        _INSERT_BOOKING,
+        {
+            "id": booking_id,
+            "truck_id": truck_id,
+            "move_id": move.move_id,
+            "move_date": move.move_date.isoformat(),
+            "assigned_by": by.value,
+            "booked_at": at,
+        },
+    )
+
+
+def release_booking_of(tx: Transaction, move_id: str) -> str | None:
+    """Delete the move's active booking; return the truck it held (None when there was none)."""
+    row = tx.query_one("SELECT truck_id FROM bookings WHERE move_id = :move_id", {"move_id": move_id}, lock=True)
+    if row is None:
+        return None
+    tx.execute("DELETE FROM bookings WHERE move_id = :move_id", {"move_id": move_id})
+    return str(row["truck_id"])
 
 
 def _truck(row: dict[str, Any]) -> Truck:
@@ -42,153 +172,3 @@ def _move(row: dict[str, Any]) -> Move:
         status=MoveStatus(row["status"]),
         truck_id=row["truck_id"],
     )
-
-
-class FleetStore:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def migrate(self) -> list[str]:
-        """The shared tables and fleet's own (the deploy does this in the cloud; tests and local runs call it)."""
-        return apply_service_migrations(self.db, MIGRATIONS)
-
-    @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        with self.db.transaction() as tx:
-            yield tx
-
-    # --- events ---------------------------------------------------------------------------------------------
-
-    def claim(self, tx: Transaction, event_id: str) -> bool:
-        """False when the bookings consumer already handled ``event_id``."""
-        return claim(tx, CONSUMER, event_id)
-
-    def add_event(self, tx: Transaction, event: EventDetail) -> None:
-        add_to_outbox(tx, event)
-
-    # --- trucks ---------------------------------------------------------------------------------------------
-
-    def insert_truck(self, tx: Transaction, truck: Truck, created_at: str) -> None:
-        """Raises ``IntegrityConflict`` when the plate is taken."""
-        tx.execute(
-            "INSERT INTO trucks (id, plate, capacity_m3, home_city, active, created_at) "
-            "VALUES (:id, :plate, :capacity_m3, :home_city, :active, :created_at)",
-            {
-                "id": truck.id,
-                "plate": truck.plate,
-                "capacity_m3": truck.capacity_m3,
-                "home_city": truck.home_city,
-                "active": 1 if truck.active else 0,
-                "created_at": created_at,
-            },
-        )
-
-    def truck(self, tx: Transaction, truck_id: str, *, lock: bool = False) -> Truck | None:
-        row = tx.query_one(
-            "SELECT id, plate, capacity_m3, home_city, active FROM trucks WHERE id = :id", {"id": truck_id}, lock=lock
-        )
-        return _truck(row) if row else None
-
-    def list_trucks(self, tx: Transaction, *, active: bool | None, after_plate: str | None, limit: int) -> list[Truck]:
-        """Trucks in plate order, after ``after_plate`` (exclusive), at most ``limit``."""
-        rows = tx.query(
-            "SELECT id, plate, capacity_m3, home_city, active FROM trucks "
-            "WHERE (:active IS NULL OR active = :active) AND (:after IS NULL OR plate > :after) "
-            "ORDER BY plate LIMIT :limit",
-            {"active": None if active is None else int(active), "after": after_plate, "limit": limit},
-        )
-        return [_truck(r) for r in rows]
-
-    def lock_trucks_that_fit(self, tx: Transaction, volume_m3: float) -> list[Truck]:
-        """The active trucks big enough for ``volume_m3``, locked until the transaction ends (on MySQL; SQLite's
-        transaction already holds the write lock), so concurrent selections take turns."""
-        rows = tx.query(
-            "SELECT id, plate, capacity_m3, home_city, active FROM trucks "
-            "WHERE active = 1 AND capacity_m3 >= :volume ORDER BY id",
-            {"volume": volume_m3},
-            lock=True,
-        )
-        return [_truck(r) for r in rows]
-
-    # --- the move projection --------------------------------------------------------------------------------
-
-    def move(self, tx: Transaction, move_id: str, *, lock: bool = False) -> Move | None:
-        row = tx.query_one(
-            "SELECT move_id, move_date, volume_m3, origin_city, status, truck_id FROM moves WHERE move_id = :id",
-            {"id": move_id},
-            lock=lock,
-        )
-        return _move(row) if row else None
-
-    def insert_move(self, tx: Transaction, move: Move, at: str) -> None:
-        tx.execute(
-            "INSERT INTO moves (move_id, move_date, volume_m3, origin_city, status, truck_id, assigned_by, "
-            "registered_at, updated_at) VALUES (:move_id, :move_date, :volume_m3, :origin_city, :status, NULL, NULL, "
-            ":at, :at)",
-            {
-                "move_id": move.move_id,
-                "move_date": move.move_date.isoformat(),
-                "volume_m3": move.volume_m3,
-                "origin_city": move.origin_city,
-                "status": move.status.value,
-                "at": at,
-            },
-        )
-
-    def mark_assigned(self, tx: Transaction, move_id: str, truck_id: str, by: AssignedBy, at: str) -> None:
-        tx.execute(
-            "UPDATE moves SET status = :status, truck_id = :truck_id, assigned_by = :by, updated_at = :at "
-            "WHERE move_id = :move_id",
-            {"status": MoveStatus.ASSIGNED.value, "truck_id": truck_id, "by": by.value, "at": at, "move_id": move_id},
-        )
-
-    def set_status(self, tx: Transaction, move_id: str, status: MoveStatus, at: str) -> None:
-        tx.execute(
-            "UPDATE moves SET status = :status, updated_at = :at WHERE move_id = :move_id",
-            {"status": status.value, "at": at, "move_id": move_id},
-        )
-
-    # --- bookings -------------------------------------------------------------------------------------------
-
-    def booked_truck_ids(self, tx: Transaction, move_date: date) -> set[str]:
-        """Trucks booked on ``move_date`` (a locking read, so it sees bookings committed while this one waited)."""
-        rows = tx.query(
-            "SELECT truck_id FROM bookings WHERE move_date = :move_date",
-            {"move_date": move_date.isoformat()},
-            lock=True,
-        )
-        return {r["truck_id"] for r in rows}
-
-    def move_booked_on(self, tx: Transaction, truck_id: str, move_date: date) -> str | None:
-        """The move ``truck_id`` is booked for on ``move_date``, if any."""
-        row = tx.query_one(
-            "SELECT move_id FROM bookings WHERE truck_id = :truck_id AND move_date = :move_date",
-            {"truck_id": truck_id, "move_date": move_date.isoformat()},
-            lock=True,
-        )
-        return row["move_id"] if row else None
-
-    def insert_booking(
-        self, tx: Transaction, booking_id: str, truck_id: str, move: Move, by: AssignedBy, at: str
-    ) -> None:
-        """Raises ``IntegrityConflict`` when the truck is already booked that date (or the move already has one)."""
-        tx.execute(
-            "INSERT INTO bookings (id, truck_id, move_id, move_date, assigned_by, booked_at) "
-            "VALUES (:id, :truck_id, :move_id, :move_date, :by, :at)",
-            {
-                "id": booking_id,
-                "truck_id": truck_id,
-                "move_id": move.move_id,
-                "move_date": move.move_date.isoformat(),
-                "by": by.value,
-                "at": at,
-            },
-        )
-
-    def release_booking_of(self, tx: Transaction, move_id: str) -> str | None:
-        """Delete the move's active booking; return the truck it held (None when there was none)."""
-        row = tx.query_one("SELECT truck_id FROM bookings WHERE move_id = :move_id", {"move_id": move_id}, lock=True)
-        if row is None:
-            return None
-        tx.execute("DELETE FROM bookings WHERE move_id = :move_id", {"move_id": move_id})
-        return str(row["truck_id"])

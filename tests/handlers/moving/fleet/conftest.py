@@ -1,4 +1,4 @@
-"""Fleet test fixtures: a migrated store on SQLite and MariaDB, a recording bus, and canonical events."""
+"""Fleet test fixtures: a migrated database on SQLite and MariaDB, a recording bus, and canonical events."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from handlers.moving.contracts import MoveCompleted, MoveRegistered, Place
-from handlers.moving.fleet.store import FleetStore
+from handlers.moving.fleet.store import MIGRATIONS
 from handlers.moving.fleet.usecases import FleetUseCases
 from handlers.shared.db import Database
+from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.outbox import EventPublisher
-from handlers.shared.settings import ServiceSettings
-from tests.handlers.moving.conftest import RecordingEvents, service_settings
+from tests.handlers.moving.conftest import RecordingEvents
 
 MOVES_SOURCE = "moving.moves"
 EMPLOYEE = {"user_id": "u-emp", "email": "eve@example.com", "groups": "employees"}
@@ -23,10 +23,9 @@ CUSTOMER = {"user_id": "u-cus", "email": "ana@example.com", "groups": "customers
 
 
 @pytest.fixture
-def store(database: Database) -> FleetStore:
-    store = FleetStore(database)
-    store.migrate()
-    return store
+def db(database: Database) -> Database:
+    apply_service_migrations(database, MIGRATIONS)
+    return database
 
 
 @pytest.fixture
@@ -40,13 +39,8 @@ def publisher(bus: RecordingEvents) -> EventPublisher:
 
 
 @pytest.fixture
-def fleet(store: FleetStore, publisher: EventPublisher) -> FleetUseCases:
-    return FleetUseCases(store.db, publisher)
-
-
-@pytest.fixture
-def settings() -> ServiceSettings:
-    return service_settings("fleet")
+def fleet(db: Database, publisher: EventPublisher) -> FleetUseCases:
+    return FleetUseCases(db, publisher)
 
 
 def another_connection(db: Database) -> Database:

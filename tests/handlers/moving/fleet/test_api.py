@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from handlers.moving.fleet.api import router
+from handlers.moving.fleet.events import BookingsConsumer
 from tests.events import http_request
 from tests.handlers.moving.fleet.conftest import (
     CUSTOMER,
@@ -136,19 +137,19 @@ def test_a_foreign_cursor_is_a_422_on_the_cursor(call, cursor):
 def registered(fleet):
     """A move fleet knows about (auto-assignment found no truck: there was none yet)."""
     event = move_registered("m1", on="2026-12-01", volume=20)
-    fleet.on_move_registered(event)
+    fleet.on_move_registered(BookingsConsumer.name, event)
     return event
 
 
-def test_assigning_by_hand(call, registered, store, bus):
+def test_assigning_by_hand(call, registered, db, bus):
     truck = add_truck(call)
     status, body = assign(call, "m1", truck["id"])
     assert status == 200
     assert body == {"move_id": "m1", "truck": {"id": truck["id"], "plate": "AB-123-CD"}, "assigned_by": "manual"}
-    assert bookings(store.db) == [
+    assert bookings(db) == [
         {"truck_id": truck["id"], "move_id": "m1", "move_date": "2026-12-01", "assigned_by": "manual"}
     ]
-    last = outbox(store.db)[-1]
+    last = outbox(db)[-1]
     assert last[0] == "TruckAssigned"
     assert {k: last[1][k] for k in ("move_id", "truck_id", "plate", "assigned_by")} == {
         "move_id": "m1", "truck_id": truck["id"], "plate": "AB-123-CD", "assigned_by": "manual"
@@ -156,22 +157,22 @@ def test_assigning_by_hand(call, registered, store, bus):
     assert ("TruckAssigned", last[1]) in bus.sent(), "relayed after the commit"
 
 
-def test_reassigning_releases_the_old_booking(call, registered, store):
+def test_reassigning_releases_the_old_booking(call, registered, db):
     first, second = add_truck(call, plate="FIRST-1"), add_truck(call, plate="SECOND-1")
     assert assign(call, "m1", first["id"])[0] == 200
     assert assign(call, "m1", second["id"])[0] == 200
-    assert [(b["truck_id"], b["move_id"]) for b in bookings(store.db)] == [(second["id"], "m1")]
+    assert [(b["truck_id"], b["move_id"]) for b in bookings(db)] == [(second["id"], "m1")]
     assert assign(call, "m1", first["id"])[0] == 200, "the first truck is free that day again"
-    assert [(b["truck_id"], b["move_id"]) for b in bookings(store.db)] == [(first["id"], "m1")]
+    assert [(b["truck_id"], b["move_id"]) for b in bookings(db)] == [(first["id"], "m1")]
 
 
-def test_assigning_the_truck_the_move_has_changes_nothing(call, registered, store):
+def test_assigning_the_truck_the_move_has_changes_nothing(call, registered, db):
     truck = add_truck(call)
     assign(call, "m1", truck["id"])
-    events = len(outbox(store.db))
+    events = len(outbox(db))
     status, body = assign(call, "m1", truck["id"])
     assert status == 200 and body["truck"]["id"] == truck["id"]
-    assert len(outbox(store.db)) == events and len(bookings(store.db)) == 1
+    assert len(outbox(db)) == events and len(bookings(db)) == 1
 
 
 def test_an_unknown_move_is_a_404(call):
@@ -185,13 +186,13 @@ def test_an_unknown_truck_is_a_404(call, registered):
     assert status == 404 and "no-such-truck" in body["message"]
 
 
-def test_a_truck_busy_that_day_is_a_409_naming_truck_and_date(call, fleet, registered, store):
+def test_a_truck_busy_that_day_is_a_409_naming_truck_and_date(call, fleet, registered, db):
     truck = add_truck(call)
-    fleet.on_move_registered(move_registered("m2", on="2026-12-01", volume=10))  # auto-books the only truck
+    fleet.on_move_registered(BookingsConsumer.name, move_registered("m2", on="2026-12-01", volume=10))  # books it
     status, body = assign(call, "m1", truck["id"])
     assert status == 409
     assert "AB-123-CD" in body["message"] and "2026-12-01" in body["message"] and "m2" in body["message"]
-    assert [b["move_id"] for b in bookings(store.db)] == ["m2"]
+    assert [b["move_id"] for b in bookings(db)] == ["m2"]
 
 
 def test_a_truck_too_small_is_a_409_naming_the_capacities(call, registered):
@@ -206,20 +207,20 @@ def test_an_inactive_truck_is_a_409(call, registered):
     assert status == 409 and "inactive" in body["message"]
 
 
-def test_a_completed_move_is_a_409_naming_its_status(call, fleet, registered, store):
+def test_a_completed_move_is_a_409_naming_its_status(call, fleet, registered, db):
     truck = add_truck(call)
     assert assign(call, "m1", truck["id"])[0] == 200
-    fleet.on_move_completed(move_completed("m1", truck["id"]))
+    fleet.on_move_completed(BookingsConsumer.name, move_completed("m1", truck["id"]))
     status, body = assign(call, "m1", truck["id"])
     assert status == 409 and "completed" in body["message"]
-    assert bookings(store.db) == []
+    assert bookings(db) == []
 
 
-def test_a_refused_assignment_keeps_the_current_booking(call, registered, store):
+def test_a_refused_assignment_keeps_the_current_booking(call, registered, db):
     good, small = add_truck(call, plate="GOOD-1"), add_truck(call, plate="SMALL-1", capacity_m3=5)
     assign(call, "m1", good["id"])
     assert assign(call, "m1", small["id"])[0] == 409
-    assert [b["truck_id"] for b in bookings(store.db)] == [good["id"]]
+    assert [b["truck_id"] for b in bookings(db)] == [good["id"]]
 
 
 def test_a_bad_assignment_body_is_a_422(call, registered):
@@ -227,13 +228,14 @@ def test_a_bad_assignment_body_is_a_422(call, registered):
     assert status == 422 and "truck_id" in {e["field"] for e in body["errors"]}
 
 
-def test_the_lambda_entry_point_builds_its_wiring_from_the_environment(monkeypatch, tmp_path, settings):
+def test_the_lambda_entry_point_builds_its_wiring_from_the_environment(monkeypatch, tmp_path):
     from handlers.moving.fleet import api
-    from handlers.moving.fleet.store import FleetStore
+    from handlers.moving.fleet.store import MIGRATIONS
     from handlers.shared.db import Database
+    from handlers.shared.migrate import apply_service_migrations
 
     url = f"sqlite:///{tmp_path}/fleet.db"
-    FleetStore(Database.from_url(url)).migrate()
+    apply_service_migrations(Database.from_url(url), MIGRATIONS)
     env = {"SYSTEM_NAME": "moving", "SERVICE_NAME": "fleet", "DATABASE_URL": url, "EVENT_BUS_NAME": "moving",
            "EVENT_SOURCE": "moving.fleet"}  # fmt: skip
     for key, value in env.items():
