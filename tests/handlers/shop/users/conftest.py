@@ -13,12 +13,12 @@ import jwt
 import pytest
 
 from architectures.shop import SYSTEM
-from architectures.wiring import route_groups
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
-from handlers.shop.users.api import UsersSettings, build_app
+from handlers.shop.users.api import router
 from handlers.shop.users.identity import CognitoIdentity
 from handlers.shop.users.store import MIGRATIONS, ProfileStore
+from handlers.shop.users.usecases import UsersSettings, UserUseCases
 from tests.events import http_request
 from tests.handlers.conftest import fake_aws
 
@@ -63,7 +63,7 @@ def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[Pool]:
 
 
 def settings(pool: Pool, auto_confirm: bool = True) -> UsersSettings:
-    env = {"SYSTEM_NAME": "shop", "SERVICE_NAME": "users", "ROUTE_GROUPS": route_groups(SERVICE),
+    env = {"SYSTEM_NAME": "shop", "SERVICE_NAME": "users",
            "USER_POOL_ID": pool.pool_id, "USER_POOL_CLIENT_ID": pool.client_id,
            "AUTO_CONFIRM": "true" if auto_confirm else "false"}  # fmt: skip
     return UsersSettings.from_env(env)
@@ -78,6 +78,11 @@ def store(database: Database) -> ProfileStore:
 @pytest.fixture
 def identity(pool: Pool) -> CognitoIdentity:
     return CognitoIdentity(pool.pool_id, pool.client_id)
+
+
+def build_app(settings: UsersSettings, store: ProfileStore, identity: CognitoIdentity) -> Any:
+    """The users API on a profile store and a Cognito pool, confirming sign-ups at once when the settings say so."""
+    return router.app(UserUseCases(store.db, identity, auto_confirm=settings.auto_confirm))
 
 
 @pytest.fixture

@@ -14,10 +14,9 @@ import pytest
 from botocore.stub import Stubber
 
 from handlers.shop.users import logic
-from handlers.shop.users.api import build_app
 from handlers.shop.users.identity import CognitoIdentity
 from handlers.shop.users.store import ProfileStore
-from tests.handlers.shop.users.conftest import PASSWORD, Pool, call, log_in, settings, sign_up
+from tests.handlers.shop.users.conftest import PASSWORD, Pool, build_app, call, log_in, settings, sign_up
 
 
 def groups_of(pool: Pool, email: str) -> list[str]:

@@ -34,8 +34,8 @@ def jwks(signing_key: rsa.RSAPrivateKey) -> Iterator[JwksServer]:
 
 @pytest.fixture
 def asgi(pool: Pool, store: ProfileStore, jwks: JwksServer) -> Any:
-    from handlers.shop.users.api import build_app
     from handlers.shop.users.identity import CognitoIdentity
+    from tests.handlers.shop.users.conftest import build_app
 
     resolver = build_app(settings(pool), store, CognitoIdentity(pool.pool_id, pool.client_id))
     authenticator = Authenticator(TokenVerifier.for_jwks(jwks.url, ISSUER, required=TOKEN_CLAIMS), pool.client_id)

@@ -1,0 +1,107 @@
+"""What the users service does: sign-up, confirmation, sign-in, refresh and sign-out through Cognito, and the
+profile each user keeps here (``handlers/shared/usecases.py`` is the shape every service shares).
+
+Authenticated routes want the access token as the bearer token: the gateway (or ``server.py``) verifies its signature
+and this service asks Cognito about it (``GetUser``), which fails after a sign-out. An id token is accepted as well and
+refused when it was issued at or before the user's last sign-out (``logic.token_revoked``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self
+
+from pydantic import Field
+
+from handlers.shared.db import Database, service_database
+from handlers.shared.routing import Request
+from handlers.shared.settings import ServiceSettings
+from handlers.shared.usecases import UseCases
+from handlers.shop.users import logic
+from handlers.shop.users.identity import CognitoIdentity
+from handlers.shop.users.store import ProfileStore
+
+
+class UsersSettings(ServiceSettings):
+    """``AUTO_CONFIRM`` (default false; the local runtime and dev set it): confirm sign-ups without a code."""
+
+    user_pool_id: str = Field(alias="USER_POOL_ID", min_length=1)
+    user_pool_client_id: str = Field(alias="USER_POOL_CLIENT_ID", min_length=1)
+    auto_confirm: bool = Field(False, alias="AUTO_CONFIRM")
+
+
+def bearer_token(headers: Mapping[str, str] | None) -> str:
+    """The token of the ``Authorization`` header (``Bearer <token>`` or the bare token)."""
+    value = {k.lower(): v for k, v in (headers or {}).items()}.get("authorization", "").strip()
+    parts = value.split()
+    if len(parts) == 2 and parts[0].lower() == "bearer":
+        return parts[1]
+    if len(parts) == 1 and parts[0].lower() != "bearer":
+        return parts[0]
+    raise logic.SessionInvalid("send the access token as the bearer token")
+
+
+class UserUseCases(UseCases):
+    def __init__(self, db: Database, identity: CognitoIdentity, *, auto_confirm: bool = False, **adapters: Any) -> None:
+        super().__init__(db, **adapters)
+        self.store = ProfileStore(db)
+        self.identity = identity
+        self.auto_confirm = auto_confirm
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings) -> Self:
+        users = UsersSettings.from_env()
+        identity = CognitoIdentity(users.user_pool_id, users.user_pool_client_id)
+        return cls(service_database(settings), identity, auto_confirm=users.auto_confirm)
+
+    def session(self, request: Request) -> logic.Session:
+        """The authenticated caller, refused (401) when the token was revoked."""
+        caller = request.caller  # 401 without authorizer claims
+        claims = request.raw_event["requestContext"]["authorizer"].get("jwt", {}).get("claims") or {}
+        use = logic.token_use(claims)
+        if use == "access":
+            token = bearer_token(request.raw_event.get("headers"))
+            who = self.identity.current_user(token)
+            if who.user_id != caller.user_id:
+                raise logic.SessionInvalid()
+            return logic.Session(who, use, token)
+        who = logic.identity_from_claims(claims)
+        profile = self.store.get(who.user_id)
+        if profile is not None and logic.token_revoked(logic.issued_at(claims), profile.sessions_revoked_at):
+            raise logic.SessionInvalid()
+        return logic.Session(who, use)
+
+    def sign_up(self, new: logic.SignUp) -> dict[str, Any]:
+        logic.check_password(new.password)
+        signed = self.identity.sign_up(new.email, new.password, new.name)
+        confirmed = signed.confirmed
+        if self.auto_confirm and not confirmed:
+            self.identity.admin_confirm(new.email)
+            confirmed = True
+        if confirmed:
+            self.identity.add_to_group(new.email, logic.CUSTOMERS)
+        who = logic.Identity(user_id=signed.user_id, username=signed.user_id, email=new.email, name=new.name)
+        self.store.ensure(logic.new_profile(who, self.clock()))
+        return {"id": signed.user_id, "email": new.email, "name": new.name, "confirmed": confirmed}
+
+    def confirm(self, request: logic.Confirm) -> None:
+        self.identity.confirm(request.email, request.code)
+        self.identity.add_to_group(request.email, logic.CUSTOMERS)
+
+    def sign_out(self, current: logic.Session) -> None:
+        """Revoke every session of the user. Recorded first: should Cognito then fail, the caller retries and
+        nothing was accepted that should not be."""
+        now = self.clock()
+        self.store.update(logic.new_profile(current.identity, now), lambda p: logic.revoke_sessions(p, now))
+        if current.access_token is not None:
+            self.identity.sign_out(current.access_token)
+        else:
+            self.identity.admin_sign_out(current.identity.username)
+
+    def profile(self, current: logic.Session) -> logic.Profile:
+        """The caller's profile, created on first use."""
+        return self.store.ensure(logic.new_profile(current.identity, self.clock()))
+
+    def change_profile(self, current: logic.Session, change: logic.ProfileChange) -> logic.Profile:
+        now = self.clock()
+        return self.store.update(logic.new_profile(current.identity, now), lambda p: logic.apply_change(p, change, now))
