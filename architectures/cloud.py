@@ -416,6 +416,7 @@ class SystemComponent(Component):
             cluster=self.cluster,
             build_context=str(HANDLERS),
             dockerfile=f"{self.system.name}/{service.name}/Dockerfile",
+            named_contexts={"declarations": REPO_ROOT / "architectures"},
             image_uri=self.config.kubernetes.image_uri,
             vpc_id=self.network.vpc_id,
             subnet_ids=self.network.private_subnet_ids,

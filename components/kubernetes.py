@@ -198,12 +198,21 @@ def _kubeconfig_cluster(kubeconfig: Any) -> dict[str, Any]:
     return config["clusters"][0]["cluster"]
 
 
-def context_hash(build_context: Path, dockerfile: str, platform: str) -> str:
-    """A stable hash of everything that goes into the image: the files of the build context, the Dockerfile path
-    and the platform. It is the image tag, so a new tag exists exactly when the content changed (ECR tags are
-    immutable). ``.dockerignore`` patterns are honoured in their simple form (no ``!`` exceptions); a file hashed
-    that Docker ignores only costs an unneeded rebuild, never a stale image.
+def context_hash(build_context: Path, dockerfile: str, platform: str, named: Mapping[str, Path] | None = None) -> str:
+    """A stable hash of everything that goes into the image: the files of the build context and of the named
+    contexts, the Dockerfile path and the platform. It is the image tag, so a new tag exists exactly when the content
+    changed (ECR tags are immutable). ``.dockerignore`` patterns are honoured in their simple form (no ``!``
+    exceptions); a file hashed that Docker ignores only costs an unneeded rebuild, never a stale image.
     """
+    digest = hashlib.sha256(f"{dockerfile}\0{platform}\0".encode())
+    _hash_files(digest, build_context)
+    for name, directory in sorted((named or {}).items()):
+        digest.update(f"--from={name}\0".encode())
+        _hash_files(digest, directory)
+    return digest.hexdigest()[:20]
+
+
+def _hash_files(digest: Any, build_context: Path) -> None:
     ignore_file = build_context / ".dockerignore"
     patterns = [".git", ".git/*"]
     if ignore_file.is_file():
@@ -211,13 +220,11 @@ def context_hash(build_context: Path, dockerfile: str, platform: str) -> str:
             line = line.strip().strip("/")
             if line and not line.startswith(("#", "!")):
                 patterns += [line, f"{line}/*"]
-    digest = hashlib.sha256(f"{dockerfile}\0{platform}\0".encode())
     for path in sorted(p for p in build_context.rglob("*") if p.is_file()):
         relative = path.relative_to(build_context).as_posix()
         if any(fnmatch.fnmatch(relative, pattern) for pattern in patterns):
             continue
         digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:20]
 
 
 # ======================================================================================================== cluster
@@ -449,6 +456,9 @@ class KubernetesServiceArgs:
     """Directory holding the Dockerfile and the code (default none); must exist. Exclusive with ``image_uri``."""
     dockerfile: str = "Dockerfile"
     """Dockerfile path inside ``build_context`` (default ``"Dockerfile"``)."""
+    named_contexts: Mapping[str, str | Path] = field(default_factory=dict)
+    """More directories the Dockerfile copies from with ``COPY --from=<name>`` (default none); each must exist, and
+    its files count in the image tag as the main context's do."""
     image_uri: pulumi.Input[str] | None = None
     """An image already pushed, ideally by digest (default none); nothing is built. Exclusive with
     ``build_context``."""
@@ -524,6 +534,9 @@ class KubernetesServiceArgs:
             raise ValueError(f"build_context: must be an existing directory (got {str(context)!r})")
         if not (context / self.dockerfile).is_file():
             raise ValueError(f"dockerfile: {self.dockerfile!r} not found in {str(context)!r}")
+        for name, directory in self.named_contexts.items():
+            if not Path(directory).is_dir():
+                raise ValueError(f"named_contexts.{name}: must be an existing directory (got {str(directory)!r})")
 
     @property
     def replica_count(self) -> int:
@@ -636,7 +649,8 @@ class KubernetesServiceComponent(Component):
         import pulumi_docker_build as docker_build  # needed only when building here
 
         context = Path(a.build_context).resolve()  # type: ignore[arg-type]  # checked in KubernetesServiceArgs
-        tag = context_hash(context, a.dockerfile, a.platform)
+        named = {name: Path(directory).resolve() for name, directory in sorted(a.named_contexts.items())}
+        tag = context_hash(context, a.dockerfile, a.platform, named)
         token = aws.ecr.get_authorization_token_output(
             registry_id=self.repository.registry_id, opts=pulumi.InvokeOutputOptions(parent=self)
         )
@@ -644,7 +658,10 @@ class KubernetesServiceComponent(Component):
             self._child_name("image"),
             **self._props(
                 "image",
-                context={"location": str(context)},
+                context={
+                    "location": str(context),
+                    "named": {name: {"location": str(directory)} for name, directory in named.items()},
+                },
                 dockerfile={"location": str(context / a.dockerfile)},
                 platforms=[a.platform],
                 push=True,

@@ -571,7 +571,7 @@ def test_build_context_is_built_and_pushed_with_a_content_tag(mocks: harness.Rec
     assert image["tags"] == [f"{url}:{tag}"]
     assert not image["tags"][0].endswith(":latest")
     assert image["push"] is True and image["platforms"] == ["linux/amd64"]
-    assert image["context"] == {"location": str(context.resolve())}
+    assert image["context"] == {"location": str(context.resolve()), "named": {}}
     assert image["dockerfile"] == {"location": str(context.resolve() / "Dockerfile")}
     assert image["registries"] == [{"address": url, "username": "AWS", "password": "mock-token"}]
     assert out["image_ref"].startswith(f"{url}:{tag}@sha256:")
@@ -591,6 +591,23 @@ def test_context_hash_follows_content_and_dockerignore(context: Path) -> None:
     assert context_hash(context, "Dockerfile", "linux/amd64") == ignored
     (context / "app.py").write_text("print('changed')\n")
     assert context_hash(context, "Dockerfile", "linux/amd64") != ignored
+
+
+def test_named_contexts_reach_the_build_and_count_in_the_tag(
+    mocks: harness.RecordingMocks, context: Path, tmp_path: Path
+) -> None:
+    shared = tmp_path / "declarations"
+    shared.mkdir()
+    (shared / "spec.py").write_text("ROUTES = 1\n")
+    resolve(lambda: make_service({"image_uri": None, "build_context": context, "named_contexts": {"decl": shared}}))
+    image = mocks.one("docker-build:index:Image", "users-image").inputs
+    assert image["context"]["named"] == {"decl": {"location": str(shared.resolve())}}
+    first = context_hash(context, "Dockerfile", "linux/amd64", {"decl": shared})
+    assert image["tags"][0].endswith(f":{first}")
+    (shared / "spec.py").write_text("ROUTES = 2\n")
+    assert context_hash(context, "Dockerfile", "linux/amd64", {"decl": shared}) != first
+    with pytest.raises(ValueError, match=r"named_contexts.decl: must be an existing directory"):
+        make_service({"image_uri": None, "build_context": context, "named_contexts": {"decl": tmp_path / "nope"}})
 
 
 def test_service_outputs(mocks: harness.RecordingMocks) -> None:
