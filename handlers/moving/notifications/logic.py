@@ -1,8 +1,8 @@
 """Notifications: what to tell a customer when something happens to their move.
 
-Pure domain code: no boto3, no SQL. The consumer (``events.py``) learns a move's contact and route from
-MoveRegistered (:func:`move_info`), composes one :class:`Message` per event (:func:`compose`), and the store and the
-notifier deliver it once.
+Pure domain code: no boto3, no SQL. The use cases (``usecases.py``) learn a move's contact and route from
+MoveRegistered (:func:`move_info`), compose one :class:`Message` per event (:func:`message_for`), and the store and
+the notifier deliver it once.
 
 Subjects are plain ASCII and at most 100 characters (what SNS accepts for email subjects), so they carry only the
 move's date; names that may hold other characters (cities, plates) stay in the text.
@@ -105,6 +105,19 @@ def compose(event: EventDetail, move: MoveInfo) -> Message:
         subject=subject,
         text=text,
     )
+
+
+def message_for(event: EventDetail, move: MoveInfo | None, move_id: str) -> Message:
+    """The message about ``event`` for the customer of ``move`` (None: notifications has not seen the move yet).
+
+    Without MoveRegistered there is no email to write to, nor a date and cities to write. The events come through a
+    standard SQS queue, so a TruckAssigned can overtake the MoveRegistered it follows by moments: :class:`MoveNotSeen`
+    rolls the claim back and returns the record to the queue, whose retries give the MoveRegistered time to arrive.
+    One that never arrives (lost upstream, another stage's bus) leaves the record in the DLQ after the queue's
+    maximum receives, where it can be inspected and redriven instead of vanishing silently."""
+    if move is None:
+        raise MoveNotSeen(move_id, event.DETAIL_TYPE)
+    return compose(event, move)
 
 
 def masked(email: str) -> str:

@@ -11,9 +11,11 @@ from typing import Any
 import boto3
 import pytest
 
+from handlers.moving.notifications import store as notification_store
 from handlers.moving.notifications.events import CustomerUpdatesConsumer
 from handlers.moving.notifications.notifier import SnsNotifier
-from handlers.moving.notifications.store import MIGRATIONS, NotificationStore
+from handlers.moving.notifications.store import MIGRATIONS
+from handlers.moving.notifications.usecases import NotificationUseCases, Notifier
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from tests.handlers.moving.conftest import Clock, Event
@@ -25,9 +27,25 @@ def db(database: Database) -> Database:
     return database
 
 
+class StoredNotifications:
+    """What customers were told, read straight from the database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def sent_for(self, move_id: str) -> list[dict[str, Any]]:
+        with self.db.transaction() as tx:
+            return notification_store.sent_for(tx, move_id)
+
+
 @pytest.fixture
-def store(db: Database) -> NotificationStore:
-    return NotificationStore(db)
+def store(db: Database) -> StoredNotifications:
+    return StoredNotifications(db)
+
+
+def consumer_on(db: Database, notifier: Notifier) -> CustomerUpdatesConsumer:
+    """The subscription's consumer on a database and a notifier, with a test clock."""
+    return CustomerUpdatesConsumer(NotificationUseCases(db, notifier, clock=Clock()))
 
 
 @dataclass
@@ -62,8 +80,8 @@ def topic(moto: None) -> Topic:
 
 
 @pytest.fixture
-def consumer(store: NotificationStore, topic: Topic) -> CustomerUpdatesConsumer:
-    return CustomerUpdatesConsumer(store, SnsNotifier(topic.arn), clock=Clock())
+def consumer(db: Database, topic: Topic) -> CustomerUpdatesConsumer:
+    return consumer_on(db, SnsNotifier(topic.arn))
 
 
 def unassignable(move_id: str, **changes: Any) -> Event:

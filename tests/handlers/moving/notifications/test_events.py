@@ -13,16 +13,17 @@ import pytest
 from architectures.moving import SYSTEM
 from architectures.wiring import service_environment
 from handlers.moving.notifications import events
-from handlers.moving.notifications.events import CustomerUpdatesConsumer, NotificationSettings
+from handlers.moving.notifications.events import CustomerUpdatesConsumer
 from handlers.moving.notifications.logic import Message
 from handlers.moving.notifications.notifier import SnsNotifier
-from handlers.moving.notifications.store import MIGRATIONS, NotificationStore
+from handlers.moving.notifications.store import MIGRATIONS
+from handlers.moving.notifications.usecases import NotificationSettings
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.settings import SettingsError
 from tests.events import sqs_batch
-from tests.handlers.moving.conftest import Clock, assigned, completed, count, deliver, registered, run_together
-from tests.handlers.moving.notifications.conftest import Topic, attributes, new_move, unassignable
+from tests.handlers.moving.conftest import assigned, completed, count, deliver, registered, run_together
+from tests.handlers.moving.notifications.conftest import Topic, attributes, consumer_on, new_move, unassignable
 
 
 def test_a_registered_move_is_told_to_its_customer_with_filterable_attributes(consumer, store, topic):
@@ -94,7 +95,7 @@ class FailingFirst:
 def test_a_failed_publish_is_retried_with_the_same_content_and_sent_exactly_once(store, db, topic):
     move_id, other = new_move(), new_move()
     flaky = FailingFirst(SnsNotifier(topic.arn))
-    consumer = CustomerUpdatesConsumer(store, flaky, clock=Clock())
+    consumer = consumer_on(db, flaky)
     event = registered(move_id)
     batch = sqs_batch(event, registered(other))
     response = consumer.process(batch, None)
@@ -113,7 +114,7 @@ def test_a_failed_publish_is_retried_with_the_same_content_and_sent_exactly_once
     assert sent["sns_message_id"] == envelope["MessageId"]
 
 
-def test_when_sns_took_the_message_but_its_answer_is_lost_the_retry_repeats_it_with_the_same_id(store, topic):
+def test_when_sns_took_the_message_but_its_answer_is_lost_the_retry_repeats_it_with_the_same_id(db, topic):
     """The documented window: SNS accepted, the SENT mark did not happen. The customer may get a copy, never
     nothing, and the copy carries the same notification_id for receivers to drop."""
     move_id, other = new_move(), new_move()
@@ -128,7 +129,7 @@ def test_when_sns_took_the_message_but_its_answer_is_lost_the_retry_repeats_it_w
                 raise TimeoutError("read timeout after publish")
             return message_id
 
-    consumer = CustomerUpdatesConsumer(store, LostAnswer(topic.arn), clock=Clock())
+    consumer = consumer_on(db, LostAnswer(topic.arn))
     event = registered(move_id)
     assert len(consumer.process(sqs_batch(event, registered(other)), None)["batchItemFailures"]) == 1
     assert deliver(consumer, event) == {"batchItemFailures": []}
@@ -155,7 +156,7 @@ def test_two_deliveries_of_one_event_at_the_same_time_send_it_once(consumer, db,
             return f"msg-{len(sent)}"
 
     databases = [twin(db) for _ in range(3)]
-    consumers = [CustomerUpdatesConsumer(NotificationStore(d), SlowRecording(), clock=Clock()) for d in databases]
+    consumers = [consumer_on(d, SlowRecording()) for d in databases]
     start, results = threading.Barrier(len(consumers)), []
 
     def run(c: CustomerUpdatesConsumer) -> None:
