@@ -16,14 +16,9 @@ from handlers.moving.tracking.usecases import TrackingUseCases
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.outbox import EventPublisher
-from handlers.shared.settings import ServiceSettings
-from tests.handlers.moving.conftest import Clock, RecordingEvents, service_settings
+from tests.handlers.moving.conftest import Clock, RecordingEvents
 
 SOURCE = "moving.tracking"
-
-
-def settings() -> ServiceSettings:
-    return service_settings("tracking")
 
 
 @pytest.fixture
