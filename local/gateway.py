@@ -35,7 +35,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,19 +43,14 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from architectures import spec
-from handlers.shared.asgi import read_body
+from handlers.shared.asgi import ASGIApp, Receive, Scope, Send, lifespan, read_body
 from local.functions import ServiceFunctions
 from local.jwt_authorizer import InvalidToken, JwtAuthorizer, JwtSettings, KeysUnavailable
 
-__all__ = ["MAX_BODY_BYTES", "Gateway", "JwtSettings", "Router", "build_gateway"]
+__all__ = ["MAX_BODY_BYTES", "ASGIApp", "Gateway", "JwtSettings", "Receive", "Router", "Scope", "Send", "build_gateway"]
 
 log = logging.getLogger("local.gateway")
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 HandlerResolver = Callable[[spec.System, spec.Service, str], str]
 """``(system, service, "api.handler")`` → the importable handler path; :func:`architectures.spec.handler_module`."""
 
@@ -379,7 +374,7 @@ class Gateway:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
+            await lifespan(receive, send)
             return
         if scope["type"] != "http":
             raise RuntimeError(f"the gateway speaks HTTP only, not {scope['type']}")
@@ -388,15 +383,6 @@ class Gateway:
         self._add_cors(request, response)
         response.headers.append(("apigw-requestid", request.request_id))
         await _send(send, response, head_only=request.method == "HEAD")
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
 
     # --- the pipeline ---------------------------------------------------------------------------------------------
     async def handle(self, request: Request, receive: Receive) -> HttpResponse:

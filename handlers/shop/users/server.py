@@ -21,13 +21,13 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 from pydantic import Field
 
-from handlers.shared.asgi import read_body
+from handlers.shared.asgi import ASGIApp, Receive, Scope, Send, lifespan, read_body
 from handlers.shared.clock import utc_now
 from handlers.shared.settings import EnvSettings
 from handlers.shared.tokens import InvalidToken, KeysUnavailable, TokenVerifier
@@ -42,9 +42,6 @@ MAX_BODY_BYTES = 1024 * 1024
 TOKEN_CLAIMS = ("exp", "iss", "sub", "token_use")
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class ServerSettings(EnvSettings):
@@ -194,18 +191,13 @@ async def _send_result(send: Send, result: dict[str, Any]) -> None:
     await _send(send, int(result.get("statusCode", 200)), body, headers)
 
 
-def asgi_app(handler: Handler, authenticator: Callable[[], Authenticator]) -> Callable[..., Awaitable[None]]:
+def asgi_app(handler: Handler, authenticator: Callable[[], Authenticator]) -> ASGIApp:
     """The ASGI app around ``handler``; ``authenticator`` is asked for on the first protected request."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await lifespan(receive, send)
+            return
         if scope["type"] != "http":
             return
         method, path = scope["method"].upper(), scope.get("path") or "/"
