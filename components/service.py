@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pulumi
@@ -136,6 +137,8 @@ class KubernetesArgs:
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     build_context: str | None = None
     dockerfile: str = "Dockerfile"
+    named_contexts: Mapping[str, str | Path] = field(default_factory=dict)
+    """More build contexts the Dockerfile copies from with ``COPY --from=<name>``."""
     image_uri: pulumi.Input[str] | None = None
     port: int = 8080
 
@@ -382,6 +385,7 @@ class ServiceComponent(Component):
                 protection=self._args.protection,
                 build_context=None if k8s.image_uri is not None else k8s.build_context,
                 dockerfile=k8s.dockerfile,
+                named_contexts=k8s.named_contexts,
                 image_uri=k8s.image_uri,
                 port=k8s.port,
                 environment=dict(self._args.environment),
