@@ -14,6 +14,8 @@ what API Gateway does in the cloud, in the same order, so the real handlers cann
    As in the cloud, ``cookies``, ``queryStringParameters``, ``pathParameters`` and ``body`` are left out when empty;
    ``requestContext.domainName`` is the request's ``Host`` (with its port, so links built from it work locally).
 
+The events come from ``handlers.shared.http_event``, the builder the Users container and the tests use too.
+
 Handlers run through each service's :class:`~local.functions.ServiceFunctions` in the gateway's worker thread, so the
 event loop keeps serving while a handler works. A request's authorizer and handler run there one after the other, in a
 single hand-off; one thread is enough, as invocations take turns anyway (one service's environment at a time).
@@ -38,16 +40,29 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 from architectures import spec
 from handlers.shared.asgi import ASGIApp, Receive, Scope, Send, lifespan, read_body
+from handlers.shared.http_event import ApiContext, HttpRequest, authorizer_event, http_api_event
 from local.functions import ServiceFunctions
 from local.jwt_authorizer import InvalidToken, JwtAuthorizer, JwtSettings, KeysUnavailable
 
-__all__ = ["MAX_BODY_BYTES", "ASGIApp", "Gateway", "JwtSettings", "Receive", "Router", "Scope", "Send", "build_gateway"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "ApiContext",
+    "ASGIApp",
+    "Gateway",
+    "JwtSettings",
+    "Receive",
+    "Request",
+    "Router",
+    "Scope",
+    "Send",
+    "authorizer_event",
+    "build_gateway",
+]
 
 log = logging.getLogger("local.gateway")
 
@@ -59,7 +74,6 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 CORS_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 CORS_HEADERS = ("authorization", "content-type", "idempotency-key")
 CORS_MAX_AGE_SECONDS = 600
-STAGE = "$default"
 DEFAULT_ACCOUNT_ID = "123456789012"  # moto's account
 
 
@@ -131,148 +145,22 @@ class TooLarge(Exception):
     """The body is over :data:`MAX_BODY_BYTES`."""
 
 
-@dataclass
-class Request:
-    """What the gateway reads from an ASGI request, in API Gateway's terms."""
-
-    method: str
-    raw_path: str
-    raw_query: str
-    headers: dict[str, str]
-    cookies: list[str]
-    source_ip: str
-    protocol: str
-    body: bytes = b""
-    request_id: str = field(default_factory=lambda: secrets.token_urlsafe(10)[:14] + "=")
-    received: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    @classmethod
-    def from_scope(cls, scope: Scope) -> Request:
-        """Header names lower-cased and repeated headers comma-joined; cookies taken out of the headers into their
-        own list; the ``x-forwarded-*`` and trace headers API Gateway adds."""
-        headers: dict[str, str] = {}
-        cookies: list[str] = []
-        for raw_name, raw_value in scope.get("headers", []):
-            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-            if name == "cookie":
-                cookies += [c.strip() for c in value.split(";") if c.strip()]
-            elif name in headers:
-                headers[name] = f"{headers[name]},{value}"
-            else:
-                headers[name] = value
-        client = scope.get("client") or ("127.0.0.1", 0)
-        server = scope.get("server") or ("127.0.0.1", 80)
-        forwarded = headers.get("x-forwarded-for")
-        headers["x-forwarded-for"] = f"{forwarded}, {client[0]}" if forwarded else str(client[0])
-        headers["x-forwarded-port"] = str(server[1])
-        headers["x-forwarded-proto"] = str(scope.get("scheme", "http"))
-        headers.setdefault("x-amzn-trace-id", f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}")
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        return cls(
-            method=str(scope["method"]).upper(),
-            raw_path=raw_path.decode("latin-1").split("?", 1)[0],
-            raw_query=bytes(scope.get("query_string", b"")).decode("latin-1"),
-            headers=headers,
-            cookies=cookies,
-            source_ip=str(client[0]),
-            protocol=f"HTTP/{scope.get('http_version', '1.1')}",
-        )
-
-    def query_parameters(self) -> dict[str, str]:
-        """Decoded query parameters; a repeated key's values comma-joined, as payload 2.0 has them."""
-        params: dict[str, str] = {}
-        for key, value in parse_qsl(self.raw_query, keep_blank_values=True):
-            params[key] = f"{params[key]},{value}" if key in params else value
-        return params
+Request = HttpRequest
+"""What the gateway reads from a request (:class:`handlers.shared.http_event.HttpRequest`)."""
 
 
-@dataclass(frozen=True)
-class ApiContext:
-    """The gateway's own identity, as ``requestContext`` and ``routeArn`` show it."""
-
-    api_id: str
-    account_id: str
-    region: str
-
-
-def request_context(request: Request, route_key: str, api: ApiContext) -> dict[str, Any]:
-    domain = request.headers.get("host", f"{api.api_id}.execute-api.{api.region}.amazonaws.com")
-    return {
-        "accountId": api.account_id,
-        "apiId": api.api_id,
-        "domainName": domain,
-        "domainPrefix": domain.split(".", 1)[0],
-        "http": {
-            "method": request.method,
-            "path": request.raw_path,
-            "protocol": request.protocol,
-            "sourceIp": request.source_ip,
-            "userAgent": request.headers.get("user-agent", ""),
-        },
-        "requestId": request.request_id,
-        "routeKey": route_key,
-        "stage": STAGE,
-        "time": request.received.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-        "timeEpoch": int(request.received.timestamp() * 1000),
-    }
-
-
-def _common(request: Request, route_key: str, path_parameters: Mapping[str, str], api: ApiContext) -> dict[str, Any]:
-    """The fields a route event and an authorizer event share; like API Gateway, empty optional ones are left out."""
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": request.raw_path,
-        "rawQueryString": request.raw_query,
-    }
-    if request.cookies:
-        event["cookies"] = list(request.cookies)
-    event["headers"] = dict(request.headers)
-    query = request.query_parameters()
-    if query:
-        event["queryStringParameters"] = query
-    event["requestContext"] = request_context(request, route_key, api)
-    if path_parameters:
-        event["pathParameters"] = dict(path_parameters)
-    return event
-
-
-def route_event(
-    request: Request,
-    route_key: str,
-    path_parameters: Mapping[str, str],
-    api: ApiContext,
-    authorizer: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The payload 2.0 event for the route's integration. A body that is not UTF-8 is passed base64-encoded."""
-    event = _common(request, route_key, path_parameters, api)
-    if authorizer is not None:
-        event["requestContext"]["authorizer"] = dict(authorizer)
-    encoded = False
-    if request.body:
-        try:
-            event["body"] = request.body.decode("utf-8")
-        except UnicodeDecodeError:
-            event["body"] = base64.b64encode(request.body).decode("ascii")
-            encoded = True
-    event["isBase64Encoded"] = encoded
-    return event
-
-
-def authorizer_event(
-    request: Request, route_key: str, path_parameters: Mapping[str, str], api: ApiContext
-) -> dict[str, Any]:
-    """The payload 2.0 REQUEST authorizer event (identity source: the ``Authorization`` header)."""
-    method, _, _ = route_key.partition(" ")
-    event = _common(request, route_key, path_parameters, api)
-    return {
-        "version": event.pop("version"),
-        "type": "REQUEST",
-        "routeArn": f"arn:aws:execute-api:{api.region}:{api.account_id}:{api.api_id}/{STAGE}/{method}"
-        f"{request.raw_path}",
-        "identitySource": [request.headers["authorization"]],
-        **event,
-    }
+def read_request(scope: Scope) -> HttpRequest:
+    """The request of ``scope`` as the integration sees it, with the headers API Gateway adds (the client appended to
+    ``x-forwarded-for``, ``x-forwarded-port`` and ``-proto``, and an ``x-amzn-trace-id`` unless one was sent)."""
+    request = HttpRequest.from_scope(scope)
+    headers = request.headers
+    server = scope.get("server") or ("127.0.0.1", 80)
+    forwarded = headers.get("x-forwarded-for")
+    headers["x-forwarded-for"] = f"{forwarded}, {request.source_ip}" if forwarded else request.source_ip
+    headers["x-forwarded-port"] = str(server[1])
+    headers["x-forwarded-proto"] = str(scope.get("scheme", "http"))
+    headers.setdefault("x-amzn-trace-id", f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}")
+    return request
 
 
 # --- responses -----------------------------------------------------------------------------------------------------
@@ -378,7 +266,7 @@ class Gateway:
             return
         if scope["type"] != "http":
             raise RuntimeError(f"the gateway speaks HTTP only, not {scope['type']}")
-        request = Request.from_scope(scope)
+        request = read_request(scope)
         response = await self.handle(request, receive)
         self._add_cors(request, response)
         response.headers.append(("apigw-requestid", request.request_id))
@@ -421,7 +309,7 @@ class Gateway:
                 log.exception("%s %s: the authorizer failed (request %s)", self.system.name, entry.key,
                               request.request_id)  # fmt: skip
                 return HttpResponse.message(500, "Internal Server Error")
-        event = route_event(request, entry.key, path_parameters, self.api, authorizer)
+        event = http_api_event(request, entry.key, self.api, path_parameters=path_parameters, authorizer=authorizer)
         return self._integrate(request, entry, event)
 
     def _authorize(self, request: Request, entry: RouteEntry, params: Mapping[str, str]) -> dict[str, Any]:
@@ -451,7 +339,7 @@ class Gateway:
         else:
             service = self.system.service(authorizer.service)
             path = self.resolve(self.system, service, authorizer.handler)
-            event = authorizer_event(request, entry.key, params, self.api)
+            event = authorizer_event(request, entry.key, self.api, path_parameters=params)
             try:
                 result = self.functions[service.name].invoke(path, event)
             except Exception as e:

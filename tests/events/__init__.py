@@ -1,6 +1,8 @@
 """Canonical AWS payloads (API Gateway HTTP API 2.0, SQS carrying EventBridge events) and builders based on them.
 
-Tests change only what a case needs in a copy of a real payload, so handlers always see the shape AWS sends.
+Tests change only what a case needs in a real payload, so handlers always see the shape AWS sends. HTTP requests are
+built by the runtimes' own builder (``handlers.shared.http_event``) from the canonical request's values, and a test
+checks that it gives back ``apigw_http_request.json`` itself; SQS batches are copies of the canonical batch.
 """
 
 from __future__ import annotations
@@ -8,8 +10,12 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
+
+from handlers.shared.http_event import ApiContext, HttpRequest, add_header, http_api_event, jwt_authorizer
 
 HERE = Path(__file__).resolve().parent
 
@@ -29,25 +35,31 @@ def http_request(
     lambda_context: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An HTTP API request event: a JWT caller (``claims``), a Lambda-authorizer caller, or nobody."""
-    event = copy.deepcopy(load("apigw_http_request.json"))
+    """An HTTP API request event: a JWT caller (``claims``, passed on as given), a Lambda-authorizer caller, or nobody.
+
+    Built by the runtimes' own builder from the canonical request's headers, client, id and time, with ``headers``
+    added (names lower-cased) and ``body`` sent as is when a string, as JSON otherwise.
+    """
+    canonical = load("apigw_http_request.json")
+    context = canonical["requestContext"]
     method, route_path = route_key.split(" ", 1)
-    path = path or route_path
-    event["routeKey"] = event["requestContext"]["routeKey"] = route_key
-    event["rawPath"] = event["requestContext"]["http"]["path"] = path
-    event["requestContext"]["http"]["method"] = method
-    event["body"] = None if body is None else body if isinstance(body, str) else json.dumps(body)
-    event["queryStringParameters"] = query
-    event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in (query or {}).items())
-    event["pathParameters"] = path_parameters or {}
-    event["headers"].update(headers or {})
-    if lambda_context is not None:
-        event["requestContext"]["authorizer"] = {"lambda": lambda_context}
-    elif claims is not None:
-        event["requestContext"]["authorizer"]["jwt"]["claims"] = claims
-    else:
-        event["requestContext"].pop("authorizer")
-    return event
+    request = HttpRequest(
+        method=method,
+        raw_path=path or route_path,
+        raw_query=urlencode(query or {}),
+        source_ip=context["http"]["sourceIp"],
+        protocol=context["http"]["protocol"],
+        body=b"" if body is None else (body if isinstance(body, str) else json.dumps(body)).encode(),
+        request_id=context["requestId"],
+        received=datetime.fromtimestamp(context["timeEpoch"] / 1000, UTC),
+    )
+    for name, value in {**canonical["headers"], **{k.lower(): v for k, v in (headers or {}).items()}}.items():
+        add_header(request.headers, request.cookies, name, value)
+    authorizer = (
+        {"lambda": lambda_context} if lambda_context is not None else None if claims is None else jwt_authorizer(claims)
+    )
+    api = ApiContext(context["apiId"], context["accountId"], region="us-east-1")
+    return http_api_event(request, route_key, api, path_parameters=path_parameters, authorizer=authorizer)
 
 
 def sqs_batch(*events: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:

@@ -485,7 +485,7 @@ def test_the_authorizer_event_has_the_shape_of_the_cloud_s(jwks: JwksServer) -> 
         "http_version": "1.1",
     }
     gateway = build_gateway(moving.SYSTEM, functions_for(moving.SYSTEM), api_id="abc123")
-    event = authorizer_event(Request.from_scope(scope), "GET /moves/{id}", {"id": "m-1"}, gateway.api)
+    event = authorizer_event(Request.from_scope(scope), "GET /moves/{id}", gateway.api, path_parameters={"id": "m-1"})
     assert set(event) == set(canonical) - {"cookies", "stageVariables"}  # left out when empty, as in the cloud
     for name in event:
         assert type(event[name]) is type(canonical[name]), name

@@ -20,15 +20,13 @@ import functools
 import json
 import logging
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 from pydantic import Field
 
 from handlers.shared.asgi import ASGIApp, Receive, Scope, Send, lifespan, read_body
-from handlers.shared.clock import utc_now
+from handlers.shared.http_event import ApiContext, HttpRequest, http_api_event, jwt_authorizer
 from handlers.shared.settings import EnvSettings
 from handlers.shared.tokens import InvalidToken, KeysUnavailable, TokenVerifier
 
@@ -111,63 +109,25 @@ def claims_as_strings(claims: Mapping[str, Any]) -> dict[str, str]:
     return {name: _as_string(value) for name, value in claims.items()}
 
 
+API = ApiContext(api_id="users", account_id="-", region="-", domain="localhost")
+"""What ``requestContext`` shows: the container is not an API Gateway API, so it has no account or region."""
+
+
+def route_key(request: HttpRequest) -> str:
+    """The declared route the request is for, or ``$default``."""
+    key = f"{request.method} {request.raw_path}"
+    return key if key in PUBLIC_ROUTES | PROTECTED_ROUTES else "$default"
+
+
 def to_event(scope: Scope, body: bytes, claims: Mapping[str, Any] | None) -> dict[str, Any]:
     """A payload 2.0 event for the request (``routeKey`` is the declared route, or ``$default``)."""
-    method, path = scope["method"].upper(), scope.get("path") or "/"
-    headers: dict[str, str] = {}
-    cookies: list[str] = []
-    for raw_name, raw_value in scope.get("headers", []):
-        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        if name == "cookie":
-            cookies += [c.strip() for c in value.split(";") if c.strip()]
-        else:
-            headers[name] = f"{headers[name]},{value}" if name in headers else value
-    query = scope.get("query_string", b"").decode("latin-1")
-    params: dict[str, str] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        params[key] = f"{params[key]},{value}" if key in params else value
-    route_key = f"{method} {path}"
-    if route_key not in PUBLIC_ROUTES | PROTECTED_ROUTES:
-        route_key = "$default"
-    try:
-        text, encoded = body.decode("utf-8"), False
-    except UnicodeDecodeError:
-        text, encoded = base64.b64encode(body).decode("ascii"), True
-    now = utc_now()
-    client = scope.get("client") or ("", 0)
-    context: dict[str, Any] = {
-        "accountId": "-",
-        "apiId": "users",
-        "domainName": headers.get("host", "localhost"),
-        "domainPrefix": headers.get("host", "localhost").split(".")[0],
-        "http": {
-            "method": method,
-            "path": path,
-            "protocol": f"HTTP/{scope.get('http_version', '1.1')}",
-            "sourceIp": str(client[0]),
-            "userAgent": headers.get("user-agent", ""),
-        },  # fmt: skip
-        "requestId": str(uuid.uuid4()),
-        "routeKey": route_key,
-        "stage": "$default",
-        "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-        "timeEpoch": int(now.timestamp() * 1000),
-    }
-    if claims is not None:
-        context["authorizer"] = {"jwt": {"claims": claims_as_strings(claims), "scopes": None}}
-    return {
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": path,
-        "rawQueryString": query,
-        "cookies": cookies,
-        "headers": headers,
-        "queryStringParameters": params or None,
-        "requestContext": context,
-        "body": text if body else None,
-        "pathParameters": {},
-        "isBase64Encoded": encoded,
-    }
+    request = HttpRequest.from_scope(scope, body)
+    return _event(request, claims)
+
+
+def _event(request: HttpRequest, claims: Mapping[str, Any] | None) -> dict[str, Any]:
+    authorizer = None if claims is None else jwt_authorizer(claims_as_strings(claims))
+    return http_api_event(request, route_key(request), API, authorizer=authorizer)
 
 
 async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
@@ -200,7 +160,8 @@ def asgi_app(handler: Handler, authenticator: Callable[[], Authenticator]) -> AS
             return
         if scope["type"] != "http":
             return
-        method, path = scope["method"].upper(), scope.get("path") or "/"
+        request = HttpRequest.from_scope(scope)
+        method, path = request.method, scope.get("path") or "/"
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             await _send_json(send, 200, {"status": "ok"})
             return
@@ -208,11 +169,11 @@ def asgi_app(handler: Handler, authenticator: Callable[[], Authenticator]) -> AS
         if body is None:
             await _send_json(send, 413, {"message": "the request body is too large"})
             return
+        request.body = body
         claims = None
-        if f"{method} {path}" in PROTECTED_ROUTES:
-            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        if route_key(request) in PROTECTED_ROUTES:
             try:
-                claims = await asyncio.to_thread(authenticator().claims, headers)
+                claims = await asyncio.to_thread(authenticator().claims, request.headers)
             except InvalidToken as e:
                 log.info("refused %s %s: %s", method, path, e)
                 await _send_json(send, 401, {"message": "Unauthorized"})
@@ -222,7 +183,7 @@ def asgi_app(handler: Handler, authenticator: Callable[[], Authenticator]) -> AS
                 await _send_json(send, 503, {"message": "sign-in is temporarily unavailable; try again shortly"})
                 return
         started = time.monotonic()
-        result = await asyncio.to_thread(handler, to_event(scope, body, claims), None)
+        result = await asyncio.to_thread(handler, _event(request, claims), None)
         log.debug("%s %s -> %s in %.1f ms", method, path, result.get("statusCode"), (time.monotonic() - started) * 1e3)
         await _send_result(send, result)
 
