@@ -1,0 +1,103 @@
+"""The local gateway's authorizers: what runs before a non-public route's handler, as API Gateway runs it.
+
+A JWT authorizer is API Gateway's own (``local.jwt_authorizer``). A Lambda authorizer is the declared function, run
+through its service's :class:`~local.functions.ServiceFunctions` with a payload 2.0 REQUEST event and answering with
+a simple response; its answers are cached by identity source (not by route) for the declared TTL, as in the cloud.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from architectures import spec
+from handlers.shared.http_event import ApiContext, HttpRequest, authorizer_event
+from local.functions import ServiceFunctions
+from local.gateway_routes import RouteEntry
+from local.jwt_authorizer import InvalidToken, JwtAuthorizer, KeysUnavailable
+
+log = logging.getLogger("local.gateway")
+
+HandlerResolver = Callable[[spec.System, spec.Service, str], str]
+"""``(system, service, "api.handler")`` → the importable handler path; :func:`architectures.spec.handler_module`."""
+
+
+class Unauthorized(Exception):
+    """401 from an authorizer."""
+
+
+class Forbidden(Exception):
+    """403 from a Lambda authorizer's ``{"isAuthorized": false}``."""
+
+
+class RouteAuthorizer:
+    """The system's authorizer; :meth:`authorize` gives a request's ``requestContext.authorizer``."""
+
+    def __init__(
+        self,
+        system: spec.System,
+        functions: Mapping[str, ServiceFunctions],
+        api: ApiContext,
+        jwt: JwtAuthorizer | None,
+        handler_resolver: HandlerResolver,
+    ) -> None:
+        self.system = system
+        self.functions = functions
+        self.api = api
+        self.jwt = jwt
+        self.resolve = handler_resolver
+        self._cache: dict[tuple[str, ...], tuple[float, dict[str, Any]]] = {}
+
+    def authorize(self, request: HttpRequest, entry: RouteEntry, params: Mapping[str, str]) -> dict[str, Any]:
+        """``requestContext.authorizer`` for the route, or :class:`Unauthorized` / :class:`Forbidden`."""
+        authorizer = self.system.authorizer
+        if isinstance(authorizer, spec.JwtAuthorizer):
+            if self.jwt is None:
+                raise RuntimeError(f"{self.system.name}: a JWT authorizer is declared but no JWT settings were given")
+            try:
+                return self.jwt.authorize(request.headers)
+            except InvalidToken as e:
+                log.info("%s %s: token refused: %s", self.system.name, entry.key, e)
+                raise Unauthorized from None
+            except KeysUnavailable as e:
+                log.error("%s %s: the JWKS cannot be fetched (%s); refusing", self.system.name, entry.key, e)
+                raise Unauthorized from None
+        context = self._lambda_authorizer(authorizer, request, entry, params)
+        return {"lambda": context}
+
+    def _lambda_authorizer(
+        self, authorizer: spec.LambdaAuthorizer, request: HttpRequest, entry: RouteEntry, params: Mapping[str, str]
+    ) -> dict[str, Any]:
+        identity = (request.headers["authorization"],)
+        cached = self._cache.get(identity)
+        if cached and cached[0] > time.monotonic():
+            result = cached[1]
+        else:
+            result = self._invoke(authorizer, request, entry, params)
+            if authorizer.cache_ttl_seconds:
+                # The cloud caches by identity source only (not by route), and so does this.
+                self._cache[identity] = (time.monotonic() + authorizer.cache_ttl_seconds, result)
+        if not result["isAuthorized"]:
+            raise Forbidden
+        return dict(result.get("context") or {})
+
+    def _invoke(
+        self, authorizer: spec.LambdaAuthorizer, request: HttpRequest, entry: RouteEntry, params: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """The Lambda authorizer's simple response, checked for shape."""
+        service = self.system.service(authorizer.service)
+        path = self.resolve(self.system, service, authorizer.handler)
+        event = authorizer_event(request, entry.key, self.api, path_parameters=params)
+        try:
+            result = self.functions[service.name].invoke(path, event)
+        except Exception as e:
+            if str(e) == "Unauthorized":
+                raise Unauthorized from None
+            raise
+        if not isinstance(result, dict) or not isinstance(result.get("isAuthorized"), bool):
+            raise TypeError(f"the authorizer returned {result!r}, not a simple response with isAuthorized")
+        if not isinstance(result.get("context", {}), dict):
+            raise TypeError("the authorizer's context is not an object")
+        return result
