@@ -89,7 +89,7 @@ def test_sqlite_rolls_back_a_failed_migration_entirely(tmp_path: Path) -> None:
 
 def test_each_applied_migration_is_logged(database: Database, tmp_path: Path, caplog) -> None:
     directory = _write(tmp_path / "m", {"001_create.sql": CREATE, "002_seed.sql": SEED})
-    with caplog.at_level(logging.INFO, logger="handlers.shared.migrations"):
+    with caplog.at_level(logging.INFO, logger="handlers.shared.migrate"):
         apply_migrations(database, directory)
     assert [r.getMessage() for r in caplog.records] == [
         "applied migration 001_create.sql (2 statements)",

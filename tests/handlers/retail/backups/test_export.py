@@ -36,7 +36,7 @@ def test_export_writes_the_dump_with_its_key_and_headers(database: Database, s3)
     now = dt.datetime(2024, 12, 31, 3, 0, 1, tzinfo=dt.UTC)
     result = export(database, s3, BUCKET, now=now)
     assert result["key"] == "exports/2024/12/31/retail-20241231T030001Z.json.gz"
-    assert result["tables"] == {"counters": 1, "owners": 1, "pets": 0}
+    assert result["tables"] == {"counters": 1, "idempotent_requests": 0, "owners": 1, "pets": 0}
     head = s3.head_object(Bucket=BUCKET, Key=result["key"])
     assert head["ContentType"] == "application/json"
     assert head["ContentEncoding"] == "gzip"

@@ -58,14 +58,14 @@ def fixture_source(pair: Pair) -> Database:
 def test_round_trip_on_a_fixture_schema(pair: Pair):
     first = dump_bytes(fixture_source(pair))
     dump = parse_dump(first)
-    assert dump.row_counts() == {"counters": 1, "owners": 2, "pets": 3}
+    assert dump.row_counts() == {"counters": 1, "idempotent_requests": 0, "owners": 2, "pets": 3}
     assert dump.tables["owners"].rows[0][:4] == ["o1", "Zoë Ñandú ☃ 日本", None, "12.50"]
     assert dump.tables["owners"].rows[0][4] == {"$b64": "AAH/"}
     assert [r[:2] for r in dump.tables["pets"].rows] == [["o1", 1], ["o1", 2], ["o2", 1]], "ordered by key"
     assert dump.tables["counters"].rows == [["ticket", 41]]
     lines: list[str] = []
     counts = restore(pair.target.db, dump, migrations_dir=FIXTURE_MIGRATIONS, progress=lines.append)
-    assert counts == {"counters": 1, "owners": 2, "pets": 3}
+    assert counts == {"counters": 1, "idempotent_requests": 0, "owners": 2, "pets": 3}
     assert "pets: 3 rows" in lines
     assert dump_bytes(pair.target.db) == first, "dump -> restore -> dump gives the same data"
     with pair.target.db.transaction() as tx:  # the restored database still enforces its foreign keys
@@ -100,10 +100,10 @@ def test_the_export_is_one_snapshot(pair: Pair):
             assert not thread.is_alive(), "the export must not block writers"
 
     dump = parse_dump(dump_bytes(pair.source.db, on_table=after))
-    assert dump.row_counts() == {"counters": 1, "owners": 2, "pets": 3}
+    assert dump.row_counts() == {"counters": 1, "idempotent_requests": 0, "owners": 2, "pets": 3}
     assert dump.tables["counters"].rows == [["ticket", 41]]
     later = parse_dump(dump_bytes(pair.source.db))
-    assert later.row_counts() == {"counters": 1, "owners": 3, "pets": 4}, "the write did commit"
+    assert later.row_counts() == {"counters": 1, "idempotent_requests": 0, "owners": 3, "pets": 4}, "the write did commit"
 
 
 def test_a_non_empty_target_is_refused(pair: Pair):
