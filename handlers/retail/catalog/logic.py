@@ -13,14 +13,12 @@ threshold changes later. A replacement (PUT) that leaves it out keeps the produc
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -29,7 +27,7 @@ from handlers.retail.stock_movements import Movement, MovementKind
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.money import Price, cents, money_text, no_float_noise
-from handlers.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from handlers.shared.paging import PageQuery as SharedPageQuery
 
 # --- errors ------------------------------------------------------------------------------------------------------
 
@@ -64,50 +62,14 @@ class InsufficientStock(Conflict):
 # --- pagination ----------------------------------------------------------------------------------------------------
 
 
-def encode_cursor(*parts: str) -> str:
-    return base64.urlsafe_b64encode("\x1f".join(parts).encode()).decode().rstrip("=")
-
-
-def decode_cursor(text: str, count: int = 1) -> tuple[str, ...]:
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-    except (binascii.Error, ValueError):
-        raise ValueError("is not a cursor returned by this API") from None
-    parts = tuple(raw.split("\x1f"))
-    if len(parts) != count or not all(parts):
-        raise ValueError("is not a cursor returned by this API")
-    return parts
-
-
-class PageQuery(BaseModel):
-    """``?limit=`` (1..100, default 20) and an opaque ``?cursor=``."""
+class PageQuery(SharedPageQuery):
+    """The catalog's lists: ``?limit=`` and ``?cursor=`` (the shared codec); unknown query parameters are refused."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = Field(None, max_length=400)
-
-    @field_validator("cursor")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value:
-            decode_cursor(value, cls.parts())
-        return value or None
-
-    @classmethod
-    def parts(cls) -> int:
-        return 1
-
     @property
     def after(self) -> tuple[str, ...] | None:
-        return None if self.cursor is None else decode_cursor(self.cursor, self.parts())
-
-
-def page(items: list[Any], limit: int, view: Any, key: Any) -> dict[str, Any]:
-    """A page from up to ``limit + 1`` rows in order: the extra one only says there is more."""
-    shown = items[:limit]
-    more = len(items) > limit and bool(shown)
-    return {"items": [view(i) for i in shown], "next_cursor": encode_cursor(*key(shown[-1])) if more else None}
+        return self.after_key
 
 
 # --- products ------------------------------------------------------------------------------------------------------
@@ -269,9 +231,7 @@ def client_view(client: Client) -> dict[str, Any]:
 class ClientQuery(PageQuery):
     """``GET /clients?limit=&cursor=`` in name order."""
 
-    @classmethod
-    def parts(cls) -> int:
-        return 2
+    CURSOR_PARTS: ClassVar[int] = 2
 
 
 # --- stock ---------------------------------------------------------------------------------------------------------
@@ -336,9 +296,7 @@ class MovementQuery(PageQuery):
 
     product_id: str | None = Field(None, max_length=36)
 
-    @classmethod
-    def parts(cls) -> int:
-        return 2
+    CURSOR_PARTS: ClassVar[int] = 2
 
 
 def crossed_below(before: int, after: int, min_stock: int) -> bool:

@@ -103,7 +103,9 @@ def test_the_export_is_one_snapshot(pair: Pair):
     assert dump.row_counts() == {"counters": 1, "idempotent_requests": 0, "owners": 2, "pets": 3}
     assert dump.tables["counters"].rows == [["ticket", 41]]
     later = parse_dump(dump_bytes(pair.source.db))
-    assert later.row_counts() == {"counters": 1, "idempotent_requests": 0, "owners": 3, "pets": 4}, "the write did commit"
+    assert later.row_counts() == {"counters": 1, "idempotent_requests": 0, "owners": 3, "pets": 4}, (
+        "the write did commit"
+    )
 
 
 def test_a_non_empty_target_is_refused(pair: Pair):

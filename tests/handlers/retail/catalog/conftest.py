@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
-from handlers.retail.catalog.api import build_app
+from handlers.retail.catalog.api import router
 from handlers.retail.catalog.store import MIGRATIONS, CatalogStore
+from handlers.retail.catalog.usecases import CatalogUseCases
 from handlers.retail.store_settings import DEFAULT_LOW_STOCK_THRESHOLD
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.outbox import EventPublisher
-from tests.handlers.retail.catalog.helpers import Call, Clock, RecordingEvents, call_app, settings
+from tests.handlers.retail.catalog.helpers import Call, Clock, RecordingEvents, call_app
 
 
 @pytest.fixture
@@ -34,8 +35,9 @@ def sent() -> RecordingEvents:
 
 @pytest.fixture
 def app(store: CatalogStore, sent: RecordingEvents) -> Any:
-    return build_app(settings("catalog"), store, EventPublisher("retail", "retail.catalog", events_client=sent),
-                     low_stock_threshold=lambda: DEFAULT_LOW_STOCK_THRESHOLD, clock=Clock())  # fmt: skip
+    publisher = EventPublisher("retail", "retail.catalog", events_client=sent)
+    return router.app(CatalogUseCases(store.db, publisher, low_stock_threshold=lambda: DEFAULT_LOW_STOCK_THRESHOLD,
+                                      clock=Clock()))  # fmt: skip
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from architectures.retail import SYSTEM
-from architectures.wiring import route_groups
 from handlers.shared.db import Database
 from handlers.shared.settings import ServiceSettings
 from tests.events import http_request
@@ -24,9 +22,7 @@ WAREHOUSE = {"sub": "u-wes", "email": "wes@example.com", "cognito:groups": "[war
 
 
 def settings(service_name: str) -> ServiceSettings:
-    service = next(s for s in SYSTEM.services if s.name == service_name)
-    return ServiceSettings.from_env({"SYSTEM_NAME": "retail", "SERVICE_NAME": service_name,
-                                     "ROUTE_GROUPS": route_groups(service)})  # fmt: skip
+    return ServiceSettings.from_env({"SYSTEM_NAME": "retail", "SERVICE_NAME": service_name})
 
 
 class Clock:
