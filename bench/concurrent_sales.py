@@ -3,7 +3,7 @@
     python -m bench.concurrent_sales                     # SQLite only
     MARIADB_URL=mysql://test:test@127.0.0.1:3306/ python -m bench.concurrent_sales   # both
 
-Each sale is a real API Gateway event through the real sales handler (``build_app``), each thread on its own database
+Each sale is a real API Gateway event through the real sales routes (``router.app``), each thread on its own database
 connection, all released at once by a barrier. Reported: successes and refusals (must be 10 and 90), the wall-clock
 throughput of the 100 requests, and their p99 latency. The section of BENCHMARKS.md is rewritten.
 """
@@ -22,11 +22,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from handlers.retail.catalog.store import MIGRATIONS
-from handlers.retail.sales.api import build_app
-from handlers.retail.sales.store import SalesStore
+from handlers.retail.sales.api import router
+from handlers.retail.sales.usecases import SalesUseCases
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
-from handlers.shared.settings import ServiceSettings
 from tests.events import http_request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,13 +53,12 @@ def seed(db: Database) -> str:
 def run(url: str) -> dict[str, float]:
     seed_db = Database.from_url(url)
     product_id = seed(seed_db)
-    settings = ServiceSettings(SYSTEM_NAME="retail", SERVICE_NAME="sales", ROUTE_GROUPS="{}")
     body = {"items": [{"product_id": product_id, "quantity": 1}], "payment_method": "cash"}
     databases = [Database.from_url(url) for _ in range(PARALLEL)]
     for db in databases:  # connect before the clock starts: a warm Lambda already holds its connection
         with db.transaction() as tx:
             tx.query_one("SELECT 1 AS one")
-    apps = [build_app(settings, SalesStore(d), None, tax_rate=lambda: Decimal("0.18")) for d in databases]
+    apps = [router.app(SalesUseCases(d, tax_rate=lambda: Decimal("0.18"))) for d in databases]
     barrier, lock = threading.Barrier(PARALLEL + 1), threading.Lock()
     outcomes: list[tuple[int, float]] = []
 

@@ -13,8 +13,6 @@ Visibility: a seller sees (lists and reads) only their own sales; an admin sees 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from collections import Counter
 from collections.abc import Mapping
@@ -22,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -30,7 +28,7 @@ from handlers.retail.contracts import StockLow
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, DomainError, Forbidden, NotFound
 from handlers.shared.money import cents, money_text
-from handlers.shared.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from handlers.shared.paging import Page, PageQuery, page_of
 
 ADMINS = "admins"
 
@@ -255,22 +253,7 @@ def can_see(sale: Sale, user_id: str, groups: frozenset[str]) -> bool:
     return ADMINS in groups or sale.seller_id == user_id
 
 
-def encode_cursor(created_at: str, sale_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{created_at}|{sale_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(text: str) -> tuple[str, str]:
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-    except (binascii.Error, ValueError):
-        raise ValueError("is not a cursor returned by this API") from None
-    at, _, sale_id = raw.partition("|")
-    if not at or not sale_id:
-        raise ValueError("is not a cursor returned by this API")
-    return at, sale_id
-
-
-class SaleQuery(BaseModel):
+class SaleQuery(PageQuery):
     """``GET /sales?from=&to=&seller=&limit=&cursor=``: dates (``YYYY-MM-DD``, UTC, both inclusive), newest first."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True)
@@ -278,15 +261,7 @@ class SaleQuery(BaseModel):
     from_: date | None = Field(None, alias="from")
     to: date | None = None
     seller: str | None = Field(None, min_length=1, max_length=64)
-    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = Field(None, max_length=400)
-
-    @field_validator("cursor")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value:
-            decode_cursor(value)
-        return value or None
+    CURSOR_PARTS: ClassVar[int] = 2
 
     @model_validator(mode="after")
     def _range(self) -> SaleQuery:
@@ -304,7 +279,8 @@ class SaleQuery(BaseModel):
 
     @property
     def after(self) -> tuple[str, str] | None:
-        return None if self.cursor is None else decode_cursor(self.cursor)
+        key = self.after_key
+        return None if key is None else (key[0], key[1])
 
 
 def seller_filter(query: SaleQuery, user_id: str, groups: frozenset[str]) -> str | None:
@@ -316,8 +292,6 @@ def seller_filter(query: SaleQuery, user_id: str, groups: frozenset[str]) -> str
     return user_id
 
 
-def page(sales: list[Sale], limit: int) -> dict[str, Any]:
-    shown = sales[:limit]
-    more = len(sales) > limit and bool(shown)
-    cursor = encode_cursor(timestamp_ms(shown[-1].created_at), shown[-1].id) if more else None
-    return {"items": [sale_view(s) for s in shown], "next_cursor": cursor}
+def page(sales: list[Sale], limit: int) -> Page[dict[str, Any]]:
+    """A page of sales, newest first: the extra sale only says there is more."""
+    return page_of(sales, limit, sale_view, lambda sale: (timestamp_ms(sale.created_at), sale.id))

@@ -14,7 +14,6 @@ A void locks the sale row first: of two concurrent voids, one restores the stock
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -35,9 +34,10 @@ from handlers.retail.sales.logic import (
     voided,
 )
 from handlers.retail.stock_movements import Movement, MovementKind, insert_movement
+from handlers.shared import idempotency
 from handlers.shared.clock import timestamp_ms
-from handlers.shared.db import Database, IntegrityConflict, Transaction
-from handlers.shared.idempotency import KeyTaken, Record
+from handlers.shared.db import Database, Transaction
+from handlers.shared.idempotency import Claim
 from handlers.shared.money import money, money_text
 from handlers.shared.outbox import add_to_outbox
 
@@ -55,56 +55,34 @@ class SalesStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def idempotency(self, seller_id: str, key: str) -> Record | None:
-        with self.db.transaction() as tx:
-            row = tx.query_one(
-                "SELECT seller_id, idem_key, request_hash, sale_id, response FROM sale_idempotency_keys "
-                "WHERE seller_id = :seller AND idem_key = :key",
-                {"seller": seller_id, "key": key},
-            )
-        if row is None:
-            return None
-        return Record(row["seller_id"], row["idem_key"], row["request_hash"], row["sale_id"],
-                                 json.loads(row["response"]))  # fmt: skip
-
     def sell(self, new: NewSale, *, seller_id: str, tax_rate: Decimal, now: datetime,
-             idempotency: tuple[str, str] | None = None, sale_id: str | None = None) -> Sale:  # fmt: skip
-        """Record the sale and its stock decrements in one transaction (see the module docstring). ``idempotency``
-        is ``(key, fingerprint)``; KeyTaken when a concurrent request stored that key first."""
-        try:
-            with self.db.transaction() as tx:
-                stocked = _stocked(tx, new.product_ids)
-                client_known = new.client_id is None or tx.query_one(
-                    "SELECT id FROM clients WHERE id = :id", {"id": new.client_id}, lock=True
-                ) is not None  # fmt: skip
-                decision = decide_sale(new, stocked, client_known=client_known, tax_rate=tax_rate,
-                                       sale_id=sale_id or new_sale_id(), seller_id=seller_id, now=now)  # fmt: skip
-                sale = _with_number(decision.sale, _next_number(tx))
-                _insert_sale(tx, sale)
-                at = timestamp_ms(now)
-                for decrement in decision.decrements:
-                    taken = tx.execute(
-                        "UPDATE stock SET stock = stock - :q, updated_at = :at WHERE product_id = :id AND stock >= :q",
-                        {"q": decrement.quantity, "at": at, "id": decrement.product_id},
-                    )
-                    if taken != 1:
-                        raise StockInconsistent(f"stock of {decrement.product_id} did not take the sale")
-                    insert_movement(tx, Movement(new_sale_id(), decrement.product_id, MovementKind.SALE,
-                                                 -decrement.quantity, None, sale.id, seller_id, now))  # fmt: skip
-                for alert in decision.alerts:
-                    add_to_outbox(tx, alert)
-                if idempotency is not None:
-                    key, fingerprint = idempotency
-                    tx.execute(
-                        "INSERT INTO sale_idempotency_keys (seller_id, idem_key, request_hash, sale_id, response, "
-                        "created_at) VALUES (:seller, :key, :hash, :sale_id, :response, :at)",
-                        {"seller": seller_id, "key": key, "hash": fingerprint, "sale_id": sale.id,
-                         "response": json.dumps(sale_view(sale)), "at": at},
-                    )  # fmt: skip
-        except IntegrityConflict:
-            if idempotency is not None and (record := self.idempotency(seller_id, idempotency[0])) is not None:
-                raise KeyTaken(record) from None
-            raise
+             request: Claim | None = None, sale_id: str | None = None) -> Sale:  # fmt: skip
+        """Record the sale and its stock decrements in one transaction (see the module docstring), with the
+        Idempotency-Key ``request`` when there is one (a concurrent request that stored that key first makes it
+        fail: the router answers as that request did)."""
+        with self.db.transaction() as tx:
+            stocked = _stocked(tx, new.product_ids)
+            client_known = new.client_id is None or tx.query_one(
+                "SELECT id FROM clients WHERE id = :id", {"id": new.client_id}, lock=True
+            ) is not None  # fmt: skip
+            decision = decide_sale(new, stocked, client_known=client_known, tax_rate=tax_rate,
+                                   sale_id=sale_id or new_sale_id(), seller_id=seller_id, now=now)  # fmt: skip
+            sale = _with_number(decision.sale, _next_number(tx))
+            _insert_sale(tx, sale)
+            at = timestamp_ms(now)
+            for decrement in decision.decrements:
+                taken = tx.execute(
+                    "UPDATE stock SET stock = stock - :q, updated_at = :at WHERE product_id = :id AND stock >= :q",
+                    {"q": decrement.quantity, "at": at, "id": decrement.product_id},
+                )
+                if taken != 1:
+                    raise StockInconsistent(f"stock of {decrement.product_id} did not take the sale")
+                insert_movement(tx, Movement(new_sale_id(), decrement.product_id, MovementKind.SALE,
+                                             -decrement.quantity, None, sale.id, seller_id, now))  # fmt: skip
+            for alert in decision.alerts:
+                add_to_outbox(tx, alert)
+            if request is not None:
+                idempotency.store(tx, request, sale.id, dict(sale_view(sale)), now)
         return sale
 
     def get(self, sale_id: str) -> Sale | None:

@@ -12,12 +12,13 @@ import pytest
 
 from handlers.retail.catalog import logic as catalog
 from handlers.retail.catalog.store import MIGRATIONS, CatalogStore
-from handlers.retail.sales.api import build_app
+from handlers.retail.sales.api import router
 from handlers.retail.sales.store import SalesStore
+from handlers.retail.sales.usecases import SalesUseCases
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.outbox import EventPublisher
-from tests.handlers.retail.catalog.helpers import START, Call, Clock, RecordingEvents, call_app, settings
+from tests.handlers.retail.catalog.helpers import START, Call, Clock, RecordingEvents, call_app
 
 
 @pytest.fixture
@@ -55,8 +56,8 @@ def tax() -> list[Decimal]:
 def make_app(store: SalesStore, sent: RecordingEvents | None, tax: list[Decimal],
              metrics: list[Decimal] | None = None) -> Any:  # fmt: skip
     publisher = None if sent is None else EventPublisher("retail", "retail.sales", events_client=sent)
-    return build_app(settings("sales"), store, publisher, tax_rate=lambda: tax[0],
-                     metrics=None if metrics is None else metrics.append, clock=Clock())  # fmt: skip
+    return router.app(SalesUseCases(store.db, publisher, tax_rate=lambda: tax[0],
+                                    metrics=None if metrics is None else metrics.append, clock=Clock()))  # fmt: skip
 
 
 @pytest.fixture

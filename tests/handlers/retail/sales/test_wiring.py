@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from architectures.retail import SYSTEM
-from architectures.wiring import route_groups, service_environment
+from architectures.wiring import service_environment
 from handlers.retail.catalog import api as catalog_api
 from handlers.retail.catalog.store import MIGRATIONS
 from handlers.retail.sales import api as sales_api
@@ -32,18 +32,16 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Non
     monkeypatch.setenv("SYSTEM_NAME", "retail")
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("EVENT_BUS_NAME", "retail")
-    catalog_api.default_app.cache_clear()
-    sales_api.default_app.cache_clear()
+    catalog_api.router.reset()
+    sales_api.router.reset()
     yield
-    catalog_api.default_app.cache_clear()
-    sales_api.default_app.cache_clear()
+    catalog_api.router.reset()
+    sales_api.router.reset()
 
 
 def service_env(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    service = next(s for s in SYSTEM.services if s.name == name)
     monkeypatch.setenv("SERVICE_NAME", name)
     monkeypatch.setenv("EVENT_SOURCE", f"retail.{name}")
-    monkeypatch.setenv("ROUTE_GROUPS", route_groups(service))
 
 
 def test_handlers_wire_themselves(environment: None, monkeypatch: pytest.MonkeyPatch) -> None:
