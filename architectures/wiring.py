@@ -6,7 +6,6 @@ The names are decided here only, so a handler reads the same variables wherever 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
@@ -26,11 +25,6 @@ def env_name(name: str) -> str:
     return name.upper().replace("-", "_")
 
 
-def route_groups(service: Service) -> str:
-    """JSON of the group rules of a service's routes, for code that enforces them (handlers or the authorizer)."""
-    return json.dumps({r.key: list(r.groups) for r in service.routes if r.groups}, sort_keys=True)
-
-
 def service_environment(system: System, service: Service, stage: str, lookup: Lookup[T]) -> dict[str, T | str]:
     """Every environment variable a service's functions get. Secrets never appear: only the secret's ARN does."""
     env: dict[str, T | str] = {
@@ -39,7 +33,6 @@ def service_environment(system: System, service: Service, stage: str, lookup: Lo
         "STAGE": stage,
         "POWERTOOLS_SERVICE_NAME": f"{system.name}-{service.name}",
         "POWERTOOLS_METRICS_NAMESPACE": system.name,
-        "ROUTE_GROUPS": route_groups(service),
     }
     needs = service.needs
     if needs.database:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -28,7 +28,6 @@ from handlers.shared.errors import DomainError as DomainError
 from handlers.shared.errors import Forbidden as Forbidden
 from handlers.shared.errors import NotFound as NotFound
 from handlers.shared.errors import Unauthorized as Unauthorized
-from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +69,6 @@ def caller_of(event: dict[str, Any]) -> Caller:
     return Caller(str(user_id), str(email or ""), _groups(groups))
 
 
-def parse_body(app: APIGatewayHttpResolver, model: type[M]) -> M:
-    """The JSON body as ``model``: 400 when it is not JSON, 422 with field messages when it does not fit."""
-    return body_as(app.current_event.body, model)
-
-
 def body_as(raw: str | None, model: type[M], context: Mapping[str, Any] | None = None) -> M:
     """A raw JSON body as ``model``: 400 when it is not JSON, 422 with field messages when it does not fit.
     ``context`` reaches the model's validators (``now`` and ``today``, from the service's clock)."""
@@ -87,11 +81,6 @@ def body_as(raw: str | None, model: type[M], context: Mapping[str, Any] | None =
     return model.model_validate(data, context=context)
 
 
-def parse_query(app: APIGatewayHttpResolver, model: type[M]) -> M:
-    """The query string as ``model`` (422 with field messages when it does not fit)."""
-    return model.model_validate(app.current_event.query_string_parameters or {})
-
-
 def _json(status: int, body: dict[str, Any]) -> Response:
     return Response(status_code=status, content_type="application/json", body=json.dumps(body))
 
@@ -101,22 +90,6 @@ def field_errors(error: ValidationError) -> list[dict[str, str]]:
         {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"].removeprefix("Value error, ")}
         for e in error.errors()
     ]
-
-
-def create_app(settings: ServiceSettings) -> APIGatewayHttpResolver:
-    """A resolver whose routes see :func:`current_caller` checked against the route's declared groups."""
-    app = resolver()
-
-    def enforce_groups(app: APIGatewayHttpResolver, next_middleware: Callable[..., Response]) -> Response:
-        required = settings.route_groups.get(app.current_event.raw_event.get("routeKey", ""))
-        if required:
-            caller = caller_of(app.current_event.raw_event)
-            if not caller.is_in(*required):
-                raise Forbidden(f"this action needs one of the groups: {', '.join(required)}")
-        return next_middleware(app)
-
-    app.use(middlewares=[enforce_groups])
-    return app
 
 
 def resolver() -> APIGatewayHttpResolver:
@@ -146,7 +119,3 @@ def resolver() -> APIGatewayHttpResolver:
         return _json(500, {"message": "internal error"})
 
     return app
-
-
-def current_caller(app: APIGatewayHttpResolver) -> Caller:
-    return caller_of(app.current_event.raw_event)

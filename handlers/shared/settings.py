@@ -6,12 +6,11 @@ misconfigured function says what is wrong in its first log line instead of faili
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class SettingsError(ValueError):
@@ -44,13 +43,7 @@ class ServiceSettings(EnvSettings):
     system_name: str = Field(alias="SYSTEM_NAME", min_length=1)
     service_name: str = Field(alias="SERVICE_NAME", min_length=1)
     stage: str = Field("local", alias="STAGE")
-    route_groups: dict[str, tuple[str, ...]] = Field(default_factory=dict, alias="ROUTE_GROUPS")
     database_url: str | None = Field(None, alias="DATABASE_URL")
     db_secret_arn: str | None = Field(None, alias="DB_SECRET_ARN")
     event_bus_name: str | None = Field(None, alias="EVENT_BUS_NAME")
     event_source: str | None = Field(None, alias="EVENT_SOURCE")
-
-    @field_validator("route_groups", mode="before")
-    @classmethod
-    def _json(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value

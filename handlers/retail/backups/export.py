@@ -19,6 +19,7 @@ from handlers.retail.backups.snapshot import read_snapshot
 from handlers.shared.aws import client
 from handlers.shared.clock import utc_now
 from handlers.shared.db import Database, service_database
+from handlers.shared.entry import lambda_entry
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def _wiring() -> tuple[BackupSettings, Database]:
     return settings, service_database(settings)
 
 
+@lambda_entry()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings, db = _wiring()
     return export(db, client("s3"), settings.bucket_backups)

@@ -29,8 +29,8 @@ KEY_PREFIX = "exports"
 
 # Bookkeeping tables left out of a dump. The outbox would republish old events from a restored database, and
 # processed_events only makes sense with the old environment's queues; schema_migrations is recreated by the
-# migrations themselves (its versions travel as ``schema_versions``). Domain idempotency tables such as
-# sale_idempotency_keys ARE data: without them a client's retry after a restore would sell twice.
+# migrations themselves (its versions travel as ``schema_versions``). The Idempotency-Key records
+# (idempotent_requests) ARE data: without them a client's retry after a restore would sell twice.
 EXCLUDED_TABLES = frozenset({"schema_migrations", "outbox", "processed_events"})
 
 

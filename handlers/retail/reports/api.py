@@ -12,64 +12,29 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from pydantic import BaseModel
+from handlers.retail.reports.logic import ReportQuery
+from handlers.retail.reports.usecases import ReportUseCases
+from handlers.shared.routing import Request, Router
 
-from handlers.retail.reports import logic
-from handlers.retail.reports.files import ReportFiles, signing_s3
-from handlers.retail.reports.settings import ReportsSettings
-from handlers.retail.reports.store import ReportsStore
-from handlers.shared.api import create_app, parse_query
-from handlers.shared.clock import utc_now
-from handlers.shared.db import service_database
-from handlers.shared.settings import ServiceSettings
-
-# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
-# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
-REQUEST_MODELS: dict[str, type[BaseModel] | None] = {}
-QUERY_MODELS: dict[str, type[BaseModel]] = {"GET /reports/sales": logic.ReportQuery}
+router = Router("retail", "reports")
+View = dict[str, Any]
 
 
-def build_app(
-    settings: ServiceSettings,
-    store: ReportsStore,
-    files: ReportFiles,
-    *,
-    clock: Callable[[], datetime] = utc_now,
-) -> APIGatewayHttpResolver:
-    """The resolver with the reports routes, on injected adapters (store, report files, clock)."""
-    app = create_app(settings)
-
-    @app.get("/reports/sales")
-    def sales_report() -> dict[str, Any]:
-        query = parse_query(app, logic.ReportQuery)
-        span = logic.period(query, clock().date())
-        return logic.report_view(store.report(span, query.group_by))
-
-    @app.get("/reports/daily/<day>")
-    def daily_report(day: str) -> dict[str, Any]:
-        when = logic.DailyPath.model_validate({"date": day}).date
-        if not files.exists(when):
-            raise logic.ReportNotFound(when)
-        csv_url, json_url = files.links(when, logic.URL_EXPIRES_IN)
-        return {"date": when.isoformat(), "csv_url": csv_url, "json_url": json_url,
-                "expires_in": logic.URL_EXPIRES_IN}  # fmt: skip
-
-    return app
+@router.route("GET /reports/sales", query=ReportQuery, response=View)
+def sales_report(request: Request, reports: ReportUseCases) -> View:
+    """Sales figures over a period, per day, week or month, with the top products."""
+    return reports.sales_report(request.query)
 
 
-@functools.cache
-def default_app() -> APIGatewayHttpResolver:
-    """Built on the first invocation from the environment, then reused by the warm container."""
-    settings = ReportsSettings.from_env()
-    return build_app(settings, ReportsStore(service_database(settings)), ReportFiles(signing_s3(),
-                     settings.bucket_reports))  # fmt: skip
+@router.route("GET /reports/daily/{date}", response=View)
+def daily_report(request: Request, reports: ReportUseCases) -> View:
+    """Links to a day's report files (CSV and JSON), valid for a few minutes.
+
+    A day without a report is a 404; a date that is not YYYY-MM-DD is a 422 naming date.
+    """
+    return reports.daily_links(request.params["date"])
 
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return default_app().resolve(event, context)
+handler = router.handler(ReportUseCases.from_settings)

@@ -27,6 +27,7 @@ from handlers.retail.reports.store import ReportsStore
 from handlers.shared.aws import client
 from handlers.shared.clock import utc_now
 from handlers.shared.db import service_database
+from handlers.shared.entry import lambda_entry
 from handlers.shared.money import money_text
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def _wiring() -> tuple[ReportsStore, ReportFiles, ReportTopic]:
             ReportTopic(client("sns"), settings.topic_reports_arn))  # fmt: skip
 
 
+@lambda_entry()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     store, files, topic = _wiring()
     return run_daily(event, store, files, topic)

@@ -13,54 +13,29 @@ cannot be reached is a 503. Sessions and preferences have no route: see ``sessio
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from pydantic import BaseModel
+from handlers.retail.settings.logic import StoreSettingsFields
+from handlers.retail.settings.usecases import SettingsUseCases
+from handlers.shared.routing import Request, Router
 
-from handlers.retail.settings import logic
-from handlers.retail.settings.store import SettingsServiceSettings, SettingsTable
-from handlers.shared.api import create_app, current_caller, parse_body
-from handlers.shared.clock import utc_now
-from handlers.shared.settings import ServiceSettings
-
-# The request models of this service's routes, by route key: the bodies (``None``: the route takes none) and the
-# query strings. The handlers below parse with them and the OpenAPI documents describe the API from them.
-REQUEST_MODELS: dict[str, type[BaseModel] | None] = {"PUT /settings": logic.StoreSettingsFields}
-QUERY_MODELS: dict[str, type[BaseModel]] = {}
+router = Router("retail", "settings")
+View = dict[str, Any]
 
 
-def build_app(
-    settings: ServiceSettings,
-    table: SettingsTable,
-    *,
-    clock: Callable[[], datetime] = utc_now,
-) -> APIGatewayHttpResolver:
-    """The resolver with the settings routes, on an injected table adapter and clock."""
-    app = create_app(settings)
-
-    @app.get("/settings")
-    def show_settings() -> dict[str, Any]:
-        return logic.settings_view(table.store_settings())
-
-    @app.put("/settings")
-    def save_settings() -> dict[str, Any]:
-        fields = parse_body(app, logic.StoreSettingsFields)
-        caller = current_caller(app)
-        return logic.settings_view(table.save_store_settings(logic.stamped(fields, caller.user_id, clock())))
-
-    return app
+@router.route("GET /settings", response=View)
+def show_settings(request: Request, settings: SettingsUseCases) -> View:
+    """Show the store's settings (the defaults until an admin saves them)."""
+    return settings.show()
 
 
-@functools.cache
-def default_app() -> APIGatewayHttpResolver:
-    """Built on the first invocation from the environment, then reused by the warm container."""
-    settings = SettingsServiceSettings.from_env()
-    return build_app(settings, SettingsTable(settings.table_settings))
+@router.route("PUT /settings", body=StoreSettingsFields, response=View)
+def save_settings(request: Request, settings: SettingsUseCases) -> View:
+    """Save the store's settings: its name, currency, tax rate and low-stock threshold.
+
+    409 when a later write already replaced them.
+    """
+    return settings.save(request.caller, request.body)
 
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return default_app().resolve(event, context)
+handler = router.handler(SettingsUseCases.from_settings)

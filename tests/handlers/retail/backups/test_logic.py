@@ -81,7 +81,7 @@ def test_a_bytes_marker_must_be_valid():
 
 def test_bookkeeping_tables_are_left_out_but_idempotency_keys_are_data():
     assert not any(map(is_data_table, ["schema_migrations", "outbox", "processed_events", "sqlite_sequence"]))
-    assert is_data_table("sale_idempotency_keys") and is_data_table("products")
+    assert is_data_table("idempotent_requests") and is_data_table("products")
 
 
 def test_versions_newer_than_the_code_are_found():

@@ -145,8 +145,9 @@ def retail_source(db: Database) -> None:
     insert(db, "sale_items", [{"sale_id": "s1", "product_id": "p1", "sku": "TEA-1", "name": "Té verde 🍵",
                                "quantity": 2, "unit_price": Decimal("4.25"),
                                "line_total": Decimal("8.50")}])  # fmt: skip
-    insert(db, "sale_idempotency_keys", [{"seller_id": "u1", "idem_key": "k1", "request_hash": "0" * 64,
-                                          "sale_id": "s1", "response": '{"id": "s1"}', "created_at": at}])  # fmt: skip
+    key = {"owner_id": "u1", "idem_key": "k1", "request_hash": "0" * 64, "resource_id": "s1",
+           "response": '{"id": "s1"}', "created_at": at}  # fmt: skip
+    insert(db, "idempotent_requests", [key])
     insert(db, "stock_movements", [{"id": "m1", "product_id": "p1", "kind": "SALE", "delta": -2, "reason": None,
                                     "sale_id": "s1", "user_id": "u1", "created_at": at}])  # fmt: skip
     with db.transaction() as tx:
@@ -161,7 +162,7 @@ def test_round_trip_of_the_retail_schema_through_the_command(pair: Pair, tmp_pat
     retail_source(pair.source.db)
     first = dump_bytes(pair.source.db)
     dump = parse_dump(first)
-    assert {"products", "stock", "sales", "sale_items", "sale_idempotency_keys", "counters"} <= set(dump.tables)
+    assert {"products", "stock", "sales", "sale_items", "idempotent_requests", "counters"} <= set(dump.tables)
     assert not {"outbox", "processed_events", "schema_migrations"} & set(dump.tables)
     assert "shared-001" in dump.schema_versions and "001" in dump.schema_versions
     path = tmp_path / "retail.json.gz"

@@ -14,14 +14,14 @@ import boto3
 import pytest
 
 from handlers.retail.catalog.store import MIGRATIONS
-from handlers.retail.reports.api import build_app
+from handlers.retail.reports.api import router
 from handlers.retail.reports.files import ReportFiles, ReportTopic, signing_s3
 from handlers.retail.reports.store import ReportsStore
+from handlers.retail.reports.usecases import ReportUseCases
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from tests.events import http_request
 from tests.handlers.conftest import fake_aws
-from tests.handlers.retail.catalog.helpers import settings
 
 BUCKET = "retail-reports-test"
 NOW = datetime(2026, 3, 11, 6, 0, tzinfo=UTC)  # the schedule's run on the 11th reports the 10th
@@ -139,7 +139,7 @@ def call_app(app: Any, route_key: str, who: dict[str, str] | None, *, path: str 
 
 
 def make_app(store: ReportsStore, files: Any) -> Any:
-    return build_app(settings("reports"), store, files, clock=lambda: NOW)
+    return router.app(ReportUseCases(store.db, files, clock=lambda: NOW))
 
 
 @pytest.fixture

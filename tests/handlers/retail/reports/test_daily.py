@@ -15,7 +15,6 @@ import pytest
 import requests
 
 from architectures.retail import SYSTEM
-from architectures.wiring import route_groups
 from handlers.retail.catalog.store import MIGRATIONS
 from handlers.retail.reports import api, daily
 from handlers.retail.reports.daily import run_daily
@@ -108,12 +107,11 @@ def test_the_handlers_wire_from_the_environment(cloud: Cloud, tmp_path: Path,
     seed(db)
     db.close()
     env = {"SYSTEM_NAME": "retail", "SERVICE_NAME": "reports", "DATABASE_URL": f"sqlite:///{tmp_path}/test.db",
-           "BUCKET_REPORTS": BUCKET, "TOPIC_REPORTS_ARN": cloud.topic_arn,
-           "ROUTE_GROUPS": route_groups(REPORTS)}  # fmt: skip
+           "BUCKET_REPORTS": BUCKET, "TOPIC_REPORTS_ARN": cloud.topic_arn}  # fmt: skip
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     daily._wiring.cache_clear()
-    api.default_app.cache_clear()
+    api.router.reset()
     try:
         result = daily.handler({"schedule": "daily-report", "date": "2026-03-10"}, None)
         assert (result["sales"], result["total"]) == (1, "62.59")
@@ -125,7 +123,7 @@ def test_the_handlers_wire_from_the_environment(cloud: Cloud, tmp_path: Path,
         assert response["statusCode"] == 200 and CSV_KEY in url and "X-Amz-Expires=900" in url
     finally:
         daily._wiring.cache_clear()
-        api.default_app.cache_clear()
+        api.router.reset()
 
 
 class DeniedS3:

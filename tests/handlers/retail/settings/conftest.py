@@ -11,10 +11,9 @@ from typing import Any
 import boto3
 import pytest
 
-from architectures.retail import SYSTEM
-from architectures.wiring import route_groups
-from handlers.retail.settings.api import build_app
+from handlers.retail.settings.api import router
 from handlers.retail.settings.store import SettingsServiceSettings, SettingsTable
+from handlers.retail.settings.usecases import SettingsUseCases
 from tests.events import http_request
 
 TABLE = "retail-settings"
@@ -29,9 +28,7 @@ VALID = {"store_name": "Corner Shop", "currency": "EUR", "tax_rate": "0.18", "lo
 
 
 def settings() -> SettingsServiceSettings:
-    service = next(s for s in SYSTEM.services if s.name == "settings")
-    env = {"SYSTEM_NAME": "retail", "SERVICE_NAME": "settings", "ROUTE_GROUPS": route_groups(service),
-           "TABLE_SETTINGS": TABLE}  # fmt: skip
+    env = {"SYSTEM_NAME": "retail", "SERVICE_NAME": "settings", "TABLE_SETTINGS": TABLE}
     return SettingsServiceSettings.from_env(env)
 
 
@@ -77,7 +74,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app(table: SettingsTable, clock: Clock) -> Any:
-    return build_app(settings(), table, clock=clock)
+    return router.app(SettingsUseCases(table, clock=clock))
 
 
 Call = Callable[..., tuple[int, Any]]

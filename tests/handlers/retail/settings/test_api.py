@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.retail.settings.api import build_app
+from handlers.retail.settings.api import router
+from handlers.retail.settings.usecases import SettingsUseCases
 from tests.handlers.retail.settings.conftest import (
     ADMIN,
     SELLER,
@@ -16,7 +17,6 @@ from tests.handlers.retail.settings.conftest import (
     WAREHOUSE,
     call_app,
     raw_item,
-    settings,
 )
 
 
@@ -92,7 +92,7 @@ def test_only_admins_change_the_settings(call):
 
 def test_the_latest_write_wins_and_an_overtaken_one_is_refused(table, clock):
     """Two admins' requests stamped t1 < t2: if t2's write lands first, t1's arrives late and must not undo it."""
-    app = build_app(settings(), table, clock=clock)
+    app = router.app(SettingsUseCases(table, clock=clock))
     clock.now = START + timedelta(seconds=10)
     assert call_app(app, "PUT /settings", ADMIN, body={**VALID, "store_name": "Newer"})[0] == 200
     clock.now = START  # the slower request was stamped earlier
@@ -104,7 +104,7 @@ def test_the_latest_write_wins_and_an_overtaken_one_is_refused(table, clock):
 
 
 def test_an_unreachable_dynamodb_is_a_503_without_internals(unreachable_table):
-    app = build_app(settings(), unreachable_table)
+    app = router.app(SettingsUseCases(unreachable_table))
     for route, body in (("GET /settings", None), ("PUT /settings", VALID)):
         status, answer = call_app(app, route, ADMIN, body=body)
         assert status == 503, answer

@@ -9,11 +9,12 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 from handlers.retail.settings import logic
-from handlers.retail.settings.api import build_app
+from handlers.retail.settings.api import router
 from handlers.retail.settings.store import SettingsTable
+from handlers.retail.settings.usecases import SettingsUseCases
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import DatabaseUnavailable
-from tests.handlers.retail.settings.conftest import ADMIN, START, VALID, call_app, settings
+from tests.handlers.retail.settings.conftest import ADMIN, START, VALID, call_app
 
 
 @pytest.mark.parametrize(("rate", "text"), [
@@ -69,14 +70,14 @@ def test_dynamodb_that_cannot_serve_now_is_unavailable_a_503(error):
     table = SettingsTable("t", client=FailingClient(error))
     with pytest.raises(DatabaseUnavailable, match="DynamoDB table t"):
         table.store_settings()
-    assert call_app(build_app(settings(), table), "PUT /settings", ADMIN, body=VALID)[0] == 503
+    assert call_app(router.app(SettingsUseCases(table)), "PUT /settings", ADMIN, body=VALID)[0] == 503
 
 
 def test_other_dynamodb_errors_are_not_hidden_as_unavailable():
     table = SettingsTable("t", client=FailingClient(client_error("ResourceNotFoundException")))
     with pytest.raises(ClientError):
         table.store_settings()
-    status, body = call_app(build_app(settings(), table), "GET /settings", ADMIN)
+    status, body = call_app(router.app(SettingsUseCases(table)), "GET /settings", ADMIN)
     assert (status, body) == (500, {"message": "internal error"})
 
 
