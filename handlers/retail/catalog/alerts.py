@@ -12,18 +12,15 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from handlers.retail.catalog.logic import alert_message
-from handlers.retail.catalog.store import CatalogStore
+from handlers.retail.catalog.usecases import CatalogUseCases
 from handlers.retail.contracts import EVENTS, StockLow
 from handlers.shared.aws import client
-from handlers.shared.consumer import EventConsumer, ReceivedEvent
+from handlers.shared.consumer import EventConsumer, ReceivedEvent, declared_events
 from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
-
-CONSUMER = "catalog-low-stock-alerts"
 
 
 class AlertSettings(ServiceSettings):
@@ -31,29 +28,29 @@ class AlertSettings(ServiceSettings):
 
 
 class SnsAlerts:
-    """Publishes an alert to one topic."""
+    """Publishes an alert (a subject and a message) to one topic."""
 
     def __init__(self, topic_arn: str, sns_client: Any | None = None) -> None:
         self.topic_arn = topic_arn
         self._client = sns_client
 
-    def __call__(self, event: StockLow) -> None:
-        subject, message = alert_message(event)
+    def __call__(self, subject: str, message: str) -> None:
         (self._client or client("sns")).publish(TopicArn=self.topic_arn, Subject=subject, Message=message)
 
 
 class LowStockAlerts(EventConsumer):
-    name = CONSUMER
-    consumed = frozenset({"StockLow"})
+    """Handles one StockLow event; raises to have its record retried."""
+
+    name = "catalog-low-stock-alerts"
+    consumed = declared_events("retail", "catalog", "low-stock-alerts")
     models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
 
-    def __init__(self, store: CatalogStore, send: Any) -> None:
-        self.store = store
-        self.send = send
+    def __init__(self, catalog: CatalogUseCases) -> None:
+        self.catalog = catalog
 
     def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
         assert isinstance(event, StockLow)
-        if self.store.alert_once(CONSUMER, event, self.send):
+        if self.catalog.alert_low_stock(self.name, event):
             log.info("low-stock alert sent for %s (stock %d < %d)", event.sku, event.stock, event.min_stock)
         else:
             log.info("StockLow %s was already handled", event.event_id)
@@ -61,8 +58,9 @@ class LowStockAlerts(EventConsumer):
 
 @functools.cache
 def default_consumer() -> LowStockAlerts:
+    """Built on the first invocation from the environment, then reused by the warm container."""
     settings = AlertSettings.from_env()
-    return LowStockAlerts(CatalogStore(service_database(settings)), SnsAlerts(settings.stock_alerts_topic_arn))
+    return LowStockAlerts(CatalogUseCases(service_database(settings), send_alert=SnsAlerts(settings.stock_alerts_topic_arn)))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

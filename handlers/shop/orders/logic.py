@@ -36,10 +36,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.shared.clock import as_utc, timestamp_us
-from handlers.shared.errors import Conflict, DomainError, NotFound
+from handlers.shared.errors import DomainError, NotFound
 from handlers.shared.events import EventDetail
 from handlers.shared.money import money, money_text
 from handlers.shared.paging import NewestFirstQuery, Page, page_of
+from handlers.shared.status import StatusMachine, TransitionRefused
 from handlers.shared.views import IsoTimestamp, Money
 from handlers.shop.contracts import (
     OrderCancelled,
@@ -78,16 +79,19 @@ class Action(StrEnum):
     RELEASE = "finish cancelling it"
 
 
-TRANSITIONS: Mapping[tuple[Status, Action], Status] = {
-    (Status.PENDING, Action.CONFIRM): Status.CONFIRMED,
-    (Status.PENDING, Action.REJECT): Status.REJECTED,
-    (Status.PENDING, Action.CANCEL): Status.CANCELLING,
-    (Status.CONFIRMED, Action.CANCEL): Status.CANCELLING,
-    (Status.CANCELLING, Action.RELEASE): Status.CANCELLED,
-    # Cancelled before products answered, and products reserved nothing: there is nothing to release.
-    (Status.CANCELLING, Action.REJECT): Status.CANCELLED,
-}
-"""The only allowed transitions; anything missing here is refused."""
+MACHINE: StatusMachine[Status, Action] = StatusMachine(
+    "order",
+    {
+        (Status.PENDING, Action.CONFIRM): Status.CONFIRMED,
+        (Status.PENDING, Action.REJECT): Status.REJECTED,
+        (Status.PENDING, Action.CANCEL): Status.CANCELLING,
+        (Status.CONFIRMED, Action.CANCEL): Status.CANCELLING,
+        (Status.CANCELLING, Action.RELEASE): Status.CANCELLED,
+        # Cancelled before products answered, and products reserved nothing: there is nothing to release.
+        (Status.CANCELLING, Action.REJECT): Status.CANCELLED,
+    },
+)
+"""The only allowed transitions; anything else is refused with a 409 naming the current status."""
 
 
 class OrderNotFound(NotFound, LookupError):
@@ -98,26 +102,10 @@ class OrderNotFound(NotFound, LookupError):
         self.order_id = order_id
 
 
-class TransitionRefused(Conflict):
-    """The order's status does not allow the action (a 409); the message names the current status."""
-
-    def __init__(self, order_id: str, status: Status, action: Action) -> None:
-        super().__init__(f"order {order_id} is {status.value}; cannot {action.value}")
-        self.order_id, self.status, self.action = order_id, status, action
-
-
 class OrderRefused(DomainError):
     """A well-formed order that cannot be taken (an unknown or withdrawn product...): a 422."""
 
     http_status: ClassVar[int] = 422
-
-
-def next_status(order_id: str, status: Status, action: Action) -> Status:
-    """The status after ``action``, or :class:`TransitionRefused`."""
-    try:
-        return TRANSITIONS[(status, action)]
-    except KeyError:
-        raise TransitionRefused(order_id, status, action) from None
 
 
 # --- the request -----------------------------------------------------------------------------------------------
@@ -301,7 +289,7 @@ def place(new: NewOrder, catalog: Mapping[str, CatalogEntry], *, order_id: str, 
 
 def cancel(order: Order, now: datetime) -> Change:
     """The owner cancels (from PENDING or CONFIRMED): CANCELLING until products released the stock."""
-    status = next_status(order.id, order.status, Action.CANCEL)
+    status = MACHINE.next(order.id, order.status, Action.CANCEL)
     return Change(replace(order, status=status, updated_at=now), (OrderCancelled(order_id=order.id, occurred_at=now),))
 
 
@@ -310,7 +298,7 @@ def cancel(order: Order, now: datetime) -> Change:
 
 def _move(order: Order, action: Action, now: datetime) -> Order | str:
     try:
-        return replace(order, status=next_status(order.id, order.status, action), updated_at=now)
+        return replace(order, status=MACHINE.next(order.id, order.status, action), updated_at=now)
     except TransitionRefused as refused:
         return str(refused)
 

@@ -45,6 +45,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from handlers.shared.clock import timestamp_us
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.paging import NewestFirstQuery, Page, page_of
+from handlers.shared.status import StatusMachine
 
 AGENTS = "agents"
 """The group that sees and works every ticket (as declared in ``architectures/shop.py``)."""
@@ -64,15 +65,36 @@ class Role(StrEnum):
     AGENT = "agent"
 
 
-TRANSITIONS: Mapping[Status, frozenset[Status]] = {
-    Status.OPEN: frozenset({Status.IN_PROGRESS}),
-    Status.IN_PROGRESS: frozenset({Status.RESOLVED}),
-    Status.RESOLVED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),  # IN_PROGRESS: the reopen
-    Status.CLOSED: frozenset(),
-}
-"""The only allowed status moves; anything missing here is refused."""
+class Action(StrEnum):
+    """What someone does to a ticket; the value completes the sentence "cannot ..."."""
 
-TAKEABLE = frozenset({Status.OPEN, Status.IN_PROGRESS})
+    TAKE = "take it"
+    REOPEN_AS_NEW = "move it to OPEN"
+    START = "move it to IN_PROGRESS"
+    RESOLVE = "move it to RESOLVED"
+    CLOSE = "move it to CLOSED"
+    COMMENT = "comment on it"
+
+
+MOVE_TO: Mapping[Status, Action] = {Status.OPEN: Action.REOPEN_AS_NEW, Status.IN_PROGRESS: Action.START,
+                                    Status.RESOLVED: Action.RESOLVE, Status.CLOSED: Action.CLOSE}  # fmt: skip
+"""The action of a ``PATCH`` to each status (nothing goes back to OPEN)."""
+
+MACHINE: StatusMachine[Status, Action] = StatusMachine(
+    "ticket",
+    {
+        (Status.OPEN, Action.TAKE): Status.IN_PROGRESS,
+        (Status.IN_PROGRESS, Action.TAKE): Status.IN_PROGRESS,
+        (Status.OPEN, Action.START): Status.IN_PROGRESS,
+        (Status.IN_PROGRESS, Action.RESOLVE): Status.RESOLVED,
+        (Status.RESOLVED, Action.CLOSE): Status.CLOSED,
+        (Status.RESOLVED, Action.START): Status.IN_PROGRESS,  # the reopen
+        (Status.OPEN, Action.COMMENT): Status.OPEN,
+        (Status.IN_PROGRESS, Action.COMMENT): Status.IN_PROGRESS,
+        (Status.RESOLVED, Action.COMMENT): Status.RESOLVED,
+    },
+)
+"""The only allowed moves; anything else is refused with a 409 naming the current status. CLOSED is final."""
 
 
 class Who(Protocol):
@@ -106,14 +128,6 @@ class TicketNotFound(NotFound, LookupError):
     def __init__(self, ticket_id: str) -> None:
         super().__init__(f"no ticket {ticket_id}")
         self.ticket_id = ticket_id
-
-
-class TransitionRefused(Conflict):
-    """The ticket's status does not allow the action (a 409); the message names the current status."""
-
-    def __init__(self, ticket_id: str, status: Status, action: str) -> None:
-        super().__init__(f"ticket {ticket_id} is {status.value}; cannot {action}")
-        self.ticket_id, self.status, self.action = ticket_id, status, action
 
 
 class HeldByAnotherAgent(Conflict):
@@ -227,8 +241,7 @@ def visible(ticket: Ticket, who: Who) -> Ticket:
 def take(ticket: Ticket, agent: Who, now: datetime, *, reassign: bool = False) -> Ticket:
     """Assign the ticket to ``agent`` (OPEN becomes IN_PROGRESS). The same ticket when the agent already holds it."""
     visible(ticket, agent)
-    if ticket.status not in TAKEABLE:
-        raise TransitionRefused(ticket.id, ticket.status, "take it")
+    MACHINE.next(ticket.id, ticket.status, Action.TAKE)
     if ticket.assignee_id == agent.user_id and ticket.status is Status.IN_PROGRESS:
         return ticket
     if ticket.assignee_id is not None and ticket.assignee_id != agent.user_id and not reassign:
@@ -239,8 +252,7 @@ def take(ticket: Ticket, agent: Who, now: datetime, *, reassign: bool = False) -
 def move(ticket: Ticket, target: Status, agent: Who, now: datetime) -> Ticket:
     """Move the ticket one step (see the status machine); OPEN → IN_PROGRESS assigns ``agent`` as ``take`` does."""
     visible(ticket, agent)
-    if target not in TRANSITIONS[ticket.status]:
-        raise TransitionRefused(ticket.id, ticket.status, f"move it to {target.value}")
+    MACHINE.next(ticket.id, ticket.status, MOVE_TO[target])
     assignee = ticket.assignee_id
     if target is Status.IN_PROGRESS and assignee is None:
         assignee = agent.user_id
@@ -250,8 +262,7 @@ def move(ticket: Ticket, target: Status, agent: Who, now: datetime) -> Ticket:
 def comment(ticket: Ticket, author: Who, new: NewComment, *, comment_id: str, now: datetime) -> tuple[Ticket, Comment]:
     """A comment by the owner or an agent, and the ticket with its ``updated_at`` moved."""
     visible(ticket, author)
-    if ticket.status is Status.CLOSED:
-        raise TransitionRefused(ticket.id, ticket.status, "comment on it")
+    MACHINE.next(ticket.id, ticket.status, Action.COMMENT)
     role = Role.AGENT if is_agent(author) else Role.CUSTOMER
     note = Comment(id=comment_id, ticket_id=ticket.id, author_id=author.user_id, author_role=role, body=new.body,
                    created_at=now)  # fmt: skip

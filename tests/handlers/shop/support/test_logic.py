@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from handlers.shared.paging import Cursor
+from handlers.shared.status import TransitionRefused
 from handlers.shop.support import logic
 from handlers.shop.support.logic import (
     Actor,
@@ -20,7 +21,6 @@ from handlers.shop.support.logic import (
     Status,
     Ticket,
     TicketNotFound,
-    TransitionRefused,
 )
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
