@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from handlers.shared.clock import timestamp_ms
+from handlers.shared.clock import timestamp_us
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.money import Price, cents, money_text, no_float_noise
 from handlers.shared.paging import Page, PageQuery, page_of
@@ -153,8 +153,8 @@ def product_view(product: Product) -> dict[str, Any]:
         "category": product.category,
         "price": money_text(product.price),
         "active": product.active,
-        "created_at": timestamp_ms(product.created_at),
-        "updated_at": timestamp_ms(product.updated_at),
+        "created_at": timestamp_us(product.created_at),
+        "updated_at": timestamp_us(product.updated_at),
     }
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from handlers.shared.clock import timestamp_ms
+from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Database, IntegrityConflict, Transaction
 from handlers.shared.inbox import claim
 from handlers.shared.money import money, money_text
@@ -75,7 +75,7 @@ class ProductStore:
                 )
                 tx.execute(
                     "INSERT INTO inventory (product_id, available, reserved, updated_at) VALUES (:id, 0, 0, :at)",
-                    {"id": product.id, "at": timestamp_ms(product.updated_at)},
+                    {"id": product.id, "at": timestamp_us(product.updated_at)},
                 )
                 add_to_outbox(tx, product_changed(product))
         except IntegrityConflict:  # the SKU was taken between the check and the insert
@@ -146,7 +146,7 @@ class ProductStore:
                 raise ProductNotFound(product_id)
             tx.execute(  # (MySQL counts changed rows, not matched ones: the row was checked above)
                 "UPDATE inventory SET available = :q, updated_at = :at WHERE product_id = :id",
-                {"q": quantity, "at": timestamp_ms(now), "id": product_id},
+                {"q": quantity, "at": timestamp_us(now), "id": product_id},
             )
         return Inventory(product_id, quantity, int(row["reserved"]))
 
@@ -166,7 +166,7 @@ class ProductStore:
                 return placed_again(order.order_id, state)
             product_ids = sorted({item.product_id for item in order.items})
             decision = decide_reservation(order, _stock(tx, product_ids))
-            at = timestamp_ms(now)
+            at = timestamp_us(now)
             if isinstance(decision, Reject):
                 _insert_order(tx, order.order_id, OrderStock.REJECTED, at, decision.reason)
                 add_to_outbox(tx, decision.event)
@@ -197,7 +197,7 @@ class ProductStore:
             refused = can_confirm(order_id, _order_state(tx, order_id, lock=True))
             if refused is not None:
                 return refused
-            at = timestamp_ms(now)
+            at = timestamp_us(now)
             for product_id, quantity, _ in _lines(tx, order_id, LineState.RESERVED):
                 sold = tx.execute(
                     "UPDATE inventory SET reserved = reserved - :q, updated_at = :at "
@@ -217,7 +217,7 @@ class ProductStore:
         with self.db.transaction() as tx:
             if not claim(tx, consumer, event_id):
                 return None
-            at = timestamp_ms(now)
+            at = timestamp_us(now)
             state = _order_state(tx, order_id, lock=True)
             if state is None:
                 _insert_order(tx, order_id, OrderStock.RELEASED, at, "cancelled before it was placed")
@@ -330,8 +330,8 @@ def _row(product: Product) -> dict[str, Any]:
         "category": product.category,
         "price": money_text(product.price),
         "active": 1 if product.active else 0,
-        "created_at": timestamp_ms(product.created_at),
-        "updated_at": timestamp_ms(product.updated_at),
+        "created_at": timestamp_us(product.created_at),
+        "updated_at": timestamp_us(product.updated_at),
     }
 
 
