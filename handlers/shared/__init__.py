@@ -1,10 +1,13 @@
-"""Code shared by every service's handlers.
+"""Code shared by every service's handlers: the mechanics each service uses once, from here.
 
-- ``settings``: the environment as a validated model; ``aws``: lazy boto3 clients and secrets;
-- ``db``, ``database``, ``migrations``: portable SQL on SQLite and MySQL/MariaDB, the service's own database, and
-  versioned migrations (plus ``migrate_handler``, the deploy-time migration function);
-- ``api``: the HTTP resolver with the caller, group rules and error mapping;
-- ``events``, ``outbox``, ``consumer``: publishing through an outbox, the relay schedule, and idempotent consumers;
-- ``clock``, ``money``, ``paging``: the stored timestamp formats, amounts as two-place Decimals, page sizes and
-  cursors.
+- ``routing``, ``api``, ``http_event``, ``asgi``: routes bound to the declaration, the caller, request parsing and
+  error mapping, the one builder of API Gateway payload 2.0 events, and the ASGI pieces of the Users container;
+- ``usecases``, ``idempotency``, ``status``, ``paging``, ``views``: the use-case base (one transaction with its
+  outbox, claims and Idempotency-Key record), status machines, the cursor codec and page shape, and view types;
+- ``events``, ``outbox``, ``consumer``, ``inbox``: the event model, publishing through an outbox and its relay
+  schedule, and consumers that handle each event once;
+- ``db``, ``migrate``, ``migrate_handler``: portable SQL on SQLite and MySQL/MariaDB with the service's own
+  database, versioned migrations, and the deploy-time migration function;
+- ``entry``: the Powertools Logger and Tracer around every function; ``settings``: the environment as a validated
+  model; ``aws``: lazy boto3 clients and secrets; ``clock``, ``money``: stored timestamps and two-place amounts.
 """
