@@ -11,11 +11,11 @@ The route then sees the claims the way API Gateway passes them: every value a st
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from handlers.shared.http_event import claims_as_strings
 from handlers.shared.tokens import InvalidToken, KeysUnavailable, TokenVerifier
 
 __all__ = ["InvalidToken", "JwtAuthorizer", "JwtSettings", "KeysUnavailable", "claims_as_strings", "token_from"]
@@ -54,24 +54,6 @@ def token_from(headers: Mapping[str, str]) -> str:
     if len(parts) == 1 and parts[0].lower() != "bearer":
         return parts[0]
     raise InvalidToken("no bearer token in the Authorization header" if value else "no Authorization header")
-
-
-def _as_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-    if isinstance(value, list | tuple):
-        return "[" + " ".join(_as_string(v) for v in value) + "]"
-    return json.dumps(value, separators=(",", ":"))
-
-
-def claims_as_strings(claims: Mapping[str, Any]) -> dict[str, str]:
-    """Claims as API Gateway hands them to the route: ``{"cognito:groups": ["a", "b"], "exp": 1}`` becomes
-    ``{"cognito:groups": "[a b]", "exp": "1"}``."""
-    return {name: _as_string(value) for name, value in claims.items()}
 
 
 class JwtAuthorizer:

@@ -16,6 +16,7 @@ Standard library only, so it runs in a Lambda archive or a container holding jus
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
@@ -197,3 +198,21 @@ def authorizer_event(
         "identitySource": [request.headers["authorization"]],
         **event,
     }
+
+
+def _as_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    if isinstance(value, list | tuple):
+        return "[" + " ".join(_as_string(v) for v in value) + "]"
+    return json.dumps(value, separators=(",", ":"))
+
+
+def claims_as_strings(claims: Mapping[str, Any]) -> dict[str, str]:
+    """Claims as API Gateway's JWT authorizer hands them to the route: ``{"cognito:groups": ["a", "b"], "exp": 1}``
+    becomes ``{"cognito:groups": "[a b]", "exp": "1"}``."""
+    return {name: _as_string(value) for name, value in claims.items()}

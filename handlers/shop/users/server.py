@@ -25,16 +25,18 @@ from typing import Any
 
 from pydantic import Field
 
+from architectures import SYSTEMS
 from handlers.shared.asgi import ASGIApp, Receive, Scope, Send, lifespan, read_body
-from handlers.shared.http_event import ApiContext, HttpRequest, http_api_event, jwt_authorizer
+from handlers.shared.http_event import ApiContext, HttpRequest, claims_as_strings, http_api_event, jwt_authorizer
 from handlers.shared.settings import EnvSettings
 from handlers.shared.tokens import InvalidToken, KeysUnavailable, TokenVerifier
 
 log = logging.getLogger(__name__)
 
-PUBLIC_ROUTES = frozenset({"POST /users/signup", "POST /users/confirm", "POST /users/login", "POST /users/refresh"})
-PROTECTED_ROUTES = frozenset({"POST /users/logout", "GET /users/me", "PUT /users/me"})
-"""The declared routes (``architectures/shop.py``; a test keeps them equal): only these reach the handler."""
+USERS = SYSTEMS["shop"].service("users")
+PUBLIC_ROUTES = frozenset(route.key for route in USERS.routes if route.public)
+PROTECTED_ROUTES = frozenset(route.key for route in USERS.routes if not route.public)
+"""The declared routes (``architectures/shop.py``): only these reach the handler, and only signed in when protected."""
 HEALTH_PATH = "/health"
 MAX_BODY_BYTES = 1024 * 1024
 TOKEN_CLAIMS = ("exp", "iss", "sub", "token_use")
@@ -90,23 +92,6 @@ class Authenticator:
         if self.client_id not in audiences:
             raise InvalidToken("the token was not issued to this app client")
         return claims
-
-
-def _as_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return "[" + " ".join(_as_string(v) for v in value) + "]"
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value, separators=(",", ":"))
-
-
-def claims_as_strings(claims: Mapping[str, Any]) -> dict[str, str]:
-    """Claims as API Gateway hands them to the route (every value a string, lists as ``"[a b]"``)."""
-    return {name: _as_string(value) for name, value in claims.items()}
 
 
 API = ApiContext(api_id="users", account_id="-", region="-", domain="localhost")

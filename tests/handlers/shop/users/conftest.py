@@ -92,7 +92,7 @@ def app(pool: Pool, store: ProfileStore, identity: CognitoIdentity) -> Any:
 
 def gateway_claims(token: str) -> dict[str, str]:
     """What the gateway's JWT authorizer hands the route for ``token`` (it verified the signature already)."""
-    from handlers.shop.users.server import claims_as_strings
+    from handlers.shared.http_event import claims_as_strings
 
     return claims_as_strings(jwt.decode(token, options={"verify_signature": False}))
 

@@ -15,10 +15,9 @@ import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from handlers.shared.tokens import TokenVerifier
-from handlers.shop.users import server
 from handlers.shop.users.server import TOKEN_CLAIMS, Authenticator, ServerSettings, asgi_app, to_event
 from handlers.shop.users.store import ProfileStore
-from tests.handlers.shop.users.conftest import PASSWORD, SERVICE, Pool, settings
+from tests.handlers.shop.users.conftest import PASSWORD, Pool, settings
 from tests.jwks import JwksServer, free_port, mint
 
 KID = "users-test"
@@ -57,12 +56,6 @@ def request(app: Any, method: str, path: str, **kwargs: Any) -> httpx.Response:
             return await client.request(method, path, **kwargs)
 
     return asyncio.run(go())
-
-
-def test_the_routes_are_the_declared_ones() -> None:
-    declared = {r.key: r.public for r in SERVICE.routes}
-    assert {k for k, public in declared.items() if public} == server.PUBLIC_ROUTES
-    assert {k for k, public in declared.items() if not public} == server.PROTECTED_ROUTES
 
 
 def test_health(asgi: Any) -> None:
