@@ -13,6 +13,8 @@ from typing import Literal, TypeVar
 
 import pulumi
 
+from components.site_content import SITE_CSP_DIRECTIVES, SITE_FRAME_OPTION, SITE_REFERRER_POLICY  # noqa: F401
+
 T = TypeVar("T")
 
 Protection = Literal["standard", "hardened"]
@@ -117,20 +119,7 @@ EKS_CONTROL_PLANE_LOGS = ("api", "audit", "authenticator", "controllerManager", 
 # --- Static site (CloudFront: CKV2_AWS_32 headers, CKV_AWS_68 WAF in prod) ----------------------------------
 # The AWS managed cache policy "CachingOptimized".
 CLOUDFRONT_CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-SITE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-SITE_FRAME_OPTION = "DENY"
-# No 'unsafe-inline': the app must ship its scripts and styles as files.
-SITE_CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
-    ("default-src", "'self'"),
-    ("script-src", "'self'"),
-    ("style-src", "'self'"),
-    ("img-src", "'self' data:"),
-    ("connect-src", "'self'"),  # the site's connect_origins are appended
-    ("frame-ancestors", "'none'"),
-    ("base-uri", "'self'"),
-    ("form-action", "'self'"),
-    ("object-src", "'none'"),
-)
+# The site's security headers live with the other site rules, in the Pulumi-free ``site_content`` module.
 
 
 def site_waf_enabled(protection: Protection) -> bool:

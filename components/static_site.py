@@ -17,12 +17,9 @@ the API's own 403 and 404 with the app, the SPA fallback is a viewer-request fun
 
 from __future__ import annotations
 
-import mimetypes
-import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +43,21 @@ from components.bucket import (
     set_versioning,
 )
 from components.defaults import Protection
+from components.site_content import (  # noqa: F401 (re-exported: the component's public helpers)
+    CACHE_IMMUTABLE,
+    CACHE_NO_CACHE,
+    CACHE_SHORT,
+    CONNECT_SCHEMES,
+    CSP_MAX_LENGTH,
+    cache_control,
+    check_csp,
+    connect_origin,
+    content_security_policy,
+    content_type,
+    csp_with_connect_sources,
+    has_content_hash,
+    site_files,
+)
 
 RESOURCE_TYPE = "awssystems:site:StaticSiteComponent"
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
@@ -54,9 +66,6 @@ WAF_RATE_LIMIT_RANGE = (100, 2_000_000_000)
 LOG_RETENTION_DAYS_ALLOWED = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )  # fmt: skip
-CSP_MAX_LENGTH = 1783  # CloudFront's limit for the Content-Security-Policy header value
-CONNECT_SCHEMES = ("https", "wss")
-_HOST_PORT = re.compile(r"^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$")
 _DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 CLOUDFRONT_PRINCIPAL = "cloudfront.amazonaws.com"
@@ -78,101 +87,6 @@ SPA_FALLBACK_FUNCTION = """function handler(event) {
 }
 """
 ALIAS_RECORD_TYPES = ("A", "AAAA")
-
-CACHE_NO_CACHE = "no-cache"  # revalidate every time: the entry point and the runtime config must never go stale
-CACHE_IMMUTABLE = "public, max-age=31536000, immutable"  # the name changes whenever the content does
-CACHE_SHORT = "public, max-age=300"
-# A file name segment of 8+ lowercase hex characters with a digit and a letter, e.g. ``app.3f2a9c1b.js``.
-# Requiring both keeps words ("deadbeef") and dates ("20240101") out: a false positive would pin a mutable
-# file in browsers for a year.
-_CONTENT_HASH = re.compile(r"^(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{8,}$")
-_NAME_SEGMENTS = re.compile(r"[.\-_]")
-_CONTENT_TYPES = {
-    ".js": "text/javascript",
-    ".mjs": "text/javascript",
-    ".css": "text/css",
-    ".svg": "image/svg+xml",
-    ".json": "application/json",
-    ".webmanifest": "application/manifest+json",
-    ".woff2": "font/woff2",
-}
-DEFAULT_CONTENT_TYPE = "application/octet-stream"
-_KEPT_DOT_DIRS = (".well-known",)  # RFC 8615: security.txt, app links; every other dotfile stays off the site
-
-
-# --- pure helpers (no Pulumi runtime) -----------------------------------------------------------------------
-
-
-@cache
-def _mime_types() -> mimetypes.MimeTypes:
-    """Python's built-in table only: the host's /etc/mime.types must not change what a deployment uploads."""
-    return mimetypes.MimeTypes(filenames=())
-
-
-def content_type(key: str) -> str:
-    """The Content-Type for an object key; text types carry ``charset=utf-8``."""
-    suffix = PurePosixPath(key).suffix.lower()
-    guessed = _CONTENT_TYPES.get(suffix) or _mime_types().guess_type(key, strict=False)[0] or DEFAULT_CONTENT_TYPE
-    return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
-
-
-def has_content_hash(key: str) -> bool:
-    """Whether the file name carries a content hash (a hex run of 8+ characters between separators)."""
-    return any(_CONTENT_HASH.match(part) for part in _NAME_SEGMENTS.split(PurePosixPath(key).name))
-
-
-def cache_control(key: str) -> str:
-    """``no-cache`` for HTML, a year for content-hashed assets, five minutes for anything else."""
-    if PurePosixPath(key).suffix.lower() in (".html", ".htm"):
-        return CACHE_NO_CACHE
-    return CACHE_IMMUTABLE if has_content_hash(key) else CACHE_SHORT
-
-
-def site_files(site_dir: Path) -> list[tuple[str, Path]]:
-    """Every file under ``site_dir`` as ``(key, path)``, sorted; dotfiles skipped (not ``.well-known``)."""
-    found: list[tuple[str, Path]] = []
-    for folder, dirs, files in os.walk(site_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") or d in _KEPT_DOT_DIRS)
-        for file in files:
-            if not file.startswith("."):
-                path = Path(folder, file)
-                found.append((path.relative_to(site_dir).as_posix(), path))
-    return sorted(found)
-
-
-def connect_origin(value: str) -> str:
-    """``scheme://host[:port]`` of a URL the app calls (an API URL with a path is reduced to its origin)."""
-    parts = urlsplit(value.strip()) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in CONNECT_SCHEMES or not _HOST_PORT.match(parts.netloc):
-        raise ValueError(
-            f"connect_origins: each must be an {' or '.join(CONNECT_SCHEMES)} URL such as "
-            f"https://api.example.com (got {value!r})"
-        )
-    return f"{parts.scheme}://{parts.netloc.lower()}"
-
-
-def content_security_policy(origins: Sequence[str] = ()) -> str:
-    """The default CSP, with ``origins`` (normalized, deduplicated) added to ``connect-src``."""
-    policy = csp_with_connect_sources(dict.fromkeys(connect_origin(o) for o in origins))
-    _check_csp(policy, "connect_origins")
-    return policy
-
-
-def csp_with_connect_sources(sources: Iterable[str]) -> str:
-    """The default CSP with ``sources`` appended to ``connect-src`` as given (the local runtime's are ``http://``)."""
-    extra = list(sources)
-    return "; ".join(
-        f"{directive} {' '.join([value, *extra]) if directive == 'connect-src' else value}"
-        for directive, value in defaults.SITE_CSP_DIRECTIVES
-    )
-
-
-def _check_csp(policy: str, argument: str) -> None:
-    if not policy.strip() or any(c in policy for c in "\r\n") or len(policy) > CSP_MAX_LENGTH:
-        raise ValueError(
-            f"{argument}: the Content-Security-Policy must be one non-empty line of at most {CSP_MAX_LENGTH} "
-            f"characters (got {len(policy)} characters)"
-        )
 
 
 def _check_range(argument: str, value: int, bounds: tuple[int, int]) -> None:
@@ -284,7 +198,7 @@ class StaticSiteArgs:
                 )
             if not isinstance(self.content_security_policy, str):
                 raise ValueError("content_security_policy: must be a string")
-            _check_csp(self.content_security_policy, "content_security_policy")
+            check_csp(self.content_security_policy, "content_security_policy")
         for origin in self.connect_origins:
             if isinstance(origin, str):  # Outputs are checked when they resolve
                 connect_origin(origin)

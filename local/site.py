@@ -15,8 +15,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
-from components import defaults
-from components.static_site import cache_control, content_type, csp_with_connect_sources, site_files
+from components.site_content import (
+    SITE_FRAME_OPTION,
+    SITE_REFERRER_POLICY,
+    cache_control,
+    content_type,
+    csp_with_connect_sources,
+    site_files,
+)
+from handlers.shared.asgi import lifespan
 
 Scope = dict[str, Any]
 
@@ -32,8 +39,8 @@ class SiteServer:
         self.security_headers = [
             (b"content-security-policy", csp_with_connect_sources(dict.fromkeys(connect_sources)).encode()),
             (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", defaults.SITE_FRAME_OPTION.encode()),
-            (b"referrer-policy", defaults.SITE_REFERRER_POLICY.encode()),
+            (b"x-frame-options", SITE_FRAME_OPTION.encode()),
+            (b"referrer-policy", SITE_REFERRER_POLICY.encode()),
         ]
 
     def _file(self, key: str) -> Path | None:
@@ -52,8 +59,7 @@ class SiteServer:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            message = await receive()
-            await send({"type": f"{message['type']}.complete"})
+            await lifespan(receive, send)
             return
         if scope["method"] not in ("GET", "HEAD"):
             await self._send(send, 405, [(b"allow", b"GET, HEAD")], b"")
