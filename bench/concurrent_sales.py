@@ -10,6 +10,7 @@ throughput of the 100 requests, and their p99 latency. The section of BENCHMARKS
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -102,7 +103,8 @@ def mariadb_url(server: str) -> tuple[str, Database, str]:
     return server.rstrip("/") + f"/{name}", admin, name
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         rows.append(("SQLite (file)", run(f"sqlite:///{tmp}/bench.db")))

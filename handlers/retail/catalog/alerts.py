@@ -60,7 +60,8 @@ class LowStockAlerts(EventConsumer):
 def default_consumer() -> LowStockAlerts:
     """Built on the first invocation from the environment, then reused by the warm container."""
     settings = AlertSettings.from_env()
-    return LowStockAlerts(CatalogUseCases(service_database(settings), send_alert=SnsAlerts(settings.stock_alerts_topic_arn)))
+    send_alert = SnsAlerts(settings.stock_alerts_topic_arn)
+    return LowStockAlerts(CatalogUseCases(service_database(settings), send_alert=send_alert))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -13,21 +13,24 @@ threshold changes later. A replacement (PUT) that leaves it out keeps the produc
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.retail.contracts import StockLow
-from handlers.retail.stock_movements import Movement, MovementKind
+from handlers.retail.stock_movements import Movement, MovementKind, movement
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.money import Price, cents, money_text, no_float_noise
-from handlers.shared.paging import PageQuery as SharedPageQuery
+from handlers.shared.paging import NewestFirstQuery, Page, PageQuery, page_of
+from handlers.shared.views import IsoTimestamp, Money
+
+T = TypeVar("T")
 
 # --- errors ------------------------------------------------------------------------------------------------------
 
@@ -59,17 +62,17 @@ class InsufficientStock(Conflict):
         )
 
 
+def existing(found: T | None, missing: NotFound) -> T:
+    """What a read found, or the 404 ``missing`` when it found nothing."""
+    if found is None:
+        raise missing
+    return found
+
+
 # --- pagination ----------------------------------------------------------------------------------------------------
 
-
-class PageQuery(SharedPageQuery):
-    """The catalog's lists: ``?limit=`` and ``?cursor=`` (the shared codec); unknown query parameters are refused."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-    @property
-    def after(self) -> tuple[str, ...] | None:
-        return self.after_key
+# The catalog's lists page with the shared ``?limit=`` and ``?cursor=``; unknown query parameters are refused.
+STRICT_QUERY = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
 # --- products ------------------------------------------------------------------------------------------------------
@@ -114,12 +117,11 @@ class Product:
     updated_at: datetime
 
 
-def new_product(fields: ProductFields, now: datetime, default_min_stock: Callable[[], int],
-                product_id: str | None = None) -> Product:  # fmt: skip
+def new_product(fields: ProductFields, product_id: str, now: datetime, default_min_stock: Callable[[], int]) -> Product:
     """A new product; ``default_min_stock`` (the store's low-stock threshold) is asked only when the body leaves
     ``min_stock`` out."""
     return Product(
-        id=product_id or str(uuid.uuid4()),
+        id=product_id,
         sku=fields.sku,
         name=fields.name,
         category=fields.category,
@@ -131,9 +133,8 @@ def new_product(fields: ProductFields, now: datetime, default_min_stock: Callabl
     )
 
 
-def updated_product(current: Product | None, product_id: str, fields: ProductFields, now: datetime) -> Product:
-    if current is None:
-        raise ProductNotFound(product_id)
+def updated_product(found: Product | None, product_id: str, fields: ProductFields, now: datetime) -> Product:
+    current = existing(found, ProductNotFound(product_id))
     return replace(
         current,
         sku=fields.sku,
@@ -148,12 +149,24 @@ def updated_product(current: Product | None, product_id: str, fields: ProductFie
 
 def deleted_product(current: Product | None, product_id: str, now: datetime) -> Product:
     """A soft delete: the product stays (sales and movements point at it) but is no longer sold."""
-    if current is None:
-        raise ProductNotFound(product_id)
-    return replace(current, active=False, updated_at=now)
+    return replace(existing(current, ProductNotFound(product_id)), active=False, updated_at=now)
 
 
-def product_view(product: Product) -> dict[str, Any]:
+class ProductView(TypedDict):
+    """A product; a deleted one has ``active`` false."""
+
+    id: str
+    sku: str
+    name: str
+    category: str
+    price: Money
+    min_stock: int
+    active: bool
+    created_at: IsoTimestamp
+    updated_at: IsoTimestamp
+
+
+def product_view(product: Product) -> ProductView:
     return {
         "id": product.id,
         "sku": product.sku,
@@ -169,6 +182,8 @@ def product_view(product: Product) -> dict[str, Any]:
 
 class ProductQuery(PageQuery):
     """``GET /products?category=&include_inactive=&limit=&cursor=`` in SKU order (deleted ones only on request)."""
+
+    model_config = STRICT_QUERY
 
     category: str | None = Field(None, max_length=100)
     include_inactive: bool = False
@@ -204,19 +219,27 @@ class Client:
     updated_at: datetime
 
 
-def new_client(fields: ClientFields, now: datetime, client_id: str | None = None) -> Client:
-    return Client(client_id or str(uuid.uuid4()), fields.document_id, fields.name, fields.email, fields.phone,
+def new_client(fields: ClientFields, client_id: str, now: datetime) -> Client:
+    return Client(client_id, fields.document_id, fields.name, fields.email, fields.phone,
                   now, now)  # fmt: skip
 
 
 def updated_client(current: Client | None, client_id: str, fields: ClientFields, now: datetime) -> Client:
-    if current is None:
-        raise ClientNotFound(client_id)
-    return replace(current, document_id=fields.document_id, name=fields.name, email=fields.email,
-                   phone=fields.phone, updated_at=now)  # fmt: skip
+    return replace(existing(current, ClientNotFound(client_id)), document_id=fields.document_id, name=fields.name,
+                   email=fields.email, phone=fields.phone, updated_at=now)  # fmt: skip
 
 
-def client_view(client: Client) -> dict[str, Any]:
+class ClientView(TypedDict):
+    id: str
+    document_id: str
+    name: str
+    email: str | None
+    phone: str | None
+    created_at: IsoTimestamp
+    updated_at: IsoTimestamp
+
+
+def client_view(client: Client) -> ClientView:
     return {
         "id": client.id,
         "document_id": client.document_id,
@@ -231,6 +254,7 @@ def client_view(client: Client) -> dict[str, Any]:
 class ClientQuery(PageQuery):
     """``GET /clients?limit=&cursor=`` in name order."""
 
+    model_config = STRICT_QUERY
     CURSOR_PARTS: ClassVar[int] = 2
 
 
@@ -250,13 +274,26 @@ class StockLevel:
         return self.stock < self.min_stock
 
 
-def stock_view(level: StockLevel) -> dict[str, Any]:
+class StockView(TypedDict):
+    """A product's stock; ``low``: below its minimum."""
+
+    product_id: str
+    sku: str
+    name: str
+    stock: int
+    min_stock: int
+    low: bool
+
+
+def stock_view(level: StockLevel) -> StockView:
     return {"product_id": level.product_id, "sku": level.sku, "name": level.name, "stock": level.stock,
             "min_stock": level.min_stock, "low": level.low}  # fmt: skip
 
 
 class StockQuery(PageQuery):
     """``GET /stock?low=true&limit=&cursor=``: sold products in SKU order; ``low`` keeps those below their minimum."""
+
+    model_config = STRICT_QUERY
 
     low: bool = False
 
@@ -278,25 +315,12 @@ class Adjustment(BaseModel):
         return value
 
 
-def movement_view(movement: Movement) -> dict[str, Any]:
-    return {
-        "id": movement.id,
-        "product_id": movement.product_id,
-        "kind": movement.kind.value,
-        "delta": movement.delta,
-        "reason": movement.reason,
-        "sale_id": movement.sale_id,
-        "user_id": movement.user_id,
-        "created_at": timestamp_ms(movement.created_at),
-    }
-
-
-class MovementQuery(PageQuery):
+class MovementQuery(NewestFirstQuery):
     """``GET /stock/movements?product_id=&limit=&cursor=``: newest first (all products when none is named)."""
 
-    product_id: str | None = Field(None, max_length=36)
+    model_config = STRICT_QUERY
 
-    CURSOR_PARTS: ClassVar[int] = 2
+    product_id: str | None = Field(None, max_length=36)
 
 
 def crossed_below(before: int, after: int, min_stock: int) -> bool:
@@ -313,20 +337,30 @@ class StockChange:
     alert: StockLow | None
 
 
-def adjust(level: StockLevel, adjustment: Adjustment, user_id: str, now: datetime,
-           movement_id: str | None = None) -> StockChange:  # fmt: skip
+def adjust(level: StockLevel, adjustment: Adjustment, movement_id: str, user_id: str, now: datetime) -> StockChange:
     """Apply ``delta``; 409 naming the product and its stock when it would go below zero."""
     after = level.stock + adjustment.delta
     if after < 0:
         raise InsufficientStock(level.sku, level.product_id, level.stock, adjustment.delta)
     new_level = replace(level, stock=after)
-    movement = Movement(movement_id or str(uuid.uuid4()), level.product_id, MovementKind.ADJUSTMENT,
-                        adjustment.delta, adjustment.reason, None, user_id, now)  # fmt: skip
+    record = movement(movement_id, level.product_id, MovementKind.ADJUSTMENT, adjustment.delta, user_id, now,
+                      reason=adjustment.reason)  # fmt: skip
     alert = None
     if crossed_below(level.stock, after, level.min_stock):
         alert = StockLow(product_id=level.product_id, sku=level.sku, name=level.name, stock=after,
                          min_stock=level.min_stock, occurred_at=now)  # fmt: skip
-    return StockChange(new_level, movement, alert)
+    return StockChange(new_level, record, alert)
+
+
+class AdjustmentView(TypedDict):
+    """What an adjustment did: its movement and the stock after it."""
+
+    movement: Movement
+    stock: StockView
+
+
+def adjustment_view(change: StockChange) -> AdjustmentView:
+    return {"movement": change.movement, "stock": stock_view(change.level)}
 
 
 def alert_message(event: StockLow) -> tuple[str, str]:
@@ -337,3 +371,23 @@ def alert_message(event: StockLow) -> tuple[str, str]:
         f"its minimum is {event.min_stock}."
     )
     return subject, message
+
+
+# --- pages ---------------------------------------------------------------------------------------------------------
+# Each list reads up to ``limit + 1`` items in its order: the extra one only says there is a next page.
+
+
+def product_page(products: list[Product], limit: int) -> Page[ProductView]:
+    return page_of(products, limit, product_view, lambda p: (p.sku,))
+
+
+def client_page(clients: list[Client], limit: int) -> Page[ClientView]:
+    return page_of(clients, limit, client_view, lambda c: (c.name, c.id))
+
+
+def stock_page(levels: list[StockLevel], limit: int) -> Page[StockView]:
+    return page_of(levels, limit, stock_view, lambda s: (s.sku,))
+
+
+def movement_page(movements: list[Movement], limit: int) -> Page[Movement]:
+    return page_of(movements, limit, lambda m: m, lambda m: (m["created_at"], m["id"]))

@@ -1,32 +1,38 @@
-"""What the catalog service does: products, clients and stock for the store's staff. Each change is one transaction
-over the store; a stock adjustment that crosses below the minimum writes StockLow to the outbox, relayed after the
-commit (``handlers/shared/usecases.py``)."""
+"""What the catalog service does: products, clients and stock for the store's staff, and the low-stock alerts.
+
+Each change is one transaction (``handlers/shared/usecases.py``): a stock adjustment that crosses below the minimum
+writes StockLow to the outbox with the new stock, relayed after the commit; an alert is sent in the transaction that
+claims its event, so a failed send leaves the event unclaimed for the retry.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, Self
 
-from handlers.retail.catalog import logic
-from handlers.retail.catalog.store import CatalogStore
+from handlers.retail.catalog import logic, store
+from handlers.retail.catalog.logic import Client, ClientNotFound, Product, ProductNotFound, StockChange
+from handlers.retail.contracts import StockLow
+from handlers.retail.stock_movements import Movement, insert_movement
 from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
 from handlers.shared.api import Caller
-from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import Database, service_database
-from handlers.shared.outbox import EventPublisher, publisher_for, relay_after_commit
-from handlers.shared.paging import Page, page_of
+from handlers.shared.outbox import EventPublisher, publisher_for
+from handlers.shared.paging import Page
 from handlers.shared.settings import ServiceSettings
 from handlers.shared.usecases import UseCases
 
-View = dict[str, Any]
+SendAlert = Callable[[str, str], None]
+"""Sends an alert to the staff: its subject and message."""
 
 
 class CatalogUseCases(UseCases):
     def __init__(self, db: Database, publisher: EventPublisher | None = None, *,
-                 low_stock_threshold: Callable[[], int] = lambda: 5, **adapters: Any) -> None:  # fmt: skip
+                 low_stock_threshold: Callable[[], int] = lambda: 5, send_alert: SendAlert | None = None,
+                 **adapters: Any) -> None:  # fmt: skip
         super().__init__(db, publisher, **adapters)
-        self.store = CatalogStore(db)
         self.low_stock_threshold = low_stock_threshold
+        self.send_alert = send_alert
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> Self:
@@ -35,62 +41,101 @@ class CatalogUseCases(UseCases):
         threshold = StoreSettingsReader(table).low_stock_threshold
         return cls(service_database(settings), publisher_for(settings), low_stock_threshold=threshold)
 
-    # --- products --------------------------------------------------------------------------------------------------
+    # --- products ----------------------------------------------------------------------------------------------------
 
-    def products(self, query: logic.ProductQuery) -> Page[View]:
-        return page_of(self.store.products(query), query.limit, logic.product_view, lambda p: (p.sku,))
+    def products(self, query: logic.ProductQuery) -> Page[logic.ProductView]:
+        with self.reading() as tx:
+            return logic.product_page(store.find_products(tx, query), query.limit)
 
-    def product(self, product_id: str) -> logic.Product:
-        product = self.store.product(product_id)
-        if product is None:
-            raise logic.ProductNotFound(product_id)
+    def product(self, product_id: str) -> Product:
+        """The product, also when it was deleted (sales and movements still name it); 404 when there is none."""
+        with self.reading() as tx:
+            return logic.existing(store.get_product(tx, product_id), ProductNotFound(product_id))
+
+    def create_product(self, fields: logic.ProductFields) -> Product:
+        """A new product with a stock of 0; a minimum left out is the store's low-stock threshold."""
+        product = logic.new_product(fields, self.new_id(), self.clock(), self.low_stock_threshold)
+        with self.writing() as write:
+            store.insert_product(write.tx, product)
         return product
 
-    def create_product(self, fields: logic.ProductFields) -> logic.Product:
-        """A new product with a stock of 0; a minimum left out is the store's low-stock threshold."""
-        return self.store.create_product(logic.new_product(fields, self.clock(), self.low_stock_threshold))
-
-    def update_product(self, product_id: str, fields: logic.ProductFields) -> logic.Product:
+    def update_product(self, product_id: str, fields: logic.ProductFields) -> Product:
         now = self.clock()
-        return self.store.change_product(product_id, lambda p: logic.updated_product(p, product_id, fields, now))
+        return self._change_product(product_id, lambda current: logic.updated_product(current, product_id, fields, now))
 
-    def delete_product(self, product_id: str) -> logic.Product:
+    def delete_product(self, product_id: str) -> Product:
         now = self.clock()
-        return self.store.change_product(product_id, lambda p: logic.deleted_product(p, product_id, now))
+        return self._change_product(product_id, lambda current: logic.deleted_product(current, product_id, now))
 
-    # --- clients ---------------------------------------------------------------------------------------------------
+    def _change_product(self, product_id: str, change: Callable[[Product | None], Product]) -> Product:
+        """Lock the product, change it as the logic decides (a missing one is refused there) and save it."""
+        with self.writing() as write:
+            product = change(store.get_product(write.tx, product_id, lock=True))
+            store.save_product(write.tx, product)
+        return product
 
-    def clients(self, query: logic.ClientQuery) -> Page[View]:
-        return page_of(self.store.clients(query), query.limit, logic.client_view, lambda c: (c.name, c.id))
+    # --- clients -----------------------------------------------------------------------------------------------------
 
-    def client(self, client_id: str) -> logic.Client:
-        client = self.store.client(client_id)
-        if client is None:
-            raise logic.ClientNotFound(client_id)
+    def clients(self, query: logic.ClientQuery) -> Page[logic.ClientView]:
+        with self.reading() as tx:
+            return logic.client_page(store.find_clients(tx, query), query.limit)
+
+    def client(self, client_id: str) -> Client:
+        with self.reading() as tx:
+            return logic.existing(store.get_client(tx, client_id), ClientNotFound(client_id))
+
+    def create_client(self, fields: logic.ClientFields) -> Client:
+        client = logic.new_client(fields, self.new_id(), self.clock())
+        with self.writing() as write:
+            store.insert_client(write.tx, client)
         return client
 
-    def create_client(self, fields: logic.ClientFields) -> logic.Client:
-        return self.store.create_client(logic.new_client(fields, self.clock()))
-
-    def update_client(self, client_id: str, fields: logic.ClientFields) -> logic.Client:
-        now = self.clock()
-        return self.store.change_client(client_id, lambda c: logic.updated_client(c, client_id, fields, now))
+    def update_client(self, client_id: str, fields: logic.ClientFields) -> Client:
+        with self.writing() as write:
+            current = store.get_client(write.tx, client_id, lock=True)
+            client = logic.updated_client(current, client_id, fields, self.clock())
+            store.save_client(write.tx, client)
+        return client
 
     def delete_client(self, client_id: str) -> None:
-        self.store.delete_client(client_id)
+        with self.writing() as write:
+            logic.existing(store.get_client(write.tx, client_id, lock=True), ClientNotFound(client_id))
+            store.delete_client(write.tx, client_id)
 
-    # --- stock -----------------------------------------------------------------------------------------------------
+    # --- stock -------------------------------------------------------------------------------------------------------
 
-    def levels(self, query: logic.StockQuery) -> Page[View]:
-        return page_of(self.store.levels(query), query.limit, logic.stock_view, lambda s: (s.sku,))
+    def levels(self, query: logic.StockQuery) -> Page[logic.StockView]:
+        with self.reading() as tx:
+            return logic.stock_page(store.find_levels(tx, query), query.limit)
 
-    def adjust(self, caller: Caller, adjustment: logic.Adjustment) -> View:
-        """Add or remove units with a reason; crossing below the minimum announces StockLow."""
-        change = self.store.adjust(adjustment, caller.user_id, self.clock())
-        if change.alert is not None:
-            relay_after_commit(self.db, self.publisher)
-        return {"movement": logic.movement_view(change.movement), "stock": logic.stock_view(change.level)}
+    def level(self, product_id: str) -> logic.StockLevel:
+        with self.reading() as tx:
+            return logic.existing(store.get_level(tx, product_id), ProductNotFound(product_id))
 
-    def movements(self, query: logic.MovementQuery) -> Page[View]:
-        return page_of(self.store.movements(query), query.limit, logic.movement_view,
-                       lambda m: (timestamp_ms(m.created_at), m.id))  # fmt: skip
+    def adjust(self, caller: Caller, adjustment: logic.Adjustment) -> StockChange:
+        """Add or remove units with a reason (never below zero); crossing below the minimum announces StockLow."""
+        now = self.clock()
+        with self.writing() as write:
+            level = store.get_level(write.tx, adjustment.product_id, lock=True)
+            change = logic.adjust(logic.existing(level, ProductNotFound(adjustment.product_id)), adjustment,
+                                  self.new_id(), caller.user_id, now)  # fmt: skip
+            store.save_level(write.tx, change.level, now)
+            insert_movement(write.tx, change.movement)
+            write.publish([change.alert] if change.alert else [])
+        return change
+
+    def movements(self, query: logic.MovementQuery) -> Page[Movement]:
+        with self.reading() as tx:
+            return logic.movement_page(store.find_movements(tx, query), query.limit)
+
+    # --- alerts ------------------------------------------------------------------------------------------------------
+
+    def alert_low_stock(self, consumer: str, event: StockLow) -> bool:
+        """Send the staff the alert of a StockLow event, once: False when ``consumer`` had already sent it."""
+        if self.send_alert is None:
+            raise RuntimeError("the catalog's use cases were built without a way to send alerts")
+        with self.writing() as write:
+            if not write.claim(consumer, event.event_id):
+                return False
+            self.send_alert(*logic.alert_message(event))
+        return True

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from handlers.retail.sales import logic
-from handlers.retail.sales.logic import NewSale, SaleQuery
+from handlers.retail.sales.logic import NewSale, SaleQuery, SaleView
 from handlers.retail.sales.usecases import SalesUseCases
 from handlers.shared.paging import Page
 from handlers.shared.routing import Request, Router
 
 router = Router("retail", "sales")
-View = dict[str, Any]
 
 
-@router.route("POST /sales", body=NewSale, response=View, status=201, idempotent=True)
-def create_sale(request: Request, sales: SalesUseCases) -> View:
+@router.route("POST /sales", body=NewSale, response=SaleView, status=201, idempotent=True)
+def create_sale(request: Request, sales: SalesUseCases) -> SaleView:
     """Ring up a sale.
 
     Prices and tax come from the catalog and the store's settings; the stock of each product is taken in the same
@@ -25,8 +22,8 @@ def create_sale(request: Request, sales: SalesUseCases) -> View:
     return sales.sell(request.caller, request.body, request.idempotency)
 
 
-@router.route("GET /sales", query=SaleQuery, response=Page[View])
-def list_sales(request: Request, sales: SalesUseCases) -> Page[View]:
+@router.route("GET /sales", query=SaleQuery, response=Page[SaleView])
+def list_sales(request: Request, sales: SalesUseCases) -> Page[SaleView]:
     """List sales, newest first, between two dates (UTC, both included).
 
     Sellers see their own; admins see everyone's, or one seller's with seller.
@@ -34,14 +31,14 @@ def list_sales(request: Request, sales: SalesUseCases) -> Page[View]:
     return sales.listing(request.caller, request.query)
 
 
-@router.route("GET /sales/{id}", response=View)
-def show_sale(request: Request, sales: SalesUseCases) -> View:
+@router.route("GET /sales/{id}", response=SaleView)
+def show_sale(request: Request, sales: SalesUseCases) -> SaleView:
     """Show one sale (its seller and admins; anyone else gets a 404)."""
     return logic.sale_view(sales.show(request.caller, request.params["id"]))
 
 
-@router.route("POST /sales/{id}/void", response=View)
-def void_sale(request: Request, sales: SalesUseCases) -> View:
+@router.route("POST /sales/{id}/void", response=SaleView)
+def void_sale(request: Request, sales: SalesUseCases) -> SaleView:
     """Void a sale: its units go back to stock (409 when it is already void)."""
     return logic.sale_view(sales.void(request.caller, request.params["id"]))
 

@@ -13,22 +13,23 @@ Visibility: a seller sees (lists and reads) only their own sales; an admin sees 
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.retail.contracts import StockLow
+from handlers.retail.stock_movements import Movement, MovementKind, movement
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, DomainError, Forbidden, NotFound
 from handlers.shared.money import cents, money_text
-from handlers.shared.paging import Page, PageQuery, page_of
+from handlers.shared.paging import NewestFirstQuery, Page, page_of
+from handlers.shared.views import IsoTimestamp, Money
 
 ADMINS = "admins"
 
@@ -204,8 +205,22 @@ def decide_sale(new: NewSale, stocked: Mapping[str, Stocked], *, client_known: b
     return SaleDecision(sale, tuple(decrements), tuple(alerts))
 
 
-def new_sale_id() -> str:
-    return str(uuid.uuid4())
+def numbered(sale: Sale, counter: int) -> Sale:
+    """The sale with its number, from the value the sale counter was drawn at."""
+    return replace(sale, number=sale_number(counter))
+
+
+def sale_movement(sale: Sale, decrement: Decrement, movement_id: str) -> Movement:
+    """The SALE movement of one decrement: by the seller, when the sale was made."""
+    return movement(movement_id, decrement.product_id, MovementKind.SALE, -decrement.quantity, sale.seller_id,
+                    sale.created_at, sale_id=sale.id)  # fmt: skip
+
+
+def void_movement(sale: Sale, line: Line, movement_id: str) -> Movement:
+    """The VOID movement that puts a line of a voided sale back: by whoever voided it, when they did."""
+    assert sale.voided_by is not None and sale.voided_at is not None, "only a voided sale puts its lines back"
+    return movement(movement_id, line.product_id, MovementKind.VOID, line.quantity, sale.voided_by, sale.voided_at,
+                    sale_id=sale.id)  # fmt: skip
 
 
 def voided(sale: Sale | None, sale_id: str, user_id: str, now: datetime) -> Sale:
@@ -217,7 +232,37 @@ def voided(sale: Sale | None, sale_id: str, user_id: str, now: datetime) -> Sale
     return replace(sale, status=SaleStatus.VOIDED, voided_at=now, voided_by=user_id)
 
 
-def sale_view(sale: Sale) -> dict[str, Any]:
+class LineView(TypedDict):
+    """One product of a sale: ``line_total`` is ``unit_price`` times ``quantity``, before tax."""
+
+    product_id: str
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money
+    line_total: Money
+
+
+class SaleView(TypedDict):
+    """A sale: its lines, its amounts (``tax`` is ``subtotal`` times ``tax_rate``) and its status."""
+
+    id: str
+    number: str
+    items: list[LineView]
+    subtotal: Money
+    tax_rate: str
+    tax: Money
+    total: Money
+    payment_method: PaymentMethod
+    client_id: str | None
+    seller_id: str
+    status: SaleStatus
+    created_at: IsoTimestamp
+    voided_at: IsoTimestamp | None
+    voided_by: str | None
+
+
+def sale_view(sale: Sale) -> SaleView:
     return {
         "id": sale.id,
         "number": sale.number,
@@ -236,10 +281,10 @@ def sale_view(sale: Sale) -> dict[str, Any]:
         "tax_rate": str(sale.tax_rate),
         "tax": money_text(sale.tax),
         "total": money_text(sale.total),
-        "payment_method": sale.payment_method.value,
+        "payment_method": sale.payment_method,
         "client_id": sale.client_id,
         "seller_id": sale.seller_id,
-        "status": sale.status.value,
+        "status": sale.status,
         "created_at": timestamp_ms(sale.created_at),
         "voided_at": None if sale.voided_at is None else timestamp_ms(sale.voided_at),
         "voided_by": sale.voided_by,
@@ -253,7 +298,7 @@ def can_see(sale: Sale, user_id: str, groups: frozenset[str]) -> bool:
     return ADMINS in groups or sale.seller_id == user_id
 
 
-class SaleQuery(PageQuery):
+class SaleQuery(NewestFirstQuery):
     """``GET /sales?from=&to=&seller=&limit=&cursor=``: dates (``YYYY-MM-DD``, UTC, both inclusive), newest first."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True)
@@ -261,7 +306,6 @@ class SaleQuery(PageQuery):
     from_: date | None = Field(None, alias="from")
     to: date | None = None
     seller: str | None = Field(None, min_length=1, max_length=64)
-    CURSOR_PARTS: ClassVar[int] = 2
 
     @model_validator(mode="after")
     def _range(self) -> SaleQuery:
@@ -277,11 +321,6 @@ class SaleQuery(PageQuery):
     def before(self) -> str | None:
         return None if self.to is None else timestamp_ms(datetime.combine(self.to + timedelta(days=1), time(), UTC))
 
-    @property
-    def after(self) -> tuple[str, str] | None:
-        key = self.after_key
-        return None if key is None else (key[0], key[1])
-
 
 def seller_filter(query: SaleQuery, user_id: str, groups: frozenset[str]) -> str | None:
     """Whose sales a caller lists: an admin anyone's (``seller`` or all), a seller only their own."""
@@ -292,6 +331,6 @@ def seller_filter(query: SaleQuery, user_id: str, groups: frozenset[str]) -> str
     return user_id
 
 
-def page(sales: list[Sale], limit: int) -> Page[dict[str, Any]]:
+def page(sales: list[Sale], limit: int) -> Page[SaleView]:
     """A page of sales, newest first: the extra sale only says there is more."""
     return page_of(sales, limit, sale_view, lambda sale: (timestamp_ms(sale.created_at), sale.id))

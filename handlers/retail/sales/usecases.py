@@ -1,6 +1,9 @@
-"""What the sales service does: ring up sales (stock taken in the same transaction), list and show them, and void
-them (admins). Each change is one transaction over the store; its events are relayed after the commit
-(``handlers/shared/usecases.py``)."""
+"""What the sales service does: ring up sales, list and show them, and void them (admins).
+
+A sale is one transaction (``handlers/shared/usecases.py``): its stock rows are locked, the logic prices it and
+decides its decrements, then the sale, the decrements, their SALE movements, StockLow for each product crossing its
+minimum (outbox) and the Idempotency-Key's answer are written together. Its metrics are sent after the commit.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +12,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Self
 
-from handlers.retail.sales import logic
+from handlers.retail.sales import logic, store
+from handlers.retail.sales.logic import Sale, SaleView
 from handlers.retail.sales.metrics import SaleMetrics
-from handlers.retail.sales.store import SalesStore
+from handlers.retail.stock_movements import insert_movement
 from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
 from handlers.shared.api import Caller
 from handlers.shared.db import Database, service_database
 from handlers.shared.idempotency import Claim
-from handlers.shared.outbox import EventPublisher, publisher_for, relay_after_commit
+from handlers.shared.outbox import EventPublisher, publisher_for
 from handlers.shared.paging import Page
 from handlers.shared.settings import ServiceSettings
 from handlers.shared.usecases import UseCases
@@ -29,7 +33,6 @@ class SalesUseCases(UseCases):
                  tax_rate: Callable[[], Decimal] = lambda: Decimal("0"),
                  metrics: Callable[[Decimal], None] | None = None, **adapters: Any) -> None:  # fmt: skip
         super().__init__(db, publisher, **adapters)
-        self.store = SalesStore(db)
         self.tax_rate = tax_rate
         self.metrics = metrics
 
@@ -39,12 +42,24 @@ class SalesUseCases(UseCases):
         reader = StoreSettingsReader(ReadsStoreSettings.from_env().settings_table)
         return cls(service_database(settings), publisher_for(settings), tax_rate=reader.tax_rate, metrics=SaleMetrics())
 
-    def sell(self, caller: Caller, new: logic.NewSale, request: Claim | None) -> dict[str, Any]:
-        sale = self.store.sell(new, seller_id=caller.user_id, tax_rate=self.tax_rate(), now=self.clock(),
-                               request=request)  # fmt: skip
-        relay_after_commit(self.db, self.publisher)
+    def sell(self, caller: Caller, new: logic.NewSale, request: Claim | None = None) -> SaleView:
+        """Record the sale with its stock decrements; ``request`` is its Idempotency-Key claim, if it sent one."""
+        tax_rate, now = self.tax_rate(), self.clock()  # read before any row is locked
+        with self.writing(request) as write:
+            stocked = store.lock_stock(write.tx, new.product_ids)
+            client_known = new.client_id is None or store.client_exists(write.tx, new.client_id)
+            decision = logic.decide_sale(new, stocked, client_known=client_known, tax_rate=tax_rate,
+                                         sale_id=self.new_id(), seller_id=caller.user_id, now=now)  # fmt: skip
+            sale = logic.numbered(decision.sale, store.next_number(write.tx))
+            store.insert_sale(write.tx, sale)
+            for decrement in decision.decrements:
+                store.take_stock(write.tx, decrement, now)
+                insert_movement(write.tx, logic.sale_movement(sale, decrement, self.new_id()))
+            write.publish(decision.alerts)
+            view = logic.sale_view(sale)
+            write.respond(sale.id, dict(view))
         self._record_metrics(sale.total)
-        return logic.sale_view(sale)
+        return view
 
     def _record_metrics(self, total: Decimal) -> None:
         if self.metrics is None:
@@ -54,18 +69,26 @@ class SalesUseCases(UseCases):
         except Exception:  # metrics never fail a sale that is already committed
             log.warning("emitting sale metrics failed", exc_info=True)
 
-    def listing(self, caller: Caller, query: logic.SaleQuery) -> Page[dict[str, Any]]:
+    def listing(self, caller: Caller, query: logic.SaleQuery) -> Page[SaleView]:
         seller = logic.seller_filter(query, caller.user_id, caller.groups)
-        sales = self.store.find(seller=seller, since=query.since, before=query.before, after=query.after,
-                                limit=query.limit + 1)  # fmt: skip
-        return logic.page(sales, query.limit)
+        with self.reading() as tx:
+            return logic.page(store.find(tx, seller, query), query.limit)
 
-    def show(self, caller: Caller, sale_id: str) -> logic.Sale:
+    def show(self, caller: Caller, sale_id: str) -> Sale:
         """The sale, for its seller or an admin; anyone else gets a 404, as for a missing sale."""
-        sale = self.store.get(sale_id)
+        with self.reading() as tx:
+            sale = store.get(tx, sale_id)
         if sale is None or not logic.can_see(sale, caller.user_id, caller.groups):
             raise logic.SaleNotFound(sale_id)
         return sale
 
-    def void(self, caller: Caller, sale_id: str) -> logic.Sale:
-        return self.store.void(sale_id, caller.user_id, self.clock())
+    def void(self, caller: Caller, sale_id: str) -> Sale:
+        """Void a sale once: its lines go back to stock as VOID movements."""
+        now = self.clock()
+        with self.writing() as write:
+            sale = logic.voided(store.get(write.tx, sale_id, lock=True), sale_id, caller.user_id, now)
+            store.save_void(write.tx, sale)
+            for line in sorted(sale.lines, key=lambda line: line.product_id):
+                store.put_back(write.tx, line, now)
+                insert_movement(write.tx, logic.void_movement(sale, line, self.new_id()))
+        return sale

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from handlers.retail.catalog.api import router
-from handlers.retail.catalog.store import MIGRATIONS, CatalogStore
+from handlers.retail.catalog.store import MIGRATIONS
 from handlers.retail.catalog.usecases import CatalogUseCases
 from handlers.retail.store_settings import DEFAULT_LOW_STOCK_THRESHOLD
 from handlers.shared.db import Database
@@ -24,19 +24,14 @@ def db(database: Database) -> Database:
 
 
 @pytest.fixture
-def store(db: Database) -> CatalogStore:
-    return CatalogStore(db)
-
-
-@pytest.fixture
 def sent() -> RecordingEvents:
     return RecordingEvents()
 
 
 @pytest.fixture
-def app(store: CatalogStore, sent: RecordingEvents) -> Any:
+def app(db: Database, sent: RecordingEvents) -> Any:
     publisher = EventPublisher("retail", "retail.catalog", events_client=sent)
-    return router.app(CatalogUseCases(store.db, publisher, low_stock_threshold=lambda: DEFAULT_LOW_STOCK_THRESHOLD,
+    return router.app(CatalogUseCases(db, publisher, low_stock_threshold=lambda: DEFAULT_LOW_STOCK_THRESHOLD,
                                       clock=Clock()))  # fmt: skip
 
 

@@ -7,8 +7,9 @@ from typing import Any
 import boto3
 import pytest
 
-from handlers.retail.catalog.alerts import CONSUMER, LowStockAlerts, SnsAlerts
-from handlers.retail.catalog.store import CatalogStore
+from handlers.retail.catalog.alerts import LowStockAlerts, SnsAlerts
+from handlers.retail.catalog.usecases import CatalogUseCases
+from handlers.shared.db import Database
 from tests.events import sqs_batch
 from tests.handlers.conftest import fake_aws
 
@@ -25,36 +26,37 @@ def topic(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Any, str]]:
         yield arn, sqs, queue_url
 
 
-def stock_low(event_id: str = "e-1") -> tuple[str, str, dict[str, Any]]:
+def stock_low(event_id: str = "e-1", sku: str = "MUG-1") -> tuple[str, str, dict[str, Any]]:
     return "StockLow", "retail.sales", {"event_id": event_id, "occurred_at": "2026-03-10T10:00:00Z",
-                                        "product_id": "p-1", "sku": "MUG-1", "name": "Mug", "stock": 4,
+                                        "product_id": "p-1", "sku": sku, "name": "Mug", "stock": 4,
                                         "min_stock": 5}  # fmt: skip
 
 
-def test_one_alert_per_event(store: CatalogStore, topic: tuple[str, Any, str]) -> None:
+def test_one_alert_per_event(db: Database, topic: tuple[str, Any, str]) -> None:
     arn, sqs, queue_url = topic
-    consumer = LowStockAlerts(store, SnsAlerts(arn))
+    consumer = LowStockAlerts(CatalogUseCases(db, send_alert=SnsAlerts(arn)))
     assert consumer.process(sqs_batch(stock_low(), stock_low()), None) == {"batchItemFailures": []}
     assert consumer.process(sqs_batch(stock_low()), None) == {"batchItemFailures": []}
     got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
     messages = [json.loads(m["Body"])["Message"] for m in got]
     assert len(messages) == 1
     assert "MUG-1" in messages[0] and "down to 4" in messages[0] and "minimum is 5" in messages[0]
-    with store.db.transaction() as tx:
-        claims = tx.query("SELECT event_id FROM processed_events WHERE consumer = :c", {"c": CONSUMER})
+    with db.transaction() as tx:
+        claims = tx.query("SELECT event_id FROM processed_events WHERE consumer = :c", {"c": consumer.name})
     assert claims == [{"event_id": "e-1"}]
 
 
-def test_a_failed_publish_is_retried(store: CatalogStore) -> None:
-    sent: list[Any] = []
+def test_a_failed_publish_is_retried(db: Database) -> None:
+    sent: list[str] = []
 
-    def flaky(event: Any) -> None:
-        if event.event_id == "e-1" and not sent:
+    def flaky(subject: str, message: str) -> None:
+        if "A-1" in subject and not sent:
             raise RuntimeError("sns down")
-        sent.append(event.event_id)
+        sent.append(subject)
 
-    consumer = LowStockAlerts(store, flaky)
-    response = consumer.process(sqs_batch(stock_low("e-1"), stock_low("e-2")), None)
+    consumer = LowStockAlerts(CatalogUseCases(db, send_alert=flaky))
+    batch = sqs_batch(stock_low("e-1", "A-1"), stock_low("e-2", "B-2"))
+    response = consumer.process(batch, None)
     assert len(response["batchItemFailures"]) == 1  # only e-1 goes back to the queue, its claim rolled back
-    assert consumer.process(sqs_batch(stock_low("e-1"), stock_low("e-2")), None) == {"batchItemFailures": []}
-    assert sent == ["e-2", "e-1"]
+    assert consumer.process(batch, None) == {"batchItemFailures": []}
+    assert sent == ["Low stock: B-2", "Low stock: A-1"]

@@ -23,7 +23,7 @@ def test_product_fields_normalize_sku_and_keep_decimal_price() -> None:
     fields = logic.ProductFields(sku="mug-1", name="Mug", category="kitchen", price=12.5)
     assert fields.sku == "MUG-1"
     assert fields.price == Decimal("12.5")
-    assert logic.product_view(logic.new_product(fields, START, lambda: 5))["price"] == "12.50"
+    assert logic.product_view(logic.new_product(fields, "p-1", START, lambda: 5))["price"] == "12.50"
 
 
 def unasked() -> int:
@@ -33,7 +33,7 @@ def unasked() -> int:
 def test_min_stock_omitted_is_the_default_on_create_and_kept_on_replace() -> None:
     omitted = logic.ProductFields(sku="A", name="A", category="c", price=1)
     assert omitted.min_stock is None
-    product = logic.new_product(omitted, START, lambda: 7)
+    product = logic.new_product(omitted, "p-1", START, lambda: 7)
     assert product.min_stock == 7
     replaced = logic.updated_product(replace(product, min_stock=3), product.id, omitted, START)
     assert replaced.min_stock == 3
@@ -41,7 +41,7 @@ def test_min_stock_omitted_is_the_default_on_create_and_kept_on_replace() -> Non
 
 def test_an_explicit_min_stock_wins_and_the_default_is_not_asked() -> None:
     fields = logic.ProductFields(sku="A", name="A", category="c", price=1, min_stock=0)
-    product = logic.new_product(fields, START, unasked)
+    product = logic.new_product(fields, "p-1", START, unasked)
     assert product.min_stock == 0
     assert logic.updated_product(replace(product, min_stock=9), product.id, fields, START).min_stock == 0
 
@@ -59,7 +59,7 @@ def test_adjustment_delta_must_not_be_zero() -> None:
 
 def test_stock_never_goes_below_zero() -> None:
     with pytest.raises(logic.InsufficientStock, match=r"MUG-1 \(p-1\) has a stock of 3"):
-        logic.adjust(level(3), adjustment(-4), "u", START)
+        logic.adjust(level(3), adjustment(-4), "m-1", "u", START)
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ def test_stock_never_goes_below_zero() -> None:
     [(5, -1, True), (6, -2, True), (5, 0 + 1, False), (4, -1, False), (10, -4, False), (0, 3, False)],
 )
 def test_stock_low_only_when_crossing_below_the_minimum(stock: int, delta: int, alert: bool) -> None:
-    change = logic.adjust(level(stock), adjustment(delta), "u", START)
+    change = logic.adjust(level(stock), adjustment(delta), "m-1", "u", START)
     assert change.level.stock == stock + delta
     assert (change.alert is not None) is alert
     if change.alert:
@@ -75,6 +75,6 @@ def test_stock_low_only_when_crossing_below_the_minimum(stock: int, delta: int, 
 
 
 def test_cursor_round_trip_and_rejects_garbage() -> None:
-    assert logic.MovementQuery(cursor=encode_cursor("a", "b")).after == ("a", "b")
+    assert logic.MovementQuery(cursor=encode_cursor("a", "b")).after_key == ("a", "b")
     with pytest.raises(ValidationError):
         logic.MovementQuery(cursor="!!!")

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from handlers.retail.catalog.api import router
-from handlers.retail.catalog.store import CatalogStore
 from handlers.retail.catalog.usecases import CatalogUseCases
 from handlers.retail.store_settings import StoreSettingsReader
+from handlers.shared.db import Database
 from tests.handlers.retail.catalog.helpers import ADMIN, SELLER, Call, Clock, call_app
 from tests.handlers.retail.conftest import put_store_settings
 from tests.handlers.retail.settings.conftest import TABLE
@@ -20,10 +20,10 @@ MUG = {"sku": "MUG-1", "name": "Mug", "category": "kitchen", "price": "12.50"}
 
 
 @pytest.fixture
-def call(settings_table: Any, store: CatalogStore) -> Call:
+def call(settings_table: Any, db: Database) -> Call:
     """The catalog app reading the threshold from the settings table, with no cache (a change applies at once)."""
     reader = StoreSettingsReader(TABLE, ttl_seconds=0)
-    app = router.app(CatalogUseCases(store.db, low_stock_threshold=reader.low_stock_threshold, clock=Clock()))
+    app = router.app(CatalogUseCases(db, low_stock_threshold=reader.low_stock_threshold, clock=Clock()))
     return lambda route_key, who=None, **kw: call_app(app, route_key, who, **kw)
 
 
