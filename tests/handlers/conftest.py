@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from moto import mock_aws
 
 from handlers.shared import aws
 from handlers.shared.db import Database
+from handlers.shared.migrate import apply_service_migrations
 
 REGION = "us-east-1"
 
@@ -91,6 +93,26 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     db = Database.from_url(f"sqlite:///{tmp_path}/test.db")
     yield db
     db.close()
+
+
+def migrated_as_before(database: Database, migrations: Path, count: int, scratch: Path) -> None:
+    """Apply the shared migrations and only the first ``count`` of ``migrations``: the schema as an earlier release
+    deployed it, to test what a later migration does to the data it left."""
+    before = scratch / "migrations-before"
+    before.mkdir()
+    for path in sorted(migrations.glob("*.sql"))[:count]:
+        shutil.copy(path, before)
+    apply_service_migrations(database, before)
+
+
+def table_names(database: Database) -> set[str]:
+    """The tables of the database, in lower case."""
+    sql = {
+        "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+        "mysql": "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()",
+    }[database.dialect]
+    with database.transaction() as tx:
+        return {str(r["name"]).lower() for r in tx.query(sql)}
 
 
 # --- AWS in moto -------------------------------------------------------------------------------------------------
