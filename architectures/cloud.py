@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from architectures import spec, topology, wiring
+from architectures.stack_config import StackConfig
 from components import defaults
 from components._base import Component
 from components.auth import AppClientArgs, AuthArgs, AuthComponent, AuthGroupArgs
@@ -41,7 +42,6 @@ from components.service import (
 from components.static_site import DomainArgs, SiteApiArgs, StaticSiteArgs, StaticSiteComponent
 from components.table import TableArgs, TableComponent
 from components.topic import TopicArgs, TopicComponent
-from program.config import StackConfig
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HANDLERS = REPO_ROOT / "handlers"
@@ -384,7 +384,7 @@ class SystemComponent(Component):
                 kubernetes=self._kubernetes_args(service),
                 layers=[self.platform.layer_arn],
                 architecture=self.config.lambda_.architecture,
-                memory_mb=service.memory_mb,
+                memory_mb=service.memory_mb or self.config.lambda_.memory_mb,
                 timeout_seconds=service.timeout_seconds,
                 log_retention_days=self.config.log_retention_days,
                 alarm_topic_arn=self.alerts.arn,

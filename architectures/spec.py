@@ -120,7 +120,8 @@ class Service(Spec):
     subscriptions: tuple[Subscription, ...] = ()
     schedules: tuple[Schedule, ...] = ()
     needs: Needs = Needs()
-    memory_mb: int = Field(default=512, ge=128, le=10240)
+    memory_mb: int | None = Field(default=None, ge=128, le=10240)
+    """The memory of this service's functions; None: the stack's ``lambda.memoryMb``."""
     timeout_seconds: int = Field(default=10, ge=1, le=29)
     """API functions must answer within API Gateway's 29 s integration limit."""
 

@@ -61,3 +61,16 @@ def test_no_new_file_over_500_lines_nor_function_over_60():
 
 def test_what_was_split_leaves_the_list():
     assert sorted(NOT_YET - breaches()) == [], "no longer breaks its bar: remove it from NOT_YET"
+
+
+def test_the_layers_import_downwards_only():
+    """The program composes the declarations, never the other way round; the component library knows neither."""
+    upward = {"architectures": ("program",), "components": ("program", "architectures"), "handlers": ("program",)}
+    found = []
+    for layer, above in upward.items():
+        for path in (ROOT / layer).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                found += [f"{path.relative_to(ROOT)} imports {n}" for n in names if n.split(".")[0] in above]
+    assert found == []

@@ -81,3 +81,11 @@ def test_the_program_stops_with_a_one_line_run_error():
         synthesize("dev", config=with_(database={"allocatedStorageGb": -5}))
     assert str(error.value).startswith("invalid stack config: aws-systems:database.allocatedStorageGb")
     assert "\n" not in str(error.value)
+
+
+def test_lambda_memory_sets_every_function_that_does_not_declare_its_own():
+    synthesis = synthesize("dev", config=with_(systems=["moving"], **{"lambda": {"memoryMb": 1024}}))
+    functions = synthesis.mocks.of_type("aws:lambda/function:Function")
+    assert functions, "the moving system has functions"
+    memories = {f.name: f.inputs.get("memorySize") for f in functions if f.name.startswith("moving-")}
+    assert memories and set(memories.values()) == {1024}, memories
