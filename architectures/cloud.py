@@ -395,14 +395,15 @@ class SystemComponent(Component):
     def _schema_args(self, service: spec.Service) -> SchemaArgs | None:
         if not service.schema_name or self.database is None:
             return None
-        migrations = HANDLERS / self.system.name / service.name / "migrations"
+        migrations_dir = f"{spec.service_folder(self.system, service)}/migrations"
+        migrations = REPO_ROOT / migrations_dir
         return SchemaArgs(
             schema=service.schema_name,
             master_secret_arn=self.database.master_secret_arn,
             service_secret_arn=self.schema_secrets[service.schema_name].arn,
             host=self.database.proxy_endpoint or self.database.endpoint,
             port=self.database.port,
-            migrations_dir=f"handlers/{self.system.name}/{service.name}/migrations",
+            migrations_dir=migrations_dir,
             migrations_hash=directory_hash(migrations),
             master_secret_key_arn=self.database.master_secret_kms_key_arn,
             wait_for=self.database.ready,
@@ -415,7 +416,7 @@ class SystemComponent(Component):
         return KubernetesArgs(
             cluster=self.cluster,
             build_context=str(HANDLERS),
-            dockerfile=f"{self.system.name}/{service.name}/Dockerfile",
+            dockerfile=f"{spec.service_folder(self.system, service).removeprefix('handlers/')}/Dockerfile",
             named_contexts={"declarations": REPO_ROOT / "architectures"},
             image_uri=self.config.kubernetes.image_uri,
             vpc_id=self.network.vpc_id,
@@ -515,7 +516,7 @@ def interface_endpoints(systems: list[spec.System]) -> tuple[str, ...]:
 def service_archive(system: spec.System, service: spec.Service, build_dir: Path) -> BuiltArchive:
     """The service's deterministic code archive: its own package, the system's top-level modules (e.g. the event
     contracts its services share), the shared handler code and the declarations. Other services' code stays out."""
-    package = service.name.replace("-", "_")
+    folder = spec.service_folder(system, service)
     system_dir = HANDLERS / system.name
     system_modules = {f"handlers/{system.name}/{p.name}": p for p in sorted(system_dir.glob("*.py"))}
     return code_archive(
@@ -525,7 +526,7 @@ def service_archive(system: spec.System, service: spec.Service, build_dir: Path)
             "handlers/__init__.py": HANDLERS / "__init__.py",
             "handlers/shared": HANDLERS / "shared",
             **system_modules,
-            f"handlers/{system.name}/{package}": system_dir / package,
+            folder: REPO_ROOT / folder,
         },
         build_dir,
     )

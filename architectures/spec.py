@@ -288,6 +288,17 @@ class System(Spec):
         return problems
 
 
+def service_package(system: System, service: Service) -> str:
+    """The one place a service's code is located: ``handlers.moving.moves`` (a ``-`` in a name becomes ``_``). Its
+    folder is the same path with ``/`` (:func:`service_folder`)."""
+    return f"handlers.{system.name}.{service.name.replace('-', '_')}"
+
+
+def service_folder(system: System, service: Service) -> str:
+    """The service's folder relative to the repository root, e.g. ``handlers/moving/moves``."""
+    return service_package(system, service).replace(".", "/")
+
+
 def handler_module(system: System, service: Service, handler: str) -> str:
     """The importable path of a handler: ``api.handler`` in the service's package becomes
     ``handlers.moving.moves.api.handler``; a path already starting with ``handlers.`` (shared code) is kept."""
@@ -295,7 +306,7 @@ def handler_module(system: System, service: Service, handler: str) -> str:
         raise ValueError(f"handler {handler!r}: expected 'module.function'")
     if handler.startswith("handlers."):
         return handler
-    return f"handlers.{system.name}.{service.name.replace('-', '_')}.{handler}"
+    return f"{service_package(system, service)}.{handler}"
 
 
 def service_handlers(system: System, service: Service) -> list[str]:

@@ -17,7 +17,7 @@ from handlers.shared.migrate import apply_service_migrations
 from local.aws import LocalAws
 from local.functions import ServiceFunctions
 
-HANDLERS = Path(__file__).resolve().parent.parent / "handlers"
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def migrate(system: spec.System, database_urls: Mapping[str, str]) -> dict[str, 
                 _create_mysql_database(url)
             db = Database.from_url(url)
             try:
-                migrations = HANDLERS / system.name / service.name.replace("-", "_") / "migrations"
+                migrations = REPO_ROOT / spec.service_folder(system, service) / "migrations"
                 applied[service.schema_name] = apply_service_migrations(db, migrations)
             finally:
                 db.close()

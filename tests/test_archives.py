@@ -49,3 +49,27 @@ def test_the_archive_imports_every_handler_of_its_service(tmp_path, system_name,
         cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, f"{system_name}/{service_name}: {result.stderr.strip().splitlines()[-1:]}"
+
+
+def test_a_hyphenated_service_is_packaged_where_its_handlers_are_imported_from(tmp_path, monkeypatch):
+    from architectures import cloud
+    from architectures.spec import Group, JwtAuthorizer, Route, Service, System, handler_module
+
+    system = System(
+        name="demo", title="Demo", groups=(Group(name="staff", precedence=0),), authorizer=JwtAuthorizer(),
+        services=(Service(name="price-list", routes=(Route(method="GET", path="/prices"),)),),
+    )  # fmt: skip
+    service = system.service("price-list")
+    root = tmp_path / "repo"
+    for path in ("handlers/__init__.py", "handlers/shared/__init__.py", "handlers/demo/__init__.py",
+                 "handlers/demo/price_list/__init__.py", "handlers/demo/price_list/api.py"):  # fmt: skip
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text("handler = print\n" if path.endswith("api.py") else "")
+    monkeypatch.setattr(cloud, "REPO_ROOT", root)
+    monkeypatch.setattr(cloud, "HANDLERS", root / "handlers")
+    archive = service_archive(system, service, tmp_path / "build")
+    with zipfile.ZipFile(archive.path) as zipped:
+        names = set(zipped.namelist())
+    module = handler_module(system, service, service.api_handler).rpartition(".")[0]
+    assert module == "handlers.demo.price_list.api"
+    assert f"{module.replace('.', '/')}.py" in names
