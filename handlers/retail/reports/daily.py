@@ -16,50 +16,23 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
-from handlers.retail.reports import logic
-from handlers.retail.reports.files import ReportFiles, ReportTopic
-from handlers.retail.reports.settings import ReportsSettings
-from handlers.retail.reports.store import ReportsStore
-from handlers.shared.aws import client
-from handlers.shared.clock import utc_now
-from handlers.shared.db import service_database
+from handlers.retail.reports.usecases import ReportUseCases
 from handlers.shared.entry import lambda_entry
-from handlers.shared.money import money_text
+from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 
-def run_daily(
-    event: Mapping[str, Any] | None,
-    store: ReportsStore,
-    files: ReportFiles,
-    topic: ReportTopic,
-    *,
-    clock: Callable[[], datetime] = utc_now,
-) -> dict[str, Any]:
-    now = clock()
-    day = logic.report_day(event, now)
-    report = store.report(logic.Period(day, day), logic.GroupBy.PRODUCT)
-    csv_key, json_key = files.write(day, logic.daily_csv(report), logic.daily_json(report, now))
-    message_id = topic.notify(logic.daily_subject(day), logic.daily_message(day, report))
-    log.info("daily report %s: %d sales, total %s", day, report.sales, report.total)
-    return {"date": day.isoformat(), "csv_key": csv_key, "json_key": json_key, "sales": report.sales,
-            "total": money_text(report.total), "message_id": message_id}  # fmt: skip
-
-
 @functools.cache
-def _wiring() -> tuple[ReportsStore, ReportFiles, ReportTopic]:
+def default_use_cases() -> ReportUseCases:
     """Built on the first invocation from the environment, then reused by the warm container."""
-    settings = ReportsSettings.from_env()
-    return (ReportsStore(service_database(settings)), ReportFiles(client("s3"), settings.bucket_reports),
-            ReportTopic(client("sns"), settings.topic_reports_arn))  # fmt: skip
+    return ReportUseCases.from_settings(ServiceSettings.from_env())
 
 
 @lambda_entry()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    store, files, topic = _wiring()
-    return run_daily(event, store, files, topic)
+    run = default_use_cases().publish_daily(event)
+    log.info("daily report %s: %d sales, total %s", run["date"], run["sales"], run["total"])
+    return dict(run)

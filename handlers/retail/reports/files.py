@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from handlers.retail.reports.logic import CSV_CONTENT_TYPE, JSON_CONTENT_TYPE, daily_keys
+from handlers.shared.aws import client
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +79,13 @@ class ReportFiles:
 
 
 class ReportTopic:
-    """The reports topic: one message per daily run."""
+    """The reports topic: one message per daily run. Without an SNS client, the process's own is made on the first
+    message, so the API's cold start makes none."""
 
-    def __init__(self, sns: Any, topic_arn: str) -> None:
+    def __init__(self, sns: Any | None, topic_arn: str) -> None:
         self.sns = sns
         self.topic_arn = topic_arn
 
     def notify(self, subject: str, message: str) -> str:
-        return str(self.sns.publish(TopicArn=self.topic_arn, Subject=subject, Message=message)["MessageId"])
+        sns = self.sns or client("sns")
+        return str(sns.publish(TopicArn=self.topic_arn, Subject=subject, Message=message)["MessageId"])

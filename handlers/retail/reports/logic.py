@@ -28,14 +28,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
+from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.shared.clock import as_utc, timestamp_ms
 from handlers.shared.errors import NotFound
 from handlers.shared.money import cents, money_text
+from handlers.shared.views import IsoDate, Money
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
@@ -192,6 +194,12 @@ class Report:
     top_products: tuple[ProductRow, ...]
 
 
+def sales_key(group_by: GroupBy) -> GroupBy:
+    """How a report sums its sales: per day for a product report (only its totals use them, the groups come from the
+    products sold), else per its own key."""
+    return GroupBy.DAY if group_by is GroupBy.PRODUCT else group_by
+
+
 def _by_units(row: ProductRow) -> tuple[int, Decimal, str]:
     return (-row.units, -row.total, row.product_id)
 
@@ -226,19 +234,55 @@ def build_report(
     )
 
 
-def _group_view(group: Group) -> dict[str, Any]:
-    view: dict[str, Any] = {"key": group.key, "sales": group.sales, "units": group.units,
-                            "total": money_text(group.total)}  # fmt: skip
-    if group.sku is not None:
-        view.update(sku=group.sku, name=group.name)
+class TotalsView(TypedDict):
+    """Every sale of the period: ``total`` is ``subtotal`` plus ``tax``."""
+
+    sales: int
+    units: int
+    subtotal: Money
+    tax: Money
+    total: Money
+
+
+class GroupView(TypedDict):
+    """The sales under one key: a day, a seller, or a product (with its ``sku`` and ``name``)."""
+
+    key: str
+    sales: int
+    units: int
+    total: Money
+    sku: NotRequired[str]
+    name: NotRequired[str]
+
+
+class TopProductView(TypedDict):
+    product_id: str
+    sku: str
+    name: str
+    units: int
+    total: Money
+
+
+ReportView = TypedDict(
+    "ReportView",
+    {"from": IsoDate, "to": IsoDate, "group_by": GroupBy, "totals": TotalsView, "groups": list[GroupView],
+     "top_products": list[TopProductView]},
+)  # fmt: skip
+"""A sales report: the period (whole UTC days, both included), its totals, its groups and its top products."""
+
+
+def _group_view(group: Group) -> GroupView:
+    view: GroupView = {"key": group.key, "sales": group.sales, "units": group.units, "total": money_text(group.total)}
+    if group.sku is not None and group.name is not None:
+        view["sku"], view["name"] = group.sku, group.name
     return view
 
 
-def report_view(report: Report) -> dict[str, Any]:
+def report_view(report: Report) -> ReportView:
     return {
         "from": report.period.first.isoformat(),
         "to": report.period.last.isoformat(),
-        "group_by": report.group_by.value,
+        "group_by": report.group_by,
         "totals": {
             "sales": report.sales,
             "units": report.units,
@@ -252,6 +296,20 @@ def report_view(report: Report) -> dict[str, Any]:
             for p in report.top_products
         ],
     }
+
+
+class DailyLinksView(TypedDict):
+    """Short-lived links to a day's report files."""
+
+    date: IsoDate
+    csv_url: str
+    json_url: str
+    expires_in: int
+    """Seconds the links stay valid."""
+
+
+def daily_links_view(day: date, csv_url: str, json_url: str) -> DailyLinksView:
+    return {"date": day.isoformat(), "csv_url": csv_url, "json_url": json_url, "expires_in": URL_EXPIRES_IN}
 
 
 # --- the daily report's files and notification -------------------------------------------------------------------
@@ -293,3 +351,20 @@ def daily_subject(day: date) -> str:
 def daily_message(day: date, report: Report) -> str:
     noun = "sale" if report.sales == 1 else "sales"
     return f"Daily report for {day.isoformat()} is ready: {report.sales} {noun}, total {money_text(report.total)}"
+
+
+class DailyRun(TypedDict):
+    """What a daily run did: the day, the files it wrote, the day's figures and the notification's id."""
+
+    date: IsoDate
+    csv_key: str
+    json_key: str
+    sales: int
+    total: Money
+    message_id: str
+
+
+def daily_run(report: Report, keys: tuple[str, str], message_id: str) -> DailyRun:
+    csv_key, json_key = keys
+    return {"date": report.period.first.isoformat(), "csv_key": csv_key, "json_key": json_key, "sales": report.sales,
+            "total": money_text(report.total), "message_id": message_id}  # fmt: skip

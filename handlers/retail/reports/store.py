@@ -6,39 +6,26 @@ The aggregation runs in SQL, on the same text on SQLite and MariaDB: ``created_a
 summed in integer cents (``SUM(ROUND(amount * 100))``): exact on MariaDB (DECIMAL) and on SQLite, where DECIMAL
 columns come back as floats and float cents stay exact far beyond any store's turnover. Only COMPLETED sales count.
 
-The three queries of a report run in one transaction (one consistent snapshot on MariaDB).
+The use case runs the queries of a report in one transaction (one consistent snapshot on MariaDB).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from handlers.retail.reports.logic import GroupBy, Period, ProductRow, Report, SalesRow, build_report, from_cents
-from handlers.shared.db import Database, Transaction
+from handlers.retail.reports.logic import GroupBy, Period, ProductRow, SalesRow, from_cents
+from handlers.shared.db import Transaction
 
 _KEYS = {GroupBy.DAY: "substr(s.created_at, 1, 10)", GroupBy.SELLER: "s.seller_id"}
 _IN_PERIOD = "s.status = 'COMPLETED' AND s.created_at >= :since AND s.created_at < :before"
-
-
-class ReportsStore:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def report(self, span: Period, group_by: GroupBy) -> Report:
-        """The report of ``span`` grouped by ``group_by`` (voided sales excluded)."""
-        sales_key = GroupBy.DAY if group_by is GroupBy.PRODUCT else group_by
-        with self.db.transaction() as tx:
-            rows = _sales_by(tx, sales_key, span)
-            units = _units_by(tx, sales_key, span) if group_by is not GroupBy.PRODUCT else {}
-            products = _products(tx, span)
-        return build_report(span, group_by, rows, units, products)
 
 
 def _params(span: Period) -> dict[str, Any]:
     return {"since": span.since, "before": span.before}
 
 
-def _sales_by(tx: Transaction, key: GroupBy, span: Period) -> list[SalesRow]:
+def sales_by(tx: Transaction, key: GroupBy, span: Period) -> list[SalesRow]:
+    """The period's sales summed per day or per seller."""
     expr = _KEYS[key]
     rows = tx.query(
         f"SELECT {expr} AS k, COUNT(*) AS n, SUM(ROUND(s.subtotal * 100)) AS subtotal, "  # noqa: S608 (fixed keys)
@@ -50,7 +37,8 @@ def _sales_by(tx: Transaction, key: GroupBy, span: Period) -> list[SalesRow]:
                      from_cents(r["total"])) for r in rows]  # fmt: skip
 
 
-def _units_by(tx: Transaction, key: GroupBy, span: Period) -> dict[str, int]:
+def units_by(tx: Transaction, key: GroupBy, span: Period) -> dict[str, int]:
+    """The units the period's sales took, per day or per seller."""
     expr = _KEYS[key]
     rows = tx.query(
         f"SELECT {expr} AS k, SUM(i.quantity) AS units FROM sale_items i "  # noqa: S608 (fixed keys)
@@ -60,7 +48,7 @@ def _units_by(tx: Transaction, key: GroupBy, span: Period) -> dict[str, int]:
     return {str(r["k"]): int(r["units"]) for r in rows}
 
 
-def _products(tx: Transaction, span: Period) -> list[ProductRow]:
+def products_sold(tx: Transaction, span: Period) -> list[ProductRow]:
     """Per product sold in ``span``: the sales including it (one line per product and sale), units and line totals.
     SKU and name are the product's current ones (products are only ever soft-deleted)."""
     rows = tx.query(

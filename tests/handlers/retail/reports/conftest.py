@@ -16,7 +16,6 @@ import pytest
 from handlers.retail.catalog.store import MIGRATIONS
 from handlers.retail.reports.api import router
 from handlers.retail.reports.files import ReportFiles, ReportTopic, signing_s3
-from handlers.retail.reports.store import ReportsStore
 from handlers.retail.reports.usecases import ReportUseCases
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
@@ -111,8 +110,9 @@ def seeded(db: Database) -> Database:
 
 
 @pytest.fixture
-def store(seeded: Database) -> ReportsStore:
-    return ReportsStore(seeded)
+def reports(seeded: Database) -> ReportUseCases:
+    """The use cases on the seeded data set, with fake report files."""
+    return ReportUseCases(seeded, FakeFiles({"2026-03-10"}), clock=lambda: NOW)
 
 
 @dataclass
@@ -138,13 +138,9 @@ def call_app(app: Any, route_key: str, who: dict[str, str] | None, *, path: str 
     return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
 
 
-def make_app(store: ReportsStore, files: Any) -> Any:
-    return router.app(ReportUseCases(store.db, files, clock=lambda: NOW))
-
-
 @pytest.fixture
-def call(store: ReportsStore) -> Call:
-    app = make_app(store, FakeFiles({"2026-03-10"}))
+def call(reports: ReportUseCases) -> Call:
+    app = router.app(reports)
     return lambda route_key, who=None, **kw: call_app(app, route_key, who, **kw)
 
 
@@ -159,11 +155,10 @@ class Cloud:
     topic_arn: str
     queue_url: str
 
-    def files(self) -> ReportFiles:
-        return ReportFiles(signing_s3(), BUCKET)
-
-    def topic(self) -> ReportTopic:
-        return ReportTopic(self.sns, self.topic_arn)
+    def reports(self, db: Database) -> ReportUseCases:
+        """The use cases on ``db`` with the files and the topic in moto, at the schedule's run on the 11th."""
+        return ReportUseCases(db, ReportFiles(signing_s3(), BUCKET), ReportTopic(self.sns, self.topic_arn),
+                              clock=lambda: NOW)  # fmt: skip
 
     def notifications(self) -> list[dict[str, Any]]:
         """The SNS envelopes delivered to the queue subscribed to the topic (consumed)."""

@@ -14,18 +14,14 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from architectures.retail import SYSTEM
 from handlers.retail.catalog.store import MIGRATIONS
 from handlers.retail.reports import api, daily
-from handlers.retail.reports.daily import run_daily
-from handlers.retail.reports.store import ReportsStore
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from tests.events import http_request
 from tests.handlers.retail.catalog.helpers import ADMIN
-from tests.handlers.retail.reports.conftest import BUCKET, NOW, Cloud, call_app, make_app, seed
+from tests.handlers.retail.reports.conftest import BUCKET, Cloud, call_app, seed
 
-REPORTS = next(s for s in SYSTEM.services if s.name == "reports")
 CSV_KEY, JSON_KEY = "daily/2026-03-10/report.csv", "daily/2026-03-10/report.json"
 CSV_10TH = (
     "product_id,sku,name,sales,units,total\r\n"
@@ -41,8 +37,8 @@ def read(cloud: Cloud, key: str) -> tuple[str, dict[str, Any]]:
     return got["Body"].read().decode(), got
 
 
-def test_the_daily_run_writes_both_files_and_notifies_once(store: ReportsStore, cloud: Cloud) -> None:
-    result = run_daily({"schedule": "daily-report"}, store, cloud.files(), cloud.topic(), clock=lambda: NOW)
+def test_the_daily_run_writes_both_files_and_notifies_once(seeded: Database, cloud: Cloud) -> None:
+    result = cloud.reports(seeded).publish_daily({"schedule": "daily-report"})
     assert (result["date"], result["sales"], result["total"]) == ("2026-03-10", 1, "62.59")  # the voided sale is out
     assert (result["csv_key"], result["json_key"]) == (CSV_KEY, JSON_KEY)
 
@@ -66,10 +62,10 @@ def test_the_daily_run_writes_both_files_and_notifies_once(store: ReportsStore, 
     assert notes[0]["Subject"] == "Daily report for 2026-03-10"
 
 
-def test_a_given_day_and_a_rerun_overwrite_the_same_keys(store: ReportsStore, cloud: Cloud) -> None:
+def test_a_given_day_and_a_rerun_overwrite_the_same_keys(seeded: Database, cloud: Cloud) -> None:
     event = {"schedule": "daily-report", "date": "2026-03-09"}
-    first = run_daily(event, store, cloud.files(), cloud.topic(), clock=lambda: NOW)
-    again = run_daily(event, store, cloud.files(), cloud.topic(), clock=lambda: NOW)
+    first = cloud.reports(seeded).publish_daily(event)
+    again = cloud.reports(seeded).publish_daily(event)
     assert first["csv_key"] == again["csv_key"] == "daily/2026-03-09/report.csv"
     keys = [o["Key"] for o in cloud.s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
     assert keys == ["daily/2026-03-09/report.csv", "daily/2026-03-09/report.json"]
@@ -77,18 +73,19 @@ def test_a_given_day_and_a_rerun_overwrite_the_same_keys(store: ReportsStore, cl
     assert messages == ["Daily report for 2026-03-09 is ready: 2 sales, total 38.75"] * 2
 
 
-def test_a_bad_date_in_the_event_fails_the_run(store: ReportsStore, cloud: Cloud) -> None:
+def test_a_bad_date_in_the_event_fails_the_run(seeded: Database, cloud: Cloud) -> None:
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
-        run_daily({"date": "10/03/2026"}, store, cloud.files(), cloud.topic(), clock=lambda: NOW)
+        cloud.reports(seeded).publish_daily({"date": "10/03/2026"})
     assert "Contents" not in cloud.s3.list_objects_v2(Bucket=BUCKET)
 
 
-def test_presigned_links_point_at_the_files(store: ReportsStore, cloud: Cloud) -> None:
-    app = make_app(store, cloud.files())
+def test_presigned_links_point_at_the_files(seeded: Database, cloud: Cloud) -> None:
+    reports = cloud.reports(seeded)
+    app = api.router.app(reports)
     route, path = "GET /reports/daily/{date}", "/reports/daily/2026-03-10"
     status, error = call_app(app, route, ADMIN, path=path, params={"date": "2026-03-10"})
     assert status == 404, error  # not generated yet
-    run_daily({}, store, cloud.files(), cloud.topic(), clock=lambda: NOW)
+    reports.publish_daily({})
     status, body = call_app(app, route, ADMIN, path=path, params={"date": "2026-03-10"})
     assert status == 200, body
     assert body["expires_in"] == 900
@@ -110,7 +107,7 @@ def test_the_handlers_wire_from_the_environment(cloud: Cloud, tmp_path: Path,
            "BUCKET_REPORTS": BUCKET, "TOPIC_REPORTS_ARN": cloud.topic_arn}  # fmt: skip
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    daily._wiring.cache_clear()
+    daily.default_use_cases.cache_clear()
     api.router.reset()
     try:
         result = daily.handler({"schedule": "daily-report", "date": "2026-03-10"}, None)
@@ -122,7 +119,7 @@ def test_the_handlers_wire_from_the_environment(cloud: Cloud, tmp_path: Path,
         url = json.loads(response["body"])["csv_url"]
         assert response["statusCode"] == 200 and CSV_KEY in url and "X-Amz-Expires=900" in url
     finally:
-        daily._wiring.cache_clear()
+        daily.default_use_cases.cache_clear()
         api.router.reset()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.retail.reports.logic import GroupBy, Period, report_view
-from handlers.retail.reports.store import ReportsStore
+from handlers.retail.reports.usecases import ReportUseCases
 
 SPAN = Period(date(2026, 3, 9), date(2026, 3, 10))
 TOTALS = {"sales": 3, "units": 19, "subtotal": "92.12", "tax": "9.22", "total": "101.34"}
@@ -19,8 +19,8 @@ TOP = [
 ]  # the keyring (1 unit, 2.00) is sixth
 
 
-def test_by_day(store: ReportsStore) -> None:
-    view = report_view(store.report(SPAN, GroupBy.DAY))
+def test_by_day(reports: ReportUseCases) -> None:
+    view = report_view(reports.report(SPAN, GroupBy.DAY))
     assert (view["from"], view["to"], view["group_by"]) == ("2026-03-09", "2026-03-10", "day")
     assert view["totals"] == TOTALS
     assert view["groups"] == [
@@ -30,8 +30,8 @@ def test_by_day(store: ReportsStore) -> None:
     assert view["top_products"] == TOP
 
 
-def test_by_seller(store: ReportsStore) -> None:
-    view = report_view(store.report(SPAN, GroupBy.SELLER))
+def test_by_seller(reports: ReportUseCases) -> None:
+    view = report_view(reports.report(SPAN, GroupBy.SELLER))
     assert view["totals"] == TOTALS
     assert view["groups"] == [
         {"key": "u-sam", "sales": 2, "units": 18, "total": "93.36"},
@@ -39,8 +39,8 @@ def test_by_seller(store: ReportsStore) -> None:
     ]
 
 
-def test_by_product(store: ReportsStore) -> None:
-    view = report_view(store.report(SPAN, GroupBy.PRODUCT))
+def test_by_product(reports: ReportUseCases) -> None:
+    view = report_view(reports.report(SPAN, GroupBy.PRODUCT))
     assert view["totals"] == TOTALS
     assert [(g["key"], g["sku"], g["sales"], g["units"], g["total"]) for g in view["groups"]] == [
         ("p-bag", "BAG-1", 1, 1, "30.00"),
@@ -53,14 +53,14 @@ def test_by_product(store: ReportsStore) -> None:
     assert view["top_products"] == TOP
 
 
-def test_day_bounds_are_utc_days(store: ReportsStore) -> None:
-    view = report_view(store.report(Period(date(2026, 3, 11), date(2026, 3, 11)), GroupBy.DAY))
+def test_day_bounds_are_utc_days(reports: ReportUseCases) -> None:
+    view = report_view(reports.report(Period(date(2026, 3, 11), date(2026, 3, 11)), GroupBy.DAY))
     assert view["totals"] == {"sales": 1, "units": 1, "subtotal": "12.50", "tax": "1.25", "total": "13.75"}
-    view = report_view(store.report(Period(date(2026, 3, 8), date(2026, 3, 8)), GroupBy.SELLER))
+    view = report_view(reports.report(Period(date(2026, 3, 8), date(2026, 3, 8)), GroupBy.SELLER))
     assert view["groups"] == [{"key": "u-sue", "sales": 1, "units": 5, "total": "39.88"}]
 
 
-def test_an_empty_period(store: ReportsStore) -> None:
-    view = report_view(store.report(Period(date(2025, 1, 1), date(2025, 12, 31)), GroupBy.PRODUCT))
+def test_an_empty_period(reports: ReportUseCases) -> None:
+    view = report_view(reports.report(Period(date(2025, 1, 1), date(2025, 12, 31)), GroupBy.PRODUCT))
     assert view["totals"] == {"sales": 0, "units": 0, "subtotal": "0.00", "tax": "0.00", "total": "0.00"}
     assert view["groups"] == [] and view["top_products"] == []
