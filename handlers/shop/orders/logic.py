@@ -1,8 +1,8 @@
 """Orders: pricing from the catalog copy, payment rules, the status machine and what each stock event does.
 
 Pure domain code: no boto3, no SQL; the rules take ``now`` from their caller (the handlers' clock is
-``handlers.shared.clock.utc_now``, replaced in tests). The HTTP routes (``api.py``) and the consumers (``events.py``,
-``catalog.py``) call these functions; ``store.py`` persists the results.
+``handlers.shared.clock.utc_now``, replaced in tests). The use cases (``usecases.py``) call these functions, and
+``store.py`` persists the results.
 
 Status machine::
 

@@ -1,28 +1,23 @@
-"""All SQL of the orders service (schema in ``migrations/``), on SQLite and MySQL/MariaDB alike.
+"""All SQL of the orders service (schema in ``migrations/``), on SQLite and MySQL/MariaDB alike: orders and the
+catalog copy in and out of rows, on the transaction the use case opened.
 
-A new order is written on the use case's transaction (with its events and Idempotency-Key record); a change of an
-order and a consumed event's claim are written here in one transaction, so a crash never leaves one without the
-other.
 Money goes in as text and comes back through ``handlers.shared.money.money`` (SQLite returns DECIMAL as text or
 float).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from handlers.shared.clock import timestamp_us
-from handlers.shared.db import Database, Transaction, insert_statement
-from handlers.shared.inbox import claim
+from handlers.shared.db import Transaction, insert_statement
 from handlers.shared.money import money
-from handlers.shared.outbox import add_to_outbox
 from handlers.shared.paging import Cursor, newest_first
 from handlers.shop.orders.logic import (
     CatalogEntry,
-    Change,
     Line,
     Order,
     OrderNotFound,
@@ -30,7 +25,6 @@ from handlers.shop.orders.logic import (
     PaymentRecord,
     ShippingAddress,
     Status,
-    is_newer,
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -42,120 +36,90 @@ _COLUMNS = (
 _SELECT = f"SELECT {_COLUMNS} FROM orders"  # noqa: S608 (constant column list)
 _INSERT = insert_statement("orders", _COLUMNS)
 _UPDATE = "UPDATE orders SET status = :status, reason = :reason, updated_at = :updated_at WHERE id = :id"
-_INSERT_LINE = (
-    "INSERT INTO order_detail (order_id, line_no, product_id, name, quantity, unit_price, line_total) "
-    "VALUES (:order_id, :line_no, :product_id, :name, :quantity, :unit_price, :line_total)"
-)
+_INSERT_LINE = insert_statement("order_detail", "order_id, line_no, product_id, name, quantity, unit_price, line_total")
 _SELECT_LINES = (
     "SELECT product_id, name, quantity, unit_price FROM order_detail WHERE order_id = :order_id ORDER BY line_no"
 )
 _SELECT_PAYMENT = "SELECT method, card_last4, amount, recorded_at FROM order_payment_detail WHERE order_id = :order_id"
-_INSERT_PAYMENT = (
-    "INSERT INTO order_payment_detail (order_id, method, card_last4, amount, recorded_at) "
-    "VALUES (:order_id, :method, :card_last4, :amount, :recorded_at)"
+_INSERT_PAYMENT = insert_statement("order_payment_detail", "order_id, method, card_last4, amount, recorded_at")
+_CATALOG_COLUMNS = "product_id, sku, name, price, active, changed_at"
+_SELECT_CATALOG = f"SELECT {_CATALOG_COLUMNS} FROM catalog"  # noqa: S608 (constant column list)
+_INSERT_CATALOG = insert_statement("catalog", _CATALOG_COLUMNS)
+_UPDATE_CATALOG = (
+    "UPDATE catalog SET sku = :sku, name = :name, price = :price, active = :active, changed_at = :changed_at "
+    "WHERE product_id = :product_id"
 )
-_SELECT_CATALOG = "SELECT product_id, sku, name, price, active, changed_at FROM catalog"
 
 
-SaveOutcome = Literal["saved", "stale", "duplicate"]
+# --- orders -----------------------------------------------------------------------------------------------------
 
 
-class OrderStore:
-    """Reads and writes orders and the catalog copy in the service's database."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    # --- orders -------------------------------------------------------------------------------------------------
-
-    def add(self, tx: Transaction, order: Order) -> None:
-        """Insert a new order and its lines."""
-        tx.execute(_INSERT, _row(order))
-        for number, line in enumerate(order.lines, start=1):
-            tx.execute(_INSERT_LINE, _line_row(order.id, number, line))
-
-    def get(self, order_id: str) -> Order | None:
-        with self.db.transaction() as tx:
-            row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": order_id})
-            return None if row is None else _load(tx, row)
-
-    def update(
-        self, order_id: str, decide: Callable[[Order], Change], *, claim_for: tuple[str, str] | None = None
-    ) -> Change | None:
-        """Lock the order, let ``decide`` compute the change, and write it with its events, all in one transaction.
-
-        ``claim_for=(consumer, event_id)`` also records the event as handled; when it already was, nothing happens
-        and the result is None. Raises :class:`OrderNotFound` (and rolls back, claim included) for an unknown id;
-        whatever ``decide`` raises rolls back too."""
-        with self.db.transaction() as tx:
-            if claim_for is not None and not claim(tx, *claim_for):
-                return None
-            row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": order_id}, lock=True)
-            if row is None:
-                raise OrderNotFound(order_id)
-            change = decide(_load(tx, row))
-            if change.changed:
-                _write(tx, change)
-            return change
-
-    def find(self, customer_id: str, after: Cursor | None, limit: int) -> list[Order]:
-        """Up to ``limit`` of the customer's orders, newest first, starting after ``after``."""
-        sql, params = newest_first(_SELECT, {"customer_id": customer_id}, after, limit)
-        with self.db.transaction() as tx:
-            return [_load(tx, row) for row in tx.query(sql, params)]
-
-    # --- the catalog copy -------------------------------------------------------------------------------------------
-
-    def catalog(self, product_ids: Iterable[str]) -> dict[str, CatalogEntry]:
-        """The known entries among ``product_ids`` (active or not)."""
-        ids = sorted(set(product_ids))
-        if not ids:
-            return {}
-        params = {f"p{i}": pid for i, pid in enumerate(ids)}
-        marks = ", ".join(f":{name}" for name in params)
-        with self.db.transaction() as tx:
-            rows = tx.query(f"{_SELECT_CATALOG} WHERE product_id IN ({marks})", params)  # noqa: S608 (placeholders)
-        return {row["product_id"]: _entry(row) for row in rows}
-
-    def save_product(self, entry: CatalogEntry, *, claim_for: tuple[str, str] | None = None) -> SaveOutcome:
-        """Keep ``entry`` unless the copy already holds a later change of the product; in one transaction with the
-        claim of the event (``"duplicate"`` when it was claimed before: nothing happens)."""
-        with self.db.transaction() as tx:
-            if claim_for is not None and not claim(tx, *claim_for):
-                return "duplicate"
-            row = tx.query_one(f"{_SELECT_CATALOG} WHERE product_id = :id", {"id": entry.product_id}, lock=True)
-            current = None if row is None else _entry(row)
-            if not is_newer(current, entry):
-                return "stale"
-            values = {"product_id": entry.product_id, "sku": entry.sku, "name": entry.name,
-                      "price": str(entry.price), "active": 1 if entry.active else 0,
-                      "changed_at": timestamp_us(entry.changed_at)}  # fmt: skip
-            if current is None:
-                tx.execute(
-                    "INSERT INTO catalog (product_id, sku, name, price, active, changed_at) "
-                    "VALUES (:product_id, :sku, :name, :price, :active, :changed_at)",
-                    values,
-                )
-            else:
-                tx.execute(
-                    "UPDATE catalog SET sku = :sku, name = :name, price = :price, active = :active, "
-                    "changed_at = :changed_at WHERE product_id = :product_id",
-                    values,
-                )
-            return "saved"
+def insert(tx: Transaction, order: Order) -> None:
+    """A new order and its lines."""
+    tx.execute(_INSERT, _row(order))
+    for number, line in enumerate(order.lines, start=1):
+        tx.execute(_INSERT_LINE, _line_row(order.id, number, line))
 
 
-def _write(tx: Transaction, change: Change) -> None:
-    order = change.order
+def get(tx: Transaction, order_id: str) -> Order | None:
+    row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": order_id})
+    return None if row is None else _load(tx, row)
+
+
+def lock(tx: Transaction, order_id: str) -> Order:
+    """The order, locked until the transaction ends; :class:`OrderNotFound` for an unknown id."""
+    row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": order_id}, lock=True)
+    if row is None:
+        raise OrderNotFound(order_id)
+    return _load(tx, row)
+
+
+def save(tx: Transaction, order: Order) -> None:
+    """Write what may change on an order: its status, reason and ``updated_at``."""
     tx.execute(_UPDATE, {"id": order.id, "status": order.status.value, "reason": order.reason,
                          "updated_at": timestamp_us(order.updated_at)})  # fmt: skip
-    if change.payment is not None:
-        payment = change.payment
-        tx.execute(_INSERT_PAYMENT, {"order_id": order.id, "method": payment.method.value,
-                                     "card_last4": payment.card_last4, "amount": str(payment.amount),
-                                     "recorded_at": timestamp_us(payment.recorded_at)})  # fmt: skip
-    for event in change.events:
-        add_to_outbox(tx, event)
+
+
+def record_payment(tx: Transaction, order_id: str, payment: PaymentRecord) -> None:
+    tx.execute(_INSERT_PAYMENT, {"order_id": order_id, "method": payment.method.value,
+                                 "card_last4": payment.card_last4, "amount": str(payment.amount),
+                                 "recorded_at": timestamp_us(payment.recorded_at)})  # fmt: skip
+
+
+def find(tx: Transaction, customer_id: str, after: Cursor | None, limit: int) -> list[Order]:
+    """Up to ``limit`` of the customer's orders, newest first, starting after ``after``."""
+    sql, params = newest_first(_SELECT, {"customer_id": customer_id}, after, limit)
+    return [_load(tx, row) for row in tx.query(sql, params)]
+
+
+# --- the catalog copy -------------------------------------------------------------------------------------------
+
+
+def catalog(tx: Transaction, product_ids: Iterable[str]) -> dict[str, CatalogEntry]:
+    """The known entries among ``product_ids`` (active or not)."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return {}
+    params = {f"p{i}": pid for i, pid in enumerate(ids)}
+    marks = ", ".join(f":{name}" for name in params)
+    rows = tx.query(f"{_SELECT_CATALOG} WHERE product_id IN ({marks})", params)  # noqa: S608 (placeholders)
+    return {row["product_id"]: _entry(row) for row in rows}
+
+
+def lock_product(tx: Transaction, product_id: str) -> CatalogEntry | None:
+    """The copy's entry of a product, locked until the transaction ends; None when the copy does not know it."""
+    row = tx.query_one(f"{_SELECT_CATALOG} WHERE product_id = :id", {"id": product_id}, lock=True)
+    return None if row is None else _entry(row)
+
+
+def save_product(tx: Transaction, entry: CatalogEntry, *, known: bool) -> None:
+    """Write a product's entry: replace it when the copy ``known`` it, else add it."""
+    values = {"product_id": entry.product_id, "sku": entry.sku, "name": entry.name, "price": str(entry.price),
+              "active": 1 if entry.active else 0, "changed_at": timestamp_us(entry.changed_at)}  # fmt: skip
+    tx.execute(_UPDATE_CATALOG if known else _INSERT_CATALOG, values)
+
+
+# --- rows -------------------------------------------------------------------------------------------------------------
 
 
 def _row(order: Order) -> dict[str, Any]:

@@ -1,76 +1,96 @@
 """What the orders service does: place, list, show and cancel orders, follow the stock results of the saga, and keep
-its copy of the catalog. Each use case is one transaction (``handlers/shared/usecases.py``)."""
+its copy of the catalog.
+
+Each use case runs in one transaction (``handlers/shared/usecases.py``): the order, the events it publishes, the
+Idempotency-Key's answer and, for a consumed event, its claim commit together.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Literal, Self
 
 from handlers.shared.api import Caller
-from handlers.shared.db import Database, service_database
+from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.idempotency import Claim
-from handlers.shared.outbox import EventPublisher, publisher_for, relay_after_commit
+from handlers.shared.outbox import publisher_for
 from handlers.shared.paging import Page
 from handlers.shared.settings import ServiceSettings
-from handlers.shared.usecases import UseCases
+from handlers.shared.usecases import UseCases, Write
 from handlers.shop.contracts import ProductChanged
-from handlers.shop.orders import logic
+from handlers.shop.orders import logic, store
 from handlers.shop.orders.logic import Change, ListQuery, NewOrder, Order, OrderNotFound, OrderView
-from handlers.shop.orders.store import OrderStore, SaveOutcome
+
+CatalogOutcome = Literal["saved", "stale", "duplicate"]
+"""What became of a ProductChanged event: kept, older than the copy's entry, or handled before."""
 
 
 class OrderUseCases(UseCases):
-    def __init__(self, db: Database, publisher: EventPublisher | None = None, **adapters: Any) -> None:
-        super().__init__(db, publisher, **adapters)
-        self.store = OrderStore(db)
-
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> Self:
         return cls(service_database(settings), publisher_for(settings))
 
-    def place(self, caller: Caller, new: NewOrder, request: Claim | None) -> OrderView:
-        """Price the items from the catalog copy and place a PENDING order; OrderPlaced goes to the outbox."""
-        catalog = self.store.catalog(item.product_id for item in new.items)
-        change = logic.place(new, catalog, order_id=self.new_id(), customer_id=caller.user_id, now=self.clock())
+    def place(self, caller: Caller, new: NewOrder, request: Claim | None = None) -> OrderView:
+        """Price the items from the catalog copy and place a PENDING order; OrderPlaced asks products for stock.
+        ``request`` is its Idempotency-Key claim, if it sent one."""
         with self.writing(request) as write:
-            self.store.add(write.tx, change.order)
+            catalog = store.catalog(write.tx, (item.product_id for item in new.items))
+            change = logic.place(new, catalog, order_id=self.new_id(), customer_id=caller.user_id, now=self.clock())
+            store.insert(write.tx, change.order)
             write.publish(change.events)
-            write.respond(change.order.id, dict(logic.view(change.order)))
-        return logic.view(change.order)
+            view = logic.view(change.order)
+            write.respond(change.order.id, dict(view))
+        return view
 
     def listing(self, caller: Caller, query: ListQuery) -> Page[OrderView]:
-        return logic.page(self.store.find(caller.user_id, query.after, query.limit + 1), query.limit)
+        with self.reading() as tx:
+            return logic.page(store.find(tx, caller.user_id, query.after, query.limit + 1), query.limit)
 
     def show(self, caller: Caller, order_id: str) -> Order:
         """The owner or an admin; anyone else is told the order does not exist, so ids leak nothing."""
-        order = self.store.get(order_id)
+        with self.reading() as tx:
+            order = store.get(tx, order_id)
         if order is None or not logic.can_see(order, caller.user_id, caller.groups):
             raise OrderNotFound(order_id)
         return order
 
     def cancel(self, caller: Caller, order_id: str) -> Order:
-        now = self.clock()
-
-        def decide(order: Order) -> Change:
+        """The owner cancels; OrderCancelled asks products to release the stock."""
+        with self.writing() as write:
+            order = store.lock(write.tx, order_id)
             if not logic.can_cancel(order, caller.user_id):
                 raise OrderNotFound(order_id)
-            return logic.cancel(order, now)
-
-        change = self.store.update(order_id, decide)
-        assert change is not None, "no claim was asked for, so there is always a change"
-        relay_after_commit(self.db, self.publisher)
+            change = logic.cancel(order, self.clock())
+            _save(write, change)
         return change.order
 
     def follow_stock(self, consumer: str, event: EventDetail, order_id: str) -> Change | None:
-        """Apply a stock result of the saga to its order, once (None when ``consumer`` had handled it)."""
-        now = self.clock()
-        change = self.store.update(
-            order_id, lambda order: logic.apply_event(order, event, now), claim_for=(consumer, event.event_id)
-        )
-        if change is not None and change.changed and change.events:
-            relay_after_commit(self.db, self.publisher)
+        """Apply a stock result of the saga to its order, once: None when ``consumer`` had already handled it. An
+        event the order's status cannot take changes nothing (the change says why) but is claimed all the same."""
+        with self.writing() as write:
+            if not write.claim(consumer, event.event_id):
+                return None
+            change = logic.apply_event(store.lock(write.tx, order_id), event, self.clock())
+            if change.changed:
+                _save(write, change)
         return change
 
-    def keep_product(self, consumer: str, event: ProductChanged) -> SaveOutcome:
+    def keep_product(self, consumer: str, event: ProductChanged) -> CatalogOutcome:
         """Keep the catalog copy up to date with a product's change, unless a later change is already kept."""
-        return self.store.save_product(logic.catalog_entry(event), claim_for=(consumer, event.event_id))
+        incoming = logic.catalog_entry(event)
+        with self.writing() as write:
+            if not write.claim(consumer, event.event_id):
+                return "duplicate"
+            current = store.lock_product(write.tx, incoming.product_id)
+            if not logic.is_newer(current, incoming):
+                return "stale"
+            store.save_product(write.tx, incoming, known=current is not None)
+        return "saved"
+
+
+def _save(write: Write, change: Change) -> None:
+    """Write a changed order, its payment detail when it has one, and its events."""
+    store.save(write.tx, change.order)
+    if change.payment is not None:
+        store.record_payment(write.tx, change.order.id, change.payment)
+    write.publish(change.events)

@@ -17,10 +17,12 @@ from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.outbox import EventPublisher
 from handlers.shared.settings import ServiceSettings
+from handlers.shop.orders import store as order_store
 from handlers.shop.orders.api import router
 from handlers.shop.orders.catalog import CatalogConsumer
 from handlers.shop.orders.events import StockResultsConsumer
-from handlers.shop.orders.store import MIGRATIONS, OrderStore
+from handlers.shop.orders.logic import CatalogEntry, Order
+from handlers.shop.orders.store import MIGRATIONS
 from handlers.shop.orders.usecases import OrderUseCases
 from tests.events import http_request, sqs_batch
 
@@ -140,10 +142,25 @@ def call_app(
 Call = Callable[..., tuple[int, Any]]
 
 
-def seed_catalog(store: OrderStore) -> None:
-    CatalogConsumer(OrderUseCases(store.db)).process(
+def seed_catalog(db: Database) -> None:
+    CatalogConsumer(OrderUseCases(db)).process(
         sqs_batch(*(product_changed(pid, *values) for pid, values in PRODUCTS_IN_CATALOG.items())), None
     )
+
+
+class StoredOrders:
+    """Orders and the catalog copy read straight from the database, to check what a request or an event left."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, order_id: str) -> Order | None:
+        with self.db.transaction() as tx:
+            return order_store.get(tx, order_id)
+
+    def catalog(self, product_ids: list[str]) -> dict[str, CatalogEntry]:
+        with self.db.transaction() as tx:
+            return order_store.catalog(tx, product_ids)
 
 
 @pytest.fixture
@@ -153,10 +170,10 @@ def db(database: Database) -> Database:
 
 
 @pytest.fixture
-def store(db: Database) -> OrderStore:
-    seeded = OrderStore(db)
-    seed_catalog(seeded)
-    return seeded
+def store(db: Database) -> StoredOrders:
+    """The orders database with the catalog copy seeded."""
+    seed_catalog(db)
+    return StoredOrders(db)
 
 
 @pytest.fixture
@@ -175,7 +192,7 @@ def publisher(sent: RecordingEvents) -> EventPublisher:
 
 
 @pytest.fixture
-def app(store: OrderStore, publisher: EventPublisher, clock: Clock) -> Any:
+def app(store: StoredOrders, publisher: EventPublisher, clock: Clock) -> Any:
     return router.app(OrderUseCases(store.db, publisher, clock=clock))
 
 
@@ -185,7 +202,7 @@ def call(app: Any) -> Call:
 
 
 @pytest.fixture
-def consumer(store: OrderStore, publisher: EventPublisher, clock: Clock) -> StockResultsConsumer:
+def consumer(store: StoredOrders, publisher: EventPublisher, clock: Clock) -> StockResultsConsumer:
     return StockResultsConsumer(OrderUseCases(store.db, publisher, clock=clock))
 
 

@@ -13,7 +13,7 @@ from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.outbox import EventPublisher
 from handlers.shop.orders import api, logic
 from handlers.shop.orders.api import router
-from handlers.shop.orders.store import MIGRATIONS, OrderStore
+from handlers.shop.orders.store import MIGRATIONS
 from handlers.shop.orders.usecases import OrderUseCases
 from tests.events import http_request, sqs_batch
 from tests.handlers.shop.orders.conftest import (
@@ -265,7 +265,7 @@ def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch, mo
         monkeypatch.setenv(key, value)
     db = Database.from_url(url)
     apply_service_migrations(db, MIGRATIONS)
-    seed_catalog(OrderStore(db))
+    seed_catalog(db)
     db.close()
     api.router.reset()
     try:

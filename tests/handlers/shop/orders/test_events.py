@@ -15,12 +15,13 @@ from handlers.shop.orders import catalog, events
 from handlers.shop.orders.api import router
 from handlers.shop.orders.catalog import CatalogConsumer
 from handlers.shop.orders.logic import Status
-from handlers.shop.orders.store import MIGRATIONS, OrderStore
+from handlers.shop.orders.store import MIGRATIONS
 from handlers.shop.orders.usecases import OrderUseCases
 from tests.events import sqs_batch
 from tests.handlers.conftest import bus_to_queue
 from tests.handlers.shop.orders.conftest import (
     ANA,
+    StoredOrders,
     call_app,
     count,
     new_order,
@@ -174,12 +175,12 @@ def test_the_handlers_wire_themselves_from_the_environment(tmp_path, monkeypatch
     finally:
         events.default_consumer.cache_clear()
         catalog.default_consumer.cache_clear()
-    assert OrderStore(db).get(order["id"]).status is Status.CONFIRMED  # type: ignore[union-attr]
+    assert StoredOrders(db).get(order["id"]).status is Status.CONFIRMED  # type: ignore[union-attr]
     got = subscriber.received()
     assert {d["detail-type"] for d in got} == {"OrderPlaced", "OrderConfirmed"}, "the relay after commit sent both"
     db.close()
 
 
 def test_seeding_helper_is_idempotent(store):
-    seed_catalog(store)
+    seed_catalog(store.db)
     assert set(store.catalog(["p-mug", "p-tea", "p-pot"])) == {"p-mug", "p-tea", "p-pot"}

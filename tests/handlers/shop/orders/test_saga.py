@@ -21,11 +21,10 @@ from handlers.shared.outbox import EventPublisher
 from handlers.shop.orders.api import router
 from handlers.shop.orders.catalog import CatalogConsumer
 from handlers.shop.orders.events import StockResultsConsumer
-from handlers.shop.orders.store import OrderStore
 from handlers.shop.orders.usecases import OrderUseCases
 from tests.events import sqs_batch
 from tests.handlers.conftest import Subscriber
-from tests.handlers.shop.orders.conftest import ANA, PRODUCTS, SERVICE, SOURCE, call_app, new_order
+from tests.handlers.shop.orders.conftest import ANA, PRODUCTS, SERVICE, SOURCE, StoredOrders, call_app, new_order
 
 PRODUCTS_SERVICE = next(s for s in SYSTEM.services if s.name == "products")
 
@@ -81,7 +80,7 @@ def products_says(detail_type: str, **fields: Any) -> None:
     assert result["FailedEntryCount"] == 0
 
 
-def test_the_saga_confirms_rejects_and_cancels_through_the_bus(store: OrderStore, bus: dict[str, Subscriber]):
+def test_the_saga_confirms_rejects_and_cancels_through_the_bus(store: StoredOrders, bus: dict[str, Subscriber]):
     publisher = EventPublisher("shop", SOURCE)  # the real client, inside moto
     app = router.app(OrderUseCases(store.db, publisher))
     stock_results, catalog = (
