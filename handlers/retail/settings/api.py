@@ -13,24 +13,21 @@ cannot be reached is a 503. Sessions and preferences have no route: see ``sessio
 
 from __future__ import annotations
 
-from typing import Any
-
-from handlers.retail.settings.logic import StoreSettingsFields
+from handlers.retail.settings.logic import SettingsView, StoreSettingsFields
 from handlers.retail.settings.usecases import SettingsUseCases
 from handlers.shared.routing import Request, Router
 
 router = Router("retail", "settings")
-View = dict[str, Any]
 
 
-@router.route("GET /settings", response=View)
-def show_settings(request: Request, settings: SettingsUseCases) -> View:
+@router.route("GET /settings", response=SettingsView)
+def show_settings(request: Request, settings: SettingsUseCases) -> SettingsView:
     """Show the store's settings (the defaults until an admin saves them)."""
     return settings.show()
 
 
-@router.route("PUT /settings", body=StoreSettingsFields, response=View)
-def save_settings(request: Request, settings: SettingsUseCases) -> View:
+@router.route("PUT /settings", body=StoreSettingsFields, response=SettingsView)
+def save_settings(request: Request, settings: SettingsUseCases) -> SettingsView:
     """Save the store's settings: its name, currency, tax rate and low-stock threshold.
 
     409 when a later write already replaced them.

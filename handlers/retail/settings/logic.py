@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.retail.store_settings import DEFAULT_LOW_STOCK_THRESHOLD, DEFAULT_TAX_RATE, MAX_LOW_STOCK_THRESHOLD
 from handlers.retail.store_settings import SETTINGS_PK as SETTINGS_PK
@@ -35,6 +36,7 @@ from handlers.retail.store_settings import STORE_SK as STORE_SK
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import BadRequest, Conflict
 from handlers.shared.money import no_float_noise
+from handlers.shared.views import IsoTimestamp
 
 # --- keys of the settings table (the store settings' key is shared with their readers: ``store_settings.py``) -----
 
@@ -126,7 +128,19 @@ def rate_text(rate: Decimal) -> str:
     return f"{rate:.{places}f}"
 
 
-def settings_view(settings: StoreSettings) -> dict[str, Any]:
+class SettingsView(TypedDict):
+    """The store's settings; ``updated_at`` and ``updated_by`` are null until an admin saves them."""
+
+    store_name: str
+    currency: str
+    tax_rate: str
+    """A decimal from 0 to 1 with two to four places, such as "0.18"."""
+    low_stock_threshold: int
+    updated_at: IsoTimestamp | None
+    updated_by: str | None
+
+
+def settings_view(settings: StoreSettings) -> SettingsView:
     """The settings as the API shows them (the tax rate as a string)."""
     return {
         "store_name": settings.store_name,

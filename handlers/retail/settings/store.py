@@ -119,11 +119,11 @@ class SettingsTable:
 
     # --- store settings ------------------------------------------------------------------------------------------
 
-    def store_settings(self) -> logic.StoreSettings:
-        """The settings in force: the saved ones, or the defaults when none were saved."""
-        return logic.settings_or_defaults(self._get(logic.SETTINGS_PK, logic.STORE_SK))
+    def saved_store_settings(self) -> dict[str, Any] | None:
+        """The saved settings as plain values (numbers as text), or None when none were saved."""
+        return self._get(logic.SETTINGS_PK, logic.STORE_SK)
 
-    def save_store_settings(self, settings: logic.StoreSettings) -> logic.StoreSettings:
+    def save_store_settings(self, settings: logic.StoreSettings) -> None:
         """Save stamped settings unless newer ones are saved already (then ``StaleSettingsWrite``, a 409)."""
         if settings.updated_at is None or settings.updated_by is None:
             raise ValueError("settings: only stamped settings are saved (see logic.stamped)")
@@ -149,7 +149,6 @@ class SettingsTable:
             if _error_code(error) == "ConditionalCheckFailedException":
                 raise logic.StaleSettingsWrite() from None
             raise
-        return logic.settings_or_defaults(_plain(item))
 
     # --- sessions and preferences --------------------------------------------------------------------------------
 

@@ -69,14 +69,14 @@ def client_error(code: str) -> ClientError:
 def test_dynamodb_that_cannot_serve_now_is_unavailable_a_503(error):
     table = SettingsTable("t", client=FailingClient(error))
     with pytest.raises(DatabaseUnavailable, match="DynamoDB table t"):
-        table.store_settings()
+        table.saved_store_settings()
     assert call_app(router.app(SettingsUseCases(table)), "PUT /settings", ADMIN, body=VALID)[0] == 503
 
 
 def test_other_dynamodb_errors_are_not_hidden_as_unavailable():
     table = SettingsTable("t", client=FailingClient(client_error("ResourceNotFoundException")))
     with pytest.raises(ClientError):
-        table.store_settings()
+        table.saved_store_settings()
     status, body = call_app(router.app(SettingsUseCases(table)), "GET /settings", ADMIN)
     assert (status, body) == (500, {"message": "internal error"})
 
