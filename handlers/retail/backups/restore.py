@@ -75,7 +75,8 @@ def seeded_rows(migrations_dir: Path) -> dict[str, list[str]]:
     scratch = Database.sqlite(":memory:")
     try:
         apply_service_migrations(scratch, migrations_dir)
-        return _rows(read_data(scratch))
+        with scratch.transaction() as tx:
+            return _rows(read_data(tx))
     except Exception:  # noqa: BLE001 (a migration SQLite cannot run: then no rows count as seeded)
         return {}
     finally:
@@ -85,7 +86,8 @@ def seeded_rows(migrations_dir: Path) -> dict[str, list[str]]:
 def check_empty(db: Database, migrations_dir: Path) -> None:
     """Refuse a target whose data tables hold rows beyond the migrations' seed rows."""
     seeds = seeded_rows(migrations_dir)
-    current = _rows(read_data(db))
+    with db.transaction() as tx:
+        current = _rows(read_data(tx))
     busy = [f"{name} ({len(rows)} rows)" for name, rows in current.items() if rows and rows != seeds.get(name, [])]
     if busy:
         raise RestoreRefused(f"the target database is not empty: {', '.join(busy)}")
@@ -108,7 +110,8 @@ def restore(
     check_empty(db, migrations_dir)
     applied = apply_service_migrations(db, migrations_dir)
     progress(f"migrations: {len(applied)} applied")
-    counts = load(db, dump, lambda name, n: progress(f"{name}: {n} rows"))
+    with db.transaction() as tx:  # every table or none
+        counts = load(tx, dump, lambda name, n: progress(f"{name}: {n} rows"))
     progress(f"restored {len(counts)} tables, {sum(counts.values())} rows (dump of {dump.created_at})")
     return counts
 

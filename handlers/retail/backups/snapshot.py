@@ -1,5 +1,6 @@
 """All SQL of the backups service: discovering the schema's tables, reading them in one consistent snapshot, and
-loading a dump. Works on SQLite and MySQL/MariaDB.
+loading a dump, on the transaction the caller opened (the export's use case, the restore command). Works on SQLite
+and MySQL/MariaDB.
 
 Consistency: the export reads every table inside ONE transaction. On MySQL it is a
 ``START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY`` at REPEATABLE READ (InnoDB's read view is taken at once,
@@ -15,7 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from handlers.retail.backups.logic import Dump, TableData, decode_value, is_data_table, normalize_decimal
-from handlers.shared.db import Database, Transaction
+from handlers.shared.db import Transaction
 
 _DECIMAL_TYPE = re.compile(r"^\s*(?:DECIMAL|NUMERIC)\s*\(\s*\d+\s*,\s*(\d+)\s*\)", re.IGNORECASE)
 
@@ -116,58 +117,56 @@ def _start_snapshot(tx: Transaction) -> None:
 
 
 def read_snapshot(
-    db: Database, on_table: Callable[[str], None] | None = None
+    tx: Transaction, on_table: Callable[[str], None] | None = None
 ) -> tuple[list[str], dict[str, TableData]]:
-    """The applied schema versions and every data table, read in one consistent snapshot. ``on_table(name)`` is
-    called after each table is read (progress; tests use it to write concurrently)."""
-    with db.transaction() as tx:
-        _start_snapshot(tx)
-        versions = schema_versions(tx)
-        tables = {}
-        for name in data_tables(tx):
-            tables[name] = read_table(tx, name)
-            if on_table is not None:
-                on_table(name)
+    """The applied schema versions and every data table, read in one consistent snapshot: ``tx`` must be a new
+    transaction that has run nothing yet. ``on_table(name)`` is called after each table is read (progress; tests use
+    it to write concurrently)."""
+    _start_snapshot(tx)
+    versions = schema_versions(tx)
+    tables = {}
+    for name in data_tables(tx):
+        tables[name] = read_table(tx, name)
+        if on_table is not None:
+            on_table(name)
     return versions, tables
 
 
-def read_data(db: Database) -> dict[str, TableData]:
+def read_data(tx: Transaction) -> dict[str, TableData]:
     """Every data table's rows (no snapshot needed: used to check a restore target)."""
-    with db.transaction() as tx:
-        return {name: read_table(tx, name) for name in data_tables(tx)}
+    return {name: read_table(tx, name) for name in data_tables(tx)}
 
 
-def load(db: Database, dump: Dump, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
-    """Insert every table of ``dump`` in ONE transaction with foreign-key checks deferred (SQLite: checked at
-    commit) or disabled for the session (MySQL: re-enabled before the commit). Rows that migrations seeded in a
-    dumped table are replaced by the dump's. Returns the rows loaded per table."""
+def load(tx: Transaction, dump: Dump, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Insert every table of ``dump`` in ``tx`` with foreign-key checks deferred (SQLite: checked at commit) or
+    disabled for the session (MySQL: re-enabled before the commit). Rows that migrations seeded in a dumped table are
+    replaced by the dump's. Returns the rows loaded per table."""
     loaded: dict[str, int] = {}
-    with db.transaction() as tx:
+    if tx.dialect == "mysql":
+        tx.execute("SET FOREIGN_KEY_CHECKS = 0")
+    else:
+        tx.execute("PRAGMA defer_foreign_keys = ON")
+    try:
+        present = set(data_tables(tx))
+        for name, table in dump.tables.items():
+            if name not in present:
+                raise RestoreRefused(f"table {name} of the dump does not exist in the target schema")
+            target = {c.name for c in columns_of(tx, name)[0]}
+            missing = [c for c in table.columns if c not in target]
+            if missing:
+                raise RestoreRefused(f"table {name}: columns {', '.join(missing)} do not exist in the target")
+            tx.execute(f"DELETE FROM {quote(tx, name)}")  # noqa: S608 (a quoted table name)
+            cols = ", ".join(quote(tx, c) for c in table.columns)
+            params = ", ".join(f":c{i}" for i in range(len(table.columns)))
+            insert = f"INSERT INTO {quote(tx, name)} ({cols}) VALUES ({params})"  # noqa: S608 (quoted names)
+            for row in table.rows:
+                tx.execute(insert, {f"c{i}": decode_value(v) for i, v in enumerate(row)})
+            loaded[name] = len(table.rows)
+            if progress is not None:
+                progress(name, len(table.rows))
+    finally:
         if tx.dialect == "mysql":
-            tx.execute("SET FOREIGN_KEY_CHECKS = 0")
-        else:
-            tx.execute("PRAGMA defer_foreign_keys = ON")
-        try:
-            present = set(data_tables(tx))
-            for name, table in dump.tables.items():
-                if name not in present:
-                    raise RestoreRefused(f"table {name} of the dump does not exist in the target schema")
-                target = {c.name for c in columns_of(tx, name)[0]}
-                missing = [c for c in table.columns if c not in target]
-                if missing:
-                    raise RestoreRefused(f"table {name}: columns {', '.join(missing)} do not exist in the target")
-                tx.execute(f"DELETE FROM {quote(tx, name)}")  # noqa: S608 (a quoted table name)
-                cols = ", ".join(quote(tx, c) for c in table.columns)
-                params = ", ".join(f":c{i}" for i in range(len(table.columns)))
-                insert = f"INSERT INTO {quote(tx, name)} ({cols}) VALUES ({params})"  # noqa: S608 (quoted names)
-                for row in table.rows:
-                    tx.execute(insert, {f"c{i}": decode_value(v) for i, v in enumerate(row)})
-                loaded[name] = len(table.rows)
-                if progress is not None:
-                    progress(name, len(table.rows))
-        finally:
-            if tx.dialect == "mysql":
-                # when the connection is gone, the next session starts with checks on anyway
-                with suppress(Exception):
-                    tx.execute("SET FOREIGN_KEY_CHECKS = 1")
+            # when the connection is gone, the next session starts with checks on anyway
+            with suppress(Exception):
+                tx.execute("SET FOREIGN_KEY_CHECKS = 1")
     return loaded

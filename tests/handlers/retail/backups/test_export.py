@@ -12,9 +12,11 @@ import boto3
 import pytest
 
 from handlers.retail.backups import export as export_module
-from handlers.retail.backups.export import export, handler
+from handlers.retail.backups.bucket import BackupBucket
+from handlers.retail.backups.export import handler
 from handlers.retail.backups.logic import parse_dump
 from handlers.retail.backups.restore import CATALOG_MIGRATIONS, main
+from handlers.retail.backups.usecases import BackupUseCases
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from tests.handlers.retail.backups.conftest import FIXTURE_MIGRATIONS
@@ -34,7 +36,7 @@ def test_export_writes_the_dump_with_its_key_and_headers(database: Database, s3)
     with database.transaction() as tx:
         tx.execute("INSERT INTO owners (id, name) VALUES ('o1', 'Ana')")
     now = dt.datetime(2024, 12, 31, 3, 0, 1, tzinfo=dt.UTC)
-    result = export(database, s3, BUCKET, now=now)
+    result = BackupUseCases(database, BackupBucket(s3, BUCKET), clock=lambda: now).export()
     assert result["key"] == "exports/2024/12/31/retail-20241231T030001Z.json.gz"
     assert result["tables"] == {"counters": 1, "idempotent_requests": 0, "owners": 1, "pets": 0}
     head = s3.head_object(Bucket=BUCKET, Key=result["key"])
@@ -59,11 +61,11 @@ def test_the_handler_is_wired_from_the_environment_and_its_export_restores(s3, t
     for key, value in {"SYSTEM_NAME": "retail", "SERVICE_NAME": "backups", "STAGE": "test",
                        "DATABASE_URL": source_url, "BUCKET_BACKUPS": BUCKET}.items():  # fmt: skip
         monkeypatch.setenv(key, value)
-    export_module._wiring.cache_clear()
+    export_module.default_use_cases.cache_clear()
     try:
         result = handler({"source": "aws.scheduler"}, None)
     finally:
-        export_module._wiring.cache_clear()
+        export_module.default_use_cases.cache_clear()
     assert re.fullmatch(r"exports/\d{4}/\d\d/\d\d/retail-\d{8}T\d{6}Z\.json\.gz", result["key"])
     assert result["tables"]["clients"] == 1 and "outbox" not in result["tables"]
     [listed] = s3.list_objects_v2(Bucket=BUCKET, Prefix="exports/")["Contents"]

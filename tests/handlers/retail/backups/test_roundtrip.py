@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from handlers.retail.backups.logic import build_dump, parse_dump, serialize
+from handlers.retail.backups.logic import TableData, build_dump, parse_dump, serialize
 from handlers.retail.backups.restore import CATALOG_MIGRATIONS, main, restore
 from handlers.retail.backups.snapshot import RestoreRefused, data_tables, read_snapshot
 from handlers.shared.db import Database, IntegrityConflict
@@ -40,9 +40,13 @@ def insert(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
             tx.execute(f"INSERT INTO {table} ({cols}) VALUES ({names})", values)  # noqa: S608 (test constants)
 
 
+def snapshot(db: Database, **kw: Any) -> tuple[list[str], dict[str, TableData]]:
+    with db.transaction() as tx:
+        return read_snapshot(tx, **kw)
+
+
 def dump_bytes(db: Database, **kw: Any) -> bytes:
-    versions, tables = read_snapshot(db, **kw)
-    return serialize(build_dump(NOW, versions, tables))
+    return serialize(build_dump(NOW, *snapshot(db, **kw)))
 
 
 def fixture_source(pair: Pair) -> Database:
@@ -179,7 +183,7 @@ def test_round_trip_of_the_retail_schema_through_the_command(pair: Pair, tmp_pat
 @needs_catalog
 def test_the_command_refuses_a_dump_newer_than_the_code(pair: Pair, tmp_path, capsys):
     retail_source(pair.source.db)
-    versions, tables = read_snapshot(pair.source.db)
+    versions, tables = snapshot(pair.source.db)
     path = tmp_path / "future.json.gz"
     path.write_bytes(serialize(build_dump(NOW, [*versions, "999"], tables)))
     assert main([str(path), "--database-url", pair.target.url]) == 2
