@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from components import defaults
 from components._base import Component, Transforms
+from components.alarms import dead_letter_alarm_args
 from components.defaults import Protection
 from components.iam import policy_document
 
@@ -327,24 +328,11 @@ class EventSubscription(Component):
         )
 
     def _create_alarm(self) -> None:
-        """Alarm as soon as one message is waiting in the DLQ; OK again once it is drained."""
-        topics = [self._args.alarm_topic_arn] if self._args.alarm_topic_arn is not None else []
+        description = f"Messages in the dead-letter queue of {self._name}"
         self.alarm = aws.cloudwatch.MetricAlarm(
             self._child_name("dlq-alarm"),
             **self._props(
-                "dlq-alarm",
-                alarm_description=f"Messages in the dead-letter queue of {self._name}",
-                namespace="AWS/SQS",
-                metric_name="ApproximateNumberOfMessagesVisible",
-                dimensions={"QueueName": self.dlq.name},
-                statistic="Maximum",
-                period=60,
-                evaluation_periods=1,
-                comparison_operator="GreaterThanThreshold",
-                threshold=0,
-                treat_missing_data="notBreaching",
-                alarm_actions=topics,
-                ok_actions=topics,
+                "dlq-alarm", **dead_letter_alarm_args(self.dlq.name, description, self._args.alarm_topic_arn)
             ),
             opts=self._opts(),
         )

@@ -51,8 +51,8 @@ def _check_not_blank(argument: str, value: object) -> None:
 # --- alarms ---------------------------------------------------------------------------------------------------
 @dataclass(kw_only=True)
 class AlarmsArgs:
-    """Arguments of :class:`AlarmsComponent`. Give at least one of ``api_id``, ``db_instance_id``, ``dlqs``,
-    ``function_names``.
+    """Arguments of :class:`AlarmsComponent`. Give at least one of ``api_id``, ``db_instance_id``,
+    ``function_names``. (Dead-letter queues are alarmed by the components that create them.)
 
     Attributes:
         alarm_topic_arn: required; the SNS topic ARN every alarm notifies on ALARM and on OK.
@@ -63,11 +63,9 @@ class AlarmsArgs:
             15 minutes (>= 1).
         db_instance_id: ``None`` (default) or an RDS instance identifier: alarm on ``CPUUtilization``.
         db_cpu_percent: ``80``; alarm when the average CPU stays above this for 3 x 5 minutes (1..100).
-        dlqs: ``{}`` (default); key → SQS queue name of extra dead-letter queues: alarm as soon as one message
-            is visible. Keys are stable child names (lower-case letters, digits, '-').
         function_names: ``{}`` (default); key → Lambda function name: alarm on any ``Errors`` in a minute.
         transforms: ``None`` (default) or per-child overrides by role: ``api-5xx``, ``api-latency``, ``db-cpu``,
-            ``dlq-<key>``, ``errors-<key>``.
+            ``errors-<key>``.
     """
 
     alarm_topic_arn: pulumi.Input[str]
@@ -76,7 +74,6 @@ class AlarmsArgs:
     api_latency_p99_ms: int = 2000
     db_instance_id: pulumi.Input[str] | None = None
     db_cpu_percent: int = 80
-    dlqs: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     function_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     transforms: Transforms | None = None
 
@@ -85,12 +82,10 @@ class AlarmsArgs:
         _check_int("api_5xx_threshold", self.api_5xx_threshold, 0)
         _check_int("api_latency_p99_ms", self.api_latency_p99_ms, 1)
         _check_int("db_cpu_percent", self.db_cpu_percent, 1, 100)
-        _check_keys("dlqs", self.dlqs)
         _check_keys("function_names", self.function_names)
-        if self.api_id is None and self.db_instance_id is None and not self.dlqs and not self.function_names:
+        if self.api_id is None and self.db_instance_id is None and not self.function_names:
             raise ValueError(
-                "api_id, db_instance_id, dlqs, function_names: give at least one; otherwise there is nothing to "
-                "alarm on"
+                "api_id, db_instance_id, function_names: give at least one; otherwise there is nothing to alarm on"
             )
 
 
@@ -122,7 +117,6 @@ class AlarmsComponent(Component):
         self.alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
         self._create_api_alarms()
         self._create_db_alarm()
-        self._create_dlq_alarms()
         self._create_function_alarms()
         self.alarm_arns: dict[str, pulumi.Output[str]] = {role: alarm.arn for role, alarm in self.alarms.items()}
         self._check_transforms_used()
@@ -200,20 +194,6 @@ class AlarmsComponent(Component):
                 statistic="Average",
             ),
         )
-
-    def _create_dlq_alarms(self) -> None:
-        for key, queue_name in self._args.dlqs.items():
-            self._alarm(
-                f"dlq-{key}",
-                _AlarmSpec(
-                    description=f"{self._name}: messages in the dead-letter queue {key}",
-                    namespace="AWS/SQS",
-                    metric_name="ApproximateNumberOfMessagesVisible",
-                    dimensions={"QueueName": queue_name},
-                    threshold=0,
-                    statistic="Maximum",
-                ),
-            )
 
     def _create_function_alarms(self) -> None:
         for key, function_name in self._args.function_names.items():

@@ -18,6 +18,7 @@ import pulumi_aws as aws
 
 from components import defaults
 from components._base import Component, Transforms
+from components.alarms import dead_letter_alarm_args
 from components.defaults import Protection
 from components.http_api import HttpApiComponent
 from components.iam import (
@@ -533,23 +534,11 @@ class ServiceComponent(Component):
         )
 
     def _dlq_alarm(self, role: str, dlq: aws.sqs.Queue) -> None:
-        """Anything in a dead-letter queue is a failure someone must look at."""
-        actions = [self._args.alarm_topic_arn] if self._args.alarm_topic_arn is not None else []
+        description = f"Messages in the dead-letter queue of {self._name} {role}"
         aws.cloudwatch.MetricAlarm(
             self._child_name(f"{role}-dlq-alarm"),
             **self._props(
-                f"{role}-dlq-alarm",
-                namespace="AWS/SQS",
-                metric_name="ApproximateNumberOfMessagesVisible",
-                dimensions={"QueueName": dlq.name},
-                statistic="Maximum",
-                period=60,
-                evaluation_periods=1,
-                threshold=0,
-                comparison_operator="GreaterThanThreshold",
-                treat_missing_data="notBreaching",
-                alarm_actions=actions,
-                ok_actions=actions,
+                f"{role}-dlq-alarm", **dead_letter_alarm_args(dlq.name, description, self._args.alarm_topic_arn)
             ),
             opts=self._opts(),
         )

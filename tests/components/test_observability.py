@@ -39,16 +39,13 @@ def metric_widgets(mocks: harness.RecordingMocks) -> dict[str, dict[str, Any]]:
 
 # --- alarms -------------------------------------------------------------------------------------------------------
 def test_every_alarm_notifies_the_topic_on_alarm_and_ok_and_ignores_missing_data(mocks) -> None:
-    component = alarms(
-        api_id="api123", db_instance_id="retail-db", dlqs={"orders": "orders-dlq"}, function_names=FUNCTIONS
-    )
+    component = alarms(api_id="api123", db_instance_id="retail-db", function_names=FUNCTIONS)
     recorded = mocks.of_type(ALARM)
     assert sorted(r.name for r in recorded) == sorted(f"ops-{role}" for role in component.alarms)
     assert set(component.alarms) == {
         "api-5xx",
         "api-latency",
         "db-cpu",
-        "dlq-orders",
         "errors-products",
         "errors-sales",
     }
@@ -92,15 +89,8 @@ def test_thresholds_are_configurable(mocks) -> None:
     assert db["dimensions"] == {"DBInstanceIdentifier": "db"}
 
 
-def test_queue_and_function_alarms_fire_on_the_first_message_or_error(mocks) -> None:
-    alarms(dlqs={"orders": "orders-dlq"}, function_names={"sales": "retail-sales-fn"})
-    dlq = mocks.one(ALARM, "ops-dlq-orders").inputs
-    assert (dlq["namespace"], dlq["metricName"], dlq["threshold"]) == (
-        "AWS/SQS",
-        "ApproximateNumberOfMessagesVisible",
-        0,
-    )
-    assert dlq["dimensions"] == {"QueueName": "orders-dlq"}
+def test_function_alarms_fire_on_the_first_error(mocks) -> None:
+    alarms(function_names={"sales": "retail-sales-fn"})
     errors = mocks.one(ALARM, "ops-errors-sales").inputs
     assert (errors["namespace"], errors["metricName"], errors["statistic"], errors["threshold"]) == (
         "AWS/Lambda",
@@ -130,8 +120,6 @@ def test_an_alarm_transform_for_a_missing_alarm_is_rejected(mocks) -> None:
         ({"api_latency_p99_ms": 0}, "api_latency_p99_ms"),
         ({"db_cpu_percent": 101}, "db_cpu_percent"),
         ({"db_cpu_percent": 0}, "db_cpu_percent"),
-        ({"dlqs": {"Orders DLQ": "q"}}, "dlqs"),
-        ({"dlqs": ["orders-dlq"]}, "dlqs"),
         ({"function_names": {"": "fn"}}, "function_names"),
     ],
 )
@@ -141,7 +129,7 @@ def test_invalid_alarm_arguments_name_the_argument(kwargs: dict[str, Any], argum
 
 
 def test_alarms_need_something_to_watch() -> None:
-    with pytest.raises(ValueError, match="^api_id, db_instance_id, dlqs, function_names: give at least one"):
+    with pytest.raises(ValueError, match="^api_id, db_instance_id, function_names: give at least one"):
         AlarmsArgs(alarm_topic_arn=TOPIC)
 
 
