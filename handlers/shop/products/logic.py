@@ -13,20 +13,21 @@ can finish the cancellation.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.shared.clock import timestamp_us
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.money import Price, cents, money_text, no_float_noise
 from handlers.shared.paging import Page, PageQuery, page_of
+from handlers.shared.views import IsoTimestamp, Money
 from handlers.shop.contracts import OrderItem, OrderPlaced, ProductChanged, StockRejected, StockReserved
 
 # --- errors ------------------------------------------------------------------------------------------------------
@@ -88,9 +89,9 @@ class Product:
     updated_at: datetime
 
 
-def new_product(fields: ProductFields, now: datetime, product_id: str | None = None) -> Product:
+def new_product(fields: ProductFields, product_id: str, now: datetime) -> Product:
     return Product(
-        id=product_id or str(uuid.uuid4()),
+        id=product_id,
         sku=fields.sku,
         name=fields.name,
         description=fields.description,
@@ -125,6 +126,12 @@ def deleted_product(current: Product | None, product_id: str, now: datetime) -> 
     return replace(current, active=False, updated_at=now)
 
 
+def changes_nothing(current: Product, product: Product) -> bool:
+    """Whether ``product`` differs from ``current`` only in its time: then nothing is written nor announced."""
+    fields = ("sku", "name", "description", "category", "price", "active")
+    return all(getattr(current, name) == getattr(product, name) for name in fields)
+
+
 def visible(product: Product | None, product_id: str) -> Product:
     """What the public catalog shows: a deleted product is a 404 like an unknown one."""
     if product is None or not product.active:
@@ -144,7 +151,21 @@ def product_changed(product: Product) -> ProductChanged:
     )
 
 
-def product_view(product: Product) -> dict[str, Any]:
+class ProductView(TypedDict):
+    """A product as the API shows it (the price as a string with two decimals)."""
+
+    id: str
+    sku: str
+    name: str
+    description: str | None
+    category: str
+    price: Money
+    active: bool
+    created_at: IsoTimestamp
+    updated_at: IsoTimestamp
+
+
+def product_view(product: Product) -> ProductView:
     return {
         "id": product.id,
         "sku": product.sku,
@@ -186,7 +207,7 @@ def search_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
-def page(products: list[Product], limit: int) -> Page[dict[str, Any]]:
+def page(products: list[Product], limit: int) -> Page[ProductView]:
     """A page from up to ``limit + 1`` products in SKU order: the extra one only says there is more."""
     return page_of(products, limit, product_view, lambda product: (product.sku,))
 
@@ -209,7 +230,15 @@ class Inventory:
     reserved: int
 
 
-def inventory_view(inventory: Inventory) -> dict[str, Any]:
+class InventoryView(TypedDict):
+    """A product's stock: units available to sell, and units reserved by orders awaiting confirmation."""
+
+    product_id: str
+    available: int
+    reserved: int
+
+
+def inventory_view(inventory: Inventory) -> InventoryView:
     return {"product_id": inventory.product_id, "available": inventory.available, "reserved": inventory.reserved}
 
 
@@ -232,6 +261,19 @@ class LineState(StrEnum):
 
 
 @dataclass(frozen=True)
+class Reservation:
+    """The units of one product an order holds, and in what state."""
+
+    product_id: str
+    quantity: int
+    state: LineState
+
+
+CANCELLED_BEFORE_PLACED = "cancelled before it was placed"
+"""Why an order whose cancellation came first is RELEASED: its late OrderPlaced is then ignored."""
+
+
+@dataclass(frozen=True)
 class Stock:
     """One product as a reservation sees it (its inventory row locked)."""
 
@@ -248,6 +290,7 @@ class Reserve:
 
     items: tuple[OrderItem, ...]
     event: StockReserved
+    state: ClassVar[OrderStock] = OrderStock.RESERVED
 
 
 @dataclass(frozen=True)
@@ -256,6 +299,7 @@ class Reject:
 
     reason: str
     event: StockRejected
+    state: ClassVar[OrderStock] = OrderStock.REJECTED
 
 
 def merged_items(items: Iterable[OrderItem]) -> tuple[OrderItem, ...]:
@@ -324,12 +368,13 @@ class Release:
     from_reserved: int
 
 
-def releases(lines: Iterable[tuple[str, int, LineState]]) -> tuple[Release, ...]:
-    """A reserved line goes back to available; a sold (committed, not shipped) one returns to available too."""
+def releases(lines: Iterable[Reservation]) -> tuple[Release, ...]:
+    """A reserved line goes back to available; a sold (committed, not shipped) one returns to available too. In
+    product-id order, the order in which inventory rows are locked."""
     out = []
-    for product_id, quantity, state in sorted(lines):
-        if state is LineState.RESERVED:
-            out.append(Release(product_id, quantity, quantity))
-        elif state is LineState.COMMITTED:
-            out.append(Release(product_id, quantity, 0))
+    for line in sorted(lines, key=lambda held: held.product_id):
+        if line.state is LineState.RESERVED:
+            out.append(Release(line.product_id, line.quantity, line.quantity))
+        elif line.state is LineState.COMMITTED:
+            out.append(Release(line.product_id, line.quantity, 0))
     return tuple(out)

@@ -15,9 +15,11 @@ import pytest
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.outbox import EventPublisher
+from handlers.shop.products import store as product_store
 from handlers.shop.products.api import router
 from handlers.shop.products.events import StockConsumer
-from handlers.shop.products.store import MIGRATIONS, ProductStore
+from handlers.shop.products.logic import Inventory, LineState, OrderStock, Product
+from handlers.shop.products.store import MIGRATIONS
 from handlers.shop.products.usecases import ProductUseCases
 from tests.events import http_request, sqs_batch
 
@@ -62,9 +64,34 @@ def db(database: Database) -> Database:
     return database
 
 
+class StoredProducts:
+    """Products, stock and the saga's decisions read straight from the database, to check what a request or an
+    event left there."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, product_id: str) -> Product | None:
+        with self.db.transaction() as tx:
+            return product_store.get(tx, product_id)
+
+    def inventory(self, product_id: str) -> Inventory | None:
+        with self.db.transaction() as tx:
+            return product_store.inventory(tx, product_id)
+
+    def order_state(self, order_id: str) -> OrderStock | None:
+        with self.db.transaction() as tx:
+            return product_store.order_state(tx, order_id)
+
+    def reservations(self, order_id: str) -> list[tuple[str, int, LineState]]:
+        """The order's lines (product id, quantity, state) in product order."""
+        with self.db.transaction() as tx:
+            return [(line.product_id, line.quantity, line.state) for line in product_store.lines(tx, order_id)]
+
+
 @pytest.fixture
-def store(db: Database) -> ProductStore:
-    return ProductStore(db)
+def store(db: Database) -> StoredProducts:
+    return StoredProducts(db)
 
 
 @pytest.fixture
@@ -78,12 +105,12 @@ def publisher(sent: RecordingEvents) -> EventPublisher:
 
 
 @pytest.fixture
-def app(store: ProductStore, publisher: EventPublisher) -> Any:
+def app(store: StoredProducts, publisher: EventPublisher) -> Any:
     return router.app(ProductUseCases(store.db, publisher, clock=Clock()))
 
 
 @pytest.fixture
-def consumer(store: ProductStore, publisher: EventPublisher) -> StockConsumer:
+def consumer(store: StoredProducts, publisher: EventPublisher) -> StockConsumer:
     return StockConsumer(ProductUseCases(store.db, publisher, clock=Clock()))
 
 
@@ -152,7 +179,7 @@ def outbox_of(db: Database, detail_type: str) -> list[dict[str, Any]]:
     return [r["detail"] for r in outbox(db) if r["detail_type"] == detail_type]
 
 
-def stock(store: ProductStore, product_id: str) -> tuple[int, int]:
+def stock(store: StoredProducts, product_id: str) -> tuple[int, int]:
     inventory = store.inventory(product_id)
     assert inventory is not None
     return inventory.available, inventory.reserved

@@ -12,9 +12,9 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from handlers.shared.db import Database
 from handlers.shared.outbox import EventPublisher
+from handlers.shop.products import store as product_store
 from handlers.shop.products.events import StockConsumer
 from handlers.shop.products.logic import LineState, OrderStock
-from handlers.shop.products.store import ProductStore
 from handlers.shop.products.usecases import ProductUseCases
 from tests.events import sqs_batch
 from tests.handlers.shop.products.conftest import (
@@ -123,28 +123,21 @@ def test_a_malformed_or_foreign_record_fails_alone(call, consumer, store):
     assert stock(store, mug["id"]) == (4, 1)
 
 
-def test_a_failing_record_is_not_claimed_so_its_retry_applies(call, store, db, publisher):
+def test_a_failing_record_is_not_claimed_so_its_retry_applies(call, store, db, publisher, monkeypatch):
     mug = new_product(call, "MUG-1", available=5)
     event = placed("o-1", (mug["id"], 1))
+    reserve, failures = product_store.reserve, [ConnectionError("database went away")]
 
-    class Flaky(ProductStore):
-        fail = True
+    def fails_once(*args: Any) -> None:
+        if failures:
+            raise failures.pop()  # after the claim and the stock lock, in the same transaction
+        reserve(*args)
 
-        def place(self, *args: Any, **kwargs: Any) -> Any:
-            if self.fail:
-                self.fail = False
-                with self.db.transaction() as tx:
-                    tx.execute("INSERT INTO processed_events (consumer, event_id, processed_at) "
-                               "VALUES ('products-stock', :id, 'x')", {"id": event[2]["event_id"]})  # fmt: skip
-                    raise ConnectionError("database went away")
-            return super().place(*args, **kwargs)
-
-    products = ProductUseCases(db, publisher, clock=Clock())
-    products.store = Flaky(db)
-    consumer = StockConsumer(products)
+    monkeypatch.setattr(product_store, "reserve", fails_once)
+    consumer = StockConsumer(ProductUseCases(db, publisher, clock=Clock()))
     with pytest.raises(BatchProcessingError):  # the whole batch failed: Lambda retries all of it
         deliver(consumer, event)
-    assert stock(store, mug["id"]) == (5, 0)
+    assert stock(store, mug["id"]) == (5, 0) and store.order_state("o-1") is None
     assert deliver(consumer, event) == OK
     assert stock(store, mug["id"]) == (4, 1)
 

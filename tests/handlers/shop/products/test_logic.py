@@ -25,7 +25,7 @@ def fields(**changes: object) -> logic.ProductFields:
 def test_fields_normalize_the_sku_and_keep_money_decimal():
     f = fields()
     assert f.sku == "MUG-1" and f.price == Decimal("12.5") and isinstance(f.price, Decimal)
-    product = logic.new_product(f, NOW)
+    product = logic.new_product(f, "p-1", NOW)
     assert product.active and product.price == Decimal("12.50")
     assert logic.product_view(product)["price"] == "12.50"
 
@@ -50,7 +50,7 @@ def test_invalid_fields_are_refused(change):
 
 
 def test_update_replaces_fields_and_delete_is_soft():
-    product = logic.new_product(fields(), NOW)
+    product = logic.new_product(fields(), "p-1", NOW)
     later = datetime(2026, 3, 11, tzinfo=UTC)
     updated = logic.updated_product(product, product.id, fields(name="Big mug", price="15"), later)
     assert updated.name == "Big mug" and updated.price == Decimal("15.00") and updated.active
@@ -66,7 +66,7 @@ def test_update_replaces_fields_and_delete_is_soft():
 
 
 def test_product_changed_carries_the_decimal_price():
-    event = logic.product_changed(logic.new_product(fields(price="7.05"), NOW))
+    event = logic.product_changed(logic.new_product(fields(price="7.05"), "p-1", NOW))
     assert event.price == Decimal("7.05") and '"price":"7.05"' in event.model_dump_json()
 
 
@@ -117,5 +117,6 @@ def test_confirm_needs_a_reserved_order():
 
 
 def test_releases_put_back_reserved_and_sold_units():
-    lines = [("b", 2, LineState.COMMITTED), ("a", 3, LineState.RESERVED), ("c", 1, LineState.RELEASED)]
+    lines = [logic.Reservation("b", 2, LineState.COMMITTED), logic.Reservation("a", 3, LineState.RESERVED),
+             logic.Reservation("c", 1, LineState.RELEASED)]  # fmt: skip
     assert logic.releases(lines) == (logic.Release("a", 3, 3), logic.Release("b", 2, 0))
