@@ -4,6 +4,7 @@ pattern each subscription's rule matches. The cloud's rules and the local runtim
 from __future__ import annotations
 
 from architectures.spec import Service, Subscription, System
+from components.event_patterns import event_pattern
 
 
 def event_types(system: System) -> list[tuple[str, str]]:
@@ -13,11 +14,7 @@ def event_types(system: System) -> list[tuple[str, str]]:
 
 def subscription_pattern(system: System, subscription: Subscription) -> dict[str, list[str]]:
     """The EventBridge pattern of a subscription's rule: its detail types, from the services that publish them."""
-    chosen = [(source, dt) for source, dt in event_types(system) if dt in subscription.events]
-    return {
-        "source": list(dict.fromkeys(source for source, _ in chosen)),
-        "detail-type": list(dict.fromkeys(dt for _, dt in chosen)),
-    }
+    return event_pattern(event_types(system), subscription.events)
 
 
 def subscriptions(system: System) -> list[tuple[Service, Subscription]]:

@@ -1,8 +1,8 @@
 """An EventBridge bus declared by its event types, with an archive, publish grants and Lambda subscriptions.
 
 Delivery follows one path: rule → SQS queue (one per subscriber, with a DLQ and redrive) → Lambda event source
-mapping that reports partial batch failures. The local runtime reads the same declaration, so event patterns
-are built by :func:`event_pattern`, a pure function both sides share.
+mapping that reports partial batch failures. Rule patterns come from ``components/event_patterns.py``, which the
+local runtime's routing (``architectures/topology.py``) uses too, so both match events alike.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import defaults
+from components import event_patterns as patterns
 from components._base import Component, Transforms
 from components.alarms import dead_letter_alarm_args
 from components.defaults import Protection
@@ -72,18 +73,9 @@ class EventTypeArgs:
 def event_pattern(
     event_types: Sequence[EventTypeArgs], detail_types: Sequence[str] | None = None
 ) -> dict[str, list[str]]:
-    """The EventBridge pattern for ``detail_types`` (all of ``event_types`` when ``None``).
-
-    With no detail types the pattern matches by source only, which is what a bus archive needs.
-    """
-    if detail_types is None:
-        return {"source": _unique(t.source for t in event_types)}
-    wanted = set(detail_types)
-    chosen = [t for t in event_types if t.detail_type in wanted]
-    return {
-        "source": _unique(t.source for t in chosen),
-        "detail-type": _unique(t.detail_type for t in chosen),
-    }
+    """The EventBridge pattern for ``detail_types`` (all of ``event_types`` when ``None``: by source only, which is
+    what a bus archive needs). Built by :func:`components.event_patterns.event_pattern`, as the local runtime's are."""
+    return patterns.event_pattern(((t.source, t.detail_type) for t in event_types), detail_types)
 
 
 @dataclass(kw_only=True)
