@@ -1,8 +1,8 @@
 """Support tickets: who may see and change them, the status machine, comments, and how they look.
 
 Pure domain code: no boto3, no SQL; the rules take ``now`` from their caller (the handlers' clock is
-``handlers.shared.clock.utc_now``, replaced in tests). The HTTP routes (``api.py``) call these functions; ``store.py``
-persists the results.
+``handlers.shared.clock.utc_now``, replaced in tests). The use cases (``usecases.py``) call these functions, and
+``store.py`` persists the results.
 
 Status machine (agents move tickets one step at a time)::
 
@@ -38,14 +38,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.shared.clock import timestamp_us
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.paging import NewestFirstQuery, Page, page_of
 from handlers.shared.status import StatusMachine
+from handlers.shared.views import IsoTimestamp
 
 AGENTS = "agents"
 """The group that sees and works every ticket (as declared in ``architectures/shop.py``)."""
@@ -241,22 +243,22 @@ def visible(ticket: Ticket, who: Who) -> Ticket:
 def take(ticket: Ticket, agent: Who, now: datetime, *, reassign: bool = False) -> Ticket:
     """Assign the ticket to ``agent`` (OPEN becomes IN_PROGRESS). The same ticket when the agent already holds it."""
     visible(ticket, agent)
-    MACHINE.next(ticket.id, ticket.status, Action.TAKE)
-    if ticket.assignee_id == agent.user_id and ticket.status is Status.IN_PROGRESS:
+    status = MACHINE.next(ticket.id, ticket.status, Action.TAKE)
+    if ticket.assignee_id == agent.user_id and ticket.status is status:
         return ticket
     if ticket.assignee_id is not None and ticket.assignee_id != agent.user_id and not reassign:
         raise HeldByAnotherAgent(ticket.id, ticket.assignee_id)
-    return replace(ticket, status=Status.IN_PROGRESS, assignee_id=agent.user_id, updated_at=now)
+    return replace(ticket, status=status, assignee_id=agent.user_id, updated_at=now)
 
 
 def move(ticket: Ticket, target: Status, agent: Who, now: datetime) -> Ticket:
     """Move the ticket one step (see the status machine); OPEN → IN_PROGRESS assigns ``agent`` as ``take`` does."""
     visible(ticket, agent)
-    MACHINE.next(ticket.id, ticket.status, MOVE_TO[target])
+    status = MACHINE.next(ticket.id, ticket.status, MOVE_TO[target])
     assignee = ticket.assignee_id
-    if target is Status.IN_PROGRESS and assignee is None:
+    if status is Status.IN_PROGRESS and assignee is None:
         assignee = agent.user_id
-    return replace(ticket, status=target, assignee_id=assignee, updated_at=now)
+    return replace(ticket, status=status, assignee_id=assignee, updated_at=now)
 
 
 def comment(ticket: Ticket, author: Who, new: NewComment, *, comment_id: str, now: datetime) -> tuple[Ticket, Comment]:
@@ -272,8 +274,37 @@ def comment(ticket: Ticket, author: Who, new: NewComment, *, comment_id: str, no
 # --- how they look ---------------------------------------------------------------------------------------------------
 
 
-def summary(ticket: Ticket) -> dict[str, Any]:
+class TicketSummary(TypedDict):
     """A ticket as listings show it."""
+
+    id: str
+    customer_id: str
+    customer_email: str
+    subject: str
+    description: str
+    order_id: str | None
+    status: Status
+    assignee_id: str | None
+    created_at: IsoTimestamp
+    updated_at: IsoTimestamp
+
+
+class CommentView(TypedDict):
+    id: str
+    ticket_id: str
+    author_id: str
+    author_role: Role
+    body: str
+    created_at: IsoTimestamp
+
+
+class TicketView(TicketSummary):
+    """A ticket on its own, with its comments, oldest first."""
+
+    comments: list[CommentView]
+
+
+def summary(ticket: Ticket) -> TicketSummary:
     return {
         "id": ticket.id,
         "customer_id": ticket.customer_id,
@@ -281,25 +312,25 @@ def summary(ticket: Ticket) -> dict[str, Any]:
         "subject": ticket.subject,
         "description": ticket.description,
         "order_id": ticket.order_id,
-        "status": ticket.status.value,
+        "status": ticket.status,
         "assignee_id": ticket.assignee_id,
         "created_at": timestamp_us(ticket.created_at),
         "updated_at": timestamp_us(ticket.updated_at),
     }
 
 
-def comment_view(note: Comment) -> dict[str, Any]:
+def comment_view(note: Comment) -> CommentView:
     return {
         "id": note.id,
         "ticket_id": note.ticket_id,
         "author_id": note.author_id,
-        "author_role": note.author_role.value,
+        "author_role": note.author_role,
         "body": note.body,
         "created_at": timestamp_us(note.created_at),
     }
 
 
-def detail(ticket: Ticket, comments: Sequence[Comment]) -> dict[str, Any]:
+def detail(ticket: Ticket, comments: Sequence[Comment]) -> TicketView:
     """A ticket on its own (``GET /tickets/{id}`` and every single-ticket response): with its comments, oldest
     first."""
     return {**summary(ticket), "comments": [comment_view(c) for c in comments]}
@@ -331,6 +362,6 @@ def listing_scope(query: ListQuery, who: Who) -> Scope:
     return Scope(customer_id=None if is_agent(who) else who.user_id, status=query.status)
 
 
-def page(tickets: Sequence[Ticket], limit: int) -> Page[dict[str, Any]]:
+def page(tickets: Sequence[Ticket], limit: int) -> Page[TicketSummary]:
     """A page from up to ``limit + 1`` tickets in listing order: the extra one only says there is more."""
     return page_of(tickets, limit, summary, sort_key)

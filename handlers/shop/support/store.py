@@ -1,18 +1,18 @@
-"""All SQL of the support service (schema in ``migrations/``), on SQLite and MySQL/MariaDB alike.
+"""All SQL of the support service (schema in ``migrations/``), on SQLite and MySQL/MariaDB alike: tickets and
+their comments in and out of rows, on the transaction the use case opened.
 
-A change to a ticket locks its row first (``SELECT ... FOR UPDATE`` on MySQL; SQLite's transaction holds the write
-lock), so two agents taking the same ticket at once are decided one after the other.
+A change to a ticket locks its row first (:func:`lock`: ``SELECT ... FOR UPDATE`` on MySQL; SQLite's transaction
+holds the write lock), so two agents taking the same ticket at once are decided one after the other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from handlers.shared.clock import timestamp_us
-from handlers.shared.db import Database, Transaction, insert_statement
+from handlers.shared.db import Transaction, insert_statement
 from handlers.shared.paging import Cursor, newest_first
 from handlers.shop.support.logic import Comment, Role, Scope, Status, Ticket, TicketNotFound
 
@@ -22,8 +22,6 @@ _TICKET_COLUMNS = (
     "id, customer_id, customer_email, subject, description, order_id, status, assignee_id, created_at, updated_at"
 )
 _COMMENT_COLUMNS = "id, ticket_id, author_id, author_role, body, created_at"
-
-
 _SELECT_TICKET = f"SELECT {_TICKET_COLUMNS} FROM tickets"  # noqa: S608 (constant column list)
 _INSERT_TICKET = insert_statement("tickets", _TICKET_COLUMNS)
 _UPDATE_TICKET = (
@@ -32,68 +30,44 @@ _UPDATE_TICKET = (
 _SELECT_COMMENTS = f"SELECT {_COMMENT_COLUMNS} FROM comments WHERE ticket_id = :ticket_id ORDER BY created_at, id"  # noqa: S608
 _INSERT_COMMENT = insert_statement("comments", _COMMENT_COLUMNS)
 
-Thread = tuple[Ticket, list[Comment]]
-"""A ticket and its comments, oldest first."""
+
+def insert(tx: Transaction, ticket: Ticket) -> None:
+    tx.execute(_INSERT_TICKET, _ticket_row(ticket))
 
 
-class TicketStore:
-    """Reads and writes tickets and their comments in the service's database."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def add(self, ticket: Ticket) -> None:
-        with self.db.transaction() as tx:
-            tx.execute(_INSERT_TICKET, _ticket_row(ticket))
-
-    def get(self, ticket_id: str) -> Thread | None:
-        """The ticket with its comments, or None."""
-        with self.db.transaction() as tx:
-            row = tx.query_one(f"{_SELECT_TICKET} WHERE id = :id", {"id": ticket_id})
-            if row is None:
-                return None
-            return _ticket(row), _comments(tx, ticket_id)
-
-    def update(self, ticket_id: str, decide: Callable[[Ticket], Ticket]) -> Thread:
-        """Lock the ticket, let ``decide`` compute its new state and write it, in one transaction; the result with
-        its comments. Raises :class:`TicketNotFound` for an unknown id; whatever ``decide`` raises rolls back."""
-        with self.db.transaction() as tx:
-            current = _locked(tx, ticket_id)
-            changed = decide(current)
-            if changed != current:
-                _write(tx, changed)
-            return changed, _comments(tx, ticket_id)
-
-    def add_comment(self, ticket_id: str, decide: Callable[[Ticket], tuple[Ticket, Comment]]) -> Comment:
-        """Lock the ticket, let ``decide`` write the comment (or refuse), and store it with the ticket's new state."""
-        with self.db.transaction() as tx:
-            ticket, note = decide(_locked(tx, ticket_id))
-            tx.execute(_INSERT_COMMENT, _comment_row(note))
-            _write(tx, ticket)
-            return note
-
-    def find(self, scope: Scope, after: Cursor | None, limit: int) -> list[Ticket]:
-        """Up to ``limit`` tickets in ``scope``, newest first, starting after ``after``."""
-        status = None if scope.status is None else scope.status.value
-        sql, params = newest_first(_SELECT_TICKET, {"customer_id": scope.customer_id, "status": status}, after, limit)
-        with self.db.transaction() as tx:
-            return [_ticket(row) for row in tx.query(sql, params)]
+def get(tx: Transaction, ticket_id: str) -> Ticket | None:
+    row = tx.query_one(f"{_SELECT_TICKET} WHERE id = :id", {"id": ticket_id})
+    return None if row is None else _ticket(row)
 
 
-def _locked(tx: Transaction, ticket_id: str) -> Ticket:
+def lock(tx: Transaction, ticket_id: str) -> Ticket:
+    """The ticket, locked until the transaction ends; :class:`TicketNotFound` for an unknown id."""
     row = tx.query_one(f"{_SELECT_TICKET} WHERE id = :id", {"id": ticket_id}, lock=True)
     if row is None:
         raise TicketNotFound(ticket_id)
     return _ticket(row)
 
 
-def _write(tx: Transaction, ticket: Ticket) -> None:
+def save(tx: Transaction, ticket: Ticket) -> None:
+    """Write what may change on a ticket: its status, assignee and ``updated_at``."""
     row = _ticket_row(ticket)
     tx.execute(_UPDATE_TICKET, {k: row[k] for k in ("id", "status", "assignee_id", "updated_at")})
 
 
-def _comments(tx: Transaction, ticket_id: str) -> list[Comment]:
+def comments(tx: Transaction, ticket_id: str) -> list[Comment]:
+    """The ticket's comments, oldest first."""
     return [_comment(row) for row in tx.query(_SELECT_COMMENTS, {"ticket_id": ticket_id})]
+
+
+def insert_comment(tx: Transaction, note: Comment) -> None:
+    tx.execute(_INSERT_COMMENT, _comment_row(note))
+
+
+def find(tx: Transaction, scope: Scope, after: Cursor | None, limit: int) -> list[Ticket]:
+    """Up to ``limit`` tickets in ``scope``, newest first, starting after ``after``."""
+    status = None if scope.status is None else scope.status.value
+    sql, params = newest_first(_SELECT_TICKET, {"customer_id": scope.customer_id, "status": status}, after, limit)
+    return [_ticket(row) for row in tx.query(sql, params)]
 
 
 def _ticket_row(ticket: Ticket) -> dict[str, Any]:

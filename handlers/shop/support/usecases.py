@@ -1,26 +1,27 @@
 """What the support service does: customers open tickets and comment; agents take them, move them along and answer.
-Each change is one transaction over the store (``handlers/shared/usecases.py``)."""
+
+Each use case runs in one transaction (``handlers/shared/usecases.py``); a change locks the ticket first, so two
+agents taking the same ticket at once are decided one after the other.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Self
+from collections.abc import Callable
+from typing import Self
 
 from handlers.shared.api import Caller
-from handlers.shared.db import Database, service_database
-from handlers.shared.outbox import EventPublisher
+from handlers.shared.db import service_database
 from handlers.shared.paging import Page
 from handlers.shared.settings import ServiceSettings
 from handlers.shared.usecases import UseCases
-from handlers.shop.support import logic
-from handlers.shop.support.logic import Comment, Ticket, TicketNotFound
-from handlers.shop.support.store import TicketStore
+from handlers.shop.support import logic, store
+from handlers.shop.support.logic import Comment, Ticket, TicketNotFound, TicketSummary
+
+Thread = tuple[Ticket, list[Comment]]
+"""A ticket and its comments, oldest first."""
 
 
 class SupportUseCases(UseCases):
-    def __init__(self, db: Database, publisher: EventPublisher | None = None, **adapters: Any) -> None:
-        super().__init__(db, publisher, **adapters)
-        self.store = TicketStore(db)
-
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> Self:
         return cls(service_database(settings))
@@ -29,31 +30,44 @@ class SupportUseCases(UseCases):
         ticket = logic.open_ticket(
             new, ticket_id=self.new_id(), customer_id=caller.user_id, customer_email=caller.email, now=self.clock()
         )
-        self.store.add(ticket)
+        with self.writing() as write:
+            store.insert(write.tx, ticket)
         return ticket
 
-    def listing(self, caller: Caller, query: logic.ListQuery) -> Page[dict[str, Any]]:
+    def listing(self, caller: Caller, query: logic.ListQuery) -> Page[TicketSummary]:
         scope = logic.listing_scope(query, caller)
-        return logic.page(self.store.find(scope, query.after, query.limit + 1), query.limit)
+        with self.reading() as tx:
+            return logic.page(store.find(tx, scope, query.after, query.limit + 1), query.limit)
 
-    def show(self, caller: Caller, ticket_id: str) -> tuple[Ticket, list[Comment]]:
+    def show(self, caller: Caller, ticket_id: str) -> Thread:
         """The ticket and its comments; a ticket the caller may not see is a 404, as a missing one is."""
-        found = self.store.get(ticket_id)
-        if found is None:
-            raise TicketNotFound(ticket_id)
-        ticket, comments = found
-        return logic.visible(ticket, caller), comments
+        with self.reading() as tx:
+            ticket = store.get(tx, ticket_id)
+            if ticket is None:
+                raise TicketNotFound(ticket_id)
+            return logic.visible(ticket, caller), store.comments(tx, ticket_id)
 
-    def take(self, caller: Caller, ticket_id: str, reassign: bool) -> tuple[Ticket, list[Comment]]:
+    def take(self, caller: Caller, ticket_id: str, reassign: bool) -> Thread:
         now = self.clock()
-        return self.store.update(ticket_id, lambda t: logic.take(t, caller, now, reassign=reassign))
+        return self._change(ticket_id, lambda ticket: logic.take(ticket, caller, now, reassign=reassign))
 
-    def move(self, caller: Caller, ticket_id: str, status: logic.Status) -> tuple[Ticket, list[Comment]]:
+    def move(self, caller: Caller, ticket_id: str, status: logic.Status) -> Thread:
         now = self.clock()
-        return self.store.update(ticket_id, lambda t: logic.move(t, status, caller, now))
+        return self._change(ticket_id, lambda ticket: logic.move(ticket, status, caller, now))
 
     def comment(self, caller: Caller, ticket_id: str, new: logic.NewComment) -> Comment:
-        comment_id, now = self.new_id(), self.clock()
-        return self.store.add_comment(
-            ticket_id, lambda t: logic.comment(t, caller, new, comment_id=comment_id, now=now)
-        )
+        with self.writing() as write:
+            ticket = store.lock(write.tx, ticket_id)
+            ticket, note = logic.comment(ticket, caller, new, comment_id=self.new_id(), now=self.clock())
+            store.insert_comment(write.tx, note)
+            store.save(write.tx, ticket)
+        return note
+
+    def _change(self, ticket_id: str, decide: Callable[[Ticket], Ticket]) -> Thread:
+        """Lock the ticket, apply the rule, and write the ticket when it changed; the result with its comments."""
+        with self.writing() as write:
+            current = store.lock(write.tx, ticket_id)
+            changed = decide(current)
+            if changed != current:
+                store.save(write.tx, changed)
+            return changed, store.comments(write.tx, ticket_id)

@@ -16,7 +16,7 @@ from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.settings import ServiceSettings
 from handlers.shop.support.api import router
-from handlers.shop.support.store import MIGRATIONS, TicketStore
+from handlers.shop.support.store import MIGRATIONS
 from handlers.shop.support.usecases import SupportUseCases
 from tests.events import http_request
 
@@ -84,13 +84,8 @@ def db(database: Database) -> Database:
 
 
 @pytest.fixture
-def store(db: Database) -> TicketStore:
-    return TicketStore(db)
-
-
-@pytest.fixture
-def app(store: TicketStore, clock: Clock) -> Any:
-    return router.app(SupportUseCases(store.db, clock=clock))
+def app(db: Database, clock: Clock) -> Any:
+    return router.app(SupportUseCases(db, clock=clock))
 
 
 @pytest.fixture

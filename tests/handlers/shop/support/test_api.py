@@ -387,8 +387,8 @@ def test_pages_walk_every_ticket_once(call):
     assert len(walk(call, EVE, 100)[0]) == 6
 
 
-def test_pages_stay_exact_when_tickets_share_a_timestamp(store):
-    app = router.app(SupportUseCases(store.db, clock=Clock(step=0)))
+def test_pages_stay_exact_when_tickets_share_a_timestamp(db):
+    app = router.app(SupportUseCases(db, clock=Clock(step=0)))
     made = [call_app(app, "POST /tickets", ANA, body=new_ticket())[1]["id"] for _ in range(5)]
     pages = walk(lambda *a, **k: call_app(app, *a, **k), ANA, 2)
     assert [len(p) for p in pages] == [2, 2, 1]
