@@ -7,6 +7,8 @@ from typing import Any
 
 import pulumi
 
+from components import defaults
+
 # A transform receives the keyword arguments a child is about to be built with and returns the ones to use.
 ChildTransform = Callable[[dict[str, Any]], dict[str, Any]]
 Transforms = Mapping[str, ChildTransform]
@@ -30,6 +32,12 @@ class Component(pulumi.ComponentResource):
         self._name = name
         self._transforms: dict[str, ChildTransform] = dict(transforms or {})
         self._used_roles: set[str] = set()
+
+    def _secure(self, setting: str, default: Any, value: Any, weaker: bool) -> Any:
+        """``value`` (the secure ``default`` when None); a ``weaker`` one is allowed, with a warning naming this
+        component (:func:`components.defaults.weaker_than_secure`)."""
+        label = f"{type(self).__name__} {self._name}"
+        return defaults.weaker_than_secure(label, setting, default, value, weaker=weaker)
 
     def _child_name(self, role: str) -> str:
         """The child's resource name: stable, derived from the instance name and the child's role."""

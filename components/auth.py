@@ -223,10 +223,6 @@ class AuthComponent(Component):
         )
 
     # --- secure defaults ------------------------------------------------------------------------------------
-    def _secure(self, setting: str, default: Any, value: Any, weaker: bool) -> Any:
-        """The user's value, through :func:`defaults.secure` (which warns) when weaker than the default."""
-        return defaults.secure(f"AuthComponent {self._name}", setting, default, value) if weaker else value
-
     def _threat_protection(self) -> str:
         default = defaults.by_protection(self._args.protection, standard="OFF", hardened="ENFORCED")
         value = self._args.threat_protection or default

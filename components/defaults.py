@@ -30,12 +30,19 @@ def by_protection(protection: Protection, standard: T, hardened: T) -> T:
     return hardened if protection == "hardened" else standard
 
 
-def secure(component: str, setting: str, default: T, override: T | None) -> T:
-    """The user's ``override`` if given, else the secure ``default``; a weaker override is allowed, with a warning."""
-    if override is None or override == default:
+def weaker_than_secure(component: str, setting: str, default: T, value: T | None, *, weaker: bool) -> T:
+    """The one rule for secure defaults: ``value`` when given, else the secure ``default``; a value that is
+    ``weaker`` than the default is allowed, with a warning that names the component, the setting and both values."""
+    if value is None:
         return default
-    pulumi.log.warn(f"{component}: {setting} overridden to {override!r} (secure default is {default!r})")
-    return override
+    if weaker:
+        pulumi.log.warn(f"{component}: {setting} overridden to {value!r} (secure default is {default!r})")
+    return value
+
+
+def secure(component: str, setting: str, default: T, override: T | None) -> T:
+    """The user's ``override`` if given, else the secure ``default``; any other value warns."""
+    return weaker_than_secure(component, setting, default, override, weaker=override != default)
 
 
 # --- Lambda (CKV_AWS_50 X-Ray, CKV_AWS_66 log retention, CKV_AWS_363 supported runtime) ---------------------------
@@ -189,11 +196,8 @@ def secure_at_least(component: str, setting: str, default: T, override: T | None
 
     Only an override *below* the default warns: turning on a protection the profile leaves off is not weakening.
     """
-    if override is None:
-        return default
-    if override < default:  # type: ignore[operator]
-        return secure(component, setting, default, override)
-    return override
+    weaker = override is not None and override < default  # type: ignore[operator]
+    return weaker_than_secure(component, setting, default, override, weaker=weaker)
 
 
 # --- AWS Backup (CKV2_AWS_8: RDS and DynamoDB in a backup plan) ---------------------------------------------------

@@ -390,10 +390,9 @@ class EventBusComponent(Component):
     def _archive_retention_days(self) -> int:
         """The protection level's retention; longer or 0 (forever) is accepted silently, shorter warns."""
         default = defaults.event_archive_retention_days(self._args.protection)
-        override = self._args.archive_retention_days
-        if override is None or override == 0 or override >= default:
-            return default if override is None else override
-        return defaults.secure(type(self).__name__, "archive_retention_days", default, override)
+        value = self._args.archive_retention_days
+        weaker = value is not None and value != 0 and value < default
+        return int(self._secure("archive_retention_days", default, value, weaker))
 
     def _create_archive(self) -> None:
         self.archive = aws.cloudwatch.EventArchive(

@@ -305,12 +305,6 @@ class StaticSiteComponent(Component):
 
     # --- settings -------------------------------------------------------------------------------------------
 
-    def _secure(self, setting: str, default: Any, value: Any, weaker: bool) -> Any:
-        """``value`` (or the default when None); a weaker value is allowed, with a warning."""
-        if value is None:
-            return default
-        return defaults.secure(f"StaticSiteComponent {self._name}", setting, default, value) if weaker else value
-
     def _normalize(self) -> None:
         """Resolve the defaults for this protection level; weakening one logs a warning."""
         args = self._args
