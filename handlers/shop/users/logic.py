@@ -14,12 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import (
+    Any,
+    Literal,
+    NotRequired,  # pydantic documents TypedDicts from here on Python < 3.12
+)
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing_extensions import TypedDict
 
 from handlers.shared.clock import as_utc, timestamp_us
 from handlers.shared.errors import BadRequest, Conflict, DomainError, Unauthorized
+from handlers.shared.views import IsoTimestamp
 
 CUSTOMERS = "customers"
 """The group every confirmed sign-up joins."""
@@ -186,10 +192,19 @@ class Tokens:
     refresh_token: str | None = None
 
 
-def tokens_view(tokens: Tokens) -> dict[str, Any]:
+class TokensView(TypedDict):
+    """The tokens of a session; ``expires_in`` is in seconds. Only sign-in answers with a refresh token."""
+
+    id_token: str
+    access_token: str
+    expires_in: int
+    refresh_token: NotRequired[str]
+
+
+def tokens_view(tokens: Tokens) -> TokensView:
     """Login answers with the refresh token; refresh does not (Cognito does not rotate it)."""
-    view: dict[str, Any] = {"id_token": tokens.id_token, "access_token": tokens.access_token,
-                            "expires_in": tokens.expires_in}  # fmt: skip
+    view: TokensView = {"id_token": tokens.id_token, "access_token": tokens.access_token,
+                        "expires_in": tokens.expires_in}  # fmt: skip
     if tokens.refresh_token is not None:
         view["refresh_token"] = tokens.refresh_token
     return view
@@ -209,6 +224,28 @@ class Identity:
     username: str
     email: str
     name: str
+
+
+class SignedUpView(TypedDict):
+    """A new account; ``confirmed`` false means the emailed code must confirm it first."""
+
+    id: str
+    email: str
+    name: str
+    confirmed: bool
+
+
+def signed_up_view(who: Identity, confirmed: bool) -> SignedUpView:
+    return {"id": who.user_id, "email": who.email, "name": who.name, "confirmed": confirmed}
+
+
+class ConfirmedView(TypedDict):
+    email: str
+    confirmed: bool
+
+
+def confirmed_view(email: str) -> ConfirmedView:
+    return {"email": email, "confirmed": True}
 
 
 TokenUse = Literal["access", "id"]
@@ -290,7 +327,19 @@ def revoke_sessions(profile: Profile, now: datetime) -> Profile:
     return replace(profile, sessions_revoked_at=now, updated_at=now)
 
 
-def profile_view(profile: Profile) -> dict[str, Any]:
+class ProfileView(TypedDict):
+    """A profile as the API shows it (the moment of the last sign-out stays internal)."""
+
+    id: str
+    email: str
+    name: str
+    phone: str | None
+    address: str | None
+    created_at: IsoTimestamp
+    updated_at: IsoTimestamp
+
+
+def profile_view(profile: Profile) -> ProfileView:
     """The profile as the API shows it (the revocation moment stays internal)."""
     return {
         "id": profile.id,

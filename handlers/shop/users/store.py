@@ -1,13 +1,13 @@
-"""All SQL of the users service (schema in ``migrations/``): the ``profiles`` table, on SQLite and MariaDB alike."""
+"""All SQL of the users service (schema in ``migrations/``): profiles in and out of the ``profiles`` table, on SQLite
+and MariaDB alike, on the transaction the use case opened."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from handlers.shared.clock import timestamp_us
-from handlers.shared.db import Database, IntegrityConflict, Transaction, insert_statement
+from handlers.shared.db import IntegrityConflict, Transaction, insert_statement
 from handlers.shop.users.logic import Profile, parse_timestamp
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -21,50 +21,24 @@ _UPDATE = (
 )
 
 
-class ProfileStore:
-    """Reads and writes profiles in the service's database."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def get(self, user_id: str) -> Profile | None:
-        with self.db.transaction() as tx:
-            row = tx.query_one(_SELECT, {"id": user_id})
-        return None if row is None else _profile(row)
-
-    def ensure(self, profile: Profile) -> Profile:
-        """The stored profile of ``profile.id``, inserting ``profile`` first when there is none (safe under races:
-        whoever inserts second reads the winner's row)."""
-        existing = self.get(profile.id)
-        if existing is not None:
-            return existing
-        try:
-            with self.db.transaction() as tx:
-                tx.execute(_INSERT, _row(profile))
-            return profile
-        except IntegrityConflict:
-            stored = self.get(profile.id)
-            assert stored is not None, "a conflicting insert leaves a row"
-            return stored
-
-    def update(self, default: Profile, decide: Callable[[Profile], Profile]) -> Profile:
-        """Lock the profile of ``default.id`` (inserting ``default`` when missing), apply ``decide`` and write the
-        result, in one transaction."""
-        self.ensure(default)
-        with self.db.transaction() as tx:
-            row = tx.query_one(_SELECT, {"id": default.id}, lock=True)
-            assert row is not None, "ensure() just made sure it exists"
-            current = _profile(row)
-            changed = decide(current)
-            if changed != current:
-                _write(tx, changed)
-            return changed
+def get(tx: Transaction, user_id: str, *, lock: bool = False) -> Profile | None:
+    """The user's profile; ``lock`` keeps it locked until the transaction ends."""
+    row = tx.query_one(_SELECT, {"id": user_id}, lock=lock)
+    return None if row is None else _profile(row)
 
 
-def _write(tx: Transaction, profile: Profile) -> None:
-    row = _row(profile)
-    del row["created_at"]
-    tx.execute(_UPDATE, row)
+def insert(tx: Transaction, profile: Profile) -> bool:
+    """Add a new profile; False when the user has one already (a concurrent first request inserted it)."""
+    try:
+        tx.execute(_INSERT, _row(profile))
+    except IntegrityConflict:
+        return False
+    return True
+
+
+def save(tx: Transaction, profile: Profile) -> None:
+    """Write every field of a profile but its creation time."""
+    tx.execute(_UPDATE, _row(profile))
 
 
 def _row(profile: Profile) -> dict[str, Any]:

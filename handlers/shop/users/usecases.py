@@ -8,7 +8,7 @@ refused when it was issued at or before the user's last sign-out (``logic.token_
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Self
 
 from pydantic import Field
@@ -17,9 +17,8 @@ from handlers.shared.db import Database, service_database
 from handlers.shared.routing import Request
 from handlers.shared.settings import ServiceSettings
 from handlers.shared.usecases import UseCases
-from handlers.shop.users import logic
+from handlers.shop.users import logic, store
 from handlers.shop.users.identity import CognitoIdentity
-from handlers.shop.users.store import ProfileStore
 
 
 class UsersSettings(ServiceSettings):
@@ -44,7 +43,6 @@ def bearer_token(headers: Mapping[str, str] | None) -> str:
 class UserUseCases(UseCases):
     def __init__(self, db: Database, identity: CognitoIdentity, *, auto_confirm: bool = False, **adapters: Any) -> None:
         super().__init__(db, **adapters)
-        self.store = ProfileStore(db)
         self.identity = identity
         self.auto_confirm = auto_confirm
 
@@ -66,12 +64,13 @@ class UserUseCases(UseCases):
                 raise logic.SessionInvalid()
             return logic.Session(who, use, token)
         who = logic.identity_from_claims(claims)
-        profile = self.store.get(who.user_id)
+        with self.reading() as tx:
+            profile = store.get(tx, who.user_id)
         if profile is not None and logic.token_revoked(logic.issued_at(claims), profile.sessions_revoked_at):
             raise logic.SessionInvalid()
         return logic.Session(who, use)
 
-    def sign_up(self, new: logic.SignUp) -> dict[str, Any]:
+    def sign_up(self, new: logic.SignUp) -> logic.SignedUpView:
         logic.check_password(new.password)
         signed = self.identity.sign_up(new.email, new.password, new.name)
         confirmed = signed.confirmed
@@ -81,8 +80,8 @@ class UserUseCases(UseCases):
         if confirmed:
             self.identity.add_to_group(new.email, logic.CUSTOMERS)
         who = logic.Identity(user_id=signed.user_id, username=signed.user_id, email=new.email, name=new.name)
-        self.store.ensure(logic.new_profile(who, self.clock()))
-        return {"id": signed.user_id, "email": new.email, "name": new.name, "confirmed": confirmed}
+        self._ensure_profile(who)
+        return logic.signed_up_view(who, confirmed)
 
     def confirm(self, request: logic.Confirm) -> None:
         self.identity.confirm(request.email, request.code)
@@ -92,7 +91,7 @@ class UserUseCases(UseCases):
         """Revoke every session of the user. Recorded first: should Cognito then fail, the caller retries and
         nothing was accepted that should not be."""
         now = self.clock()
-        self.store.update(logic.new_profile(current.identity, now), lambda p: logic.revoke_sessions(p, now))
+        self._change_profile(current.identity, lambda profile: logic.revoke_sessions(profile, now))
         if current.access_token is not None:
             self.identity.sign_out(current.access_token)
         else:
@@ -100,8 +99,36 @@ class UserUseCases(UseCases):
 
     def profile(self, current: logic.Session) -> logic.Profile:
         """The caller's profile, created on first use."""
-        return self.store.ensure(logic.new_profile(current.identity, self.clock()))
+        return self._ensure_profile(current.identity)
 
     def change_profile(self, current: logic.Session, change: logic.ProfileChange) -> logic.Profile:
         now = self.clock()
-        return self.store.update(logic.new_profile(current.identity, now), lambda p: logic.apply_change(p, change, now))
+        return self._change_profile(current.identity, lambda profile: logic.apply_change(profile, change, now))
+
+    def _ensure_profile(self, who: logic.Identity) -> logic.Profile:
+        """The user's stored profile, made from the identity on first use. Two first requests racing both insert;
+        the second one's insert is refused and it reads the winner's row, in a new transaction that sees it."""
+        with self.reading() as tx:
+            existing = store.get(tx, who.user_id)
+        if existing is not None:
+            return existing
+        profile = logic.new_profile(who, self.clock())
+        with self.writing() as write:
+            inserted = store.insert(write.tx, profile)
+        if inserted:
+            return profile
+        with self.reading() as tx:
+            stored = store.get(tx, who.user_id)
+        assert stored is not None, "a refused insert means the row exists"
+        return stored
+
+    def _change_profile(self, who: logic.Identity, decide: Callable[[logic.Profile], logic.Profile]) -> logic.Profile:
+        """Lock the user's profile (made on first use), apply the rule and write the result when it changed."""
+        self._ensure_profile(who)
+        with self.writing() as write:
+            current = store.get(write.tx, who.user_id, lock=True)
+            assert current is not None, "the profile was just made sure of"
+            changed = decide(current)
+            if changed != current:
+                store.save(write.tx, changed)
+        return changed

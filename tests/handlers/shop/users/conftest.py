@@ -15,9 +15,11 @@ import pytest
 from architectures.shop import SYSTEM
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
+from handlers.shop.users import store as profile_store
 from handlers.shop.users.api import router
 from handlers.shop.users.identity import CognitoIdentity
-from handlers.shop.users.store import MIGRATIONS, ProfileStore
+from handlers.shop.users.logic import Profile
+from handlers.shop.users.store import MIGRATIONS
 from handlers.shop.users.usecases import UsersSettings, UserUseCases
 from tests.events import http_request
 from tests.handlers.conftest import fake_aws
@@ -69,10 +71,21 @@ def settings(pool: Pool, auto_confirm: bool = True) -> UsersSettings:
     return UsersSettings.from_env(env)
 
 
+class StoredProfiles:
+    """Profiles read straight from the database, to check what a request left there."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, user_id: str) -> Profile | None:
+        with self.db.transaction() as tx:
+            return profile_store.get(tx, user_id)
+
+
 @pytest.fixture
-def store(database: Database) -> ProfileStore:
+def store(database: Database) -> StoredProfiles:
     apply_service_migrations(database, MIGRATIONS)
-    return ProfileStore(database)
+    return StoredProfiles(database)
 
 
 @pytest.fixture
@@ -80,13 +93,13 @@ def identity(pool: Pool) -> CognitoIdentity:
     return CognitoIdentity(pool.pool_id, pool.client_id)
 
 
-def build_app(settings: UsersSettings, store: ProfileStore, identity: CognitoIdentity) -> Any:
+def build_app(settings: UsersSettings, store: StoredProfiles, identity: CognitoIdentity) -> Any:
     """The users API on a profile store and a Cognito pool, confirming sign-ups at once when the settings say so."""
     return router.app(UserUseCases(store.db, identity, auto_confirm=settings.auto_confirm))
 
 
 @pytest.fixture
-def app(pool: Pool, store: ProfileStore, identity: CognitoIdentity) -> Any:
+def app(pool: Pool, store: StoredProfiles, identity: CognitoIdentity) -> Any:
     return build_app(settings(pool), store, identity)
 
 

@@ -15,8 +15,16 @@ from botocore.stub import Stubber
 
 from handlers.shop.users import logic
 from handlers.shop.users.identity import CognitoIdentity
-from handlers.shop.users.store import ProfileStore
-from tests.handlers.shop.users.conftest import PASSWORD, Pool, build_app, call, log_in, settings, sign_up
+from tests.handlers.shop.users.conftest import (
+    PASSWORD,
+    Pool,
+    StoredProfiles,
+    build_app,
+    call,
+    log_in,
+    settings,
+    sign_up,
+)
 
 
 def groups_of(pool: Pool, email: str) -> list[str]:
@@ -28,7 +36,7 @@ def groups_of(pool: Pool, email: str) -> list[str]:
 # --- sign-up and confirmation ------------------------------------------------------------------------------------
 
 
-def test_sign_up_with_auto_confirm_makes_a_customer_and_a_profile(app: Any, pool: Pool, store: ProfileStore) -> None:
+def test_sign_up_with_auto_confirm_makes_a_customer_and_a_profile(app: Any, pool: Pool, store: StoredProfiles) -> None:
     body = sign_up(app, email="Ana@Example.com", name="Ana Pérez")
     assert body == {"id": body["id"], "email": "ana@example.com", "name": "Ana Pérez", "confirmed": True}
     user = pool.idp.admin_get_user(UserPoolId=pool.pool_id, Username="ana@example.com")
@@ -39,7 +47,7 @@ def test_sign_up_with_auto_confirm_makes_a_customer_and_a_profile(app: Any, pool
     assert profile is not None and (profile.email, profile.name) == ("ana@example.com", "Ana Pérez")
 
 
-def test_sign_up_then_confirm_with_the_code(pool: Pool, store: ProfileStore, identity: CognitoIdentity) -> None:
+def test_sign_up_then_confirm_with_the_code(pool: Pool, store: StoredProfiles, identity: CognitoIdentity) -> None:
     app = build_app(settings(pool, auto_confirm=False), store, identity)
     assert sign_up(app)["confirmed"] is False
     assert groups_of(pool, "ana@example.com") == []
@@ -61,7 +69,7 @@ def test_a_weak_password_is_a_400_naming_the_rule_and_creates_nothing(app: Any, 
 
 
 def test_cognitos_own_password_refusal_is_a_400(
-    pool: Pool, store: ProfileStore, monkeypatch: pytest.MonkeyPatch
+    pool: Pool, store: StoredProfiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A pool stricter than the rules checked here (say, after a policy change): Cognito's refusal is still a 400.
     strict = pool.idp.create_user_pool(PoolName="strict", Policies={"PasswordPolicy": {"MinimumLength": 30}},
@@ -78,7 +86,7 @@ def test_an_existing_email_is_a_409(app: Any) -> None:
     assert (status, body["message"]) == (409, "an account with this email already exists")
 
 
-def test_a_wrong_confirmation_code_is_a_400(pool: Pool, store: ProfileStore) -> None:
+def test_a_wrong_confirmation_code_is_a_400(pool: Pool, store: StoredProfiles) -> None:
     # moto confirms with any code; Cognito answers CodeMismatchException, stubbed here.
     import boto3
 
@@ -92,7 +100,7 @@ def test_a_wrong_confirmation_code_is_a_400(pool: Pool, store: ProfileStore) -> 
             assert (status, body["message"]) == (400, logic.WRONG_CODE)
 
 
-def test_a_throttled_cognito_is_a_503(pool: Pool, store: ProfileStore) -> None:
+def test_a_throttled_cognito_is_a_503(pool: Pool, store: StoredProfiles) -> None:
     import boto3
 
     idp = boto3.client("cognito-idp")
@@ -122,7 +130,7 @@ def test_login_returns_real_tokens(app: Any) -> None:
 
 
 def test_wrong_password_unknown_user_and_unconfirmed_user_get_the_same_401(
-    pool: Pool, store: ProfileStore, identity: CognitoIdentity
+    pool: Pool, store: StoredProfiles, identity: CognitoIdentity
 ) -> None:
     app = build_app(settings(pool), store, identity)
     sign_up(app)
@@ -150,7 +158,7 @@ def test_an_invalid_refresh_token_is_a_401(app: Any) -> None:
     assert status == 401 and "sign in again" in body["message"]
 
 
-def test_logout_revokes_refresh_and_access_tokens(app: Any, store: ProfileStore) -> None:
+def test_logout_revokes_refresh_and_access_tokens(app: Any, store: StoredProfiles) -> None:
     user = sign_up(app)
     tokens = log_in(app)
     assert call(app, "GET /users/me", token=tokens["access_token"])[0] == 200
@@ -191,7 +199,7 @@ def test_a_forged_access_token_is_refused_by_cognito(app: Any) -> None:
 # --- profiles ----------------------------------------------------------------------------------------------------
 
 
-def test_me_is_created_lazily_from_cognito(app: Any, pool: Pool, store: ProfileStore) -> None:
+def test_me_is_created_lazily_from_cognito(app: Any, pool: Pool, store: StoredProfiles) -> None:
     pool.idp.admin_create_user(UserPoolId=pool.pool_id, Username="eve@example.com", MessageAction="SUPPRESS",
                                UserAttributes=[{"Name": "email", "Value": "eve@example.com"},
                                                {"Name": "name", "Value": "Eve"}])  # fmt: skip

@@ -16,8 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from handlers.shared.tokens import TokenVerifier
 from handlers.shop.users.server import TOKEN_CLAIMS, Authenticator, ServerSettings, asgi_app, to_event
-from handlers.shop.users.store import ProfileStore
-from tests.handlers.shop.users.conftest import PASSWORD, Pool, settings
+from tests.handlers.shop.users.conftest import PASSWORD, Pool, StoredProfiles, settings
 from tests.jwks import JwksServer, free_port, mint
 
 KID = "users-test"
@@ -32,7 +31,7 @@ def jwks(signing_key: rsa.RSAPrivateKey) -> Iterator[JwksServer]:
 
 
 @pytest.fixture
-def asgi(pool: Pool, store: ProfileStore, jwks: JwksServer) -> Any:
+def asgi(pool: Pool, store: StoredProfiles, jwks: JwksServer) -> Any:
     from handlers.shop.users.identity import CognitoIdentity
     from tests.handlers.shop.users.conftest import build_app
 
