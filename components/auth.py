@@ -17,6 +17,7 @@ from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
 from components.iam import check_statements, policy_document
+from components.validation import check_int
 
 Mfa = Literal["OFF", "OPTIONAL", "ON"]
 ClientKind = Literal["spa", "server"]
@@ -46,11 +47,6 @@ _SERVER_FLOWS = (*_SPA_FLOWS, "ALLOW_ADMIN_USER_PASSWORD_AUTH")
 def _check_key(arg: str, value: str) -> None:
     if not isinstance(value, str) or not _KEY.match(value):
         raise ValueError(f"{arg}: must be {_KEY_RULE} (got {value!r})")
-
-
-def _check_range(arg: str, value: int, low: int, high: int) -> None:
-    if not low <= value <= high:
-        raise ValueError(f"{arg}: must be between {low} and {high} (got {value})")
 
 
 def _check_unique(arg: str, values: Sequence[Any]) -> None:
@@ -90,9 +86,9 @@ class AppClientArgs:
         _check_key("clients.name", self.name)
         if self.kind not in CLIENT_KINDS:
             raise ValueError(f"clients.kind: must be one of {', '.join(CLIENT_KINDS)} (got {self.kind!r})")
-        _check_range("clients.access_token_minutes", self.access_token_minutes, *TOKEN_MINUTES_RANGE)
-        _check_range("clients.id_token_minutes", self.id_token_minutes, *TOKEN_MINUTES_RANGE)
-        _check_range("clients.refresh_token_days", self.refresh_token_days, *REFRESH_TOKEN_DAYS_RANGE)
+        check_int("clients.access_token_minutes", self.access_token_minutes, *TOKEN_MINUTES_RANGE)
+        check_int("clients.id_token_minutes", self.id_token_minutes, *TOKEN_MINUTES_RANGE)
+        check_int("clients.refresh_token_days", self.refresh_token_days, *REFRESH_TOKEN_DAYS_RANGE)
         if self.logout_urls and not self.callback_urls:
             raise ValueError(f"clients.logout_urls: need callback_urls too (client {self.name!r})")
         for url in [*self.callback_urls, *self.logout_urls]:
@@ -157,7 +153,7 @@ class AuthArgs:
     def __post_init__(self) -> None:
         if self.protection not in defaults.PROTECTIONS:
             raise ValueError(f"protection: must be one of {', '.join(defaults.PROTECTIONS)} (got {self.protection!r})")
-        _check_range("password_min_length", self.password_min_length, PASSWORD_MIN_LENGTH_FLOOR, PASSWORD_MAX_LENGTH)
+        check_int("password_min_length", self.password_min_length, PASSWORD_MIN_LENGTH_FLOOR, PASSWORD_MAX_LENGTH)
         if self.mfa not in MFA_MODES:
             raise ValueError(f"mfa: must be one of {', '.join(MFA_MODES)} (got {self.mfa!r})")
         if self.threat_protection is not None and self.threat_protection not in THREAT_PROTECTION_MODES:
@@ -474,7 +470,7 @@ class AuthComponent(Component):
 
         The permission names this authorizer's exact ARN, so no other API or authorizer can call the function.
         """
-        _check_range("cache_ttl_seconds", cache_ttl_seconds, 0, LAMBDA_AUTHORIZER_MAX_TTL_SECONDS)
+        check_int("cache_ttl_seconds", cache_ttl_seconds, 0, LAMBDA_AUTHORIZER_MAX_TTL_SECONDS)
         resource_opts = self._authorizer_opts(name, opts)
         authorizer = aws.apigatewayv2.Authorizer(
             self._child_name(name),

@@ -19,6 +19,7 @@ from components._base import Component, Transforms
 from components.defaults import Protection, by_protection, secure
 from components.iam import assume_role_policy, policy_document
 from components.kms import rotating_key
+from components.validation import check_int
 
 T = TypeVar("T")
 
@@ -61,11 +62,6 @@ def _parse_version(version: str) -> tuple[int, int]:
     if not match:
         raise ValueError(f"engine_version: must look like 8.0 or 10.11.9 (got {version!r})")
     return int(match.group(1)), int(match.group(2))
-
-
-def _check_int(argument: str, value: object, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{argument}: must be an integer between {low} and {high} (got {value!r})")
 
 
 def _snapshot_identifier(name: str) -> str:
@@ -141,16 +137,16 @@ class DatabaseArgs:
             )
         if not isinstance(self.instance_class, str) or not _INSTANCE_CLASS.match(self.instance_class):
             raise ValueError(f"instance_class: must look like db.t4g.micro (got {self.instance_class!r})")
-        _check_int("allocated_storage_gb", self.allocated_storage_gb, *STORAGE_RANGE_GB)
+        check_int("allocated_storage_gb", self.allocated_storage_gb, *STORAGE_RANGE_GB)
         if self.max_allocated_storage_gb is not None:
-            _check_int(
+            check_int(
                 "max_allocated_storage_gb",
                 self.max_allocated_storage_gb,
                 self.allocated_storage_gb,
                 STORAGE_RANGE_GB[1],
             )
         if self.backup_retention_days is not None:
-            _check_int("backup_retention_days", self.backup_retention_days, *BACKUP_RETENTION_RANGE)
+            check_int("backup_retention_days", self.backup_retention_days, *BACKUP_RETENTION_RANGE)
         if isinstance(self.subnet_ids, list | tuple) and len(self.subnet_ids) < 2:
             raise ValueError(f"subnet_ids: RDS needs subnets in at least two AZs (got {list(self.subnet_ids)!r})")
         if isinstance(self.client_security_group_ids, str):

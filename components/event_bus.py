@@ -21,6 +21,7 @@ from components._base import Component, Transforms
 from components.alarms import dead_letter_alarm_args
 from components.defaults import Protection
 from components.iam import policy_document
+from components.validation import check_int
 
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 RESERVED_SOURCE_PREFIX = "aws."
@@ -40,12 +41,6 @@ FUNCTION_TIMEOUT_RANGE = (1, 900)
 def _unique(items: Iterable[str]) -> list[str]:
     """The items once each, in first-seen order (stable patterns give stable diffs)."""
     return list(dict.fromkeys(items))
-
-
-def _check_range(argument: str, value: int, bounds: tuple[int, int]) -> None:
-    low, high = bounds
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{argument}: must be an integer between {low} and {high} (got {value!r})")
 
 
 @dataclass(frozen=True)
@@ -156,11 +151,11 @@ class EventSubscriptionArgs:
 
     def __post_init__(self) -> None:
         self._check_detail_types()
-        _check_range("function_timeout_seconds", self.function_timeout_seconds, FUNCTION_TIMEOUT_RANGE)
-        _check_range("batch_size", self.batch_size, BATCH_SIZE_RANGE)
-        _check_range("max_receive_count", self.max_receive_count, MAX_RECEIVE_COUNT_RANGE)
+        check_int("function_timeout_seconds", self.function_timeout_seconds, *FUNCTION_TIMEOUT_RANGE)
+        check_int("batch_size", self.batch_size, *BATCH_SIZE_RANGE)
+        check_int("max_receive_count", self.max_receive_count, *MAX_RECEIVE_COUNT_RANGE)
         if self.batching_window_seconds is not None:
-            _check_range("batching_window_seconds", self.batching_window_seconds, BATCHING_WINDOW_RANGE)
+            check_int("batching_window_seconds", self.batching_window_seconds, *BATCHING_WINDOW_RANGE)
             if self.batch_size > UNBATCHED_MAX_BATCH_SIZE and self.batching_window_seconds < 1:
                 raise ValueError(
                     f"batching_window_seconds: must be at least 1 when batch_size is above "

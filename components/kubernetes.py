@@ -73,6 +73,7 @@ from components.defaults import Protection
 from components.iam import VPC_ACCESS, XRAY, assume_role_policy, check_statements, policy_document, statement
 from components.kms import rotating_key
 from components.packaging import code_archive
+from components.validation import check_int
 
 # --- limits of the platforms (not security choices) ------------------------------------------------------------
 _CLOUDWATCH_RETENTION_DAYS = (
@@ -148,11 +149,6 @@ def fitted_name(logical: str, limit: int, *replaced_by: object) -> str:
     digest = hashlib.sha256(key.encode()).hexdigest()[:_NAME_HASH_CHARS]
     head = logical[: limit - _NAME_HASH_CHARS - 1].rstrip("-_")
     return f"{head}-{digest}"
-
-
-def _check_range(arg: str, value: int, low: int, high: int) -> None:
-    if not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{arg}: must be between {low} and {high} (got {value!r})")
 
 
 def _check_dns_label(arg: str, value: str) -> None:
@@ -505,12 +501,12 @@ class KubernetesServiceArgs:
         if not isinstance(self.cluster, KubernetesClusterComponent):
             raise ValueError(f"cluster: must be a KubernetesClusterComponent (got {type(self.cluster).__name__})")
         self._check_image_source()
-        _check_range("port", self.port, 1, 65535)
+        check_int("port", self.port, 1, 65535)
         if self.node_port is not None:
-            _check_range("node_port", self.node_port, *NODE_PORT_RANGE)
+            check_int("node_port", self.node_port, *NODE_PORT_RANGE)
         if self.replicas is not None:
-            _check_range("replicas", self.replicas, 1, 100)
-        _check_range("keep_images", self.keep_images, 1, 1000)
+            check_int("replicas", self.replicas, 1, 100)
+        check_int("keep_images", self.keep_images, 1, 1000)
         for key in self.environment:
             if not isinstance(key, str) or not _ENV_NAME.match(key):
                 raise ValueError(f"environment: names must be letters, digits and '_' (got {key!r})")

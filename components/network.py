@@ -22,6 +22,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection, by_protection, secure
+from components.validation import check_int
 
 MIN_AZS = 2  # an RDS subnet group needs subnets in two AZs
 MAX_AZS = 4  # the eight-block layout leaves room for four private and four public subnets
@@ -80,7 +81,7 @@ class NetworkArgs:
         ):
             raise ValueError(f"nat_gateways: must be between 0 and az_count ({az_count}) (got {self.nat_gateways!r})")
         if self.endpoint_az_count is not None:
-            _check_int("endpoint_az_count", self.endpoint_az_count, 1, az_count)
+            check_int("endpoint_az_count", self.endpoint_az_count, 1, az_count)
         self._validate_endpoints()
         retention = self.flow_log_retention_days
         if retention is not None and (isinstance(retention, bool) or retention not in LOG_RETENTION_VALUES):
@@ -98,7 +99,7 @@ class NetworkArgs:
 
     def _validate_zones(self) -> None:
         if self.az_count is not None:
-            _check_int("az_count", self.az_count, MIN_AZS, MAX_AZS)
+            check_int("az_count", self.az_count, MIN_AZS, MAX_AZS)
         zones = self.availability_zones
         if zones is None:
             return
@@ -153,11 +154,6 @@ class NetworkArgs:
         if override is None or override >= default:
             return default if override is None else override
         return secure("NetworkComponent", "flow_log_retention_days", default, override)
-
-
-def _check_int(argument: str, value: object, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{argument}: must be an integer between {low} and {high} (got {value!r})")
 
 
 def _zone_suffix(zone: object) -> str | None:

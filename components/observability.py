@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components._base import Component, Transforms
+from components.validation import check_int, check_not_blank
 
 API_STAGE = "$default"  # HTTP APIs built by this library serve the auto-deployed default stage
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # keys become part of child names
@@ -34,18 +35,6 @@ def _check_keys(argument: str, mapping: Mapping[str, Any]) -> None:
                 f"{argument}: keys must be 1 to 40 lower-case letters, digits or '-', starting with a letter or "
                 f"digit (got {key!r})"
             )
-
-
-def _check_int(argument: str, value: int, low: int, high: int | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-        allowed = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{argument}: must be an integer {allowed} (got {value!r})")
-
-
-def _check_not_blank(argument: str, value: object) -> None:
-    """Plain strings must not be blank; Outputs are checked by the provider."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError(f"{argument}: must be a non-empty string or Output (got {value!r})")
 
 
 # --- alarms ---------------------------------------------------------------------------------------------------
@@ -78,10 +67,10 @@ class AlarmsArgs:
     transforms: Transforms | None = None
 
     def __post_init__(self) -> None:
-        _check_not_blank("alarm_topic_arn", self.alarm_topic_arn)
-        _check_int("api_5xx_threshold", self.api_5xx_threshold, 0)
-        _check_int("api_latency_p99_ms", self.api_latency_p99_ms, 1)
-        _check_int("db_cpu_percent", self.db_cpu_percent, 1, 100)
+        check_not_blank("alarm_topic_arn", self.alarm_topic_arn)
+        check_int("api_5xx_threshold", self.api_5xx_threshold, 0)
+        check_int("api_latency_p99_ms", self.api_latency_p99_ms, 1)
+        check_int("db_cpu_percent", self.db_cpu_percent, 1, 100)
         _check_keys("function_names", self.function_names)
         if self.api_id is None and self.db_instance_id is None and not self.function_names:
             raise ValueError(
@@ -239,7 +228,7 @@ class DashboardArgs:
     def __post_init__(self) -> None:
         if not isinstance(self.title, str) or not DASHBOARD_NAME_PATTERN.match(self.title):
             raise ValueError(f"title: must be 1 to 255 letters, digits, '-' or '_' (got {self.title!r})")
-        _check_not_blank("region", self.region)
+        check_not_blank("region", self.region)
         _check_keys("function_names", self.function_names)
         for metric in self.custom_metrics:
             if (

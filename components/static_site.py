@@ -58,6 +58,7 @@ from components.site_content import (  # noqa: F401 (re-exported: the component'
     has_content_hash,
     site_files,
 )
+from components.validation import check_int
 
 RESOURCE_TYPE = "awssystems:site:StaticSiteComponent"
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
@@ -87,12 +88,6 @@ SPA_FALLBACK_FUNCTION = """function handler(event) {
 }
 """
 ALIAS_RECORD_TYPES = ("A", "AAAA")
-
-
-def _check_range(argument: str, value: int, bounds: tuple[int, int]) -> None:
-    low, high = bounds
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{argument}: must be an integer between {low} and {high} (got {value!r})")
 
 
 # --- arguments ----------------------------------------------------------------------------------------------
@@ -202,7 +197,7 @@ class StaticSiteArgs:
         for origin in self.connect_origins:
             if isinstance(origin, str):  # Outputs are checked when they resolve
                 connect_origin(origin)
-        _check_range("waf_rate_limit", self.waf_rate_limit, WAF_RATE_LIMIT_RANGE)
+        check_int("waf_rate_limit", self.waf_rate_limit, *WAF_RATE_LIMIT_RANGE)
         if self.price_class not in PRICE_CLASSES:
             raise ValueError(f"price_class: must be one of {', '.join(PRICE_CLASSES)} (got {self.price_class!r})")
         if self.log_retention_days is not None and self.log_retention_days not in LOG_RETENTION_DAYS_ALLOWED:

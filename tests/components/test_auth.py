@@ -288,8 +288,8 @@ def test_group_roles_and_token_role_mapping(mocks):
 @pytest.mark.parametrize(
     ("make", "match"),
     [
-        (lambda: AuthArgs(password_min_length=7), r"^password_min_length: must be between 8 and 99"),
-        (lambda: AuthArgs(password_min_length=100), r"^password_min_length: must be between 8 and 99"),
+        (lambda: AuthArgs(password_min_length=7), r"^password_min_length: must be an integer between 8 and 99"),
+        (lambda: AuthArgs(password_min_length=100), r"^password_min_length: must be an integer between 8 and 99"),
         (lambda: AuthArgs(protection="prod"), r"^protection: must be one of standard, hardened"),
         (lambda: AuthArgs(mfa="SOMETIMES"), r"^mfa: must be one of OFF, OPTIONAL, ON"),
         (
@@ -320,15 +320,15 @@ def test_group_roles_and_token_role_mapping(mocks):
         (lambda: AppClientArgs(name="web", kind="mobile"), r"^clients.kind: must be one of spa, server"),
         (
             lambda: AppClientArgs(name="web", access_token_minutes=4),
-            r"^clients.access_token_minutes: must be between",
+            r"^clients.access_token_minutes: must be an integer between",
         ),
         (
             lambda: AppClientArgs(name="web", id_token_minutes=1441),
-            r"^clients.id_token_minutes: must be between",
+            r"^clients.id_token_minutes: must be an integer between",
         ),
         (
             lambda: AppClientArgs(name="web", refresh_token_days=0),
-            r"^clients.refresh_token_days: must be between",
+            r"^clients.refresh_token_days: must be an integer between",
         ),
         (
             lambda: AppClientArgs(name="web", logout_urls=["https://a/"]),
@@ -482,7 +482,7 @@ def test_lambda_authorizer_rejects_ttl(mocks, ttl):
     def program() -> None:
         AuthComponent("auth", AuthArgs()).lambda_authorizer("authz", "api", EXECUTION_ARN, _function(), ttl)
 
-    with pytest.raises(ValueError, match=r"^cache_ttl_seconds: must be between 0 and 3600"):
+    with pytest.raises(ValueError, match=r"^cache_ttl_seconds: must be an integer between 0 and 3600"):
         harness.run(program)
 
 
