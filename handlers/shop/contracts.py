@@ -4,6 +4,9 @@ The order saga: ``OrderPlaced`` → products reserves every item or none → ``S
 order is ``CONFIRMED`` (``OrderConfirmed``) or ``REJECTED``. ``OrderCancelled`` releases what was reserved
 (``StockReleased``). ``ProductChanged`` keeps the orders service's copy of the catalog current, so orders can price
 what it sells without calling products. Money is ``Decimal``, never a float.
+
+Every detail carries ``event_id`` and ``occurred_at`` (from :class:`EventDetail`); consumers are idempotent on
+``event_id``.
 """
 
 from __future__ import annotations
@@ -66,6 +69,14 @@ class ProductChanged(EventDetail):
     price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
     active: bool
     """False once the product is deleted: orders stop selling it."""
+
+
+def event_order_id(event: EventDetail) -> str:
+    """The order an event of the saga is about (every saga event names one)."""
+    order_id = getattr(event, "order_id", None)
+    if not isinstance(order_id, str):
+        raise TypeError(f"{type(event).__name__} does not name an order")
+    return order_id
 
 
 EVENTS: dict[str, type[EventDetail]] = {

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from handlers.shared.consumer import EventConsumer, ReceivedEvent, declared_events
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
-from handlers.shop.contracts import EVENTS
+from handlers.shop.contracts import EVENTS, event_order_id
 from handlers.shop.orders import logic
 from handlers.shop.orders.usecases import OrderUseCases
 
@@ -40,7 +40,7 @@ class StockResultsConsumer(EventConsumer):
         self.orders = orders
 
     def handle(self, received: ReceivedEvent, event: EventDetail) -> None:
-        order_id = str(getattr(event, "order_id"))  # noqa: B009 (every consumed event names its order)
+        order_id = event_order_id(event)
         try:
             change = self.orders.follow_stock(self.name, event, order_id)
         except logic.OrderNotFound:

@@ -15,9 +15,11 @@ from handlers.shop.contracts import (
     OrderCancelled,
     OrderConfirmed,
     OrderPlaced,
+    ProductChanged,
     StockRejected,
     StockReleased,
     StockReserved,
+    event_order_id,
 )
 from handlers.shop.orders import logic
 from handlers.shop.orders.logic import Action, CatalogEntry, NewOrder, OrderRefused, Status, TransitionRefused
@@ -208,3 +210,10 @@ def test_cursors_round_trip_and_garbage_is_refused():
     assert Cursor.decode(cursor.encode()) == cursor
     with pytest.raises(ValidationError, match="cursor"):
         logic.ListQuery.model_validate({"cursor": "not-a-cursor"})
+
+
+def test_a_saga_event_names_its_order_and_a_catalog_event_names_none():
+    assert event_order_id(StockReleased(order_id="o1")) == "o1"
+    product = ProductChanged(product_id="p1", sku="P-1", name="P", category="c", price=Decimal("1"), active=True)
+    with pytest.raises(TypeError, match="ProductChanged does not name an order"):
+        event_order_id(product)
