@@ -8,13 +8,16 @@ service uses when the caller sent an access token) revokes the refresh and acces
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
 from handlers.shop.users import logic
+from handlers.shop.users import store as profile_store
 from handlers.shop.users.identity import CognitoIdentity
+from handlers.shop.users.usecases import UserUseCases
 from tests.handlers.shop.users.conftest import (
     PASSWORD,
     Pool,
@@ -229,3 +232,21 @@ def test_put_me_validates(app: Any) -> None:
     status, body = call(app, "PUT /users/me", {"phone": "call me maybe"}, token=token)
     assert status == 422 and body["errors"][0]["field"] == "phone"
     assert call(app, "PUT /users/me", "not json", token=token)[0] == 400
+
+
+def test_a_profile_made_first_by_a_racing_request_is_the_one_answered(
+    store: StoredProfiles, identity: CognitoIdentity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    who = logic.Identity(user_id="u-ana", username="u-ana", email="ana@example.com", name="Ana")
+    winner = UserUseCases(store.db, identity, clock=lambda: datetime(2026, 3, 10, tzinfo=UTC)).profile(
+        logic.Session(who, "id")
+    )
+    stale_reads = [None]  # the first read comes before the winner's insert is visible
+    read = profile_store.get
+
+    def racing_read(tx: Any, user_id: str, **options: Any) -> Any:
+        return stale_reads.pop() if stale_reads else read(tx, user_id, **options)
+
+    monkeypatch.setattr(profile_store, "get", racing_read)
+    later = UserUseCases(store.db, identity, clock=lambda: datetime(2026, 3, 11, tzinfo=UTC))
+    assert later.profile(logic.Session(who, "id")) == winner, "the second insert is refused and the winner is read"
