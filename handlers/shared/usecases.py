@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from handlers.shared import idempotency
 from handlers.shared.clock import utc_now
@@ -34,6 +34,8 @@ from handlers.shared.db import Database, Transaction
 from handlers.shared.events import EventDetail
 from handlers.shared.inbox import claim
 from handlers.shared.outbox import EventPublisher, add_to_outbox, relay_after_commit
+
+R = TypeVar("R", bound=Mapping[str, Any])
 
 
 def new_uuid() -> str:
@@ -60,11 +62,11 @@ class Write:
         use case does nothing, and a redelivery has no second effect)."""
         return claim(self.tx, consumer, event_id)
 
-    def respond(self, resource_id: str, response: dict[str, Any]) -> dict[str, Any]:
-        """Keep ``response`` for the request's Idempotency-Key (if it sent one) with what it created; a retry gets
-        it again. Returns ``response``."""
+    def respond(self, resource_id: str, response: R) -> R:
+        """Keep ``response`` (a view) for the request's Idempotency-Key (if it sent one) with what it created; a
+        retry gets it again. Returns ``response``."""
         if self._request is not None:
-            idempotency.store(self.tx, self._request, resource_id, response, self._now())
+            idempotency.store(self.tx, self._request, resource_id, dict(response), self._now())
         return response
 
 

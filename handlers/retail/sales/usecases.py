@@ -57,7 +57,7 @@ class SalesUseCases(UseCases):
                 insert_movement(write.tx, logic.sale_movement(sale, decrement, self.new_id()))
             write.publish(decision.alerts)
             view = logic.sale_view(sale)
-            write.respond(sale.id, dict(view))
+            write.respond(sale.id, view)
         self._record_metrics(sale.total)
         return view
 

@@ -39,7 +39,7 @@ class OrderUseCases(UseCases):
             store.insert(write.tx, change.order)
             write.publish(change.events)
             view = logic.view(change.order)
-            write.respond(change.order.id, dict(view))
+            write.respond(change.order.id, view)
         return view
 
     def listing(self, caller: Caller, query: ListQuery) -> Page[OrderView]:
