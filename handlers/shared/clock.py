@@ -1,8 +1,8 @@
 """The handlers' clock: the current moment, and a moment as the fixed-width UTC text that is stored and shown.
 
 Stored timestamps are compared as text (in SQL and in paging cursors), so every service writes one format and keeps
-it: ISO 8601 in UTC to the microsecond (:func:`timestamp_us`: moving's moves, notifications and tracking; the whole
-shop) or to the millisecond (:func:`timestamp_ms`: retail, moving fleet, the outbox). A table paged by time must
+it: ISO 8601 in UTC to the microsecond (:func:`timestamp_us`: the moving company and the shop) or to the millisecond
+(:func:`timestamp_ms`: retail, the outbox). A table paged by time must
 hold one precision only: a cursor re-formats the last row's time, and a row stored at another precision no longer
 matches it. A naive datetime is taken as UTC, never as the machine's local time.
 """

@@ -32,7 +32,7 @@ from handlers.moving.fleet.logic import (
     TruckQuery,
     TruckView,
 )
-from handlers.shared.clock import timestamp_ms
+from handlers.shared.clock import timestamp_us
 from handlers.shared.db import IntegrityConflict, service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.outbox import publisher_for
@@ -160,7 +160,7 @@ class FleetUseCases(UseCases):
         return assigned
 
     def _now(self) -> str:
-        return timestamp_ms(self.clock())
+        return timestamp_us(self.clock())
 
     def _writing_again_after_deadlock(self, work: Callable[[Write], T]) -> T:
         """Run ``work`` in one write transaction; if MySQL picks it as a deadlock victim, it was rolled back: run it
