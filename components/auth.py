@@ -17,7 +17,7 @@ from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
 from components.iam import check_statements, policy_document
-from components.validation import check_int
+from components.validation import check_int, check_one_of
 
 Mfa = Literal["OFF", "OPTIONAL", "ON"]
 ClientKind = Literal["spa", "server"]
@@ -84,8 +84,7 @@ class AppClientArgs:
 
     def __post_init__(self) -> None:
         _check_key("clients.name", self.name)
-        if self.kind not in CLIENT_KINDS:
-            raise ValueError(f"clients.kind: must be one of {', '.join(CLIENT_KINDS)} (got {self.kind!r})")
+        check_one_of("clients.kind", self.kind, CLIENT_KINDS)
         check_int("clients.access_token_minutes", self.access_token_minutes, *TOKEN_MINUTES_RANGE)
         check_int("clients.id_token_minutes", self.id_token_minutes, *TOKEN_MINUTES_RANGE)
         check_int("clients.refresh_token_days", self.refresh_token_days, *REFRESH_TOKEN_DAYS_RANGE)
@@ -151,16 +150,11 @@ class AuthArgs:
     ``group-<name>-policy``, ``identity-pool``, ``authenticated-role``, ``role-attachment`` (default none)."""
 
     def __post_init__(self) -> None:
-        if self.protection not in defaults.PROTECTIONS:
-            raise ValueError(f"protection: must be one of {', '.join(defaults.PROTECTIONS)} (got {self.protection!r})")
+        defaults.check_protection(self.protection)
         check_int("password_min_length", self.password_min_length, PASSWORD_MIN_LENGTH_FLOOR, PASSWORD_MAX_LENGTH)
-        if self.mfa not in MFA_MODES:
-            raise ValueError(f"mfa: must be one of {', '.join(MFA_MODES)} (got {self.mfa!r})")
-        if self.threat_protection is not None and self.threat_protection not in THREAT_PROTECTION_MODES:
-            raise ValueError(
-                f"threat_protection: must be one of {', '.join(THREAT_PROTECTION_MODES)} "
-                f"(got {self.threat_protection!r})"
-            )
+        check_one_of("mfa", self.mfa, MFA_MODES)
+        if self.threat_protection is not None:
+            check_one_of("threat_protection", self.threat_protection, THREAT_PROTECTION_MODES)
         if not self.clients:
             raise ValueError("clients: must contain at least one app client")
         _check_unique("clients", [c.name for c in self.clients])

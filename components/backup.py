@@ -18,6 +18,7 @@ from components._base import Component, Transforms
 from components.defaults import Protection
 from components.iam import assume_role_policy
 from components.kms import rotating_key
+from components.validation import check_int
 
 BACKUP_PRINCIPAL = "backup.amazonaws.com"
 MANAGED_POLICIES = {
@@ -69,7 +70,7 @@ class BackupPlanArgs:
     transforms: Transforms | None = None
 
     def __post_init__(self) -> None:
-        defaults.by_protection(self.protection, standard=None, hardened=None)  # validates protection
+        defaults.check_protection(self.protection)
         self._check_resource_arns()
         if not isinstance(self.schedule, str) or not CRON_PATTERN.match(self.schedule):
             raise ValueError(
@@ -77,9 +78,8 @@ class BackupPlanArgs:
                 f"(got {self.schedule!r})"
             )
         for argument in ("retention_days", "cold_storage_after_days"):
-            value = getattr(self, argument)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                raise ValueError(f"{argument}: must be a whole number of days, at least 1 (got {value!r})")
+            if (value := getattr(self, argument)) is not None:
+                check_int(argument, value, 1)
         if self.cold_storage_after_days is not None:
             retention = self.retention_days or defaults.backup_retention_days(self.protection)
             if retention - self.cold_storage_after_days < defaults.BACKUP_MIN_COLD_STORAGE_DAYS:

@@ -20,6 +20,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
+from components.validation import check_int, check_one_of
 
 T = TypeVar("T", bound=pulumi.Resource)
 
@@ -28,12 +29,6 @@ ObjectOwnership = Literal["BucketOwnerEnforced", "BucketOwnerPreferred"]
 
 S3_LOGGING_PRINCIPAL = "logging.s3.amazonaws.com"
 """The service principal S3 server access logging writes with."""
-
-
-def _check_days(argument: str, value: int | None) -> None:
-    """``None`` or a positive whole number of days."""
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise ValueError(f"{argument}: must be a positive whole number of days (got {value!r})")
 
 
 # --- building blocks: each makes one child of ``component``, named and overridable by ``role`` -----------------
@@ -219,13 +214,13 @@ class SecureBucketArgs:
     transforms: Transforms | None = None
 
     def __post_init__(self) -> None:
-        defaults.by_protection(self.protection, standard=None, hardened=None)  # validates protection
-        if self.purpose not in defaults.S3_DATA_PURPOSES:
-            raise ValueError(f"purpose: must be one of {', '.join(defaults.S3_DATA_PURPOSES)} (got {self.purpose!r})")
+        defaults.check_protection(self.protection)
+        check_one_of("purpose", self.purpose, defaults.S3_DATA_PURPOSES)
         if self.versioned is False and self.purpose == "backups":
             raise ValueError("versioned: backups buckets must stay versioned (got False)")
         for argument in ("noncurrent_version_expiry_days", "glacier_after_days", "expire_after_days"):
-            _check_days(argument, getattr(self, argument))
+            if (days := getattr(self, argument)) is not None:
+                check_int(argument, days, 1)
         if self.glacier_after_days is not None and self.purpose != "backups":
             raise ValueError(f"glacier_after_days: only allowed for purpose 'backups' (got {self.purpose!r})")
         glacier = self.glacier_after_days or defaults.S3_BACKUP_GLACIER_AFTER_DAYS

@@ -16,10 +16,10 @@ import pulumi_aws as aws
 
 from components import defaults
 from components._base import Component, Transforms
-from components.defaults import Protection, by_protection, secure
+from components.defaults import Protection, check_protection, secure
 from components.iam import assume_role_policy, policy_document
 from components.kms import rotating_key
-from components.validation import check_int
+from components.validation import check_int, check_one_of
 
 T = TypeVar("T")
 
@@ -123,11 +123,10 @@ class DatabaseArgs:
     """Per-child overrides by role (``instance``, ``params``, ``sg``, ``proxy``...). Default none."""
 
     def __post_init__(self) -> None:
-        by_protection(self.protection, standard=None, hardened=None)  # validates ``protection``
+        check_protection(self.protection)
         if self.proxy_user_secret_arns and not self.proxy:
             raise ValueError("proxy_user_secret_arns: only allowed with proxy=True")
-        if self.engine not in ENGINES:
-            raise ValueError(f"engine: must be one of {', '.join(ENGINES)} (got {self.engine!r})")
+        check_one_of("engine", self.engine, ENGINES)
         major_minor = _parse_version(self.resolved_engine_version)
         oldest = MIN_ENGINE_VERSIONS[self.engine]
         if major_minor < oldest:

@@ -14,6 +14,7 @@ from typing import Literal, TypeVar
 import pulumi
 
 from components.site_content import SITE_CSP_DIRECTIVES, SITE_FRAME_OPTION, SITE_REFERRER_POLICY  # noqa: F401
+from components.validation import check_one_of
 
 T = TypeVar("T")
 
@@ -23,10 +24,14 @@ Protection = Literal["standard", "hardened"]
 PROTECTIONS: tuple[Protection, ...] = ("standard", "hardened")
 
 
+def check_protection(protection: object) -> None:
+    """``protection`` must be one of :data:`PROTECTIONS`; every component's args check theirs with this."""
+    check_one_of("protection", protection, PROTECTIONS)
+
+
 def by_protection(protection: Protection, standard: T, hardened: T) -> T:
     """Pick the value for a protection level."""
-    if protection not in PROTECTIONS:
-        raise ValueError(f"protection: must be one of {', '.join(PROTECTIONS)} (got {protection!r})")
+    check_protection(protection)
     return hardened if protection == "hardened" else standard
 
 

@@ -96,7 +96,7 @@ class EventBusArgs:
     transforms: Transforms | None = None
 
     def __post_init__(self) -> None:
-        defaults.by_protection(self.protection, standard=None, hardened=None)  # validates protection
+        defaults.check_protection(self.protection)
         if not self.event_types:
             raise ValueError("event_types: must declare at least one EventTypeArgs")
         seen: set[EventTypeArgs] = set()
@@ -106,11 +106,8 @@ class EventBusArgs:
             if event_type in seen:
                 raise ValueError(f"event_types: duplicate event type {event_type.source}/{event_type.detail_type}")
             seen.add(event_type)
-        retention = self.archive_retention_days
-        if retention is not None and (isinstance(retention, bool) or not isinstance(retention, int) or retention < 0):
-            raise ValueError(
-                f"archive_retention_days: must be 0 (keep forever) or a positive number of days (got {retention!r})"
-            )
+        if self.archive_retention_days is not None:
+            check_int("archive_retention_days", self.archive_retention_days, 0)  # 0 keeps events forever
 
 
 @dataclass(kw_only=True)

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
+from components.validation import check_int
 
 ACCESS_LOG_FORMAT = {
     "requestId": "$context.requestId",
@@ -52,15 +53,14 @@ class HttpApiArgs:
     transforms: Transforms | None = field(default=None)
 
     def __post_init__(self) -> None:
-        defaults.by_protection(self.protection, None, None)
+        defaults.check_protection(self.protection)
         if self.throttle_rate <= 0:
             raise ValueError(f"throttle_rate: must be greater than 0 (got {self.throttle_rate})")
-        if self.throttle_burst < 1:
-            raise ValueError(f"throttle_burst: must be at least 1 (got {self.throttle_burst})")
+        check_int("throttle_burst", self.throttle_burst, 1)
         if self.protection == "hardened" and "*" in list(self.cors_origins):
             raise ValueError("cors_origins: '*' is not allowed when hardened; name the site's origin")
-        if self.log_retention_days is not None and self.log_retention_days < 1:
-            raise ValueError(f"log_retention_days: must be at least 1 (got {self.log_retention_days})")
+        if self.log_retention_days is not None:
+            check_int("log_retention_days", self.log_retention_days, 1)
 
 
 class HttpApiComponent(Component):

@@ -73,33 +73,9 @@ from components.defaults import Protection
 from components.iam import VPC_ACCESS, XRAY, assume_role_policy, check_statements, policy_document, statement
 from components.kms import rotating_key
 from components.packaging import code_archive
-from components.validation import check_int
+from components.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of
 
 # --- limits of the platforms (not security choices) ------------------------------------------------------------
-_CLOUDWATCH_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
 _EKS_VERSION = re.compile(r"^1\.\d{1,2}$")
 _EKS_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -262,7 +238,7 @@ class KubernetesClusterArgs:
     character other than a letter or digit replaced by '-')."""
 
     def __post_init__(self) -> None:
-        defaults.by_protection(self.protection, standard=None, hardened=None)  # validates protection
+        defaults.check_protection(self.protection)
         if self.cluster_name is not None and not _EKS_CLUSTER_NAME.match(self.cluster_name):
             raise ValueError(
                 "cluster_name: must be 1-100 letters, digits, '-' or '_', starting with a letter or digit "
@@ -280,17 +256,13 @@ class KubernetesClusterArgs:
             raise ValueError("public_access_cidrs: only allowed with endpoint_public_access=True")
         _check_cidrs("public_access_cidrs", self.public_access_cidrs)
         _check_cidrs("api_access_cidrs", self.api_access_cidrs)
-        if self.log_retention_days is not None and self.log_retention_days not in _CLOUDWATCH_RETENTION_DAYS:
-            raise ValueError(
-                f"log_retention_days: must be one of {', '.join(map(str, _CLOUDWATCH_RETENTION_DAYS))} "
-                f"(got {self.log_retention_days!r})"
-            )
+        if self.log_retention_days is not None:
+            check_one_of("log_retention_days", self.log_retention_days, CLOUDWATCH_RETENTION_DAYS)
 
     def _check_node_counts(self) -> None:
         for arg in ("desired_nodes", "min_nodes", "max_nodes"):
-            value = getattr(self, arg)
-            if value is not None and (not isinstance(value, int) or value < 1):
-                raise ValueError(f"{arg}: must be an integer >= 1 (got {value!r})")
+            if (value := getattr(self, arg)) is not None:
+                check_int(arg, value, 1)
         desired = self.nodes[1]
         if self.min_nodes is not None and self.min_nodes > desired:
             raise ValueError(f"min_nodes: must be <= desired_nodes ({self.min_nodes} > {desired})")
@@ -497,7 +469,7 @@ class KubernetesServiceArgs:
     namespace, service-account, deployment, pdb, service."""
 
     def __post_init__(self) -> None:
-        defaults.by_protection(self.protection, standard=None, hardened=None)  # validates protection
+        defaults.check_protection(self.protection)
         if not isinstance(self.cluster, KubernetesClusterComponent):
             raise ValueError(f"cluster: must be a KubernetesClusterComponent (got {type(self.cluster).__name__})")
         self._check_image_source()

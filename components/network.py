@@ -21,8 +21,8 @@ import pulumi_aws as aws
 
 from components import defaults
 from components._base import Component, Transforms
-from components.defaults import Protection, by_protection, secure
-from components.validation import check_int
+from components.defaults import Protection, by_protection, check_protection, secure
+from components.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of
 
 MIN_AZS = 2  # an RDS subnet group needs subnets in two AZs
 MAX_AZS = 4  # the eight-block layout leaves room for four private and four public subnets
@@ -33,9 +33,6 @@ AZ_SUFFIXES = "abcd"
 HTTPS = 443
 MYSQL = 3306
 GATEWAY_SERVICES = ("s3", "dynamodb")
-LOG_RETENTION_VALUES = frozenset(
-    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-)
 FLOW_LOGS_PRINCIPAL = "vpc-flow-logs.amazonaws.com"
 _SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 _AZ_SUFFIX = re.compile(r"[a-z]+$")
@@ -70,23 +67,16 @@ class NetworkArgs:
     """Per-child overrides by role (``vpc``, ``private-a``, ``app-sg``, ``endpoint-sqs``...). Default none."""
 
     def __post_init__(self) -> None:
-        by_protection(self.protection, standard=None, hardened=None)  # validates ``protection``
+        check_protection(self.protection)
         self._validate_cidr()
         self._validate_zones()
         az_count = self.resolved_az_count
-        if (
-            isinstance(self.nat_gateways, bool)
-            or not isinstance(self.nat_gateways, int)
-            or not (0 <= self.nat_gateways <= az_count)
-        ):
-            raise ValueError(f"nat_gateways: must be between 0 and az_count ({az_count}) (got {self.nat_gateways!r})")
+        check_int("nat_gateways", self.nat_gateways, 0, az_count)  # at most one per AZ
         if self.endpoint_az_count is not None:
             check_int("endpoint_az_count", self.endpoint_az_count, 1, az_count)
         self._validate_endpoints()
-        retention = self.flow_log_retention_days
-        if retention is not None and (isinstance(retention, bool) or retention not in LOG_RETENTION_VALUES):
-            allowed = ", ".join(str(v) for v in sorted(LOG_RETENTION_VALUES))
-            raise ValueError(f"flow_log_retention_days: must be one of {allowed} (got {retention!r})")
+        if self.flow_log_retention_days is not None:
+            check_one_of("flow_log_retention_days", self.flow_log_retention_days, CLOUDWATCH_RETENTION_DAYS)
 
     def _validate_cidr(self) -> None:
         try:

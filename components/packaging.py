@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from components import defaults
+from components.validation import check_one_of
 
 DEFAULT_EXCLUDES: tuple[str, ...] = ("__pycache__", "*.pyc", "tests", ".*")
 """Glob patterns matched against every path component below a source directory."""
@@ -152,12 +153,8 @@ def _last_error_line(output: str) -> str:
 
 
 def _check_target(runtime: str, architecture: str) -> None:
-    if runtime not in defaults.SUPPORTED_LAMBDA_RUNTIMES:
-        allowed = ", ".join(defaults.SUPPORTED_LAMBDA_RUNTIMES)
-        raise ValueError(f"runtime: must be one of {allowed} (got {runtime!r})")
-    if architecture not in ARCHITECTURE_PLATFORMS:
-        allowed = ", ".join(ARCHITECTURE_PLATFORMS)
-        raise ValueError(f"architecture: must be one of {allowed} (got {architecture!r})")
+    check_one_of("runtime", runtime, defaults.SUPPORTED_LAMBDA_RUNTIMES)
+    check_one_of("architecture", architecture, ARCHITECTURE_PLATFORMS)
 
 
 def _collect(sources: Mapping[str, Path], exclude: Sequence[str]) -> list[tuple[str, Path]]:

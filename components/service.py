@@ -30,6 +30,7 @@ from components.iam import (
     policy_document,
     statement,
 )
+from components.validation import check_int, check_one_of
 
 if TYPE_CHECKING:
     from components.event_bus import EventBusComponent
@@ -189,14 +190,10 @@ class ServiceArgs:
     transforms: Transforms | None = None
 
     def __post_init__(self) -> None:
-        defaults.by_protection(self.protection, None, None)
-        if self.runtime not in ("lambda", "kubernetes"):
-            raise ValueError(f"runtime: must be lambda or kubernetes (got {self.runtime!r})")
-        if self.lambda_runtime not in defaults.SUPPORTED_LAMBDA_RUNTIMES:
-            allowed = ", ".join(defaults.SUPPORTED_LAMBDA_RUNTIMES)
-            raise ValueError(f"lambda_runtime: must be one of {allowed} (got {self.lambda_runtime!r})")
-        if self.architecture not in ("arm64", "x86_64"):
-            raise ValueError(f"architecture: must be arm64 or x86_64 (got {self.architecture!r})")
+        defaults.check_protection(self.protection)
+        check_one_of("runtime", self.runtime, ("lambda", "kubernetes"))
+        check_one_of("lambda_runtime", self.lambda_runtime, defaults.SUPPORTED_LAMBDA_RUNTIMES)
+        check_one_of("architecture", self.architecture, ("arm64", "x86_64"))
         if not 128 <= self.memory_mb <= 10240:
             raise ValueError(f"memory_mb: must be between 128 and 10240 (got {self.memory_mb})")
         if not 1 <= self.timeout_seconds <= 900:
@@ -218,10 +215,10 @@ class ServiceArgs:
             )
         if len(set(names)) != len(names):
             raise ValueError(f"subscriptions/schedules/functions: names must be unique (got {names})")
-        if self.log_retention_days is not None and self.log_retention_days < 1:
-            raise ValueError(f"log_retention_days: must be at least 1 (got {self.log_retention_days})")
-        if self.reserved_concurrency is not None and self.reserved_concurrency < 0:
-            raise ValueError(f"reserved_concurrency: must be 0 or more (got {self.reserved_concurrency})")
+        if self.log_retention_days is not None:
+            check_int("log_retention_days", self.log_retention_days, 1)
+        if self.reserved_concurrency is not None:
+            check_int("reserved_concurrency", self.reserved_concurrency, 0)
 
 
 @dataclass

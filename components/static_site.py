@@ -58,15 +58,11 @@ from components.site_content import (  # noqa: F401 (re-exported: the component'
     has_content_hash,
     site_files,
 )
-from components.validation import check_int
+from components.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of
 
 RESOURCE_TYPE = "awssystems:site:StaticSiteComponent"
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
 WAF_RATE_LIMIT_RANGE = (100, 2_000_000_000)
-# The only retention periods CloudWatch Logs accepts (the WAF log group and the log bucket share the value).
-LOG_RETENTION_DAYS_ALLOWED = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-)  # fmt: skip
 _DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 CLOUDFRONT_PRINCIPAL = "cloudfront.amazonaws.com"
@@ -182,8 +178,7 @@ class StaticSiteArgs:
             raise ValueError(f"site_dir: must be an existing directory (got {str(site_dir)!r})")
         if not (site_dir / "index.html").is_file():
             raise ValueError(f"site_dir: must contain index.html (not found in {str(site_dir)!r})")
-        if self.protection not in defaults.PROTECTIONS:
-            raise ValueError(f"protection: must be one of {', '.join(defaults.PROTECTIONS)} (got {self.protection!r})")
+        defaults.check_protection(self.protection)
         self._check_runtime_config()
         if self.content_security_policy is not None:
             if self.connect_origins:
@@ -198,13 +193,9 @@ class StaticSiteArgs:
             if isinstance(origin, str):  # Outputs are checked when they resolve
                 connect_origin(origin)
         check_int("waf_rate_limit", self.waf_rate_limit, *WAF_RATE_LIMIT_RANGE)
-        if self.price_class not in PRICE_CLASSES:
-            raise ValueError(f"price_class: must be one of {', '.join(PRICE_CLASSES)} (got {self.price_class!r})")
-        if self.log_retention_days is not None and self.log_retention_days not in LOG_RETENTION_DAYS_ALLOWED:
-            raise ValueError(
-                f"log_retention_days: must be one of CloudWatch's periods "
-                f"{', '.join(map(str, LOG_RETENTION_DAYS_ALLOWED))} (got {self.log_retention_days!r})"
-            )
+        check_one_of("price_class", self.price_class, PRICE_CLASSES)
+        if self.log_retention_days is not None:
+            check_one_of("log_retention_days", self.log_retention_days, CLOUDWATCH_RETENTION_DAYS)
         needs = [what for what, on in (("domain", self.domain is not None), ("waf", self.waf_enabled)) if on]
         if needs and self.us_east_1 is None:
             raise ValueError(

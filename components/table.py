@@ -16,6 +16,7 @@ from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
 from components.kms import rotating_key
+from components.validation import check_int, check_one_of
 
 BillingMode = Literal["PAY_PER_REQUEST", "PROVISIONED"]
 BILLING_MODES: tuple[BillingMode, ...] = ("PAY_PER_REQUEST", "PROVISIONED")
@@ -30,11 +31,6 @@ def _check_attribute_name(argument: str, value: str | None) -> None:
             f"{argument}: must be a non-empty attribute name of at most {MAX_ATTRIBUTE_NAME_LENGTH} characters "
             f"(got {value!r})"
         )
-
-
-def _check_capacity(argument: str, value: int | None) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise ValueError(f"{argument}: must be a positive whole number of capacity units (got {value!r})")
 
 
 @dataclass(kw_only=True)
@@ -72,7 +68,7 @@ class TableArgs:
     transforms: Transforms | None = None
 
     def __post_init__(self) -> None:
-        defaults.by_protection(self.protection, standard=None, hardened=None)  # validates protection
+        defaults.check_protection(self.protection)
         for argument in ("partition_key", "sort_key", "ttl_attribute"):
             _check_attribute_name(argument, getattr(self, argument))
         if self.sort_key == self.partition_key:
@@ -82,11 +78,11 @@ class TableArgs:
                 f"ttl_attribute: must not be a key attribute, keys are strings and TTL needs a number "
                 f"(got {self.ttl_attribute!r})"
             )
-        if self.billing_mode not in BILLING_MODES:
-            raise ValueError(f"billing_mode: must be one of {', '.join(BILLING_MODES)} (got {self.billing_mode!r})")
+        check_one_of("billing_mode", self.billing_mode, BILLING_MODES)
         for argument in ("read_capacity", "write_capacity"):
             value = getattr(self, argument)
-            _check_capacity(argument, value)
+            if value is not None:
+                check_int(argument, value, 1)
             if value is not None and self.billing_mode != "PROVISIONED":
                 raise ValueError(f"{argument}: only allowed with billing_mode 'PROVISIONED' (got {value!r})")
 

@@ -59,7 +59,7 @@ class TopicArgs:
     transforms: Transforms | None = None
 
     def __post_init__(self) -> None:
-        defaults.by_protection(self.protection, standard=None, hardened=None)  # validates protection
+        defaults.check_protection(self.protection)
         if isinstance(self.email_subscriptions, str):
             raise ValueError("email_subscriptions: must be a list of addresses, not one string")
         if isinstance(self.service_publishers, str):
