@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import pulumi
 
@@ -12,6 +12,7 @@ from components import defaults
 # A transform receives the keyword arguments a child is about to be built with and returns the ones to use.
 ChildTransform = Callable[[dict[str, Any]], dict[str, Any]]
 Transforms = Mapping[str, ChildTransform]
+R = TypeVar("R", bound=pulumi.Resource)
 
 
 class Component(pulumi.ComponentResource):
@@ -52,6 +53,23 @@ class Component(pulumi.ComponentResource):
         self._used_roles.add(role)
         transform = self._transforms.get(role)
         return transform(dict(props)) if transform else props
+
+    def _child(
+        self,
+        resource: Callable[..., R],
+        role: str,
+        /,
+        *,
+        depends_on: Sequence[pulumi.Resource] = (),
+        provider: pulumi.ProviderResource | None = None,
+        **props: Any,
+    ) -> R:
+        """The child ``role``: a ``resource`` named from this component, parented to it and built with ``props``
+        after the user's transform for ``role``; it waits for ``depends_on`` and uses ``provider`` when given."""
+        options: dict[str, Any] = {"depends_on": list(depends_on)} if depends_on else {}
+        if provider is not None:
+            options["provider"] = provider
+        return resource(self._child_name(role), **self._props(role, **props), opts=self._opts(**options))
 
     def _check_transforms_used(self) -> None:
         """Raise when a transform names a role this component never built: it would otherwise be ignored silently."""

@@ -16,13 +16,10 @@ MAX_FUNCTION_LINES = 60
 
 NOT_YET = frozenset({
     "architectures/cloud.py",
-    "components/kubernetes.py",
     "components/network.py",
     "components/service.py",
     "components/static_site.py",
     "components/database.py:_create_proxy",
-    "components/kubernetes.py:_create_apply_function",
-    "components/kubernetes.py:_create_load_balancer",
     "components/network.py:_create_flow_logs",
     "components/service.py:_create_function",
 })  # fmt: skip
