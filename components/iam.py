@@ -63,14 +63,22 @@ def statement(actions: Sequence[str], resources: Sequence[pulumi.Input[str]], si
     return out
 
 
-def assume_role_policy(service_principal: str) -> pulumi.Output[str]:
-    """A trust policy that lets exactly one AWS service assume the role."""
-    return pulumi.Output.json_dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": service_principal}, "Action": "sts:AssumeRole"}],
-        }
-    )
+def trust_policy(
+    principal: Mapping[str, pulumi.Input[str]],
+    action: str = "sts:AssumeRole",
+    condition: pulumi.Input[Mapping[str, Any]] | None = None,
+) -> pulumi.Output[str]:
+    """A trust policy that lets exactly ``principal`` (``{"Service": ...}``, ``{"Federated": ...}``) assume the role
+    through ``action``, under ``condition`` when given."""
+    trust: Statement = {"Effect": "Allow", "Principal": dict(principal), "Action": action}
+    if condition is not None:
+        trust["Condition"] = condition
+    return policy_document([trust])
+
+
+def assume_role_policy(service_principal: str, condition: Mapping[str, Any] | None = None) -> pulumi.Output[str]:
+    """A trust policy that lets exactly one AWS service assume the role (under ``condition`` when given)."""
+    return trust_policy({"Service": service_principal}, condition=condition)
 
 
 def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:

@@ -151,11 +151,7 @@ def _cluster_access(
     """An access entry for the function's role, allowed everything in the service's namespace and nothing
     outside it."""
     entry = component._child(
-        aws.eks.AccessEntry,
-        "apply-access",
-        cluster_name=cluster.cluster_name,
-        principal_arn=role.arn,
-        type="STANDARD",
+        aws.eks.AccessEntry, "apply-access", cluster_name=cluster.cluster_name, principal_arn=role.arn, type="STANDARD"
     )
     partition = role.arn.apply(lambda arn: arn.split(":")[1])
     policy = component._child(

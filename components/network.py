@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from components import defaults
-from components._base import Component, Transforms
+from components._base import Component, R, Transforms
 from components.defaults import Protection, by_protection, check_protection, secure
+from components.iam import assume_role_policy, policy_document
 from components.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of
 
 MIN_AZS = 2  # an RDS subnet group needs subnets in two AZs
@@ -220,16 +222,8 @@ class NetworkComponent(Component):
 
     def _create_vpc(self) -> None:
         """The VPC, with the DNS settings private endpoints need; its ARN gives region, account, partition."""
-        self.vpc = aws.ec2.Vpc(
-            self._child_name("vpc"),
-            **self._props(
-                "vpc",
-                cidr_block=self._args.cidr,
-                enable_dns_support=True,
-                enable_dns_hostnames=True,
-                tags={"Name": self._child_name("vpc")},
-            ),
-            opts=self._opts(),
+        self.vpc = self._tagged(
+            aws.ec2.Vpc, "vpc", cidr_block=self._args.cidr, enable_dns_support=True, enable_dns_hostnames=True
         )
         self.vpc_id: pulumi.Output[str] = self.vpc.id
         self.vpc_cidr: pulumi.Output[str] = self.vpc.cidr_block
@@ -240,10 +234,8 @@ class NetworkComponent(Component):
 
     def _lock_default_security_group(self) -> None:
         """Empty the VPC's default security group, so nothing uses it by accident (CKV2_AWS_12)."""
-        self.default_security_group = aws.ec2.DefaultSecurityGroup(
-            self._child_name("default-sg"),
-            **self._props("default-sg", vpc_id=self.vpc.id, ingress=[], egress=[]),
-            opts=self._opts(),
+        self.default_security_group = self._child(
+            aws.ec2.DefaultSecurityGroup, "default-sg", vpc_id=self.vpc.id, ingress=[], egress=[]
         )
 
     def _create_private_subnets(self) -> None:
@@ -253,15 +245,7 @@ class NetworkComponent(Component):
         self.route_tables: list[aws.ec2.RouteTable] = []
         for (suffix, zone), cidr in zip(self._zones, private_cidrs, strict=True):
             subnet = self._subnet(f"private-{suffix}", zone, cidr, {"kubernetes.io/role/internal-elb": "1"})
-            table = aws.ec2.RouteTable(
-                self._child_name(f"private-rt-{suffix}"),
-                **self._props(
-                    f"private-rt-{suffix}",
-                    vpc_id=self.vpc.id,
-                    tags={"Name": self._child_name(f"private-rt-{suffix}")},
-                ),
-                opts=self._opts(),
-            )
+            table = self._tagged(aws.ec2.RouteTable, f"private-rt-{suffix}", vpc_id=self.vpc.id)
             self._associate(f"private-rta-{suffix}", subnet, table)
             self.private_subnets.append(subnet)
             self.route_tables.append(table)
@@ -275,16 +259,8 @@ class NetworkComponent(Component):
         if self._args.nat_gateways == 0:
             self.public_subnet_ids: pulumi.Output[list[str]] = pulumi.Output.from_input([])
             return
-        self.internet_gateway = aws.ec2.InternetGateway(
-            self._child_name("igw"),
-            **self._props("igw", vpc_id=self.vpc.id, tags={"Name": self._child_name("igw")}),
-            opts=self._opts(),
-        )
-        public_table = aws.ec2.RouteTable(
-            self._child_name("public-rt"),
-            **self._props("public-rt", vpc_id=self.vpc.id, tags={"Name": self._child_name("public-rt")}),
-            opts=self._opts(),
-        )
+        self.internet_gateway = self._tagged(aws.ec2.InternetGateway, "igw", vpc_id=self.vpc.id)
+        public_table = self._tagged(aws.ec2.RouteTable, "public-rt", vpc_id=self.vpc.id)
         self._route("public-default-route", public_table, gateway_id=self.internet_gateway.id)
         _, public_cidrs = subnet_cidrs(self._args.cidr, len(self._zones))
         for (suffix, zone), cidr in zip(self._zones, public_cidrs, strict=True):
@@ -293,21 +269,14 @@ class NetworkComponent(Component):
             self.public_subnets.append(subnet)
         count = self._args.nat_gateways
         for (suffix, _zone), subnet in zip(self._zones[:count], self.public_subnets[:count], strict=True):
-            eip = aws.ec2.Eip(
-                self._child_name(f"eip-{suffix}"),
-                **self._props(f"eip-{suffix}", domain="vpc", tags={"Name": self._child_name(f"eip-{suffix}")}),
-                opts=self._opts(depends_on=[self.internet_gateway]),
-            )
+            eip = self._tagged(aws.ec2.Eip, f"eip-{suffix}", domain="vpc", depends_on=[self.internet_gateway])
             self.nat_gateways.append(
-                aws.ec2.NatGateway(
-                    self._child_name(f"nat-{suffix}"),
-                    **self._props(
-                        f"nat-{suffix}",
-                        allocation_id=eip.id,
-                        subnet_id=subnet.id,
-                        tags={"Name": self._child_name(f"nat-{suffix}")},
-                    ),
-                    opts=self._opts(depends_on=[self.internet_gateway]),
+                self._tagged(
+                    aws.ec2.NatGateway,
+                    f"nat-{suffix}",
+                    allocation_id=eip.id,
+                    subnet_id=subnet.id,
+                    depends_on=[self.internet_gateway],
                 )
             )
         for index, ((suffix, _zone), table) in enumerate(zip(self._zones, self.route_tables, strict=True)):
@@ -319,52 +288,30 @@ class NetworkComponent(Component):
         """Free S3/DynamoDB endpoints on every private route table."""
         self.gateway_endpoints: dict[str, aws.ec2.VpcEndpoint] = {}
         for service in self._args.gateway_endpoints:
-            role = f"endpoint-{_role_key(service)}"
-            self.gateway_endpoints[service] = aws.ec2.VpcEndpoint(
-                self._child_name(role),
-                **self._props(
-                    role,
-                    vpc_id=self.vpc.id,
-                    service_name=self._service_name(service),
-                    vpc_endpoint_type="Gateway",
-                    route_table_ids=[t.id for t in self.route_tables],
-                    tags={"Name": self._child_name(role)},
-                ),
-                opts=self._opts(),
+            self.gateway_endpoints[service] = self._endpoint(
+                service, "Gateway", route_table_ids=[t.id for t in self.route_tables]
             )
 
     def _create_interface_endpoints(self) -> None:
         """Interface endpoints with private DNS, in the first ``endpoint_az_count`` private subnets."""
-        self.endpoint_security_group = aws.ec2.SecurityGroup(
-            self._child_name("endpoints-sg"),
-            **self._props(
-                "endpoints-sg",
-                vpc_id=self.vpc.id,
-                description="HTTPS from inside the VPC to the interface endpoints",
-                ingress=[self._rule(HTTPS, "HTTPS from the VPC", cidr_blocks=[self.vpc.cidr_block])],
-                egress=[],
-                tags={"Name": self._child_name("endpoints-sg")},
-            ),
-            opts=self._opts(),
+        self.endpoint_security_group = self._tagged(
+            aws.ec2.SecurityGroup,
+            "endpoints-sg",
+            vpc_id=self.vpc.id,
+            description="HTTPS from inside the VPC to the interface endpoints",
+            ingress=[self._rule(HTTPS, "HTTPS from the VPC", cidr_blocks=[self.vpc.cidr_block])],
+            egress=[],
         )
         self.endpoint_security_group_id: pulumi.Output[str] = self.endpoint_security_group.id
         endpoint_subnets = [s.id for s in self.private_subnets[: self._args.resolved_endpoint_az_count]]
         self.interface_endpoints: dict[str, aws.ec2.VpcEndpoint] = {}
         for service in self._args.interface_endpoints:
-            role = f"endpoint-{_role_key(service)}"
-            self.interface_endpoints[service] = aws.ec2.VpcEndpoint(
-                self._child_name(role),
-                **self._props(
-                    role,
-                    vpc_id=self.vpc.id,
-                    service_name=self._service_name(service),
-                    vpc_endpoint_type="Interface",
-                    private_dns_enabled=True,
-                    subnet_ids=endpoint_subnets,
-                    security_group_ids=[self.endpoint_security_group.id],
-                    tags={"Name": self._child_name(role)},
-                ),
-                opts=self._opts(),
+            self.interface_endpoints[service] = self._endpoint(
+                service,
+                "Interface",
+                private_dns_enabled=True,
+                subnet_ids=endpoint_subnets,
+                security_group_ids=[self.endpoint_security_group.id],
             )
 
     def _create_app_security_group(self) -> None:
@@ -381,132 +328,91 @@ class NetworkComponent(Component):
                     prefix_list_ids=[e.prefix_list_id for e in self.gateway_endpoints.values()],
                 )
             )
-        self.app_security_group = aws.ec2.SecurityGroup(
-            self._child_name("app-sg"),
-            **self._props(
-                "app-sg",
-                vpc_id=self.vpc.id,
-                description="Application workloads: egress to AWS endpoints and the database only",
-                ingress=[],
-                egress=egress,
-                tags={"Name": self._child_name("app-sg")},
-            ),
-            opts=self._opts(),
+        self.app_security_group = self._tagged(
+            aws.ec2.SecurityGroup,
+            "app-sg",
+            vpc_id=self.vpc.id,
+            description="Application workloads: egress to AWS endpoints and the database only",
+            ingress=[],
+            egress=egress,
         )
         self.app_security_group_id: pulumi.Output[str] = self.app_security_group.id
 
     def _create_flow_logs(self) -> None:
         """Flow logs of ALL traffic to a log group with retention, through a role only this account's VPC flow
         logs can assume (CKV2_AWS_11)."""
-        self.flow_log_group = aws.cloudwatch.LogGroup(
-            self._child_name("flow-log-group"),
-            **self._props("flow-log-group", retention_in_days=self._args.resolved_flow_log_retention_days()),
-            opts=self._opts(),
+        self.flow_log_group = self._child(
+            aws.cloudwatch.LogGroup, "flow-log-group", retention_in_days=self._args.resolved_flow_log_retention_days()
         )
-        assume = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": FLOW_LOGS_PRINCIPAL},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {
-                            "StringEquals": {"aws:SourceAccount": self._account},
-                            "ArnLike": {
-                                "aws:SourceArn": pulumi.Output.format(
-                                    "arn:{0}:ec2:{1}:{2}:vpc-flow-log/*",
-                                    self._partition,
-                                    self._region,
-                                    self._account,
-                                )
-                            },
-                        },
-                    }
-                ],
-            }
-        )
-        self.flow_log_role = aws.iam.Role(
-            self._child_name("flow-log-role"),
-            **self._props("flow-log-role", assume_role_policy=assume),
-            opts=self._opts(),
+        flow_logs = self._arn("ec2", "vpc-flow-log/*")
+        condition = {"StringEquals": {"aws:SourceAccount": self._account}, "ArnLike": {"aws:SourceArn": flow_logs}}
+        self.flow_log_role = self._child(
+            aws.iam.Role, "flow-log-role", assume_role_policy=assume_role_policy(FLOW_LOGS_PRINCIPAL, condition)
         )
         group_arn = self.flow_log_group.arn
-        # ``role`` goes beside _props, whose first parameter is also named ``role`` and would clash.
-        policy = aws.iam.RolePolicy(
-            self._child_name("flow-log-policy"),
+        write = {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": [group_arn, pulumi.Output.concat(group_arn, ":*")],
+        }
+        describe = {"Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": self._arn("logs", "log-group:*")}
+        policy = self._child(
+            aws.iam.RolePolicy,
+            "flow-log-policy",
             role=self.flow_log_role.id,
-            **self._props(
-                "flow-log-policy",
-                policy=pulumi.Output.json_dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": [
-                                    "logs:CreateLogStream",
-                                    "logs:PutLogEvents",
-                                    "logs:DescribeLogStreams",
-                                ],
-                                "Resource": [group_arn, pulumi.Output.concat(group_arn, ":*")],
-                            },
-                            {
-                                "Effect": "Allow",
-                                "Action": "logs:DescribeLogGroups",
-                                "Resource": pulumi.Output.format(
-                                    "arn:{0}:logs:{1}:{2}:log-group:*",
-                                    self._partition,
-                                    self._region,
-                                    self._account,
-                                ),
-                            },
-                        ],
-                    }
-                ),
-            ),
-            opts=self._opts(),
+            policy=policy_document([write, describe]),
         )
-        self.flow_log = aws.ec2.FlowLog(
-            self._child_name("flow-log"),
-            **self._props(
-                "flow-log",
-                vpc_id=self.vpc.id,
-                traffic_type=defaults.VPC_FLOW_LOG_TRAFFIC_TYPE,
-                log_destination_type="cloud-watch-logs",
-                log_destination=group_arn,
-                iam_role_arn=self.flow_log_role.arn,
-            ),
-            opts=self._opts(depends_on=[policy]),
+        self.flow_log = self._child(
+            aws.ec2.FlowLog,
+            "flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type=defaults.VPC_FLOW_LOG_TRAFFIC_TYPE,
+            log_destination_type="cloud-watch-logs",
+            log_destination=group_arn,
+            iam_role_arn=self.flow_log_role.arn,
+            depends_on=[policy],
         )
 
     # --- small builders ------------------------------------------------------------------------------------
+    def _tagged(
+        self, resource: Callable[..., R], role: str, /, *, tags: Mapping[str, str] | None = None, **props: Any
+    ) -> R:
+        """A child tagged ``Name`` with its resource name (and ``tags``), so the console shows what it is."""
+        return self._child(resource, role, **props, tags={"Name": self._child_name(role), **(tags or {})})
+
     def _subnet(self, role: str, zone: pulumi.Input[str], cidr: str, tags: dict[str, str]) -> aws.ec2.Subnet:
-        return aws.ec2.Subnet(
-            self._child_name(role),
-            **self._props(
-                role,
-                vpc_id=self.vpc.id,
-                availability_zone=zone,
-                cidr_block=cidr,
-                map_public_ip_on_launch=False,  # CKV_AWS_130: only the NAT gateways' Elastic IPs are public
-                tags={"Name": self._child_name(role), **tags},
-            ),
-            opts=self._opts(),
+        return self._tagged(
+            aws.ec2.Subnet,
+            role,
+            vpc_id=self.vpc.id,
+            availability_zone=zone,
+            cidr_block=cidr,
+            map_public_ip_on_launch=False,  # CKV_AWS_130: only the NAT gateways' Elastic IPs are public
+            tags=tags,
         )
 
     def _associate(self, role: str, subnet: aws.ec2.Subnet, table: aws.ec2.RouteTable) -> None:
-        aws.ec2.RouteTableAssociation(
-            self._child_name(role),
-            **self._props(role, subnet_id=subnet.id, route_table_id=table.id),
-            opts=self._opts(),
+        self._child(aws.ec2.RouteTableAssociation, role, subnet_id=subnet.id, route_table_id=table.id)
+
+    def _route(self, role: str, table: aws.ec2.RouteTable, **target: Any) -> None:
+        """A default route through ``target`` (``gateway_id`` or ``nat_gateway_id``)."""
+        self._child(aws.ec2.Route, role, route_table_id=table.id, destination_cidr_block="0.0.0.0/0", **target)
+
+    def _arn(self, service: str, resource: str) -> pulumi.Output[str]:
+        """An ARN of ``service`` in this VPC's partition, region and account."""
+        return pulumi.Output.format(
+            "arn:{0}:{1}:{2}:{3}:{4}", self._partition, service, self._region, self._account, resource
         )
 
-    def _route(self, role: str, table: aws.ec2.RouteTable, **target: pulumi.Input[str]) -> None:
-        aws.ec2.Route(
-            self._child_name(role),
-            **self._props(role, route_table_id=table.id, destination_cidr_block="0.0.0.0/0", **target),
-            opts=self._opts(),
+    def _endpoint(self, service: str, endpoint_type: str, **placement: Any) -> aws.ec2.VpcEndpoint:
+        """The ``Gateway`` or ``Interface`` endpoint of ``service`` (``com.amazonaws.<region>.<service>``)."""
+        return self._tagged(
+            aws.ec2.VpcEndpoint,
+            f"endpoint-{_role_key(service)}",
+            vpc_id=self.vpc.id,
+            service_name=self._service_name(service),
+            vpc_endpoint_type=endpoint_type,
+            **placement,
         )
 
     def _service_name(self, service: str) -> pulumi.Output[str]:

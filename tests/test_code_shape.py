@@ -16,11 +16,9 @@ MAX_FUNCTION_LINES = 60
 
 NOT_YET = frozenset({
     "architectures/cloud.py",
-    "components/network.py",
     "components/service.py",
     "components/static_site.py",
     "components/database.py:_create_proxy",
-    "components/network.py:_create_flow_logs",
     "components/service.py:_create_function",
 })  # fmt: skip
 
