@@ -20,6 +20,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
+from components.iam import deny_insecure_transport
 from components.validation import check_int, check_one_of
 
 T = TypeVar("T", bound=pulumi.Resource)
@@ -121,14 +122,7 @@ def set_lifecycle(
 
 def tls_only_statement(bucket_arn: pulumi.Input[str]) -> dict[str, Any]:
     """Deny every request to the bucket and its objects not made over TLS (CKV_AWS_379)."""
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
+    return deny_insecure_transport("s3:*", [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")])
 
 
 def attach_policy(

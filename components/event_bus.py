@@ -8,9 +8,8 @@ local runtime's routing (``architectures/topology.py``) uses too, so both match 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -18,9 +17,10 @@ import pulumi_aws as aws
 from components import defaults
 from components import event_patterns as patterns
 from components._base import Component, Transforms
-from components.alarms import dead_letter_alarm_args
+from components.dead_letters import dead_letter_alarm, dead_letter_queue
 from components.defaults import Protection
-from components.iam import policy_document
+from components.function import TIMEOUT_RANGE_SECONDS
+from components.iam import deny_insecure_transport, policy_document
 from components.validation import check_int
 
 EVENTS_PRINCIPAL = "events.amazonaws.com"
@@ -35,12 +35,6 @@ BATCH_SIZE_RANGE = (1, 10000)
 UNBATCHED_MAX_BATCH_SIZE = 10  # above this, Lambda requires a batching window of at least 1 s for SQS
 BATCHING_WINDOW_RANGE = (0, 300)
 MAX_RECEIVE_COUNT_RANGE = (1, 1000)
-FUNCTION_TIMEOUT_RANGE = (1, 900)
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    """The items once each, in first-seen order (stable patterns give stable diffs)."""
-    return list(dict.fromkeys(items))
 
 
 @dataclass(frozen=True)
@@ -148,7 +142,7 @@ class EventSubscriptionArgs:
 
     def __post_init__(self) -> None:
         self._check_detail_types()
-        check_int("function_timeout_seconds", self.function_timeout_seconds, *FUNCTION_TIMEOUT_RANGE)
+        check_int("function_timeout_seconds", self.function_timeout_seconds, *TIMEOUT_RANGE_SECONDS)
         check_int("batch_size", self.batch_size, *BATCH_SIZE_RANGE)
         check_int("max_receive_count", self.max_receive_count, *MAX_RECEIVE_COUNT_RANGE)
         if self.batching_window_seconds is not None:
@@ -165,7 +159,7 @@ class EventSubscriptionArgs:
             raise ValueError(
                 f"detail_types: must be a non-empty list of declared detail types (got {self.detail_types!r})"
             )
-        declared = _unique(t.detail_type for t in self.event_types)
+        declared = patterns.unique(t.detail_type for t in self.event_types)
         if len(set(self.detail_types)) != len(self.detail_types):
             raise ValueError(f"detail_types: must not repeat a detail type (got {list(self.detail_types)})")
         for detail_type in self.detail_types:
@@ -184,29 +178,15 @@ class EventSubscriptionArgs:
 
 def _events_queue_policy(queue_arn: pulumi.Input[str], rule_arn: pulumi.Input[str]) -> pulumi.Output[str]:
     """A queue policy letting only this rule send to the queue, over TLS only."""
-    return pulumi.Output.json_dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AllowRuleToSend",
-                    "Effect": "Allow",
-                    "Principal": {"Service": EVENTS_PRINCIPAL},
-                    "Action": "sqs:SendMessage",
-                    "Resource": queue_arn,
-                    "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
-                },
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "sqs:*",
-                    "Resource": queue_arn,
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
-            ],
-        }
-    )
+    send = {
+        "Sid": "AllowRuleToSend",
+        "Effect": "Allow",
+        "Principal": {"Service": EVENTS_PRINCIPAL},
+        "Action": "sqs:SendMessage",
+        "Resource": queue_arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+    }
+    return policy_document([send, deny_insecure_transport("sqs:*", queue_arn)])
 
 
 class EventSubscription(Component):
@@ -231,95 +211,66 @@ class EventSubscription(Component):
 
     def _create_queues(self) -> None:
         """The DLQ, the work queue that redrives into it, and the DLQ's allow-list of that one queue."""
-        self.dlq = aws.sqs.Queue(
-            self._child_name("dlq"),
-            **self._props(
-                "dlq",
-                sqs_managed_sse_enabled=defaults.SQS_MANAGED_SSE,
-                message_retention_seconds=defaults.SQS_DLQ_RETENTION_SECONDS,
+        self.dlq = dead_letter_queue(self, "dlq")
+        self.queue = self._child(
+            aws.sqs.Queue,
+            "queue",
+            sqs_managed_sse_enabled=defaults.SQS_MANAGED_SSE,
+            visibility_timeout_seconds=defaults.SQS_VISIBILITY_TIMEOUT_FACTOR * self._args.function_timeout_seconds,
+            redrive_policy=pulumi.Output.json_dumps(
+                {"deadLetterTargetArn": self.dlq.arn, "maxReceiveCount": self._args.max_receive_count}
             ),
-            opts=self._opts(),
         )
-        self.queue = aws.sqs.Queue(
-            self._child_name("queue"),
-            **self._props(
-                "queue",
-                sqs_managed_sse_enabled=defaults.SQS_MANAGED_SSE,
-                visibility_timeout_seconds=defaults.SQS_VISIBILITY_TIMEOUT_FACTOR * self._args.function_timeout_seconds,
-                redrive_policy=pulumi.Output.json_dumps(
-                    {"deadLetterTargetArn": self.dlq.arn, "maxReceiveCount": self._args.max_receive_count}
-                ),
+        self.dlq_redrive_allow = self._child(
+            aws.sqs.RedriveAllowPolicy,
+            "dlq-redrive-allow",
+            queue_url=self.dlq.url,
+            redrive_allow_policy=pulumi.Output.json_dumps(
+                {"redrivePermission": "byQueue", "sourceQueueArns": [self.queue.arn]}
             ),
-            opts=self._opts(),
-        )
-        self.dlq_redrive_allow = aws.sqs.RedriveAllowPolicy(
-            self._child_name("dlq-redrive-allow"),
-            **self._props(
-                "dlq-redrive-allow",
-                queue_url=self.dlq.url,
-                redrive_allow_policy=pulumi.Output.json_dumps(
-                    {"redrivePermission": "byQueue", "sourceQueueArns": [self.queue.arn]}
-                ),
-            ),
-            opts=self._opts(),
         )
 
     def _create_rule(self) -> None:
         pattern = event_pattern(self._args.event_types, self._args.detail_types)
-        self.rule = aws.cloudwatch.EventRule(
-            self._child_name("rule"),
-            **self._props(
-                "rule",
-                event_bus_name=self._args.bus_name,
-                event_pattern=json.dumps(pattern),
-                description=f"Delivers {', '.join(pattern['detail-type'])} to {self._name}",
-            ),
-            opts=self._opts(),
+        self.rule = self._child(
+            aws.cloudwatch.EventRule,
+            "rule",
+            event_bus_name=self._args.bus_name,
+            event_pattern=json.dumps(pattern),
+            description=f"Delivers {', '.join(pattern['detail-type'])} to {self._name}",
         )
 
     def _create_delivery(self) -> None:
         """Queue policies for the rule, then the target, with retries and a DLQ for failed deliveries."""
-        self.queue_policy = aws.sqs.QueuePolicy(
-            self._child_name("queue-policy"),
-            **self._props(
-                "queue-policy",
-                queue_url=self.queue.url,
-                policy=_events_queue_policy(self.queue.arn, self.rule.arn),
-            ),
-            opts=self._opts(),
+        self.queue_policy = self._child(
+            aws.sqs.QueuePolicy,
+            "queue-policy",
+            queue_url=self.queue.url,
+            policy=_events_queue_policy(self.queue.arn, self.rule.arn),
         )
-        self.dlq_policy = aws.sqs.QueuePolicy(
-            self._child_name("dlq-policy"),
-            **self._props(
-                "dlq-policy", queue_url=self.dlq.url, policy=_events_queue_policy(self.dlq.arn, self.rule.arn)
-            ),
-            opts=self._opts(),
+        self.dlq_policy = self._child(
+            aws.sqs.QueuePolicy,
+            "dlq-policy",
+            queue_url=self.dlq.url,
+            policy=_events_queue_policy(self.dlq.arn, self.rule.arn),
         )
-        self.target = aws.cloudwatch.EventTarget(
-            self._child_name("target"),
-            **self._props(
-                "target",
-                rule=self.rule.name,
-                event_bus_name=self._args.bus_name,
-                arn=self.queue.arn,
-                retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
-                    maximum_retry_attempts=defaults.EVENT_TARGET_MAX_RETRY_ATTEMPTS,
-                    maximum_event_age_in_seconds=defaults.EVENT_TARGET_MAX_EVENT_AGE_SECONDS,
-                ),
-                dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=self.dlq.arn),
+        self.target = self._child(
+            aws.cloudwatch.EventTarget,
+            "target",
+            rule=self.rule.name,
+            event_bus_name=self._args.bus_name,
+            arn=self.queue.arn,
+            retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
+                maximum_retry_attempts=defaults.EVENT_TARGET_MAX_RETRY_ATTEMPTS,
+                maximum_event_age_in_seconds=defaults.EVENT_TARGET_MAX_EVENT_AGE_SECONDS,
             ),
-            opts=self._opts(depends_on=[self.queue_policy, self.dlq_policy]),
+            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=self.dlq.arn),
+            depends_on=[self.queue_policy, self.dlq_policy],
         )
 
     def _create_alarm(self) -> None:
         description = f"Messages in the dead-letter queue of {self._name}"
-        self.alarm = aws.cloudwatch.MetricAlarm(
-            self._child_name("dlq-alarm"),
-            **self._props(
-                "dlq-alarm", **dead_letter_alarm_args(self.dlq.name, description, self._args.alarm_topic_arn)
-            ),
-            opts=self._opts(),
-        )
+        self.alarm = dead_letter_alarm(self, "dlq-alarm", self.dlq, description, self._args.alarm_topic_arn)
 
     def _create_consumer(self) -> None:
         """Let the function's role consume this queue only, then map the queue to the function."""
@@ -335,17 +286,15 @@ class EventSubscription(Component):
             ),
             opts=self._opts(),
         )
-        self.mapping = aws.lambda_.EventSourceMapping(
-            self._child_name("mapping"),
-            **self._props(
-                "mapping",
-                event_source_arn=self.queue.arn,
-                function_name=self._args.function.arn,
-                batch_size=self._args.batch_size,
-                maximum_batching_window_in_seconds=self._args.batching_window,
-                function_response_types=["ReportBatchItemFailures"],
-            ),
-            opts=self._opts(depends_on=[self.consume_policy]),
+        self.mapping = self._child(
+            aws.lambda_.EventSourceMapping,
+            "mapping",
+            event_source_arn=self.queue.arn,
+            function_name=self._args.function.arn,
+            batch_size=self._args.batch_size,
+            maximum_batching_window_in_seconds=self._args.batching_window,
+            function_response_types=["ReportBatchItemFailures"],
+            depends_on=[self.consume_policy],
         )
 
 
@@ -370,13 +319,11 @@ class EventBusComponent(Component):
     @property
     def sources(self) -> list[str]:
         """The declared sources, once each, in declaration order."""
-        return _unique(t.source for t in self.event_types)
+        return patterns.unique(t.source for t in self.event_types)
 
     def _create_bus(self) -> None:
-        self.bus = aws.cloudwatch.EventBus(
-            self._child_name("bus"),
-            **self._props("bus", description=f"Events of {self._name}: {', '.join(self.sources)}"),
-            opts=self._opts(),
+        self.bus = self._child(
+            aws.cloudwatch.EventBus, "bus", description=f"Events of {self._name}: {', '.join(self.sources)}"
         )
 
     def _archive_retention_days(self) -> int:
@@ -387,16 +334,13 @@ class EventBusComponent(Component):
         return int(self._secure("archive_retention_days", default, value, weaker))
 
     def _create_archive(self) -> None:
-        self.archive = aws.cloudwatch.EventArchive(
-            self._child_name("archive"),
-            **self._props(
-                "archive",
-                event_source_arn=self.bus.arn,
-                event_pattern=json.dumps(event_pattern(self.event_types)),
-                retention_days=self._archive_retention_days(),
-                description=f"Replayable copy of the events of {self._name}",
-            ),
-            opts=self._opts(),
+        self.archive = self._child(
+            aws.cloudwatch.EventArchive,
+            "archive",
+            event_source_arn=self.bus.arn,
+            event_pattern=json.dumps(event_pattern(self.event_types)),
+            retention_days=self._archive_retention_days(),
+            description=f"Replayable copy of the events of {self._name}",
         )
 
     def _default_parent(self, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
@@ -419,22 +363,14 @@ class EventBusComponent(Component):
         unknown = [s for s in allowed if s not in self.sources]
         if unknown or not allowed:
             raise ValueError(f"sources: must be a non-empty subset of {self.sources} (got {allowed})")
-        policy: dict[str, Any] = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": "events:PutEvents",
-                    "Resource": self.bus.arn,
-                    "Condition": {"ForAllValues:StringEquals": {"events:source": allowed}},
-                }
-            ],
+        put_events = {
+            "Effect": "Allow",
+            "Action": "events:PutEvents",
+            "Resource": self.bus.arn,
+            "Condition": {"ForAllValues:StringEquals": {"events:source": allowed}},
         }
         return aws.iam.RolePolicy(
-            name,
-            role=role_name,
-            policy=pulumi.Output.json_dumps(policy),
-            opts=self._default_parent(opts),
+            name, role=role_name, policy=policy_document([put_events]), opts=self._default_parent(opts)
         )
 
     def subscribe(

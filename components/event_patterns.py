@@ -14,14 +14,15 @@ def event_pattern(
     which is what a bus archive needs."""
     pairs = list(event_types)
     if detail_types is None:
-        return {"source": _unique(source for source, _ in pairs)}
+        return {"source": unique(source for source, _ in pairs)}
     wanted = set(detail_types)
     chosen = [(source, detail_type) for source, detail_type in pairs if detail_type in wanted]
     return {
-        "source": _unique(source for source, _ in chosen),
-        "detail-type": _unique(detail_type for _, detail_type in chosen),
+        "source": unique(source for source, _ in chosen),
+        "detail-type": unique(detail_type for _, detail_type in chosen),
     }
 
 
-def _unique(items: Iterable[str]) -> list[str]:
+def unique(items: Iterable[str]) -> list[str]:
+    """The items once each, in first-seen order (stable patterns give stable diffs)."""
     return list(dict.fromkeys(items))

@@ -63,6 +63,19 @@ def statement(actions: Sequence[str], resources: Sequence[pulumi.Input[str]], si
     return out
 
 
+def deny_insecure_transport(action: str, resources: Any) -> Statement:
+    """Deny ``action`` on ``resources`` (one ARN or a list) to every request not made over TLS (CKV_AWS_379 for
+    S3; the same rule for SQS and SNS resource policies)."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": action,
+        "Resource": resources,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
 def trust_policy(
     principal: Mapping[str, pulumi.Input[str]],
     action: str = "sts:AssumeRole",

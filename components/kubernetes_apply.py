@@ -28,7 +28,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component
 from components.defaults import Protection
-from components.iam import VPC_ACCESS, XRAY, assume_role_policy, policy_document, statement
+from components.function import LambdaFunction, lambda_function
 from components.kubernetes_cluster import KubernetesClusterComponent
 from components.kubernetes_ingress import group_rule, security_group
 from components.names import IAM_ROLE_NAME_LIMIT, LAMBDA_FUNCTION_NAME_LIMIT, fitted_name
@@ -68,10 +68,11 @@ def apply_from_inside_the_vpc(component: Component, cluster: KubernetesClusterCo
     ``component`` (whose name is the apply set's)."""
     sg, rules = _network(component, cluster, args)
     archive = code_archive("kubernetes-apply", _apply_code(), args.build_dir)
-    role, function = _function(component, cluster, args, sg, archive)
-    access_entry, access_policy = _cluster_access(component, cluster, args, role)
-    run = _invoke(component, cluster, args, function, archive, depends_on=[access_policy, *rules, cluster.cluster])
-    return Applier(security_group=sg, role=role, function=function, access_entry=access_entry, run=run)
+    applier = _function(component, cluster, args, sg, archive)
+    access_entry, access_policy = _cluster_access(component, cluster, args, applier.role)
+    depends_on = [access_policy, *rules, cluster.cluster]
+    run = _invoke(component, cluster, args, applier.function, archive, depends_on=depends_on)
+    return Applier(security_group=sg, role=applier.role, function=applier.function, access_entry=access_entry, run=run)
 
 
 def _apply_code() -> dict[str, Path]:
@@ -103,33 +104,21 @@ def _function(
     args: ApplyArgs,
     sg: aws.ec2.SecurityGroup,
     archive: BuiltArchive,
-) -> tuple[aws.iam.Role, aws.lambda_.Function]:
+) -> LambdaFunction:
     """The function, in the cluster's private subnets, with its log group and a role that may write its logs and
     traces and attach to the VPC."""
     what = f"the Kubernetes manifests of {args.namespace}/{component._name}"
-    log_group = component._child(
-        aws.cloudwatch.LogGroup, "apply-logs", retention_in_days=defaults.log_retention_days(args.protection)
-    )
-    role = component._child(
-        aws.iam.Role,
-        "apply-role",
-        name=fitted_name(component._child_name("apply-role"), IAM_ROLE_NAME_LIMIT),
-        description=f"Applies {what}",
-        assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
-    )
-    logs = pulumi.Output.concat(log_group.arn, ":*")
-    statements = [
-        statement(["logs:CreateLogStream", "logs:PutLogEvents"], [logs], "Logs"),
-        statement(XRAY, ["*"], "Tracing"),
-        statement(VPC_ACCESS, ["*"], "VpcAccess"),
-    ]
-    policy = component._child(aws.iam.RolePolicy, "apply-policy", role=role.name, policy=policy_document(statements))
-    function = component._child(
-        aws.lambda_.Function,
+    return lambda_function(
+        component,
         "apply",
+        log_retention_days=defaults.log_retention_days(args.protection),
+        vpc=aws.lambda_.FunctionVpcConfigArgs(subnet_ids=cluster.private_subnet_ids, security_group_ids=[sg.id]),
+        role_props={
+            "name": fitted_name(component._child_name("apply-role"), IAM_ROLE_NAME_LIMIT),
+            "description": f"Applies {what}",
+        },
         name=fitted_name(component._child_name("apply"), LAMBDA_FUNCTION_NAME_LIMIT),
         description=f"Applies {what} from inside the VPC",
-        role=role.arn,
         runtime=defaults.LAMBDA_RUNTIME,
         architectures=[defaults.LAMBDA_ARCHITECTURE],
         handler=APPLY_HANDLER,
@@ -137,12 +126,7 @@ def _function(
         source_code_hash=archive.base64_sha256,
         memory_size=defaults.LAMBDA_MEMORY_MB,
         timeout=APPLY_TIMEOUT_SECONDS,
-        tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode=defaults.LAMBDA_TRACING_MODE),
-        logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
-        vpc_config=aws.lambda_.FunctionVpcConfigArgs(subnet_ids=cluster.private_subnet_ids, security_group_ids=[sg.id]),
-        depends_on=[policy],
     )
-    return role, function
 
 
 def _cluster_access(

@@ -18,18 +18,11 @@ import pulumi_aws as aws
 
 from components import defaults
 from components._base import Component, Transforms
-from components.alarms import dead_letter_alarm_args
+from components.dead_letters import dead_letter_alarm, dead_letter_queue
 from components.defaults import Protection
+from components.function import MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS, LambdaFunction, lambda_function
 from components.http_api import HttpApiComponent
-from components.iam import (
-    VPC_ACCESS,
-    XRAY,
-    Permissions,
-    assume_role_policy,
-    keys_through,
-    policy_document,
-    statement,
-)
+from components.iam import Permissions, Statement, assume_role_policy, keys_through, policy_document, statement
 from components.validation import check_int, check_one_of
 
 if TYPE_CHECKING:
@@ -98,8 +91,7 @@ class ScheduleArgs:
     def __post_init__(self) -> None:
         if not re.fullmatch(r"(rate|cron|at)\(.+\)", self.expression):
             raise ValueError(f"expression: expected rate(...), cron(...) or at(...) (got {self.expression!r})")
-        if not 1 <= self.timeout_seconds <= 900:
-            raise ValueError(f"timeout_seconds: must be between 1 and 900 (got {self.timeout_seconds})")
+        check_int("timeout_seconds", self.timeout_seconds, *TIMEOUT_RANGE_SECONDS)
 
 
 @dataclass(kw_only=True)
@@ -194,10 +186,8 @@ class ServiceArgs:
         check_one_of("runtime", self.runtime, ("lambda", "kubernetes"))
         check_one_of("lambda_runtime", self.lambda_runtime, defaults.SUPPORTED_LAMBDA_RUNTIMES)
         check_one_of("architecture", self.architecture, ("arm64", "x86_64"))
-        if not 128 <= self.memory_mb <= 10240:
-            raise ValueError(f"memory_mb: must be between 128 and 10240 (got {self.memory_mb})")
-        if not 1 <= self.timeout_seconds <= 900:
-            raise ValueError(f"timeout_seconds: must be between 1 and 900 (got {self.timeout_seconds})")
+        check_int("memory_mb", self.memory_mb, *MEMORY_RANGE_MB)
+        check_int("timeout_seconds", self.timeout_seconds, *TIMEOUT_RANGE_SECONDS)
         if self.runtime == "kubernetes":
             if self.kubernetes is None:
                 raise ValueError("kubernetes: required when runtime is 'kubernetes'")
@@ -221,13 +211,8 @@ class ServiceArgs:
             check_int("reserved_concurrency", self.reserved_concurrency, 0)
 
 
-@dataclass
-class ServiceFunction:
-    """A function of the service with the children built for it."""
-
-    function: aws.lambda_.Function
-    role: aws.iam.Role
-    log_group: aws.cloudwatch.LogGroup
+ServiceFunction = LambdaFunction
+"""A function of the service with the children built for it (``function``, ``role``, ``log_group``)."""
 
 
 class ServiceComponent(Component):
@@ -271,67 +256,40 @@ class ServiceComponent(Component):
         role: str,
         handler: str,
         timeout: int,
-        extra_statements: Sequence[dict] = (),
+        extra_statements: Sequence[Statement] = (),
         environment: Mapping[str, pulumi.Input[str]] | None = None,
         service_permissions: bool = True,
     ) -> ServiceFunction:
         """A function with its log group and its own role; ``service_permissions`` adds what the service needs."""
         args = self._args
-        log_group = aws.cloudwatch.LogGroup(
-            self._child_name(f"{role}-logs"),
-            **self._props(f"{role}-logs", retention_in_days=self._retention),
-            opts=self._opts(),
+        vpc = args.vpc
+        placement = (
+            aws.lambda_.FunctionVpcConfigArgs(
+                subnet_ids=vpc.subnet_ids, security_group_ids=list(vpc.security_group_ids)
+            )
+            if vpc
+            else None
         )
-        iam_role = aws.iam.Role(
-            self._child_name(f"{role}-role"),
-            **self._props(f"{role}-role", assume_role_policy=assume_role_policy("lambda.amazonaws.com")),
-            opts=self._opts(),
-        )
-        statements = [
-            statement(
-                ["logs:CreateLogStream", "logs:PutLogEvents"],
-                [pulumi.Output.concat(log_group.arn, ":*")],
-                "Logs",
-            ),
-            statement(XRAY, ["*"], "Tracing"),
-            *([statement(VPC_ACCESS, ["*"], "VpcAccess")] if args.vpc else []),
-            *(args.permissions.statements() if service_permissions else []),
-            *extra_statements,
-        ]
-        policy = aws.iam.RolePolicy(
-            self._child_name(f"{role}-policy"),
-            **self._props(f"{role}-policy", role=iam_role.name, policy=policy_document(statements)),
-            opts=self._opts(),
-        )
-        function = aws.lambda_.Function(
-            self._child_name(role),
-            **self._props(
-                role,
-                role=iam_role.arn,
-                runtime=args.lambda_runtime,
-                architectures=[args.architecture],
-                handler=handler,
-                code=args.code,
-                source_code_hash=args.code_hash,
-                layers=list(args.layers) or None,
-                memory_size=args.memory_mb,
-                timeout=timeout,
-                # The cap protects what the service calls; the deploy-time migration must never be throttled by it.
-                reserved_concurrent_executions=args.reserved_concurrency if service_permissions else None,
-                tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode=defaults.LAMBDA_TRACING_MODE),
-                logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
-                environment=aws.lambda_.FunctionEnvironmentArgs(variables={**args.environment, **(environment or {})}),
-                vpc_config=aws.lambda_.FunctionVpcConfigArgs(
-                    subnet_ids=args.vpc.subnet_ids, security_group_ids=list(args.vpc.security_group_ids)
-                )
-                if args.vpc
-                else None,
-            ),
-            opts=self._opts(depends_on=[policy]),
+        built = lambda_function(
+            self,
+            role,
+            log_retention_days=self._retention,
+            statements=[*(args.permissions.statements() if service_permissions else []), *extra_statements],
+            vpc=placement,
+            runtime=args.lambda_runtime,
+            architectures=[args.architecture],
+            handler=handler,
+            code=args.code,
+            source_code_hash=args.code_hash,
+            layers=list(args.layers) or None,
+            memory_size=args.memory_mb,
+            timeout=timeout,
+            # The cap protects what the service calls; the deploy-time migration must never be throttled by it.
+            reserved_concurrent_executions=args.reserved_concurrency if service_permissions else None,
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables={**args.environment, **(environment or {})}),
         )
         if service_permissions:
-            self._grant_publish(role, iam_role.name)
-        built = ServiceFunction(function, iam_role, log_group)
+            self._grant_publish(role, built.role.name)
         self.functions[role] = built
         return built
 
@@ -360,15 +318,13 @@ class ServiceComponent(Component):
                 "MIGRATIONS_DIR": schema.migrations_dir,
             },
         )
-        aws.lambda_.Invocation(
-            self._child_name("migrate-run"),
-            **self._props(
-                "migrate-run",
-                function_name=migrate.function.name,
-                input=json.dumps({"schema": schema.schema}),
-                triggers={"migrations": schema.migrations_hash, "code": self._args.code_hash or ""},
-            ),
-            opts=self._opts(depends_on=list(schema.wait_for)),
+        self._child(
+            aws.lambda_.Invocation,
+            "migrate-run",
+            function_name=migrate.function.name,
+            input=json.dumps({"schema": schema.schema}),
+            triggers={"migrations": schema.migrations_hash, "code": self._args.code_hash or ""},
+            depends_on=list(schema.wait_for),
         )
 
     def _create_workload(self) -> None:
@@ -406,59 +362,47 @@ class ServiceComponent(Component):
     # --- how the service is invoked -------------------------------------------------------------------------
     def _create_routes(self, api: ApiArgs) -> None:
         if self.workload is not None:
-            integration = aws.apigatewayv2.Integration(
-                self._child_name("integration"),
-                **self._props(
-                    "integration",
-                    api_id=api.api.api_id,
-                    integration_type="HTTP_PROXY",
-                    integration_method="ANY",
-                    integration_uri=self.workload.listener_arn,
-                    connection_type="VPC_LINK",
-                    connection_id=self.workload.vpc_link_id,
-                    payload_format_version="1.0",
-                ),
-                opts=self._opts(),
+            integration = self._child(
+                aws.apigatewayv2.Integration,
+                "integration",
+                api_id=api.api.api_id,
+                integration_type="HTTP_PROXY",
+                integration_method="ANY",
+                integration_uri=self.workload.listener_arn,
+                connection_type="VPC_LINK",
+                connection_id=self.workload.vpc_link_id,
+                payload_format_version="1.0",
             )
         else:
             function = self.functions["api"].function
-            integration = aws.apigatewayv2.Integration(
-                self._child_name("integration"),
-                **self._props(
-                    "integration",
-                    api_id=api.api.api_id,
-                    integration_type="AWS_PROXY",
-                    integration_uri=function.invoke_arn,
-                    payload_format_version="2.0",
-                ),
-                opts=self._opts(),
+            integration = self._child(
+                aws.apigatewayv2.Integration,
+                "integration",
+                api_id=api.api.api_id,
+                integration_type="AWS_PROXY",
+                integration_uri=function.invoke_arn,
+                payload_format_version="2.0",
             )
         for route in api.routes:
             slug = route_slug(route.route_key)
             secured = not route.public
-            self.routes[route.route_key] = aws.apigatewayv2.Route(
-                self._child_name(f"route-{slug}"),
-                **self._props(
-                    f"route-{slug}",
-                    api_id=api.api.api_id,
-                    route_key=route.route_key,
-                    target=pulumi.Output.concat("integrations/", integration.id),
-                    authorization_type=api.authorization_type if secured else "NONE",
-                    authorizer_id=api.authorizer.id if secured and api.authorizer else None,
-                ),
-                opts=self._opts(),
+            self.routes[route.route_key] = self._child(
+                aws.apigatewayv2.Route,
+                f"route-{slug}",
+                api_id=api.api.api_id,
+                route_key=route.route_key,
+                target=pulumi.Output.concat("integrations/", integration.id),
+                authorization_type=api.authorization_type if secured else "NONE",
+                authorizer_id=api.authorizer.id if secured and api.authorizer else None,
             )
             if self.workload is None:
-                aws.lambda_.Permission(
-                    self._child_name(f"route-{slug}-invoke"),
-                    **self._props(
-                        f"route-{slug}-invoke",
-                        action="lambda:InvokeFunction",
-                        function=self.functions["api"].function.name,
-                        principal="apigateway.amazonaws.com",
-                        source_arn=api.api.route_source_arn(route.route_key),
-                    ),
-                    opts=self._opts(),
+                self._child(
+                    aws.lambda_.Permission,
+                    f"route-{slug}-invoke",
+                    action="lambda:InvokeFunction",
+                    function=self.functions["api"].function.name,
+                    principal="apigateway.amazonaws.com",
+                    source_arn=api.api.route_source_arn(route.route_key),
                 )
 
     def _create_subscription(self, sub: SubscriptionArgs) -> None:
@@ -480,65 +424,43 @@ class ServiceComponent(Component):
     def _create_schedule(self, schedule: ScheduleArgs) -> None:
         role = f"sched-{schedule.name}"
         fn = self._create_function(role, schedule.handler, schedule.timeout_seconds)
-        dlq = aws.sqs.Queue(
-            self._child_name(f"{role}-dlq"),
-            **self._props(
-                f"{role}-dlq",
-                sqs_managed_sse_enabled=True,
-                message_retention_seconds=defaults.SQS_DLQ_RETENTION_SECONDS,
-            ),
-            opts=self._opts(),
+        dlq = dead_letter_queue(self, f"{role}-dlq")
+        invoker = self._child(
+            aws.iam.Role, f"{role}-invoker", assume_role_policy=assume_role_policy("scheduler.amazonaws.com")
         )
-        invoker = aws.iam.Role(
-            self._child_name(f"{role}-invoker"),
-            **self._props(f"{role}-invoker", assume_role_policy=assume_role_policy("scheduler.amazonaws.com")),
-            opts=self._opts(),
-        )
-        aws.iam.RolePolicy(
-            self._child_name(f"{role}-invoker-policy"),
-            **self._props(
-                f"{role}-invoker-policy",
-                role=invoker.name,
-                policy=policy_document(
-                    [
-                        statement(["lambda:InvokeFunction"], [fn.function.arn], "Invoke"),
-                        statement(["sqs:SendMessage"], [dlq.arn], "DeadLetters"),
-                    ]
-                ),
+        self._child(
+            aws.iam.RolePolicy,
+            f"{role}-invoker-policy",
+            role=invoker.name,
+            policy=policy_document(
+                [
+                    statement(["lambda:InvokeFunction"], [fn.function.arn], "Invoke"),
+                    statement(["sqs:SendMessage"], [dlq.arn], "DeadLetters"),
+                ]
             ),
-            opts=self._opts(),
         )
         self._dlq_alarm(role, dlq)
-        aws.scheduler.Schedule(
-            self._child_name(f"{role}-schedule"),
-            **self._props(
-                f"{role}-schedule",
-                schedule_expression=schedule.expression,
-                schedule_expression_timezone=schedule.timezone,
-                flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
-                target=aws.scheduler.ScheduleTargetArgs(
-                    arn=fn.function.arn,
-                    role_arn=invoker.arn,
-                    input=json.dumps({"schedule": schedule.name}),
-                    retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
-                        maximum_retry_attempts=defaults.SCHEDULE_MAX_RETRY_ATTEMPTS,
-                        maximum_event_age_in_seconds=defaults.EVENT_TARGET_MAX_EVENT_AGE_SECONDS,
-                    ),
-                    dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(arn=dlq.arn),
+        self._child(
+            aws.scheduler.Schedule,
+            f"{role}-schedule",
+            schedule_expression=schedule.expression,
+            schedule_expression_timezone=schedule.timezone,
+            flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
+            target=aws.scheduler.ScheduleTargetArgs(
+                arn=fn.function.arn,
+                role_arn=invoker.arn,
+                input=json.dumps({"schedule": schedule.name}),
+                retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
+                    maximum_retry_attempts=defaults.SCHEDULE_MAX_RETRY_ATTEMPTS,
+                    maximum_event_age_in_seconds=defaults.EVENT_TARGET_MAX_EVENT_AGE_SECONDS,
                 ),
+                dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(arn=dlq.arn),
             ),
-            opts=self._opts(),
         )
 
     def _dlq_alarm(self, role: str, dlq: aws.sqs.Queue) -> None:
         description = f"Messages in the dead-letter queue of {self._name} {role}"
-        aws.cloudwatch.MetricAlarm(
-            self._child_name(f"{role}-dlq-alarm"),
-            **self._props(
-                f"{role}-dlq-alarm", **dead_letter_alarm_args(dlq.name, description, self._args.alarm_topic_arn)
-            ),
-            opts=self._opts(),
-        )
+        dead_letter_alarm(self, f"{role}-dlq-alarm", dlq, description, self._args.alarm_topic_arn)
 
 
 def route_slug(route_key: str) -> str:

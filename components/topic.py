@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
+from components.iam import deny_insecure_transport
 from components.kms import rotating_key
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -176,16 +177,7 @@ class TopicComponent(Component):
                     "Condition": {"StringEquals": {"aws:SourceAccount": account}},
                 }
             )
-        statements.append(
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            }
-        )
+        statements.append(deny_insecure_transport("sns:Publish", topic_arn))
         return {"Version": "2012-10-17", "Statement": statements}
 
     def _create_policy(self) -> None:

@@ -16,10 +16,8 @@ MAX_FUNCTION_LINES = 60
 
 NOT_YET = frozenset({
     "architectures/cloud.py",
-    "components/service.py",
     "components/static_site.py",
     "components/database.py:_create_proxy",
-    "components/service.py:_create_function",
 })  # fmt: skip
 
 
