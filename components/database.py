@@ -6,22 +6,21 @@ it never passes through stack config or state. Clients get the secret's ARN and 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
 
 from components import defaults
 from components._base import Component, Transforms
-from components.defaults import Protection, check_protection, secure
+from components.defaults import Protection, check_protection
 from components.iam import assume_role_policy, policy_document
 from components.kms import rotating_key
 from components.validation import check_int, check_one_of
-
-T = TypeVar("T")
 
 Engine = Literal["mysql", "mariadb"]
 ENGINES: tuple[Engine, ...] = ("mysql", "mariadb")
@@ -167,13 +166,6 @@ class DatabaseArgs:
         return [t for t in defaults.RDS_LOG_EXPORTS if t in LOG_TYPES[self.engine]]
 
 
-def _resolve(setting: str, default: T, override: T | None, weaker: bool) -> T:
-    """The user's value, or the default; routed through ``secure`` (which warns) only when it is weaker."""
-    if override is None:
-        return default
-    return secure(COMPONENT, setting, default, override) if weaker else override
-
-
 class DatabaseComponent(Component):
     """An encrypted, private, TLS-only RDS instance with a managed master secret and optional RDS Proxy.
 
@@ -210,34 +202,21 @@ class DatabaseComponent(Component):
         """Merge library, protection and user values; warn where the user weakens a secure default."""
         a = self._args
         hardened = a.protection == "hardened"
-        self._multi_az = _resolve("multi_az", hardened, a.multi_az, weaker=hardened and a.multi_az is False)
-        self._deletion_protection = _resolve(
-            "deletion_protection",
-            hardened,
-            a.deletion_protection,
-            weaker=hardened and a.deletion_protection is False,
-        )
-        self._skip_final_snapshot = _resolve(
+        at_least = functools.partial(defaults.secure_at_least, COMPONENT)
+        self._multi_az = at_least("multi_az", hardened, a.multi_az)
+        self._deletion_protection = at_least("deletion_protection", hardened, a.deletion_protection)
+        self._skip_final_snapshot = defaults.weaker_than_secure(
+            COMPONENT,
             "skip_final_snapshot",
             not hardened,
             a.skip_final_snapshot,
             weaker=hardened and a.skip_final_snapshot is True,
         )
         default_retention = defaults.rds_backup_retention_days(a.protection)
-        self._backup_retention = _resolve(
-            "backup_retention_days",
-            default_retention,
-            a.backup_retention_days,
-            weaker=a.backup_retention_days is not None and a.backup_retention_days < default_retention,
-        )
+        self._backup_retention = at_least("backup_retention_days", default_retention, a.backup_retention_days)
         supported = defaults.RDS_PERFORMANCE_INSIGHTS and performance_insights_supported(a.instance_class)
-        self._performance_insights = _resolve(
-            "performance_insights",
-            supported,
-            a.performance_insights,
-            weaker=supported and a.performance_insights is False,
-        )
-        self._use_kms_key = _resolve("kms_key", hardened, a.kms_key, weaker=hardened and a.kms_key is False)
+        self._performance_insights = at_least("performance_insights", supported, a.performance_insights)
+        self._use_kms_key = at_least("kms_key", hardened, a.kms_key)
 
     def _create_kms_key(self) -> None:
         """A rotated customer-managed key, when asked for (the default in hardened)."""
@@ -248,14 +227,11 @@ class DatabaseComponent(Component):
         self.kms_key = rotating_key(self, "kms-key", description, self._args.protection)
 
     def _create_subnet_group(self) -> None:
-        self.subnet_group = aws.rds.SubnetGroup(
-            self._child_name("subnets"),
-            **self._props(
-                "subnets",
-                subnet_ids=self._args.subnet_ids,
-                description=f"{self._name}: private subnets",
-            ),
-            opts=self._opts(),
+        self.subnet_group = self._child(
+            aws.rds.SubnetGroup,
+            "subnets",
+            subnet_ids=self._args.subnet_ids,
+            description=f"{self._name}: private subnets",
         )
 
     def _create_security_group(self) -> None:
@@ -277,17 +253,14 @@ class DatabaseComponent(Component):
             proxy_rule = {"protocol": "tcp", "from_port": PORT, "to_port": PORT, "self": True}
             ingress.append({**proxy_rule, "description": "RDS Proxy to the database"})
             egress.append({**proxy_rule, "description": "RDS Proxy to the database"})
-        self.security_group = aws.ec2.SecurityGroup(
-            self._child_name("sg"),
-            **self._props(
-                "sg",
-                vpc_id=self._args.vpc_id,
-                description=f"{self._name}: database port from its clients only",
-                ingress=ingress,
-                egress=egress,
-                tags={"Name": self._child_name("sg")},
-            ),
-            opts=self._opts(),
+        self.security_group = self._child(
+            aws.ec2.SecurityGroup,
+            "sg",
+            vpc_id=self._args.vpc_id,
+            description=f"{self._name}: database port from its clients only",
+            ingress=ingress,
+            egress=egress,
+            tags={"Name": self._child_name("sg")},
         )
 
     def _create_parameter_group(self) -> None:
@@ -297,26 +270,25 @@ class DatabaseComponent(Component):
         AWS reports ``1`` back, so ``1`` also keeps previews free of a perpetual diff.
         """
         family = parameter_group_family(self._args.engine, self._args.resolved_engine_version)
-        self.parameter_group = aws.rds.ParameterGroup(
-            self._child_name("params"),
-            **self._props(
-                "params",
-                family=family,
-                description=f"{self._name}: TLS required, slow query log",
-                parameters=[
-                    {"name": "require_secure_transport", "value": "1"},
-                    {"name": "slow_query_log", "value": "1"},
-                    {"name": "log_output", "value": "FILE"},
-                ],
-            ),
-            opts=self._opts(),
+        self.parameter_group = self._child(
+            aws.rds.ParameterGroup,
+            "params",
+            family=family,
+            description=f"{self._name}: TLS required, slow query log",
+            parameters=[
+                {"name": "require_secure_transport", "value": "1"},
+                {"name": "slow_query_log", "value": "1"},
+                {"name": "log_output", "value": "FILE"},
+            ],
         )
 
     def _create_instance(self) -> None:
         a = self._args
         key_arn = self.kms_key.arn if self.kms_key else None
-        snapshot = {} if self._skip_final_snapshot else {"final_snapshot_identifier": _snapshot_identifier(self._name)}
-        insights = (
+        snapshot: dict[str, Any] = (
+            {} if self._skip_final_snapshot else {"final_snapshot_identifier": _snapshot_identifier(self._name)}
+        )
+        insights: dict[str, Any] = (
             {
                 "performance_insights_retention_period": defaults.RDS_PERFORMANCE_INSIGHTS_RETENTION_DAYS,
                 "performance_insights_kms_key_id": key_arn,
@@ -324,41 +296,38 @@ class DatabaseComponent(Component):
             if self._performance_insights
             else {}
         )
-        self.instance = aws.rds.Instance(
-            self._child_name("instance"),
-            **self._props(
-                "instance",
-                engine=a.engine,
-                engine_version=a.resolved_engine_version,
-                instance_class=a.instance_class,
-                allocated_storage=a.allocated_storage_gb,
-                max_allocated_storage=a.max_allocated_storage_gb,
-                storage_type="gp3",
-                storage_encrypted=defaults.RDS_STORAGE_ENCRYPTED,
-                kms_key_id=key_arn,
-                db_subnet_group_name=self.subnet_group.name,
-                vpc_security_group_ids=[self.security_group.id],
-                parameter_group_name=self.parameter_group.name,
-                port=PORT,
-                publicly_accessible=False,
-                username=defaults.RDS_MASTER_USERNAME,
-                manage_master_user_password=True,
-                master_user_secret_kms_key_id=key_arn,
-                iam_database_authentication_enabled=defaults.RDS_IAM_DATABASE_AUTHENTICATION,
-                multi_az=self._multi_az,
-                deletion_protection=self._deletion_protection,
-                backup_retention_period=self._backup_retention,
-                skip_final_snapshot=self._skip_final_snapshot,
-                copy_tags_to_snapshot=True,
-                enabled_cloudwatch_logs_exports=a.log_exports,
-                auto_minor_version_upgrade=True,
-                apply_immediately=False,
-                ca_cert_identifier=defaults.RDS_CA_CERT_IDENTIFIER,
-                performance_insights_enabled=self._performance_insights,
-                **insights,
-                **snapshot,
-            ),
-            opts=self._opts(),
+        self.instance = self._child(
+            aws.rds.Instance,
+            "instance",
+            engine=a.engine,
+            engine_version=a.resolved_engine_version,
+            instance_class=a.instance_class,
+            allocated_storage=a.allocated_storage_gb,
+            max_allocated_storage=a.max_allocated_storage_gb,
+            storage_type="gp3",
+            storage_encrypted=defaults.RDS_STORAGE_ENCRYPTED,
+            kms_key_id=key_arn,
+            db_subnet_group_name=self.subnet_group.name,
+            vpc_security_group_ids=[self.security_group.id],
+            parameter_group_name=self.parameter_group.name,
+            port=PORT,
+            publicly_accessible=False,
+            username=defaults.RDS_MASTER_USERNAME,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=key_arn,
+            iam_database_authentication_enabled=defaults.RDS_IAM_DATABASE_AUTHENTICATION,
+            multi_az=self._multi_az,
+            deletion_protection=self._deletion_protection,
+            backup_retention_period=self._backup_retention,
+            skip_final_snapshot=self._skip_final_snapshot,
+            copy_tags_to_snapshot=True,
+            enabled_cloudwatch_logs_exports=a.log_exports,
+            auto_minor_version_upgrade=True,
+            apply_immediately=False,
+            ca_cert_identifier=defaults.RDS_CA_CERT_IDENTIFIER,
+            performance_insights_enabled=self._performance_insights,
+            **insights,
+            **snapshot,
         )
         self.endpoint: pulumi.Output[str] = self.instance.address
         self.port: pulumi.Output[int] = self.instance.port
@@ -376,73 +345,50 @@ class DatabaseComponent(Component):
         self.ready: list[pulumi.Resource] = [self.instance]
         if not self._args.proxy:
             return
-        role = aws.iam.Role(
-            self._child_name("proxy-role"),
-            **self._props(
-                "proxy-role",
-                assume_role_policy=assume_role_policy(RDS_PRINCIPAL),
-            ),
-            opts=self._opts(),
+        role, policy = self._create_proxy_role()
+        self.proxy = self._child(
+            aws.rds.Proxy,
+            "proxy",
+            engine_family="MYSQL",
+            role_arn=role.arn,
+            vpc_subnet_ids=self._args.subnet_ids,
+            vpc_security_group_ids=[self.security_group.id],
+            require_tls=True,
+            debug_logging=False,
+            auths=[
+                {
+                    "auth_scheme": "SECRETS",
+                    "secret_arn": self.master_secret_arn,
+                    "iam_auth": "DISABLED",
+                    "description": "master user, password from the RDS-managed secret",
+                },
+                *(
+                    {"auth_scheme": "SECRETS", "secret_arn": arn, "iam_auth": "DISABLED", "description": "user"}
+                    for arn in self._args.proxy_user_secret_arns
+                ),
+            ],
+            depends_on=[policy],
         )
-        user_secrets = list(self._args.proxy_user_secret_arns)
-        statements: list[dict[str, object]] = [
-            {
-                "Effect": "Allow",
-                "Action": "secretsmanager:GetSecretValue",
-                "Resource": [self.master_secret_arn, *user_secrets],
-            }
-        ]
-        if self.kms_key:
-            statements.append({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": self.kms_key.arn})
-        # ``role`` goes beside _props, whose first parameter is also named ``role`` and would clash.
-        policy = aws.iam.RolePolicy(
-            self._child_name("proxy-policy"),
-            role=role.id,
-            **self._props(
-                "proxy-policy",
-                policy=policy_document(statements),
-            ),
-            opts=self._opts(),
-        )
-        self.proxy = aws.rds.Proxy(
-            self._child_name("proxy"),
-            **self._props(
-                "proxy",
-                engine_family="MYSQL",
-                role_arn=role.arn,
-                vpc_subnet_ids=self._args.subnet_ids,
-                vpc_security_group_ids=[self.security_group.id],
-                require_tls=True,
-                debug_logging=False,
-                auths=[
-                    {
-                        "auth_scheme": "SECRETS",
-                        "secret_arn": self.master_secret_arn,
-                        "iam_auth": "DISABLED",
-                        "description": "master user, password from the RDS-managed secret",
-                    },
-                    *(
-                        {"auth_scheme": "SECRETS", "secret_arn": arn, "iam_auth": "DISABLED", "description": "user"}
-                        for arn in user_secrets
-                    ),
-                ],
-            ),
-            opts=self._opts(depends_on=[policy]),
-        )
-        target_group = aws.rds.ProxyDefaultTargetGroup(
-            self._child_name("proxy-target-group"),
-            **self._props("proxy-target-group", db_proxy_name=self.proxy.name),
-            opts=self._opts(),
-        )
-        self.proxy_target = aws.rds.ProxyTarget(
-            self._child_name("proxy-target"),
-            **self._props(
-                "proxy-target",
-                db_proxy_name=self.proxy.name,
-                target_group_name=target_group.name,
-                db_instance_identifier=self.instance.identifier,
-            ),
-            opts=self._opts(),
+        target_group = self._child(aws.rds.ProxyDefaultTargetGroup, "proxy-target-group", db_proxy_name=self.proxy.name)
+        self.proxy_target = self._child(
+            aws.rds.ProxyTarget,
+            "proxy-target",
+            db_proxy_name=self.proxy.name,
+            target_group_name=target_group.name,
+            db_instance_identifier=self.instance.identifier,
         )
         self.proxy_endpoint = self.proxy.endpoint
         self.ready = [self.proxy_target]
+
+    def _create_proxy_role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        """The proxy's role: it reads the master and the users' secrets (and decrypts them with the component's key,
+        when there is one), nothing else."""
+        role = self._child(aws.iam.Role, "proxy-role", assume_role_policy=assume_role_policy(RDS_PRINCIPAL))
+        secrets = [self.master_secret_arn, *self._args.proxy_user_secret_arns]
+        statements: list[dict[str, object]] = [
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secrets}
+        ]
+        if self.kms_key:
+            statements.append({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": self.kms_key.arn})
+        policy = self._child(aws.iam.RolePolicy, "proxy-policy", role=role.id, policy=policy_document(statements))
+        return role, policy

@@ -22,7 +22,7 @@ import pulumi_aws as aws
 
 from components import defaults
 from components._base import Component, R, Transforms
-from components.defaults import Protection, by_protection, check_protection, secure
+from components.defaults import Protection, by_protection, check_protection
 from components.iam import assume_role_policy, policy_document
 from components.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of
 
@@ -142,10 +142,9 @@ class NetworkArgs:
     def resolved_flow_log_retention_days(self) -> int:
         """Flow log retention after defaults; a retention shorter than the secure default warns."""
         default = defaults.log_retention_days(self.protection)
-        override = self.flow_log_retention_days
-        if override is None or override >= default:
-            return default if override is None else override
-        return secure("NetworkComponent", "flow_log_retention_days", default, override)
+        return defaults.secure_at_least(
+            "NetworkComponent", "flow_log_retention_days", default, self.flow_log_retention_days
+        )
 
 
 def _zone_suffix(zone: object) -> str | None:
