@@ -5,24 +5,18 @@ and the other security headers; unknown paths fall back to ``index.html``; acces
 (ACM certificate and Route 53 aliases) and a WAF are optional. The app's runtime settings (API URL, Cognito
 ids) are written next to it as ``config.json``, so one build serves every stack.
 
-**The app's API on the app's own origin.** With ``api``, the distribution also serves the API under a path
-(``/api/*`` by default), so the browser calls it on the origin the app came from: no CORS, a CSP ``connect-src``
-of ``'self'``, and the WAF in front of both. It cannot be done the other way round on a ``*.cloudfront.net``
-name: the API's CORS would need the distribution's domain, which exists only after the distribution, whose CSP
-needs the API's URL. The path is stripped by a CloudFront Function before the request reaches API Gateway; the
-``Authorization`` header is part of that behavior's cache key (CloudFront forwards it no other way) with a TTL of
-0, so nothing is cached unless the API says so. Because CloudFront's custom error responses would also replace
-the API's own 403 and 404 with the app, the SPA fallback is a viewer-request function on the app's paths instead.
+With ``api``, the app's API is served on the app's own origin (:mod:`components.site_edge` says why and how). The
+parts have their own modules: the content and its headers (:mod:`components.site_content`, shared with the local
+runtime), CloudFront's headers, functions and API routing (:mod:`components.site_edge`), the custom domain
+(:mod:`components.site_domain`) and the WAF (:mod:`components.site_waf`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 
 import pulumi
 import pulumi_aws as aws
@@ -58,76 +52,29 @@ from components.site_content import (  # noqa: F401 (re-exported: the component'
     has_content_hash,
     site_files,
 )
+from components.site_domain import DomainArgs, alias_records, validated_certificate
+from components.site_edge import (  # noqa: F401 (SiteApiArgs and strip_prefix_function are re-exported)
+    SPA_FALLBACK_FUNCTION,
+    SiteApiArgs,
+    api_routing,
+    cloudfront_function,
+    security_headers_policy,
+    serve_api,
+    strip_prefix_function,
+)
+from components.site_waf import site_web_acl
 from components.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of
 
 RESOURCE_TYPE = "awssystems:site:StaticSiteComponent"
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
 WAF_RATE_LIMIT_RANGE = (100, 2_000_000_000)
-_DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-
 CLOUDFRONT_PRINCIPAL = "cloudfront.amazonaws.com"
 S3_ORIGIN_ID = "s3"
 CLOUDFRONT_LOG_PREFIX = "cloudfront/"
 S3_ACCESS_LOG_PREFIX = "s3-access/"
-WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"  # WAF refuses log groups named otherwise
-API_ORIGIN_ID = "api"
-# AWS managed origin request policy "AllViewerExceptHostHeader": API Gateway needs its own Host.
-CLOUDFRONT_ALL_VIEWER_EXCEPT_HOST_POLICY_ID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
-CLOUDFRONT_FUNCTION_RUNTIME = "cloudfront-js-2.0"
-_API_PATH = re.compile(r"^/[a-z0-9][a-z0-9-]{0,30}$")
-# Paths without a file extension are the app's own routes: serve the entry point (the SPA fallback).
-SPA_FALLBACK_FUNCTION = """function handler(event) {
-  var request = event.request;
-  var last = request.uri.split('/').pop();
-  if (last.indexOf('.') === -1) { request.uri = '/index.html'; }
-  return request;
-}
-"""
-ALIAS_RECORD_TYPES = ("A", "AAAA")
 
 
 # --- arguments ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DomainArgs:
-    """A custom domain in a Route 53 zone you own: the site gets an ACM certificate and A/AAAA records."""
-
-    name: str
-    """The site's host name, e.g. ``shop.example.com`` (lowercase, no trailing dot). Required."""
-    zone_id: pulumi.Input[str]
-    """The hosted zone that holds ``name``; the validation and alias records are written there. Required."""
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not _DOMAIN_NAME.match(self.name):
-            raise ValueError(
-                "domain.name: must be a lowercase host name such as shop.example.com, without a trailing "
-                f"dot (got {self.name!r})"
-            )
-
-
-@dataclass(frozen=True)
-class SiteApiArgs:
-    """An API Gateway API served on the site's own origin, under ``path``."""
-
-    url: pulumi.Input[str]
-    """The API's invoke URL, ``https://<id>.execute-api.<region>.amazonaws.com`` (a ``$default`` stage). Required."""
-    path: str = "/api"
-    """Where the API appears on the site: ``/api/products`` reaches the API's ``/products``. Default ``/api``."""
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.path, str) or not _API_PATH.match(self.path):
-            raise ValueError(f"api.path: must be one lowercase segment such as /api (got {self.path!r})")
-
-
-def strip_prefix_function(path: str) -> str:
-    """The CloudFront Function that removes ``path`` from the URI before the request reaches the API."""
-    return f"""function handler(event) {{
-  var request = event.request;
-  request.uri = request.uri.substring({len(path)}) || '/';
-  return request;
-}}
-"""
 
 
 @dataclass(kw_only=True)
@@ -226,15 +173,6 @@ class _PrivateBucket:
     bucket: aws.s3.Bucket
     public_access: aws.s3.BucketPublicAccessBlock
     ownership: aws.s3.BucketOwnershipControls
-
-
-def _metric_name(name: str) -> str:
-    """A CloudWatch metric / log group name part from a component name (letters, digits, ``-`` and ``_``)."""
-    return re.sub(r"[^A-Za-z0-9_-]", "-", name)[:128]
-
-
-def _visibility(metric_name: str) -> dict[str, Any]:
-    return {"cloudwatch_metrics_enabled": True, "metric_name": metric_name, "sampled_requests_enabled": True}
 
 
 # --- component ----------------------------------------------------------------------------------------------
@@ -375,108 +313,31 @@ class StaticSiteComponent(Component):
 
     def _create_origin_access(self) -> None:
         """Origin access control (never an OAI, never a public bucket: CKV2_AWS_46)."""
-        self.oac = aws.cloudfront.OriginAccessControl(
-            self._child_name("oac"),
-            **self._props(
-                "oac",
-                description=f"{self._name}: CloudFront reads the site bucket",
-                origin_access_control_origin_type="s3",
-                signing_behavior="always",
-                signing_protocol="sigv4",
-            ),
-            opts=self._opts(),
+        self.oac = self._child(
+            aws.cloudfront.OriginAccessControl,
+            "oac",
+            description=f"{self._name}: CloudFront reads the site bucket",
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
         )
 
     def _create_headers_policy(self) -> None:
-        """HSTS, CSP, nosniff, DENY framing, a strict referrer policy (CKV2_AWS_32, CKV_AWS_259)."""
-        self.headers_policy = aws.cloudfront.ResponseHeadersPolicy(
-            self._child_name("headers"),
-            **self._props(
-                "headers",
-                comment=f"{self._name}: security headers"[:128],
-                security_headers_config={
-                    "strict_transport_security": {
-                        "access_control_max_age_sec": defaults.HSTS_MAX_AGE_SECONDS,
-                        "include_subdomains": True,
-                        "preload": True,
-                        "override": True,
-                    },
-                    "content_type_options": {"override": True},
-                    "frame_options": {"frame_option": defaults.SITE_FRAME_OPTION, "override": True},
-                    "referrer_policy": {"referrer_policy": defaults.SITE_REFERRER_POLICY, "override": True},
-                    "content_security_policy": {"content_security_policy": self._csp, "override": True},
-                    "xss_protection": {"protection": True, "mode_block": True, "override": True},
-                },
-            ),
-            opts=self._opts(),
-        )
-
-    def _function(self, role: str, comment: str, code: str) -> aws.cloudfront.Function:
-        return aws.cloudfront.Function(
-            self._child_name(role),
-            **self._props(role, runtime=CLOUDFRONT_FUNCTION_RUNTIME, comment=comment[:128], code=code, publish=True),
-            opts=self._opts(),
-        )
+        self.headers_policy = security_headers_policy(self, self._csp)
 
     def _create_functions(self) -> None:
-        """The SPA fallback; with an API, its cache policy (Authorization in the key, TTL 0) and path function."""
-        self.spa_fallback = self._function(
-            "spa-fallback", f"{self._name}: app routes serve index.html", SPA_FALLBACK_FUNCTION
-        )
-        self.api_cache_policy: aws.cloudfront.CachePolicy | None = None
-        self.api_function: aws.cloudfront.Function | None = None
-        api = self._args.api
-        if api is None:
-            return
-        self.api_cache_policy = aws.cloudfront.CachePolicy(
-            self._child_name("api-cache"),
-            **self._props(
-                "api-cache",
-                comment=f"{self._name}: API, cached only when it says so, per caller"[:128],
-                default_ttl=0,
-                min_ttl=0,
-                max_ttl=1,
-                parameters_in_cache_key_and_forwarded_to_origin={
-                    "headers_config": {"header_behavior": "whitelist", "headers": {"items": ["Authorization"]}},
-                    "cookies_config": {"cookie_behavior": "none"},
-                    "query_strings_config": {"query_string_behavior": "all"},
-                    "enable_accept_encoding_gzip": True,
-                    "enable_accept_encoding_brotli": True,
-                },
-            ),
-            opts=self._opts(),
-        )
-        self.api_function = self._function(
-            "api-path", f"{self._name}: strip {api.path}", strip_prefix_function(api.path)
-        )
+        """The SPA fallback; with an API, its cache policy and path function (:func:`site_edge.serve_api`)."""
+        comment = f"{self._name}: app routes serve index.html"
+        self.spa_fallback = cloudfront_function(self, "spa-fallback", comment, SPA_FALLBACK_FUNCTION)
+        self._api = serve_api(self, self._args.api) if self._args.api is not None else None
+        self.api_cache_policy = self._api.cache_policy if self._api else None
+        self.api_function = self._api.function if self._api else None
 
     def _api_routing(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(extra origins, ordered cache behaviors) that serve the API under its path; none without an API."""
-        api = self._args.api
-        if api is None or self.api_cache_policy is None or self.api_function is None:
+        if self._args.api is None or self._api is None:
             return [], []
-        origin = {
-            "origin_id": API_ORIGIN_ID,
-            "domain_name": pulumi.Output.from_input(api.url).apply(lambda url: urlsplit(url).hostname or url),
-            "custom_origin_config": {
-                "http_port": 80,
-                "https_port": 443,
-                "origin_protocol_policy": "https-only",
-                "origin_ssl_protocols": ["TLSv1.2"],
-            },
-        }
-        behavior = {
-            "path_pattern": f"{api.path}/*",
-            "target_origin_id": API_ORIGIN_ID,
-            "viewer_protocol_policy": "https-only",
-            "allowed_methods": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
-            "cached_methods": ["GET", "HEAD"],
-            "compress": True,
-            "cache_policy_id": self.api_cache_policy.id,
-            "origin_request_policy_id": CLOUDFRONT_ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
-            "response_headers_policy_id": self.headers_policy.id,
-            "function_associations": [{"event_type": "viewer-request", "function_arn": self.api_function.arn}],
-        }
+        origin, behavior = api_routing(self._args.api, self._api, self.headers_policy)
         return [origin], [behavior]
 
     def _create_distribution(self) -> None:
@@ -492,49 +353,47 @@ class StaticSiteComponent(Component):
             else {"cloudfront_default_certificate": True}
         )
         api_origins, api_behaviors = self._api_routing()
-        self.distribution = aws.cloudfront.Distribution(
-            self._child_name("distribution"),
-            **self._props(
-                "distribution",
-                enabled=True,
-                comment=f"{self._name}: static site"[:128],
-                default_root_object="index.html",
-                origins=[
-                    {
-                        "origin_id": S3_ORIGIN_ID,
-                        "domain_name": self.bucket.bucket_regional_domain_name,
-                        "origin_access_control_id": self.oac.id,
-                    },
-                    *api_origins,
+        # Standard logging needs the log bucket's ACLs enabled before the distribution is created.
+        self.distribution = self._child(
+            aws.cloudfront.Distribution,
+            "distribution",
+            enabled=True,
+            comment=f"{self._name}: static site"[:128],
+            default_root_object="index.html",
+            origins=[
+                {
+                    "origin_id": S3_ORIGIN_ID,
+                    "domain_name": self.bucket.bucket_regional_domain_name,
+                    "origin_access_control_id": self.oac.id,
+                },
+                *api_origins,
+            ],
+            default_cache_behavior={
+                "target_origin_id": S3_ORIGIN_ID,
+                "viewer_protocol_policy": "redirect-to-https",
+                "allowed_methods": ["GET", "HEAD"],
+                "cached_methods": ["GET", "HEAD"],
+                "compress": True,
+                "cache_policy_id": defaults.CLOUDFRONT_CACHING_OPTIMIZED_POLICY_ID,
+                "response_headers_policy_id": self.headers_policy.id,
+                "function_associations": [
+                    {"event_type": "viewer-request", "function_arn": self.spa_fallback.arn},
                 ],
-                default_cache_behavior={
-                    "target_origin_id": S3_ORIGIN_ID,
-                    "viewer_protocol_policy": "redirect-to-https",
-                    "allowed_methods": ["GET", "HEAD"],
-                    "cached_methods": ["GET", "HEAD"],
-                    "compress": True,
-                    "cache_policy_id": defaults.CLOUDFRONT_CACHING_OPTIMIZED_POLICY_ID,
-                    "response_headers_policy_id": self.headers_policy.id,
-                    "function_associations": [
-                        {"event_type": "viewer-request", "function_arn": self.spa_fallback.arn},
-                    ],
-                },
-                ordered_cache_behaviors=api_behaviors or None,
-                logging_config={
-                    "bucket": self.logs_bucket.bucket_domain_name,
-                    "prefix": CLOUDFRONT_LOG_PREFIX,
-                    "include_cookies": False,
-                },
-                http_version="http2and3",
-                is_ipv6_enabled=True,
-                price_class=args.price_class,
-                restrictions={"geo_restriction": {"restriction_type": "none"}},
-                viewer_certificate=viewer_certificate,
-                aliases=[domain.name] if domain else None,
-                web_acl_id=self.web_acl.arn if self.web_acl else None,
-            ),
-            # Standard logging needs the log bucket's ACLs enabled before the distribution is created.
-            opts=self._opts(depends_on=[self._logs.ownership]),
+            },
+            ordered_cache_behaviors=api_behaviors or None,
+            logging_config={
+                "bucket": self.logs_bucket.bucket_domain_name,
+                "prefix": CLOUDFRONT_LOG_PREFIX,
+                "include_cookies": False,
+            },
+            http_version="http2and3",
+            is_ipv6_enabled=True,
+            price_class=args.price_class,
+            restrictions={"geo_restriction": {"restriction_type": "none"}},
+            viewer_certificate=viewer_certificate,
+            aliases=[domain.name] if domain else None,
+            web_acl_id=self.web_acl.arn if self.web_acl else None,
+            depends_on=[self._logs.ownership],
         )
 
     # --- custom domain --------------------------------------------------------------------------------------
@@ -543,117 +402,21 @@ class StaticSiteComponent(Component):
         """A DNS-validated ACM certificate in us-east-1; the distribution waits until it is issued."""
         self.certificate: aws.acm.Certificate | None = None
         self._certificate_arn: pulumi.Output[str] | None = None
-        domain = self._args.domain
-        if domain is None:
-            return
-        self.certificate = aws.acm.Certificate(
-            self._child_name("certificate"),
-            **self._props("certificate", domain_name=domain.name, validation_method="DNS"),
-            opts=self._opts(provider=self._args.us_east_1),
-        )
-        # One name, so exactly one validation record.
-        option = self.certificate.domain_validation_options.apply(lambda options: options[0])
-        record = aws.route53.Record(
-            self._child_name("cert-validation-record"),
-            **self._props(
-                "cert-validation-record",
-                zone_id=domain.zone_id,
-                name=option.resource_record_name,
-                type=option.resource_record_type,
-                records=[option.resource_record_value],
-                ttl=60,
-                allow_overwrite=True,
-            ),
-            opts=self._opts(),
-        )
-        validation = aws.acm.CertificateValidation(
-            self._child_name("cert-validation"),
-            **self._props(
-                "cert-validation", certificate_arn=self.certificate.arn, validation_record_fqdns=[record.fqdn]
-            ),
-            opts=self._opts(provider=self._args.us_east_1),
-        )
-        self._certificate_arn = validation.certificate_arn
+        if self._args.domain is not None:
+            self.certificate, self._certificate_arn = validated_certificate(
+                self, self._args.domain, self._args.us_east_1
+            )
 
     def _create_alias_records(self) -> None:
-        """A and AAAA alias records pointing the domain at the distribution."""
-        domain = self._args.domain
-        if domain is None:
-            return
-        for record_type in ALIAS_RECORD_TYPES:
-            role = f"alias-{record_type.lower()}"
-            aws.route53.Record(
-                self._child_name(role),
-                **self._props(
-                    role,
-                    zone_id=domain.zone_id,
-                    name=domain.name,
-                    type=record_type,
-                    aliases=[
-                        {
-                            "name": self.distribution.domain_name,
-                            "zone_id": self.distribution.hosted_zone_id,
-                            "evaluate_target_health": False,
-                        }
-                    ],
-                ),
-                opts=self._opts(),
-            )
+        if self._args.domain is not None:
+            alias_records(self, self._args.domain, self.distribution)
 
     # --- WAF ------------------------------------------------------------------------------------------------
 
     def _create_web_acl(self) -> None:
-        """A CLOUDFRONT-scope web ACL: a per-IP rate limit, AWS managed rule groups, logs to CloudWatch."""
         self.web_acl: aws.wafv2.WebAcl | None = None
-        if not self._waf:
-            return
-        metric = _metric_name(self._name)
-        rate_rule = {
-            "name": "RateLimitPerIp",
-            "priority": 0,
-            "action": {"block": {}},
-            "statement": {"rate_based_statement": {"limit": self._args.waf_rate_limit, "aggregate_key_type": "IP"}},
-            "visibility_config": _visibility(f"{metric}-RateLimitPerIp"),
-        }
-        managed_rules = [
-            {
-                "name": group,
-                "priority": priority,
-                "override_action": {"none": {}},
-                "statement": {"managed_rule_group_statement": {"vendor_name": "AWS", "name": group}},
-                "visibility_config": _visibility(f"{metric}-{group}"),
-            }
-            for priority, group in enumerate(defaults.WAF_MANAGED_RULE_GROUPS, start=1)
-        ]
-        self.web_acl = aws.wafv2.WebAcl(
-            self._child_name("waf"),
-            **self._props(
-                "waf",
-                description=f"{self._name}: static site"[:256],
-                scope="CLOUDFRONT",
-                default_action={"allow": {}},
-                rules=[rate_rule, *managed_rules],
-                visibility_config=_visibility(metric),
-            ),
-            opts=self._opts(provider=self._args.us_east_1),
-        )
-        log_group = aws.cloudwatch.LogGroup(
-            self._child_name("waf-logs"),
-            **self._props(
-                "waf-logs", name_prefix=f"{WAF_LOG_GROUP_PREFIX}{metric}-", retention_in_days=self._retention
-            ),
-            opts=self._opts(provider=self._args.us_east_1),
-        )
-        aws.wafv2.WebAclLoggingConfiguration(
-            self._child_name("waf-logging"),
-            **self._props(
-                "waf-logging",
-                resource_arn=self.web_acl.arn,
-                log_destination_configs=[log_group.arn],
-                redacted_fields=[{"single_header": {"name": "authorization"}}],
-            ),
-            opts=self._opts(provider=self._args.us_east_1),
-        )
+        if self._waf:
+            self.web_acl = site_web_acl(self, self._args.waf_rate_limit, self._retention, self._args.us_east_1)
 
     # --- content --------------------------------------------------------------------------------------------
 
@@ -678,15 +441,12 @@ class StaticSiteComponent(Component):
                 opts=self._opts(),
             )
         if args.runtime_config is not None:
-            self.objects[config_key] = aws.s3.BucketObjectv2(
-                self._child_name("runtime-config"),
-                **self._props(
-                    "runtime-config",
-                    bucket=self.bucket.id,
-                    key=config_key,
-                    content=pulumi.Output.json_dumps(args.runtime_config, sort_keys=True),
-                    content_type="application/json",
-                    cache_control=CACHE_NO_CACHE,
-                ),
-                opts=self._opts(),
+            self.objects[config_key] = self._child(
+                aws.s3.BucketObjectv2,
+                "runtime-config",
+                bucket=self.bucket.id,
+                key=config_key,
+                content=pulumi.Output.json_dumps(args.runtime_config, sort_keys=True),
+                content_type="application/json",
+                cache_control=CACHE_NO_CACHE,
             )
