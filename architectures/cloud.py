@@ -6,15 +6,12 @@ network and database, the API, the services, then backups, alarms, the dashboard
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from pathlib import Path
-
 import pulumi
 import pulumi_aws as aws
 
 from architectures import spec, topology, wiring
-from architectures.stack_config import StackConfig
+from architectures.archives import HANDLERS, REPO_ROOT, directory_hash, service_archive
+from architectures.platform import Platform, runs_kubernetes
 from components import defaults
 from components._base import Component
 from components.auth import AppClientArgs, AuthArgs, AuthComponent, AuthGroupArgs
@@ -25,9 +22,7 @@ from components.event_bus import EventBusArgs, EventBusComponent, EventTypeArgs
 from components.http_api import HttpApiArgs, HttpApiComponent
 from components.iam import Permissions
 from components.kubernetes import KubernetesClusterArgs, KubernetesClusterComponent
-from components.network import NetworkComponent
 from components.observability import AlarmsArgs, AlarmsComponent, DashboardArgs, DashboardComponent
-from components.packaging import BuiltArchive, code_archive
 from components.service import (
     ApiArgs,
     KubernetesArgs,
@@ -42,28 +37,6 @@ from components.service import (
 from components.static_site import DomainArgs, SiteApiArgs, StaticSiteArgs, StaticSiteComponent
 from components.table import TableArgs, TableComponent
 from components.topic import TopicArgs, TopicComponent
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-HANDLERS = REPO_ROOT / "handlers"
-DECLARATIONS = {
-    f"architectures/{name}": REPO_ROOT / "architectures" / name
-    for name in ("__init__.py", "spec.py", "moving.py", "shop.py", "retail.py")
-}
-"""The systems' declarations, which the handlers bind their routes and subscriptions to (pydantic only: the Pulumi
-half of ``architectures/`` stays out of the archives)."""
-
-
-@dataclass
-class Platform:
-    """What every system of a stack shares: its config, the dependency layer and where archives are built."""
-
-    config: StackConfig
-    stack: str
-    layer_arn: pulumi.Input[str]
-    build_dir: Path
-    network: NetworkComponent | None = None
-    """One VPC per stack, shared by the systems that need one (VPC endpoints are billed per VPC and AZ)."""
-    us_east_1: aws.Provider | None = None
 
 
 class SystemComponent(Component):
@@ -496,46 +469,3 @@ class SystemComponent(Component):
             ),
             opts=self._opts(),
         )
-
-
-def needs_network(system: spec.System) -> bool:
-    """Databases and Kubernetes live in private subnets."""
-    return system.uses_database or runs_kubernetes(system)
-
-
-def runs_kubernetes(system: spec.System) -> bool:
-    return any(s.runtime == "kubernetes" for s in system.services)
-
-
-def interface_endpoints(systems: list[spec.System]) -> tuple[str, ...]:
-    """The VPC's interface endpoints: the library's defaults, plus what EKS nodes call when a system runs on EKS."""
-    nodes = defaults.EKS_NODE_INTERFACE_ENDPOINTS if any(runs_kubernetes(s) for s in systems) else ()
-    return (*defaults.VPC_INTERFACE_ENDPOINTS, *nodes)
-
-
-def service_archive(system: spec.System, service: spec.Service, build_dir: Path) -> BuiltArchive:
-    """The service's deterministic code archive: its own package, the system's top-level modules (e.g. the event
-    contracts its services share), the shared handler code and the declarations. Other services' code stays out."""
-    folder = spec.service_folder(system, service)
-    system_dir = HANDLERS / system.name
-    system_modules = {f"handlers/{system.name}/{p.name}": p for p in sorted(system_dir.glob("*.py"))}
-    return code_archive(
-        f"{system.name}-{service.name}",
-        {
-            **DECLARATIONS,
-            "handlers/__init__.py": HANDLERS / "__init__.py",
-            "handlers/shared": HANDLERS / "shared",
-            **system_modules,
-            folder: REPO_ROOT / folder,
-        },
-        build_dir,
-    )
-
-
-def directory_hash(directory: Path) -> str:
-    """A hash of a directory's files (names and contents); empty when it does not exist."""
-    digest = hashlib.sha256()
-    if directory.is_dir():
-        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()

@@ -10,7 +10,9 @@ import pulumi_aws as aws
 from pulumi.runtime import config as pulumi_config
 
 from architectures import SYSTEMS
-from architectures.cloud import HANDLERS, REPO_ROOT, Platform, SystemComponent, interface_endpoints, needs_network
+from architectures.archives import HANDLERS, REPO_ROOT
+from architectures.cloud import SystemComponent
+from architectures.platform import Platform, interface_endpoints, needs_network
 from components import defaults
 from components.network import NetworkArgs, NetworkComponent
 from components.packaging import dependency_layer

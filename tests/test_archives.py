@@ -15,7 +15,7 @@ import zipfile
 import pytest
 
 from architectures import SYSTEMS
-from architectures.cloud import service_archive
+from architectures.archives import service_archive
 from architectures.spec import service_handlers
 
 LAMBDA_SERVICES = [
@@ -52,7 +52,7 @@ def test_the_archive_imports_every_handler_of_its_service(tmp_path, system_name,
 
 
 def test_a_hyphenated_service_is_packaged_where_its_handlers_are_imported_from(tmp_path, monkeypatch):
-    from architectures import cloud
+    from architectures import archives
     from architectures.spec import Group, JwtAuthorizer, Route, Service, System, handler_module
 
     system = System(
@@ -65,8 +65,8 @@ def test_a_hyphenated_service_is_packaged_where_its_handlers_are_imported_from(t
                  "handlers/demo/price_list/__init__.py", "handlers/demo/price_list/api.py"):  # fmt: skip
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text("handler = print\n" if path.endswith("api.py") else "")
-    monkeypatch.setattr(cloud, "REPO_ROOT", root)
-    monkeypatch.setattr(cloud, "HANDLERS", root / "handlers")
+    monkeypatch.setattr(archives, "REPO_ROOT", root)
+    monkeypatch.setattr(archives, "HANDLERS", root / "handlers")
     archive = service_archive(system, service, tmp_path / "build")
     with zipfile.ZipFile(archive.path) as zipped:
         names = set(zipped.namelist())

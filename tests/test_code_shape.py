@@ -15,7 +15,6 @@ MAX_FILE_LINES = 500
 MAX_FUNCTION_LINES = 60
 
 NOT_YET = frozenset({
-    "architectures/cloud.py",
 })  # fmt: skip
 
 
