@@ -16,7 +16,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
-from components.iam import check_statements, policy_document
+from components.iam import check_statements, policy_document, trust_policy
 from components.validation import check_int, check_one_of
 
 Mfa = Literal["OFF", "OPTIONAL", "ON"]
@@ -235,30 +235,27 @@ class AuthComponent(Component):
         )
         mfa = self._secure("mfa", "OPTIONAL", args.mfa, args.mfa == "OFF")
         threat = self._threat_protection()
-        self.user_pool = aws.cognito.UserPool(
-            self._child_name("user-pool"),
-            **self._props(
-                "user-pool",
-                username_attributes=["email"],
-                auto_verified_attributes=["email"],
-                user_attribute_update_settings={"attributes_require_verification_before_updates": ["email"]},
-                account_recovery_setting={"recovery_mechanisms": [{"name": "verified_email", "priority": 1}]},
-                admin_create_user_config={"allow_admin_create_user_only": not args.self_sign_up},
-                password_policy={
-                    "minimum_length": min_length,
-                    "require_uppercase": True,
-                    "require_lowercase": True,
-                    "require_numbers": True,
-                    "require_symbols": True,
-                    "temporary_password_validity_days": 7,
-                },
-                mfa_configuration=mfa,
-                software_token_mfa_configuration={"enabled": True} if mfa != "OFF" else None,
-                user_pool_tier="ESSENTIALS" if threat == "OFF" else "PLUS",
-                user_pool_add_ons={"advanced_security_mode": threat},
-                deletion_protection="ACTIVE" if self._deletion_protection() else "INACTIVE",
-            ),
-            opts=self._opts(),
+        self.user_pool = self._child(
+            aws.cognito.UserPool,
+            "user-pool",
+            username_attributes=["email"],
+            auto_verified_attributes=["email"],
+            user_attribute_update_settings={"attributes_require_verification_before_updates": ["email"]},
+            account_recovery_setting={"recovery_mechanisms": [{"name": "verified_email", "priority": 1}]},
+            admin_create_user_config={"allow_admin_create_user_only": not args.self_sign_up},
+            password_policy={
+                "minimum_length": min_length,
+                "require_uppercase": True,
+                "require_lowercase": True,
+                "require_numbers": True,
+                "require_symbols": True,
+                "temporary_password_validity_days": 7,
+            },
+            mfa_configuration=mfa,
+            software_token_mfa_configuration={"enabled": True} if mfa != "OFF" else None,
+            user_pool_tier="ESSENTIALS" if threat == "OFF" else "PLUS",
+            user_pool_add_ons={"advanced_security_mode": threat},
+            deletion_protection="ACTIVE" if self._deletion_protection() else "INACTIVE",
         )
         self.user_pool_id = self.user_pool.id
         self.user_pool_arn = self.user_pool.arn
@@ -272,10 +269,8 @@ class AuthComponent(Component):
     # --- app clients ----------------------------------------------------------------------------------------
     def _create_clients(self) -> None:
         for client in self._args.clients:
-            self.clients[client.name] = aws.cognito.UserPoolClient(
-                self._child_name(f"client-{client.name}"),
-                **self._props(f"client-{client.name}", **self._client_props(client)),
-                opts=self._opts(),
+            self.clients[client.name] = self._child(
+                aws.cognito.UserPoolClient, f"client-{client.name}", **self._client_props(client)
             )
         self.client_ids = pulumi.Output.all(**{n: c.id for n, c in self.clients.items()}).apply(dict)
 
@@ -322,73 +317,46 @@ class AuthComponent(Component):
 
     def _create_identity_pool(self) -> aws.cognito.IdentityPool:
         """Identity pool for signed-in users only (CKV_AWS_366); it trusts the pool's SPA clients."""
-        return aws.cognito.IdentityPool(
-            self._child_name("identity-pool"),
-            **self._props(
-                "identity-pool",
-                identity_pool_name=self._child_name("identity-pool"),
-                allow_unauthenticated_identities=False,
-                allow_classic_flow=False,
-                cognito_identity_providers=[
-                    {
-                        "provider_name": self._provider_name,
-                        "client_id": client_id,
-                        "server_side_token_check": True,
-                    }
-                    for client_id in self._spa_client_ids()
-                ],
-            ),
-            opts=self._opts(),
+        return self._child(
+            aws.cognito.IdentityPool,
+            "identity-pool",
+            identity_pool_name=self._child_name("identity-pool"),
+            allow_unauthenticated_identities=False,
+            allow_classic_flow=False,
+            cognito_identity_providers=[
+                {"provider_name": self._provider_name, "client_id": client_id, "server_side_token_check": True}
+                for client_id in self._spa_client_ids()
+            ],
         )
 
     def _identity_role(self, role: str, identity_pool: aws.cognito.IdentityPool) -> aws.iam.Role:
         """A role only this identity pool's signed-in identities can assume (CKV_AWS_60/61)."""
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Federated": _IDENTITY_PRINCIPAL},
-                    "Action": "sts:AssumeRoleWithWebIdentity",
-                    "Condition": {
-                        "StringEquals": {f"{_IDENTITY_PRINCIPAL}:aud": identity_pool.id},
-                        "ForAnyValue:StringLike": {f"{_IDENTITY_PRINCIPAL}:amr": "authenticated"},
-                    },
-                }
-            ],
+        signed_in = {
+            "StringEquals": {f"{_IDENTITY_PRINCIPAL}:aud": identity_pool.id},
+            "ForAnyValue:StringLike": {f"{_IDENTITY_PRINCIPAL}:amr": "authenticated"},
         }
-        return aws.iam.Role(
-            self._child_name(role),
-            **self._props(role, assume_role_policy=pulumi.Output.json_dumps(trust)),
-            opts=self._opts(),
-        )
+        trust = trust_policy({"Federated": _IDENTITY_PRINCIPAL}, "sts:AssumeRoleWithWebIdentity", signed_in)
+        return self._child(aws.iam.Role, role, assume_role_policy=trust)
 
     def _create_groups(self, identity_pool: aws.cognito.IdentityPool | None) -> None:
         for group in self._args.groups:
             role_arn = self._create_group_role(group, identity_pool) if identity_pool and group.iam_role else None
-            self.groups[group.name] = aws.cognito.UserGroup(
-                self._child_name(f"group-{group.name}"),
-                **self._props(
-                    f"group-{group.name}",
-                    user_pool_id=self.user_pool.id,
-                    name=group.name,
-                    precedence=group.precedence,
-                    description=group.description or None,
-                    role_arn=role_arn,
-                ),
-                opts=self._opts(),
+            self.groups[group.name] = self._child(
+                aws.cognito.UserGroup,
+                f"group-{group.name}",
+                user_pool_id=self.user_pool.id,
+                name=group.name,
+                precedence=group.precedence,
+                description=group.description or None,
+                role_arn=role_arn,
             )
 
     def _create_group_role(self, group: AuthGroupArgs, identity_pool: aws.cognito.IdentityPool) -> pulumi.Output[str]:
         role = self._identity_role(f"group-{group.name}-role", identity_pool)
         self.group_roles[group.name] = role
         if group.role_policy_statements:
-            aws.iam.RolePolicy(
-                self._child_name(f"group-{group.name}-policy"),
-                role=role.id,
-                **self._props(f"group-{group.name}-policy", policy=policy_document(group.role_policy_statements)),
-                opts=self._opts(),
-            )
+            policy = policy_document(group.role_policy_statements)
+            self._child(aws.iam.RolePolicy, f"group-{group.name}-policy", role=role.id, policy=policy)
         return role.arn
 
     def _attach_group_roles(self, identity_pool: aws.cognito.IdentityPool) -> None:
@@ -405,15 +373,12 @@ class AuthComponent(Component):
             }
             for client_id in self._spa_client_ids()
         ]
-        aws.cognito.IdentityPoolRoleAttachment(
-            self._child_name("role-attachment"),
-            **self._props(
-                "role-attachment",
-                identity_pool_id=identity_pool.id,
-                roles={"authenticated": self.authenticated_role.arn},
-                role_mappings=mappings,
-            ),
-            opts=self._opts(),
+        self._child(
+            aws.cognito.IdentityPoolRoleAttachment,
+            "role-attachment",
+            identity_pool_id=identity_pool.id,
+            roles={"authenticated": self.authenticated_role.arn},
+            role_mappings=mappings,
         )
 
     # --- authorizers for HTTP APIs --------------------------------------------------------------------------

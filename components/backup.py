@@ -145,92 +145,75 @@ class BackupPlanComponent(Component):
 
     def _create_vault(self) -> None:
         """The vault, locked in governance mode when asked for (the default in hardened)."""
-        self.vault = aws.backup.Vault(
-            self._child_name("vault"),
-            **self._props("vault", kms_key_arn=self.key.arn if self.key else None),
-            opts=self._opts(),
-        )
+        self.vault = self._child(aws.backup.Vault, "vault", kms_key_arn=self.key.arn if self.key else None)
         self.vault_lock: aws.backup.VaultLockConfiguration | None = None
         if self._lock:
             # No changeable_for_days: governance mode, so a mistaken lock can still be lifted.
-            self.vault_lock = aws.backup.VaultLockConfiguration(
-                self._child_name("vault-lock"),
-                **self._props("vault-lock", backup_vault_name=self.vault.name, min_retention_days=self._retention),
-                opts=self._opts(),
+            self.vault_lock = self._child(
+                aws.backup.VaultLockConfiguration,
+                "vault-lock",
+                backup_vault_name=self.vault.name,
+                min_retention_days=self._retention,
             )
 
     def _create_plan(self) -> None:
         lifecycle = aws.backup.PlanRuleLifecycleArgs(
             delete_after=self._retention, cold_storage_after=self._args.cold_storage_after_days
         )
-        self.plan = aws.backup.Plan(
-            self._child_name("plan"),
-            **self._props(
-                "plan",
-                rules=[
-                    aws.backup.PlanRuleArgs(
-                        rule_name=f"{self._name}-daily",
-                        target_vault_name=self.vault.name,
-                        schedule=self._args.schedule,
-                        start_window=defaults.BACKUP_START_WINDOW_MINUTES,
-                        completion_window=defaults.BACKUP_COMPLETION_WINDOW_MINUTES,
-                        lifecycle=lifecycle,
-                        recovery_point_tags={"backup-plan": self._name, "protection": self._args.protection},
-                    )
-                ],
-            ),
-            opts=self._opts(),
+        self.plan = self._child(
+            aws.backup.Plan,
+            "plan",
+            rules=[
+                aws.backup.PlanRuleArgs(
+                    rule_name=f"{self._name}-daily",
+                    target_vault_name=self.vault.name,
+                    schedule=self._args.schedule,
+                    start_window=defaults.BACKUP_START_WINDOW_MINUTES,
+                    completion_window=defaults.BACKUP_COMPLETION_WINDOW_MINUTES,
+                    lifecycle=lifecycle,
+                    recovery_point_tags={"backup-plan": self._name, "protection": self._args.protection},
+                )
+            ],
         )
 
     def _create_role(self) -> None:
         """The role AWS Backup assumes, with AWS's managed backup and restore policies (the documented way)."""
-        self.role = aws.iam.Role(
-            self._child_name("role"),
-            **self._props(
-                "role",
-                description=f"{self._name}: AWS Backup service role",
-                assume_role_policy=assume_role_policy(BACKUP_PRINCIPAL),
-            ),
-            opts=self._opts(),
+        self.role = self._child(
+            aws.iam.Role,
+            "role",
+            description=f"{self._name}: AWS Backup service role",
+            assume_role_policy=assume_role_policy(BACKUP_PRINCIPAL),
         )
         # The partition (aws, aws-cn, aws-us-gov) comes from the vault's ARN rather than a hard-coded "aws".
         partition = self.vault.arn.apply(lambda arn: arn.split(":")[1])
         self.role_attachments: dict[str, aws.iam.RolePolicyAttachment] = {
-            role: aws.iam.RolePolicyAttachment(
-                self._child_name(role),
-                **self._props(
-                    role,
-                    role=self.role.name,
-                    policy_arn=pulumi.Output.concat("arn:", partition, ":iam::aws:policy/", policy),
-                ),
-                opts=self._opts(),
+            role: self._child(
+                aws.iam.RolePolicyAttachment,
+                role,
+                role=self.role.name,
+                policy_arn=pulumi.Output.concat("arn:", partition, ":iam::aws:policy/", policy),
             )
             for role, policy in MANAGED_POLICIES.items()
         }
 
     def _create_selection(self) -> None:
-        self.selection = aws.backup.Selection(
-            self._child_name("selection"),
-            **self._props(
-                "selection",
-                plan_id=self.plan.id,
-                iam_role_arn=self.role.arn,
-                resources=list(self._args.resource_arns),
-            ),
-            opts=self._opts(depends_on=list(self.role_attachments.values())),
+        self.selection = self._child(
+            aws.backup.Selection,
+            "selection",
+            plan_id=self.plan.id,
+            iam_role_arn=self.role.arn,
+            resources=list(self._args.resource_arns),
+            depends_on=list(self.role_attachments.values()),
         )
 
     def _create_notifications(self) -> None:
         self.notifications: aws.backup.VaultNotifications | None = None
         if self._args.notification_topic_arn is None:
             return
-        self.notifications = aws.backup.VaultNotifications(
-            self._child_name("notifications"),
-            **self._props(
-                "notifications",
-                backup_vault_name=self.vault.name,
-                sns_topic_arn=self._args.notification_topic_arn,
-                backup_vault_events=list(defaults.BACKUP_VAULT_EVENTS),
-            ),
-            opts=self._opts(),
+        self.notifications = self._child(
+            aws.backup.VaultNotifications,
+            "notifications",
+            backup_vault_name=self.vault.name,
+            sns_topic_arn=self._args.notification_topic_arn,
+            backup_vault_events=list(defaults.BACKUP_VAULT_EVENTS),
         )

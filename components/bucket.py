@@ -38,12 +38,8 @@ S3_LOGGING_PRINCIPAL = "logging.s3.amazonaws.com"
 def _child(
     component: Component, resource: type[T], role: str, depends_on: Sequence[pulumi.Resource] = (), **props: Any
 ) -> T:
-    """``resource`` as the child ``role`` of ``component``: named from it, parented to it, ``props`` transformable."""
-    return resource(
-        component._child_name(role),
-        **component._props(role, **props),
-        opts=component._opts(depends_on=list(depends_on)),
-    )
+    """``resource`` as the child ``role`` of ``component`` (:meth:`Component._child`)."""
+    return component._child(resource, role, depends_on=depends_on, **props)
 
 
 def new_bucket(component: Component, role: str, *, force_destroy: bool) -> aws.s3.Bucket:

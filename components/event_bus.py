@@ -274,17 +274,9 @@ class EventSubscription(Component):
 
     def _create_consumer(self) -> None:
         """Let the function's role consume this queue only, then map the queue to the function."""
-        # ``role`` goes beside _props, whose first parameter is also named ``role`` and would clash.
-        self.consume_policy = aws.iam.RolePolicy(
-            self._child_name("consume-policy"),
-            role=self._args.role_name,
-            **self._props(
-                "consume-policy",
-                policy=policy_document(
-                    [{"Effect": "Allow", "Action": list(CONSUMER_ACTIONS), "Resource": self.queue.arn}]
-                ),
-            ),
-            opts=self._opts(),
+        consume = {"Effect": "Allow", "Action": list(CONSUMER_ACTIONS), "Resource": self.queue.arn}
+        self.consume_policy = self._child(
+            aws.iam.RolePolicy, "consume-policy", role=self._args.role_name, policy=policy_document([consume])
         )
         self.mapping = self._child(
             aws.lambda_.EventSourceMapping,

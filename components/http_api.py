@@ -94,11 +94,7 @@ class HttpApiComponent(Component):
                 allow_headers=list(self._args.cors_headers),
                 max_age=defaults.API_CORS_MAX_AGE_SECONDS,
             )
-        self.api = aws.apigatewayv2.Api(
-            self._child_name("api"),
-            **self._props("api", protocol_type="HTTP", cors_configuration=cors),
-            opts=self._opts(),
-        )
+        self.api = self._child(aws.apigatewayv2.Api, "api", protocol_type="HTTP", cors_configuration=cors)
 
     def _create_stage(self) -> None:
         retention = defaults.secure_at_least(
@@ -107,29 +103,22 @@ class HttpApiComponent(Component):
             defaults.log_retention_days(self._args.protection),
             self._args.log_retention_days,
         )
-        self.access_logs = aws.cloudwatch.LogGroup(
-            self._child_name("access-logs"),
-            **self._props("access-logs", retention_in_days=retention),
-            opts=self._opts(),
-        )
-        self.stage = aws.apigatewayv2.Stage(
-            self._child_name("stage"),
-            **self._props(
-                "stage",
-                api_id=self.api.id,
-                name="$default",
-                auto_deploy=True,
-                access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
-                    destination_arn=self.access_logs.arn,
-                    format=pulumi.Output.json_dumps(ACCESS_LOG_FORMAT),
-                ),
-                default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
-                    throttling_rate_limit=self._args.throttle_rate,
-                    throttling_burst_limit=self._args.throttle_burst,
-                    detailed_metrics_enabled=True,
-                ),
+        self.access_logs = self._child(aws.cloudwatch.LogGroup, "access-logs", retention_in_days=retention)
+        self.stage = self._child(
+            aws.apigatewayv2.Stage,
+            "stage",
+            api_id=self.api.id,
+            name="$default",
+            auto_deploy=True,
+            access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
+                destination_arn=self.access_logs.arn,
+                format=pulumi.Output.json_dumps(ACCESS_LOG_FORMAT),
             ),
-            opts=self._opts(),
+            default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
+                throttling_rate_limit=self._args.throttle_rate,
+                throttling_burst_limit=self._args.throttle_burst,
+                detailed_metrics_enabled=True,
+            ),
         )
 
     def route_source_arn(self, route_key: str) -> pulumi.Output[str]:

@@ -16,13 +16,10 @@ def rotating_key(component: Component, role: str, description: str, protection: 
     ``defaults.kms_key_deletion_window_days(protection)`` days. The key policy is the AWS default (the account's
     IAM policies decide who may use it); a component needing more attaches an ``aws.kms.KeyPolicy`` itself.
     """
-    return aws.kms.Key(
-        component._child_name(role),
-        **component._props(
-            role,
-            description=description,
-            enable_key_rotation=True,
-            deletion_window_in_days=defaults.kms_key_deletion_window_days(protection),
-        ),
-        opts=component._opts(),
+    return component._child(
+        aws.kms.Key,
+        role,
+        description=description,
+        enable_key_rotation=True,
+        deletion_window_in_days=defaults.kms_key_deletion_window_days(protection),
     )

@@ -25,7 +25,7 @@ from components import defaults
 from components._base import Component, Transforms
 from components.build_context import context_hash
 from components.defaults import Protection
-from components.iam import check_statements, policy_document
+from components.iam import check_statements, policy_document, trust_policy
 from components.kubernetes_apply import ApplyArgs, apply_from_inside_the_vpc
 from components.kubernetes_cluster import KubernetesClusterComponent
 from components.kubernetes_ingress import NODE_PORT_RANGE, IngressArgs, derived_node_port, private_ingress
@@ -288,25 +288,16 @@ class KubernetesServiceComponent(Component):
     def _create_role(self) -> None:
         c = self._cluster
         subject = f"system:serviceaccount:{self._namespace}:{self._name}"
-        trust = pulumi.Output.all(c.oidc_provider_arn, c.oidc_provider_url).apply(
-            lambda v: {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Federated": v[0]},
-                        "Action": "sts:AssumeRoleWithWebIdentity",
-                        "Condition": {"StringEquals": {f"{v[1]}:sub": subject, f"{v[1]}:aud": _OIDC_AUDIENCE}},
-                    }
-                ],
-            }
+        service_account_only = c.oidc_provider_url.apply(
+            lambda issuer: {"StringEquals": {f"{issuer}:sub": subject, f"{issuer}:aud": _OIDC_AUDIENCE}}
         )
+        trust = trust_policy({"Federated": c.oidc_provider_arn}, "sts:AssumeRoleWithWebIdentity", service_account_only)
         self.role = self._child(
             aws.iam.Role,
             "role",
             name=fitted_name(self._child_name("role"), IAM_ROLE_NAME_LIMIT),
             description=f"IRSA role of {subject}",
-            assume_role_policy=pulumi.Output.json_dumps(trust),
+            assume_role_policy=trust,
         )
         if self._args.policy_statements:
             statements = [dict(s) for s in self._args.policy_statements]

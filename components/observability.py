@@ -114,25 +114,22 @@ class AlarmsComponent(Component):
     def _alarm(self, role: str, spec: _AlarmSpec) -> None:
         """One alarm: breaching above the threshold, quiet when there is no data, notifying on ALARM and OK."""
         topics = [self._args.alarm_topic_arn]
-        self.alarms[role] = aws.cloudwatch.MetricAlarm(
-            self._child_name(role),
-            **self._props(
-                role,
-                alarm_description=spec.description,
-                namespace=spec.namespace,
-                metric_name=spec.metric_name,
-                dimensions=dict(spec.dimensions),
-                statistic=spec.statistic,
-                extended_statistic=spec.extended_statistic,
-                period=spec.period,
-                evaluation_periods=spec.evaluation_periods,
-                comparison_operator="GreaterThanThreshold",
-                threshold=spec.threshold,
-                treat_missing_data="notBreaching",
-                alarm_actions=topics,
-                ok_actions=topics,
-            ),
-            opts=self._opts(),
+        self.alarms[role] = self._child(
+            aws.cloudwatch.MetricAlarm,
+            role,
+            alarm_description=spec.description,
+            namespace=spec.namespace,
+            metric_name=spec.metric_name,
+            dimensions=dict(spec.dimensions),
+            statistic=spec.statistic,
+            extended_statistic=spec.extended_statistic,
+            period=spec.period,
+            evaluation_periods=spec.evaluation_periods,
+            comparison_operator="GreaterThanThreshold",
+            threshold=spec.threshold,
+            treat_missing_data="notBreaching",
+            alarm_actions=topics,
+            ok_actions=topics,
         )
 
     def _create_api_alarms(self) -> None:
@@ -356,12 +353,9 @@ class DashboardComponent(Component):
         ]
 
     def _create_dashboard(self) -> None:
-        self.dashboard = aws.cloudwatch.Dashboard(
-            self._child_name("dashboard"),
-            **self._props(
-                "dashboard",
-                dashboard_name=self._args.title,
-                dashboard_body=pulumi.Output.json_dumps({"widgets": self.widgets}),
-            ),
-            opts=self._opts(),
+        self.dashboard = self._child(
+            aws.cloudwatch.Dashboard,
+            "dashboard",
+            dashboard_name=self._args.title,
+            dashboard_body=pulumi.Output.json_dumps({"widgets": self.widgets}),
         )

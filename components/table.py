@@ -7,7 +7,7 @@ Point-in-time recovery is always on (CKV_AWS_28). TTL is declared by naming the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -133,7 +133,7 @@ class TableComponent(Component):
     def _create_table(self) -> None:
         a = self._args
         keys = [k for k in (a.partition_key, a.sort_key) if k is not None]
-        props: dict[str, object] = {
+        props: dict[str, Any] = {
             "billing_mode": a.billing_mode,
             "hash_key": a.partition_key,
             "attributes": [{"name": k, "type": "S"} for k in keys],
@@ -151,4 +151,4 @@ class TableComponent(Component):
         if a.billing_mode == "PROVISIONED":
             props["read_capacity"] = a.read_capacity or defaults.DYNAMODB_PROVISIONED_CAPACITY
             props["write_capacity"] = a.write_capacity or defaults.DYNAMODB_PROVISIONED_CAPACITY
-        self.table = aws.dynamodb.Table(self._child_name("table"), **self._props("table", **props), opts=self._opts())
+        self.table = self._child(aws.dynamodb.Table, "table", **props)

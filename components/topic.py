@@ -120,14 +120,11 @@ class TopicComponent(Component):
             return
         description = f"{self._name}: SNS topic encryption for {', '.join(self._services)}"
         self.key = rotating_key(self, "key", description, self._args.protection)
-        self.key_policy = aws.kms.KeyPolicy(
-            self._child_name("key-policy"),
-            **self._props(
-                "key-policy",
-                key_id=self.key.id,
-                policy=pulumi.Output.json_dumps(self.key.arn.apply(self._key_policy)),
-            ),
-            opts=self._opts(),
+        self.key_policy = self._child(
+            aws.kms.KeyPolicy,
+            "key-policy",
+            key_id=self.key.id,
+            policy=pulumi.Output.json_dumps(self.key.arn.apply(self._key_policy)),
         )
 
     def _key_policy(self, key_arn: str) -> dict[str, Any]:
@@ -156,11 +153,7 @@ class TopicComponent(Component):
     def _create_topic(self) -> None:
         key_id: pulumi.Input[str] = self.key.arn if self.key else defaults.SNS_AWS_MANAGED_KEY
         depends_on = [self.key_policy] if self.key_policy else []
-        self.topic = aws.sns.Topic(
-            self._child_name("topic"),
-            **self._props("topic", kms_master_key_id=key_id),
-            opts=self._opts(depends_on=depends_on),
-        )
+        self.topic = self._child(aws.sns.Topic, "topic", kms_master_key_id=key_id, depends_on=depends_on)
 
     def _topic_policy(self, topic_arn: str) -> dict[str, Any]:
         """Publishing over TLS only; the named services may publish for this account only."""
@@ -181,22 +174,17 @@ class TopicComponent(Component):
         return {"Version": "2012-10-17", "Statement": statements}
 
     def _create_policy(self) -> None:
-        self.policy = aws.sns.TopicPolicy(
-            self._child_name("policy"),
-            **self._props(
-                "policy",
-                arn=self.topic.arn,
-                policy=pulumi.Output.json_dumps(self.topic.arn.apply(self._topic_policy)),
-            ),
-            opts=self._opts(),
+        self.policy = self._child(
+            aws.sns.TopicPolicy,
+            "policy",
+            arn=self.topic.arn,
+            policy=pulumi.Output.json_dumps(self.topic.arn.apply(self._topic_policy)),
         )
 
     def _create_email_subscriptions(self) -> None:
         self.subscriptions: dict[str, aws.sns.TopicSubscription] = {}
         for address in self._args.email_subscriptions:
             role = f"email-{email_slug(address)}"
-            self.subscriptions[address] = aws.sns.TopicSubscription(
-                self._child_name(role),
-                **self._props(role, topic=self.topic.arn, protocol="email", endpoint=address),
-                opts=self._opts(),
+            self.subscriptions[address] = self._child(
+                aws.sns.TopicSubscription, role, topic=self.topic.arn, protocol="email", endpoint=address
             )
