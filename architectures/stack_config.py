@@ -66,8 +66,17 @@ class KubernetesConfig(Section):
 
 
 class LambdaConfig(Section):
+    """The stack's Lambda settings (``lambda:`` in the stack file).
+
+    ``memoryMb`` is the memory of every function of the enabled systems whose service declares none: a service's own
+    ``memory_mb`` (``architectures/<system>.py``) wins, because it is sized for that service's work in every stack,
+    while the stack sets the default for the rest. The deploy-time helper functions (Kubernetes manifest apply) keep
+    the library's default."""
+
     architecture: Literal["arm64", "x86_64"] = "arm64"
+    """The functions' and the dependency layer's architecture."""
     memory_mb: int = Field(default=512, ge=128, le=10240)
+    """Memory of every function whose service declares none (default 512 MB)."""
 
 
 class SiteConfig(Section):

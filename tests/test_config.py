@@ -89,3 +89,19 @@ def test_lambda_memory_sets_every_function_that_does_not_declare_its_own():
     assert functions, "the moving system has functions"
     memories = {f.name: f.inputs.get("memorySize") for f in functions if f.name.startswith("moving-")}
     assert memories and set(memories.values()) == {1024}, memories
+
+
+def test_a_service_that_declares_its_memory_keeps_it(monkeypatch):
+    from architectures import SYSTEMS
+
+    moving = SYSTEMS["moving"]
+    sized = moving.model_copy(
+        update={"services": tuple(s.model_copy(update={"memory_mb": 2048}) if s.name == "moves" else s
+                                  for s in moving.services)}
+    )  # fmt: skip
+    monkeypatch.setitem(SYSTEMS, "moving", sized)
+    synthesis = synthesize("dev", config=with_(systems=["moving"], **{"lambda": {"memoryMb": 1024}}))
+    functions = synthesis.mocks.of_type("aws:lambda/function:Function")
+    memories = {f.name: f.inputs.get("memorySize") for f in functions if f.name.startswith("moving-")}
+    assert {m for n, m in memories.items() if n.startswith("moving-moves-")} == {2048}, memories
+    assert {m for n, m in memories.items() if not n.startswith("moving-moves-")} == {1024}, memories
