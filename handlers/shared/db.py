@@ -318,6 +318,23 @@ def insert_statement(table: str, columns: str) -> str:
     return f"INSERT INTO {table} ({columns}) VALUES (" + ", ".join(f":{c}" for c in columns.split(", ")) + ")"  # noqa: S608
 
 
+def write_unique(tx: Transaction, sql: str, row: dict[str, Any], *, table: str, unique: str,
+                 clash: Exception) -> None:  # fmt: skip
+    """Write ``row`` (an INSERT or an UPDATE by id); ``clash`` when another row of ``table`` holds its ``unique``
+    value, found by the check first or by the unique key when a concurrent write took the value in between. Names
+    are the store's, never a request's."""
+    taken = tx.query_one(
+        f"SELECT id FROM {table} WHERE {unique} = :value AND id <> :id",  # noqa: S608 (the store's names)
+        {"value": row[unique], "id": row["id"]},
+    )
+    if taken is not None:
+        raise clash
+    try:
+        tx.execute(sql, row)
+    except IntegrityConflict:
+        raise clash from None
+
+
 def _tls_context(ca: str | None) -> ssl.SSLContext:
     """TLS is required; with a CA bundle the server's certificate and host name are verified too."""
     if ca:

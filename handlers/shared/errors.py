@@ -6,7 +6,9 @@ service's own errors subclass ``NotFound``, ``Conflict``... and the shared resol
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeVar
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -35,3 +37,10 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     http_status: ClassVar[int] = 409
+
+
+def existing(found: T | None, missing: NotFound) -> T:
+    """What a read found, or the 404 ``missing`` when it found nothing."""
+    if found is None:
+        raise missing
+    return found

@@ -13,11 +13,9 @@ threshold changes later. A replacement (PUT) that leaves it out keeps the produc
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
@@ -25,29 +23,17 @@ from typing_extensions import TypedDict  # pydantic documents TypedDicts from he
 from handlers.retail.contracts import StockLow
 from handlers.retail.stock_movements import Movement, MovementKind, movement
 from handlers.shared.clock import timestamp_ms
-from handlers.shared.errors import Conflict, NotFound
-from handlers.shared.money import Price, cents, money_text, no_float_noise
+from handlers.shared.errors import Conflict, NotFound, existing
 from handlers.shared.paging import NewestFirstQuery, Page, PageQuery, page_of
+from handlers.shared.products import ProductBase, ProductFieldsBase, ProductListQuery, product_fields, sku_page
 from handlers.shared.views import IsoTimestamp, Money
 
-T = TypeVar("T")
-
 # --- errors ------------------------------------------------------------------------------------------------------
-
-
-class ProductNotFound(NotFound):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"product {product_id} not found")
 
 
 class ClientNotFound(NotFound):
     def __init__(self, client_id: str) -> None:
         super().__init__(f"client {client_id} not found")
-
-
-class DuplicateSku(Conflict):
-    def __init__(self, sku: str) -> None:
-        super().__init__(f"a product with SKU {sku} already exists")
 
 
 class DuplicateDocument(Conflict):
@@ -62,13 +48,6 @@ class InsufficientStock(Conflict):
         )
 
 
-def existing(found: T | None, missing: NotFound) -> T:
-    """What a read found, or the 404 ``missing`` when it found nothing."""
-    if found is None:
-        raise missing
-    return found
-
-
 # --- pagination ----------------------------------------------------------------------------------------------------
 
 # The catalog's lists page with the shared ``?limit=`` and ``?cursor=``; unknown query parameters are refused.
@@ -78,78 +57,20 @@ STRICT_QUERY = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True
 # --- products ------------------------------------------------------------------------------------------------------
 
 
-class ProductFields(BaseModel):
+class ProductFields(ProductFieldsBase):
     """The body of ``POST /products`` and ``PUT /products/{id}``. PUT replaces every field but two: ``min_stock`` and
     ``active`` omitted (or null) keep the current values, and ``active: true`` restores a deleted product. On POST,
     ``min_stock`` omitted is the store's ``low_stock_threshold`` from the settings (5 when none is saved) and
     ``active`` omitted is ``true``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    KEPT_WHEN_OMITTED: ClassVar[tuple[str, ...]] = ("min_stock", "active")
 
-    sku: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    name: str = Field(min_length=1, max_length=200)
-    category: str = Field(min_length=1, max_length=100)
-    price: Price
     min_stock: int | None = Field(None, ge=0, le=1_000_000_000, strict=True)
-    active: bool | None = None
-
-    @field_validator("sku")
-    @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.upper()
-
-    @field_validator("price", mode="before")
-    @classmethod
-    def _price(cls, value: Any) -> Any:
-        return no_float_noise(value)
 
 
-@dataclass(frozen=True)
-class Product:
-    id: str
-    sku: str
-    name: str
-    category: str
-    price: Decimal
+@dataclass(frozen=True, kw_only=True)
+class Product(ProductBase):
     min_stock: int
-    active: bool
-    created_at: datetime
-    updated_at: datetime
-
-
-def new_product(fields: ProductFields, product_id: str, now: datetime, default_min_stock: Callable[[], int]) -> Product:
-    """A new product; ``default_min_stock`` (the store's low-stock threshold) is asked only when the body leaves
-    ``min_stock`` out."""
-    return Product(
-        id=product_id,
-        sku=fields.sku,
-        name=fields.name,
-        category=fields.category,
-        price=cents(fields.price),
-        min_stock=default_min_stock() if fields.min_stock is None else fields.min_stock,
-        active=True if fields.active is None else fields.active,
-        created_at=now,
-        updated_at=now,
-    )
-
-
-def updated_product(found: Product | None, product_id: str, fields: ProductFields, now: datetime) -> Product:
-    current = existing(found, ProductNotFound(product_id))
-    return replace(
-        current,
-        sku=fields.sku,
-        name=fields.name,
-        category=fields.category,
-        price=cents(fields.price),
-        min_stock=current.min_stock if fields.min_stock is None else fields.min_stock,
-        active=current.active if fields.active is None else fields.active,
-        updated_at=now,
-    )
-
-
-def deleted_product(current: Product | None, product_id: str, now: datetime) -> Product:
-    """A soft delete: the product stays (sales and movements point at it) but is no longer sold."""
-    return replace(existing(current, ProductNotFound(product_id)), active=False, updated_at=now)
 
 
 class ProductView(TypedDict):
@@ -167,25 +88,14 @@ class ProductView(TypedDict):
 
 
 def product_view(product: Product) -> ProductView:
-    return {
-        "id": product.id,
-        "sku": product.sku,
-        "name": product.name,
-        "category": product.category,
-        "price": money_text(product.price),
-        "min_stock": product.min_stock,
-        "active": product.active,
-        "created_at": timestamp_ms(product.created_at),
-        "updated_at": timestamp_ms(product.updated_at),
-    }
+    return cast(ProductView, product_fields(product, timestamp_ms))
 
 
-class ProductQuery(PageQuery):
+class ProductQuery(ProductListQuery):
     """``GET /products?category=&include_inactive=&limit=&cursor=`` in SKU order (deleted ones only on request)."""
 
     model_config = STRICT_QUERY
 
-    category: str | None = Field(None, max_length=100)
     include_inactive: bool = False
 
 
@@ -377,16 +287,12 @@ def alert_message(event: StockLow) -> tuple[str, str]:
 # Each list reads up to ``limit + 1`` items in its order: the extra one only says there is a next page.
 
 
-def product_page(products: list[Product], limit: int) -> Page[ProductView]:
-    return page_of(products, limit, product_view, lambda p: (p.sku,))
-
-
 def client_page(clients: list[Client], limit: int) -> Page[ClientView]:
     return page_of(clients, limit, client_view, lambda c: (c.name, c.id))
 
 
 def stock_page(levels: list[StockLevel], limit: int) -> Page[StockView]:
-    return page_of(levels, limit, stock_view, lambda s: (s.sku,))
+    return sku_page(levels, limit, stock_view)
 
 
 def movement_page(movements: list[Movement], limit: int) -> Page[Movement]:

@@ -16,21 +16,18 @@ from handlers.retail.catalog.logic import (
     Client,
     ClientQuery,
     DuplicateDocument,
-    DuplicateSku,
     MovementQuery,
     Product,
     ProductQuery,
     StockLevel,
     StockQuery,
     client_view,
-    product_view,
 )
 from handlers.retail.stock_movements import MOVEMENT_COLUMNS, Movement, movement_of
 from handlers.shared.clock import timestamp_ms
-from handlers.shared.db import IntegrityConflict, Transaction, insert_statement
-from handlers.shared.errors import Conflict
-from handlers.shared.money import money
+from handlers.shared.db import Transaction, insert_statement, write_unique
 from handlers.shared.paging import newest_first
+from handlers.shared.products import find_in_sku_order, product_of, write_product
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -59,13 +56,12 @@ _UPDATE_CLIENT = (
 
 def get_product(tx: Transaction, product_id: str, *, lock: bool = False) -> Product | None:
     row = tx.query_one(f"{_SELECT_PRODUCT} WHERE id = :id", {"id": product_id}, lock=lock)
-    return None if row is None else _product(row)
+    return None if row is None else product_of(Product, row)
 
 
 def insert_product(tx: Transaction, product: Product) -> None:
     """The product and its stock row at 0; DuplicateSku when the SKU is taken."""
-    _write_unique(tx, _INSERT_PRODUCT, _product_row(product), table="products", unique="sku",
-                  clash=DuplicateSku(product.sku))  # fmt: skip
+    write_product(tx, _INSERT_PRODUCT, product, timestamp_ms)
     tx.execute(
         "INSERT INTO stock (product_id, stock, updated_at) VALUES (:id, 0, :at)",
         {"id": product.id, "at": timestamp_ms(product.created_at)},
@@ -74,23 +70,13 @@ def insert_product(tx: Transaction, product: Product) -> None:
 
 def save_product(tx: Transaction, product: Product) -> None:
     """Write every field of a product that exists; DuplicateSku when its SKU is another product's."""
-    _write_unique(tx, _UPDATE_PRODUCT, _product_row(product), table="products", unique="sku",
-                  clash=DuplicateSku(product.sku))  # fmt: skip
+    write_product(tx, _UPDATE_PRODUCT, product, timestamp_ms)
 
 
 def find_products(tx: Transaction, query: ProductQuery) -> list[Product]:
-    """Up to ``limit + 1`` products in SKU order after the cursor."""
-    where, params = ["1 = 1"], dict[str, Any](limit=query.limit + 1)
-    if not query.include_inactive:
-        where.append("active = 1")
-    if query.category is not None:
-        where.append("category = :category")
-        params["category"] = query.category
-    if query.after_key is not None:
-        where.append("sku > :after")
-        params["after"] = query.after_key[0]
-    rows = tx.query(f"{_SELECT_PRODUCT} WHERE {' AND '.join(where)} ORDER BY sku LIMIT :limit", params)
-    return [_product(r) for r in rows]
+    """Up to ``limit + 1`` products in SKU order after the cursor (deleted ones only when asked)."""
+    where = [] if query.include_inactive else ["active = 1"]
+    return [product_of(Product, r) for r in find_in_sku_order(tx, _SELECT_PRODUCT, query, where, {})]
 
 
 # --- clients ---------------------------------------------------------------------------------------------------------
@@ -103,14 +89,14 @@ def get_client(tx: Transaction, client_id: str, *, lock: bool = False) -> Client
 
 def insert_client(tx: Transaction, client: Client) -> None:
     """DuplicateDocument when the document id is taken."""
-    _write_unique(tx, _INSERT_CLIENT, dict(client_view(client)), table="clients", unique="document_id",
-                  clash=DuplicateDocument(client.document_id))  # fmt: skip
+    write_unique(tx, _INSERT_CLIENT, dict(client_view(client)), table="clients", unique="document_id",
+                 clash=DuplicateDocument(client.document_id))  # fmt: skip
 
 
 def save_client(tx: Transaction, client: Client) -> None:
     """Write every field of a client that exists; DuplicateDocument when its document id is another client's."""
-    _write_unique(tx, _UPDATE_CLIENT, dict(client_view(client)), table="clients", unique="document_id",
-                  clash=DuplicateDocument(client.document_id))  # fmt: skip
+    write_unique(tx, _UPDATE_CLIENT, dict(client_view(client)), table="clients", unique="document_id",
+                 clash=DuplicateDocument(client.document_id))  # fmt: skip
 
 
 def delete_client(tx: Transaction, client_id: str) -> None:
@@ -163,39 +149,6 @@ def find_movements(tx: Transaction, query: MovementQuery) -> list[Movement]:
 
 
 # --- rows ------------------------------------------------------------------------------------------------------------
-
-
-def _write_unique(tx: Transaction, sql: str, row: dict[str, Any], *, table: str, unique: str, clash: Conflict) -> None:
-    """Write ``row``; ``clash`` when another row of ``table`` holds its ``unique`` value, found by the check first or
-    by the unique key when a concurrent write took the value in between. Names are the store's, never a request's."""
-    taken = tx.query_one(
-        f"SELECT id FROM {table} WHERE {unique} = :value AND id <> :id",  # noqa: S608 (the store's names)
-        {"value": row[unique], "id": row["id"]},
-    )
-    if taken is not None:
-        raise clash
-    try:
-        tx.execute(sql, row)
-    except IntegrityConflict:
-        raise clash from None
-
-
-def _product_row(product: Product) -> dict[str, Any]:
-    return {**product_view(product), "active": 1 if product.active else 0}
-
-
-def _product(row: dict[str, Any]) -> Product:
-    return Product(
-        id=row["id"],
-        sku=row["sku"],
-        name=row["name"],
-        category=row["category"],
-        price=money(row["price"]),
-        min_stock=int(row["min_stock"]),
-        active=bool(row["active"]),
-        created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
-    )
 
 
 def _client(row: dict[str, Any]) -> Client:

@@ -11,14 +11,16 @@ from collections.abc import Callable
 from typing import Any, Self
 
 from handlers.retail.catalog import logic, store
-from handlers.retail.catalog.logic import Client, ClientNotFound, Product, ProductNotFound, StockChange
+from handlers.retail.catalog.logic import Client, ClientNotFound, Product, StockChange
 from handlers.retail.contracts import StockLow
 from handlers.retail.stock_movements import Movement, insert_movement
 from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
 from handlers.shared.api import Caller
 from handlers.shared.db import Database, service_database
+from handlers.shared.errors import existing
 from handlers.shared.outbox import EventPublisher, publisher_for
 from handlers.shared.paging import Page
+from handlers.shared.products import ProductNotFound, deleted_product, new_product, replaced_product, sku_page
 from handlers.shared.settings import ServiceSettings
 from handlers.shared.usecases import UseCases
 
@@ -45,27 +47,27 @@ class CatalogUseCases(UseCases):
 
     def products(self, query: logic.ProductQuery) -> Page[logic.ProductView]:
         with self.reading() as tx:
-            return logic.product_page(store.find_products(tx, query), query.limit)
+            return sku_page(store.find_products(tx, query), query.limit, logic.product_view)
 
     def product(self, product_id: str) -> Product:
         """The product, also when it was deleted (sales and movements still name it); 404 when there is none."""
         with self.reading() as tx:
-            return logic.existing(store.get_product(tx, product_id), ProductNotFound(product_id))
+            return existing(store.get_product(tx, product_id), ProductNotFound(product_id))
 
     def create_product(self, fields: logic.ProductFields) -> Product:
         """A new product with a stock of 0; a minimum left out is the store's low-stock threshold."""
-        product = logic.new_product(fields, self.new_id(), self.clock(), self.low_stock_threshold)
+        product = new_product(Product, fields, self.new_id(), self.clock(), {"min_stock": self.low_stock_threshold})
         with self.writing() as write:
             store.insert_product(write.tx, product)
         return product
 
     def update_product(self, product_id: str, fields: logic.ProductFields) -> Product:
         now = self.clock()
-        return self._change_product(product_id, lambda current: logic.updated_product(current, product_id, fields, now))
+        return self._change_product(product_id, lambda current: replaced_product(current, product_id, fields, now))
 
     def delete_product(self, product_id: str) -> Product:
         now = self.clock()
-        return self._change_product(product_id, lambda current: logic.deleted_product(current, product_id, now))
+        return self._change_product(product_id, lambda current: deleted_product(current, product_id, now))
 
     def _change_product(self, product_id: str, change: Callable[[Product | None], Product]) -> Product:
         """Lock the product, change it as the logic decides (a missing one is refused there) and save it."""
@@ -82,7 +84,7 @@ class CatalogUseCases(UseCases):
 
     def client(self, client_id: str) -> Client:
         with self.reading() as tx:
-            return logic.existing(store.get_client(tx, client_id), ClientNotFound(client_id))
+            return existing(store.get_client(tx, client_id), ClientNotFound(client_id))
 
     def create_client(self, fields: logic.ClientFields) -> Client:
         client = logic.new_client(fields, self.new_id(), self.clock())
@@ -99,7 +101,7 @@ class CatalogUseCases(UseCases):
 
     def delete_client(self, client_id: str) -> None:
         with self.writing() as write:
-            logic.existing(store.get_client(write.tx, client_id, lock=True), ClientNotFound(client_id))
+            existing(store.get_client(write.tx, client_id, lock=True), ClientNotFound(client_id))
             store.delete_client(write.tx, client_id)
 
     # --- stock -------------------------------------------------------------------------------------------------------
@@ -110,14 +112,14 @@ class CatalogUseCases(UseCases):
 
     def level(self, product_id: str) -> logic.StockLevel:
         with self.reading() as tx:
-            return logic.existing(store.get_level(tx, product_id), ProductNotFound(product_id))
+            return existing(store.get_level(tx, product_id), ProductNotFound(product_id))
 
     def adjust(self, caller: Caller, adjustment: logic.Adjustment) -> StockChange:
         """Add or remove units with a reason (never below zero); crossing below the minimum announces StockLow."""
         now = self.clock()
         with self.writing() as write:
             level = store.get_level(write.tx, adjustment.product_id, lock=True)
-            change = logic.adjust(logic.existing(level, ProductNotFound(adjustment.product_id)), adjustment,
+            change = logic.adjust(existing(level, ProductNotFound(adjustment.product_id)), adjustment,
                                   self.new_id(), caller.user_id, now)  # fmt: skip
             store.save_level(write.tx, change.level, now)
             insert_movement(write.tx, change.movement)

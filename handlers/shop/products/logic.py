@@ -15,60 +15,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import ClassVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.shared.clock import timestamp_us
-from handlers.shared.errors import Conflict, NotFound
-from handlers.shared.money import Price, cents, money_text, no_float_noise
-from handlers.shared.paging import Page, PageQuery, page_of
+from handlers.shared.products import ProductBase, ProductFieldsBase, ProductListQuery, ProductNotFound, product_fields
 from handlers.shared.views import IsoTimestamp, Money
 from handlers.shop.contracts import OrderItem, OrderPlaced, ProductChanged, StockRejected, StockReserved
-
-# --- errors ------------------------------------------------------------------------------------------------------
-
-
-class ProductNotFound(NotFound):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"product {product_id} not found")
-
-
-class DuplicateSku(Conflict):
-    def __init__(self, sku: str) -> None:
-        super().__init__(f"a product with SKU {sku} already exists")
-        self.sku = sku
-
 
 # --- the catalog -------------------------------------------------------------------------------------------------
 
 
-class ProductFields(BaseModel):
+class ProductFields(ProductFieldsBase):
     """The body of ``POST /products`` and ``PUT /products/{id}`` (PUT replaces every field; ``active`` omitted keeps
     the current value, ``true`` restores a deleted product)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-    sku: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(None, max_length=4000)
-    category: str = Field(min_length=1, max_length=100)
-    price: Price
-    active: bool | None = None
-
-    @field_validator("sku")
-    @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.upper()
-
-    @field_validator("price", mode="before")
-    @classmethod
-    def _price(cls, value: Any) -> Any:
-        return no_float_noise(value)
 
     @field_validator("description")
     @classmethod
@@ -76,60 +41,14 @@ class ProductFields(BaseModel):
         return value or None
 
 
-@dataclass(frozen=True)
-class Product:
-    id: str
-    sku: str
-    name: str
+@dataclass(frozen=True, kw_only=True)
+class Product(ProductBase):
     description: str | None
-    category: str
-    price: Decimal
-    active: bool
-    created_at: datetime
-    updated_at: datetime
-
-
-def new_product(fields: ProductFields, product_id: str, now: datetime) -> Product:
-    return Product(
-        id=product_id,
-        sku=fields.sku,
-        name=fields.name,
-        description=fields.description,
-        category=fields.category,
-        price=cents(fields.price),
-        active=True if fields.active is None else fields.active,
-        created_at=now,
-        updated_at=now,
-    )
-
-
-def updated_product(current: Product | None, product_id: str, fields: ProductFields, now: datetime) -> Product:
-    """``PUT``: every field replaced; 404 for an unknown product."""
-    if current is None:
-        raise ProductNotFound(product_id)
-    return replace(
-        current,
-        sku=fields.sku,
-        name=fields.name,
-        description=fields.description,
-        category=fields.category,
-        price=cents(fields.price),
-        active=current.active if fields.active is None else fields.active,
-        updated_at=now,
-    )
-
-
-def deleted_product(current: Product | None, product_id: str, now: datetime) -> Product:
-    """``DELETE`` is a soft delete: the product stays (orders and reservations point at it) but is no longer sold."""
-    if current is None:
-        raise ProductNotFound(product_id)
-    return replace(current, active=False, updated_at=now)
 
 
 def changes_nothing(current: Product, product: Product) -> bool:
     """Whether ``product`` differs from ``current`` only in its time: then nothing is written nor announced."""
-    fields = ("sku", "name", "description", "category", "price", "active")
-    return all(getattr(current, name) == getattr(product, name) for name in fields)
+    return replace(product, updated_at=current.updated_at) == current
 
 
 def visible(product: Product | None, product_id: str) -> Product:
@@ -166,50 +85,30 @@ class ProductView(TypedDict):
 
 
 def product_view(product: Product) -> ProductView:
-    return {
-        "id": product.id,
-        "sku": product.sku,
-        "name": product.name,
-        "description": product.description,
-        "category": product.category,
-        "price": money_text(product.price),
-        "active": product.active,
-        "created_at": timestamp_us(product.created_at),
-        "updated_at": timestamp_us(product.updated_at),
-    }
+    return cast(ProductView, product_fields(product, timestamp_us))
 
 
 # --- listing -----------------------------------------------------------------------------------------------------
 
 
-class ListQuery(PageQuery):
+class ListQuery(ProductListQuery):
     """``GET /products``: ``q`` (in name, SKU or description, any case), ``category``, ``limit``, ``cursor``.
     Products come in SKU order."""
 
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
     q: str | None = Field(None, max_length=100, description="Words to find in the name, SKU or description")
-    category: str | None = Field(None, max_length=100)
 
-    @field_validator("q", "category")
+    @field_validator("q")
     @classmethod
     def _blank(cls, value: str | None) -> str | None:
         return value or None
-
-    @property
-    def after_sku(self) -> str | None:
-        return None if self.after_key is None else self.after_key[0]
 
 
 def search_pattern(q: str) -> str:
     """A LIKE pattern (escape character ``!``) matching ``q`` anywhere, in lower case."""
     escaped = q.lower().replace("!", "!!").replace("%", "!%").replace("_", "!_")
     return f"%{escaped}%"
-
-
-def page(products: list[Product], limit: int) -> Page[ProductView]:
-    """A page from up to ``limit + 1`` products in SKU order: the extra one only says there is more."""
-    return page_of(products, limit, product_view, lambda product: (product.sku,))
 
 
 # --- inventory ---------------------------------------------------------------------------------------------------

@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from handlers.shared.clock import timestamp_us
-from handlers.shared.db import IntegrityConflict, Transaction, insert_statement
-from handlers.shared.money import money, money_text
+from handlers.shared.db import Transaction, insert_statement
+from handlers.shared.products import find_in_sku_order, product_of, write_product
 from handlers.shop.contracts import OrderItem
 from handlers.shop.products.logic import (
-    DuplicateSku,
     Inventory,
     LineState,
     ListQuery,
@@ -56,18 +55,12 @@ class StockInconsistent(RuntimeError):
 def get(tx: Transaction, product_id: str, *, lock: bool = False) -> Product | None:
     """The product (deleted or not); ``lock`` keeps it locked until the transaction ends."""
     row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": product_id}, lock=lock)
-    return None if row is None else _product(row)
-
-
-def sku_taken(tx: Transaction, sku: str, product_id: str) -> bool:
-    """Whether another product than ``product_id`` has this SKU."""
-    other = tx.query_one("SELECT id FROM products WHERE sku = :sku AND id <> :id", {"sku": sku, "id": product_id})
-    return other is not None
+    return None if row is None else product_of(Product, row)
 
 
 def insert(tx: Transaction, product: Product) -> None:
-    """A new product and its empty inventory row; DuplicateSku when its SKU was taken since it was checked."""
-    _write(tx, _INSERT, product)
+    """A new product and its empty inventory row; DuplicateSku when its SKU is taken."""
+    write_product(tx, _INSERT, product, timestamp_us)
     tx.execute(
         "INSERT INTO inventory (product_id, available, reserved, updated_at) VALUES (:id, 0, 0, :at)",
         {"id": product.id, "at": timestamp_us(product.updated_at)},
@@ -75,25 +68,17 @@ def insert(tx: Transaction, product: Product) -> None:
 
 
 def save(tx: Transaction, product: Product) -> None:
-    """Write every field of a product but its creation time; DuplicateSku as for :func:`insert`."""
-    _write(tx, _UPDATE, product)
+    """Write every field of a product but its creation time; DuplicateSku when its SKU is another product's."""
+    write_product(tx, _UPDATE, product, timestamp_us)
 
 
 def find(tx: Transaction, query: ListQuery) -> list[Product]:
     """Up to ``limit + 1`` sold products matching the query, in SKU order after the cursor."""
-    where = ["active = 1"]
-    params: dict[str, Any] = {"limit": query.limit + 1}
-    if query.category is not None:
-        where.append("category = :category")
-        params["category"] = query.category
+    where, params = ["active = 1"], {}
     if query.q is not None:
         where.append(_SEARCH)
         params["pattern"] = search_pattern(query.q)
-    if query.after_sku is not None:
-        where.append("sku > :after")
-        params["after"] = query.after_sku
-    rows = tx.query(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY sku LIMIT :limit", params)
-    return [_product(r) for r in rows]
+    return [product_of(Product, r) for r in find_in_sku_order(tx, _SELECT, query, where, params)]
 
 
 # --- inventory ------------------------------------------------------------------------------------------------------
@@ -218,13 +203,6 @@ def set_lines(tx: Transaction, order_id: str, new: LineState, now: datetime, *, 
 # --- rows -------------------------------------------------------------------------------------------------------------
 
 
-def _write(tx: Transaction, sql: str, product: Product) -> None:
-    try:
-        tx.execute(sql, _row(product))
-    except IntegrityConflict:  # the SKU was taken between the check and the write
-        raise DuplicateSku(product.sku) from None
-
-
 def _move_stock(tx: Transaction, change: str, condition: str, params: dict[str, Any], inconsistent: str) -> None:
     """Change one locked inventory row, only where ``condition`` holds; StockInconsistent when it did not."""
     moved = tx.execute(
@@ -233,31 +211,3 @@ def _move_stock(tx: Transaction, change: str, condition: str, params: dict[str, 
     )
     if moved != 1:
         raise StockInconsistent(inconsistent)
-
-
-def _row(product: Product) -> dict[str, Any]:
-    return {
-        "id": product.id,
-        "sku": product.sku,
-        "name": product.name,
-        "description": product.description,
-        "category": product.category,
-        "price": money_text(product.price),
-        "active": 1 if product.active else 0,
-        "created_at": timestamp_us(product.created_at),
-        "updated_at": timestamp_us(product.updated_at),
-    }
-
-
-def _product(row: dict[str, Any]) -> Product:
-    return Product(
-        id=row["id"],
-        sku=row["sku"],
-        name=row["name"],
-        description=row["description"],
-        category=row["category"],
-        price=money(row["price"]),
-        active=bool(row["active"]),
-        created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
-    )

@@ -13,19 +13,24 @@ from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.outbox import publisher_for
 from handlers.shared.paging import Page
+from handlers.shared.products import (
+    ProductNotFound,
+    deleted_product,
+    new_product,
+    replaced_product,
+    sku_page,
+)
 from handlers.shared.settings import ServiceSettings
 from handlers.shared.usecases import UseCases, Write
 from handlers.shop.contracts import OrderCancelled, OrderConfirmed, OrderPlaced, StockReleased
 from handlers.shop.products import logic, store
 from handlers.shop.products.logic import (
-    DuplicateSku,
     Inventory,
     LineState,
     OrderStock,
     Outcome,
     Product,
     ProductFields,
-    ProductNotFound,
     ProductView,
     Reject,
 )
@@ -40,7 +45,7 @@ class ProductUseCases(UseCases):
 
     def listing(self, query: logic.ListQuery) -> Page[ProductView]:
         with self.reading() as tx:
-            return logic.page(store.find(tx, query), query.limit)
+            return sku_page(store.find(tx, query), query.limit, logic.product_view)
 
     def show(self, product_id: str) -> Product:
         """A product on sale; a deleted one is a 404 like an unknown one."""
@@ -49,9 +54,8 @@ class ProductUseCases(UseCases):
 
     def create(self, fields: ProductFields) -> Product:
         """A new product with no stock; 409 when its SKU is taken."""
-        product = logic.new_product(fields, self.new_id(), self.clock())
+        product = new_product(Product, fields, self.new_id(), self.clock(), {})
         with self.writing() as write:
-            _check_sku(write, product)
             store.insert(write.tx, product)
             write.publish([logic.product_changed(product)])
         return product
@@ -59,12 +63,12 @@ class ProductUseCases(UseCases):
     def update(self, product_id: str, fields: ProductFields) -> Product:
         with self.writing() as write:
             current = store.get(write.tx, product_id, lock=True)
-            return _change(write, current, logic.updated_product(current, product_id, fields, self.clock()))
+            return _change(write, current, replaced_product(current, product_id, fields, self.clock()))
 
     def delete(self, product_id: str) -> Product:
         with self.writing() as write:
             current = store.get(write.tx, product_id, lock=True)
-            return _change(write, current, logic.deleted_product(current, product_id, self.clock()))
+            return _change(write, current, deleted_product(current, product_id, self.clock()))
 
     # --- inventory ----------------------------------------------------------------------------------------------
 
@@ -147,17 +151,11 @@ class ProductUseCases(UseCases):
         return Outcome(order_id, OrderStock.RELEASED)
 
 
-def _check_sku(write: Write, product: Product) -> None:
-    if store.sku_taken(write.tx, product.sku, product.id):
-        raise DuplicateSku(product.sku)
-
-
 def _change(write: Write, current: Product | None, product: Product) -> Product:
     """Write a changed product with its ProductChanged event; nothing is written (nor announced) when only the time
     would change."""
     if current is not None and logic.changes_nothing(current, product):
         return current
-    _check_sku(write, product)
     store.save(write.tx, product)
     write.publish([logic.product_changed(product)])
     return product

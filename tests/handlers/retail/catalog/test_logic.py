@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ from pydantic import ValidationError
 
 from handlers.retail.catalog import logic
 from handlers.shared.paging import encode_cursor
+from handlers.shared.products import new_product, replaced_product
 from tests.handlers.retail.catalog.helpers import START
 
 
@@ -19,11 +21,15 @@ def adjustment(delta: int) -> logic.Adjustment:
     return logic.Adjustment(product_id="p-1", delta=delta, reason="count")
 
 
+def new(fields: logic.ProductFields, default_min_stock: Callable[[], int] = lambda: 5) -> logic.Product:
+    return new_product(logic.Product, fields, "p-1", START, {"min_stock": default_min_stock})
+
+
 def test_product_fields_normalize_sku_and_keep_decimal_price() -> None:
     fields = logic.ProductFields(sku="mug-1", name="Mug", category="kitchen", price=12.5)
     assert fields.sku == "MUG-1"
     assert fields.price == Decimal("12.5")
-    assert logic.product_view(logic.new_product(fields, "p-1", START, lambda: 5))["price"] == "12.50"
+    assert logic.product_view(new(fields))["price"] == "12.50"
 
 
 def unasked() -> int:
@@ -33,17 +39,17 @@ def unasked() -> int:
 def test_min_stock_omitted_is_the_default_on_create_and_kept_on_replace() -> None:
     omitted = logic.ProductFields(sku="A", name="A", category="c", price=1)
     assert omitted.min_stock is None
-    product = logic.new_product(omitted, "p-1", START, lambda: 7)
+    product = new(omitted, lambda: 7)
     assert product.min_stock == 7
-    replaced = logic.updated_product(replace(product, min_stock=3), product.id, omitted, START)
+    replaced = replaced_product(replace(product, min_stock=3), product.id, omitted, START)
     assert replaced.min_stock == 3
 
 
 def test_an_explicit_min_stock_wins_and_the_default_is_not_asked() -> None:
     fields = logic.ProductFields(sku="A", name="A", category="c", price=1, min_stock=0)
-    product = logic.new_product(fields, "p-1", START, unasked)
+    product = new(fields, unasked)
     assert product.min_stock == 0
-    assert logic.updated_product(replace(product, min_stock=9), product.id, fields, START).min_stock == 0
+    assert replaced_product(replace(product, min_stock=9), product.id, fields, START).min_stock == 0
 
 
 @pytest.mark.parametrize("price", [-1, "12.345", True, "abc"])
