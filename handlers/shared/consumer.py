@@ -4,16 +4,18 @@ EventBridge rules deliver events to a queue per consumer; the queue invokes the 
 that fails goes back to the queue (and, after the configured receives, to the DLQ) while the rest of the batch
 succeeds. ``inbox.claim`` records an event id in the same transaction as its effect, so a redelivery changes nothing.
 
-A subscription's consumer subclasses :class:`EventConsumer`: it names itself, lists the detail types it consumes and
-their models, and handles one parsed event; ``process`` runs it over a batch.
+A subscription's consumer subclasses :class:`EventConsumer`, naming the subscription it serves, and handles one parsed
+event; ``process`` runs it over a batch, and a :class:`ConsumerEntry` is the function's entry point.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -67,13 +69,21 @@ def handle_batch(event: dict[str, Any], context: Any, handle: Callable[[Received
 class EventConsumer:
     """Handles one received event; raises to have its record retried.
 
-    ``name`` is the consumer as its claims record it; ``consumed`` the detail types its subscription's rule routes
-    to it, parsed with ``models``. Any other type is a wiring error worth a DLQ entry: :meth:`unexpected` raises,
-    unless a subclass decides otherwise."""
+    A subclass names its subscription as its system declares it: ``class BookingsConsumer(EventConsumer,
+    system="moving", service="fleet", subscription="bookings")``. From that come ``name`` (the consumer as its claims
+    record it: ``fleet-bookings``), ``consumed`` (the detail types the subscription's rule routes to it) and
+    ``models`` (the system's contracts, ``handlers/<system>/contracts.py`` ``EVENTS``). Any other type is a wiring
+    error worth a DLQ entry: :meth:`unexpected` raises, unless a subclass decides otherwise."""
 
     name: ClassVar[str]
     consumed: ClassVar[frozenset[str]]
     models: ClassVar[Mapping[str, type[EventDetail]]]
+
+    def __init_subclass__(cls, *, system: str, service: str, subscription: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name = f"{service}-{subscription}"
+        cls.consumed = declared_events(system, service, subscription)
+        cls.models = importlib.import_module(f"handlers.{system}.contracts").EVENTS
 
     def __call__(self, received: ReceivedEvent) -> None:
         set_correlation_id(received.event_id)
@@ -92,6 +102,48 @@ class EventConsumer:
     def process(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """The batch response: ``{"batchItemFailures": [...]}`` naming only the records that failed."""
         return _process(event, context, consumer=self)
+
+
+class ConsumerEntry:
+    """A subscription function's entry point: the consumer that ``build`` makes from the environment on the first
+    invocation, reused while the container is warm."""
+
+    def __init__(self, build: Callable[[], EventConsumer]) -> None:
+        self._build = build
+        self._warm: EventConsumer | None = None
+
+    def consumer(self) -> EventConsumer:
+        if self._warm is None:
+            self._warm = self._build()
+        return self._warm
+
+    def reset(self) -> None:
+        """Forget the warm consumer, so the next invocation reads the environment again (tests that change it)."""
+        self._warm = None
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return self.consumer().process(event, context)
+
+
+class Outcome(Protocol):
+    """What an event did: ``ignored`` says why nothing changed."""
+
+    @property
+    def changed(self) -> bool: ...
+
+    @property
+    def ignored(self) -> str | None: ...
+
+
+def log_outcome(log: logging.Logger, received: ReceivedEvent, event: EventDetail, outcome: Outcome | None) -> bool:
+    """Log an event that had no effect (``None``: it was claimed before; or it was ignored); True when it had one."""
+    if outcome is None:
+        log.info("%s %s was already handled", received.detail_type, event.event_id)
+        return False
+    if not outcome.changed:
+        log.warning("%s %s ignored: %s", received.detail_type, event.event_id, outcome.ignored)
+        return False
+    return True
 
 
 @lambda_entry()  # each record's log lines carry its event id (see EventConsumer.__call__)

@@ -7,25 +7,19 @@ dropped.
 
 from __future__ import annotations
 
-import functools
 import logging
-from typing import Any
 
-from handlers.moving.consuming import MovingConsumer
 from handlers.moving.contracts import MoveCompleted, MoveRegistered
 from handlers.moving.fleet.usecases import FleetUseCases
-from handlers.shared.consumer import ReceivedEvent, declared_events
+from handlers.shared.consumer import ConsumerEntry, EventConsumer, ReceivedEvent
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 
-class BookingsConsumer(MovingConsumer):
+class BookingsConsumer(EventConsumer, system="moving", service="fleet", subscription="bookings"):
     """Handles one received event; raises to have its record retried."""
-
-    name = "fleet-bookings"
-    consumed = declared_events("moving", "fleet", "bookings")
 
     def __init__(self, fleet: FleetUseCases) -> None:
         self.fleet = fleet
@@ -41,11 +35,4 @@ class BookingsConsumer(MovingConsumer):
                     received.detail_type, received.source)  # fmt: skip
 
 
-@functools.cache
-def default_consumer() -> BookingsConsumer:
-    """Built on the first invocation from the environment, then reused by the warm container."""
-    return BookingsConsumer(FleetUseCases.from_settings(ServiceSettings.from_env()))
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return default_consumer().process(event, context)
+handler = ConsumerEntry(lambda: BookingsConsumer(FleetUseCases.from_settings(ServiceSettings.from_env())))

@@ -17,15 +17,12 @@ database, a producer bug); retrying costs little and the DLQ keeps the evidence 
 
 from __future__ import annotations
 
-import functools
 import logging
-from typing import Any
 
-from handlers.moving.consuming import MovingConsumer, log_outcome
 from handlers.moving.contracts import event_move_id
 from handlers.moving.moves import logic
 from handlers.moving.moves.usecases import MoveUseCases
-from handlers.shared.consumer import ReceivedEvent, declared_events
+from handlers.shared.consumer import ConsumerEntry, EventConsumer, ReceivedEvent, log_outcome
 from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
@@ -33,11 +30,8 @@ from handlers.shared.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 
-class ProgressConsumer(MovingConsumer):
+class ProgressConsumer(EventConsumer, system="moving", service="moves", subscription="progress"):
     """Handles one received event; raises to have its record retried."""
-
-    name = "moves-progress"
-    consumed = declared_events("moving", "moves", "progress")
 
     def __init__(self, moves: MoveUseCases) -> None:
         self.moves = moves
@@ -52,11 +46,4 @@ class ProgressConsumer(MovingConsumer):
         log_outcome(log, received, event, change)
 
 
-@functools.cache
-def default_consumer() -> ProgressConsumer:
-    """Built on the first invocation from the environment, then reused by the warm container."""
-    return ProgressConsumer(MoveUseCases(service_database(ServiceSettings.from_env())))
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return default_consumer().process(event, context)
+handler = ConsumerEntry(lambda: ProgressConsumer(MoveUseCases(service_database(ServiceSettings.from_env()))))

@@ -8,23 +8,17 @@ queue's maximum receives it goes to the DLQ.
 
 from __future__ import annotations
 
-import functools
 import logging
-from typing import Any
 
-from handlers.moving.consuming import MovingConsumer
 from handlers.moving.notifications.usecases import Delivery, NotificationSettings, NotificationUseCases
-from handlers.shared.consumer import ReceivedEvent, declared_events
+from handlers.shared.consumer import ConsumerEntry, EventConsumer, ReceivedEvent
 from handlers.shared.events import EventDetail
 
 log = logging.getLogger(__name__)
 
 
-class CustomerUpdatesConsumer(MovingConsumer):
+class CustomerUpdatesConsumer(EventConsumer, system="moving", service="notifications", subscription="customer-updates"):
     """Handles one received event; raises to have its record retried."""
-
-    name = "notifications-customer-updates"
-    consumed = declared_events("moving", "notifications", "customer-updates")
 
     def __init__(self, notifications: NotificationUseCases) -> None:
         self.notifications = notifications
@@ -37,11 +31,6 @@ class CustomerUpdatesConsumer(MovingConsumer):
             log.info("%s %s: a pending notification was sent on retry", received.detail_type, event.event_id)
 
 
-@functools.cache
-def default_consumer() -> CustomerUpdatesConsumer:
-    """Built on the first invocation from the environment, then reused by the warm container."""
-    return CustomerUpdatesConsumer(NotificationUseCases.from_settings(NotificationSettings.from_env()))
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return default_consumer().process(event, context)
+handler = ConsumerEntry(
+    lambda: CustomerUpdatesConsumer(NotificationUseCases.from_settings(NotificationSettings.from_env()))
+)

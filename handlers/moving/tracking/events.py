@@ -13,14 +13,11 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from typing import Any
 
-from handlers.moving.consuming import MovingConsumer, log_outcome
 from handlers.moving.contracts import event_move_id
 from handlers.moving.tracking.usecases import TrackingUseCases
-from handlers.shared.consumer import ReceivedEvent, declared_events
+from handlers.shared.consumer import ConsumerEntry, EventConsumer, ReceivedEvent, log_outcome
 from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
@@ -28,11 +25,8 @@ from handlers.shared.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 
-class SessionsConsumer(MovingConsumer):
+class SessionsConsumer(EventConsumer, system="moving", service="tracking", subscription="sessions"):
     """Handles one received event; raises to have its record retried."""
-
-    name = "tracking-sessions"
-    consumed = declared_events("moving", "tracking", "sessions")
 
     def __init__(self, tracking: TrackingUseCases) -> None:
         self.tracking = tracking
@@ -44,11 +38,4 @@ class SessionsConsumer(MovingConsumer):
             log.info("move %s: tracking %s after %s", move_id, change.tracking.status.value, received.detail_type)
 
 
-@functools.cache
-def default_consumer() -> SessionsConsumer:
-    """Built on the first invocation from the environment, then reused by the warm container."""
-    return SessionsConsumer(TrackingUseCases(service_database(ServiceSettings.from_env())))
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return default_consumer().process(event, context)
+handler = ConsumerEntry(lambda: SessionsConsumer(TrackingUseCases(service_database(ServiceSettings.from_env()))))

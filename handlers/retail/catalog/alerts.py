@@ -6,16 +6,15 @@ nothing, and a failed publish rolls the claim back so the record is retried (the
 
 from __future__ import annotations
 
-import functools
 import logging
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import Field
 
 from handlers.retail.catalog.usecases import CatalogUseCases
-from handlers.retail.contracts import EVENTS, StockLow
+from handlers.retail.contracts import StockLow
 from handlers.shared.aws import client
-from handlers.shared.consumer import EventConsumer, ReceivedEvent, declared_events
+from handlers.shared.consumer import ConsumerEntry, EventConsumer, ReceivedEvent
 from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
@@ -38,12 +37,8 @@ class SnsAlerts:
         (self._client or client("sns")).publish(TopicArn=self.topic_arn, Subject=subject, Message=message)
 
 
-class LowStockAlerts(EventConsumer):
+class LowStockAlerts(EventConsumer, system="retail", service="catalog", subscription="low-stock-alerts"):
     """Handles one StockLow event; raises to have its record retried."""
-
-    name = "catalog-low-stock-alerts"
-    consumed = declared_events("retail", "catalog", "low-stock-alerts")
-    models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
 
     def __init__(self, catalog: CatalogUseCases) -> None:
         self.catalog = catalog
@@ -56,13 +51,11 @@ class LowStockAlerts(EventConsumer):
             log.info("StockLow %s was already handled", event.event_id)
 
 
-@functools.cache
-def default_consumer() -> LowStockAlerts:
-    """Built on the first invocation from the environment, then reused by the warm container."""
+def low_stock_alerts() -> LowStockAlerts:
+    """The consumer, wired from the environment."""
     settings = AlertSettings.from_env()
     send_alert = SnsAlerts(settings.stock_alerts_topic_arn)
     return LowStockAlerts(CatalogUseCases(service_database(settings), send_alert=send_alert))
 
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return default_consumer().process(event, context)
+handler = ConsumerEntry(low_stock_alerts)

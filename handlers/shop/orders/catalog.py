@@ -9,26 +9,20 @@ prices what it sells without calling products.
 
 from __future__ import annotations
 
-import functools
 import logging
-from typing import Any, ClassVar
 
-from handlers.shared.consumer import EventConsumer, ReceivedEvent, declared_events
+from handlers.shared.consumer import ConsumerEntry, EventConsumer, ReceivedEvent
 from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
-from handlers.shop.contracts import EVENTS, ProductChanged
+from handlers.shop.contracts import ProductChanged
 from handlers.shop.orders.usecases import OrderUseCases
 
 log = logging.getLogger(__name__)
 
 
-class CatalogConsumer(EventConsumer):
+class CatalogConsumer(EventConsumer, system="shop", service="orders", subscription="catalog"):
     """Handles one ProductChanged event; raises to have its record retried."""
-
-    name = "orders-catalog"
-    consumed = declared_events("shop", "orders", "catalog")
-    models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
 
     def __init__(self, orders: OrderUseCases) -> None:
         self.orders = orders
@@ -42,11 +36,4 @@ class CatalogConsumer(EventConsumer):
             log.warning("ProductChanged %s ignored: product %s has a later change", event.event_id, event.product_id)
 
 
-@functools.cache
-def default_consumer() -> CatalogConsumer:
-    """Built on the first invocation from the environment, then reused by the warm container."""
-    return CatalogConsumer(OrderUseCases(service_database(ServiceSettings.from_env())))
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return default_consumer().process(event, context)
+handler = ConsumerEntry(lambda: CatalogConsumer(OrderUseCases(service_database(ServiceSettings.from_env()))))

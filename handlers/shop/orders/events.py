@@ -15,26 +15,20 @@ events), the second half of the order saga.
 
 from __future__ import annotations
 
-import functools
 import logging
-from typing import Any, ClassVar
 
-from handlers.shared.consumer import EventConsumer, ReceivedEvent, declared_events
+from handlers.shared.consumer import ConsumerEntry, EventConsumer, ReceivedEvent, log_outcome
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
-from handlers.shop.contracts import EVENTS, event_order_id
+from handlers.shop.contracts import event_order_id
 from handlers.shop.orders import logic
 from handlers.shop.orders.usecases import OrderUseCases
 
 log = logging.getLogger(__name__)
 
 
-class StockResultsConsumer(EventConsumer):
+class StockResultsConsumer(EventConsumer, system="shop", service="orders", subscription="stock-results"):
     """Handles one received stock event; raises to have its record retried."""
-
-    name = "orders-stock-results"
-    consumed = declared_events("shop", "orders", "stock-results")
-    models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
 
     def __init__(self, orders: OrderUseCases) -> None:
         self.orders = orders
@@ -46,17 +40,7 @@ class StockResultsConsumer(EventConsumer):
         except logic.OrderNotFound:
             log.error("%s %s names an unknown order %s; will retry", received.detail_type, event.event_id, order_id)
             raise
-        if change is None:
-            log.info("%s %s was already handled", received.detail_type, event.event_id)
-        elif not change.changed:
-            log.warning("%s %s ignored: %s", received.detail_type, event.event_id, change.ignored)
+        log_outcome(log, received, event, change)
 
 
-@functools.cache
-def default_consumer() -> StockResultsConsumer:
-    """Built on the first invocation from the environment, then reused by the warm container."""
-    return StockResultsConsumer(OrderUseCases.from_settings(ServiceSettings.from_env()))
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return default_consumer().process(event, context)
+handler = ConsumerEntry(lambda: StockResultsConsumer(OrderUseCases.from_settings(ServiceSettings.from_env())))

@@ -15,25 +15,18 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from typing import Any, ClassVar
 
-from handlers.shared.consumer import EventConsumer, ReceivedEvent, declared_events
+from handlers.shared.consumer import ConsumerEntry, EventConsumer, ReceivedEvent
 from handlers.shared.events import EventDetail
 from handlers.shared.settings import ServiceSettings
-from handlers.shop.contracts import EVENTS
 from handlers.shop.products.usecases import ProductUseCases
 
 log = logging.getLogger(__name__)
 
 
-class StockConsumer(EventConsumer):
+class StockConsumer(EventConsumer, system="shop", service="products", subscription="stock"):
     """Handles one received saga event; raises to have its record retried."""
-
-    name = "products-stock"
-    consumed = declared_events("shop", "products", "stock")
-    models: ClassVar[dict[str, type[EventDetail]]] = EVENTS
 
     def __init__(self, products: ProductUseCases) -> None:
         self.products = products
@@ -49,11 +42,4 @@ class StockConsumer(EventConsumer):
             log.info("order %s: stock %s after %s", outcome.order_id, state, received.detail_type)
 
 
-@functools.cache
-def default_consumer() -> StockConsumer:
-    """Built on the first invocation from the environment, then reused by the warm container."""
-    return StockConsumer(ProductUseCases.from_settings(ServiceSettings.from_env()))
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return default_consumer().process(event, context)
+handler = ConsumerEntry(lambda: StockConsumer(ProductUseCases.from_settings(ServiceSettings.from_env())))

@@ -183,10 +183,10 @@ def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch):
     db = Database.from_url(url)
     apply_service_migrations(db, MIGRATIONS)
     registered(StoredMoves(db))
-    events.default_consumer.cache_clear()
+    events.handler.reset()
     try:
         assert events.handler(sqs_batch(truck_assigned()), None) == {"batchItemFailures": []}
     finally:
-        events.default_consumer.cache_clear()
+        events.handler.reset()
     assert StoredMoves(db).get("m1").status is Status.TRUCK_ASSIGNED  # type: ignore[union-attr]
     db.close()

@@ -208,12 +208,12 @@ def test_the_deployed_function_tells_the_customer(topic: Topic, tmp_path: Path, 
         monkeypatch.setenv(key, value)
     db = Database.from_url(url)
     apply_service_migrations(db, MIGRATIONS)
-    events.default_consumer.cache_clear()
+    events.handler.reset()
     try:
         assert events.handler(sqs_batch(registered(new_move())), None) == {"batchItemFailures": []}
-        assert events.default_consumer() is events.default_consumer(), "the warm container reuses its wiring"
+        assert events.handler.consumer() is events.handler.consumer(), "the warm container reuses its wiring"
     finally:
-        events.default_consumer.cache_clear()
+        events.handler.reset()
         db.close()
     [envelope] = topic.messages()
     assert envelope["TopicArn"] == topic.arn and attributes(envelope)["event_type"] == "MoveRegistered"

@@ -108,14 +108,14 @@ def deployed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
     db = Database.from_url(url)
     apply_service_migrations(db, MIGRATIONS)
     api.router.reset()
-    events.default_consumer.cache_clear()
+    events.handler.reset()
     with fake_aws(monkeypatch):
         pattern = {"source": [env["EVENT_SOURCE"]], "detail-type": ["PositionRecorded"]}
         subscriber = bus_to_queue("moving", "moves-progress", "progress", pattern)
         yield {"db": db, "received": subscriber.received}
     db.close()
     api.router.reset()
-    events.default_consumer.cache_clear()
+    events.handler.reset()
 
 
 def test_the_deployed_functions_open_a_session_and_announce_a_position_on_the_bus(deployed):

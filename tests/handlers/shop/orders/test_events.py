@@ -163,8 +163,8 @@ def test_the_handlers_wire_themselves_from_the_environment(tmp_path, monkeypatch
         monkeypatch.setenv(key, value)
     db = Database.from_url(url)
     apply_service_migrations(db, MIGRATIONS)
-    events.default_consumer.cache_clear()
-    catalog.default_consumer.cache_clear()
+    events.handler.reset()
+    catalog.handler.reset()
     try:
         assert catalog.handler(sqs_batch(product_changed("p-mug", "MUG-1", "Mug", "12.50")), None) == OK
         app = router.app(OrderUseCases(db, None, clock=clock))  # no publisher: OrderPlaced stays pending
@@ -173,8 +173,8 @@ def test_the_handlers_wire_themselves_from_the_environment(tmp_path, monkeypatch
         assert status == 201 and order["total"] == "12.50"
         assert events.handler(sqs_batch(reserved(order["id"])), None) == OK
     finally:
-        events.default_consumer.cache_clear()
-        catalog.default_consumer.cache_clear()
+        events.handler.reset()
+        catalog.handler.reset()
     assert StoredOrders(db).get(order["id"]).status is Status.CONFIRMED  # type: ignore[union-attr]
     got = subscriber.received()
     assert {d["detail-type"] for d in got} == {"OrderPlaced", "OrderConfirmed"}, "the relay after commit sent both"

@@ -34,14 +34,14 @@ def deployed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
     db = Database.from_url(url)
     apply_service_migrations(db, MIGRATIONS)
     api.router.reset()
-    events.default_consumer.cache_clear()
+    events.handler.reset()
     with fake_aws(monkeypatch):
         pattern = {"source": [env["EVENT_SOURCE"]]}
         subscriber = bus_to_queue("shop", "orders-stock-results", "stock-results", pattern)
         yield {"db": db, "received": subscriber.received, "source": env["EVENT_SOURCE"]}
     db.close()
     api.router.reset()
-    events.default_consumer.cache_clear()
+    events.handler.reset()
 
 
 def test_the_deployed_functions_create_stock_and_reserve_it_on_the_bus(deployed):
