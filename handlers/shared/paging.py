@@ -9,10 +9,14 @@ import binascii
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
+
+from handlers.shared.clock import timestamp_us
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -118,3 +122,45 @@ def newest_first(select: str, equal: Mapping[str, Any], after: Cursor | None, li
         params.update(after_created_at=after.created_at, after_id=after.item_id)
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     return f"{select}{where} ORDER BY created_at DESC, id DESC LIMIT :limit", {**params, "limit": limit}
+
+
+class Created(Protocol):
+    """An item of a newest-first list: it has an id and a creation time."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+C = TypeVar("C", bound=Created)
+
+
+def newest_first_key(item: Created, stamp: Callable[[datetime], str] = timestamp_us) -> tuple[str, str]:
+    """Where a newest-first page that ends with ``item`` stops: its creation time as stored (``stamp``) and its id."""
+    return stamp(item.created_at), item.id
+
+
+def newest_first_page(items: Sequence[C], limit: int, view: Callable[[C], V],
+                      stamp: Callable[[datetime], str] = timestamp_us) -> Page[V]:  # fmt: skip
+    """A page from up to ``limit + 1`` items newest first: the extra one only says there is more."""
+    return page_of(items, limit, view, lambda item: newest_first_key(item, stamp))
+
+
+@dataclass(frozen=True)
+class OwnerScope:
+    """Which items a newest-first listing may show: a customer's own (``customer_id``), or everyone's (None) for the
+    staff; ``status`` keeps those in one status."""
+
+    customer_id: str | None
+    status: StrEnum | None
+
+    @classmethod
+    def of(cls, user_id: str, *, sees_all: bool, status: StrEnum | None) -> OwnerScope:
+        return cls(None if sees_all else user_id, status)
+
+    @property
+    def columns(self) -> dict[str, str | None]:
+        """The columns a store's listing filters on (see :func:`newest_first`)."""
+        return {"customer_id": self.customer_id, "status": None if self.status is None else self.status.value}

@@ -36,7 +36,7 @@ from handlers.moving.contracts import (
 from handlers.shared.clock import as_utc, timestamp_us, utc_now
 from handlers.shared.errors import NotFound
 from handlers.shared.events import EventDetail
-from handlers.shared.paging import NewestFirstQuery, Page, page_of
+from handlers.shared.paging import NewestFirstQuery, OwnerScope, Page, newest_first_page
 from handlers.shared.status import StatusMachine, TransitionRefused
 from handlers.shared.views import IsoDate, IsoTimestamp
 
@@ -296,29 +296,16 @@ def view(move: Move) -> MoveView:
 # --- listing ---------------------------------------------------------------------------------------------------
 
 
-def sort_key(move: Move) -> tuple[str, str]:
-    """Where a newest-first page that ends with ``move`` stops: its creation time and id."""
-    return timestamp_us(move.created_at), move.id
-
-
 class ListQuery(NewestFirstQuery):
     """``GET /moves`` query: ``limit`` (1..100, default 20), ``cursor`` (from ``next_cursor``), ``status``."""
 
     status: Status | None = None
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Which moves a listing may show: ``customer_id`` None means all of them (employees)."""
-
-    customer_id: str | None
-    status: Status | None
-
-
-def listing_scope(query: ListQuery, user_id: str, groups: frozenset[str]) -> Scope:
-    return Scope(customer_id=None if is_employee(groups) else user_id, status=query.status)
+def listing_scope(query: ListQuery, user_id: str, groups: frozenset[str]) -> OwnerScope:
+    """A customer lists their own moves; employees list every one."""
+    return OwnerScope.of(user_id, sees_all=is_employee(groups), status=query.status)
 
 
 def page(moves: Sequence[Move], limit: int) -> Page[MoveView]:
-    """A page from up to ``limit + 1`` moves in listing order: the extra one only says there is more."""
-    return page_of(moves, limit, view, sort_key)
+    return newest_first_page(moves, limit, view)

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from handlers.moving.contracts import Place
-from handlers.moving.moves.logic import Move, MoveNotFound, Position, Scope, Status, Truck
+from handlers.moving.moves.logic import Move, MoveNotFound, Position, Status, Truck
 from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Transaction, insert_statement
-from handlers.shared.paging import Cursor, newest_first
+from handlers.shared.paging import Cursor, OwnerScope, newest_first
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -52,10 +52,9 @@ def save(tx: Transaction, move: Move) -> None:
                                              "position_recorded_at", "updated_at")})  # fmt: skip
 
 
-def find(tx: Transaction, scope: Scope, after: Cursor | None, limit: int) -> list[Move]:
+def find(tx: Transaction, scope: OwnerScope, after: Cursor | None, limit: int) -> list[Move]:
     """Up to ``limit`` moves in ``scope``, newest first, starting after ``after``."""
-    status = None if scope.status is None else scope.status.value
-    sql, params = newest_first(_SELECT, {"customer_id": scope.customer_id, "status": status}, after, limit)
+    sql, params = newest_first(_SELECT, scope.columns, after, limit)
     return [_move(row) for row in tx.query(sql, params)]
 
 

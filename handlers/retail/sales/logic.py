@@ -28,7 +28,7 @@ from handlers.retail.stock_movements import Movement, MovementKind, movement
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, DomainError, Forbidden, NotFound
 from handlers.shared.money import cents, money_text
-from handlers.shared.paging import NewestFirstQuery, Page, page_of
+from handlers.shared.paging import NewestFirstQuery, Page, newest_first_page
 from handlers.shared.views import IsoTimestamp, Money
 
 ADMINS = "admins"
@@ -333,4 +333,4 @@ def seller_filter(query: SaleQuery, user_id: str, groups: frozenset[str]) -> str
 
 def page(sales: list[Sale], limit: int) -> Page[SaleView]:
     """A page of sales, newest first: the extra sale only says there is more."""
-    return page_of(sales, limit, sale_view, lambda sale: (timestamp_ms(sale.created_at), sale.id))
+    return newest_first_page(sales, limit, sale_view, timestamp_ms)

@@ -39,7 +39,7 @@ from handlers.shared.clock import as_utc, timestamp_us
 from handlers.shared.errors import DomainError, NotFound
 from handlers.shared.events import EventDetail
 from handlers.shared.money import money, money_text
-from handlers.shared.paging import NewestFirstQuery, Page, page_of
+from handlers.shared.paging import NewestFirstQuery, Page, newest_first_page
 from handlers.shared.status import StatusMachine, TransitionRefused
 from handlers.shared.views import IsoTimestamp, Money
 from handlers.shop.contracts import (
@@ -418,15 +418,9 @@ def view(order: Order) -> OrderView:
 # --- listing ---------------------------------------------------------------------------------------------------------
 
 
-def sort_key(order: Order) -> tuple[str, str]:
-    """Where a newest-first page that ends with ``order`` stops: its creation time and id."""
-    return timestamp_us(order.created_at), order.id
-
-
 class ListQuery(NewestFirstQuery):
     """``GET /orders`` query: ``limit`` (1..100, default 20) and ``cursor`` (from ``next_cursor``)."""
 
 
 def page(orders: Sequence[Order], limit: int) -> Page[OrderView]:
-    """A page from up to ``limit + 1`` orders in listing order: the extra one only says there is more."""
-    return page_of(orders, limit, view, sort_key)
+    return newest_first_page(orders, limit, view)

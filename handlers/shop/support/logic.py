@@ -45,7 +45,7 @@ from typing_extensions import TypedDict  # pydantic documents TypedDicts from he
 
 from handlers.shared.clock import timestamp_us
 from handlers.shared.errors import Conflict, NotFound
-from handlers.shared.paging import NewestFirstQuery, Page, page_of
+from handlers.shared.paging import NewestFirstQuery, OwnerScope, Page, newest_first_page
 from handlers.shared.status import StatusMachine
 from handlers.shared.views import IsoTimestamp
 
@@ -339,29 +339,16 @@ def detail(ticket: Ticket, comments: Sequence[Comment]) -> TicketView:
 # --- listing ---------------------------------------------------------------------------------------------------
 
 
-def sort_key(ticket: Ticket) -> tuple[str, str]:
-    """Where a newest-first page that ends with ``ticket`` stops: its creation time and id."""
-    return timestamp_us(ticket.created_at), ticket.id
-
-
 class ListQuery(NewestFirstQuery):
     """``GET /tickets`` query: ``limit`` (1..100, default 20), ``cursor`` (from ``next_cursor``), ``status``."""
 
     status: Status | None = None
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Which tickets a listing may show: ``customer_id`` None means all of them (agents)."""
-
-    customer_id: str | None
-    status: Status | None
-
-
-def listing_scope(query: ListQuery, who: Who) -> Scope:
-    return Scope(customer_id=None if is_agent(who) else who.user_id, status=query.status)
+def listing_scope(query: ListQuery, who: Who) -> OwnerScope:
+    """A customer lists their own tickets; agents list every one."""
+    return OwnerScope.of(who.user_id, sees_all=is_agent(who), status=query.status)
 
 
 def page(tickets: Sequence[Ticket], limit: int) -> Page[TicketSummary]:
-    """A page from up to ``limit + 1`` tickets in listing order: the extra one only says there is more."""
-    return page_of(tickets, limit, summary, sort_key)
+    return newest_first_page(tickets, limit, summary)

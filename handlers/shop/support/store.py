@@ -13,8 +13,8 @@ from typing import Any
 
 from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Transaction, insert_statement
-from handlers.shared.paging import Cursor, newest_first
-from handlers.shop.support.logic import Comment, Role, Scope, Status, Ticket, TicketNotFound
+from handlers.shared.paging import Cursor, OwnerScope, newest_first
+from handlers.shop.support.logic import Comment, Role, Status, Ticket, TicketNotFound
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -63,10 +63,9 @@ def insert_comment(tx: Transaction, note: Comment) -> None:
     tx.execute(_INSERT_COMMENT, _comment_row(note))
 
 
-def find(tx: Transaction, scope: Scope, after: Cursor | None, limit: int) -> list[Ticket]:
+def find(tx: Transaction, scope: OwnerScope, after: Cursor | None, limit: int) -> list[Ticket]:
     """Up to ``limit`` tickets in ``scope``, newest first, starting after ``after``."""
-    status = None if scope.status is None else scope.status.value
-    sql, params = newest_first(_SELECT_TICKET, {"customer_id": scope.customer_id, "status": status}, after, limit)
+    sql, params = newest_first(_SELECT_TICKET, scope.columns, after, limit)
     return [_ticket(row) for row in tx.query(sql, params)]
 
 

@@ -21,7 +21,7 @@ from handlers.moving.contracts import (
 from handlers.moving.moves import logic
 from handlers.moving.moves.logic import Action, Change, ListQuery, Move, NewMove, Status, TransitionRefused
 from handlers.shared.clock import timestamp_us
-from handlers.shared.paging import Cursor
+from handlers.shared.paging import Cursor, OwnerScope
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -282,8 +282,8 @@ def test_the_list_query():
 
 def test_employees_list_everything_and_customers_their_own():
     query = ListQuery(status=Status.REGISTERED)
-    assert logic.listing_scope(query, "e-eve", frozenset({"employees"})) == logic.Scope(None, Status.REGISTERED)
-    assert logic.listing_scope(query, "c-ana", frozenset({"customers"})) == logic.Scope("c-ana", Status.REGISTERED)
+    assert logic.listing_scope(query, "e-eve", frozenset({"employees"})) == OwnerScope(None, Status.REGISTERED)
+    assert logic.listing_scope(query, "c-ana", frozenset({"customers"})) == OwnerScope("c-ana", Status.REGISTERED)
 
 
 def test_a_page_says_whether_there_is_more():

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from handlers.shared.paging import Cursor
+from handlers.shared.paging import Cursor, OwnerScope, newest_first_key
 from handlers.shared.status import TransitionRefused
 from handlers.shop.support import logic
 from handlers.shop.support.logic import (
@@ -134,9 +134,9 @@ def test_a_closed_ticket_takes_no_comments():
 
 def test_agents_list_every_ticket_and_customers_their_own():
     query = ListQuery(status=Status.OPEN)
-    assert logic.listing_scope(query, EVE) == logic.Scope(None, Status.OPEN)
-    assert logic.listing_scope(query, ANA) == logic.Scope("c-ana", Status.OPEN)
-    assert logic.listing_scope(ListQuery(), ADMIN) == logic.Scope("ad-joe", None)
+    assert logic.listing_scope(query, EVE) == OwnerScope(None, Status.OPEN)
+    assert logic.listing_scope(query, ANA) == OwnerScope("c-ana", Status.OPEN)
+    assert logic.listing_scope(ListQuery(), ADMIN) == OwnerScope("ad-joe", None)
 
 
 # --- validation ---------------------------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def test_views_show_utc_timestamps_and_comments_in_the_given_order():
 
 
 def test_a_cursor_round_trips_and_garbage_is_refused():
-    cursor = Cursor(*logic.sort_key(ticket()))
+    cursor = Cursor(*newest_first_key(ticket()))
     assert Cursor.decode(cursor.encode()) == cursor == Cursor("2026-03-10T10:00:00.000000+00:00", "t1")
     for bad in ["not-a-cursor", "W10", "WzEsMl0", "eyJhIjoxfQ"]:  # garbage, [], [1,2], an old-format object
         with pytest.raises(ValueError, match="not a cursor"):
@@ -203,7 +203,7 @@ def test_a_page_says_whether_there_is_more():
     tickets = [replace(ticket(), id=f"t{i}") for i in range(3)]
     full = logic.page(tickets, 2)
     assert [t["id"] for t in full["items"]] == ["t0", "t1"] and full["next_cursor"] == Cursor(
-        *logic.sort_key(tickets[1])
+        *newest_first_key(tickets[1])
     ).encode()
     assert logic.page(tickets[:2], 2)["next_cursor"] is None
     assert logic.page([], 2) == {"items": [], "next_cursor": None}
