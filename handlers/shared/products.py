@@ -1,7 +1,7 @@
 """What retail's catalog and the shop's products service share about a product: its common fields and their rules,
 create, replace and soft delete, the SKU-ordered listing, and the row it is stored as. Each service keeps its own
-schema: a subclass adds its fields (retail's ``min_stock``, the shop's ``description``) and the time precision of its
-system.
+schema: a subclass adds its fields (retail's ``min_stock``, the shop's ``description``), and its views and rows come
+from ``records.py`` in the time precision of its system.
 
 A product has a unique SKU (upper case), a name, a category, a price in ``Decimal`` (2 decimals, never negative) and
 ``active``: a delete is a soft one (sales, movements and orders still name the product), and ``active: true`` on a
@@ -12,7 +12,7 @@ current value when the body leaves them out (or sends null).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -21,11 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from handlers.shared.db import Transaction, write_unique
 from handlers.shared.errors import Conflict, NotFound, existing
-from handlers.shared.money import Price, cents, money, money_text, no_float_noise
+from handlers.shared.money import Price, cents, no_float_noise
 from handlers.shared.paging import Page, PageQuery, page_of
-
-Stamp = Callable[[datetime], str]
-"""How a system writes a time (``timestamp_ms`` or ``timestamp_us``)."""
+from handlers.shared.records import Stamp, row_of
 
 
 class ProductNotFound(NotFound):
@@ -109,29 +107,9 @@ def deleted_product(current: P | None, product_id: str, now: datetime) -> P:
     return replace(existing(current, ProductNotFound(product_id)), active=False, updated_at=now)
 
 
-def product_fields(product: ProductBase, stamp: Stamp) -> dict[str, Any]:
-    """A product as the API shows it: the price as a string with two decimals, times in the system's precision."""
-    values = {field.name: getattr(product, field.name) for field in fields(product)}
-    return values | {"price": money_text(product.price), "created_at": stamp(product.created_at),
-                     "updated_at": stamp(product.updated_at)}  # fmt: skip
-
-
-def product_row(product: ProductBase, stamp: Stamp) -> dict[str, Any]:
-    """What a product is stored as: its view, with ``active`` as the 0 or 1 both databases keep."""
-    return product_fields(product, stamp) | {"active": 1 if product.active else 0}
-
-
-def product_of(kind: type[P], row: Mapping[str, Any]) -> P:
-    """A stored product back from its row."""
-    values = {field.name: row[field.name] for field in fields(kind)}
-    return kind(**values | {"price": money(row["price"]), "active": bool(row["active"]),
-                            "created_at": datetime.fromisoformat(row["created_at"]),
-                            "updated_at": datetime.fromisoformat(row["updated_at"])})  # fmt: skip
-
-
 def write_product(tx: Transaction, sql: str, product: ProductBase, stamp: Stamp) -> None:
     """Insert or update a product's row; DuplicateSku when another product has its SKU."""
-    write_unique(tx, sql, product_row(product, stamp), table="products", unique="sku",
+    write_unique(tx, sql, row_of(product, stamp), table="products", unique="sku",
                  clash=DuplicateSku(product.sku))  # fmt: skip
 
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from handlers.moving.fleet.logic import AssignedBy, Move, MoveStatus, Truck
+from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Transaction, insert_statement
+from handlers.shared.records import columns_of, record_of, row_of
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-_TRUCK_COLUMNS = "id, plate, capacity_m3, home_city, active"
+_TRUCK_COLUMNS = columns_of(Truck)
 _SELECT_TRUCK = f"SELECT {_TRUCK_COLUMNS} FROM trucks"  # noqa: S608 (constant column list)
 _INSERT_TRUCK = insert_statement("trucks", f"{_TRUCK_COLUMNS}, created_at")
 _SELECT_MOVE = "SELECT move_id, move_date, volume_m3, origin_city, status, truck_id FROM moves"
@@ -28,23 +29,13 @@ _INSERT_BOOKING = insert_statement("bookings", "id, truck_id, move_id, move_date
 
 def insert_truck(tx: Transaction, truck: Truck, created_at: str) -> None:
     """Raises ``IntegrityConflict`` when the plate is taken."""
-    tx.execute(
-        _INSERT_TRUCK,
-        {
-            "id": truck.id,
-            "plate": truck.plate,
-            "capacity_m3": truck.capacity_m3,
-            "home_city": truck.home_city,
-            "active": int(truck.active),
-            "created_at": created_at,
-        },
-    )
+    tx.execute(_INSERT_TRUCK, row_of(truck, timestamp_us) | {"created_at": created_at})
 
 
 def lock_truck(tx: Transaction, truck_id: str) -> Truck | None:
     """The truck, locked until the transaction ends; None for an unknown id."""
     row = tx.query_one(f"{_SELECT_TRUCK} WHERE id = :id", {"id": truck_id}, lock=True)
-    return _truck(row) if row else None
+    return record_of(Truck, row) if row else None
 
 
 def find_trucks(tx: Transaction, *, active: bool | None, after_plate: str | None, limit: int) -> list[Truck]:
@@ -54,7 +45,7 @@ def find_trucks(tx: Transaction, *, active: bool | None, after_plate: str | None
         "ORDER BY plate LIMIT :limit",
         {"active": None if active is None else int(active), "after": after_plate, "limit": limit},
     )
-    return [_truck(r) for r in rows]
+    return [record_of(Truck, r) for r in rows]
 
 
 def lock_trucks_that_fit(tx: Transaction, volume_m3: float) -> list[Truck]:
@@ -63,7 +54,7 @@ def lock_trucks_that_fit(tx: Transaction, volume_m3: float) -> list[Truck]:
     rows = tx.query(
         f"{_SELECT_TRUCK} WHERE active = 1 AND capacity_m3 >= :volume ORDER BY id", {"volume": volume_m3}, lock=True
     )
-    return [_truck(r) for r in rows]
+    return [record_of(Truck, r) for r in rows]
 
 
 # --- the move projection ------------------------------------------------------------------------------------------
@@ -72,7 +63,7 @@ def lock_trucks_that_fit(tx: Transaction, volume_m3: float) -> list[Truck]:
 def lock_move(tx: Transaction, move_id: str) -> Move | None:
     """The move, locked until the transaction ends; None when fleet has not seen it."""
     row = tx.query_one(f"{_SELECT_MOVE} WHERE move_id = :id", {"id": move_id}, lock=True)
-    return _move(row) if row else None
+    return record_of(Move, row) if row else None
 
 
 def insert_move(tx: Transaction, move: Move, at: str) -> None:
@@ -151,24 +142,3 @@ def release_booking_of(tx: Transaction, move_id: str) -> str | None:
         return None
     tx.execute("DELETE FROM bookings WHERE move_id = :move_id", {"move_id": move_id})
     return str(row["truck_id"])
-
-
-def _truck(row: dict[str, Any]) -> Truck:
-    return Truck(
-        id=row["id"],
-        plate=row["plate"],
-        capacity_m3=float(row["capacity_m3"]),
-        home_city=row["home_city"],
-        active=bool(row["active"]),
-    )
-
-
-def _move(row: dict[str, Any]) -> Move:
-    return Move(
-        move_id=row["move_id"],
-        move_date=date.fromisoformat(row["move_date"]),
-        volume_m3=float(row["volume_m3"]),
-        origin_city=row["origin_city"],
-        status=MoveStatus(row["status"]),
-        truck_id=row["truck_id"],
-    )

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
@@ -33,6 +34,7 @@ from handlers.moving.contracts import MoveCompleted, MoveRegistered, PositionRec
 from handlers.shared.clock import as_utc, timestamp_us, utc_now
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.events import EventDetail
+from handlers.shared.records import view_of
 from handlers.shared.views import IsoTimestamp
 
 EMPLOYEES = "employees"
@@ -191,7 +193,7 @@ class Position:
     recorded_at: datetime
 
     def view(self) -> PositionView:
-        return {"lat": self.lat, "lon": self.lon, "recorded_at": timestamp_us(self.recorded_at)}
+        return cast(PositionView, view_of(self, timestamp_us))
 
 
 class PositionView(TypedDict):

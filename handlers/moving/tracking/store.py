@@ -5,21 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from handlers.moving.tracking.logic import (
     PATH_LIMIT,
     Accepted,
     Position,
-    SessionStatus,
     Tracking,
 )
 from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Transaction, insert_statement
+from handlers.shared.records import columns_of, record_of, row_of
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-_COLUMNS = "move_id, customer_id, truck_id, status, opened_at, closed_at, updated_at"
+_COLUMNS = columns_of(Tracking)
 _SELECT = f"SELECT {_COLUMNS} FROM tracked_moves WHERE move_id = :move_id"  # noqa: S608 (constant column list)
 _INSERT = insert_statement("tracked_moves", _COLUMNS)
 _UPDATE = (
@@ -31,16 +30,16 @@ _UPDATE = (
 def lock(tx: Transaction, move_id: str) -> Tracking | None:
     """The move's session, locked until the transaction ends (None before its first event)."""
     row = tx.query_one(_SELECT, {"move_id": move_id}, lock=True)
-    return None if row is None else _tracking(row)
+    return None if row is None else record_of(Tracking, row)
 
 
 def get(tx: Transaction, move_id: str) -> Tracking | None:
     row = tx.query_one(_SELECT, {"move_id": move_id})
-    return None if row is None else _tracking(row)
+    return None if row is None else record_of(Tracking, row)
 
 
 def save(tx: Transaction, tracking: Tracking, *, new: bool) -> None:
-    tx.execute(_INSERT if new else _UPDATE, _row(tracking))
+    tx.execute(_INSERT if new else _UPDATE, row_of(tracking, timestamp_us))
 
 
 def has_position(tx: Transaction, move_id: str, recorded_at: datetime) -> bool:
@@ -74,32 +73,4 @@ def path(tx: Transaction, move_id: str, limit: int = PATH_LIMIT) -> list[Positio
         "SELECT lat, lon, recorded_at FROM positions WHERE move_id = :move_id ORDER BY recorded_at DESC LIMIT :limit",
         {"move_id": move_id, "limit": limit},
     )
-    return [_position(r) for r in reversed(rows)]
-
-
-def _row(tracking: Tracking) -> dict[str, Any]:
-    return {
-        "move_id": tracking.move_id,
-        "customer_id": tracking.customer_id,
-        "truck_id": tracking.truck_id,
-        "status": tracking.status.value,
-        "opened_at": None if tracking.opened_at is None else timestamp_us(tracking.opened_at),
-        "closed_at": None if tracking.closed_at is None else timestamp_us(tracking.closed_at),
-        "updated_at": timestamp_us(tracking.updated_at),
-    }
-
-
-def _tracking(row: dict[str, Any]) -> Tracking:
-    return Tracking(
-        move_id=row["move_id"],
-        status=SessionStatus(row["status"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
-        customer_id=row["customer_id"],
-        truck_id=row["truck_id"],
-        opened_at=None if row["opened_at"] is None else datetime.fromisoformat(row["opened_at"]),
-        closed_at=None if row["closed_at"] is None else datetime.fromisoformat(row["closed_at"]),
-    )
-
-
-def _position(row: dict[str, Any]) -> Position:
-    return Position(float(row["lat"]), float(row["lon"]), datetime.fromisoformat(row["recorded_at"]))
+    return [record_of(Position, r) for r in reversed(rows)]

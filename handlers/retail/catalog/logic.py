@@ -25,7 +25,8 @@ from handlers.retail.stock_movements import Movement, MovementKind, movement
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, NotFound, existing
 from handlers.shared.paging import NewestFirstQuery, Page, PageQuery, page_of
-from handlers.shared.products import ProductBase, ProductFieldsBase, ProductListQuery, product_fields, sku_page
+from handlers.shared.products import ProductBase, ProductFieldsBase, ProductListQuery, sku_page
+from handlers.shared.records import view_of
 from handlers.shared.views import IsoTimestamp, Money
 
 # --- errors ------------------------------------------------------------------------------------------------------
@@ -88,7 +89,7 @@ class ProductView(TypedDict):
 
 
 def product_view(product: Product) -> ProductView:
-    return cast(ProductView, product_fields(product, timestamp_ms))
+    return cast(ProductView, view_of(product, timestamp_ms))
 
 
 class ProductQuery(ProductListQuery):
@@ -150,15 +151,7 @@ class ClientView(TypedDict):
 
 
 def client_view(client: Client) -> ClientView:
-    return {
-        "id": client.id,
-        "document_id": client.document_id,
-        "name": client.name,
-        "email": client.email,
-        "phone": client.phone,
-        "created_at": timestamp_ms(client.created_at),
-        "updated_at": timestamp_ms(client.updated_at),
-    }
+    return cast(ClientView, view_of(client, timestamp_ms))
 
 
 class ClientQuery(PageQuery):

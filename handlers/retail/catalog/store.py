@@ -21,18 +21,18 @@ from handlers.retail.catalog.logic import (
     ProductQuery,
     StockLevel,
     StockQuery,
-    client_view,
 )
 from handlers.retail.stock_movements import MOVEMENT_COLUMNS, Movement, movement_of
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import Transaction, insert_statement, write_unique
 from handlers.shared.paging import newest_first
-from handlers.shared.products import find_in_sku_order, product_of, write_product
+from handlers.shared.products import find_in_sku_order, write_product
+from handlers.shared.records import columns_of, record_of, row_of
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-_PRODUCT_COLUMNS = "id, sku, name, category, price, min_stock, active, created_at, updated_at"
-_CLIENT_COLUMNS = "id, document_id, name, email, phone, created_at, updated_at"
+_PRODUCT_COLUMNS = columns_of(Product)
+_CLIENT_COLUMNS = columns_of(Client)
 _SELECT_PRODUCT = f"SELECT {_PRODUCT_COLUMNS} FROM products"  # noqa: S608 (constant column list)
 _SELECT_CLIENT = f"SELECT {_CLIENT_COLUMNS} FROM clients"  # noqa: S608 (constant column list)
 _SELECT_LEVEL = (
@@ -56,7 +56,7 @@ _UPDATE_CLIENT = (
 
 def get_product(tx: Transaction, product_id: str, *, lock: bool = False) -> Product | None:
     row = tx.query_one(f"{_SELECT_PRODUCT} WHERE id = :id", {"id": product_id}, lock=lock)
-    return None if row is None else product_of(Product, row)
+    return None if row is None else record_of(Product, row)
 
 
 def insert_product(tx: Transaction, product: Product) -> None:
@@ -76,7 +76,7 @@ def save_product(tx: Transaction, product: Product) -> None:
 def find_products(tx: Transaction, query: ProductQuery) -> list[Product]:
     """Up to ``limit + 1`` products in SKU order after the cursor (deleted ones only when asked)."""
     where = [] if query.include_inactive else ["active = 1"]
-    return [product_of(Product, r) for r in find_in_sku_order(tx, _SELECT_PRODUCT, query, where, {})]
+    return [record_of(Product, r) for r in find_in_sku_order(tx, _SELECT_PRODUCT, query, where, {})]
 
 
 # --- clients ---------------------------------------------------------------------------------------------------------
@@ -84,18 +84,18 @@ def find_products(tx: Transaction, query: ProductQuery) -> list[Product]:
 
 def get_client(tx: Transaction, client_id: str, *, lock: bool = False) -> Client | None:
     row = tx.query_one(f"{_SELECT_CLIENT} WHERE id = :id", {"id": client_id}, lock=lock)
-    return None if row is None else _client(row)
+    return None if row is None else record_of(Client, row)
 
 
 def insert_client(tx: Transaction, client: Client) -> None:
     """DuplicateDocument when the document id is taken."""
-    write_unique(tx, _INSERT_CLIENT, dict(client_view(client)), table="clients", unique="document_id",
+    write_unique(tx, _INSERT_CLIENT, row_of(client, timestamp_ms), table="clients", unique="document_id",
                  clash=DuplicateDocument(client.document_id))  # fmt: skip
 
 
 def save_client(tx: Transaction, client: Client) -> None:
     """Write every field of a client that exists; DuplicateDocument when its document id is another client's."""
-    write_unique(tx, _UPDATE_CLIENT, dict(client_view(client)), table="clients", unique="document_id",
+    write_unique(tx, _UPDATE_CLIENT, row_of(client, timestamp_ms), table="clients", unique="document_id",
                  clash=DuplicateDocument(client.document_id))  # fmt: skip
 
 
@@ -111,7 +111,7 @@ def find_clients(tx: Transaction, query: ClientQuery) -> list[Client]:
         where = " WHERE (name > :name OR (name = :name AND id > :id))"
         params.update(name=query.after_key[0], id=query.after_key[1])
     rows = tx.query(f"{_SELECT_CLIENT}{where} ORDER BY name, id LIMIT :limit", params)
-    return [_client(r) for r in rows]
+    return [record_of(Client, r) for r in rows]
 
 
 # --- stock -----------------------------------------------------------------------------------------------------------
@@ -149,11 +149,6 @@ def find_movements(tx: Transaction, query: MovementQuery) -> list[Movement]:
 
 
 # --- rows ------------------------------------------------------------------------------------------------------------
-
-
-def _client(row: dict[str, Any]) -> Client:
-    return Client(row["id"], row["document_id"], row["name"], row["email"], row["phone"],
-                  datetime.fromisoformat(row["created_at"]), datetime.fromisoformat(row["updated_at"]))  # fmt: skip
 
 
 def _level(row: dict[str, Any]) -> StockLevel:

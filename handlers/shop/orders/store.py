@@ -16,6 +16,7 @@ from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Transaction, insert_statement
 from handlers.shared.money import money
 from handlers.shared.paging import Cursor, newest_first
+from handlers.shared.records import columns_of, record_of, row_of
 from handlers.shop.orders.logic import (
     CatalogEntry,
     Line,
@@ -42,7 +43,7 @@ _SELECT_LINES = (
 )
 _SELECT_PAYMENT = "SELECT method, card_last4, amount, recorded_at FROM order_payment_detail WHERE order_id = :order_id"
 _INSERT_PAYMENT = insert_statement("order_payment_detail", "order_id, method, card_last4, amount, recorded_at")
-_CATALOG_COLUMNS = "product_id, sku, name, price, active, changed_at"
+_CATALOG_COLUMNS = columns_of(CatalogEntry)
 _SELECT_CATALOG = f"SELECT {_CATALOG_COLUMNS} FROM catalog"  # noqa: S608 (constant column list)
 _INSERT_CATALOG = insert_statement("catalog", _CATALOG_COLUMNS)
 _UPDATE_CATALOG = (
@@ -103,20 +104,18 @@ def catalog(tx: Transaction, product_ids: Iterable[str]) -> dict[str, CatalogEnt
     params = {f"p{i}": pid for i, pid in enumerate(ids)}
     marks = ", ".join(f":{name}" for name in params)
     rows = tx.query(f"{_SELECT_CATALOG} WHERE product_id IN ({marks})", params)  # noqa: S608 (placeholders)
-    return {row["product_id"]: _entry(row) for row in rows}
+    return {row["product_id"]: record_of(CatalogEntry, row) for row in rows}
 
 
 def lock_product(tx: Transaction, product_id: str) -> CatalogEntry | None:
     """The copy's entry of a product, locked until the transaction ends; None when the copy does not know it."""
     row = tx.query_one(f"{_SELECT_CATALOG} WHERE product_id = :id", {"id": product_id}, lock=True)
-    return None if row is None else _entry(row)
+    return None if row is None else record_of(CatalogEntry, row)
 
 
 def save_product(tx: Transaction, entry: CatalogEntry, *, known: bool) -> None:
     """Write a product's entry: replace it when the copy ``known`` it, else add it."""
-    values = {"product_id": entry.product_id, "sku": entry.sku, "name": entry.name, "price": str(entry.price),
-              "active": 1 if entry.active else 0, "changed_at": timestamp_us(entry.changed_at)}  # fmt: skip
-    tx.execute(_UPDATE_CATALOG if known else _INSERT_CATALOG, values)
+    tx.execute(_UPDATE_CATALOG if known else _INSERT_CATALOG, row_of(entry, timestamp_us))
 
 
 # --- rows -------------------------------------------------------------------------------------------------------------
@@ -182,8 +181,3 @@ def _load(tx: Transaction, row: dict[str, Any]) -> Order:
         currency=row["currency"],
         payment=payment,
     )
-
-
-def _entry(row: dict[str, Any]) -> CatalogEntry:
-    return CatalogEntry(row["product_id"], row["sku"], row["name"], money(row["price"]), bool(row["active"]),
-                        datetime.fromisoformat(row["changed_at"]))  # fmt: skip

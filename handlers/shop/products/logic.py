@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.shared.clock import timestamp_us
-from handlers.shared.products import ProductBase, ProductFieldsBase, ProductListQuery, ProductNotFound, product_fields
+from handlers.shared.products import ProductBase, ProductFieldsBase, ProductListQuery, ProductNotFound
+from handlers.shared.records import view_of
 from handlers.shared.views import IsoTimestamp, Money
 from handlers.shop.contracts import OrderItem, OrderPlaced, ProductChanged, StockRejected, StockReserved
 
@@ -85,7 +86,7 @@ class ProductView(TypedDict):
 
 
 def product_view(product: Product) -> ProductView:
-    return cast(ProductView, product_fields(product, timestamp_us))
+    return cast(ProductView, view_of(product, timestamp_us))
 
 
 # --- listing -----------------------------------------------------------------------------------------------------

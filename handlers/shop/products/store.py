@@ -15,7 +15,8 @@ from typing import Any
 
 from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Transaction, insert_statement
-from handlers.shared.products import find_in_sku_order, product_of, write_product
+from handlers.shared.products import find_in_sku_order, write_product
+from handlers.shared.records import columns_of, record_of
 from handlers.shop.contracts import OrderItem
 from handlers.shop.products.logic import (
     Inventory,
@@ -31,7 +32,7 @@ from handlers.shop.products.logic import (
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-_COLUMNS = "id, sku, name, description, category, price, active, created_at, updated_at"
+_COLUMNS = columns_of(Product)
 _SELECT = f"SELECT {_COLUMNS} FROM products"  # noqa: S608 (constant column list)
 _INSERT = insert_statement("products", _COLUMNS)
 _UPDATE = (
@@ -55,7 +56,7 @@ class StockInconsistent(RuntimeError):
 def get(tx: Transaction, product_id: str, *, lock: bool = False) -> Product | None:
     """The product (deleted or not); ``lock`` keeps it locked until the transaction ends."""
     row = tx.query_one(f"{_SELECT} WHERE id = :id", {"id": product_id}, lock=lock)
-    return None if row is None else product_of(Product, row)
+    return None if row is None else record_of(Product, row)
 
 
 def insert(tx: Transaction, product: Product) -> None:
@@ -78,7 +79,7 @@ def find(tx: Transaction, query: ListQuery) -> list[Product]:
     if query.q is not None:
         where.append(_SEARCH)
         params["pattern"] = search_pattern(query.q)
-    return [product_of(Product, r) for r in find_in_sku_order(tx, _SELECT, query, where, params)]
+    return [record_of(Product, r) for r in find_in_sku_order(tx, _SELECT, query, where, params)]
 
 
 # --- inventory ------------------------------------------------------------------------------------------------------

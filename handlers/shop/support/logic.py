@@ -38,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Protocol
+from typing import Annotated, Protocol, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
@@ -46,6 +46,7 @@ from typing_extensions import TypedDict  # pydantic documents TypedDicts from he
 from handlers.shared.clock import timestamp_us
 from handlers.shared.errors import Conflict, NotFound
 from handlers.shared.paging import NewestFirstQuery, OwnerScope, Page, newest_first_page
+from handlers.shared.records import view_of
 from handlers.shared.status import StatusMachine
 from handlers.shared.views import IsoTimestamp
 
@@ -305,29 +306,11 @@ class TicketView(TicketSummary):
 
 
 def summary(ticket: Ticket) -> TicketSummary:
-    return {
-        "id": ticket.id,
-        "customer_id": ticket.customer_id,
-        "customer_email": ticket.customer_email,
-        "subject": ticket.subject,
-        "description": ticket.description,
-        "order_id": ticket.order_id,
-        "status": ticket.status,
-        "assignee_id": ticket.assignee_id,
-        "created_at": timestamp_us(ticket.created_at),
-        "updated_at": timestamp_us(ticket.updated_at),
-    }
+    return cast(TicketSummary, view_of(ticket, timestamp_us))
 
 
 def comment_view(note: Comment) -> CommentView:
-    return {
-        "id": note.id,
-        "ticket_id": note.ticket_id,
-        "author_id": note.author_id,
-        "author_role": note.author_role,
-        "body": note.body,
-        "created_at": timestamp_us(note.created_at),
-    }
+    return cast(CommentView, view_of(note, timestamp_us))
 
 
 def detail(ticket: Ticket, comments: Sequence[Comment]) -> TicketView:

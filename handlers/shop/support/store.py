@@ -7,21 +7,19 @@ holds the write lock), so two agents taking the same ticket at once are decided 
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from handlers.shared.clock import timestamp_us
 from handlers.shared.db import Transaction, insert_statement
 from handlers.shared.paging import Cursor, OwnerScope, newest_first
-from handlers.shop.support.logic import Comment, Role, Status, Ticket, TicketNotFound
+from handlers.shared.records import columns_of, record_of, row_of
+from handlers.shop.support.logic import Comment, Ticket, TicketNotFound
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-_TICKET_COLUMNS = (
-    "id, customer_id, customer_email, subject, description, order_id, status, assignee_id, created_at, updated_at"
-)
-_COMMENT_COLUMNS = "id, ticket_id, author_id, author_role, body, created_at"
+_TICKET_COLUMNS = columns_of(Ticket)
+_COMMENT_COLUMNS = columns_of(Comment)
 _SELECT_TICKET = f"SELECT {_TICKET_COLUMNS} FROM tickets"  # noqa: S608 (constant column list)
 _INSERT_TICKET = insert_statement("tickets", _TICKET_COLUMNS)
 _UPDATE_TICKET = (
@@ -70,52 +68,16 @@ def find(tx: Transaction, scope: OwnerScope, after: Cursor | None, limit: int) -
 
 
 def _ticket_row(ticket: Ticket) -> dict[str, Any]:
-    return {
-        "id": ticket.id,
-        "customer_id": ticket.customer_id,
-        "customer_email": ticket.customer_email,
-        "subject": ticket.subject,
-        "description": ticket.description,
-        "order_id": ticket.order_id,
-        "status": ticket.status.value,
-        "assignee_id": ticket.assignee_id,
-        "created_at": timestamp_us(ticket.created_at),
-        "updated_at": timestamp_us(ticket.updated_at),
-    }
+    return row_of(ticket, timestamp_us)
 
 
 def _ticket(row: dict[str, Any]) -> Ticket:
-    return Ticket(
-        id=row["id"],
-        customer_id=row["customer_id"],
-        customer_email=row["customer_email"],
-        subject=row["subject"],
-        description=row["description"],
-        order_id=row["order_id"],
-        status=Status(row["status"]),
-        assignee_id=row["assignee_id"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
-    )
+    return record_of(Ticket, row)
 
 
 def _comment_row(note: Comment) -> dict[str, Any]:
-    return {
-        "id": note.id,
-        "ticket_id": note.ticket_id,
-        "author_id": note.author_id,
-        "author_role": note.author_role.value,
-        "body": note.body,
-        "created_at": timestamp_us(note.created_at),
-    }
+    return row_of(note, timestamp_us)
 
 
 def _comment(row: dict[str, Any]) -> Comment:
-    return Comment(
-        id=row["id"],
-        ticket_id=row["ticket_id"],
-        author_id=row["author_id"],
-        author_role=Role(row["author_role"]),
-        body=row["body"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-    )
+    return record_of(Comment, row)
