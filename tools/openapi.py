@@ -59,7 +59,11 @@ HEADERS = {
 }
 
 _ERRORS = {
-    "400": ("The body is not a JSON object, or the body or query breaks a rule the service states", "Error"),
+    "400": (
+        "The body is not a JSON object, the body or query breaks a rule the service states, or the cursor is not "
+        "one this list returned",
+        "Error",
+    ),
     "401": (
         "No valid token (missing, expired, revoked or not for this API), or credentials that do not sign in",
         "Error",

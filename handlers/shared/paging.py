@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.shared.clock import timestamp_us
+from handlers.shared.errors import BadRequest
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -33,16 +34,24 @@ def encode_cursor(*parts: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+class InvalidCursor(BadRequest):
+    """A cursor this listing did not hand out: a 400 that says to start again from the first page."""
+
+    def __init__(self) -> None:
+        super().__init__("the cursor is not one this list returned (it may be of another list or of an earlier "
+                         "version): ask for the first page again, without a cursor")  # fmt: skip
+
+
 def decode_cursor(text: str, parts: int) -> tuple[str, ...]:
     """The sort key a cursor holds. Anything this API did not hand out, including a cursor of another listing or of
-    an earlier format, raises ValueError (a 422 on the query's ``cursor`` field), never a 500."""
+    an earlier format, raises :class:`InvalidCursor` (a 400), never a 500."""
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         key = json.loads(raw)
     except (binascii.Error, ValueError, TypeError):
-        raise ValueError("is not a cursor returned by this API") from None
+        raise InvalidCursor from None
     if not isinstance(key, list) or len(key) != parts or not all(isinstance(p, str) for p in key):
-        raise ValueError("is not a cursor returned by this API")
+        raise InvalidCursor
     return tuple(key)
 
 

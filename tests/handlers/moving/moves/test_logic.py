@@ -21,7 +21,7 @@ from handlers.moving.contracts import (
 from handlers.moving.moves import logic
 from handlers.moving.moves.logic import Action, Change, ListQuery, Move, NewMove, Status, TransitionRefused
 from handlers.shared.clock import timestamp_us
-from handlers.shared.paging import Cursor, OwnerScope
+from handlers.shared.paging import Cursor, InvalidCursor, OwnerScope
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -265,7 +265,7 @@ def test_cursors_round_trip_and_reject_anything_else():
     cursor = Cursor("2026-03-10T10:00:00.000000+00:00", "m1")
     assert Cursor.decode(cursor.encode()) == cursor
     for bad in ("", "not base64!", "bm90IGpzb24", "WzEsMl0", "WyJhIl0"):  # "", junk, "not json", [1,2], ["a"]
-        with pytest.raises(ValueError, match="is not a cursor returned by this API"):
+        with pytest.raises(InvalidCursor):
             Cursor.decode(bad)
 
 
@@ -273,11 +273,12 @@ def test_the_list_query():
     assert ListQuery.model_validate({}) == ListQuery(limit=20, cursor=None, status=None)
     query = ListQuery.model_validate({"limit": "5", "status": "COMPLETED", "cursor": Cursor("a", "b").encode()})
     assert (query.limit, query.status, query.after) == (5, Status.COMPLETED, Cursor("a", "b"))
-    for bad, field in (({"limit": "0"}, "limit"), ({"limit": "101"}, "limit"), ({"status": "LOST"}, "status"),
-                       ({"cursor": "???"}, "cursor")):  # fmt: skip
+    for bad, field in (({"limit": "0"}, "limit"), ({"limit": "101"}, "limit"), ({"status": "LOST"}, "status")):
         with pytest.raises(ValidationError) as error:
             ListQuery.model_validate(bad)
         assert [e["loc"] for e in error.value.errors()] == [(field,)]
+    with pytest.raises(InvalidCursor):
+        ListQuery.model_validate({"cursor": "???"})
 
 
 def test_employees_list_everything_and_customers_their_own():

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from handlers.retail.catalog import logic
-from handlers.shared.paging import encode_cursor
+from handlers.shared.paging import InvalidCursor, encode_cursor
 from handlers.shared.products import new_product, replaced_product
 from tests.handlers.retail.catalog.helpers import START
 
@@ -82,5 +82,5 @@ def test_stock_low_only_when_crossing_below_the_minimum(stock: int, delta: int, 
 
 def test_cursor_round_trip_and_rejects_garbage() -> None:
     assert logic.MovementQuery(cursor=encode_cursor("a", "b")).after_key == ("a", "b")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidCursor):
         logic.MovementQuery(cursor="!!!")

@@ -203,11 +203,14 @@ def test_pages_walk_every_order_once(call):
     assert seen == mine[::-1]
 
 
-@pytest.mark.parametrize(("query", "field"), [({"limit": "0"}, "limit"), ({"limit": "101"}, "limit"),
-                                              ({"cursor": "%%%"}, "cursor")])  # fmt: skip
+@pytest.mark.parametrize(("query", "field"), [({"limit": "0"}, "limit"), ({"limit": "101"}, "limit")])
 def test_bad_listing_parameters_are_422(call, query, field):
     status, body = call("GET /orders", ANA, query=query)
     assert status == 422 and [e["field"] for e in body["errors"]] == [field]
+
+
+def test_a_cursor_this_list_did_not_return_is_a_400(call):
+    assert call("GET /orders", ANA, query={"cursor": "%%%"})[0] == 400
 
 
 # --- cancelling -----------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from handlers.shared.money import money_text
-from handlers.shared.paging import encode_cursor
+from handlers.shared.paging import InvalidCursor, encode_cursor
 from handlers.shared.products import ProductNotFound, deleted_product, new_product, replaced_product
 from handlers.shop.contracts import OrderItem, OrderPlaced
 from handlers.shop.products import logic
@@ -77,7 +77,7 @@ def test_product_changed_carries_the_decimal_price():
 
 def test_cursor_round_trip_and_garbage():
     assert logic.ListQuery(cursor=encode_cursor("MUG-1")).after_key == ("MUG-1",)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidCursor):
         logic.ListQuery(cursor="!!!")
     with pytest.raises(ValidationError):
         logic.ListQuery(limit=0)
