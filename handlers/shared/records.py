@@ -5,8 +5,8 @@ place, so a service does not list its fields again for each shape.
   ``Decimal``) as text with two decimals; enums are strings already.
 - The row is what a store writes: the view, with booleans as the 0 and 1 both databases keep and enums as their
   values.
-- A row comes back through the record's type hints: ``datetime``, ``date``, ``Decimal``, ``bool``, ``int``, ``float``
-  and enums are parsed, ``None`` stays ``None``, anything else is kept as it is.
+- A row comes back through the record's type hints: ``datetime`` (in UTC), ``date``, ``Decimal``, ``bool``, ``int``,
+  ``float`` and enums are parsed, ``None`` stays ``None``, anything else is kept as it is.
 
 A record with nested objects (a move's addresses, an order's items) maps its own rows.
 """
@@ -23,6 +23,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
+from handlers.shared.clock import as_utc
 from handlers.shared.money import money, money_text
 
 R = TypeVar("R")
@@ -84,7 +85,7 @@ def _parser(hint: Any) -> Callable[[Any], Any]:
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         (hint,) = [arg for arg in typing.get_args(hint) if arg is not type(None)]  # X | None: X, or None
     if hint is datetime:
-        return datetime.fromisoformat
+        return lambda value: as_utc(datetime.fromisoformat(str(value)))
     if hint is date:
         return lambda value: value if isinstance(value, date) else date.fromisoformat(value)
     if hint is Decimal:

@@ -18,13 +18,15 @@ from typing import (
     Any,
     Literal,
     NotRequired,  # pydantic documents TypedDicts from here on Python < 3.12
+    cast,
 )
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import TypedDict
 
-from handlers.shared.clock import as_utc, timestamp_us
+from handlers.shared.clock import timestamp_us
 from handlers.shared.errors import BadRequest, Conflict, DomainError, Unauthorized
+from handlers.shared.records import view_of
 from handlers.shared.views import IsoTimestamp
 
 CUSTOMERS = "customers"
@@ -293,10 +295,6 @@ def identity_from_claims(claims: dict[str, Any]) -> Identity:
 # --- profiles ----------------------------------------------------------------------------------------------------
 
 
-def parse_timestamp(text: str) -> datetime:
-    return as_utc(datetime.fromisoformat(text))
-
-
 @dataclass(frozen=True)
 class Profile:
     id: str
@@ -341,12 +339,6 @@ class ProfileView(TypedDict):
 
 def profile_view(profile: Profile) -> ProfileView:
     """The profile as the API shows it (the revocation moment stays internal)."""
-    return {
-        "id": profile.id,
-        "email": profile.email,
-        "name": profile.name,
-        "phone": profile.phone,
-        "address": profile.address,
-        "created_at": timestamp_us(profile.created_at),
-        "updated_at": timestamp_us(profile.updated_at),
-    }
+    view = view_of(profile, timestamp_us)
+    del view["sessions_revoked_at"]
+    return cast(ProfileView, view)
