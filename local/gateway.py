@@ -38,19 +38,11 @@ from typing import Any
 from architectures import spec
 from handlers.shared.asgi import ASGIApp, Receive, Scope, Send, lifespan
 from handlers.shared.http_event import ApiContext, HttpRequest, authorizer_event, http_api_event
+from handlers.shared.http_response import BadIntegrationResponse, HttpResponse, integration_response, send_response
 from local.functions import ServiceFunctions
 from local.gateway_auth import Forbidden, HandlerResolver, RouteAuthorizer, Unauthorized
 from local.gateway_cors import CORS_HEADERS, CORS_MAX_AGE_SECONDS, CORS_METHODS, Cors
-from local.gateway_http import (
-    MAX_BODY_BYTES,
-    BadIntegrationResponse,
-    HttpResponse,
-    TooLarge,
-    integration_response,
-    read_request,
-    read_request_body,
-    send_response,
-)
+from local.gateway_http import MAX_BODY_BYTES, TooLarge, read_request, read_request_body
 from local.gateway_routes import RouteEntry, Router
 from local.jwt_authorizer import JwtAuthorizer, JwtSettings
 

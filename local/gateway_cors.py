@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from handlers.shared.http_event import HttpRequest
-from local.gateway_http import HttpResponse
+from handlers.shared.http_response import HttpResponse
 
 CORS_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 CORS_HEADERS = ("authorization", "content-type", "idempotency-key")

@@ -15,9 +15,7 @@ Settings: ``USER_POOL_CLIENT_ID``; ``JWKS_URL`` and ``TOKEN_ISSUER``, which defa
 from __future__ import annotations
 
 import asyncio
-import base64
 import functools
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -28,6 +26,7 @@ from pydantic import Field
 from architectures import SYSTEMS
 from handlers.shared.asgi import ASGIApp, Receive, Scope, Send, lifespan, read_body
 from handlers.shared.http_event import ApiContext, HttpRequest, claims_as_strings, http_api_event, jwt_authorizer
+from handlers.shared.http_response import BadIntegrationResponse, HttpResponse, integration_response, send_response
 from handlers.shared.settings import EnvSettings
 from handlers.shared.tokens import InvalidToken, KeysUnavailable, TokenVerifier
 
@@ -115,25 +114,13 @@ def _event(request: HttpRequest, claims: Mapping[str, Any] | None) -> dict[str, 
     return http_api_event(request, route_key(request), API, authorizer=authorizer)
 
 
-async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
-    await _send(send, status, json.dumps(payload).encode(), [(b"content-type", b"application/json")])
-
-
-async def _send_result(send: Send, result: dict[str, Any]) -> None:
-    """Send a handler's payload 2.0 response."""
-    headers = [(str(k).lower().encode("latin-1"), str(v).encode("latin-1"))
-               for k, v in (result.get("headers") or {}).items()]  # fmt: skip
-    for name, values in (result.get("multiValueHeaders") or {}).items():
-        headers += [(str(name).lower().encode("latin-1"), str(v).encode("latin-1")) for v in values]
-    headers += [(b"set-cookie", str(c).encode("latin-1")) for c in result.get("cookies") or []]
-    raw = result.get("body") or ""
-    body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
-    await _send(send, int(result.get("statusCode", 200)), body, headers)
+def _response(result: Any) -> HttpResponse:
+    """The handler's payload 2.0 result as HTTP; one that API Gateway could not read either is a 500."""
+    try:
+        return integration_response(result)
+    except BadIntegrationResponse:
+        log.exception("the handler's response cannot be sent")
+        return HttpResponse.message(500, "internal error")
 
 
 def asgi_app(handler: Handler, authenticator: Callable[[], Authenticator]) -> ASGIApp:
@@ -148,11 +135,11 @@ def asgi_app(handler: Handler, authenticator: Callable[[], Authenticator]) -> AS
         request = HttpRequest.from_scope(scope)
         method, path = request.method, scope.get("path") or "/"
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            await _send_json(send, 200, {"status": "ok"})
+            await send_response(send, HttpResponse.json(200, {"status": "ok"}), head_only=method == "HEAD")
             return
         body = await read_body(receive, MAX_BODY_BYTES)
         if body is None:
-            await _send_json(send, 413, {"message": "the request body is too large"})
+            await send_response(send, HttpResponse.message(413, "the request body is too large"))
             return
         request.body = body
         claims = None
@@ -161,16 +148,18 @@ def asgi_app(handler: Handler, authenticator: Callable[[], Authenticator]) -> AS
                 claims = await asyncio.to_thread(authenticator().claims, request.headers)
             except InvalidToken as e:
                 log.info("refused %s %s: %s", method, path, e)
-                await _send_json(send, 401, {"message": "Unauthorized"})
+                await send_response(send, HttpResponse.message(401, "Unauthorized"))
                 return
             except KeysUnavailable as e:
                 log.error("the JWKS cannot be fetched (%s); refusing", e)
-                await _send_json(send, 503, {"message": "sign-in is temporarily unavailable; try again shortly"})
+                await send_response(
+                    send, HttpResponse.message(503, "sign-in is temporarily unavailable; try again shortly")
+                )
                 return
         started = time.monotonic()
         result = await asyncio.to_thread(handler, _event(request, claims), None)
         log.debug("%s %s -> %s in %.1f ms", method, path, result.get("statusCode"), (time.monotonic() - started) * 1e3)
-        await _send_result(send, result)
+        await send_response(send, _response(result))
 
     return app
 
