@@ -18,9 +18,16 @@ from pydantic import ValidationError
 
 from architectures import SYSTEMS
 from architectures.stack_config import StackConfig
+from components.cost import CostSettings
 
 PROJECT = "aws-systems"
 SECRET_LOOKING = re.compile(r"(password|secret|token|private.?key|api.?key)", re.IGNORECASE)
+
+
+class ProgramConfig(StackConfig, CostSettings):
+    """The stack config with the keys only the program and its tools read: ``budgetMonthlyUsd`` (the preflight's
+    ``cost-budget`` rule fails a preview whose monthly estimate is over it) and ``costAssumptions`` (the usage behind
+    the estimate's usage-driven figures; ``make plan`` prints them next to the figures)."""
 
 
 class ConfigError(ValueError):
@@ -45,7 +52,7 @@ def _error_line(error: Mapping[str, Any], namespace: str) -> str:
 
 def parse(
     raw: Mapping[str, Any], secret_keys: set[str] | frozenset[str] = frozenset(), project: str = PROJECT
-) -> StackConfig:
+) -> ProgramConfig:
     """Validate the flat ``{"project:key": value}`` config Pulumi gives a program. Raises :class:`ConfigError`."""
     prefix = f"{project}:"
     values: dict[str, Any] = {}
@@ -59,7 +66,7 @@ def parse(
             raise ConfigError(f"{full_key}: looks like a secret; set it with `pulumi config set --secret {key}`")
         values[key] = _decode(value)
     try:
-        config = StackConfig.model_validate(values)
+        config = ProgramConfig.model_validate(values)
     except ValidationError as exc:
         raise ConfigError(_error_line(exc.errors()[0], project)) from None
     unknown = [s for s in config.systems if s not in SYSTEMS]

@@ -45,6 +45,8 @@ class Synthesis:
     stack: str
     mocks: harness.RecordingMocks
     seconds: float
+    config: dict[str, Any] | None = None
+    """The stack config the program ran with; the preflight runs with it too (the cost-budget rule reads it)."""
 
     @property
     def resources(self) -> list[harness.Recorded]:
@@ -63,6 +65,8 @@ class Synthesis:
         for r in self.resources:
             inputs.append(Resource(r.type, r.name, r.urn, _unknown_where(r.inputs, assigned), r.parent))
             outputs.append(Resource(r.type, r.name, r.urn, {"id": r.id, **r.outputs}, r.parent, r.dependencies))
+        if self.config is not None:
+            pulumi.runtime.set_all_config(self.config)  # another stack may have been synthesized since
         return evaluate(RULES, inputs, outputs)
 
 
@@ -82,8 +86,9 @@ def synthesize(stack: str, config: dict[str, Any] | None = None, build_dir: Path
     from program.main import run  # imported late: the mocks must be installed first
 
     mocks = harness.install(project=PROJECT, stack=stack, preview=True)
-    pulumi.runtime.set_all_config(config if config is not None else stack_config(stack))
+    config = config if config is not None else stack_config(stack)
+    pulumi.runtime.set_all_config(config)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         harness.run(lambda: run(build_layer=False, build_dir=build_dir or Path(tmp)))
-    return Synthesis(stack, mocks, time.perf_counter() - started)
+    return Synthesis(stack, mocks, time.perf_counter() - started, config)

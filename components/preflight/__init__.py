@@ -13,6 +13,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from components.preflight import (
+    budget,
     cors,
     keys,
     kubernetes,
@@ -47,6 +48,7 @@ RULES: tuple[Rule, ...] = (
     Rule("aws-relations", "Values AWS checks against each other are consistent", stack_check=relations.check),
     Rule("rds-proxy-users", "An RDS Proxy knows every user that connects through it", stack_check=proxy.check),
     Rule("site-cors", "APIs a web app calls allow the origin it is served from", stack_check=cors.check),
+    Rule("cost-budget", "The monthly cost estimate is within the stack's budgetMonthlyUsd", stack_check=budget.check),
 )
 
 

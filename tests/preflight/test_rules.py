@@ -12,7 +12,10 @@ from typing import Any
 
 import pytest
 
+from components.cost import CostSettings
+from components.cost.settings import from_config
 from components.preflight import RULES, evaluate, lifecycle
+from components.preflight import budget as budget_rule
 from components.preflight.model import Resource
 
 ACCOUNT = "123456789012"
@@ -418,6 +421,37 @@ def test_a_manifest_with_a_wrong_type_or_an_unknown_field_is_refused():
 
 def test_valid_manifests_pass():
     assert fired("kubernetes-schema", apply_invocation(DEPLOYMENT)) == []
+
+
+# --- cost budget ---------------------------------------------------------------------------------------------------
+def over_budget(budget: float | None, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The budget rule on a stack of one EKS cluster (control plane $73.00, two t3.medium nodes $60.74, their root
+    volumes $4.00: $137.74 a month), with ``budget`` as the stack config's budgetMonthlyUsd."""
+    settings = CostSettings(budget_monthly_usd=budget)
+    monkeypatch.setattr(budget_rule, "from_pulumi", lambda: (settings, "us-east-1"))
+    cluster = res("eks:index:Cluster", "cluster", instanceType="t3.medium", desiredCapacity=2)
+    return fired("cost-budget", cluster)
+
+
+def test_an_estimate_over_the_budget_is_refused(monkeypatch):
+    [message] = over_budget(100, monkeypatch)
+    assert "$137.74 is over budgetMonthlyUsd $100.00" in message and "cluster $137.74" in message
+
+
+def test_an_estimate_within_the_budget_or_no_budget_passes(monkeypatch):
+    assert over_budget(150, monkeypatch) == []
+    assert over_budget(None, monkeypatch) == []
+
+
+def test_the_budget_is_read_from_the_stack_config_pulumi_hands_the_pack():
+    raw = {"aws:region": "us-east-1", "aws-systems:budgetMonthlyUsd": "250", "other:budgetMonthlyUsd": "1"}
+    raw["aws-systems:costAssumptions"] = '{"apiRequestsMonthly": 5}'
+    settings, region = from_config(raw, "aws-systems")
+    assert (settings.budget_monthly_usd, settings.cost_assumptions.api_requests_monthly, region) == (
+        250,
+        5,
+        "us-east-1",
+    )
 
 
 # --- every rule is tested above --------------------------------------------------------------------------------------
