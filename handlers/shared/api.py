@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from pydantic import BaseModel, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from handlers.shared.db import DatabaseUnavailable
 from handlers.shared.errors import BadRequest as BadRequest
@@ -70,15 +71,60 @@ def caller_of(event: dict[str, Any]) -> Caller:
 
 
 def body_as(raw: str | None, model: type[M], context: Mapping[str, Any] | None = None) -> M:
-    """A raw JSON body as ``model``: 400 when it is not JSON, 422 with field messages when it does not fit.
-    ``context`` reaches the model's validators (``now`` and ``today``, from the service's clock)."""
+    """A raw JSON body as ``model``: 400 when it is not JSON (or nests deeper than any model does), 422 with field
+    messages when it does not fit. ``context`` reaches the model's validators (``now`` and ``today``, from the
+    service's clock)."""
     try:
         data = json.loads(raw) if raw else None
     except json.JSONDecodeError:
         raise BadRequest("the request body is not valid JSON") from None
+    except RecursionError:
+        raise BadRequest("the request body nests too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest("the request body must be a JSON object")
+    if _depth(data) > MAX_BODY_DEPTH:
+        raise BadRequest("the request body nests too deeply")
+    refuse_unstorable_text(data, ())
     return model.model_validate(data, context=context)
+
+
+MAX_BODY_DEPTH = 32
+"""No request model nests deeper than a few levels; a deeper body is refused before validation walks it."""
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""NUL (which text columns and logs mishandle) and lone surrogates (which are not UTF-8, so no database stores them)."""
+
+
+def refuse_unstorable_text(value: Any, location: tuple[str | int, ...]) -> None:
+    """A 422 naming the field when any string in ``value`` (a parsed body, query or path parameters; keys included)
+    holds NUL or a lone surrogate: every route refuses them the same way, whatever its model says."""
+    if isinstance(value, str):
+        if _UNSTORABLE.search(value):
+            raise _invalid(location, value, "must not contain NUL characters or unpaired surrogates")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            refuse_unstorable_text(str(key), (*location, str(key)))
+            refuse_unstorable_text(item, (*location, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            refuse_unstorable_text(item, (*location, index))
+
+
+def _depth(value: Any) -> int:
+    """How deep a parsed JSON value nests (a scalar is 0), walking without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _invalid(location: tuple[str | int, ...], value: Any, message: str) -> ValidationError:
+    """A pydantic ValidationError for one field, so it is answered as every other 422."""
+    error = InitErrorDetails(type=PydanticCustomError("value_error", message), loc=location, input=value)
+    return ValidationError.from_exception_data("request", [error])
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:

@@ -34,7 +34,7 @@ from pydantic import BaseModel
 
 from architectures.spec import Route, Service, System
 from handlers.shared import idempotency
-from handlers.shared.api import Caller, Forbidden, body_as, caller_of, resolver
+from handlers.shared.api import Caller, Forbidden, body_as, caller_of, refuse_unstorable_text, resolver
 from handlers.shared.db import IntegrityConflict
 from handlers.shared.entry import http_request_id, lambda_entry
 from handlers.shared.settings import ServiceSettings
@@ -176,10 +176,11 @@ def _endpoint(app: APIGatewayHttpResolver, bound: BoundRoute, use_cases: Any) ->
         caller = None if route.public else caller_of(raw)
         if caller is not None and route.groups and not caller.is_in(*route.groups):
             raise Forbidden(f"this action needs one of the groups: {', '.join(route.groups)}")
+        refuse_unstorable_text(params, ("path",))
         context = use_cases.validation_context() if bound.body and isinstance(use_cases, UseCases) else None
         raw_body = event.body or ("{}" if bound.optional_body else None)
         body = body_as(raw_body, bound.body, context) if bound.body else None
-        query = bound.query.model_validate(event.query_string_parameters or {}) if bound.query else None
+        query = _query(bound, event.query_string_parameters or {})
         claim = _claim(bound, caller, event.headers, body)
         if claim is not None and (earlier := use_cases.earlier_response(claim.owner_id, claim.key)) is not None:
             return idempotency.replay(earlier, claim.fingerprint), bound.status
@@ -196,6 +197,14 @@ def _endpoint(app: APIGatewayHttpResolver, bound: BoundRoute, use_cases: Any) ->
 
     endpoint.__name__ = bound.function.__name__
     return endpoint
+
+
+def _query(bound: BoundRoute, parameters: dict[str, str]) -> BaseModel | None:
+    """The query as the route's model; text a database cannot store is refused first, as in a body."""
+    if bound.query is None:
+        return None
+    refuse_unstorable_text(parameters, ())
+    return bound.query.model_validate(parameters)
 
 
 def _claim(

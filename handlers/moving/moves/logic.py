@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -36,6 +36,7 @@ from handlers.moving.contracts import (
 from handlers.shared.clock import as_utc, timestamp_us, utc_now
 from handlers.shared.errors import NotFound
 from handlers.shared.events import EventDetail
+from handlers.shared.fields import Day
 from handlers.shared.paging import NewestFirstQuery, OwnerScope, Page, newest_first_page
 from handlers.shared.status import StatusMachine, TransitionRefused
 from handlers.shared.views import IsoDate, IsoTimestamp
@@ -129,16 +130,21 @@ class Change:
         return self.ignored is None
 
 
+BOOKING_HORIZON = timedelta(days=730)
+"""How far ahead a move can be booked: trucks and prices are not planned further."""
+
+
 class NewMove(BaseModel):
     """The body of ``POST /moves``. Unknown fields are refused, so a typo is not silently dropped.
 
-    ``move_date`` must be today or later, in UTC; validate with ``context={"today": date}`` to fix the day."""
+    ``move_date`` must be today or later, in UTC, and at most :data:`BOOKING_HORIZON` ahead; validate with
+    ``context={"today": date}`` to fix the day."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     origin: Place
     destination: Place
-    move_date: date
+    move_date: Day
     volume_m3: float = Field(gt=0, le=100, description="Cubic metres to move; more than 0, at most 100")
     notes: str | None = Field(None, max_length=1000)
 
@@ -148,6 +154,8 @@ class NewMove(BaseModel):
         today = (info.context or {}).get("today") or utc_now().date()
         if value < today:
             raise ValueError(f"must be today or later (today is {today.isoformat()})")
+        if value > today + BOOKING_HORIZON:
+            raise ValueError(f"must be at most {BOOKING_HORIZON.days} days ahead (today is {today.isoformat()})")
         return value
 
 

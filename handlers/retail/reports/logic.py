@@ -22,20 +22,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, NotRequired
+from typing import Any, NotRequired
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.shared.clock import as_utc, timestamp_ms
 from handlers.shared.errors import NotFound
+from handlers.shared.fields import Day
 from handlers.shared.money import cents, money_text
 from handlers.shared.views import IsoDate, Money
 
@@ -43,27 +43,11 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 366
 TOP_PRODUCTS = 5
 URL_EXPIRES_IN = 15 * 60  # seconds: the presigned links of a daily report
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def from_cents(value: Any) -> Decimal:
     """A sum of cents from SQL (an int, a Decimal, or a float on SQLite) as an amount with 2 places."""
     return cents(Decimal(str(value if value is not None else 0)) / 100)
-
-
-def _day(value: Any) -> Any:
-    """``YYYY-MM-DD`` only (pydantic's own date parsing would also take timestamps)."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not _DAY.fullmatch(value.strip()):
-        raise ValueError("must be a date YYYY-MM-DD")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError("must be a date YYYY-MM-DD") from None
-
-
-Day = Annotated[date, BeforeValidator(_day)]
 
 
 class ReportNotFound(NotFound):

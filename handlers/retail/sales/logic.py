@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -27,6 +27,7 @@ from handlers.retail.contracts import StockLow
 from handlers.retail.stock_movements import Movement, MovementKind, movement
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, DomainError, Forbidden, NotFound
+from handlers.shared.fields import Day
 from handlers.shared.money import cents, money_text
 from handlers.shared.paging import NewestFirstQuery, Page, newest_first_page
 from handlers.shared.views import IsoTimestamp, Money
@@ -303,8 +304,8 @@ class SaleQuery(NewestFirstQuery):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True)
 
-    from_: date | None = Field(None, alias="from")
-    to: date | None = None
+    from_: Day | None = Field(None, alias="from")
+    to: Day | None = None
     seller: str | None = Field(None, min_length=1, max_length=64)
 
     @model_validator(mode="after")

@@ -13,6 +13,7 @@ from handlers.shared import aws
 from handlers.shop.users.logic import (
     EmailTaken,
     Identity,
+    IdentityRefused,
     IdentityUnavailable,
     RefreshRefused,
     SessionInvalid,
@@ -28,6 +29,16 @@ log = logging.getLogger(__name__)
 _BUSY = {"TooManyRequestsException", "LimitExceededException", "InternalErrorException", "ServiceUnavailable"}
 _SIGN_IN_REFUSED = {"NotAuthorizedException", "UserNotFoundException", "UserNotConfirmedException",
                     "PasswordResetRequiredException"}  # fmt: skip
+_REFUSED_INPUT = {
+    "InvalidParameterException",
+    "InvalidPasswordException",
+    "UsernameExistsException",
+    "AliasExistsException",
+    "CodeMismatchException",
+    "ExpiredCodeException",
+    "UserLambdaValidationException",
+}
+"""Codes that blame what the caller sent: a 400 with Cognito's message, when the operation maps them no better."""
 _BAD_CODE = {"CodeMismatchException", "ExpiredCodeException", "UserNotFoundException", "NotAuthorizedException"}
 
 
@@ -36,6 +47,13 @@ def _code(error: Exception) -> str | None:
     if not isinstance(response, dict):
         return None
     return str((response.get("Error") or {}).get("Code") or "") or None
+
+
+def _message(error: Exception) -> str:
+    """Cognito's own words for a refusal, on one line and short (they name the field, never a secret)."""
+    response = getattr(error, "response", None) or {}
+    message = str((response.get("Error") or {}).get("Message") or "the value is not accepted")
+    return " ".join(message.split())[:200]
 
 
 def _busy(error: Exception) -> Exception:
@@ -69,6 +87,8 @@ class CognitoIdentity:
                 raise refusals[code] from None
             if code in _BUSY:
                 raise _busy(e) from None
+            if code in _REFUSED_INPUT:
+                raise IdentityRefused(f"the identity provider refused the request: {_message(e)}") from None
             raise
         except BotoCoreError as e:  # connection errors, timeouts
             raise _busy(e) from None

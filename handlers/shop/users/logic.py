@@ -61,6 +61,10 @@ class WrongCode(BadRequest):
     pass
 
 
+class IdentityRefused(BadRequest):
+    """The identity provider refused a value the request gave (an email it does not take as a user name, say)."""
+
+
 class SignInFailed(Unauthorized):
     def __init__(self) -> None:
         super().__init__(SIGN_IN_FAILED)

@@ -114,6 +114,21 @@ def test_a_throttled_cognito_is_a_503(pool: Pool, store: StoredProfiles) -> None
     assert status == 503
 
 
+@pytest.mark.parametrize("code", ["InvalidParameterException", "UserLambdaValidationException"])
+def test_a_value_cognito_refuses_is_a_400_with_its_words(pool: Pool, store: StoredProfiles, code: str) -> None:
+    import boto3
+
+    idp = boto3.client("cognito-idp")
+    app = build_app(settings(pool), store, CognitoIdentity(pool.pool_id, pool.client_id, idp))
+    with Stubber(idp) as stub:
+        stub.add_client_error("sign_up", service_error_code=code, service_message="Invalid email\naddress format.",
+                              http_status_code=400)  # fmt: skip
+        status, body = call(app, "POST /users/signup", {"email": "o'neil@example.com", "password": PASSWORD,
+                                                        "name": "O"})  # fmt: skip
+    assert status == 400
+    assert body["message"] == "the identity provider refused the request: Invalid email address format."
+
+
 @pytest.mark.parametrize("body", [{"email": "not-an-email", "password": PASSWORD, "name": "A"},
                                   {"email": "a@example.com", "password": PASSWORD}])  # fmt: skip
 def test_bad_sign_up_bodies_are_422(app: Any, body: dict[str, Any]) -> None:
