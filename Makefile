@@ -10,7 +10,8 @@ help:
 	@echo "make run    - start all three systems offline (Ctrl-C stops; ARGS='--reset' starts from empty data)"
 	@echo "make demo   - start everything offline, run the key flows over HTTP printing each step, stop"
 	@echo "make test   - lint and run every test"
-	@echo "make plan   - print the offline resource plan of every stack (STACKS='dev prod' to choose)"
+	@echo "make plan   - print each stack's offline resource plan, preflight findings and monthly cost estimate"
+	@echo "             (STACKS='dev prod' to choose; ARGS=--json for the same figures as JSON)"
 	@echo "make dast   - fuzz every system's API offline with schemathesis (ARGS='--max-examples 50' for more)"
 	@echo "make cloud-test STACK=dev - deploy a throwaway copy of a stack, run the smoke flows and DAST on it, destroy it"
 	@echo "             (needs the Pulumi CLI and AWS credentials; ARGS='--keep' leaves the stack up)"
@@ -31,7 +32,7 @@ demo: $(STAMP)
 	$(BIN)/python -m local --demo --reset --state-dir .local/demo --base-port $${LOCAL_DEMO_BASE_PORT:-8800}
 
 plan: $(STAMP)
-	$(BIN)/python -m tools.plan $(STACKS)
+	$(BIN)/python -m tools.plan $(ARGS) $(STACKS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

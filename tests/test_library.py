@@ -60,8 +60,9 @@ def test_the_preflight_imports_only_what_its_extra_declares():
 
 def test_the_package_ships_its_type_information():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert project["tool"]["setuptools"]["packages"] == ["components", "components.kube_apply", "components.preflight"]
-    assert "py.typed" in project["tool"]["setuptools"]["package-data"]["components"]
+    packages = ["components", "components.cost", "components.kube_apply", "components.preflight"]
+    assert project["tool"]["setuptools"]["packages"] == packages
+    assert {"py.typed", "cost/prices.json"} <= set(project["tool"]["setuptools"]["package-data"]["components"])
     assert (COMPONENTS / "py.typed").exists()
     declared = {re.split(r"[<>=\[ ]", d)[0] for d in project["project"]["dependencies"]}
     imported = {m.replace("_", "-") for p in COMPONENTS.glob("*.py") for m in imported_modules(p)}
