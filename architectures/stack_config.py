@@ -8,13 +8,18 @@ prod (Multi-AZ, deletion protection, WAF, final snapshots, long retention).
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from components.validation import CLOUDWATCH_RETENTION_DAYS, cidr_problem, origin_problem
+
+IMAGE_REFERENCE = re.compile(
+    r"^[a-z0-9.-]+(:\d+)?/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$"
+)
+"""A pullable image: registry host, repository, then a tag or a digest."""
 SystemName = Literal["moving", "shop", "retail"]
 Protection = Literal["standard", "hardened"]
 
@@ -23,6 +28,15 @@ class Section(BaseModel):
     """Config sections use camelCase keys, as Pulumi config does, and reject unknown keys."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """``natGateways: true`` is a mistake, not 1: pydantic would read a bool as a number."""
+        annotation = str(cls.model_fields[info.field_name or ""].annotation)
+        if isinstance(value, bool) and ("int" in annotation or "float" in annotation) and "bool" not in annotation:
+            raise ValueError(f"must be a number, not {str(value).lower()}")
+        return value
 
 
 class NetworkConfig(Section):
@@ -53,16 +67,22 @@ class KubernetesConfig(Section):
     """Networks allowed to reach the cluster's API over a public endpoint (default: private endpoint only). Needed
     when `pulumi up` runs outside the VPC, e.g. on a hosted CI runner; the component warns when it is used."""
 
-    @model_validator(mode="after")
-    def _cidrs_are_networks(self) -> KubernetesConfig:
-        for cidr in self.public_access_cidrs:
-            try:
-                ipaddress.ip_network(cidr)
-            except ValueError:
-                raise ValueError(f"publicAccessCidrs: {cidr!r} is not a CIDR block") from None
-        if "0.0.0.0/0" in self.public_access_cidrs:
-            raise ValueError("publicAccessCidrs: 0.0.0.0/0 would open the cluster API to the internet")
-        return self
+    @field_validator("image_uri")
+    @classmethod
+    def _an_image_reference(cls, uri: str | None) -> str | None:
+        if uri is not None and not IMAGE_REFERENCE.match(uri):
+            raise ValueError("must be an image reference with a tag or digest, such as '<registry>/<repository>:<tag>'")
+        return uri
+
+    @field_validator("public_access_cidrs")
+    @classmethod
+    def _public_networks(cls, cidrs: tuple[str, ...]) -> tuple[str, ...]:
+        """Compared as networks: canonical public IPv4 blocks that together open no more than a /8's worth of
+        addresses, and never the whole internet (``components.validation.cidr_problem``)."""
+        problem = cidr_problem(cidrs, public=True)
+        if problem:
+            raise ValueError(problem)
+        return cidrs
 
 
 class LambdaConfig(Section):
@@ -81,7 +101,7 @@ class LambdaConfig(Section):
 
 class SiteConfig(Section):
     domain: str | None = Field(default=None, pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$")
-    hosted_zone_id: str | None = None
+    hosted_zone_id: str | None = Field(default=None, pattern=r"^Z[0-9A-Z]{1,31}$")
     waf: bool | None = None
     """Default: on when hardened."""
 
@@ -100,13 +120,23 @@ class StackConfig(Section):
     protection: Protection = "standard"
     region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     alert_emails: tuple[str, ...] = ()
-    log_retention_days: int | None = Field(default=None, ge=1, le=3653)
+    log_retention_days: int | None = None
+    """One of CloudWatch Logs' retention periods (``CLOUDWATCH_RETENTION_DAYS``); default 14, or 365 when hardened."""
     cors_origins: tuple[str, ...] = ()
+    """Origins (``https://host[:port]``) of other browser apps; ``*`` only when standard."""
     network: NetworkConfig = NetworkConfig()
     database: DatabaseConfig = DatabaseConfig()
     kubernetes: KubernetesConfig = KubernetesConfig()
     lambda_: LambdaConfig = Field(default=LambdaConfig(), alias="lambda")
     site: SiteConfig = SiteConfig()
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _a_cloudwatch_retention(cls, days: int | None) -> int | None:
+        if days is not None and days not in CLOUDWATCH_RETENTION_DAYS:
+            allowed = ", ".join(map(str, CLOUDWATCH_RETENTION_DAYS))
+            raise ValueError(f"must be one of CloudWatch Logs' retention periods: {allowed}")
+        return days
 
     @model_validator(mode="after")
     def _check(self) -> StackConfig:
@@ -117,4 +147,26 @@ class StackConfig(Section):
             raise ValueError(f"alertEmails: not an email address: {', '.join(bad)}")
         if self.environment in ("stage", "prod") and self.protection != "hardened":
             raise ValueError(f"protection: must be 'hardened' for the {self.environment} environment")
+        problem = origin_problem(self.cors_origins, hardened=self.protection == "hardened")
+        if problem:
+            raise ValueError(f"corsOrigins: {problem}")
+        if self.environment == "prod":
+            self._prod_keeps_hardened_defaults()
         return self
+
+    def _prod_keeps_hardened_defaults(self) -> None:
+        """Stage may weaken a hardened default (the components warn in the preview); prod may not."""
+        db, days = self.database, self.log_retention_days
+        weakened = {
+            "logRetentionDays": (days is not None and days < 365, f"at least 365 in prod (got {days})"),
+            "database.multiAz": (db.multi_az is False, "must stay on in prod"),
+            "database.deletionProtection": (db.deletion_protection is False, "must stay on in prod"),
+            "database.backupRetentionDays": (
+                (db.backup_retention_days or 35) < 35,
+                f"must be 35 in prod (got {db.backup_retention_days})",
+            ),
+            "site.waf": (self.site.waf is False, "must stay on in prod"),
+        }
+        for key, (weaker, rule) in weakened.items():
+            if weaker:
+                raise ValueError(f"{key}: {rule}, where the hardened default may not be weakened")

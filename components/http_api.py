@@ -11,7 +11,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
-from components.validation import check_int
+from components.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of, origin_problem
 
 ACCESS_LOG_FORMAT = {
     "requestId": "$context.requestId",
@@ -57,10 +57,12 @@ class HttpApiArgs:
         if self.throttle_rate <= 0:
             raise ValueError(f"throttle_rate: must be greater than 0 (got {self.throttle_rate})")
         check_int("throttle_burst", self.throttle_burst, 1)
-        if self.protection == "hardened" and "*" in list(self.cors_origins):
-            raise ValueError("cors_origins: '*' is not allowed when hardened; name the site's origin")
+        origins = [o for o in self.cors_origins if isinstance(o, str)]  # an Output is checked by API Gateway
+        problem = origin_problem(origins, hardened=self.protection == "hardened")
+        if problem:
+            raise ValueError(f"cors_origins: {problem}")
         if self.log_retention_days is not None:
-            check_int("log_retention_days", self.log_retention_days, 1)
+            check_one_of("log_retention_days", self.log_retention_days, CLOUDWATCH_RETENTION_DAYS)
 
 
 class HttpApiComponent(Component):

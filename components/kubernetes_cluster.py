@@ -15,7 +15,6 @@ named networks, for people and tools.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from collections.abc import Sequence
@@ -30,22 +29,16 @@ from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
 from components.kms import rotating_key
-from components.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of
+from components.validation import CLOUDWATCH_RETENTION_DAYS, check_cidrs, check_int, check_one_of
 
 _EKS_VERSION = re.compile(r"^1\.\d{1,2}$")
 _EKS_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
 
 
-def _check_cidrs(arg: str, cidrs: Sequence[str]) -> None:
-    if isinstance(cidrs, str):
-        raise ValueError(f"{arg}: must be a list of CIDR blocks, not one string (got {cidrs!r})")
-    for cidr in cidrs:
-        try:
-            ipaddress.ip_network(cidr)
-        except (TypeError, ValueError):
-            raise ValueError(f"{arg}: must be CIDR blocks (got {cidr!r})") from None
-    if len(set(cidrs)) != len(cidrs):
-        raise ValueError(f"{arg}: must not repeat a CIDR block")
+def _check_cidrs(arg: str, cidrs: Sequence[str], *, public: bool) -> None:
+    """Networks compared as networks (``components.validation.cidr_problem``): canonical blocks, never the whole
+    internet; a public endpoint's also public IPv4 and no more than a /8's worth in all."""
+    check_cidrs(arg, list(cidrs) if isinstance(cidrs, tuple) else cidrs, public=public)
 
 
 def _kubeconfig_cluster(kubeconfig: Any) -> dict[str, Any]:
@@ -108,8 +101,8 @@ class KubernetesClusterArgs:
         self._check_node_counts()
         if self.public_access_cidrs and not self.endpoint_public_access:
             raise ValueError("public_access_cidrs: only allowed with endpoint_public_access=True")
-        _check_cidrs("public_access_cidrs", self.public_access_cidrs)
-        _check_cidrs("api_access_cidrs", self.api_access_cidrs)
+        _check_cidrs("public_access_cidrs", self.public_access_cidrs, public=True)
+        _check_cidrs("api_access_cidrs", self.api_access_cidrs, public=False)
         if self.log_retention_days is not None:
             check_one_of("log_retention_days", self.log_retention_days, CLOUDWATCH_RETENTION_DAYS)
 

@@ -23,7 +23,7 @@ from components.defaults import Protection
 from components.function import MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS, LambdaFunction, lambda_function
 from components.http_api import HttpApiComponent
 from components.iam import Permissions, Statement, assume_role_policy, keys_through, policy_document, statement
-from components.validation import check_int, check_one_of
+from components.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of
 
 if TYPE_CHECKING:
     from components.event_bus import EventBusComponent
@@ -206,7 +206,7 @@ class ServiceArgs:
         if len(set(names)) != len(names):
             raise ValueError(f"subscriptions/schedules/functions: names must be unique (got {names})")
         if self.log_retention_days is not None:
-            check_int("log_retention_days", self.log_retention_days, 1)
+            check_one_of("log_retention_days", self.log_retention_days, CLOUDWATCH_RETENTION_DAYS)
         if self.reserved_concurrency is not None:
             check_int("reserved_concurrency", self.reserved_concurrency, 0)
 

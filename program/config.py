@@ -31,7 +31,11 @@ class ProgramConfig(StackConfig, CostSettings):
 
 
 class ConfigError(ValueError):
-    """A stack config problem, worded as one line for the person running ``pulumi``."""
+    """A stack config problem, worded as one line for the person running ``pulumi`` (whitespace, newlines included,
+    is folded so that the message stays one line whatever value it quotes)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(str(message).split()))
 
 
 def _error_line(error: Mapping[str, Any], namespace: str) -> str:

@@ -9,7 +9,8 @@ Runs the real program under the strict mocks, so it needs no AWS account and no 
 The estimate lists each billable resource with its monthly dollars, per system and for the stack. Fixed costs come
 from components/cost/prices.json (list prices with their region, date and source page); figures marked * rest on the
 usage assumptions printed below them, which a stack changes with `costAssumptions` in its config. It exits 1 when the
-preflight finds anything, including an estimate over the stack's `budgetMonthlyUsd`.
+preflight finds anything, including an estimate over the stack's `budgetMonthlyUsd`, and 2 when a stack does not
+synthesize: its config is invalid (one line naming the key, as `pulumi` prints it) or a component refuses an argument.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import json
 import sys
 from collections import Counter
 from typing import Any
+
+import pulumi
 
 from components.cost import CostSettings, Estimate, estimate
 from components.cost.settings import from_config
@@ -88,11 +91,16 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown stack {unknown[0]!r}; stacks: {', '.join(stack_names())}", file=sys.stderr)
         return 2
-    clean, report = True, {}
+    clean, failed, report = True, False, {}
     progress = sys.stderr if as_json else sys.stdout
     for stack in stacks:
         print(f"synthesizing {stack} offline…", file=progress, flush=True)
-        result = synthesize(stack)
+        try:
+            result = synthesize(stack)
+        except (pulumi.RunError, ValueError) as exc:  # a bad stack config, or an argument a component refuses
+            print(f"{stack}: {' '.join(str(exc).split())}", file=sys.stderr, flush=True)
+            failed = True
+            continue
         violations = result.preflight()
         cost = cost_of(result)
         if as_json:
@@ -103,7 +111,7 @@ def main(argv: list[str]) -> int:
         clean = clean and not violations
     if as_json:
         print(json.dumps({"stacks": report}, indent=2))
-    return 0 if clean else 1
+    return 2 if failed else 0 if clean else 1
 
 
 def _stack_json(result: Synthesis, violations: list[Violation], cost: Estimate) -> dict[str, Any]:

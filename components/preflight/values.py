@@ -23,6 +23,12 @@ from components.preflight.schemas import (
 
 MAX_DEPTH = 6
 
+# Values the provider accepts where CloudFormation has no counterpart: pulumi-aws sends ``retentionInDays: 0`` as
+# "never expire" (CloudFormation says the same by leaving the property out), so its enum lacks 0.
+PROVIDER_VALUES: dict[tuple[str, str], tuple[object, ...]] = {
+    ("aws:cloudwatch/logGroup:LogGroup", "retentionInDays"): (0,)
+}
+
 
 def _walk(schema: Mapping[str, Any], node: Mapping[str, Any], value: Any, path: str, depth: int) -> list[str]:
     if value is UNKNOWN or value is None or depth > MAX_DEPTH:
@@ -70,7 +76,7 @@ def check(resource: Resource) -> list[str]:
         return out
     name_prop = NAMES[resource.type].prop if resource.type in NAMES else None
     for prop, value in resource.props.items():
-        if prop == name_prop:
+        if prop == name_prop or value in PROVIDER_VALUES.get((resource.type, prop), ()):
             continue
         found = cfn_property(resource.type, prop)
         if found is None:

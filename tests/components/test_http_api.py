@@ -67,8 +67,22 @@ def test_any_origin_is_allowed_in_standard(mocks: harness.RecordingMocks) -> Non
 
 
 def test_hardened_refuses_any_origin() -> None:
-    with pytest.raises(ValueError, match="^cors_origins: '\\*' is not allowed when hardened"):
+    with pytest.raises(ValueError, match="^cors_origins: '\\*' allows any origin, which is not allowed when hardened"):
         HttpApiArgs(protection="hardened", cors_origins=[SITE, "*"])
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"cors_origins": ["https://app.example.com/"]}, "is not an origin"),
+        ({"cors_origins": ["app.example.com"]}, "is not an origin"),
+        ({"protection": "hardened", "cors_origins": ["http://app.example.com"]}, "only https origins"),
+        ({"log_retention_days": 15}, "log_retention_days: must be one of 1, 3, 5, 7, 14"),
+    ],
+)
+def test_origins_and_retention_are_ones_aws_and_browsers_accept(args, expected) -> None:
+    with pytest.raises(ValueError, match=expected):
+        HttpApiArgs(**args)
 
 
 def test_hardened_accepts_a_named_origin(mocks: harness.RecordingMocks) -> None:

@@ -86,6 +86,8 @@ def test_names_aws_refuses_are_refused(type_, props, expected):
     ("type_", "props", "expected"),
     [
         ("aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 13}, "retentionInDays: 13 is not one of"),
+        ("aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 15}, "AWS::Logs::LogGroup.RetentionInDays"),
+        ("aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 5000}, "retentionInDays: 5000 is not one of"),
         ("aws:lambda/function:Function", {"architectures": ["arm"]}, "architectures[0]: 'arm' is not one of"),
         ("aws:lambda/function:Function", {"architectures": ["arm64", "x86_64"]}, "2 items, more than 1"),
         ("aws:lambda/function:Function", {"memorySize": 64}, "below the minimum 128"),
@@ -105,6 +107,12 @@ def test_accepted_values_and_unknown_ones_pass():
 
     fn = res("aws:lambda/function:Function", "f", architectures=["arm64"], memorySize=512, role=UNKNOWN)
     assert fired("aws-values", fn, res("aws:cloudwatch/logGroup:LogGroup", "l", retentionInDays=14)) == []
+
+
+@pytest.mark.parametrize("days", [1, 14, 365, 3653, 0])
+def test_every_cloudwatch_retention_passes_and_zero_is_never_expire(days):
+    """pulumi-aws takes 0 as "never expire"; CloudFormation leaves the property out instead, so its enum lacks 0."""
+    assert fired("aws-values", res("aws:cloudwatch/logGroup:LogGroup", "l", retentionInDays=days)) == []
 
 
 # --- keys ----------------------------------------------------------------------------------------------------------
