@@ -40,11 +40,16 @@ from handlers.shared.settings import ServiceSettings, SettingsError
 Dialect = Literal["sqlite", "mysql"]
 Params = Mapping[str, Any] | None
 
-CONNECT_TIMEOUT_SECONDS = 5
+CONNECT_TIMEOUT_SECONDS = 3
+STATEMENT_TIMEOUT_SECONDS = 5
+"""How long a MySQL read or write may wait for the server (pymysql has no limit otherwise): a server that stalls
+mid-transaction costs a request this long, then a 503, never the whole function timeout."""
 SQLITE_BUSY_TIMEOUT_SECONDS = 10.0
 
-# MySQL client errors that mean the server cannot be reached or the connection was lost.
+# MySQL client errors that mean the server cannot be reached or the connection was lost (2013 also ends a read that
+# timed out), and server errors that mean "busy, try again": a lock wait timed out, or a deadlock was broken.
 _MYSQL_CONNECTION_LOST = {2003, 2006, 2013, 2055}
+_MYSQL_BUSY = {1205, 1213}
 
 
 class DatabaseError(Exception):
@@ -71,6 +76,7 @@ class MySQLSettings:
     database: str = ""
     ssl: bool = False
     ssl_ca: str | None = None
+    statement_timeout: float = STATEMENT_TIMEOUT_SECONDS
 
     def __repr__(self) -> str:  # never print the password
         return f"MySQLSettings({self.user}@{self.where})"
@@ -181,9 +187,10 @@ class Database:
 
     @classmethod
     def mysql(cls, host: str, port: int = 3306, *, user: str, password: str, database: str = "",
-              ssl: bool = False, ssl_ca: str | None = None) -> Database:  # fmt: skip
+              ssl: bool = False, ssl_ca: str | None = None,
+              statement_timeout: float = STATEMENT_TIMEOUT_SECONDS) -> Database:  # fmt: skip
         """A MySQL/MariaDB database; pass values directly, so passwords need no URL encoding."""
-        settings = MySQLSettings(host, port, user, password, database, ssl, ssl_ca)
+        settings = MySQLSettings(host, port, user, password, database, ssl, ssl_ca, statement_timeout)
         return cls("mysql", mysql=settings)
 
     def __repr__(self) -> str:
@@ -259,7 +266,8 @@ class Database:
         try:
             return pymysql.connect(
                 host=s.host, port=s.port, user=s.user, password=s.password, database=s.database or None,
-                charset="utf8mb4", autocommit=False, connect_timeout=CONNECT_TIMEOUT_SECONDS, **tls,
+                charset="utf8mb4", autocommit=False, connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                read_timeout=s.statement_timeout, write_timeout=s.statement_timeout, **tls,
             )  # fmt: skip
         except pymysql.err.MySQLError as e:
             raise DatabaseUnavailable(f"database unavailable: {s.where}: {_one_line(e)}") from None
@@ -307,6 +315,7 @@ class Database:
             lost = isinstance(e, pymysql.err.InterfaceError) or code in _MYSQL_CONNECTION_LOST
             if lost:
                 self._drop()
+            if lost or code in _MYSQL_BUSY:
                 assert self._mysql is not None
                 raise DatabaseUnavailable(f"database unavailable: {self._mysql.where}: {_one_line(e)}") from e
             raise

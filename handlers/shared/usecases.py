@@ -47,7 +47,7 @@ class Write:
 
     def __init__(self, tx: Transaction, request: idempotency.Claim | None, now: Callable[[], datetime]) -> None:
         self.tx = tx
-        self.published = 0
+        self.published: list[str] = []
         self._request = request
         self._now = now
 
@@ -55,7 +55,7 @@ class Write:
         """Put events in the outbox, in this transaction; they reach the bus after the commit."""
         for event in events:
             add_to_outbox(self.tx, event)
-            self.published += 1
+            self.published.append(event.event_id)
 
     def claim(self, consumer: str, event_id: str) -> bool:
         """Record that ``consumer`` handles ``event_id`` in this transaction; False when it already did (then the
@@ -105,8 +105,7 @@ class UseCases:
         with self.db.transaction() as tx:
             write = Write(tx, request, self.clock)
             yield write
-        if write.published:
-            relay_after_commit(self.db, self.publisher)
+        relay_after_commit(self.db, self.publisher, write.published)
 
     def earlier_response(self, owner_id: str, key: str) -> idempotency.Record | None:
         """The stored first response to an owner's Idempotency-Key, if any."""

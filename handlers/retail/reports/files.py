@@ -25,10 +25,7 @@ _DENIED = {"403", "AccessDenied", "Forbidden"}
 def signing_s3() -> Any:
     """An S3 client signing with SigV4, which presigned GETs of encrypted objects need (boto3 may otherwise presign
     with SigV2), and whose URLs carry ``X-Amz-Expires``."""
-    import boto3  # imported on first use, as in ``handlers.shared.aws``
-    from botocore.config import Config
-
-    return boto3.client("s3", config=Config(signature_version="s3v4"))
+    return client("s3", signature_version="s3v4")
 
 
 class ReportFiles:
