@@ -16,7 +16,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
-from components.iam import assume_role_policy
+from components.iam import account_of, assume_role_policy, source_condition
 from components.kms import rotating_key
 from components.validation import check_int
 
@@ -182,7 +182,8 @@ class BackupPlanComponent(Component):
             aws.iam.Role,
             "role",
             description=f"{self._name}: AWS Backup service role",
-            assume_role_policy=assume_role_policy(BACKUP_PRINCIPAL),
+            # AWS Backup acting for this account only (the vault's): no other account's plan can run as this role.
+            assume_role_policy=assume_role_policy(BACKUP_PRINCIPAL, source_condition(account_of(self.vault.arn))),
         )
         # The partition (aws, aws-cn, aws-us-gov) comes from the vault's ARN rather than a hard-coded "aws".
         partition = self.vault.arn.apply(lambda arn: arn.split(":")[1])

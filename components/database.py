@@ -18,7 +18,7 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection, check_protection
-from components.iam import assume_role_policy, policy_document
+from components.iam import account_of, assume_role_policy, policy_document, source_condition
 from components.kms import rotating_key
 from components.validation import check_int, check_one_of
 
@@ -383,7 +383,9 @@ class DatabaseComponent(Component):
     def _create_proxy_role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
         """The proxy's role: it reads the master and the users' secrets (and decrypts them with the component's key,
         when there is one), nothing else."""
-        role = self._child(aws.iam.Role, "proxy-role", assume_role_policy=assume_role_policy(RDS_PRINCIPAL))
+        # RDS acting for this account only; the proxy's own ARN is not known before the role exists, so no SourceArn.
+        trust = assume_role_policy(RDS_PRINCIPAL, source_condition(account_of(self.instance.arn)))
+        role = self._child(aws.iam.Role, "proxy-role", assume_role_policy=trust)
         secrets = [self.master_secret_arn, *self._args.proxy_user_secret_arns]
         statements: list[dict[str, object]] = [
             {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secrets}

@@ -76,6 +76,52 @@ def deny_insecure_transport(action: str, resources: Any) -> Statement:
     }
 
 
+# --- confused deputy -----------------------------------------------------------------------------------------------
+# A service principal acts for every AWS account. A role it may assume, or a key it may use, must say for which one:
+# aws:SourceAccount (and aws:SourceArn where the calling resource's ARN is known), which the service sets to the
+# account and resource it acts for. The services below do not set them in the one place named, so a condition there
+# would only break the service; each is listed with its reason, and the preflight rule "confused-deputy" reads
+# these same tables.
+SOURCE_CONDITION_KEYS = ("aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "aws:SourceOrgPaths")
+
+TRUSTS_WITHOUT_SOURCE: dict[str, str] = {
+    "lambda.amazonaws.com": "Lambda assumes a function's execution role with no aws:SourceAccount or aws:SourceArn in "
+    "the request; the role is tied to its function by iam:PassRole when the function is created",
+    "ec2.amazonaws.com": "EC2 assumes an instance profile's role with no source keys; the role is tied to its "
+    "instances by iam:PassRole",
+    "eks.amazonaws.com": "EKS assumes the cluster role with no source keys; the role is tied to its cluster by "
+    "iam:PassRole",
+}
+"""Service principals a role trust may name without a source condition, and why."""
+
+KEYS_WITHOUT_SOURCE: dict[str, str] = {
+    "events.amazonaws.com": "EventBridge's KMS requests for an encrypted SNS or SQS target carry no aws:SourceAccount, "
+    "aws:SourceArn or aws:SourceOrgID (Amazon SNS developer guide, encrypted topics), so a condition would drop "
+    "every event",
+}
+"""Service principals a key policy may name without a source condition, and why."""
+
+
+def source_condition(account: pulumi.Input[str], source_arn: pulumi.Input[str] | None = None) -> dict[str, Any]:
+    """Only when the service acts for ``account`` (and, when given, for a resource matching ``source_arn``)."""
+    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": account}}
+    if source_arn is not None:
+        condition["ArnLike"] = {"aws:SourceArn": source_arn}
+    return condition
+
+
+def account_of(arn: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The account in an ARN of this stack (no data source needed)."""
+    return pulumi.Output.from_input(arn).apply(lambda a: a.split(":")[4])
+
+
+def sibling_arn(arn: pulumi.Input[str], service: str, resource: str) -> pulumi.Output[str]:
+    """``arn:<partition>:<service>:<region>:<account>:<resource>`` in the partition, region and account of ``arn``."""
+    return pulumi.Output.from_input(arn).apply(
+        lambda a: ":".join([*a.split(":")[:2], service, *a.split(":")[3:5], resource])
+    )
+
+
 def trust_policy(
     principal: Mapping[str, pulumi.Input[str]],
     action: str = "sts:AssumeRole",
@@ -90,7 +136,13 @@ def trust_policy(
 
 
 def assume_role_policy(service_principal: str, condition: Mapping[str, Any] | None = None) -> pulumi.Output[str]:
-    """A trust policy that lets exactly one AWS service assume the role (under ``condition`` when given)."""
+    """A trust policy that lets exactly one AWS service assume the role, under ``condition``. The condition is
+    required (:func:`source_condition`) unless the service is one of :data:`TRUSTS_WITHOUT_SOURCE`."""
+    if condition is None and service_principal not in TRUSTS_WITHOUT_SOURCE:
+        raise ValueError(
+            f"condition: a role {service_principal} assumes needs aws:SourceAccount or aws:SourceArn "
+            "(iam.source_condition), or the confused deputy problem lets another account's resource use it"
+        )
     return trust_policy({"Service": service_principal}, condition=condition)
 
 

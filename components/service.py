@@ -22,7 +22,17 @@ from components.dead_letters import dead_letter_alarm, dead_letter_queue
 from components.defaults import Protection
 from components.function import MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS, LambdaFunction, lambda_function
 from components.http_api import HttpApiComponent
-from components.iam import Permissions, Statement, assume_role_policy, keys_through, policy_document, statement
+from components.iam import (
+    Permissions,
+    Statement,
+    account_of,
+    assume_role_policy,
+    keys_through,
+    policy_document,
+    sibling_arn,
+    source_condition,
+    statement,
+)
 from components.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of
 
 if TYPE_CHECKING:
@@ -31,6 +41,7 @@ if TYPE_CHECKING:
 
 ROLE = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 MIGRATE_HANDLER = "handlers.shared.migrate_handler.handler"
+SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com"
 
 
 @dataclass(kw_only=True)
@@ -425,9 +436,10 @@ class ServiceComponent(Component):
         role = f"sched-{schedule.name}"
         fn = self._create_function(role, schedule.handler, schedule.timeout_seconds)
         dlq = dead_letter_queue(self, f"{role}-dlq")
-        invoker = self._child(
-            aws.iam.Role, f"{role}-invoker", assume_role_policy=assume_role_policy("scheduler.amazonaws.com")
-        )
+        # Only this account's schedules in the default group (the schedule below sets no group) may use the role.
+        group = sibling_arn(fn.function.arn, "scheduler", "schedule-group/default")
+        trust = assume_role_policy(SCHEDULER_PRINCIPAL, source_condition(account_of(fn.function.arn), group))
+        invoker = self._child(aws.iam.Role, f"{role}-invoker", assume_role_policy=trust)
         self._child(
             aws.iam.RolePolicy,
             f"{role}-invoker-policy",

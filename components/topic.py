@@ -2,7 +2,8 @@
 
 AWS services (CloudWatch alarms, EventBridge, AWS Backup) cannot use the AWS-managed SNS key, so when services must
 publish the topic gets a customer-managed key whose policy lets exactly those services encrypt for it, and a topic
-policy that lets them publish on behalf of this account only (``aws:SourceAccount``, against confused deputies).
+policy that lets them publish on behalf of this account only (``aws:SourceAccount``, against confused deputies); the
+key policy holds each service to this account, and to its own kind of resource where AWS documents the source ARN.
 """
 
 from __future__ import annotations
@@ -18,12 +19,19 @@ import pulumi_aws as aws
 from components import defaults
 from components._base import Component, Transforms
 from components.defaults import Protection
-from components.iam import deny_insecure_transport
+from components.iam import KEYS_WITHOUT_SOURCE, deny_insecure_transport, source_condition
 from components.kms import rotating_key
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 SERVICE_PRINCIPAL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com$")
 SERVICE_KEY_ACTIONS = ("kms:GenerateDataKey*", "kms:Decrypt")
+SERVICE_SOURCE_ARNS = {
+    "cloudwatch.amazonaws.com": "cloudwatch:{region}:{account}:alarm:*",
+    "backup.amazonaws.com": "backup:{region}:{account}:backup-vault:*",
+}
+"""What a publishing service's ``aws:SourceArn`` is when it uses the key (after ``arn:<partition>:``): CloudWatch
+sets its alarm's ARN (Amazon SNS developer guide, encrypted topics), AWS Backup its vault's (AWS Backup developer
+guide, cross-service confused deputy prevention). Other services are held to ``aws:SourceAccount`` only."""
 
 
 def email_slug(address: str) -> str:
@@ -128,27 +136,33 @@ class TopicComponent(Component):
         )
 
     def _key_policy(self, key_arn: str) -> dict[str, Any]:
-        """In a key policy ``Resource: "*"`` means this key; the root statement keeps the key manageable."""
+        """In a key policy ``Resource: "*"`` means this key; the root statement keeps the key manageable. Each
+        publishing service may use the key only for this account (and, where its source is known, for its own kind of
+        resource: CloudWatch alarms, Backup vaults), so no other account's alarm can publish through it."""
         partition, account = _arn_parts(key_arn)
-        return {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AccountAdministersKey",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "AllowServicePublishers",
-                    "Effect": "Allow",
-                    "Principal": {"Service": self._services},
-                    "Action": list(SERVICE_KEY_ACTIONS),
-                    "Resource": "*",
-                },
-            ],
+        region = key_arn.split(":")[3]
+        administer = {
+            "Sid": "AccountAdministersKey",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
         }
+        publishers = []
+        for service in self._services:
+            statement: dict[str, Any] = {
+                "Sid": "Allow" + re.sub(r"[^A-Za-z0-9]", "", service.removesuffix(".amazonaws.com").title()),
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": list(SERVICE_KEY_ACTIONS),
+                "Resource": "*",
+            }
+            if service not in KEYS_WITHOUT_SOURCE:
+                source = SERVICE_SOURCE_ARNS.get(service)
+                arn = f"arn:{partition}:{source.format(region=region, account=account)}" if source else None
+                statement["Condition"] = source_condition(account, arn)
+            publishers.append(statement)
+        return {"Version": "2012-10-17", "Statement": [administer, *publishers]}
 
     def _create_topic(self) -> None:
         key_id: pulumi.Input[str] = self.key.arn if self.key else defaults.SNS_AWS_MANAGED_KEY

@@ -15,6 +15,7 @@ from pulumi_policy import Policy
 from components.preflight import (
     budget,
     cors,
+    deputy,
     keys,
     kubernetes,
     lifecycle,
@@ -48,6 +49,11 @@ RULES: tuple[Rule, ...] = (
     Rule("aws-relations", "Values AWS checks against each other are consistent", stack_check=relations.check),
     Rule("rds-proxy-users", "An RDS Proxy knows every user that connects through it", stack_check=proxy.check),
     Rule("site-cors", "APIs a web app calls allow the origin it is served from", stack_check=cors.check),
+    Rule(
+        "confused-deputy",
+        "A role trust or key policy binds each AWS service principal to this account (aws:SourceAccount/SourceArn)",
+        deputy.check,
+    ),
     Rule("cost-budget", "The monthly cost estimate is within the stack's budgetMonthlyUsd", stack_check=budget.check),
 )
 

@@ -97,6 +97,7 @@ def test_role_is_assumable_by_backup_only_and_has_the_managed_policies(mocks) ->
         "Effect": "Allow",
         "Principal": {"Service": "backup.amazonaws.com"},
         "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": harness.ACCOUNT}},  # against the confused deputy
     }
     policies = {a.name: a.inputs["policyArn"] for a in mocks.of_type(ATTACHMENT)}
     assert policies == {

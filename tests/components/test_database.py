@@ -169,6 +169,7 @@ def test_proxy_requires_tls_and_reads_only_the_master_secret(mocks):
     assert proxy["roleArn"] == mocks.one(ROLE, "db-proxy-role").outputs["arn"]
     assume = json.loads(mocks.one(ROLE, "db-proxy-role").inputs["assumeRolePolicy"])
     assert assume["Statement"][0]["Principal"] == {"Service": "rds.amazonaws.com"}
+    assert assume["Statement"][0]["Condition"] == {"StringEquals": {"aws:SourceAccount": harness.ACCOUNT}}
     policy = mocks.one(ROLE_POLICY, "db-proxy-policy")
     assert policy.inputs["role"] == "db-proxy-role-id"
     assert harness.statements(policy.inputs["policy"]) == [

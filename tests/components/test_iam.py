@@ -15,9 +15,12 @@ from components.iam import (
     TABLE_WRITE,
     Permissions,
     Statement,
+    account_of,
     assume_role_policy,
     keys_through,
     policy_document,
+    sibling_arn,
+    source_condition,
     statement,
 )
 from tests import harness
@@ -85,6 +88,28 @@ def test_assume_role_policy_names_exactly_one_service() -> None:
             {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
         ],
     }
+
+
+@pytest.mark.parametrize("service", ["scheduler.amazonaws.com", "backup.amazonaws.com", "rds.amazonaws.com"])
+def test_a_service_role_without_a_source_condition_is_refused(service) -> None:
+    with pytest.raises(ValueError, match=f"^condition: a role {service} assumes needs aws:SourceAccount"):
+        assume_role_policy(service)
+
+
+def test_a_source_condition_binds_the_service_to_the_account_and_the_source() -> None:
+    document = rendered(assume_role_policy("scheduler.amazonaws.com", source_condition("123456789012", "arn:x")))
+    assert document["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:x"},
+    }
+
+
+def test_sibling_arn_and_account_of_read_an_arn_of_the_stack() -> None:
+    fn = "arn:aws:lambda:eu-west-1:123456789012:function:f"
+    assert harness.resolved(sibling_arn(fn, "scheduler", "schedule-group/default")) == (
+        "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default"
+    )
+    assert harness.resolved(account_of(fn)) == "123456789012"
 
 
 def test_policy_document_resolves_output_resources() -> None:

@@ -567,8 +567,18 @@ def test_schedule_invoker_may_only_invoke_this_function_and_fill_this_dlq(mocks:
     invoker = mocks.one(ROLE, "moves-sched-nightly-invoker")
     trust = json.loads(invoker.inputs["assumeRolePolicy"])["Statement"]
     assert trust == [
-        {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "scheduler.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            # Only this account's schedules in the default group: no other account's schedule can use the role.
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": harness.ACCOUNT},
+                "ArnLike": {"aws:SourceArn": harness._arn("scheduler", "schedule-group/default")},
+            },
+        }
     ]
+    assert "groupName" not in mocks.one(SCHEDULE, "moves-sched-nightly-schedule").inputs
     policy = mocks.one(ROLE_POLICY, "moves-sched-nightly-invoker-policy")
     assert policy.inputs["role"] == invoker.outputs["name"]
     assert statements(mocks, "moves-sched-nightly-invoker-policy") == {

@@ -54,9 +54,30 @@ def test_service_publishers_get_a_customer_key_they_may_use(mocks, protection, w
     assert key_policy.inputs["keyId"] == "alarms-key-id"
     statements = _statements(key_policy.inputs["policy"])
     assert statements["AccountAdministersKey"]["Principal"] == {"AWS": f"arn:aws:iam::{harness.ACCOUNT}:root"}
-    services = statements["AllowServicePublishers"]
-    assert services["Principal"] == {"Service": SERVICES}
-    assert services["Action"] == ["kms:GenerateDataKey*", "kms:Decrypt"]
+    cloudwatch, events = statements["AllowCloudwatch"], statements["AllowEvents"]
+    assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert events["Principal"] == {"Service": "events.amazonaws.com"}
+    assert cloudwatch["Action"] == events["Action"] == ["kms:GenerateDataKey*", "kms:Decrypt"]
+
+
+def test_each_service_may_use_the_key_for_this_account_and_its_own_resources_only(mocks) -> None:
+    """Against the confused deputy: CloudWatch for this account's alarms, Backup for its vaults; EventBridge sets no
+    source keys on its KMS requests (AWS documents it), so its grant has no condition; any other service gets the
+    account."""
+    services = [*SERVICES, "backup.amazonaws.com", "s3.amazonaws.com"]
+    harness.run(lambda: _topic(service_publishers=services))
+    statements = _statements(mocks.one(KEY_POLICY, "alarms-key-policy").inputs["policy"])
+    account = {"StringEquals": {"aws:SourceAccount": harness.ACCOUNT}}
+    assert statements["AllowCloudwatch"]["Condition"] == {
+        **account,
+        "ArnLike": {"aws:SourceArn": harness._arn("cloudwatch", "alarm:*")},
+    }
+    assert statements["AllowBackup"]["Condition"] == {
+        **account,
+        "ArnLike": {"aws:SourceArn": harness._arn("backup", "backup-vault:*")},
+    }
+    assert "Condition" not in statements["AllowEvents"]
+    assert statements["AllowS3"]["Condition"] == account
 
 
 def test_service_publishers_may_publish_for_this_account_only(mocks) -> None:

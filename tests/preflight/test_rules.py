@@ -311,6 +311,61 @@ def test_cors_that_admits_the_site_or_an_api_on_the_site_origin_passes():
     assert fired("site-cors", *site("'self'", [])) == []
 
 
+# --- confused deputy ----------------------------------------------------------------------------------------------
+def trusting(service: str, condition: dict[str, Any] | None = None) -> Resource:
+    trust: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if condition:
+        trust["Condition"] = condition
+    return res("aws:iam/role:Role", "r", assumeRolePolicy=policy(trust))
+
+
+def key_granting(service: str | list[str], condition: dict[str, Any] | None = None) -> Resource:
+    grant: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "kms:Decrypt"}
+    if condition:
+        grant["Condition"] = condition
+    return res("aws:kms/keyPolicy:KeyPolicy", "k", keyId="k", policy=policy(grant))
+
+
+SOURCE_ACCOUNT = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        trusting("scheduler.amazonaws.com"),
+        trusting("backup.amazonaws.com", {"StringEquals": {"aws:PrincipalTag/team": "x"}}),
+        trusting("rds.amazonaws.com"),
+        key_granting(["cloudwatch.amazonaws.com", "backup.amazonaws.com"]),
+        key_granting("lambda.amazonaws.com"),
+        res(
+            "aws:kms/key:Key",
+            "k",
+            policy=policy(allow(["kms:Decrypt"], ["*"], Principal={"Service": "sns.amazonaws.com"})),
+        ),
+    ],
+)
+def test_a_service_principal_with_no_source_condition_is_refused(resource):
+    messages = fired("confused-deputy", resource)
+    assert messages and all("no aws:SourceAccount or aws:SourceArn condition" in m for m in messages), messages
+
+
+def test_a_service_principal_bound_to_the_account_or_a_documented_exception_passes():
+    arn_only = {"ArnLike": {"aws:SourceArn": arn("scheduler", "schedule-group/default")}}
+    logs = {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": arn("logs", "log-group:g")}}
+    bound = [
+        trusting("scheduler.amazonaws.com", {**SOURCE_ACCOUNT, **arn_only}),
+        trusting("scheduler.amazonaws.com", arn_only),
+        trusting("backup.amazonaws.com", {"StringLike": {"AWS:SourceAccount": ACCOUNT}}),  # keys are case-blind
+        trusting("lambda.amazonaws.com"),  # execution roles: Lambda sets no source keys
+        trusting("ec2.amazonaws.com"),
+        key_granting("cloudwatch.amazonaws.com", SOURCE_ACCOUNT),
+        key_granting("events.amazonaws.com"),  # EventBridge's KMS requests carry no source keys
+        key_granting("logs.us-east-1.amazonaws.com", logs),
+        res("aws:iam/role:Role", "web", assumeRolePolicy=policy({"Effect": "Allow", "Principal": {"Federated": "x"}})),
+    ]
+    assert fired("confused-deputy", *bound) == []
+
+
 # --- standard support ----------------------------------------------------------------------------------------------
 def test_versions_past_standard_support_are_refused():
     mysql80 = res("aws:rds/instance:Instance", "db", engine="mysql", engineVersion="8.0")
