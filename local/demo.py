@@ -177,16 +177,14 @@ def run_schedule(target: Target, system: str, path: str, body: Any = None, timeo
 
 # --- demo data --------------------------------------------------------------------------------------------------
 def seed(target: Target) -> list[str]:
-    """Create the demo data once (a restart finds it and keeps it); return one line per system. On a stack, whose
-    data outlives each run, the demo products' stock is also put back to its opening level, so runs can repeat."""
-    lines = []
+    """Create the demo data once (a restart finds it and keeps it, as it was left); return :func:`describe`'s lines.
+    On a stack, whose data outlives each run, the demo products' stock is also put back to its opening level, so runs
+    can repeat."""
     systems = target.endpoints.systems
     if "moving" in systems:
         employee = Api(target, "moving").as_("employees")
         for truck in TRUCKS:
             expect(employee.post("/trucks", json=truck), 201, 409)
-        lines.append("moving: trucks " + ", ".join(f"{t['plate']} ({t['capacity_m3']} m³, {t['home_city']})"
-                                                  for t in TRUCKS))  # fmt: skip
     if "shop" in systems:
         admin = Api(target, "shop").as_("admins")
         listed = {p["sku"]: p for p in expect(admin.get("/products", params={"limit": 100}), 200)["items"]}
@@ -194,7 +192,6 @@ def seed(target: Target) -> list[str]:
             made = listed.get(product["sku"]) or expect(admin.post("/products", json=product), 201)
             if product["sku"] not in listed or not target.local:
                 expect(admin.put(f"/products/{made['id']}/inventory", json={"quantity": stock}), 200)
-        lines.append("shop: products " + ", ".join(f"{p['sku']} ({s} in stock)" for p, s in SHOP_PRODUCTS))
     if "retail" in systems:
         admin = Api(target, "retail").as_("admins")
         stocked = {i["sku"]: i for i in expect(admin.get("/stock", params={"limit": 100}), 200)["items"]}
@@ -208,11 +205,37 @@ def seed(target: Target) -> list[str]:
                 adjustment = {"product_id": product_id, "delta": delta, "reason": "opening stock"}
                 expect(admin.post("/stock/adjustments", json=adjustment), 201, 200)
         expect(admin.post("/clients", json=RETAIL_CLIENT), 201, 409)
-        lines.append(
-            "retail: products "
-            + ", ".join(f"{p['sku']} ({s} in stock, minimum {p['min_stock']})" for p, s in RETAIL_PRODUCTS)  # fmt: skip
-            + f"; client {RETAIL_CLIENT['name']} ({RETAIL_CLIENT['document_id']})"
-        )
+    return describe(target)
+
+
+def _shown(items: list[str], total: int | None = None, most: int = 6) -> str:
+    """The first ``most`` of ``items`` and how many more (of ``total``, when only the first were described)."""
+    more = (total if total is not None else len(items)) - min(len(items), most)
+    return ", ".join(items[:most]) + (f" and {more} more" if more > 0 else "") if items else "none"
+
+
+def describe(target: Target) -> list[str]:
+    """What the systems hold now, read through their APIs (one line per system): after a restart, the stock as it
+    was left, not as it was seeded."""
+    lines, systems = [], target.endpoints.systems
+    if "moving" in systems:
+        trucks = expect(Api(target, "moving").as_("employees").get("/trucks", params={"limit": 100}), 200)["items"]
+        lines.append("moving: trucks " + _shown([f"{t['plate']} ({t['capacity_m3']:g} m³, {t['home_city']})"
+                                                 + ("" if t["active"] else " inactive") for t in trucks]))  # fmt: skip
+    if "shop" in systems:
+        admin = Api(target, "shop").as_("admins")
+        products, stock = expect(admin.get("/products", params={"limit": 100}), 200)["items"], []
+        for product in products[:6]:
+            held = expect(admin.get(f"/products/{product['id']}/inventory"), 200)
+            stock.append(f"{product['sku']} ({held['available']} in stock, {held['reserved']} reserved)")
+        lines.append("shop: products " + _shown(stock, total=len(products)))
+    if "retail" in systems:
+        admin = Api(target, "retail").as_("admins")
+        levels = expect(admin.get("/stock", params={"limit": 100}), 200)["items"]
+        clients = expect(admin.get("/clients", params={"limit": 100}), 200)["items"]
+        lines.append("retail: products " + _shown([f"{i['sku']} ({i['stock']} in stock, minimum {i['min_stock']})"
+                                                   for i in levels]) + "; clients "
+                     + _shown([f"{c['name']} ({c['document_id']})" for c in clients], most=3))  # fmt: skip
     return lines
 
 
