@@ -19,6 +19,7 @@ from typing import Any
 
 from architectures.spec import System
 from local.services import LocalAuth
+from local.state import Stamp
 
 DEMO_PASSWORD = "Local-Demo-Passw0rd!"  # noqa: S105 - a documented local demo password
 """Every demo user's password: local only, printed at start, meets the pool's policy."""
@@ -116,8 +117,9 @@ def _pool(pool_id: str, region: str) -> Any:
     return cognitoidp_backends[DEFAULT_ACCOUNT_ID][region].user_pools[pool_id]
 
 
-def save_users(pool_id: str, region: str, path: Path) -> None:
-    """Write the pool's users (with ``sub``, status, password and groups) to ``path``, atomically."""
+def save_users(pool_id: str, region: str, path: Path, stamp: Stamp) -> None:
+    """Write the pool's users (with ``sub``, status, password and groups) to ``path``, atomically, with the stamp
+    their data carries too (see ``local/state.py``)."""
     users = [
         {
             "username": user.username,
@@ -131,8 +133,21 @@ def save_users(pool_id: str, region: str, path: Path) -> None:
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(users, indent=1))
+    partial.write_text(json.dumps({"state_id": stamp.state_id, "since": stamp.since, "users": users}, indent=1))
     os.replace(partial, path)
+
+
+def _saved(path: Path) -> dict[str, Any]:
+    saved = json.loads(path.read_text())
+    return {"state_id": "", "since": "", "users": saved} if isinstance(saved, list) else saved  # an earlier version's
+
+
+def saved_stamp(path: Path) -> Stamp | None:
+    """The stamp of the users saved in ``path``; None when none are saved."""
+    if not path.is_file():
+        return None
+    saved = _saved(path)
+    return Stamp(saved["state_id"], saved["since"])
 
 
 def restore_users(pool_id: str, region: str, path: Path) -> set[str]:
@@ -142,7 +157,7 @@ def restore_users(pool_id: str, region: str, path: Path) -> set[str]:
     if not path.is_file():
         return set()
     pool, emails = _pool(pool_id, region), set()
-    for saved in json.loads(path.read_text()):
+    for saved in _saved(path)["users"]:
         sub = next(a["Value"] for a in saved["attributes"] if a["Name"] == "sub")
         user = CognitoIdpUser(pool_id, saved["username"], saved["password"], UserStatus(saved["status"]),
                               saved["attributes"])  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -16,6 +17,23 @@ from dataclasses import dataclass
 from typing import Any
 
 _ENV_LOCK = threading.RLock()
+
+
+def cool_down() -> None:
+    """Make every function cold again, as new Lambda containers are: what handler modules keep warm (the use cases,
+    settings and clients built from their first invocation's environment) is forgotten. A runtime started again in
+    the same process (tests, benchmarks) then gets its own databases, ports and pools, not the previous one's."""
+    from handlers.shared.consumer import ConsumerEntry
+    from handlers.shared.routing import Router
+
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == "handlers" or name.startswith("handlers.")):
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, Router | ConsumerEntry):
+                value.reset()
+            elif callable(getattr(value, "cache_clear", None)):  # a functools cache of warm wiring
+                value.cache_clear()
 
 
 @dataclass

@@ -11,7 +11,6 @@ import functools
 import json
 import logging
 import os
-import shutil
 import socket
 import threading
 import time
@@ -21,18 +20,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from architectures import SYSTEMS, spec, topology
 from architectures.wiring import site_config
 from handlers.shared import aws as shared_aws
+from handlers.shared.db import DatabaseError
 from local import consumers
 from local.aws import LocalAws, provision
-from local.cognito import DemoUser, provision_auth, save_users
+from local.cognito import DemoUser, provision_auth, save_users, saved_stamp
 from local.control import with_controls
-from local.functions import ServiceFunctions
+from local.functions import ServiceFunctions, cool_down
 from local.schedules import ScheduleRunner, Timer
-from local.services import LocalAuth, migrate, mysql_urls, service_functions, sqlite_urls
+from local.services import LocalAuth, migrate, service_functions
+from local.state import Control, Stamp, StateError, Storage, pair
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -75,8 +75,10 @@ class Options:
     state_dir: Path = ROOT / ".local"
     base_port: int = 8700
     database_url: str | None = None
-    """``mysql://user:pass@host:port/`` to use MariaDB/MySQL (one database per schema) instead of SQLite files."""
+    """``mysql://user:pass@host:port/`` to use MariaDB/MySQL (one database per schema, named after the state folder:
+    see ``local/state.py``) instead of SQLite files."""
     reset: bool = False
+    """Start from empty data and sign-in: the runtime's files in the state folder and its databases are removed."""
     demo: bool = False
     """Run the smoke flows and stop (``make demo``) instead of serving until Ctrl-C."""
 
@@ -91,6 +93,8 @@ class RunningSystem:
     functions: dict[str, ServiceFunctions]
     database_urls: dict[str, str]
     site_url: str | None = None
+    stamp: Stamp | None = None
+    """The start its users and data belong to (``local/state.py``)."""
 
 
 @dataclass
@@ -103,10 +107,16 @@ class LocalRuntime:
     _threads: list[threading.Thread] = field(default_factory=list)
     _background: list[threading.Thread] = field(default_factory=list)
     _stopping: threading.Event = field(default_factory=threading.Event)
+    _control: Control | None = None
+    _stamps: dict[str, Stamp] = field(default_factory=dict)
     schedules: ScheduleRunner = field(init=False)
 
     def __post_init__(self) -> None:
         self.schedules = ScheduleRunner(self._fire_schedule, lambda: datetime.now(UTC))
+
+    @property
+    def storage(self) -> Storage:
+        return Storage(self.options.state_dir, self.options.database_url)
 
     def _fire_schedule(self, timer: Timer, extra: dict[str, Any]) -> Any:
         """Invoke the schedule's function with the input EventBridge Scheduler sends it in the cloud (plus ``extra``
@@ -126,6 +136,7 @@ class LocalRuntime:
             raise StartError(f"unknown system {unknown[0]!r}; systems: {', '.join(SYSTEMS)}")
         self._check_ports()
         self._prepare_state()
+        cool_down()  # functions left warm by a runtime that ran earlier in this process
         self._start_aws()
         ports = iter(self._ports()[1:])
         for name in self.options.systems:
@@ -152,12 +163,34 @@ class LocalRuntime:
                     ) from None
 
     def _prepare_state(self) -> None:
-        if self.options.reset and self.options.state_dir.exists():
-            self.say(f"-> reset: removing {self.options.state_dir}")
-            shutil.rmtree(self.options.state_dir)
-        self.options.state_dir.mkdir(parents=True, exist_ok=True)
-        # The file appears when everything is ready, so a stale one from a crashed run must not mislead a waiter.
-        (self.options.state_dir / "endpoints.json").unlink(missing_ok=True)
+        """Reset if asked; then check, before anything starts, that each system's users and data belong together."""
+        state_dir, storage = self.options.state_dir, self.storage
+        try:
+            if self.options.reset:
+                storage.reset(self.say)
+            state_dir.mkdir(parents=True, exist_ok=True)
+            # The file appears when everything is ready, so a stale one from a crashed run must not mislead a waiter.
+            (state_dir / "endpoints.json").unlink(missing_ok=True)
+            self._control = storage.open()
+            if storage.server_url:
+                self.say(f"-> data on {storage.where}: databases {storage.prefix}_* (the state folder "
+                         f"{state_dir.resolve()} owns them, as {storage.prefix} records)")  # fmt: skip
+            for name in self.options.systems:
+                self._stamps[name] = pair(name, saved_stamp(self._saved_users(name)), self._data_stamp(name),
+                                          self._saved_users(name), storage.where)  # fmt: skip
+        except StateError as e:
+            raise StartError(str(e)) from None
+        except DatabaseError as e:
+            raise StartError(f"the runtime's database on {storage.where} is not usable: {e}") from None
+
+    def _data_stamp(self, name: str) -> Stamp | None:
+        """The stamp of the system's data; None if there is none, or if some of its databases are gone."""
+        assert self._control is not None
+        stamp, system = self._control.stamp(name), SYSTEMS[name]
+        existing, schemas = self.storage.existing(system), self.storage.database_names(system)
+        if stamp is not None:
+            return stamp if existing == set(schemas) else None
+        return Stamp("", "") if existing else None  # databases kept by an earlier version, without a stamp
 
     def _start_aws(self) -> None:
         from moto.server import ThreadedMotoServer
@@ -193,28 +226,27 @@ class LocalRuntime:
 
         return boto3.Session(region_name=REGION)
 
-    def _database_urls(self, system: spec.System) -> dict[str, str]:
-        if self.options.database_url:
-            return mysql_urls(system, self.options.database_url)
-        return sqlite_urls(system, self.options.state_dir / "data")
-
     def _start_system(self, system: spec.System, port: int) -> None:
         session = self._session()
         self.say(f"-> {system.name}: provisioning events, topics, tables and buckets")
         made = provision(system, session)
         auth, users = provision_auth(system, session, self.aws_endpoint, REGION, self._saved_users(system.name))
-        urls = self._database_urls(system)
-        where = self.options.database_url and urlsplit(self.options.database_url).hostname or "SQLite"
-        self.say(f"-> {system.name}: migrating {len(urls)} schema(s) on {where}")
+        urls = self.storage.urls(system)
+        self.say(f"-> {system.name}: migrating {len(urls)} schema(s): {self.storage.shown(system, ROOT)}")
         try:
             migrate(system, urls)
         except Exception as e:
             raise StartError(f"{system.name}: database not reachable or not migratable: {e}") from None
+        # The users and the data start together: their common stamp is kept with each, users saved at once.
+        stamp = self._stamps[system.name]
+        assert self._control is not None
+        self._control.record(system.name, stamp)
+        save_users(auth.user_pool_id, REGION, self._saved_users(system.name), stamp)
         functions = service_functions(system, made, urls, auth)
         self.schedules.add(system)
         self._serve(system, functions, auth, port)
         api_url = f"http://127.0.0.1:{port}"
-        self.systems[system.name] = RunningSystem(system, api_url, made, auth, users, functions, urls)
+        self.systems[system.name] = RunningSystem(system, api_url, made, auth, users, functions, urls, stamp=stamp)
         self.say(f"   {system.title}: {api_url}")
 
     def _serve(self, system: spec.System, functions: dict[str, ServiceFunctions], auth: LocalAuth, port: int) -> None:
@@ -257,7 +289,8 @@ class LocalRuntime:
     def save_sign_in(self) -> None:
         """Keep every pool's users in the state folder (sign-ups included) for the next start."""
         for name, running in self.systems.items():
-            save_users(running.auth.user_pool_id, REGION, self._saved_users(name))
+            if running.stamp:
+                save_users(running.auth.user_pool_id, REGION, self._saved_users(name), running.stamp)
 
     def _start_consumers(self) -> None:
         """A poller per subscription queue, as Lambda's event source mappings; and the sign-in saver."""
@@ -331,4 +364,6 @@ class LocalRuntime:
                 server.stop()
         for thread in self._threads:
             thread.join(timeout=5)
+        if self._control:
+            self._control.close()
         (self.options.state_dir / "endpoints.json").unlink(missing_ok=True)

@@ -1,7 +1,8 @@
 """A system's services wired for local use: their environment (the same contract as the cloud's) and databases.
 
 The environment comes from ``architectures.wiring`` with local values: moto's names and ARNs, and ``DATABASE_URL``
-(SQLite by default, MariaDB/MySQL when configured) in place of the cloud's credentials secret.
+(SQLite by default, MariaDB/MySQL when configured; ``local/state.py`` names the databases) in place of the cloud's
+credentials secret.
 """
 
 from __future__ import annotations
@@ -69,20 +70,6 @@ def service_functions(
         env.update(extra_env or {})
         functions[service.name] = ServiceFunctions(f"{system.name}-{service.name}", env)
     return functions
-
-
-def sqlite_urls(system: spec.System, data_dir: Path) -> dict[str, str]:
-    """One SQLite file per schema under ``data_dir`` (the embedded default)."""
-    return {s.schema_name: f"sqlite:///{data_dir / system.name / s.schema_name}.db" for s in system.services
-            if s.schema_name}  # fmt: skip
-
-
-def mysql_urls(system: spec.System, server_url: str) -> dict[str, str]:
-    """One database per schema, named ``<system>_<schema>``, on the MariaDB/MySQL server at ``server_url``."""
-    base = server_url.split("?")[0].rstrip("/")
-    query = server_url.partition("?")[2]
-    suffix = f"?{query}" if query else ""
-    return {s.schema_name: f"{base}/{system.name}_{s.schema_name}{suffix}" for s in system.services if s.schema_name}
 
 
 def _create_mysql_database(url: str) -> None:
