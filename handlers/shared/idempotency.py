@@ -1,10 +1,16 @@
-"""``Idempotency-Key`` on the write routes that opt in (``idempotent=True`` where the route is bound): the same key
-and body twice give one record and the first response again; the same key with another body is a 422.
+"""``Idempotency-Key`` on the write routes that opt in (``idempotent=True`` where the route is bound; every create
+route does): the same key and body twice give one record and the first response again; the same key with another
+body is a 422.
 
 A key belongs to its caller (``owner_id``): two callers may use the same key. What "the same body" means is the
 validated request, whatever its JSON layout (:func:`fingerprint`). Records live in the service's
-``idempotent_requests`` table (a shared migration), written in the same transaction as what the request creates
-(:meth:`handlers.shared.usecases.Write.respond`); the router answers a repeat from them.
+``idempotent_requests`` table (a shared migration), in two steps that need nothing from the use case:
+
+1. The key is claimed (:func:`claim_key`) in the transaction of the request's first write, so it commits with what
+   the request creates, or not at all. Of two concurrent requests with one key, the second fails on the primary key.
+2. Once the route has its answer, the router keeps it with the key (:func:`keep_response`). A repeat is answered
+   from it; a repeat that comes between the two steps (or after a first request that never got its answer stored)
+   is a 409 that says to retry shortly.
 """
 
 from __future__ import annotations
@@ -40,15 +46,17 @@ class Record:
     key: str
     fingerprint: str
     resource_id: str
-    response: dict[str, Any]
+    response: dict[str, Any] | None
+    """None between the claim and the kept answer."""
 
 
-class KeyTaken(Exception):
-    """Another request stored the same key first (its record is attached)."""
+class RequestInProgress(DomainError):
+    """The first request with this key has made its change but its answer is not kept yet: a 409, retry shortly."""
 
-    def __init__(self, record: Record) -> None:
-        super().__init__(f"idempotency key {record.key} is taken")
-        self.record = record
+    http_status: ClassVar[int] = 409
+
+    def __init__(self) -> None:
+        super().__init__(f"{HEADER}: a request with this key is still being answered; retry in a moment")
 
 
 def key_from(headers: Mapping[str, str] | None) -> str | None:
@@ -71,6 +79,8 @@ def replay(record: Record, request_fingerprint: str) -> dict[str, Any]:
     """The stored response for a repeated request; a different body under the same key is a 422."""
     if record.fingerprint != request_fingerprint:
         raise IdempotencyRefused(f"{HEADER}: this key was already used with a different request body")
+    if record.response is None:
+        raise RequestInProgress
     return record.response
 
 
@@ -91,18 +101,26 @@ def find(tx: Transaction, owner_id: str, key: str) -> Record | None:
     )
     if row is None:
         return None
-    return Record(
-        row["owner_id"], row["idem_key"], row["request_hash"], row["resource_id"], json.loads(row["response"])
+    response = json.loads(row["response"]) if row["response"] else None
+    return Record(row["owner_id"], row["idem_key"], row["request_hash"], row["resource_id"], response)
+
+
+def claim_key(tx: Transaction, claim: Claim, now: datetime) -> None:
+    """Claim the key in the transaction of the request's write, its answer still to come. A concurrent request that
+    claimed the same key first makes the insert fail: this transaction rolls back (IntegrityConflict), and the router
+    answers with the first request's response."""
+    tx.execute(
+        "INSERT INTO idempotent_requests (owner_id, idem_key, request_hash, resource_id, response, created_at) "
+        "VALUES (:owner, :key, :hash, '', '', :at)",
+        {"owner": claim.owner_id, "key": claim.key, "hash": claim.fingerprint, "at": timestamp_us(now)},
     )
 
 
-def store(tx: Transaction, claim: Claim, resource_id: str, response: dict[str, Any], now: datetime) -> None:
-    """Keep the first response to ``claim`` in the transaction that created ``resource_id``. A concurrent request
-    that stored the same key first makes the insert fail: the caller's transaction rolls back (IntegrityConflict),
-    and the router answers with that request's response."""
+def keep_response(tx: Transaction, claim: Claim, response: Mapping[str, Any]) -> None:
+    """Keep the answer to a claimed key (nothing happens when the request made no write, so claimed nothing)."""
     tx.execute(
-        "INSERT INTO idempotent_requests (owner_id, idem_key, request_hash, resource_id, response, created_at) "
-        "VALUES (:owner, :key, :hash, :resource, :response, :at)",
-        {"owner": claim.owner_id, "key": claim.key, "hash": claim.fingerprint, "resource": resource_id,
-         "response": json.dumps(response), "at": timestamp_us(now)},
+        "UPDATE idempotent_requests SET response = :response, resource_id = :resource "
+        "WHERE owner_id = :owner AND idem_key = :key AND response = ''",
+        {"response": json.dumps(dict(response)), "resource": str(response.get("id", ""))[:64],
+         "owner": claim.owner_id, "key": claim.key},
     )  # fmt: skip

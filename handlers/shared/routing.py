@@ -25,6 +25,7 @@ its request is parsed with and its answer is documented by::
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,7 @@ from handlers.shared.api import Caller, Forbidden, body_as, caller_of, refuse_un
 from handlers.shared.db import IntegrityConflict
 from handlers.shared.entry import http_request_id, lambda_entry
 from handlers.shared.settings import ServiceSettings
-from handlers.shared.usecases import UseCases
+from handlers.shared.usecases import UseCases, serving_key
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -55,8 +56,6 @@ class Request:
     params: Mapping[str, str]
     body: Any = None
     query: Any = None
-    idempotency: idempotency.Claim | None = None
-    """The ``Idempotency-Key`` claim of an idempotent route's request (None when it sent no key)."""
 
     @property
     def caller(self) -> Caller:
@@ -182,21 +181,51 @@ def _endpoint(app: APIGatewayHttpResolver, bound: BoundRoute, use_cases: Any) ->
         body = body_as(raw_body, bound.body, context) if bound.body else None
         query = _query(bound, event.query_string_parameters or {})
         claim = _claim(bound, caller, event.headers, body)
-        if claim is not None and (earlier := use_cases.earlier_response(claim.owner_id, claim.key)) is not None:
-            return idempotency.replay(earlier, claim.fingerprint), bound.status
-        request = Request(raw, params, body, query, claim)
-        try:
-            result = bound.function(request, use_cases)
-        except IntegrityConflict:
-            if claim is None or (winner := use_cases.earlier_response(claim.owner_id, claim.key)) is None:
-                raise
-            return idempotency.replay(winner, claim.fingerprint), bound.status  # a concurrent duplicate won
+        request = Request(raw, params, body, query)
+        result = _call(bound, request, use_cases) if claim is None else _call_once(bound, request, use_cases, claim)
         if isinstance(result, Response):
             return result
         return Response(status_code=bound.status) if result is None else (result, bound.status)
 
     endpoint.__name__ = bound.function.__name__
     return endpoint
+
+
+def _call(bound: BoundRoute, request: Request, use_cases: Any) -> Any:
+    return bound.function(request, use_cases)
+
+
+def _call_once(bound: BoundRoute, request: Request, use_cases: UseCases, claim: idempotency.Claim) -> Any:
+    """Serve a request that sent an Idempotency-Key: the first answer again for a repeat; otherwise the route, whose
+    first write claims the key, and then its answer kept with the key."""
+    if (earlier := _earlier(use_cases, claim)) is not None:
+        return idempotency.replay(earlier, claim.fingerprint)
+    try:
+        with serving_key(claim):
+            result = _call(bound, request, use_cases)
+    except IntegrityConflict:
+        if (winner := _earlier(use_cases, claim)) is None:
+            raise
+        return idempotency.replay(winner, claim.fingerprint)  # a concurrent duplicate claimed the key first
+    if isinstance(result, Mapping):
+        use_cases.keep_response(claim, result)
+    return result
+
+
+ANSWER_WAIT_SECONDS = 2.0
+"""How long a repeat waits for the first request's answer to be kept, before it is told to retry (a 409)."""
+
+
+def _earlier(use_cases: UseCases, claim: idempotency.Claim) -> idempotency.Record | None:
+    """The record of an earlier request with this key; while the same request's answer is still to be kept (a
+    concurrent duplicate), wait for it a moment."""
+    deadline = time.monotonic() + ANSWER_WAIT_SECONDS
+    while (earlier := use_cases.earlier_response(claim.owner_id, claim.key)) is not None:
+        pending = earlier.response is None and earlier.fingerprint == claim.fingerprint
+        if not pending or time.monotonic() > deadline:
+            return earlier
+        time.sleep(0.05)
+    return None
 
 
 def _query(bound: BoundRoute, parameters: dict[str, str]) -> BaseModel | None:

@@ -25,8 +25,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from handlers.shared import idempotency
 from handlers.shared.clock import utc_now
@@ -35,7 +36,18 @@ from handlers.shared.events import EventDetail
 from handlers.shared.inbox import claim
 from handlers.shared.outbox import EventPublisher, add_to_outbox, relay_after_commit
 
-R = TypeVar("R", bound=Mapping[str, Any])
+_unclaimed_key: ContextVar[idempotency.Claim | None] = ContextVar("unclaimed_idempotency_key", default=None)
+"""The Idempotency-Key of the request being served, until its first write claims it (set by the router)."""
+
+
+@contextmanager
+def serving_key(claim: idempotency.Claim | None) -> Iterator[None]:
+    """While a route serves a request with ``claim``, its first write transaction claims the key."""
+    token = _unclaimed_key.set(claim)
+    try:
+        yield
+    finally:
+        _unclaimed_key.reset(token)
 
 
 def new_uuid() -> str:
@@ -45,11 +57,9 @@ def new_uuid() -> str:
 class Write:
     """One write transaction: what the use case changes, the events it publishes and the claims it makes."""
 
-    def __init__(self, tx: Transaction, request: idempotency.Claim | None, now: Callable[[], datetime]) -> None:
+    def __init__(self, tx: Transaction) -> None:
         self.tx = tx
         self.published: list[str] = []
-        self._request = request
-        self._now = now
 
     def publish(self, events: Iterable[EventDetail]) -> None:
         """Put events in the outbox, in this transaction; they reach the bus after the commit."""
@@ -61,13 +71,6 @@ class Write:
         """Record that ``consumer`` handles ``event_id`` in this transaction; False when it already did (then the
         use case does nothing, and a redelivery has no second effect)."""
         return claim(self.tx, consumer, event_id)
-
-    def respond(self, resource_id: str, response: R) -> R:
-        """Keep ``response`` (a view) for the request's Idempotency-Key (if it sent one) with what it created; a
-        retry gets it again. Returns ``response``."""
-        if self._request is not None:
-            idempotency.store(self.tx, self._request, resource_id, dict(response), self._now())
-        return response
 
 
 class UseCases:
@@ -99,15 +102,23 @@ class UseCases:
             yield tx
 
     @contextmanager
-    def writing(self, request: idempotency.Claim | None = None) -> Iterator[Write]:
+    def writing(self) -> Iterator[Write]:
         """A transaction that commits when the block ends (rolls back when it raises), then relays the outbox if the
-        block published anything. ``request`` is the Idempotency-Key claim of an idempotent route."""
+        block published anything. The first one of a request with an Idempotency-Key claims the key with it."""
         with self.db.transaction() as tx:
-            write = Write(tx, request, self.clock)
+            write = Write(tx)
             yield write
+            if (key := _unclaimed_key.get()) is not None:
+                idempotency.claim_key(tx, key, self.clock())
+                _unclaimed_key.set(None)
         relay_after_commit(self.db, self.publisher, write.published)
 
     def earlier_response(self, owner_id: str, key: str) -> idempotency.Record | None:
         """The stored first response to an owner's Idempotency-Key, if any."""
         with self.reading() as tx:
             return idempotency.find(tx, owner_id, key)
+
+    def keep_response(self, claim: idempotency.Claim, response: Mapping[str, Any]) -> None:
+        """Keep the answer to a request whose write claimed its Idempotency-Key."""
+        with self.db.transaction() as tx:
+            idempotency.keep_response(tx, claim, response)

@@ -67,6 +67,8 @@ def silent_server() -> Iterator[tuple[str, int]]:
                 accepted.append(server.accept()[0])
             except TimeoutError:
                 continue
+            except OSError:  # closed
+                return
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
@@ -171,9 +173,11 @@ class StallingProxy:
         while not self.stop.is_set():
             try:
                 client = self.server.accept()[0]
+                upstream = socket.create_connection(self.target)
             except TimeoutError:
                 continue
-            upstream = socket.create_connection(self.target)
+            except OSError:  # closed
+                return
             self.sockets += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()

@@ -54,6 +54,18 @@ def test_every_service_binds_exactly_its_declared_routes():
                 assert set(bound_routes(system, service)) == {r.key for r in service.routes}, service.name
 
 
+def test_every_create_route_takes_an_idempotency_key():
+    """A signed-in POST that creates something (201, or 202 for an accepted record) can be retried safely."""
+    from architectures import SYSTEMS
+    from tools.openapi import bound_routes
+
+    for system in SYSTEMS.values():
+        for service in system.services:
+            for key, bound in bound_routes(system, service).items():
+                if key.startswith("POST ") and bound.status in (201, 202) and not bound.route.public:
+                    assert bound.idempotent, f"{system.name}: {key} is a create route without Idempotency-Key"
+
+
 # --- Idempotency-Key -----------------------------------------------------------------------------------------------
 
 
@@ -62,14 +74,13 @@ class NewOrder(BaseModel):
 
 
 class Orders(UseCases):
-    """A use case that creates a row and keeps the response for the request's key, in one transaction."""
+    """A use case that creates a row: it knows nothing of Idempotency-Key."""
 
     def place(self, request: Request) -> dict:
-        with self.writing(request.idempotency) as write:
-            order_id = self.new_id()
-            order = {"id": order_id, "item": request.body.item}
+        with self.writing() as write:
+            order = {"id": self.new_id(), "item": request.body.item}
             write.tx.execute("INSERT INTO orders (id, item) VALUES (:id, :item)", order)
-            return write.respond(order_id, order)
+        return order
 
 
 @pytest.fixture
@@ -115,6 +126,21 @@ def test_the_same_key_with_another_body_is_a_422_and_keys_belong_to_their_caller
     assert status == 422 and "Idempotency-Key" in body["message"]
     assert post(app, {"item": "crate"}, key="k-1", who=EMPLOYEE)[0] == 201, "another caller may use the same key"
     assert count(orders) == 2
+
+
+def test_a_repeat_while_the_first_answer_is_not_kept_waits_then_is_a_409(orders, monkeypatch):
+    from handlers.shared import idempotency, routing
+
+    monkeypatch.setattr(routing, "ANSWER_WAIT_SECONDS", 0.2)
+    event = http_request("POST /things", body={"item": "box"}, claims=CUSTOMER, headers={"Idempotency-Key": "k-9"})
+    claim = idempotency.Claim(CUSTOMER["sub"], "k-9", idempotency.fingerprint(NewOrder(item="box")))
+    with orders.writing() as write:  # a first request that made its change, its answer not kept yet
+        idempotency.claim_key(write.tx, claim, orders.clock())
+    response = orders_app(orders).resolve(event, None)
+    assert response["statusCode"] == 409 and "retry in a moment" in json.loads(response["body"])["message"]
+    assert count(orders) == 0, "the repeat did not act again"
+    orders.keep_response(claim, {"id": "o-1", "item": "box"})
+    assert post(orders_app(orders), {"item": "box"}, key="k-9") == (201, {"id": "o-1", "item": "box"})
 
 
 @pytest.mark.parametrize("key", ["", "x" * 101])

@@ -11,7 +11,7 @@ from handlers.shared.routing import Request, Router
 router = Router("moving", "fleet")
 
 
-@router.route("POST /trucks", body=NewTruck, response=TruckView, status=201)
+@router.route("POST /trucks", body=NewTruck, response=TruckView, status=201, idempotent=True)
 def register_truck(request: Request, fleet: FleetUseCases) -> TruckView:
     """Register a truck.
 

@@ -11,7 +11,7 @@ from handlers.shared.routing import Request, Router
 router = Router("moving", "moves")
 
 
-@router.route("POST /moves", body=NewMove, response=MoveView, status=201)
+@router.route("POST /moves", body=NewMove, response=MoveView, status=201, idempotent=True)
 def register_move(request: Request, moves: MoveUseCases) -> MoveView:
     """Register a move.
 

@@ -10,7 +10,7 @@ from handlers.shared.routing import Request, Router
 router = Router("moving", "tracking")
 
 
-@router.route("POST /moves/{id}/positions", body=NewPosition, response=AcceptedView, status=202)
+@router.route("POST /moves/{id}/positions", body=NewPosition, response=AcceptedView, status=202, idempotent=True)
 def record_position(request: Request, tracking: TrackingUseCases) -> AcceptedView:
     """Report where the move's truck is.
 

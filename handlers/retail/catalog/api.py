@@ -36,7 +36,7 @@ def show_product(request: Request, catalog: CatalogUseCases) -> ProductView:
     return logic.product_view(catalog.product(request.params["id"]))
 
 
-@router.route("POST /products", body=ProductFields, response=ProductView, status=201)
+@router.route("POST /products", body=ProductFields, response=ProductView, status=201, idempotent=True)
 def create_product(request: Request, catalog: CatalogUseCases) -> ProductView:
     """Add a product. It starts with a stock of 0.
 
@@ -69,7 +69,7 @@ def show_client(request: Request, catalog: CatalogUseCases) -> ClientView:
     return logic.client_view(catalog.client(request.params["id"]))
 
 
-@router.route("POST /clients", body=ClientFields, response=ClientView, status=201)
+@router.route("POST /clients", body=ClientFields, response=ClientView, status=201, idempotent=True)
 def create_client(request: Request, catalog: CatalogUseCases) -> ClientView:
     """Register a client (409 when the document id is taken)."""
     return logic.client_view(catalog.create_client(request.body))
@@ -93,7 +93,7 @@ def list_stock(request: Request, catalog: CatalogUseCases) -> Page[StockView]:
     return catalog.levels(request.query)
 
 
-@router.route("POST /stock/adjustments", body=Adjustment, response=AdjustmentView, status=201)
+@router.route("POST /stock/adjustments", body=Adjustment, response=AdjustmentView, status=201, idempotent=True)
 def adjust_stock(request: Request, catalog: CatalogUseCases) -> AdjustmentView:
     """Add or remove units, with a reason.
 

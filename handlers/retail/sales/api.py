@@ -19,7 +19,7 @@ def create_sale(request: Request, sales: SalesUseCases) -> SaleView:
     step (409 naming a product without enough stock). Send an Idempotency-Key to make a retry return the first
     answer instead of a second sale.
     """
-    return sales.sell(request.caller, request.body, request.idempotency)
+    return sales.sell(request.caller, request.body)
 
 
 @router.route("GET /sales", query=SaleQuery, response=Page[SaleView])

@@ -19,7 +19,6 @@ from handlers.retail.stock_movements import insert_movement
 from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
 from handlers.shared.api import Caller
 from handlers.shared.db import Database, service_database
-from handlers.shared.idempotency import Claim
 from handlers.shared.outbox import EventPublisher, publisher_for
 from handlers.shared.paging import Page
 from handlers.shared.settings import ServiceSettings
@@ -42,10 +41,10 @@ class SalesUseCases(UseCases):
         reader = StoreSettingsReader(ReadsStoreSettings.from_env().settings_table)
         return cls(service_database(settings), publisher_for(settings), tax_rate=reader.tax_rate, metrics=SaleMetrics())
 
-    def sell(self, caller: Caller, new: logic.NewSale, request: Claim | None = None) -> SaleView:
-        """Record the sale with its stock decrements; ``request`` is its Idempotency-Key claim, if it sent one."""
+    def sell(self, caller: Caller, new: logic.NewSale) -> SaleView:
+        """Record the sale with its stock decrements."""
         tax_rate, now = self.tax_rate(), self.clock()  # read before any row is locked
-        with self.writing(request) as write:
+        with self.writing() as write:
             stocked = store.lock_stock(write.tx, new.product_ids)
             client_known = new.client_id is None or store.client_exists(write.tx, new.client_id)
             decision = logic.decide_sale(new, stocked, client_known=client_known, tax_rate=tax_rate,
@@ -56,10 +55,8 @@ class SalesUseCases(UseCases):
                 store.take_stock(write.tx, decrement, now)
                 insert_movement(write.tx, logic.sale_movement(sale, decrement, self.new_id()))
             write.publish(decision.alerts)
-            view = logic.sale_view(sale)
-            write.respond(sale.id, view)
         self._record_metrics(sale.total)
-        return view
+        return logic.sale_view(sale)
 
     def _record_metrics(self, total: Decimal) -> None:
         if self.metrics is None:

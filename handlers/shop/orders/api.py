@@ -18,7 +18,7 @@ def place_order(request: Request, orders: OrderUseCases) -> OrderView:
     The items are priced from the catalog and the order starts as PENDING until its stock is reserved. Send an
     Idempotency-Key to make a retry return the first answer instead of placing a second order.
     """
-    return orders.place(request.caller, request.body, request.idempotency)
+    return orders.place(request.caller, request.body)
 
 
 @router.route("GET /orders", query=ListQuery, response=Page[OrderView])

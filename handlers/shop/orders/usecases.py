@@ -12,7 +12,6 @@ from typing import Literal, Self
 from handlers.shared.api import Caller
 from handlers.shared.db import service_database
 from handlers.shared.events import EventDetail
-from handlers.shared.idempotency import Claim
 from handlers.shared.outbox import publisher_for
 from handlers.shared.paging import Page
 from handlers.shared.settings import ServiceSettings
@@ -30,17 +29,14 @@ class OrderUseCases(UseCases):
     def from_settings(cls, settings: ServiceSettings) -> Self:
         return cls(service_database(settings), publisher_for(settings))
 
-    def place(self, caller: Caller, new: NewOrder, request: Claim | None = None) -> OrderView:
-        """Price the items from the catalog copy and place a PENDING order; OrderPlaced asks products for stock.
-        ``request`` is its Idempotency-Key claim, if it sent one."""
-        with self.writing(request) as write:
+    def place(self, caller: Caller, new: NewOrder) -> OrderView:
+        """Price the items from the catalog copy and place a PENDING order; OrderPlaced asks products for stock."""
+        with self.writing() as write:
             catalog = store.catalog(write.tx, (item.product_id for item in new.items))
             change = logic.place(new, catalog, order_id=self.new_id(), customer_id=caller.user_id, now=self.clock())
             store.insert(write.tx, change.order)
             write.publish(change.events)
-            view = logic.view(change.order)
-            write.respond(change.order.id, view)
-        return view
+        return logic.view(change.order)
 
     def listing(self, caller: Caller, query: ListQuery) -> Page[OrderView]:
         with self.reading() as tx:

@@ -26,7 +26,7 @@ def show_product(request: Request, products: ProductUseCases) -> ProductView:
     return logic.product_view(products.show(request.params["id"]))
 
 
-@router.route("POST /products", body=ProductFields, response=ProductView, status=201)
+@router.route("POST /products", body=ProductFields, response=ProductView, status=201, idempotent=True)
 def create_product(request: Request, products: ProductUseCases) -> ProductView:
     """Add a product to the catalogue.
 

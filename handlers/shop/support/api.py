@@ -20,7 +20,7 @@ from handlers.shop.support.usecases import SupportUseCases
 router = Router("shop", "support")
 
 
-@router.route("POST /tickets", body=NewTicket, response=TicketView, status=201)
+@router.route("POST /tickets", body=NewTicket, response=TicketView, status=201, idempotent=True)
 def open_ticket(request: Request, support: SupportUseCases) -> TicketView:
     """Open a support ticket. It starts OPEN and belongs to you."""
     return logic.detail(support.open(request.caller, request.body), [])
@@ -60,7 +60,7 @@ def change_status(request: Request, support: SupportUseCases) -> TicketView:
     return logic.detail(*support.move(request.caller, request.params["id"], request.body.status))
 
 
-@router.route("POST /tickets/{id}/comments", body=NewComment, response=CommentView, status=201)
+@router.route("POST /tickets/{id}/comments", body=NewComment, response=CommentView, status=201, idempotent=True)
 def add_comment(request: Request, support: SupportUseCases) -> CommentView:
     """Comment on a ticket (its owner or an agent); a CLOSED ticket takes no more comments (409)."""
     return logic.comment_view(support.comment(request.caller, request.params["id"], request.body))

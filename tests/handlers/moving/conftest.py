@@ -82,13 +82,15 @@ Call = Callable[..., tuple[int, Any]]
 
 
 def call_app(app: Any, route_key: str, who: dict[str, str] | None, *, move_id: str | None = None,
-             body: Any = None, query: dict[str, str] | None = None) -> tuple[int, Any]:  # fmt: skip
+             body: Any = None, query: dict[str, str] | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, Any]:  # fmt: skip
     """Send a canonical API Gateway event through the resolver; the status and the decoded body."""
     path = route_key.split(" ", 1)[1]
     params = None
     if move_id is not None:
         path, params = path.replace("{id}", move_id), {"id": move_id}
-    event = http_request(route_key, path=path, body=body, query=query, path_parameters=params, lambda_context=who)
+    event = http_request(route_key, path=path, body=body, query=query, path_parameters=params, lambda_context=who,
+                         headers=headers)  # fmt: skip
     response = app.resolve(event, None)
     return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
 

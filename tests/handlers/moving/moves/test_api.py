@@ -40,6 +40,14 @@ def register(call: Call, who: dict[str, str] = CUSTOMER, **changes: Any) -> dict
     return body
 
 
+def test_a_retried_registration_with_its_idempotency_key_makes_one_move(call, db):
+    key = {"Idempotency-Key": "move-of-ana-1"}
+    first = call("POST /moves", CUSTOMER, body=new_move(), headers=key)
+    assert first[0] == 201
+    assert call("POST /moves", CUSTOMER, body=new_move(), headers=key) == first
+    assert count(db, "moves") == 1 and len(outbox(db)) == 1, "one move, one MoveRegistered"
+
+
 def assign(consumer: ProgressConsumer, move_id: str, truck_id: str = "t1", plate: str = "1234-ABC") -> None:
     detail = {"event_id": str(uuid.uuid4()), "occurred_at": "2026-03-10T10:00:00Z", "move_id": move_id,
               "truck_id": truck_id, "plate": plate, "assigned_by": "auto"}  # fmt: skip
