@@ -58,6 +58,8 @@ class SystemComponent(Component):
         self._create_database()
         self._create_api()
         self._create_services()
+        if any(r.throttle for _, r in self.system.routes):  # the stage waits for the routes it throttles
+            self.api.throttle_routes({k: r for s in self.services.values() for k, r in s.routes.items()})
         self._create_backups()
         self._create_monitoring()
         self._create_site()
@@ -226,6 +228,9 @@ class SystemComponent(Component):
                 protection=self.protection,
                 cors_origins=self._cors_origins(),
                 log_retention_days=self.config.log_retention_days,
+                route_throttles={
+                    r.key: (r.throttle.rate, r.throttle.burst) for _, r in self.system.routes if r.throttle
+                },
             ),
             opts=self._opts(),
         )

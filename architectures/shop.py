@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from architectures.spec import (
     OUTBOX_RELAY,
+    PUBLIC_WRITE,
+    SIGN_UP,
     EventType,
     Group,
     JwtAuthorizer,
@@ -49,10 +51,10 @@ SYSTEM = System(
             runtime="kubernetes",
             schema_name="users",
             routes=(
-                Route(method="POST", path="/users/signup", public=True),
-                Route(method="POST", path="/users/confirm", public=True),
-                Route(method="POST", path="/users/login", public=True),
-                Route(method="POST", path="/users/refresh", public=True),
+                Route(method="POST", path="/users/signup", public=True, throttle=SIGN_UP),
+                Route(method="POST", path="/users/confirm", public=True, throttle=SIGN_UP),
+                Route(method="POST", path="/users/login", public=True, throttle=PUBLIC_WRITE),
+                Route(method="POST", path="/users/refresh", public=True, throttle=PUBLIC_WRITE),
                 Route(method="POST", path="/users/logout"),
                 Route(method="GET", path="/users/me"),
                 Route(method="PUT", path="/users/me"),

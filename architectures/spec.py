@@ -42,16 +42,36 @@ class EventType(Spec):
     description: str = ""
 
 
+class Throttle(Spec):
+    """A route's own limit at the gateway, tighter than the stage's (100 requests a second, bursts of 200)."""
+
+    rate: float = Field(gt=0, le=10000)
+    """Requests a second, on average."""
+    burst: int = Field(ge=1, le=5000)
+    """Requests at once."""
+
+
+PUBLIC_WRITE = Throttle(rate=10, burst=20)
+"""A public route that acts (log in, refresh a session): anyone may call it, so one caller must not get the stage's
+whole budget, nor Cognito's quota behind it."""
+SIGN_UP = Throttle(rate=2, burst=5)
+"""Creating accounts from the internet: a handful a second is more than people sign up at, and little for a bot."""
+
+
 class Route(Spec):
     """An HTTP route. Every route needs a signed-in caller unless it is declared ``public``.
 
-    ``groups`` lists the Cognito groups allowed to call it; empty means any signed-in user.
+    ``groups`` lists the Cognito groups allowed to call it; empty means any signed-in user. ``throttle`` is the
+    route's own limit at the gateway; every public route of the systems that is not a GET declares one
+    (:data:`PUBLIC_WRITE`, :data:`SIGN_UP`), so no unauthenticated write has only the stage's limit (the declaration
+    tests check it).
     """
 
     method: HttpMethod
     path: str = Field(pattern=r"^/[a-z0-9/{}_-]*$")
     public: bool = False
     groups: tuple[str, ...] = ()
+    throttle: Throttle | None = None
 
     @property
     def key(self) -> str:

@@ -13,7 +13,12 @@ from typing import Literal, TypeVar
 
 import pulumi
 
-from components.site_content import SITE_CSP_DIRECTIVES, SITE_FRAME_OPTION, SITE_REFERRER_POLICY  # noqa: F401
+from components.site_content import (  # noqa: F401
+    SITE_CSP_DIRECTIVES,
+    SITE_FRAME_OPTION,
+    SITE_PERMISSIONS_POLICY,
+    SITE_REFERRER_POLICY,
+)
 from components.validation import check_one_of
 
 T = TypeVar("T")

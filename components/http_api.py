@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -41,6 +42,9 @@ class HttpApiArgs:
       hardened, where CORS must name the site's origin).
     - ``cors_headers``: request headers allowed by CORS (default: authorization, content-type, idempotency-key).
     - ``throttle_rate`` / ``throttle_burst``: the stage's default throttling (defaults 100 rps / 200).
+    - ``route_throttles``: routes with their own ``(rate, burst)``, such as public sign-up and login (default none).
+      API Gateway refuses settings for a route that does not exist yet, so with any, the stage is created by
+      :meth:`HttpApiComponent.throttle_routes` once the routes are.
     - ``log_retention_days``: access-log retention (default: 14, or 365 when hardened; shorter warns).
     """
 
@@ -50,6 +54,7 @@ class HttpApiArgs:
     throttle_rate: float = defaults.API_THROTTLE_RATE
     throttle_burst: int = defaults.API_THROTTLE_BURST
     log_retention_days: int | None = None
+    route_throttles: Mapping[str, tuple[float, int]] = field(default_factory=dict)
     transforms: Transforms | None = field(default=None)
 
     def __post_init__(self) -> None:
@@ -57,6 +62,10 @@ class HttpApiArgs:
         if self.throttle_rate <= 0:
             raise ValueError(f"throttle_rate: must be greater than 0 (got {self.throttle_rate})")
         check_int("throttle_burst", self.throttle_burst, 1)
+        for key, (rate, burst) in self.route_throttles.items():
+            if not re.fullmatch(r"(GET|POST|PUT|PATCH|DELETE) /[A-Za-z0-9/{}_.-]*", key) or rate <= 0:
+                raise ValueError(f"route_throttles: expected 'METHOD /path': (rate > 0, burst) (got {key!r})")
+            check_int(f"route_throttles[{key!r}] burst", burst, 1)
         origins = [o for o in self.cors_origins if isinstance(o, str)]  # an Output is checked by API Gateway
         problem = origin_problem(origins, hardened=self.protection == "hardened")
         if problem:
@@ -80,7 +89,9 @@ class HttpApiComponent(Component):
         super().__init__("awssystems:api:HttpApiComponent", name, args.transforms, opts)
         self._args = args
         self._create_api()
-        self._create_stage()
+        self._create_access_logs()
+        if not args.route_throttles:
+            self._create_stage()
         self.api_id: pulumi.Output[str] = self.api.id
         self.execution_arn: pulumi.Output[str] = self.api.execution_arn
         self.url: pulumi.Output[str] = self.api.api_endpoint
@@ -98,7 +109,7 @@ class HttpApiComponent(Component):
             )
         self.api = self._child(aws.apigatewayv2.Api, "api", protocol_type="HTTP", cors_configuration=cors)
 
-    def _create_stage(self) -> None:
+    def _create_access_logs(self) -> None:
         retention = defaults.secure_at_least(
             f"HttpApiComponent {self._name}",
             "log_retention_days",
@@ -106,9 +117,31 @@ class HttpApiComponent(Component):
             self._args.log_retention_days,
         )
         self.access_logs = self._child(aws.cloudwatch.LogGroup, "access-logs", retention_in_days=retention)
+
+    def throttle_routes(self, routes: Mapping[str, aws.apigatewayv2.Route]) -> aws.apigatewayv2.Stage:
+        """Create the stage with ``route_throttles``, after ``routes`` (by route key), which must hold every
+        throttled route: API Gateway refuses settings for a route it does not know yet."""
+        missing = sorted(set(self._args.route_throttles) - set(routes))
+        if missing:
+            raise ValueError(f"routes: no route for the throttled {missing}")
+        self._create_stage([routes[key] for key in self._args.route_throttles])
+        return self.stage
+
+    def _create_stage(self, throttled: Sequence[aws.apigatewayv2.Route] = ()) -> None:
+        # A route's settings replace the stage's defaults for it, so each keeps the detailed metrics.
+        route_settings = [
+            aws.apigatewayv2.StageRouteSettingArgs(
+                route_key=key,
+                throttling_rate_limit=rate,
+                throttling_burst_limit=burst,
+                detailed_metrics_enabled=True,
+            )
+            for key, (rate, burst) in self._args.route_throttles.items()
+        ]
         self.stage = self._child(
             aws.apigatewayv2.Stage,
             "stage",
+            depends_on=throttled,
             api_id=self.api.id,
             name="$default",
             auto_deploy=True,
@@ -121,6 +154,7 @@ class HttpApiComponent(Component):
                 throttling_burst_limit=self._args.throttle_burst,
                 detailed_metrics_enabled=True,
             ),
+            route_settings=route_settings or None,
         )
 
     def route_source_arn(self, route_key: str) -> pulumi.Output[str]:

@@ -107,6 +107,18 @@ def test_public_route_cannot_require_groups():
         Route(method="GET", path="/x", public=True, groups=("staff",))
 
 
+def test_every_public_write_is_throttled_tighter_than_the_stage():
+    """Anyone may call a public route; one that writes (sign-up, login) gets its own, tighter limit at the gateway.
+    A public read keeps the stage's; a signed-in caller is held by the stage and the authorizer."""
+    from components import defaults
+
+    public_writes = {r.key: r.throttle for s in SYSTEMS.values() for _, r in s.routes if r.public and r.method != "GET"}
+    assert {"POST /users/login", "POST /users/signup"} <= set(public_writes)
+    for key, throttle in public_writes.items():
+        assert throttle is not None, key
+        assert throttle.rate < defaults.API_THROTTLE_RATE and throttle.burst < defaults.API_THROTTLE_BURST, key
+
+
 def test_schema_owner_must_use_its_schema():
     with pytest.raises(ValidationError, match="needs.database must name it"):
         Service(name="x", schema_name="x")

@@ -304,3 +304,19 @@ def test_no_policy_grants_wildcard_actions(dev):
             assert action != "*" and not action.endswith(":*"), (role, action)
             if resource == "*":
                 assert action.split(":")[0] in {"xray", "ec2", "kms", "ecr"}, (role, action)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_public_sign_up_and_login_have_a_tighter_throttle_than_the_stage(synthesized, stack):
+    mocks = synthesized[stack].mocks
+    stage = mocks.one("aws:apigatewayv2/stage:Stage", "shop-api-stage")
+    default = stage.inputs["defaultRouteSettings"]
+    settings = {s["routeKey"]: s for s in stage.inputs["routeSettings"]}
+    for key in ("POST /users/login", "POST /users/signup"):
+        assert settings[key]["throttlingRateLimit"] < default["throttlingRateLimit"], key
+        assert settings[key]["throttlingBurstLimit"] < default["throttlingBurstLimit"], key
+        assert settings[key]["detailedMetricsEnabled"] is True, key
+    routes = {r.inputs["routeKey"]: r.urn for r in mocks.of_type("aws:apigatewayv2/route:Route")}
+    assert {routes["POST /users/login"], routes["POST /users/signup"]} <= set(stage.dependencies)
+    for system in ("moving", "retail"):  # no public writes there
+        assert not mocks.one("aws:apigatewayv2/stage:Stage", f"{system}-api-stage").inputs.get("routeSettings")

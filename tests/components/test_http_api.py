@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 import pytest
 
 from components import defaults
@@ -140,6 +141,43 @@ def test_throttling_can_be_set(mocks: harness.RecordingMocks) -> None:
     build(throttle_rate=5.5, throttle_burst=10)
     route = mocks.one(STAGE).inputs["defaultRouteSettings"]
     assert (route["throttlingRateLimit"], route["throttlingBurstLimit"]) == (5.5, 10)
+
+
+THROTTLES = {"POST /users/login": (10.0, 20), "POST /users/signup": (2.0, 5)}
+
+
+def test_throttled_routes_get_their_own_limits_once_they_exist(mocks: harness.RecordingMocks) -> None:
+    def program() -> None:
+        api = HttpApiComponent("moving", HttpApiArgs(route_throttles=THROTTLES))
+        assert not hasattr(api, "stage"), "API Gateway refuses settings for a route it does not know yet"
+        routes = {
+            key: aws.apigatewayv2.Route(f"route-{n}", api_id=api.api_id, route_key=key)
+            for n, key in enumerate([*THROTTLES, "GET /users/me"])
+        }
+        api.throttle_routes(routes)
+
+    harness.run(program)
+    stage = mocks.one(STAGE)
+    assert stage.inputs["defaultRouteSettings"]["throttlingRateLimit"] == defaults.API_THROTTLE_RATE
+    settings = {s["routeKey"]: s for s in stage.inputs["routeSettings"]}
+    assert settings == {
+        key: {
+            "routeKey": key,
+            "throttlingRateLimit": rate,
+            "throttlingBurstLimit": burst,
+            "detailedMetricsEnabled": True,
+        }
+        for key, (rate, burst) in THROTTLES.items()
+    }
+    assert set(stage.dependencies) >= {r.urn for r in mocks.of_type("aws:apigatewayv2/route:Route")[:2]}
+
+
+def test_a_throttle_for_a_route_that_is_not_there_is_refused(mocks: harness.RecordingMocks) -> None:
+    def program() -> None:
+        HttpApiComponent("moving", HttpApiArgs(route_throttles=THROTTLES)).throttle_routes({})
+
+    with pytest.raises(ValueError, match="routes: no route for the throttled"):
+        harness.run(program)
 
 
 def test_stage_transform_overrides_a_property(mocks: harness.RecordingMocks) -> None:

@@ -194,6 +194,16 @@ def test_origin_uses_origin_access_control_never_an_identity(mocks, site):
     assert mocks.of_type("aws:cloudfront/originAccessIdentity:OriginAccessIdentity") == []
 
 
+def test_headers_policy_sends_a_permissions_policy_that_turns_off_unused_features(mocks, site):
+    _build(site)
+    policy = mocks.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site-headers")
+    [header] = policy.inputs["customHeadersConfig"]["items"]
+    assert header["header"] == "Permissions-Policy" and header["override"] is True
+    features = dict(item.split("=") for item in header["value"].split(", "))
+    assert {"camera", "microphone", "geolocation", "payment", "usb"} <= set(features)
+    assert set(features.values()) == {"()"}
+
+
 def test_headers_policy_sets_hsts_csp_and_friends(mocks, site):
     _build(site)
 
@@ -207,7 +217,7 @@ def test_headers_policy_sets_hsts_csp_and_friends(mocks, site):
     assert headers["contentTypeOptions"] == {"override": True}
     assert headers["frameOptions"] == {"frameOption": "DENY", "override": True}
     assert headers["referrerPolicy"] == {"referrerPolicy": "strict-origin-when-cross-origin", "override": True}
-    assert headers["xssProtection"] == {"protection": True, "modeBlock": True, "override": True}
+    assert "xssProtection" not in headers  # deprecated: browsers dropped the filter, the CSP does its job
     assert headers["contentSecurityPolicy"] == {"contentSecurityPolicy": DEFAULT_CSP, "override": True}
     assert "unsafe-inline" not in DEFAULT_CSP
     behavior = mocks.one(DISTRIBUTION).inputs["defaultCacheBehavior"]
