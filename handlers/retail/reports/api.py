@@ -19,9 +19,10 @@ def sales_report(request: Request, reports: ReportUseCases) -> ReportView:
 
     The totals, the sales grouped by day, seller or product (group_by; day when left out) and the five products sold
     most. The period is whole UTC days from "from" to "to", both included: the last 7 days when left out, at most 366.
-    Voided sales are left out; a product's group totals its lines before tax.
+    Voided sales are left out; a product's group totals its lines before tax. Admins see the whole store; a seller
+    sees the figures of their own sales only, as GET /sales lists only theirs.
     """
-    return reports.sales_report(request.query)
+    return reports.sales_report(request.caller, request.query)
 
 
 @router.route("GET /reports/daily/{date}", response=DailyLinksView)

@@ -4,7 +4,8 @@ migrations catalog owns (``handlers/retail/catalog/migrations``).
 The aggregation runs in SQL, on the same text on SQLite and MariaDB: ``created_at`` is ISO 8601 UTC text, so a day is
 ``substr(created_at, 1, 10)`` and a period is a range on ``created_at`` (which ``sales_by_date`` indexes). Money is
 summed in integer cents (``SUM(ROUND(amount * 100))``): exact on MariaDB (DECIMAL) and on SQLite, where DECIMAL
-columns come back as floats and float cents stay exact far beyond any store's turnover. Only COMPLETED sales count.
+columns come back as floats and float cents stay exact far beyond any store's turnover. Only COMPLETED sales count, of
+the whole store or of one seller.
 
 The use case runs the queries of a report in one transaction (one consistent snapshot on MariaDB).
 """
@@ -18,45 +19,51 @@ from handlers.shared.db import Transaction
 
 _KEYS = {GroupBy.DAY: "substr(s.created_at, 1, 10)", GroupBy.SELLER: "s.seller_id"}
 _IN_PERIOD = "s.status = 'COMPLETED' AND s.created_at >= :since AND s.created_at < :before"
+_OF_SELLER = " AND s.seller_id = :seller_id"
 
 
-def _params(span: Period) -> dict[str, Any]:
-    return {"since": span.since, "before": span.before}
+def _scope(span: Period, seller_id: str | None) -> tuple[str, dict[str, Any]]:
+    """The condition and parameters of the period's completed sales, of one seller or of the whole store (None)."""
+    params = {"since": span.since, "before": span.before}
+    if seller_id is None:
+        return _IN_PERIOD, params
+    return _IN_PERIOD + _OF_SELLER, params | {"seller_id": seller_id}
 
 
-def sales_by(tx: Transaction, key: GroupBy, span: Period) -> list[SalesRow]:
+def sales_by(tx: Transaction, key: GroupBy, span: Period, seller_id: str | None) -> list[SalesRow]:
     """The period's sales summed per day or per seller."""
-    expr = _KEYS[key]
+    expr, (where, params) = _KEYS[key], _scope(span, seller_id)
     rows = tx.query(
         f"SELECT {expr} AS k, COUNT(*) AS n, SUM(ROUND(s.subtotal * 100)) AS subtotal, "  # noqa: S608 (fixed keys)
         f"SUM(ROUND(s.tax * 100)) AS tax, SUM(ROUND(s.total * 100)) AS total "
-        f"FROM sales s WHERE {_IN_PERIOD} GROUP BY {expr}",
-        _params(span),
+        f"FROM sales s WHERE {where} GROUP BY {expr}",
+        params,
     )
     return [SalesRow(str(r["k"]), int(r["n"]), from_cents(r["subtotal"]), from_cents(r["tax"]),
                      from_cents(r["total"])) for r in rows]  # fmt: skip
 
 
-def units_by(tx: Transaction, key: GroupBy, span: Period) -> dict[str, int]:
+def units_by(tx: Transaction, key: GroupBy, span: Period, seller_id: str | None) -> dict[str, int]:
     """The units the period's sales took, per day or per seller."""
-    expr = _KEYS[key]
+    expr, (where, params) = _KEYS[key], _scope(span, seller_id)
     rows = tx.query(
         f"SELECT {expr} AS k, SUM(i.quantity) AS units FROM sale_items i "  # noqa: S608 (fixed keys)
-        f"JOIN sales s ON s.id = i.sale_id WHERE {_IN_PERIOD} GROUP BY {expr}",
-        _params(span),
+        f"JOIN sales s ON s.id = i.sale_id WHERE {where} GROUP BY {expr}",
+        params,
     )
     return {str(r["k"]): int(r["units"]) for r in rows}
 
 
-def products_sold(tx: Transaction, span: Period) -> list[ProductRow]:
+def products_sold(tx: Transaction, span: Period, seller_id: str | None) -> list[ProductRow]:
     """Per product sold in ``span``: the sales including it (one line per product and sale), units and line totals.
     SKU and name are the product's current ones (products are only ever soft-deleted)."""
+    where, params = _scope(span, seller_id)
     rows = tx.query(
         "SELECT i.product_id AS product_id, p.sku AS sku, p.name AS name, COUNT(*) AS n, "  # noqa: S608
         "SUM(i.quantity) AS units, SUM(ROUND(i.line_total * 100)) AS total "
         "FROM sale_items i JOIN sales s ON s.id = i.sale_id JOIN products p ON p.id = i.product_id "
-        f"WHERE {_IN_PERIOD} GROUP BY i.product_id, p.sku, p.name",
-        _params(span),
+        f"WHERE {where} GROUP BY i.product_id, p.sku, p.name",
+        params,
     )
     return [ProductRow(str(r["product_id"]), str(r["sku"]), str(r["name"]), int(r["n"]), int(r["units"]),
                        from_cents(r["total"])) for r in rows]  # fmt: skip

@@ -10,6 +10,8 @@ from handlers.retail.reports import logic, store
 from handlers.retail.reports.files import ReportFiles, ReportTopic, signing_s3
 from handlers.retail.reports.logic import GroupBy, Period, Report
 from handlers.retail.reports.settings import ReportsSettings
+from handlers.retail.staff import own_sales_scope
+from handlers.shared.api import Caller
 from handlers.shared.db import Database, service_database
 from handlers.shared.settings import ServiceSettings
 from handlers.shared.usecases import UseCases
@@ -27,17 +29,20 @@ class ReportUseCases(UseCases):
         files = ReportFiles(signing_s3(), reports.bucket_reports)
         return cls(service_database(settings), files, ReportTopic(None, reports.topic_reports_arn))
 
-    def report(self, span: Period, group_by: GroupBy) -> Report:
-        """The report of ``span`` grouped by ``group_by``, read in one transaction (voided sales left out)."""
+    def report(self, span: Period, group_by: GroupBy, seller_id: str | None = None) -> Report:
+        """The report of ``span`` grouped by ``group_by``, read in one transaction (voided sales left out): of the
+        whole store, or of one seller's sales."""
         key = logic.sales_key(group_by)
         with self.reading() as tx:
-            sales = store.sales_by(tx, key, span)
-            units = {} if group_by is GroupBy.PRODUCT else store.units_by(tx, key, span)
-            products = store.products_sold(tx, span)
+            sales = store.sales_by(tx, key, span, seller_id)
+            units = {} if group_by is GroupBy.PRODUCT else store.units_by(tx, key, span, seller_id)
+            products = store.products_sold(tx, span, seller_id)
         return logic.build_report(span, group_by, sales, units, products)
 
-    def sales_report(self, query: logic.ReportQuery) -> logic.ReportView:
-        return logic.report_view(self.report(logic.period(query, self.clock().date()), query.group_by))
+    def sales_report(self, caller: Caller, query: logic.ReportQuery) -> logic.ReportView:
+        """The store's figures for an admin; a seller's own for a seller, as ``GET /sales`` lists only theirs."""
+        seller_id = own_sales_scope(caller.user_id, caller.groups)
+        return logic.report_view(self.report(logic.period(query, self.clock().date()), query.group_by, seller_id))
 
     def daily_links(self, day: str) -> logic.DailyLinksView:
         """Short-lived links to a day's report files; a day without a report is a 404."""

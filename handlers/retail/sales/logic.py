@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.retail.contracts import StockLow
+from handlers.retail.staff import ADMINS, own_sales_scope
 from handlers.retail.stock_movements import Movement, MovementKind, movement
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, DomainError, Forbidden, NotFound
@@ -31,8 +32,6 @@ from handlers.shared.fields import Day
 from handlers.shared.money import cents, money_text
 from handlers.shared.paging import NewestFirstQuery, Page, newest_first_page
 from handlers.shared.views import IsoTimestamp, Money
-
-ADMINS = "admins"
 
 
 def sale_number(value: int) -> str:
@@ -325,11 +324,12 @@ class SaleQuery(NewestFirstQuery):
 
 def seller_filter(query: SaleQuery, user_id: str, groups: frozenset[str]) -> str | None:
     """Whose sales a caller lists: an admin anyone's (``seller`` or all), a seller only their own."""
-    if ADMINS in groups:
+    own = own_sales_scope(user_id, groups)
+    if own is None:
         return query.seller
-    if query.seller is not None and query.seller != user_id:
+    if query.seller is not None and query.seller != own:
         raise Forbidden("sellers can only list their own sales")
-    return user_id
+    return own
 
 
 def page(sales: list[Sale], limit: int) -> Page[SaleView]:

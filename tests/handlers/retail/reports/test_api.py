@@ -21,12 +21,18 @@ def fields(error: dict[str, Any]) -> list[str]:
     return [e["field"] for e in error.get("errors", [])]
 
 
-def test_sales_report_for_sellers_and_admins(call: Call) -> None:
-    status, view = call("GET /reports/sales", SELLER, query={"from": "2026-03-09", "to": "2026-03-10",
-                                                            "group_by": "seller"})  # fmt: skip
-    assert status == 200, view
-    assert view["totals"]["total"] == "101.34"
-    assert [g["key"] for g in view["groups"]] == ["u-sam", "u-sue"]
+def test_an_admin_sees_the_whole_stores_figures_and_a_seller_only_their_own(call: Call) -> None:
+    period = {"from": "2026-03-09", "to": "2026-03-10", "group_by": "seller"}
+    status, store = call("GET /reports/sales", ADMIN, query=period)
+    assert status == 200, store
+    assert store["totals"]["total"] == "101.34"
+    assert [g["key"] for g in store["groups"]] == ["u-sam", "u-sue"]
+    status, own = call("GET /reports/sales", SELLER, query=period)
+    assert status == 200, own
+    assert [g["key"] for g in own["groups"]] == [SELLER["sub"]], "the same rule as GET /sales"
+    (group,) = [g for g in store["groups"] if g["key"] == SELLER["sub"]]
+    assert own["totals"]["total"] == group["total"] and own["totals"]["sales"] == group["sales"]
+    assert sum(p["units"] for p in own["top_products"]) <= sum(p["units"] for p in store["top_products"])
     status, view = call("GET /reports/sales", ADMIN, query={"from": "2026-03-09", "to": "2026-03-10"})
     assert (status, view["group_by"], len(view["groups"])) == (200, "day", 2)
 
