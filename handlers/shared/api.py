@@ -46,6 +46,16 @@ class Caller:
     def is_in(self, *groups: str) -> bool:
         return bool(self.groups & set(groups))
 
+    @property
+    def known_email(self) -> str:
+        """The caller's email, for a record that keeps it; a 400 when the token carries none (an access token)."""
+        if not self.email:
+            raise BadRequest(NO_EMAIL)
+        return self.email
+
+
+NO_EMAIL = "this action records your email, which only the id token carries: send the id token, not the access token"
+
 
 def _groups(value: Any) -> frozenset[str]:
     """Cognito groups as API Gateway passes them: a list, ``"[a b]"`` (JWT claims) or ``"a,b"`` (Lambda context)."""

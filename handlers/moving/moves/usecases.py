@@ -26,7 +26,7 @@ class MoveUseCases(UseCases):
 
     def register(self, caller: Caller, new: NewMove) -> Move:
         change = logic.register(
-            new, move_id=self.new_id(), customer_id=caller.user_id, customer_email=caller.email, now=self.clock()
+            new, move_id=self.new_id(), customer_id=caller.user_id, customer_email=caller.known_email, now=self.clock()
         )
         with self.writing() as write:
             store.insert(write.tx, change.move)

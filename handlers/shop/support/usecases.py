@@ -28,7 +28,11 @@ class SupportUseCases(UseCases):
 
     def open(self, caller: Caller, new: logic.NewTicket) -> Ticket:
         ticket = logic.open_ticket(
-            new, ticket_id=self.new_id(), customer_id=caller.user_id, customer_email=caller.email, now=self.clock()
+            new,
+            ticket_id=self.new_id(),
+            customer_id=caller.user_id,
+            customer_email=caller.known_email,
+            now=self.clock(),
         )
         with self.writing() as write:
             store.insert(write.tx, ticket)

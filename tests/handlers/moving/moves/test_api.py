@@ -40,6 +40,12 @@ def register(call: Call, who: dict[str, str] = CUSTOMER, **changes: Any) -> dict
     return body
 
 
+def test_a_move_registered_without_an_email_in_the_token_is_refused_with_what_to_send(call, db):
+    status, body = call("POST /moves", {**CUSTOMER, "email": ""}, body=new_move())
+    assert status == 400 and "send the id token" in body["message"]
+    assert count(db, "moves") == 0
+
+
 def test_a_retried_registration_with_its_idempotency_key_makes_one_move(call, db):
     key = {"Idempotency-Key": "move-of-ana-1"}
     first = call("POST /moves", CUSTOMER, body=new_move(), headers=key)

@@ -135,6 +135,13 @@ def test_non_agents_on_agent_routes_are_a_403_and_nothing_changes(call, who):
 # --- POST /tickets/{id}/take ---------------------------------------------------------------------------------------
 
 
+def test_a_ticket_opened_with_an_access_token_is_refused_with_what_to_send(call, db):
+    access_token_claims = {"sub": "c-ana", "client_id": "web", "token_use": "access", "cognito:groups": "[customers]"}
+    status, body = call("POST /tickets", access_token_claims, body=new_ticket())
+    assert status == 400 and "send the id token" in body["message"]
+    assert count(db, "tickets") == 0, "no ticket without the customer's email"
+
+
 def test_an_agent_takes_an_open_ticket(call):
     ticket = open_ticket(call)
     status, body = call("POST /tickets/{id}/take", EVE, ticket_id=ticket["id"])
