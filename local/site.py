@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from components.site_content import (
     SITE_FRAME_OPTION,
+    SITE_PERMISSIONS_POLICY,
     SITE_REFERRER_POLICY,
     cache_control,
     content_type,
@@ -41,6 +42,7 @@ class SiteServer:
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", SITE_FRAME_OPTION.encode()),
             (b"referrer-policy", SITE_REFERRER_POLICY.encode()),
+            (b"permissions-policy", SITE_PERMISSIONS_POLICY.encode()),
         ]
 
     def _file(self, key: str) -> Path | None:

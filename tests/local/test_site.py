@@ -8,6 +8,7 @@ import json
 import httpx
 import pytest
 
+from components.site_content import SITE_PERMISSIONS_POLICY
 from components.static_site import content_security_policy
 from local.site import SiteServer
 
@@ -57,6 +58,8 @@ def test_security_headers_match_the_cloud_policy_with_local_origins(site):
     assert local == cloud.replace("https://api.example.com", "http://127.0.0.1:9001 http://127.0.0.1:9000")
     assert "'unsafe-inline'" not in local
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    assert headers["permissions-policy"] == SITE_PERMISSIONS_POLICY and "camera=()" in headers["permissions-policy"]
+    assert "x-xss-protection" not in headers
 
 
 def test_only_reads_are_allowed(site):
