@@ -96,6 +96,7 @@ class SystemComponent(Component):
                     for g in self.system.groups
                 ],
                 clients=[AppClientArgs(name="web", kind="spa")],
+                self_sign_up=self.system.self_sign_up,
             ),
             opts=self._opts(),
         )

@@ -27,6 +27,7 @@ ANYONE = (CUSTOMERS, EMPLOYEES)
 SYSTEM = System(
     name="moving",
     title="Moving company",
+    self_sign_up=True,  # customers create their own accounts
     groups=(
         Group(name=EMPLOYEES, precedence=10, description="Staff: dispatch, fleet and drivers"),
         Group(name=CUSTOMERS, precedence=20, description="People who book moves"),

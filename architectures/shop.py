@@ -27,6 +27,7 @@ CUSTOMERS, ADMINS, AGENTS = "customers", "admins", "agents"
 SYSTEM = System(
     name="shop",
     title="Microservices shop",
+    self_sign_up=True,  # customers create their own accounts
     groups=(
         Group(name=ADMINS, precedence=10, description="Catalog and order administrators"),
         Group(name=AGENTS, precedence=20, description="Support agents"),

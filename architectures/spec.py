@@ -196,6 +196,9 @@ class System(Spec):
     name: str = Field(pattern=NAME)
     title: str
     groups: tuple[Group, ...]
+    self_sign_up: bool = False
+    """Whether anyone may create an account through Cognito's public sign-up (customers). Off, only an admin adds
+    users (``python -m tools.staff``): a staff-only pool."""
     authorizer: LambdaAuthorizer | JwtAuthorizer = Field(discriminator="kind")
     bus: str | None = Field(default=None, pattern=NAME)
     events: tuple[EventType, ...] = ()

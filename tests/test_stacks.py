@@ -100,6 +100,13 @@ def test_no_plain_output_carries_a_secret(synthesized):
             assert not any("PASSWORD" in k for k in variables), (stack, r.name)
 
 
+def test_only_the_customers_pools_allow_self_sign_up_and_the_staff_pool_does_not(dev):
+    pools = {r.name: r.inputs for r in dev.of_type("aws:cognito/userPool:UserPool")}
+    admin_only = {name.split("-")[0]: inputs["adminCreateUserConfig"]["allowAdminCreateUserOnly"]
+                  for name, inputs in pools.items()}  # fmt: skip
+    assert admin_only == {"moving": False, "shop": False, "retail": True}
+
+
 # --- routes ------------------------------------------------------------------------------------------------------
 def system_routes(mocks: RecordingMocks, system: System) -> Iterator[tuple[Service, str, Recorded]]:
     recorded = {(r.parent_name, r.inputs["routeKey"]): r for r in mocks.of_type("aws:apigatewayv2/route:Route")}
