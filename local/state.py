@@ -16,11 +16,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -147,27 +147,29 @@ class Storage:
 
     # --- reset and ownership ------------------------------------------------------------------------------------
     def reset(self, say: Callable[[str], None]) -> None:
-        """Empty everything the runtime owns: its files in the state folder and, on a server, its databases."""
-        removed = []
-        for name in OWNED_IN_STATE_DIR:
-            path = self.state_dir / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
-            else:
-                continue
-            removed.append(name)
-        say(f"-> reset: removed {', '.join(removed) or 'nothing'} in {self.state_dir}")
-        if self.server_url:
-            with self._server() as server:
-                dropped = [name for name in self.owned() if name in self._claim(server)]
+        """Empty everything the runtime owns: its files in the state folder and, on a server, its databases. Nothing
+        is removed unless every database to drop is certainly this folder's."""
+        with contextlib.ExitStack() as stack:
+            server = stack.enter_context(self._server()) if self.server_url else None
+            dropped = [name for name in self.owned() if name in self._claim(server)] if server else []
+            removed = []
+            for name in OWNED_IN_STATE_DIR:
+                path = self.state_dir / name
+                if path.is_dir():
+                    shutil.rmtree(path)
+                elif path.exists():
+                    path.unlink()
+                else:
+                    continue
+                removed.append(name)
+            say(f"-> reset: removed {', '.join(removed) or 'nothing'} in {self.state_dir}")
+            if server:
                 with server.transaction() as tx:
                     for name in dropped:
                         tx.execute(f"DROP DATABASE `{name}`")
-            say(f"-> reset: dropped {len(dropped)} database(s) {self.prefix}* on {self.where}")
+                say(f"-> reset: dropped {len(dropped)} database(s) {self.prefix}* on {self.where}")
 
-    @contextmanager
+    @contextlib.contextmanager
     def _server(self) -> Iterator[Database]:
         server = Database.from_url(self._server_url(""))
         try:

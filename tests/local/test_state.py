@@ -259,9 +259,11 @@ def test_mariadb_databases_without_this_folders_owner_record_are_never_used_nor_
     (name,) = storage.database_names(SYSTEMS["retail"]).values()
     with admin_db.transaction() as tx:
         tx.execute(f"CREATE DATABASE `{name}`")
+    (storage.state_dir / "cognito").mkdir(parents=True)
     for reset in (False, True):
         assert "no local_" in refusal(replace(retail(storage.state_dir, server), reset=reset))
     assert name in databases(admin_db)
+    assert (storage.state_dir / "cognito").is_dir(), "a refused reset removes nothing"
 
     with admin_db.transaction() as tx:  # an owner record that names another folder (a hash collision)
         tx.execute(f"CREATE DATABASE `{storage.prefix}`")
