@@ -27,10 +27,20 @@ def parse_args(argv: list[str]) -> Options:
     parser.add_argument(
         "--database-url",
         default=os.environ.get("LOCAL_DATABASE_URL"),
-        help="mysql://user:pass@host:port/ to use MariaDB/MySQL instead of SQLite files",
+        help="mysql://user:pass@host:port/ to use MariaDB/MySQL instead of SQLite files; its databases are named "
+        "local_<hash of the state folder>_<system>_<schema>",
     )
-    parser.add_argument("--state-dir", type=Path, default=Options.state_dir)
-    parser.add_argument("--reset", action="store_true", help="start from empty databases")
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Options.state_dir,
+        help="where sign-in, SQLite data and endpoints.json are kept; names the server's databases (default .local)",
+    )
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="start from empty data and sign-in: remove the runtime's files in the state folder and drop its databases",
+    )
     parser.add_argument(
         "--demo",
         action="store_true",
