@@ -114,9 +114,12 @@ def client_documents(runtime: LocalRuntime) -> list[str]:
     return [c["document_id"] for c in listed.json()["items"]]
 
 
-def saved_subs(state_dir: Path) -> set[str]:
-    users = json.loads((state_dir / "cognito" / "retail.json").read_text())["users"]
+def saved_subs_of(users: list[dict]) -> set[str]:
     return {next(a["Value"] for a in u["attributes"] if a["Name"] == "sub") for u in users}
+
+
+def saved_subs(state_dir: Path) -> set[str]:
+    return saved_subs_of(json.loads((state_dir / "cognito" / "retail.json").read_text())["users"])
 
 
 def retail(state_dir: Path, database_url: str | None = None) -> Options:
@@ -147,6 +150,24 @@ def test_sqlite_users_and_data_out_of_step_are_refused_until_reset(tmp_path):
     finally:
         again.stop()
     assert (state / "demo").is_dir(), "--reset removes only what the runtime wrote"
+
+
+def test_state_an_earlier_version_kept_is_adopted(tmp_path):
+    first = start(retail(tmp_path))
+    try:
+        add_client(first)
+    finally:
+        first.stop()
+    saved = tmp_path / "cognito" / "retail.json"  # as the earlier version left it: users only, and no stamps
+    saved.write_text(json.dumps(json.loads(saved.read_text())["users"]))
+    (tmp_path / "data" / "runtime.db").unlink()
+    subs = saved_subs_of(json.loads(saved.read_text()))
+    again = start(retail(tmp_path))
+    try:
+        assert client_documents(again) == [CLIENT["document_id"]] and saved_subs(tmp_path) == subs
+        assert json.loads(saved.read_text())["state_id"], "stamped from now on"
+    finally:
+        again.stop()
 
 
 def test_the_demo_data_banner_shows_the_stock_as_it_is_now(tmp_path):
