@@ -19,9 +19,12 @@ from architectures.spec import (
     Service,
     Subscription,
     System,
+    Table,
 )
 
 CUSTOMERS, ADMINS, AGENTS = "customers", "admins", "agents"
+SESSIONS = "sessions"
+"""Each user's last sign-out: users writes it, and every service refuses older tokens (a logout holds everywhere)."""
 
 
 SYSTEM = System(
@@ -34,6 +37,8 @@ SYSTEM = System(
         Group(name=CUSTOMERS, precedence=30, description="Shoppers"),
     ),
     authorizer=JwtAuthorizer(),
+    sessions_table=SESSIONS,
+    tables=(Table(name=SESSIONS, partition_key="user_id", ttl_attribute="expires_at"),),
     bus="shop",
     database_engine="mariadb",
     events=(
@@ -62,6 +67,7 @@ SYSTEM = System(
             ),
             needs=Needs(
                 database="users",
+                tables={SESSIONS: "write"},
                 user_pool=(
                     "AdminConfirmSignUp",
                     "AdminGetUser",
@@ -92,7 +98,9 @@ SYSTEM = System(
             ),
             schedules=(OUTBOX_RELAY,),
             needs=Needs(
-                database="products", publishes=("StockReserved", "StockRejected", "StockReleased", "ProductChanged")
+                database="products",
+                publishes=("StockReserved", "StockRejected", "StockReleased", "ProductChanged"),
+                tables={SESSIONS: "read"},
             ),
         ),
         Service(
@@ -115,7 +123,11 @@ SYSTEM = System(
                 Subscription(name="catalog", events=("ProductChanged",), handler="catalog.handler"),
             ),
             schedules=(OUTBOX_RELAY,),
-            needs=Needs(database="orders", publishes=("OrderPlaced", "OrderConfirmed", "OrderCancelled")),
+            needs=Needs(
+                database="orders",
+                publishes=("OrderPlaced", "OrderConfirmed", "OrderCancelled"),
+                tables={SESSIONS: "read"},
+            ),
         ),
         Service(
             name="support",
@@ -129,7 +141,9 @@ SYSTEM = System(
                 Route(method="PATCH", path="/tickets/{id}", groups=(AGENTS,)),
                 Route(method="POST", path="/tickets/{id}/comments"),
             ),
-            needs=Needs(database="support"),
+            # Support learns who placed each order, so a customer's ticket names only one of their own orders.
+            subscriptions=(Subscription(name="orders", events=("OrderPlaced",), handler="events.handler"),),
+            needs=Needs(database="support", tables={SESSIONS: "read"}),
         ),
     ),
 )

@@ -199,6 +199,9 @@ class System(Spec):
     self_sign_up: bool = False
     """Whether anyone may create an account through Cognito's public sign-up (customers). Off, only an admin adds
     users (``python -m tools.staff``): a staff-only pool."""
+    sessions_table: str | None = None
+    """A table (declared in ``tables``) where a sign-out is recorded, so that every signed-in route of every service
+    refuses the user's older tokens (``handlers/shared/sessions.py``); every such service must read it."""
     authorizer: LambdaAuthorizer | JwtAuthorizer = Field(discriminator="kind")
     bus: str | None = Field(default=None, pattern=NAME)
     events: tuple[EventType, ...] = ()
@@ -252,10 +255,22 @@ class System(Spec):
     # --- the rules every system obeys -------------------------------------------------------------------------
     @model_validator(mode="after")
     def _check(self) -> System:
-        problems = [*self._unique_names(), *self._references()]
+        problems = [*self._unique_names(), *self._references(), *self._sessions()]
         if problems:
             raise ValueError(f"system {self.name}: " + "; ".join(problems))
         return self
+
+    def _sessions(self) -> list[str]:
+        """The sessions table is declared, and every service with signed-in routes may read it."""
+        if self.sessions_table is None:
+            return []
+        if self.sessions_table not in {t.name for t in self.tables}:
+            return [f"sessions_table {self.sessions_table!r} is not a declared table"]
+        return [
+            f"service {s.name}: has signed-in routes but does not need the sessions table {self.sessions_table!r}"
+            for s in self.services
+            if any(not r.public for r in s.routes) and self.sessions_table not in s.needs.tables
+        ]
 
     def _unique_names(self) -> list[str]:
         problems: list[str] = []

@@ -42,6 +42,8 @@ class Caller:
     user_id: str
     email: str
     groups: frozenset[str]
+    issued_at: int | None = None
+    """When the caller's token was issued (its ``iat``, epoch seconds), where the authorizer passes it."""
 
     def is_in(self, *groups: str) -> bool:
         return bool(self.groups & set(groups))
@@ -67,9 +69,11 @@ def _groups(value: Any) -> frozenset[str]:
 def caller_of(event: dict[str, Any]) -> Caller:
     """The caller from a payload 2.0 event: JWT authorizer claims or a Lambda authorizer's context."""
     authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    issued_at = None
     if "jwt" in authorizer:
         claims = authorizer["jwt"].get("claims") or {}
         user_id, email, groups = claims.get("sub"), claims.get("email", ""), claims.get("cognito:groups")
+        issued_at = _epoch_seconds(claims.get("iat"))
     elif "lambda" in authorizer:
         context = authorizer["lambda"] or {}
         user_id, email, groups = context.get("user_id"), context.get("email", ""), context.get("groups")
@@ -77,7 +81,15 @@ def caller_of(event: dict[str, Any]) -> Caller:
         raise Unauthorized("sign in first")
     if not user_id:
         raise Unauthorized("sign in first")
-    return Caller(str(user_id), str(email or ""), _groups(groups))
+    return Caller(str(user_id), str(email or ""), _groups(groups), issued_at)
+
+
+def _epoch_seconds(value: Any) -> int | None:
+    """A JWT time claim as API Gateway passes it (a number, or its text); None when absent or not a number."""
+    try:
+        return int(float(str(value)))
+    except ValueError:
+        return None
 
 
 def body_as(raw: str | None, model: type[M], context: Mapping[str, Any] | None = None) -> M:

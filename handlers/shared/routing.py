@@ -38,6 +38,8 @@ from handlers.shared import idempotency
 from handlers.shared.api import Caller, Forbidden, body_as, caller_of, refuse_unstorable_text, resolver
 from handlers.shared.db import IntegrityConflict
 from handlers.shared.entry import http_request_id, lambda_entry
+from handlers.shared.sessions import RevokedSessions
+from handlers.shared.sessions import from_env as sessions_from_env
 from handlers.shared.settings import ServiceSettings
 from handlers.shared.usecases import UseCases, serving_key
 
@@ -139,14 +141,20 @@ class Router:
                 f"{self.system.name}/{self.service.name}: declared route(s) with no function: {', '.join(missing)}"
             )
 
-    def app(self, use_cases: Any) -> APIGatewayHttpResolver:
-        """A resolver serving every bound route with ``use_cases`` (the service's use-case object)."""
+    def app(self, use_cases: Any, sessions: RevokedSessions | None = None) -> APIGatewayHttpResolver:
+        """A resolver serving every bound route with ``use_cases`` (the service's use-case object). With
+        ``sessions``, a signed-in route refuses a token issued before its user's last sign-out."""
         self.check_complete()
         app = resolver()
         for bound in self.bound.values():
             path = bound.route.path.replace("{", "<").replace("}", ">")
-            app.route(path, bound.route.method)(_endpoint(app, bound, use_cases))
+            app.route(path, bound.route.method)(_endpoint(app, bound, use_cases, sessions))
         return app
+
+    def revoked_sessions(self) -> RevokedSessions | None:
+        """The system's sessions table from the environment, when the system declares one."""
+        table = self.system.sessions_table
+        return None if table is None else sessions_from_env(table)
 
     def handler(self, use_cases: Callable[[ServiceSettings], Any]) -> Handler:
         """The Lambda entry point: on the first invocation, settings from the environment and the use cases built
@@ -156,7 +164,7 @@ class Router:
         @lambda_entry(http_request_id)
         def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
             if self._warm is None:
-                self._warm = self.app(use_cases(ServiceSettings.from_env()))
+                self._warm = self.app(use_cases(ServiceSettings.from_env()), self.revoked_sessions())
             return self._warm.resolve(event, context)
 
         return handle
@@ -164,9 +172,11 @@ class Router:
     def reset(self) -> None:
         """Forget the warm app, so the next invocation reads the environment again (tests that change it)."""
         self._warm = None
+        sessions_from_env.cache_clear()
 
 
-def _endpoint(app: APIGatewayHttpResolver, bound: BoundRoute, use_cases: Any) -> Callable[..., Any]:
+def _endpoint(app: APIGatewayHttpResolver, bound: BoundRoute, use_cases: Any,
+              sessions: RevokedSessions | None) -> Callable[..., Any]:  # fmt: skip
     route = bound.route
 
     def endpoint(**params: str) -> Any:
@@ -175,6 +185,8 @@ def _endpoint(app: APIGatewayHttpResolver, bound: BoundRoute, use_cases: Any) ->
         caller = None if route.public else caller_of(raw)
         if caller is not None and route.groups and not caller.is_in(*route.groups):
             raise Forbidden(f"this action needs one of the groups: {', '.join(route.groups)}")
+        if caller is not None and sessions is not None:
+            sessions.check(caller.user_id, caller.issued_at)
         refuse_unstorable_text(params, ("path",))
         context = use_cases.validation_context() if bound.body and isinstance(use_cases, UseCases) else None
         raw_body = event.body or ("{}" if bound.optional_body else None)

@@ -26,6 +26,7 @@ from moto import mock_aws
 from handlers.shared import aws
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
+from handlers.shared.sessions import RevokedSessions
 
 REGION = "us-east-1"
 
@@ -167,3 +168,16 @@ def bus_to_queue(bus: str, queue: str, rule: str, pattern: dict[str, Any]) -> Su
     events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(pattern))
     events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
     return Subscriber(sqs, queue_url)
+
+
+def sessions_table(name: str = "shop-sessions") -> RevokedSessions:
+    """The shop's sessions table in moto (inside ``fake_aws``), as the cloud and the local runtime make it."""
+    dynamodb = boto3.client("dynamodb")
+    if name not in dynamodb.list_tables()["TableNames"]:
+        dynamodb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "user_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "user_id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    return RevokedSessions(name)

@@ -38,13 +38,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Protocol, cast
+from typing import Annotated, ClassVar, Protocol, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.shared.clock import timestamp_us
-from handlers.shared.errors import Conflict, NotFound
+from handlers.shared.errors import Conflict, DomainError, NotFound
 from handlers.shared.paging import NewestFirstQuery, OwnerScope, Page, newest_first_page
 from handlers.shared.records import view_of
 from handlers.shared.status import StatusMachine
@@ -227,6 +227,22 @@ def open_ticket(new: NewTicket, *, ticket_id: str, customer_id: str, customer_em
         created_at=now,
         updated_at=now,
     )
+
+
+class NotYourOrder(DomainError):
+    """A customer's ticket names an order that is not theirs (or that support does not know yet): a 422."""
+
+    http_status: ClassVar[int] = 422
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"order_id: {order_id} is not one of your orders (a new order takes a few seconds to be "
+                         "known here)")  # fmt: skip
+
+
+def check_order(order_id: str, owner_id: str | None, who: Who) -> None:
+    """A customer names only one of their own orders; an agent names any order support knows of."""
+    if owner_id is None or (not is_agent(who) and owner_id != who.user_id):
+        raise NotYourOrder(order_id)
 
 
 def can_see(ticket: Ticket, who: Who) -> bool:

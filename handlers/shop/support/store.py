@@ -7,6 +7,7 @@ holds the write lock), so two agents taking the same ticket at once are decided 
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,19 @@ _UPDATE_TICKET = (
 )
 _SELECT_COMMENTS = f"SELECT {_COMMENT_COLUMNS} FROM comments WHERE ticket_id = :ticket_id ORDER BY created_at, id"  # noqa: S608
 _INSERT_COMMENT = insert_statement("comments", _COMMENT_COLUMNS)
+
+
+def order_owner(tx: Transaction, order_id: str) -> str | None:
+    """Who placed the order, as its OrderPlaced said; None for an order support does not know."""
+    row = tx.query_one("SELECT customer_id FROM known_orders WHERE order_id = :id", {"id": order_id})
+    return None if row is None else str(row["customer_id"])
+
+
+def insert_order(tx: Transaction, order_id: str, customer_id: str, placed_at: datetime) -> None:
+    tx.execute(
+        "INSERT INTO known_orders (order_id, customer_id, placed_at) VALUES (:id, :customer, :at)",
+        {"id": order_id, "customer": customer_id, "at": timestamp_us(placed_at)},
+    )
 
 
 def insert(tx: Transaction, ticket: Ticket) -> None:

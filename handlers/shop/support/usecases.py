@@ -14,6 +14,7 @@ from handlers.shared.db import service_database
 from handlers.shared.paging import Page
 from handlers.shared.settings import ServiceSettings
 from handlers.shared.usecases import UseCases
+from handlers.shop.contracts import OrderPlaced
 from handlers.shop.support import logic, store
 from handlers.shop.support.logic import Comment, Ticket, TicketNotFound, TicketSummary
 
@@ -27,6 +28,7 @@ class SupportUseCases(UseCases):
         return cls(service_database(settings))
 
     def open(self, caller: Caller, new: logic.NewTicket) -> Ticket:
+        """A new ticket of the caller; the order it names, if any, must be one of theirs (agents may name any)."""
         ticket = logic.open_ticket(
             new,
             ticket_id=self.new_id(),
@@ -35,8 +37,18 @@ class SupportUseCases(UseCases):
             now=self.clock(),
         )
         with self.writing() as write:
+            if new.order_id is not None:
+                logic.check_order(new.order_id, store.order_owner(write.tx, new.order_id), caller)
             store.insert(write.tx, ticket)
         return ticket
+
+    def learn_order(self, consumer: str, event: OrderPlaced) -> bool:
+        """Record who placed an order, once: False when ``consumer`` had already handled the event."""
+        with self.writing() as write:
+            if not write.claim(consumer, event.event_id):
+                return False
+            store.insert_order(write.tx, event.order_id, event.customer_id, event.occurred_at)
+        return True
 
     def listing(self, caller: Caller, query: logic.ListQuery) -> Page[TicketSummary]:
         scope = logic.listing_scope(query, caller)

@@ -1,12 +1,13 @@
-"""The users service's domain: the password policy, the request models, profiles and the revocation rule.
+"""The users service's domain: the password policy, the request models and profiles.
 
 Plain Python: no boto3, no SQL. The identity provider (Cognito) and the profile store are adapters in
 ``identity.py`` and ``store.py``.
 
 Tokens: the client sends its **access token** (``Authorization: Bearer <access token>``) to ``/users/me`` and
 ``/users/logout``; the service asks Cognito about it on every request (``GetUser``), which fails once the user signed
-out. An **id token** is accepted too, but Cognito cannot be asked about an id token, so this service records the
-moment of each sign-out (``sessions_revoked_at``) and refuses id tokens issued (``iat``) at or before it.
+out. An **id token** is accepted too: Cognito cannot be asked about an id token, so a sign-out is recorded in the
+shop's sessions table, and every route of the shop refuses tokens issued (``iat``) at or before it
+(``handlers/shared/sessions.py``).
 """
 
 from __future__ import annotations
@@ -273,20 +274,6 @@ def token_use(claims: dict[str, Any]) -> TokenUse:
     return use  # type: ignore[no-any-return]
 
 
-def issued_at(claims: dict[str, Any]) -> int:
-    try:
-        return int(float(str(claims["iat"])))
-    except (KeyError, ValueError):
-        raise SessionInvalid("the token has no valid iat") from None
-
-
-def token_revoked(issued: int, revoked_at: datetime | None) -> bool:
-    """A token issued (``iat``, whole seconds) at or before the last sign-out is revoked. ``iat`` is truncated, so a
-    token issued in the same second as the sign-out counts as earlier: refusing a fresh sign-in for under a second is
-    the price of never accepting a revoked token."""
-    return revoked_at is not None and issued <= revoked_at.timestamp()
-
-
 def identity_from_claims(claims: dict[str, Any]) -> Identity:
     """The identity an id token carries (already verified by the gateway or the container's authorizer)."""
     user_id = str(claims.get("sub") or "")
@@ -306,7 +293,6 @@ class Profile:
     name: str
     phone: str | None
     address: str | None
-    sessions_revoked_at: datetime | None
     created_at: datetime
     updated_at: datetime
 
@@ -315,7 +301,7 @@ def new_profile(identity: Identity, now: datetime) -> Profile:
     """A profile made from what the identity says (at sign-up, or lazily on the first authenticated request)."""
     name = identity.name or identity.email.split("@")[0]
     return Profile(id=identity.user_id, email=identity.email, name=name, phone=None, address=None,
-                   sessions_revoked_at=None, created_at=now, updated_at=now)  # fmt: skip
+                   created_at=now, updated_at=now)  # fmt: skip
 
 
 def apply_change(profile: Profile, change: ProfileChange, now: datetime) -> Profile:
@@ -325,12 +311,8 @@ def apply_change(profile: Profile, change: ProfileChange, now: datetime) -> Prof
     return replace(profile, **fields, updated_at=now)
 
 
-def revoke_sessions(profile: Profile, now: datetime) -> Profile:
-    return replace(profile, sessions_revoked_at=now, updated_at=now)
-
-
 class ProfileView(TypedDict):
-    """A profile as the API shows it (the moment of the last sign-out stays internal)."""
+    """A profile as the API shows it."""
 
     id: str
     email: str
@@ -342,7 +324,4 @@ class ProfileView(TypedDict):
 
 
 def profile_view(profile: Profile) -> ProfileView:
-    """The profile as the API shows it (the revocation moment stays internal)."""
-    view = view_of(profile, timestamp_us)
-    del view["sessions_revoked_at"]
-    return cast(ProfileView, view)
+    return cast(ProfileView, view_of(profile, timestamp_us))

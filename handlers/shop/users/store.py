@@ -17,7 +17,7 @@ _SELECT = f"SELECT {_COLUMNS} FROM profiles WHERE id = :id"  # noqa: S608 (const
 _INSERT = insert_statement("profiles", _COLUMNS)
 _UPDATE = (
     "UPDATE profiles SET email = :email, name = :name, phone = :phone, address = :address, "
-    "sessions_revoked_at = :sessions_revoked_at, updated_at = :updated_at WHERE id = :id"
+    "updated_at = :updated_at WHERE id = :id"
 )
 
 

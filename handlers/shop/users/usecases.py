@@ -2,8 +2,9 @@
 profile each user keeps here (``handlers/shared/usecases.py`` is the shape every service shares).
 
 Authenticated routes want the access token as the bearer token: the gateway (or ``server.py``) verifies its signature
-and this service asks Cognito about it (``GetUser``), which fails after a sign-out. An id token is accepted as well and
-refused when it was issued at or before the user's last sign-out (``logic.token_revoked``).
+and this service asks Cognito about it (``GetUser``), which fails after a sign-out. An id token is accepted as well:
+a sign-out is recorded in the shop's sessions table, and the router refuses any token issued before it, on this
+service's routes as on every other service's (``handlers/shared/sessions.py``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from typing import Any, Self
 
 from pydantic import Field
 
+from architectures import SYSTEMS
 from handlers.shared.db import Database, service_database
 from handlers.shared.routing import Request
+from handlers.shared.sessions import RevokedSessions
+from handlers.shared.sessions import from_env as sessions_from_env
 from handlers.shared.settings import ServiceSettings
 from handlers.shared.usecases import UseCases
 from handlers.shop.users import logic, store
@@ -41,16 +45,19 @@ def bearer_token(headers: Mapping[str, str] | None) -> str:
 
 
 class UserUseCases(UseCases):
-    def __init__(self, db: Database, identity: CognitoIdentity, *, auto_confirm: bool = False, **adapters: Any) -> None:
+    def __init__(self, db: Database, identity: CognitoIdentity, *, auto_confirm: bool = False,
+                 sessions: RevokedSessions | None = None, **adapters: Any) -> None:  # fmt: skip
         super().__init__(db, **adapters)
         self.identity = identity
         self.auto_confirm = auto_confirm
+        self.sessions = sessions
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> Self:
         users = UsersSettings.from_env()
         identity = CognitoIdentity(users.user_pool_id, users.user_pool_client_id)
-        return cls(service_database(settings), identity, auto_confirm=users.auto_confirm)
+        return cls(service_database(settings), identity, auto_confirm=users.auto_confirm,
+                   sessions=sessions_from_env(SYSTEMS["shop"].sessions_table or ""))  # fmt: skip
 
     def session(self, request: Request) -> logic.Session:
         """The authenticated caller, refused (401) when the token was revoked."""
@@ -63,12 +70,7 @@ class UserUseCases(UseCases):
             if who.user_id != caller.user_id:
                 raise logic.SessionInvalid()
             return logic.Session(who, use, token)
-        who = logic.identity_from_claims(claims)
-        with self.reading() as tx:
-            profile = store.get(tx, who.user_id)
-        if profile is not None and logic.token_revoked(logic.issued_at(claims), profile.sessions_revoked_at):
-            raise logic.SessionInvalid()
-        return logic.Session(who, use)
+        return logic.Session(logic.identity_from_claims(claims), use)
 
     def sign_up(self, new: logic.SignUp) -> logic.SignedUpView:
         logic.check_password(new.password)
@@ -88,10 +90,11 @@ class UserUseCases(UseCases):
         self.identity.add_to_group(request.email, logic.CUSTOMERS)
 
     def sign_out(self, current: logic.Session) -> None:
-        """Revoke every session of the user. Recorded first: should Cognito then fail, the caller retries and
-        nothing was accepted that should not be."""
-        now = self.clock()
-        self._change_profile(current.identity, lambda profile: logic.revoke_sessions(profile, now))
+        """Revoke every session of the user, on every route of the shop. Recorded first: should Cognito then fail,
+        the caller retries and nothing was accepted that should not be."""
+        if self.sessions is None:
+            raise RuntimeError("the users' use cases were built without the sessions table")
+        self.sessions.revoke(current.identity.user_id, self.clock())
         if current.access_token is not None:
             self.identity.sign_out(current.access_token)
         else:

@@ -257,13 +257,13 @@ def test_an_unreachable_database_is_a_503(sent):
 
 
 def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch, moto):
-    from tests.handlers.conftest import bus_to_queue
+    from tests.handlers.conftest import bus_to_queue, sessions_table
     from tests.handlers.shop.orders.conftest import seed_catalog
 
     subscriber = bus_to_queue("shop", "products-stock", "stock", {"source": [SOURCE]})
     url = f"sqlite:///{tmp_path}/orders.db"
     env = {"SYSTEM_NAME": "shop", "SERVICE_NAME": "orders", "DATABASE_URL": url, "EVENT_BUS_NAME": "shop",
-           "EVENT_SOURCE": SOURCE}  # fmt: skip
+           "EVENT_SOURCE": SOURCE, "TABLE_SESSIONS": sessions_table().table_name}  # fmt: skip
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     db = Database.from_url(url)
@@ -272,7 +272,8 @@ def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch, mo
     db.close()
     api.router.reset()
     try:
-        response = api.handler(http_request("POST /orders", body=new_order(), claims=ANA), None)
+        ana = {**ANA, "iat": str(int(time.time()))}
+        response = api.handler(http_request("POST /orders", body=new_order(), claims=ana), None)
     finally:
         api.router.reset()
     assert response["statusCode"] == 201

@@ -15,6 +15,7 @@ from architectures.shop import SYSTEM
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.settings import ServiceSettings
+from handlers.shop.support import store
 from handlers.shop.support.api import router
 from handlers.shop.support.store import MIGRATIONS
 from handlers.shop.support.usecases import SupportUseCases
@@ -47,11 +48,14 @@ class Clock:
         return moment
 
 
+ANAS_ORDER = "7f9c2b1e-3d4a-4c5b-8e6f-0a1b2c3d4e5f"
+"""An order placed by Ana, as support learnt it from OrderPlaced (the ``db`` fixture records it)."""
+
+
 def new_ticket(**changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "subject": "My order arrived damaged",
         "description": "The mug was broken in the box.",
-        "order_id": "7f9c2b1e-3d4a-4c5b-8e6f-0a1b2c3d4e5f",
     }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not ...}
@@ -80,6 +84,8 @@ def clock() -> Clock:
 @pytest.fixture
 def db(database: Database) -> Database:
     apply_service_migrations(database, MIGRATIONS)
+    with database.transaction() as tx:
+        store.insert_order(tx, ANAS_ORDER, ANA["sub"], START)
     return database
 
 

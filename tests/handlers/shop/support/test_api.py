@@ -18,9 +18,11 @@ from handlers.shop.support.api import router
 from handlers.shop.support.store import MIGRATIONS
 from handlers.shop.support.usecases import SupportUseCases
 from tests.events import http_request
+from tests.handlers.conftest import sessions_table
 from tests.handlers.shop.support.conftest import (
     ADMIN,
     ANA,
+    ANAS_ORDER,
     BOB,
     EVE,
     MAX,
@@ -48,7 +50,7 @@ def ids(body: dict[str, Any]) -> list[str]:
 
 
 def test_a_customer_opens_a_ticket_as_the_tokens_subject(call):
-    body = open_ticket(call)
+    body = open_ticket(call, order_id=ANAS_ORDER)
     assert uuid.UUID(body["id"]).version == 4
     assert body == {
         "id": body["id"],
@@ -64,6 +66,21 @@ def test_a_customer_opens_a_ticket_as_the_tokens_subject(call):
         "comments": [],
     }
     assert call("GET /tickets/{id}", ANA, ticket_id=body["id"]) == (200, body)
+
+
+@pytest.mark.parametrize("who", [BOB, EVE], ids=["another-customer", "an-agent"])
+def test_a_customer_names_only_their_own_order_and_an_agent_any_known_one(call, who):
+    status, body = call("POST /tickets", who, body=new_ticket(order_id=ANAS_ORDER))
+    if who is EVE:
+        assert status == 201 and body["order_id"] == ANAS_ORDER
+    else:
+        assert status == 422 and body["message"].startswith(f"order_id: {ANAS_ORDER} is not one of your orders")
+
+
+def test_an_order_support_does_not_know_is_refused(call, db):
+    status, body = call("POST /tickets", ANA, body=new_ticket(order_id="o-unknown"))
+    assert status == 422 and "order_id: o-unknown" in body["message"]
+    assert count(db, "tickets") == 0
 
 
 def test_the_order_is_optional_and_text_keeps_every_character(call):
@@ -448,9 +465,10 @@ def test_a_comment_is_never_written_without_its_ticket_update(call, db):
 # --- the Lambda entry point -----------------------------------------------------------------------------------------
 
 
-def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch):
+def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch, moto):
     url = f"sqlite:///{tmp_path}/support.db"
-    env = {"SYSTEM_NAME": "shop", "SERVICE_NAME": "support", "DATABASE_URL": url}
+    env = {"SYSTEM_NAME": "shop", "SERVICE_NAME": "support", "DATABASE_URL": url,
+           "TABLE_SESSIONS": sessions_table().table_name}  # fmt: skip
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     db = Database.from_url(url)
@@ -458,11 +476,12 @@ def test_the_handler_wires_itself_from_the_environment(tmp_path, monkeypatch):
     db.close()
     api.router.reset()
     try:
-        opened = api.handler(http_request("POST /tickets", body=new_ticket(), claims=ANA), None)
+        ana = {**ANA, "iat": str(int(time.time()))}
+        opened = api.handler(http_request("POST /tickets", body=new_ticket(), claims=ana), None)
         assert opened["statusCode"] == 201
         ticket_id = uuid.UUID(json.loads(opened["body"])["id"])
         take = http_request("POST /tickets/{id}/take", path=f"/tickets/{ticket_id}/take",
-                            path_parameters={"id": str(ticket_id)}, claims=ANA)  # fmt: skip
+                            path_parameters={"id": str(ticket_id)}, claims=ana)  # fmt: skip
         assert api.handler(take, None)["statusCode"] == 403, "the declared group rules reach the handler"
     finally:
         api.router.reset()

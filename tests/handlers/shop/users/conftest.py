@@ -15,6 +15,7 @@ import pytest
 from architectures.shop import SYSTEM
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
+from handlers.shared.sessions import RevokedSessions
 from handlers.shop.users import store as profile_store
 from handlers.shop.users.api import router
 from handlers.shop.users.identity import CognitoIdentity
@@ -22,7 +23,7 @@ from handlers.shop.users.logic import Profile
 from handlers.shop.users.store import MIGRATIONS
 from handlers.shop.users.usecases import UsersSettings, UserUseCases
 from tests.events import http_request
-from tests.handlers.conftest import fake_aws
+from tests.handlers.conftest import fake_aws, sessions_table
 
 SERVICE = next(s for s in SYSTEM.services if s.name == "users")
 PASSWORD = "Correct-Horse-9-battery"
@@ -93,9 +94,12 @@ def identity(pool: Pool) -> CognitoIdentity:
     return CognitoIdentity(pool.pool_id, pool.client_id)
 
 
-def build_app(settings: UsersSettings, store: StoredProfiles, identity: CognitoIdentity) -> Any:
-    """The users API on a profile store and a Cognito pool, confirming sign-ups at once when the settings say so."""
-    return router.app(UserUseCases(store.db, identity, auto_confirm=settings.auto_confirm))
+def build_app(settings: UsersSettings, store: StoredProfiles, identity: CognitoIdentity,
+              sessions: RevokedSessions | None = None) -> Any:  # fmt: skip
+    """The users API on a profile store, a Cognito pool and the shop's sessions table (made here unless given),
+    confirming sign-ups at once when the settings say so."""
+    sessions = sessions or sessions_table()
+    return router.app(UserUseCases(store.db, identity, auto_confirm=settings.auto_confirm, sessions=sessions), sessions)
 
 
 @pytest.fixture
