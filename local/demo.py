@@ -327,7 +327,8 @@ def shop_flow(target: Target, steps: Steps) -> None:
     refused = anonymous.post("/users/refresh", json={"refresh_token": tokens["refresh_token"]})
     if refused.status_code != 401:
         raise StepFailed(f"refresh after logout answered {refused.status_code}, expected 401")
-    steps.ok("the user logs out; refreshing with the old token is refused (401)")
+    wait_for(lambda: user.get("/orders").status_code == 401, "the old token to be refused on GET /orders", 5.0)
+    steps.ok("the user logs out; the old tokens are refused on refresh and on GET /orders (401)")
 
 
 def retail_flow(target: Target, steps: Steps) -> None:
