@@ -58,6 +58,7 @@ def test_requests_and_answers_are_documented_from_the_bound_functions(system_doc
             else:
                 schema = op["requestBody"]["content"]["application/json"]["schema"]
                 assert set(schema["properties"]) == wire_names(served.body), route.key
+                assert op["requestBody"]["required"] is not served.optional_body, route.key
                 assert "$defs" not in json.dumps(schema), "nested models are inlined"
             names = {p["name"] for p in op.get("parameters", ()) if p["in"] == "query"}
             assert names == (wire_names(served.query) if served.query else set()), route.key
