@@ -42,6 +42,7 @@ def provision_auth(
     """Create the pool, groups and client, put back the users in ``saved_users`` (if it exists), and add any demo
     user still missing; return what handlers and the gateway need."""
     idp = session.client("cognito-idp")
+    honour_admin_only_pools()
     pool_id = idp.create_user_pool(
         PoolName=system.name,
         Policies={
@@ -55,6 +56,7 @@ def provision_auth(
         },  # fmt: skip
         AutoVerifiedAttributes=["email"],
         UsernameAttributes=["email"],
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": not system.self_sign_up},
     )["UserPool"]["Id"]
     client_id = idp.create_user_pool_client(
         UserPoolId=pool_id,
@@ -81,6 +83,29 @@ def provision_auth(
         issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool_id}",
     )
     return auth, users
+
+
+def honour_admin_only_pools() -> None:
+    """Make moto refuse SignUp on a pool that allows only admins to create users, as Cognito does (moto keeps the
+    setting but signs anyone up). Patched once per process: the runtime runs moto in a thread of its own process."""
+    from moto.cognitoidp.exceptions import NotAuthorizedError
+    from moto.cognitoidp.models import CognitoIdpBackend
+
+    if getattr(CognitoIdpBackend.sign_up, "honours_admin_only", False):
+        return
+    original = CognitoIdpBackend.sign_up
+
+    def sign_up(self: Any, client_id: str, username: str, password: str, attributes: list[dict[str, str]]) -> Any:
+        pool = next((p for p in self.user_pools.values() if client_id in p.clients), None)
+        admin_only = pool is not None and pool.extended_config.get("AdminCreateUserConfig", {}).get(
+            "AllowAdminCreateUserOnly"
+        )
+        if admin_only:
+            raise NotAuthorizedError("SignUp is not permitted for this user pool")
+        return original(self, client_id, username, password, attributes)
+
+    sign_up.honours_admin_only = True  # type: ignore[attr-defined]
+    CognitoIdpBackend.sign_up = sign_up  # type: ignore[method-assign]
 
 
 def add_user(idp: Any, pool_id: str, email: str, password: str, group: str) -> str:
