@@ -37,7 +37,7 @@ plan: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy components architectures program tools handlers local
+	$(BIN)/mypy aws_systems architectures program tools handlers local
 
 test: lint
 	$(BIN)/python -m pytest

@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 from architectures import spec
-from components.packaging import BuiltArchive, code_archive
+from aws_systems.packaging import BuiltArchive, code_archive
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HANDLERS = REPO_ROOT / "handlers"

@@ -12,18 +12,18 @@ import pulumi_aws as aws
 from architectures import spec, topology, wiring
 from architectures.archives import HANDLERS, REPO_ROOT, directory_hash, service_archive
 from architectures.platform import Platform, runs_kubernetes
-from components import defaults
-from components._base import Component
-from components.auth import AppClientArgs, AuthArgs, AuthComponent, AuthGroupArgs
-from components.backup import BackupPlanArgs, BackupPlanComponent
-from components.bucket import SecureBucketArgs, SecureBucketComponent
-from components.database import DatabaseArgs, DatabaseComponent
-from components.event_bus import EventBusArgs, EventBusComponent, EventTypeArgs
-from components.http_api import HttpApiArgs, HttpApiComponent
-from components.iam import Permissions
-from components.kubernetes import KubernetesClusterArgs, KubernetesClusterComponent
-from components.observability import AlarmsArgs, AlarmsComponent, DashboardArgs, DashboardComponent
-from components.service import (
+from aws_systems import defaults
+from aws_systems._base import Component
+from aws_systems.auth import AppClientArgs, AuthArgs, AuthComponent, AuthGroupArgs
+from aws_systems.backup import BackupPlanArgs, BackupPlanComponent
+from aws_systems.bucket import SecureBucketArgs, SecureBucketComponent
+from aws_systems.database import DatabaseArgs, DatabaseComponent
+from aws_systems.event_bus import EventBusArgs, EventBusComponent, EventTypeArgs
+from aws_systems.http_api import HttpApiArgs, HttpApiComponent
+from aws_systems.iam import Permissions
+from aws_systems.kubernetes import KubernetesClusterArgs, KubernetesClusterComponent
+from aws_systems.observability import AlarmsArgs, AlarmsComponent, DashboardArgs, DashboardComponent
+from aws_systems.service import (
     ApiArgs,
     KubernetesArgs,
     RouteArgs,
@@ -34,9 +34,9 @@ from components.service import (
     SubscriptionArgs,
     VpcArgs,
 )
-from components.static_site import DomainArgs, SiteApiArgs, StaticSiteArgs, StaticSiteComponent
-from components.table import TableArgs, TableComponent
-from components.topic import TopicArgs, TopicComponent
+from aws_systems.static_site import DomainArgs, SiteApiArgs, StaticSiteArgs, StaticSiteComponent
+from aws_systems.table import TableArgs, TableComponent
+from aws_systems.topic import TopicArgs, TopicComponent
 
 
 class SystemComponent(Component):

@@ -11,8 +11,8 @@ import pulumi_aws as aws
 
 from architectures import spec
 from architectures.stack_config import StackConfig
-from components import defaults
-from components.network import NetworkComponent
+from aws_systems import defaults
+from aws_systems.network import NetworkComponent
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from components.validation import CLOUDWATCH_RETENTION_DAYS, cidr_problem, origin_problem
+from aws_systems.validation import CLOUDWATCH_RETENTION_DAYS, cidr_problem, origin_problem
 
 IMAGE_REFERENCE = re.compile(
     r"^[a-z0-9.-]+(:\d+)?/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$"
@@ -78,7 +78,7 @@ class KubernetesConfig(Section):
     @classmethod
     def _public_networks(cls, cidrs: tuple[str, ...]) -> tuple[str, ...]:
         """Compared as networks: canonical public IPv4 blocks that together open no more than a /8's worth of
-        addresses, and never the whole internet (``components.validation.cidr_problem``)."""
+        addresses, and never the whole internet (``aws_systems.validation.cidr_problem``)."""
         problem = cidr_problem(cidrs, public=True)
         if problem:
             raise ValueError(problem)

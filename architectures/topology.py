@@ -4,7 +4,7 @@ pattern each subscription's rule matches. The cloud's rules and the local runtim
 from __future__ import annotations
 
 from architectures.spec import Service, Subscription, System
-from components.event_patterns import event_pattern
+from aws_systems.event_patterns import event_pattern
 
 
 def event_types(system: System) -> list[tuple[str, str]]:

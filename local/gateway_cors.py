@@ -2,7 +2,7 @@
 every response gets ``access-control-allow-origin`` when the origin is allowed, and the integration's own
 ``access-control-*`` headers are dropped.
 
-The settings (methods, headers, max age) mirror ``components.http_api``'s; a test keeps them equal.
+The settings (methods, headers, max age) mirror ``aws_systems.http_api``'s; a test keeps them equal.
 """
 
 from __future__ import annotations

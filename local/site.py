@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
-from components.site_content import (
+from aws_systems.site_content import (
     SITE_FRAME_OPTION,
     SITE_PERMISSIONS_POLICY,
     SITE_REFERRER_POLICY,

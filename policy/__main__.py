@@ -1,4 +1,4 @@
-"""The preflight policy pack, as ``pulumi preview --policy-pack policy`` runs it (rules: components/preflight)."""
+"""The preflight policy pack, as ``pulumi preview --policy-pack policy`` runs it (rules: aws_systems/preflight)."""
 
 import sys
 from pathlib import Path
@@ -7,6 +7,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 
-from components.preflight import PACK_NAME, policies  # noqa: E402
+from aws_systems.preflight import PACK_NAME, policies  # noqa: E402
 
 PolicyPack(PACK_NAME, policies(), enforcement_level=EnforcementLevel.MANDATORY)

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from architectures import SYSTEMS
 from architectures.stack_config import StackConfig
-from components.cost import CostSettings
+from aws_systems.cost import CostSettings
 
 PROJECT = "aws-systems"
 SECRET_LOOKING = re.compile(r"(password|secret|token|private.?key|api.?key)", re.IGNORECASE)

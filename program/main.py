@@ -13,9 +13,9 @@ from architectures import SYSTEMS
 from architectures.archives import HANDLERS, REPO_ROOT
 from architectures.cloud import SystemComponent
 from architectures.platform import Platform, interface_endpoints, needs_network
-from components import defaults
-from components.network import NetworkArgs, NetworkComponent
-from components.packaging import dependency_layer
+from aws_systems import defaults
+from aws_systems.network import NetworkArgs, NetworkComponent
+from aws_systems.packaging import dependency_layer
 from program.config import ConfigError, StackConfig, parse
 
 BUILD_DIR = REPO_ROOT / ".build"

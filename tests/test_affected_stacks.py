@@ -12,7 +12,7 @@ STACKS = ["dev", "prod", "qa", "stage"]
     [
         (["Pulumi.dev.yaml"], ["dev"]),
         (["Pulumi.prod.yaml", "Pulumi.stage.yaml"], ["prod", "stage"]),
-        (["components/auth.py"], STACKS),
+        (["aws_systems/auth.py"], STACKS),
         (["Pulumi.dev.yaml", "handlers/moving/moves/api.py"], STACKS),
         (["Pulumi.yaml"], STACKS),
         (["requirements-dev.txt"], STACKS),

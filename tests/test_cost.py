@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from components.cost import FREE, PRICERS, CostAssumptions, Estimate, estimate, free_reason, load
-from components.cost.pricers_services import runs_per_month
-from components.cost.prices import TABLE
-from components.preflight.model import Resource
+from aws_systems.cost import FREE, PRICERS, CostAssumptions, Estimate, estimate, free_reason, load
+from aws_systems.cost.pricers_services import runs_per_month
+from aws_systems.cost.prices import TABLE
+from aws_systems.preflight.model import Resource
 from tools.offline import stack_names, synthesize
 from tools.plan import cost_of
 

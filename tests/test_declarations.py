@@ -110,7 +110,7 @@ def test_public_route_cannot_require_groups():
 def test_every_public_write_is_throttled_tighter_than_the_stage():
     """Anyone may call a public route; one that writes (sign-up, login) gets its own, tighter limit at the gateway.
     A public read keeps the stage's; a signed-in caller is held by the stage and the authorizer."""
-    from components import defaults
+    from aws_systems import defaults
 
     public_writes = {r.key: r.throttle for s in SYSTEMS.values() for _, r in s.routes if r.public and r.method != "GET"}
     assert {"POST /users/login", "POST /users/signup"} <= set(public_writes)

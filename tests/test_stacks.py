@@ -223,7 +223,7 @@ def arn_of(mocks: RecordingMocks, typ: str, parent: str) -> str:
 
 def expected_grants(mocks: RecordingMocks, system: System, service: Service, role: str) -> set[tuple[str, str]]:
     """What the declaration says the function ``role`` of ``service`` may do, with the recorded ARNs."""
-    from components import iam
+    from aws_systems import iam
 
     prefix = f"{system.name}-{service.name}"
     log_group = mocks.one("aws:cloudwatch/logGroup:LogGroup", f"{prefix}-{role}-logs").outputs["arn"]

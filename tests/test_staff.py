@@ -18,6 +18,7 @@ def outputs(tmp_path, monkeypatch):
     for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                        "AWS_DEFAULT_REGION": REGION}.items():  # fmt: skip
         monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # moto in this process, not a local runtime
     with mock_aws():
         idp = boto3.client("cognito-idp", region_name=REGION)
         staff_only = {"AllowAdminCreateUserOnly": True}

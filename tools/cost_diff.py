@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from components.cost import Estimate
+from aws_systems.cost import Estimate
 
 MARKER = "<!-- aws-systems-cost -->"
 """Marks the comment, so the workflow updates it instead of adding one per push."""
@@ -68,7 +68,7 @@ def render(base: dict[str, Any], head: dict[str, Any]) -> str:
     first = Estimate.from_dict(next(iter(head.values()))["estimate"])
     lines += [
         "",
-        f"{first.region} on-demand list prices taken {first.prices_taken} (components/cost/prices.json); usage-driven"
+        f"{first.region} on-demand list prices taken {first.prices_taken} (aws_systems/cost/prices.json); usage-driven"
         " figures rest on each stack's `costAssumptions`. `make plan` itemizes every resource.",
     ]
     return "\n".join(lines)

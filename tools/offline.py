@@ -15,8 +15,8 @@ from typing import Any
 import pulumi
 import yaml
 
-from components.preflight import RULES, Violation, evaluate
-from components.preflight.model import UNKNOWN, Resource
+from aws_systems.preflight import RULES, Violation, evaluate
+from aws_systems.preflight.model import UNKNOWN, Resource
 from tests import harness
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ Runs the real program under the strict mocks, so it needs no AWS account and no 
     python -m tools.plan --json dev   # the same figures as JSON on stdout (progress on stderr)
 
 The estimate lists each billable resource with its monthly dollars, per system and for the stack. Fixed costs come
-from components/cost/prices.json (list prices with their region, date and source page); figures marked * rest on the
+from aws_systems/cost/prices.json (list prices with their region, date and source page); figures marked * rest on the
 usage assumptions printed below them, which a stack changes with `costAssumptions` in its config. It exits 1 when the
 preflight finds anything, including an estimate over the stack's `budgetMonthlyUsd`, and 2 when a stack does not
 synthesize: its config is invalid (one line naming the key, as `pulumi` prints it) or a component refuses an argument.
@@ -22,10 +22,10 @@ from typing import Any
 
 import pulumi
 
-from components.cost import CostSettings, Estimate, estimate
-from components.cost.settings import from_config
-from components.preflight import Violation
-from components.preflight.model import Resource
+from aws_systems.cost import CostSettings, Estimate, estimate
+from aws_systems.cost.settings import from_config
+from aws_systems.preflight import Violation
+from aws_systems.preflight.model import Resource
 from tools.offline import PROJECT, Synthesis, stack_config, stack_names, synthesize
 
 

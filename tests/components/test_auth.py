@@ -9,8 +9,8 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components import defaults
-from components.auth import AppClientArgs, AuthArgs, AuthComponent, AuthGroupArgs
+from aws_systems import defaults
+from aws_systems.auth import AppClientArgs, AuthArgs, AuthComponent, AuthGroupArgs
 from tests import harness
 
 POOL = "aws:cognito/userPool:UserPool"

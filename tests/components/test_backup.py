@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from components import defaults
-from components.backup import BackupPlanArgs, BackupPlanComponent
+from aws_systems import defaults
+from aws_systems.backup import BackupPlanArgs, BackupPlanComponent
 from tests import harness
 
 COMPONENT = "awssystems:backup:BackupPlanComponent"

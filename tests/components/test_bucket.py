@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from components import defaults
-from components.bucket import SecureBucketArgs, SecureBucketComponent
+from aws_systems import defaults
+from aws_systems.bucket import SecureBucketArgs, SecureBucketComponent
 from tests import harness
 
 BUCKET = "aws:s3/bucket:Bucket"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from components.build_context import IgnoreRules, context_hash, read_dockerignore, sent_files
+from aws_systems.build_context import IgnoreRules, context_hash, read_dockerignore, sent_files
 
 
 def ignored(lines: str, path: str) -> bool:

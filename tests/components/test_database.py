@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.database import (
+from aws_systems.database import (
     DatabaseArgs,
     DatabaseComponent,
     parameter_group_family,

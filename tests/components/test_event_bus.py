@@ -9,8 +9,8 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components import defaults
-from components.event_bus import (
+from aws_systems import defaults
+from aws_systems.event_bus import (
     EventBusArgs,
     EventBusComponent,
     EventSubscription,

@@ -9,8 +9,8 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components import defaults
-from components.http_api import HttpApiArgs, HttpApiComponent
+from aws_systems import defaults
+from aws_systems.http_api import HttpApiArgs, HttpApiComponent
 from tests import harness
 
 API = "aws:apigatewayv2/api:Api"

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.iam import (
+from aws_systems.iam import (
     BUCKET_READ,
     BUCKET_WRITE,
     TABLE_READ,

@@ -13,10 +13,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import defaults
-from components.kube_apply import apply
-from components.kube_apply.kube import ref_of
-from components.kubernetes import (
+from aws_systems import defaults
+from aws_systems.kube_apply import apply
+from aws_systems.kube_apply.kube import ref_of
+from aws_systems.kubernetes import (
     NODE_PORT_RANGE,
     KubernetesClusterArgs,
     KubernetesClusterComponent,
@@ -337,7 +337,7 @@ def test_apply_function_runs_in_the_private_subnets_with_least_privilege(
 ) -> None:
     harness.run(lambda: make_service({"build_dir": tmp_path}))
     fn = mocks.one("aws:lambda/function:Function", "users-apply").inputs
-    assert fn["runtime"] == "python3.12" and fn["handler"] == "components.kube_apply.apply.handler"
+    assert fn["runtime"] == "python3.12" and fn["handler"] == "aws_systems.kube_apply.apply.handler"
     assert fn["timeout"] == 900 and fn["tracingConfig"] == {"mode": "Active"}
     assert fn["vpcConfig"] == {"subnetIds": SUBNETS, "securityGroupIds": ["users-apply-sg-id"]}
     assert fn["role"] == mocks.named("users-apply-role").outputs["arn"]
@@ -424,7 +424,7 @@ def test_the_apply_code_archive_holds_the_apply_function_only(mocks: harness.Rec
     assert fn["sourceCodeHash"] == digest
     with zipfile.ZipFile(archive) as zf:
         names = set(zf.namelist())
-    assert "components/kube_apply/apply.py" in names and "components/__init__.py" in names
+    assert "aws_systems/kube_apply/apply.py" in names and "aws_systems/__init__.py" in names
     assert {n.split("/")[1] for n in names if n.count("/") > 1} == {"kube_apply"}  # no other library code
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import defaults
-from components.network import NetworkArgs, NetworkComponent, subnet_cidrs
+from aws_systems import defaults
+from aws_systems.network import NetworkArgs, NetworkComponent, subnet_cidrs
 from tests import harness
 
 VPC = "aws:ec2/vpc:Vpc"

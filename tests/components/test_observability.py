@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.observability import AlarmsArgs, AlarmsComponent, DashboardArgs, DashboardComponent
+from aws_systems.observability import AlarmsArgs, AlarmsComponent, DashboardArgs, DashboardComponent
 from tests import harness
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from components import packaging
-from components.packaging import code_archive, dependency_layer, layer_key
+from aws_systems import packaging
+from aws_systems.packaging import code_archive, dependency_layer, layer_key
 
 
 def _write(root: Path, files: dict[str, str], mtime: int) -> None:

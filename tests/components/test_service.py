@@ -12,12 +12,12 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components import defaults
-from components.event_bus import EventBusArgs, EventBusComponent, EventTypeArgs
-from components.http_api import HttpApiArgs, HttpApiComponent
-from components.iam import VPC_ACCESS, XRAY, Permissions
-from components.kubernetes import KubernetesClusterArgs, KubernetesClusterComponent
-from components.service import (
+from aws_systems import defaults
+from aws_systems.event_bus import EventBusArgs, EventBusComponent, EventTypeArgs
+from aws_systems.http_api import HttpApiArgs, HttpApiComponent
+from aws_systems.iam import VPC_ACCESS, XRAY, Permissions
+from aws_systems.kubernetes import KubernetesClusterArgs, KubernetesClusterComponent
+from aws_systems.service import (
     MIGRATE_HANDLER,
     ApiArgs,
     KubernetesArgs,

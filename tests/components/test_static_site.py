@@ -13,8 +13,8 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components import defaults
-from components.static_site import (
+from aws_systems import defaults
+from aws_systems.static_site import (
     CACHE_IMMUTABLE,
     CACHE_NO_CACHE,
     CACHE_SHORT,

@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.table import TableArgs, TableComponent
+from aws_systems.table import TableArgs, TableComponent
 from tests import harness
 
 TABLE = "aws:dynamodb/table:Table"

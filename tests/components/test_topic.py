@@ -7,8 +7,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import defaults
-from components.topic import TopicArgs, TopicComponent, email_slug
+from aws_systems import defaults
+from aws_systems.topic import TopicArgs, TopicComponent, email_slug
 from tests import harness
 
 TOPIC = "aws:sns/topic:Topic"

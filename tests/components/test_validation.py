@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of
+from aws_systems.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of
 
 
 @pytest.mark.parametrize(

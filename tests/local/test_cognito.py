@@ -18,6 +18,7 @@ def session(monkeypatch):
     for key, value in {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
                        "AWS_DEFAULT_REGION": REGION}.items():  # fmt: skip
         monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # moto in this process, not a local runtime
     with mock_aws():
         yield boto3.Session(region_name=REGION)
 

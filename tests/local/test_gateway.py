@@ -575,7 +575,7 @@ def test_cors_headers_on_responses(jwks: JwksServer) -> None:
 
 
 def test_the_cors_settings_are_the_cloud_s() -> None:
-    from components import defaults, http_api
+    from aws_systems import defaults, http_api
     from local import gateway
 
     assert gateway.CORS_METHODS == http_api.CORS_METHODS

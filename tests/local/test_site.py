@@ -8,8 +8,8 @@ import json
 import httpx
 import pytest
 
-from components.site_content import SITE_PERMISSIONS_POLICY
-from components.static_site import content_security_policy
+from aws_systems.site_content import SITE_PERMISSIONS_POLICY
+from aws_systems.static_site import content_security_policy
 from local.site import SiteServer
 
 CONFIG = {"apiUrl": "http://127.0.0.1:9001", "cognitoEndpoint": "http://127.0.0.1:9000/"}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from components.preflight import PACK_NAME, RULES, policies
+from aws_systems.preflight import PACK_NAME, RULES, policies
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policy"
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from components.cost import CostSettings
-from components.cost.settings import from_config
-from components.preflight import RULES, evaluate, lifecycle
-from components.preflight import budget as budget_rule
-from components.preflight.model import Resource
+from aws_systems.cost import CostSettings
+from aws_systems.cost.settings import from_config
+from aws_systems.preflight import RULES, evaluate, lifecycle
+from aws_systems.preflight import budget as budget_rule
+from aws_systems.preflight.model import Resource
 
 ACCOUNT = "123456789012"
 
@@ -103,7 +103,7 @@ def test_values_aws_refuses_are_refused(type_, props, expected):
 
 
 def test_accepted_values_and_unknown_ones_pass():
-    from components.preflight.model import UNKNOWN
+    from aws_systems.preflight.model import UNKNOWN
 
     fn = res("aws:lambda/function:Function", "f", architectures=["arm64"], memorySize=512, role=UNKNOWN)
     assert fired("aws-values", fn, res("aws:cloudwatch/logGroup:LogGroup", "l", retentionInDays=14)) == []
@@ -441,7 +441,7 @@ def test_a_weakened_secure_default_is_refused_with_its_checkov_id(type_, props, 
 
 
 def test_secure_settings_and_values_not_known_yet_pass():
-    from components.preflight.model import UNKNOWN
+    from aws_systems.preflight.model import UNKNOWN
 
     fn = res("aws:lambda/function:Function", "f", tracingConfig={"mode": "Active"}, environment=UNKNOWN)
     env = {"variables": {"DB_SECRET_ARN": arn("secretsmanager", "secret:x"), "TOKEN_ISSUER": "https://idp"}}

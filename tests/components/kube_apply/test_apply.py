@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from components.kube_apply import apply, rollout
-from components.kube_apply.apply import FIELD_MANAGER, SET_LABEL, parse, run
-from components.kube_apply.kube import Kubernetes, KubernetesError, Ref
+from aws_systems.kube_apply import apply, rollout
+from aws_systems.kube_apply.apply import FIELD_MANAGER, SET_LABEL, parse, run
+from aws_systems.kube_apply.kube import Kubernetes, KubernetesError, Ref
 from tests.components.kube_apply.fake_kube import FakeKubernetes, certificate_authority
 
 LABELS = {"app.kubernetes.io/name": "users"}

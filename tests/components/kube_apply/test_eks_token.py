@@ -10,7 +10,7 @@ import botocore.auth
 import pytest
 from botocore.credentials import Credentials
 
-from components.kube_apply import eks_token
+from aws_systems.kube_apply import eks_token
 
 
 def decode(token: str) -> urllib.parse.SplitResult:
