@@ -28,21 +28,34 @@ from handlers.shared.routing import BoundRoute, Router
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 PATH_PARAMETER = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)}")
 
+CODE = {
+    "type": "string",
+    "description": "A stable, machine-readable name of the refusal (product_not_found, insufficient_stock...): show "
+    "your own words for it. Refusals made by API Gateway itself (the authorizer's 401, throttling's 429) have none.",
+}
+PARAMS = {"type": "object", "description": "The values the refusal is about, by name, to fill in your words."}
 ERROR = {
     "type": "object",
     "required": ["message"],
-    "properties": {"message": {"type": "string"}},
+    "properties": {"code": CODE, "message": {"type": "string"}, "params": PARAMS},
 }
 FIELD_ERROR = {
     "type": "object",
     "required": ["field", "message"],
-    "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+    "properties": {
+        "field": {"type": "string"},
+        "message": {"type": "string"},
+        "code": {"type": "string", "description": "Why the field does not fit (string_too_short, missing...)"},
+        "params": PARAMS,
+    },
 }
 INVALID = {
     "type": "object",
     "required": ["message"],
     "properties": {
+        "code": CODE,
         "message": {"type": "string"},
+        "params": PARAMS,
         "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
     },
     "description": "errors lists the fields that do not fit (absent when the refusal is not about one field).",

@@ -29,6 +29,7 @@ from handlers.shared.errors import DomainError as DomainError
 from handlers.shared.errors import Forbidden as Forbidden
 from handlers.shared.errors import NotFound as NotFound
 from handlers.shared.errors import Unauthorized as Unauthorized
+from handlers.shared.errors import as_param
 
 log = logging.getLogger(__name__)
 
@@ -153,11 +154,20 @@ def _json(status: int, body: dict[str, Any]) -> Response:
     return Response(status_code=status, content_type="application/json", body=json.dumps(body))
 
 
-def field_errors(error: ValidationError) -> list[dict[str, str]]:
+def refusal(code: str, message: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The body of every refusal: a stable ``code`` and its ``params`` for clients, the English ``message`` for
+    people."""
+    return {"code": code, "message": message, "params": dict(params or {})}
+
+
+def field_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """Each field that does not fit: where, why in English, and pydantic's error type and context as its code and
+    parameters (``string_too_short`` with ``min_length``...)."""
     return [
-        {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"].removeprefix("Value error, ")}
+        {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"].removeprefix("Value error, "),
+         "code": e["type"], "params": {k: as_param(v) for k, v in (e.get("ctx") or {}).items()}}
         for e in error.errors()
-    ]
+    ]  # fmt: skip
 
 
 def resolver() -> APIGatewayHttpResolver:
@@ -166,24 +176,24 @@ def resolver() -> APIGatewayHttpResolver:
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response:
-        return _json(error.http_status, {"message": str(error)})
+        return _json(error.http_status, refusal(error.code, str(error), error.params))
 
     @app.exception_handler(ValidationError)
     def _invalid(error: ValidationError) -> Response:
-        return _json(422, {"message": "the request is not valid", "errors": field_errors(error)})
+        return _json(422, {**refusal("invalid_request", "the request is not valid"), "errors": field_errors(error)})
 
     @app.exception_handler(DatabaseUnavailable)
     def _unavailable(error: DatabaseUnavailable) -> Response:
         log.error("database unavailable: %s", error)
-        return _json(503, {"message": "the service is temporarily unavailable; try again shortly"})
+        return _json(503, refusal("service_unavailable", "the service is temporarily unavailable; try again shortly"))
 
     @app.exception_handler(NotFoundError)
     def _no_route(error: NotFoundError) -> Response:
-        return _json(404, {"message": "no such route"})
+        return _json(404, refusal("no_such_route", "no such route"))
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         log.exception("unexpected error")
-        return _json(500, {"message": "internal error"})
+        return _json(500, refusal("internal_error", "internal error"))
 
     return app

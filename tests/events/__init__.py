@@ -74,3 +74,12 @@ def sqs_batch(*events: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
         record["messageId"] = str(uuid.uuid4())
         records.append(record)
     return {"Records": records}
+
+
+def said(answer: tuple[int, Any]) -> tuple[int, str]:
+    """A refusal's status and English message, after checking it has the shape every refusal has: a stable
+    ``code`` and its ``params`` next to the ``message``."""
+    status, body = answer
+    assert isinstance(body, dict) and set(body) >= {"code", "message", "params"}, body
+    assert isinstance(body["code"], str) and body["code"] and isinstance(body["params"], dict), body
+    return status, body["message"]

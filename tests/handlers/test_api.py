@@ -12,7 +12,7 @@ from architectures.spec import Group, JwtAuthorizer, Route, Service, System
 from handlers.shared.api import Caller, Conflict, NotFound, caller_of
 from handlers.shared.db import DatabaseUnavailable
 from handlers.shared.routing import Request, Router
-from tests.events import http_request
+from tests.events import http_request, said
 
 CUSTOMER = {"sub": "u-1", "email": "ana@example.com", "cognito:groups": "[customers]"}
 EMPLOYEE = {"sub": "u-2", "email": "eve@example.com", "cognito:groups": "[employees admins]"}
@@ -107,7 +107,7 @@ def test_a_valid_body_reaches_the_route_with_the_caller(app):
     ],
 )
 def test_a_body_that_is_not_a_json_object_is_a_400(app, body, status, message):
-    assert call(app, http_request("POST /things", body=body, claims=CUSTOMER)) == (status, {"message": message})
+    assert said(call(app, http_request("POST /things", body=body, claims=CUSTOMER))) == (status, message)
 
 
 def test_a_body_that_does_not_fit_is_a_422_naming_each_field(app):
@@ -133,7 +133,7 @@ def test_query_parameters_are_validated(app):
 )
 def test_errors_map_to_their_status_without_internals(app, thing_id, status, message):
     event = http_request("GET /things/{id}", path=f"/things/{thing_id}", claims=CUSTOMER)
-    assert call(app, event) == (status, {"message": message})
+    assert said(call(app, event)) == (status, message)
 
 
 def test_routes_with_groups_refuse_other_callers(app):
@@ -164,4 +164,52 @@ def test_caller_from_jwt_claims_with_groups_as_a_list():
 
 def test_a_request_without_an_authorizer_has_no_caller(app):
     status, body = call(app, http_request("POST /things", body={"name": "box", "size": 1}))
-    assert (status, body) == (401, {"message": "sign in first"})
+    assert said((status, body)) == (401, "sign in first")
+
+
+# --- codes a client can translate ------------------------------------------------------------------------------
+
+
+def test_a_refusal_carries_its_code_and_the_values_it_is_about():
+    from handlers.retail.catalog.logic import InsufficientStock
+    from handlers.shared.api import refusal
+    from handlers.shared.products import ProductNotFound
+
+    missing = ProductNotFound("p-1")
+    assert refusal(missing.code, str(missing), missing.params) == {
+        "code": "product_not_found", "message": "product p-1 not found", "params": {"product_id": "p-1"}}  # fmt: skip
+    short = InsufficientStock("MUG-1", "p-1", 3, -5)
+    assert (short.code, short.params) == ("insufficient_stock", {"sku": "MUG-1", "product_id": "p-1", "stock": 3,
+                                                                  "delta": -5})  # fmt: skip
+
+
+def test_every_error_class_has_its_own_code():
+    import importlib
+    import pkgutil
+
+    import handlers
+    from handlers.shared.errors import DomainError
+
+    for module in pkgutil.walk_packages(handlers.__path__, "handlers."):
+        if not module.name.endswith(("server", "migrate_handler")):
+            importlib.import_module(module.name)
+    codes: dict[str, set[str]] = {}
+
+    def walk(cls: type[DomainError]) -> None:
+        for sub in cls.__subclasses__():
+            codes.setdefault(sub.code, set()).add(sub.__name__)
+            walk(sub)
+
+    walk(DomainError)
+    assert len(codes) > 30
+    # Two services may each have their MoveNotFound: one concept, one code. Two concepts never share one.
+    assert {code: names for code, names in codes.items() if len(names) > 1} == {}, "two errors share a code"
+
+
+def test_a_field_that_does_not_fit_says_why_as_a_code_with_its_limits():
+    app = demo_router().app(object())
+    event = http_request("POST /things", body={"name": "", "size": 1}, claims=CUSTOMER)
+    status, body = call(app, event)
+    assert (status, body["code"]) == (422, "invalid_request")
+    [error] = body["errors"]
+    assert (error["field"], error["code"], error["params"]) == ("name", "string_too_short", {"min_length": 1})

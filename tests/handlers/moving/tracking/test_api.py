@@ -10,6 +10,7 @@ from typing import Any
 from handlers.moving.tracking.usecases import TrackingUseCases
 from handlers.shared.db import Database
 from handlers.shared.outbox import EventPublisher
+from tests.events import said
 from tests.handlers.moving.conftest import (
     CUSTOMER,
     EMPLOYEE,
@@ -87,7 +88,7 @@ def test_a_completed_move_refuses_positions_saying_why(call, consumer, db):
 
 
 def test_an_unknown_move_is_a_404(call):
-    assert call(POST, EMPLOYEE, move_id="nope", body=position(START)) == (404, {"message": "no move nope"})
+    assert said(call(POST, EMPLOYEE, move_id="nope", body=position(START))) == (404, "no move nope")
 
 
 def test_out_of_range_or_future_fields_are_a_422_naming_them(call, consumer):
@@ -188,8 +189,8 @@ def test_a_new_session_has_no_position_yet_and_a_completed_one_is_closed(call, c
 
 def test_another_customers_move_is_a_404_like_an_unknown_one(call, consumer):
     move_id = tracked_move(consumer)
-    assert call(GET, OTHER_CUSTOMER, move_id=move_id) == (404, {"message": f"no move {move_id}"})
-    assert call(GET, CUSTOMER, move_id="nope") == (404, {"message": "no move nope"})
+    assert said(call(GET, OTHER_CUSTOMER, move_id=move_id)) == (404, f"no move {move_id}")
+    assert said(call(GET, CUSTOMER, move_id="nope")) == (404, "no move nope")
 
 
 def test_a_move_without_a_truck_is_a_404_that_says_so(call, consumer):
