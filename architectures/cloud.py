@@ -151,7 +151,9 @@ class SystemComponent(Component):
         }
         self.topics = {
             t.name: TopicComponent(
-                self._child_name(f"topic-{t.name}"), TopicArgs(protection=self.protection), opts=self._opts()
+                self._child_name(f"topic-{t.name}"),
+                TopicArgs(protection=self.protection, email_subscriptions=self.config.emails(t.email_recipients)),
+                opts=self._opts(),
             )
             for t in self.system.topics
         }
@@ -261,6 +263,8 @@ class SystemComponent(Component):
                 return self.auth.jwks_url
             case "issuer":
                 return self.auth.issuer
+            case "config":
+                return self.config.section_json(name)
         raise KeyError(kind)
 
     def _permissions(self, service: spec.Service) -> Permissions:

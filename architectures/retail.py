@@ -2,7 +2,8 @@
 
 A web app on S3 + CloudFront; an HTTP API with Lambda for products, clients, sales and stock; Cognito roles (admins,
 sellers, warehouse); RDS MySQL for the store's data; DynamoDB for settings and sessions; daily reports; nightly logical
-backups plus AWS Backup; WAF; alarms, a dashboard and SNS alerts.
+backups plus AWS Backup; WAF; alarms, a dashboard and SNS alerts. The store's defaults (name, currency, tax rate,
+language, time zone) come from the stack's ``store`` config; its admin may change them in the web app.
 
 Catalog owns the ``retail`` schema: a sale and its stock decrements must be one transaction, so sales, reports and
 backups connect to the same schema rather than keeping copies of stock.
@@ -67,8 +68,12 @@ SYSTEM = System(
             schedules=(OUTBOX_RELAY,),
             # The settings table gives the low-stock threshold, a new product's default min_stock.
             needs=Needs(
-                database="retail", publishes=("StockLow",), topics=("stock-alerts",), tables={"settings": "read"}
-            ),
+                database="retail",
+                publishes=("StockLow",),
+                topics=("stock-alerts",),
+                tables={"settings": "read"},
+                config=("store",),
+            ),  # fmt: skip
         ),
         Service(
             name="sales",
@@ -80,7 +85,7 @@ SYSTEM = System(
                 Route(method="POST", path="/sales/{id}/void", groups=(ADMINS,)),
             ),
             schedules=(OUTBOX_RELAY,),
-            needs=Needs(database="retail", publishes=("StockLow",), tables={"settings": "read"}),
+            needs=Needs(database="retail", publishes=("StockLow",), tables={"settings": "read"}, config=("store",)),
         ),
         Service(
             name="reports",
@@ -90,7 +95,14 @@ SYSTEM = System(
                 Route(method="GET", path="/reports/daily/{date}", groups=(ADMINS,)),
             ),
             schedules=(Schedule(name="daily-report", expression="cron(0 6 * * ? *)", handler="daily.handler"),),
-            needs=Needs(database="retail", buckets={"reports": "write"}, topics=("reports",)),
+            # The settings give the store's language (notices), time zone (its days) and currency.
+            needs=Needs(
+                database="retail",
+                buckets={"reports": "write"},
+                topics=("reports",),
+                tables={"settings": "read"},
+                config=("store",),
+            ),  # fmt: skip
         ),
         Service(
             name="settings",
@@ -98,8 +110,10 @@ SYSTEM = System(
             routes=(
                 Route(method="GET", path="/settings", groups=STAFF),
                 Route(method="PUT", path="/settings", groups=(ADMINS,)),
+                Route(method="GET", path="/preferences", groups=STAFF),
+                Route(method="PUT", path="/preferences", groups=STAFF),
             ),
-            needs=Needs(tables={"settings": "write"}),
+            needs=Needs(tables={"settings": "write"}, config=("store",)),
         ),
         Service(
             name="backups",
@@ -112,7 +126,7 @@ SYSTEM = System(
     buckets=(Bucket(name="reports", purpose="reports"), Bucket(name="backups", purpose="backups")),
     topics=(
         Topic(name="stock-alerts", description="Low-stock alerts for staff"),
-        Topic(name="reports", description="The daily report is ready"),
+        Topic(name="reports", description="A report is ready", email_recipients="store.reportRecipients"),
     ),
     site_dir="site",
 )

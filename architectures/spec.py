@@ -125,6 +125,9 @@ class Needs(Spec):
     topics: tuple[str, ...] = ()
     user_pool: tuple[str, ...] = ()
     """Cognito admin actions on the system's user pool, e.g. ``("AdminConfirmSignUp",)``."""
+    config: tuple[Literal["store"], ...] = ()
+    """Sections of the stack config the functions get as JSON, in ``CONFIG_<SECTION>`` (``store``: the retail
+    store's defaults). Left out locally, where the handlers' own defaults apply."""
 
 
 class Service(Spec):
@@ -188,6 +191,8 @@ class Topic(Spec):
 
     name: str = Field(pattern=NAME)
     description: str = ""
+    email_recipients: Literal["store.reportRecipients"] | None = None
+    """The stack config key whose email addresses are subscribed to the topic."""
 
 
 class System(Spec):

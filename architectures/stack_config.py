@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic.alias_generators import to_camel
 
 from aws_systems.validation import CLOUDWATCH_RETENTION_DAYS, cidr_problem, origin_problem
+from handlers.retail.store_settings import StoreDefaults, store_config_json
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}")
 
 IMAGE_REFERENCE = re.compile(
     r"^[a-z0-9.-]+(:\d+)?/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$"
@@ -112,6 +115,23 @@ class SiteConfig(Section):
         return self
 
 
+class StoreConfig(StoreDefaults):
+    """The retail store (``store:``): what it starts with until its admin saves the settings in the web app (name,
+    currency, tax rate, language, time zone; each left out is a Peruvian store's: PEN, IGV 18%, Spanish,
+    America/Lima), and who receives its reports by email."""
+
+    report_recipients: tuple[str, ...] = ()
+    """Email addresses subscribed to the reports topic (each confirms the subscription SNS mails it)."""
+
+    @field_validator("report_recipients")
+    @classmethod
+    def _emails(cls, emails: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [e for e in emails if not EMAIL.fullmatch(e)]
+        if bad:
+            raise ValueError(f"not an email address: {', '.join(bad)}")
+        return emails
+
+
 class StackConfig(Section):
     """Everything a stack may configure, under the ``aws-systems:`` namespace."""
 
@@ -129,6 +149,7 @@ class StackConfig(Section):
     kubernetes: KubernetesConfig = KubernetesConfig()
     lambda_: LambdaConfig = Field(default=LambdaConfig(), alias="lambda")
     site: SiteConfig = SiteConfig()
+    store: StoreConfig = StoreConfig()
 
     @field_validator("log_retention_days")
     @classmethod
@@ -142,7 +163,7 @@ class StackConfig(Section):
     def _check(self) -> StackConfig:
         if len(set(self.systems)) != len(self.systems):
             raise ValueError("systems: each system may be listed once")
-        bad = [e for e in self.alert_emails if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", e)]
+        bad = [e for e in self.alert_emails if not EMAIL.fullmatch(e)]
         if bad:
             raise ValueError(f"alertEmails: not an email address: {', '.join(bad)}")
         if self.environment in ("stage", "prod") and self.protection != "hardened":
@@ -153,6 +174,21 @@ class StackConfig(Section):
         if self.environment == "prod":
             self._prod_keeps_hardened_defaults()
         return self
+
+    def emails(self, key: str | None) -> list[str]:
+        """The addresses a topic declares as its recipients (``Topic.email_recipients``); none for None."""
+        if key is None:
+            return []
+        if key != "store.reportRecipients":
+            raise KeyError(f"no list of email addresses at {key!r}")
+        return list(self.store.report_recipients)
+
+    def section_json(self, section: str) -> str:
+        """A section as the functions that need it get it (``Needs.config``): JSON, without the keys only the stack
+        uses (the store's report recipients)."""
+        if section != "store":
+            raise KeyError(f"no config section {section!r} is given to functions")
+        return store_config_json(self.store)
 
     def _prod_keeps_hardened_defaults(self) -> None:
         """Stage may weaken a hardened default (the components warn in the preview); prod may not."""

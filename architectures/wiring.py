@@ -14,7 +14,7 @@ from architectures.spec import LambdaAuthorizer, Service, System
 T = TypeVar("T")
 
 ResourceKind = Literal[
-    "db_secret", "bus", "table", "bucket", "topic", "user_pool", "user_pool_client", "jwks_url", "issuer"
+    "db_secret", "bus", "table", "bucket", "topic", "user_pool", "user_pool_client", "jwks_url", "issuer", "config"
 ]
 Lookup = Callable[[ResourceKind, str], T]
 """Resolves a declared resource to the value a handler needs, e.g. ``lookup("table", "settings")`` → its name."""
@@ -46,6 +46,8 @@ def service_environment(system: System, service: Service, stage: str, lookup: Lo
         env[f"BUCKET_{env_name(bucket)}"] = lookup("bucket", bucket)
     for topic in needs.topics:
         env[f"TOPIC_{env_name(topic)}_ARN"] = lookup("topic", topic)
+    for section in needs.config:
+        env[f"CONFIG_{env_name(section)}"] = lookup("config", section)
     if needs.user_pool:
         env["USER_POOL_ID"] = lookup("user_pool", system.name)
         env["USER_POOL_CLIENT_ID"] = lookup("user_pool_client", system.name)

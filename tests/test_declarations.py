@@ -190,6 +190,7 @@ def test_service_environment_names_only_what_the_service_needs():
     assert env["EVENT_BUS_NAME"] == "<bus:retail>"
     assert env["EVENT_SOURCE"] == "retail.sales"
     assert not any(k.startswith("BUCKET_") or k.startswith("TOPIC_") for k in env)
+    assert env["CONFIG_STORE"] == "<config:store>", "the store's defaults come from the stack"
     assert "ROUTE_GROUPS" not in env, "group rules ship with the code, in the declaration"
 
 

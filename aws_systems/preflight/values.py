@@ -7,6 +7,7 @@ left to :mod:`aws_systems.preflight.names`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,8 +70,31 @@ def _api_values(resource: Resource) -> list[str]:
     return out
 
 
+LAMBDA_ENVIRONMENT_BYTES = 4096
+
+
+def _lambda_environment_size(resource: Resource) -> list[str]:
+    """Lambda refuses a function whose environment variables total more than 4 KB (its quotas page); neither the
+    CloudFormation schema nor botocore's model says so. Values unknown at preview count as empty."""
+    variables = resource.get("environment", "variables")
+    if not isinstance(variables, Mapping):
+        return []
+    known = {k: v for k, v in variables.items() if isinstance(v, str)}
+    size = len(json.dumps(known, separators=(",", ":"), ensure_ascii=False).encode())
+    if size <= LAMBDA_ENVIRONMENT_BYTES:
+        return []
+    largest = max(known, key=lambda k: len(known[k].encode()))
+    return [f"environment.variables: {size} bytes, over Lambda's {LAMBDA_ENVIRONMENT_BYTES} (largest: {largest})"]
+
+
+LIMITS = {"aws:lambda/function:Function": _lambda_environment_size}
+"""Limits that only AWS's documentation states, by resource type."""
+
+
 def check(resource: Resource) -> list[str]:
     out = _api_values(resource)
+    if resource.type in LIMITS:
+        out += LIMITS[resource.type](resource)
     cfn_type = CFN_TYPES.get(resource.type)
     if cfn_type is None:
         return out

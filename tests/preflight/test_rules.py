@@ -95,6 +95,11 @@ def test_names_aws_refuses_are_refused(type_, props, expected):
         ("aws:dynamodb/table:Table", {"billingMode": "ON_DEMAND"}, "billingMode: 'ON_DEMAND' is not one of"),
         ("aws:lambda/function:Function", {"runtime": "python3.99"}, "runtime: 'python3.99' is not one of"),
         ("aws:apigatewayv2/route:Route", {"authorizationType": "COGNITO"}, "botocore apigatewayv2 CreateRoute"),
+        (
+            "aws:lambda/function:Function",
+            {"environment": {"variables": {"A": "x" * 3000, "CONFIG_STORE": "y" * 1100}}},
+            "over Lambda's 4096 (largest: A)",
+        ),
     ],
 )
 def test_values_aws_refuses_are_refused(type_, props, expected):
@@ -105,7 +110,10 @@ def test_values_aws_refuses_are_refused(type_, props, expected):
 def test_accepted_values_and_unknown_ones_pass():
     from aws_systems.preflight.model import UNKNOWN
 
-    fn = res("aws:lambda/function:Function", "f", architectures=["arm64"], memorySize=512, role=UNKNOWN)
+    env = {"variables": {"A": "x" * 4000, "TABLE": UNKNOWN}}  # 4,009 bytes as JSON: just under the limit
+    fn = res(
+        "aws:lambda/function:Function", "f", architectures=["arm64"], memorySize=512, role=UNKNOWN, environment=env
+    )
     assert fired("aws-values", fn, res("aws:cloudwatch/logGroup:LogGroup", "l", retentionInDays=14)) == []
 
 

@@ -1,4 +1,5 @@
-"""The ``low-stock-alerts`` subscription: each StockLow becomes one SNS alert on ``TOPIC_STOCK_ALERTS_ARN``.
+"""The ``low-stock-alerts`` subscription: each StockLow becomes one SNS alert on ``TOPIC_STOCK_ALERTS_ARN``, in the
+store's language (its settings, read at most once a minute).
 
 The event is claimed (``catalog-low-stock-alerts``) in the transaction that sends the alert: a redelivery sends
 nothing, and a failed publish rolls the claim back so the record is retried (then the DLQ).
@@ -13,6 +14,7 @@ from pydantic import Field
 
 from handlers.retail.catalog.usecases import CatalogUseCases
 from handlers.retail.contracts import StockLow
+from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
 from handlers.shared.aws import client
 from handlers.shared.consumer import ConsumerEntry, EventConsumer, ReceivedEvent
 from handlers.shared.db import service_database
@@ -55,7 +57,11 @@ def low_stock_alerts() -> LowStockAlerts:
     """The consumer, wired from the environment."""
     settings = AlertSettings.from_env()
     send_alert = SnsAlerts(settings.stock_alerts_topic_arn)
-    return LowStockAlerts(CatalogUseCases(service_database(settings), send_alert=send_alert))
+    store = StoreSettingsReader(ReadsStoreSettings.from_env().settings_table)
+    use_cases = CatalogUseCases(
+        service_database(settings), send_alert=send_alert, language=lambda: store.values().language
+    )
+    return LowStockAlerts(use_cases)
 
 
 handler = ConsumerEntry(low_stock_alerts)

@@ -26,7 +26,10 @@ router = Router("retail", "catalog")
 
 @router.route("GET /products", query=ProductQuery, response=Page[ProductView])
 def list_products(request: Request, catalog: CatalogUseCases) -> Page[ProductView]:
-    """List products in SKU order (deleted ones only with include_inactive=true)."""
+    """List products in SKU order (deleted ones only with include_inactive=true).
+
+    q keeps the products whose SKU or name contains it (case-insensitive; % and _ match themselves).
+    """
     return catalog.products(request.query)
 
 
@@ -59,7 +62,10 @@ def delete_product(request: Request, catalog: CatalogUseCases) -> ProductView:
 
 @router.route("GET /clients", query=ClientQuery, response=Page[ClientView])
 def list_clients(request: Request, catalog: CatalogUseCases) -> Page[ClientView]:
-    """List clients in name order."""
+    """List clients in name order.
+
+    q keeps the clients whose name, document_id or email contains it (case-insensitive; % and _ match themselves).
+    """
     return catalog.clients(request.query)
 
 
@@ -89,7 +95,11 @@ def delete_client(request: Request, catalog: CatalogUseCases) -> None:
 
 @router.route("GET /stock", query=StockQuery, response=Page[StockView])
 def list_stock(request: Request, catalog: CatalogUseCases) -> Page[StockView]:
-    """List stock levels in SKU order; low=true keeps the products below their minimum."""
+    """List stock levels in SKU order.
+
+    q keeps the products whose SKU or name contains it (case-insensitive; % and _ match themselves); low=true keeps
+    the products below their minimum.
+    """
     return catalog.levels(request.query)
 
 

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, ClassVar, cast
+from typing import Annotated, Any, ClassVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
+from handlers.retail import messages
 from handlers.retail.contracts import StockLow
 from handlers.retail.stock_movements import Movement, MovementKind, movement
+from handlers.retail.store_settings import Language
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.errors import Conflict, NotFound, existing
 from handlers.shared.paging import NewestFirstQuery, Page, PageQuery, page_of
@@ -53,6 +55,11 @@ class InsufficientStock(Conflict):
 
 # The catalog's lists page with the shared ``?limit=`` and ``?cursor=``; unknown query parameters are refused.
 STRICT_QUERY = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+# ``?q=``: text a listed item's fields contain, case-insensitive. Stripped, then 1 to 100 characters (an empty or
+# longer one is a 422). Every character is literal: ``%`` and ``_`` are no wildcards. A cursor holds the sort key
+# only, so paging with the same ``q`` (and other filters) returns each match exactly once.
+SearchText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 # --- products ------------------------------------------------------------------------------------------------------
@@ -93,11 +100,17 @@ def product_view(product: Product) -> ProductView:
 
 
 class ProductQuery(ProductListQuery):
-    """``GET /products?category=&include_inactive=&limit=&cursor=`` in SKU order (deleted ones only on request)."""
+    """``GET /products?q=&category=&include_inactive=&limit=&cursor=`` in SKU order (deleted ones only on request);
+    ``q`` keeps the products whose SKU or name contains it."""
 
     model_config = STRICT_QUERY
 
-    include_inactive: bool = False
+    q: SearchText | None = Field(
+        None,
+        description="Keep the products whose SKU or name contains this text (case-insensitive; % and _ are literal; "
+        "1 to 100 characters after trimming)",
+    )
+    include_inactive: bool = Field(False, description="Also list deleted products (active false)")
 
 
 # --- clients -------------------------------------------------------------------------------------------------------
@@ -155,10 +168,17 @@ def client_view(client: Client) -> ClientView:
 
 
 class ClientQuery(PageQuery):
-    """``GET /clients?limit=&cursor=`` in name order."""
+    """``GET /clients?q=&limit=&cursor=`` in name order; ``q`` keeps the clients whose name, document id or email
+    contains it."""
 
     model_config = STRICT_QUERY
     CURSOR_PARTS: ClassVar[int] = 2
+
+    q: SearchText | None = Field(
+        None,
+        description="Keep the clients whose name, document_id or email contains this text (case-insensitive; % and "
+        "_ are literal; 1 to 100 characters after trimming)",
+    )
 
 
 # --- stock ---------------------------------------------------------------------------------------------------------
@@ -194,11 +214,17 @@ def stock_view(level: StockLevel) -> StockView:
 
 
 class StockQuery(PageQuery):
-    """``GET /stock?low=true&limit=&cursor=``: sold products in SKU order; ``low`` keeps those below their minimum."""
+    """``GET /stock?q=&low=true&limit=&cursor=``: sold products in SKU order; ``q`` keeps those whose SKU or name
+    contains it, ``low`` those below their minimum (the ``low`` of their view)."""
 
     model_config = STRICT_QUERY
 
-    low: bool = False
+    q: SearchText | None = Field(
+        None,
+        description="Keep the products whose SKU or name contains this text (case-insensitive; % and _ are literal; "
+        "1 to 100 characters after trimming)",
+    )
+    low: bool = Field(False, description="Keep only the products whose stock is below their min_stock (low true)")
 
 
 class Adjustment(BaseModel):
@@ -266,14 +292,12 @@ def adjustment_view(change: StockChange) -> AdjustmentView:
     return {"movement": change.movement, "stock": stock_view(change.level)}
 
 
-def alert_message(event: StockLow) -> tuple[str, str]:
-    """The SNS subject and message of a low-stock alert."""
-    subject = f"Low stock: {event.sku}"[:100]
-    message = (
-        f"{event.name} (SKU {event.sku}, product {event.product_id}) is down to {event.stock} unit(s); "
-        f"its minimum is {event.min_stock}."
+def alert_message(event: StockLow, language: Language) -> tuple[str, str]:
+    """The SNS subject (at most 100 characters, SNS's limit) and message of a low-stock alert, in ``language``."""
+    params = {"sku": event.sku, "name": event.name, "stock": event.stock, "min_stock": event.min_stock}
+    return messages.text(language, "low_stock.subject", **params)[:100], messages.text(
+        language, "low_stock.body", **params
     )
-    return subject, message
 
 
 # --- pages ---------------------------------------------------------------------------------------------------------

@@ -74,9 +74,12 @@ def save_product(tx: Transaction, product: Product) -> None:
 
 
 def find_products(tx: Transaction, query: ProductQuery) -> list[Product]:
-    """Up to ``limit + 1`` products in SKU order after the cursor (deleted ones only when asked)."""
-    where = [] if query.include_inactive else ["active = 1"]
-    return [record_of(Product, r) for r in find_in_sku_order(tx, _SELECT_PRODUCT, query, where, {})]
+    """Up to ``limit + 1`` products in SKU order after the cursor (deleted ones only when asked), whose SKU or name
+    contains ``q``."""
+    where, params = [] if query.include_inactive else ["active = 1"], dict[str, Any]()
+    if query.q is not None:
+        where.append(contains(("sku", "name"), query.q, params))
+    return [record_of(Product, r) for r in find_in_sku_order(tx, _SELECT_PRODUCT, query, where, params)]
 
 
 # --- clients ---------------------------------------------------------------------------------------------------------
@@ -105,12 +108,15 @@ def delete_client(tx: Transaction, client_id: str) -> None:
 
 
 def find_clients(tx: Transaction, query: ClientQuery) -> list[Client]:
-    """Up to ``limit + 1`` clients in (name, id) order after the cursor."""
-    where, params = "", dict[str, Any](limit=query.limit + 1)
+    """Up to ``limit + 1`` clients in (name, id) order after the cursor, whose name, document id or email contains
+    ``q``."""
+    where, params = ["1 = 1"], dict[str, Any](limit=query.limit + 1)
+    if query.q is not None:
+        where.append(contains(("name", "document_id", "email"), query.q, params))
     if query.after_key is not None:
-        where = " WHERE (name > :name OR (name = :name AND id > :id))"
+        where.append("(name > :name OR (name = :name AND id > :id))")
         params.update(name=query.after_key[0], id=query.after_key[1])
-    rows = tx.query(f"{_SELECT_CLIENT}{where} ORDER BY name, id LIMIT :limit", params)
+    rows = tx.query(f"{_SELECT_CLIENT} WHERE {' AND '.join(where)} ORDER BY name, id LIMIT :limit", params)
     return [record_of(Client, r) for r in rows]
 
 
@@ -131,8 +137,11 @@ def save_level(tx: Transaction, level: StockLevel, now: datetime) -> None:
 
 
 def find_levels(tx: Transaction, query: StockQuery) -> list[StockLevel]:
-    """Up to ``limit + 1`` sold products' stock in SKU order after the cursor; ``low``: below the minimum."""
+    """Up to ``limit + 1`` sold products' stock in SKU order after the cursor; ``q``: SKU or name contains it;
+    ``low``: below the minimum."""
     where, params = ["p.active = 1"], dict[str, Any](limit=query.limit + 1)
+    if query.q is not None:
+        where.append(contains(("p.sku", "p.name"), query.q, params))
     if query.low:
         where.append("s.stock < p.min_stock")
     if query.after_key is not None:
@@ -146,6 +155,27 @@ def find_movements(tx: Transaction, query: MovementQuery) -> list[Movement]:
     """Up to ``limit + 1`` movements (of one product, or all), newest first, after the cursor."""
     sql, params = newest_first(_SELECT_MOVEMENT, {"product_id": query.product_id}, query.after, query.limit + 1)
     return [movement_of(r) for r in tx.query(sql, params)]
+
+
+# --- search ----------------------------------------------------------------------------------------------------------
+
+_LIKE_ESCAPE = "!"
+"""Not backslash: MySQL's default LIKE escape, which string literals would also need doubled for. ``ESCAPE '!'``
+reads the same on SQLite and MySQL/MariaDB."""
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching any value that contains ``text`` literally: its ``%``, ``_`` and ``!`` escaped."""
+    escaped = "".join(_LIKE_ESCAPE + c if c in "%_" + _LIKE_ESCAPE else c for c in text)
+    return f"%{escaped}%"
+
+
+def contains(columns: tuple[str, ...], text: str, params: dict[str, Any]) -> str:
+    """The condition that one of ``columns`` (the store's names, never a request's) contains ``text``, ignoring case
+    (``LOWER`` on both sides: the same folding on each engine); adds the bound pattern to ``params``."""
+    params["search"] = like_pattern(text)
+    matches = [f"LOWER({column}) LIKE LOWER(:search) ESCAPE '{_LIKE_ESCAPE}'" for column in columns]
+    return f"({' OR '.join(matches)})"
 
 
 # --- rows ------------------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from handlers.retail.catalog import logic, store
 from handlers.retail.catalog.logic import Client, ClientNotFound, Product, StockChange
 from handlers.retail.contracts import StockLow
 from handlers.retail.stock_movements import Movement, insert_movement
-from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
+from handlers.retail.store_settings import Language, ReadsStoreSettings, StoreSettingsReader
 from handlers.shared.api import Caller
 from handlers.shared.db import Database, service_database
 from handlers.shared.errors import existing
@@ -31,10 +31,11 @@ SendAlert = Callable[[str, str], None]
 class CatalogUseCases(UseCases):
     def __init__(self, db: Database, publisher: EventPublisher | None = None, *,
                  low_stock_threshold: Callable[[], int] = lambda: 5, send_alert: SendAlert | None = None,
-                 **adapters: Any) -> None:  # fmt: skip
+                 language: Callable[[], Language] = lambda: "es-PE", **adapters: Any) -> None:  # fmt: skip
         super().__init__(db, publisher, **adapters)
         self.low_stock_threshold = low_stock_threshold
         self.send_alert = send_alert
+        self.language = language
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> Self:
@@ -133,11 +134,12 @@ class CatalogUseCases(UseCases):
     # --- alerts ------------------------------------------------------------------------------------------------------
 
     def alert_low_stock(self, consumer: str, event: StockLow) -> bool:
-        """Send the staff the alert of a StockLow event, once: False when ``consumer`` had already sent it."""
+        """Send the staff the alert of a StockLow event, in the store's language, once: False when ``consumer``
+        had already sent it."""
         if self.send_alert is None:
             raise RuntimeError("the catalog's use cases were built without a way to send alerts")
         with self.writing() as write:
             if not write.claim(consumer, event.event_id):
                 return False
-            self.send_alert(*logic.alert_message(event))
+            self.send_alert(*logic.alert_message(event, self.language()))
         return True

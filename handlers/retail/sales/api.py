@@ -26,7 +26,8 @@ def create_sale(request: Request, sales: SalesUseCases) -> SaleView:
 def list_sales(request: Request, sales: SalesUseCases) -> Page[SaleView]:
     """List sales, newest first, between two dates (UTC, both included).
 
-    Sellers see their own; admins see everyone's, or one seller's with seller.
+    Sellers see their own; admins see everyone's, or one seller's with seller. status=COMPLETED or status=VOIDED
+    keeps the sales in that status.
     """
     return sales.listing(request.caller, request.query)
 

@@ -299,13 +299,15 @@ def can_see(sale: Sale, user_id: str, groups: frozenset[str]) -> bool:
 
 
 class SaleQuery(NewestFirstQuery):
-    """``GET /sales?from=&to=&seller=&limit=&cursor=``: dates (``YYYY-MM-DD``, UTC, both inclusive), newest first."""
+    """``GET /sales?from=&to=&seller=&status=&limit=&cursor=``: dates (``YYYY-MM-DD``, UTC, both inclusive), newest
+    first; ``status`` keeps the sales in that status (``COMPLETED`` or ``VOIDED``, as a sale shows it)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True)
 
     from_: Day | None = Field(None, alias="from")
     to: Day | None = None
     seller: str | None = Field(None, min_length=1, max_length=64)
+    status: SaleStatus | None = Field(None, description="Keep the sales in this status: COMPLETED or VOIDED")
 
     @model_validator(mode="after")
     def _range(self) -> SaleQuery:

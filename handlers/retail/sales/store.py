@@ -124,7 +124,8 @@ def get(tx: Transaction, sale_id: str, *, lock: bool = False) -> Sale | None:
 
 
 def find(tx: Transaction, seller: str | None, query: SaleQuery) -> list[Sale]:
-    """Up to ``limit + 1`` sales of ``seller`` (or everyone's) in the query's days, newest first, after the cursor."""
+    """Up to ``limit + 1`` sales of ``seller`` (or everyone's) in the query's days and status, newest first, after
+    the cursor."""
     where, params = ["1 = 1"], dict[str, Any](limit=query.limit + 1)
     if seller is not None:
         where.append("seller_id = :seller")
@@ -135,6 +136,9 @@ def find(tx: Transaction, seller: str | None, query: SaleQuery) -> list[Sale]:
     if query.before is not None:
         where.append("created_at < :before")
         params["before"] = query.before
+    if query.status is not None:
+        where.append("status = :status")
+        params["status"] = query.status.value
     if query.after is not None:
         where.append("(created_at < :at OR (created_at = :at AND id < :id))")
         params.update(at=query.after.created_at, id=query.after.item_id)

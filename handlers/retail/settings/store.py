@@ -3,8 +3,9 @@
 The table's contract (keys ``pk``, ``sk``, strings; TTL attribute ``expires_at``, epoch seconds):
 
 - store settings: ``pk="SETTINGS", sk="STORE"`` with ``store_name`` (S), ``currency`` (S), ``tax_rate`` (S, a
-  decimal string such as ``"0.18"``), ``low_stock_threshold`` (N), ``updated_at`` (S), ``updated_by`` (S);
-  missing → the defaults of ``logic.DEFAULT_SETTINGS``. Other services that only read the settings use
+  decimal string such as ``"0.18"``), ``low_stock_threshold`` (N), ``language`` (S), ``time_zone`` (S), ``ruc`` and
+  ``address`` (S, absent when not set), ``updated_at`` (S), ``updated_by`` (S); missing → the store's defaults
+  (``logic.default_settings``). Other services that only read the settings use
   ``StoreSettingsReader`` of ``handlers/retail/store_settings.py`` (their archives hold no part of this package).
 - a session: ``pk="USER#<user_id>", sk="SESSION#<session_id>"`` with ``created_at`` (S) and ``expires_at`` (N);
 - preferences: ``pk="USER#<user_id>", sk="PREFS"`` with ``preferences`` (S, compact JSON) and ``updated_at`` (S).
@@ -134,6 +135,9 @@ class SettingsTable:
             "currency": {"S": settings.currency},
             "tax_rate": {"S": logic.rate_text(settings.tax_rate)},
             "low_stock_threshold": {"N": str(settings.low_stock_threshold)},
+            "language": {"S": settings.language},
+            "time_zone": {"S": settings.time_zone},
+            **{name: {"S": value} for name, value in (("ruc", settings.ruc), ("address", settings.address)) if value},
             "updated_at": {"S": settings.updated_at},
             "updated_by": {"S": settings.updated_by},
         }

@@ -34,7 +34,7 @@ def stock_low(event_id: str = "e-1", sku: str = "MUG-1") -> tuple[str, str, dict
 
 def test_one_alert_per_event(db: Database, topic: tuple[str, Any, str]) -> None:
     arn, sqs, queue_url = topic
-    consumer = LowStockAlerts(CatalogUseCases(db, send_alert=SnsAlerts(arn)))
+    consumer = LowStockAlerts(CatalogUseCases(db, send_alert=SnsAlerts(arn), language=lambda: "en"))
     assert consumer.process(sqs_batch(stock_low(), stock_low()), None) == {"batchItemFailures": []}
     assert consumer.process(sqs_batch(stock_low()), None) == {"batchItemFailures": []}
     got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
@@ -54,9 +54,25 @@ def test_a_failed_publish_is_retried(db: Database) -> None:
             raise RuntimeError("sns down")
         sent.append(subject)
 
-    consumer = LowStockAlerts(CatalogUseCases(db, send_alert=flaky))
+    consumer = LowStockAlerts(CatalogUseCases(db, send_alert=flaky, language=lambda: "en"))
     batch = sqs_batch(stock_low("e-1", "A-1"), stock_low("e-2", "B-2"))
     response = consumer.process(batch, None)
     assert len(response["batchItemFailures"]) == 1  # only e-1 goes back to the queue, its claim rolled back
     assert consumer.process(batch, None) == {"batchItemFailures": []}
     assert sent == ["Low stock: B-2", "Low stock: A-1"]
+
+
+def test_the_alert_is_in_the_stores_language(db: Database) -> None:
+    sent: list[tuple[str, str]] = []
+    language = ["es-PE"]
+    consumer = LowStockAlerts(CatalogUseCases(db, send_alert=lambda *alert: sent.append(alert),
+                                              language=lambda: language[0]))  # type: ignore[arg-type]  # fmt: skip
+    consumer.process(sqs_batch(stock_low("e-1")), None)
+    language[0] = "en"
+    consumer.process(sqs_batch(stock_low("e-2")), None)
+    assert sent == [
+        ("Stock bajo: MUG-1", "Quedan 4 unidad(es) de Mug (SKU MUG-1); su mínimo es 5.\n"
+                              "Repóngalo o ajuste su mínimo en la aplicación de la tienda."),
+        ("Low stock: MUG-1", "Mug (SKU MUG-1) is down to 4 unit(s); its minimum is 5.\n"
+                             "Restock it or change its minimum in the store's app."),
+    ]  # fmt: skip

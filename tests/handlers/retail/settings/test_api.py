@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from handlers.retail.settings import sessions
 from handlers.retail.settings.api import router
 from handlers.retail.settings.usecases import SettingsUseCases
 from tests.handlers.retail.settings.conftest import (
@@ -23,7 +24,8 @@ from tests.handlers.retail.settings.conftest import (
 def test_defaults_apply_when_nothing_was_saved(call):
     for who in (ADMIN, SELLER, WAREHOUSE):
         assert call("GET /settings", who) == (200, {
-            "store_name": "Store", "currency": "USD", "tax_rate": "0.00", "low_stock_threshold": 5,
+            "store_name": "Mi tienda", "ruc": None, "address": None, "currency": "PEN", "tax_rate": "0.18",
+            "low_stock_threshold": 5, "language": "es-PE", "time_zone": "America/Lima", "configured": False,
             "updated_at": None, "updated_by": None,
         })  # fmt: skip
 
@@ -31,7 +33,8 @@ def test_defaults_apply_when_nothing_was_saved(call):
 def test_an_admin_saves_the_settings_and_staff_read_them(call, dynamodb):
     status, saved = call("PUT /settings", ADMIN, body=VALID)
     assert status == 200
-    assert saved == {**VALID, "updated_at": "2026-03-10T10:00:00.000+00:00", "updated_by": "u-admin"}
+    stamps = {"configured": True, "updated_at": "2026-03-10T10:00:00.000+00:00", "updated_by": "u-admin"}
+    assert saved == {**VALID, "ruc": None, "address": None, "language": "es-PE", "time_zone": "America/Lima", **stamps}
     assert call("GET /settings", SELLER) == (200, saved)
     assert call("GET /settings", WAREHOUSE) == (200, saved)
     item = raw_item(dynamodb, "SETTINGS", "STORE")
@@ -87,7 +90,7 @@ def test_only_admins_change_the_settings(call):
     assert call("GET /settings", STRANGER)[0] == 403
     assert call("PUT /settings", None, body=VALID)[0] == 401
     assert call("GET /settings", None)[0] == 401
-    assert call("GET /settings", ADMIN)[1]["store_name"] == "Store", "nothing was saved"
+    assert call("GET /settings", ADMIN)[1]["configured"] is False, "nothing was saved"
 
 
 def test_the_latest_write_wins_and_an_overtaken_one_is_refused(table, clock):
@@ -109,3 +112,42 @@ def test_an_unreachable_dynamodb_is_a_503_without_internals(unreachable_table):
         status, answer = call_app(app, route, ADMIN, body=body)
         assert status == 503, answer
         assert "127.0.0.1" not in answer["message"] and "Endpoint" not in answer["message"]
+
+
+def test_the_store_details_are_saved_and_kept_when_left_out(call, dynamodb):
+    details = {"ruc": "20100070970", "address": "Jr. de la Unión 512, Lima", "language": "en", "time_zone": "UTC"}
+    status, saved = call("PUT /settings", ADMIN, body={**VALID, **details})
+    assert status == 200 and {k: saved[k] for k in details} == details
+    status, again = call("PUT /settings", ADMIN, body={**VALID, "store_name": "Bodega"})
+    assert status == 200 and {k: again[k] for k in details} == details, "left out, each keeps its value"
+    assert raw_item(dynamodb, "SETTINGS", "STORE")["ruc"] == {"S": "20100070970"}  # type: ignore[index]
+    status, cleared = call("PUT /settings", ADMIN, body={**VALID, "ruc": None, "address": None})
+    assert (cleared["ruc"], cleared["address"], cleared["language"]) == (None, None, "en")
+    assert "ruc" not in raw_item(dynamodb, "SETTINGS", "STORE")  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("field", "value", "code"), [
+    ("ruc", "20100070971", "invalid_ruc"), ("language", "fr", "literal_error"),
+    ("time_zone", "Lima", "unknown_time_zone"), ("address", "x" * 201, "string_too_long"),
+])  # fmt: skip
+def test_a_bad_store_detail_is_a_field_error_with_its_code(call, field, value, code):
+    status, body = call("PUT /settings", ADMIN, body={**VALID, field: value})
+    assert status == 422
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [(field, code)], body
+
+
+def test_each_user_keeps_their_own_language(call):
+    assert call("GET /preferences", SELLER) == (200, {"language": None}), "none chosen: the store's"
+    assert call("PUT /preferences", SELLER, body={"language": "en"}) == (200, {"language": "en"})
+    assert call("GET /preferences", SELLER) == (200, {"language": "en"})
+    assert call("GET /preferences", WAREHOUSE) == (200, {"language": None}), "another user's choice is theirs"
+    assert call("PUT /preferences", SELLER, body={"language": None}) == (200, {"language": None})
+    assert call("PUT /preferences", SELLER, body={"language": "de"})[0] == 422
+    assert call("PUT /preferences", SELLER, body={"theme": "dark"})[0] == 422, "only known choices"
+    assert call("GET /preferences", None)[0] == 401
+
+
+def test_preferences_stored_by_the_back_end_are_kept(call, table):
+    sessions.put_preferences("u-seller", {"theme": "dark"}, table=table)
+    assert call("PUT /preferences", SELLER, body={"language": "es-PE"})[1] == {"language": "es-PE"}
+    assert sessions.get_preferences("u-seller", table=table) == {"theme": "dark", "language": "es-PE"}

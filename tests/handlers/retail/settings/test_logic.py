@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
+from pydantic import ValidationError
 
 from handlers.retail.settings import logic
 from handlers.retail.settings.api import router
 from handlers.retail.settings.store import SettingsTable
 from handlers.retail.settings.usecases import SettingsUseCases
+from handlers.retail.store_settings import StoreDefaults
 from handlers.shared.clock import timestamp_ms
 from handlers.shared.db import DatabaseUnavailable
 from tests.events import said
@@ -26,18 +28,43 @@ def test_rate_text_has_two_to_four_decimals_and_no_exponent(rate, text):
     assert logic.rate_text(Decimal(rate)) == text
 
 
-def test_the_defaults_are_the_contract_ones():
-    view = logic.settings_view(logic.settings_or_defaults(None))
-    assert view == {"store_name": "Store", "currency": "USD", "tax_rate": "0.00", "low_stock_threshold": 5,
-                    "updated_at": None, "updated_by": None}  # fmt: skip
+def test_the_defaults_are_the_stores():
+    view = logic.settings_view(logic.settings_or_defaults(None, StoreDefaults(name="Market Carmensita")))
+    assert view == {"store_name": "Market Carmensita", "ruc": None, "address": None, "currency": "PEN",
+                    "tax_rate": "0.18", "low_stock_threshold": 5, "language": "es-PE", "time_zone": "America/Lima",
+                    "configured": False, "updated_at": None, "updated_by": None}  # fmt: skip
 
 
 def test_saved_settings_read_back_from_table_text():
     saved = {"store_name": "Shop", "currency": "EUR", "tax_rate": "0.18", "low_stock_threshold": "7", "pk": "SETTINGS",
              "sk": "STORE", "updated_at": "2026-03-10T10:00:00.000+00:00", "updated_by": "u-admin"}  # fmt: skip
-    current = logic.settings_or_defaults(saved)
+    current = logic.settings_or_defaults(saved, StoreDefaults(language="en"))
     assert current.tax_rate == Decimal("0.18") and current.low_stock_threshold == 7
     assert current.updated_by == "u-admin"
+    assert (current.language, current.ruc) == ("en", None), "saved before the field existed: its default"
+
+
+@pytest.mark.parametrize("ruc", ["20100070970", "20131312955", "10468853154", "17000000019"])
+def test_a_ruc_with_its_check_digit_is_accepted(ruc):
+    assert logic.StoreSettingsFields(**VALID, ruc=ruc).ruc == ruc
+
+
+@pytest.mark.parametrize("ruc", ["20100070971", "2010007097", "201000709700", "30100070970", "2010007097A", ""])
+def test_a_ruc_with_a_wrong_digit_length_or_prefix_is_refused_with_its_code(ruc):
+    with pytest.raises(ValidationError) as raised:
+        logic.StoreSettingsFields(**VALID, ruc=ruc)
+    assert [e["type"] for e in raised.value.errors()] == ["invalid_ruc"]
+
+
+def test_fields_left_out_keep_their_value_and_null_clears_the_ruc_and_address():
+    current = logic.StoreSettings(**VALID, ruc="20100070970", address="Av. Grau 120, Lima", language="en",
+                                  time_zone="Europe/Madrid")  # fmt: skip
+    kept = logic.stamped(logic.StoreSettingsFields(**VALID), current, "u-admin", START)
+    assert (kept.ruc, kept.address, kept.language, kept.time_zone) == ("20100070970", "Av. Grau 120, Lima", "en",
+                                                                       "Europe/Madrid")  # fmt: skip
+    body = {**VALID, "ruc": None, "address": None, "language": None, "time_zone": "America/Lima"}
+    changed = logic.stamped(logic.StoreSettingsFields(**body), current, "u-admin", START)
+    assert (changed.ruc, changed.address, changed.language, changed.time_zone) == (None, None, "en", "America/Lima")
 
 
 def test_stamps_sort_as_text_in_time_order():

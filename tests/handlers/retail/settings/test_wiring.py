@@ -11,6 +11,7 @@ import pytest
 from architectures.retail import SYSTEM
 from architectures.wiring import service_environment
 from handlers.retail.settings import api
+from handlers.retail.store_settings import StoreDefaults, store_config_json
 from handlers.shared.settings import SettingsError
 from tests.events import http_request
 from tests.handlers.conftest import fake_aws
@@ -20,7 +21,12 @@ from tests.handlers.retail.settings.conftest import ADMIN, SELLER, VALID, create
 @pytest.fixture
 def deployed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     service = next(s for s in SYSTEM.services if s.name == "settings")
-    env = service_environment(SYSTEM, service, "test", lambda kind, name: f"retail-test-{name}")
+    store = StoreDefaults(name="Market Carmensita")
+
+    def lookup(kind: str, name: str) -> str:
+        return store_config_json(store) if kind == "config" else f"retail-test-{name}"
+
+    env = service_environment(SYSTEM, service, "test", lookup)
     assert env["TABLE_SETTINGS"] == "retail-test-settings"
     for key, value in env.items():
         monkeypatch.setenv(key, str(value))
@@ -38,6 +44,11 @@ def test_the_deployed_handler_saves_and_reads_the_settings(deployed):
     assert got["statusCode"] == 200 and json.loads(got["body"]) == json.loads(put["body"])
     denied = api.handler(http_request("PUT /settings", body=VALID, claims=SELLER), None)
     assert denied["statusCode"] == 403, "the declared group rules reach the handler"
+
+
+def test_the_deployed_handler_starts_from_the_stacks_store_config(deployed):
+    got = json.loads(api.handler(http_request("GET /settings", claims=SELLER), None)["body"])
+    assert (got["store_name"], got["currency"], got["configured"]) == ("Market Carmensita", "PEN", False)
 
 
 def test_a_missing_table_variable_fails_at_cold_start_naming_it(monkeypatch):
