@@ -89,12 +89,15 @@ SYSTEM = System(
         ),
         Service(
             name="reports",
-            description="Sales reports on demand and a daily report file",
+            description="Sales figures on demand; daily, weekly and monthly report files, announced by email",
             routes=(
                 Route(method="GET", path="/reports/sales", groups=SELLING),
-                Route(method="GET", path="/reports/daily/{date}", groups=(ADMINS,)),
+                Route(method="GET", path="/reports", groups=(ADMINS,)),
+                Route(method="POST", path="/reports", groups=(ADMINS,)),
+                Route(method="GET", path="/reports/{kind}/{period}", groups=(ADMINS,)),
             ),
-            schedules=(Schedule(name="daily-report", expression="cron(0 6 * * ? *)", handler="daily.handler"),),
+            # Hourly: each period's report is written within the hour after it ends in the store's time zone.
+            schedules=(Schedule(name="reports", expression="cron(5 * * * ? *)", handler="scheduled.handler"),),
             # The settings give the store's language (notices), time zone (its days) and currency.
             needs=Needs(
                 database="retail",

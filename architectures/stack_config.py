@@ -188,7 +188,8 @@ class StackConfig(Section):
         uses (the store's report recipients)."""
         if section != "store":
             raise KeyError(f"no config section {section!r} is given to functions")
-        return store_config_json(self.store)
+        app_url = self.store.app_url or (f"https://{self.site.domain}" if self.site.domain else None)
+        return store_config_json(self.store.model_copy(update={"app_url": app_url}))
 
     def _prod_keeps_hardened_defaults(self) -> None:
         """Stage may weaken a hardened default (the components warn in the preview); prod may not."""

@@ -374,7 +374,7 @@ def retail_flow(target: Target, steps: Steps) -> None:
     alert = wait_for(lambda: inbox_message(target, "retail", "stock-alerts", "ACE-1L"), "the low-stock alert")
     steps.ok(f"the low-stock alert arrives on the stock-alerts topic: {alert}")
     today = date.today().isoformat()
-    run_schedule(target, "retail", "reports/daily-report", {"date": today})
+    run_schedule(target, "retail", "reports/reports", {"kind": "daily", "period": today})
     links = expect(api.as_("admins").get(f"/reports/daily/{today}"), 200)
     csv = httpx.get(links["csv_url"], timeout=15)
     if csv.status_code != 200 or "ACE-1L" not in csv.text:

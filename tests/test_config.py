@@ -133,6 +133,13 @@ BAD_CONFIGS = [
     (prod(database={"deletionProtection": False}), "aws-systems:database.deletionProtection: must stay on in prod"),
     (prod(database={"backupRetentionDays": 7}), "aws-systems:database.backupRetentionDays: must be 35 in prod"),
     (prod(site={"waf": False}), "aws-systems:site.waf: must stay on in prod"),
+    # the store
+    (with_(store={"currency": "soles"}), "aws-systems:store.currency: String should match pattern"),
+    (with_(store={"taxRate": 1.5}), "aws-systems:store.taxRate: Input should be less than or equal to 1"),
+    (with_(store={"timeZone": "Lima"}), "aws-systems:store.timeZone: must be an IANA time zone"),
+    (with_(store={"language": "es"}), "aws-systems:store.language: Input should be 'es-PE' or 'en'"),
+    (with_(store={"reportRecipients": ["owner"]}), "aws-systems:store.reportRecipients: not an email address: owner"),
+    (with_(store={"appUrl": "tienda.pe"}), "aws-systems:store.appUrl: String should match pattern"),
     # secrets
     (with_(dbPassword="hunter2"), "aws-systems:dbPassword: looks like a secret; set it with `pulumi config"),
 ]  # fmt: skip
@@ -257,3 +264,22 @@ def test_a_service_that_declares_its_memory_keeps_it(monkeypatch):
     memories = {f.name: f.inputs.get("memorySize") for f in functions if f.name.startswith("moving-")}
     assert {m for n, m in memories.items() if n.startswith("moving-moves-")} == {2048}, memories
     assert {m for n, m in memories.items() if not n.startswith("moving-moves-")} == {1024}, memories
+
+
+def test_the_store_config_reaches_the_functions_with_the_sites_address():
+    config = parse(
+        with_(
+            store={"name": "Market Carmensita", "taxRate": 0.18, "reportRecipients": ["dueña@tienda.pe"]},
+            site={"domain": "tienda.example.pe", "hostedZoneId": "Z123"},
+        )
+    )
+    handed = json.loads(config.section_json("store"))
+    assert handed == {
+        "name": "Market Carmensita",
+        "currency": "PEN",
+        "taxRate": "0.18",
+        "language": "es-PE",
+        "timeZone": "America/Lima",
+        "appUrl": "https://tienda.example.pe",
+    }, "no recipients in functions"
+    assert config.emails("store.reportRecipients") == ["dueña@tienda.pe"]

@@ -18,25 +18,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "low_stock.subject": "Stock bajo: {sku}",
         "low_stock.body": "Quedan {stock} unidad(es) de {name} (SKU {sku}); su mínimo es {min_stock}.\n"
         "Repóngalo o ajuste su mínimo en la aplicación de la tienda.",
-        "report.subject": "{store}: reporte {kind} de {period}",
-        "report.body": "El reporte {kind} de {period} está listo: {sales} venta(s), total {total}.\n"
-        "Véalo y descárguelo en la aplicación de la tienda: {link}",
+        "report.subject": "{store}: reporte {kind} {period}",
+        "report.body": "El reporte {kind} {period} está listo: {sales} venta(s), total {total}.",
+        "report.link": "Véalo y descárguelo en la aplicación de la tienda: {link}",
         "kind.daily": "diario",
         "kind.weekly": "semanal",
         "kind.monthly": "mensual",
-        "period.week": "la semana del {first} al {last}",
+        "period.day": "del {day}",
+        "period.week": "de la semana del {first} al {last}",
+        "period.month": "de {month}",
     },
     "en": {
         "low_stock.subject": "Low stock: {sku}",
         "low_stock.body": "{name} (SKU {sku}) is down to {stock} unit(s); its minimum is {min_stock}.\n"
         "Restock it or change its minimum in the store's app.",
-        "report.subject": "{store}: {kind} report for {period}",
-        "report.body": "The {kind} report for {period} is ready: {sales} sale(s), total {total}.\n"
-        "See and download it in the store's app: {link}",
+        "report.subject": "{store}: {kind} report {period}",
+        "report.body": "The {kind} report {period} is ready: {sales} sale(s), total {total}.",
+        "report.link": "See and download it in the store's app: {link}",
         "kind.daily": "daily",
         "kind.weekly": "weekly",
         "kind.monthly": "monthly",
-        "period.week": "the week of {first} to {last}",
+        "period.day": "for {day}",
+        "period.week": "for the week of {first} to {last}",
+        "period.month": "for {month}",
     },
 }
 

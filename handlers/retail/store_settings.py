@@ -71,6 +71,7 @@ TaxRate = Annotated[Decimal, BeforeValidator(no_float_noise), Field(ge=0, le=1, 
 """A JSON number is read through its shortest text (0.18 is 0.18)."""
 LowStockThreshold = Annotated[int, Field(ge=0, le=MAX_LOW_STOCK_THRESHOLD)]
 TimeZone = Annotated[str, AfterValidator(_a_time_zone), Field(description="An IANA time zone, such as America/Lima")]
+AppUrl = Annotated[str, Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$", max_length=200)]
 
 
 class StoreDefaults(BaseModel):
@@ -86,6 +87,8 @@ class StoreDefaults(BaseModel):
     """IGV, Peru's general sales tax."""
     language: Language = "es-PE"
     time_zone: TimeZone = "America/Lima"
+    app_url: AppUrl | None = None
+    """The web app's address (``https://…``), for links in the notices; by default the site's domain, if set."""
 
     @classmethod
     def from_env(cls) -> StoreDefaults:

@@ -1,13 +1,16 @@
 """The reports API: the routes of ``architectures/retail.py``'s reports service, each a call to one use case.
 
-Sales figures are computed on request from the sales tables; the daily report's files are written by the
-``daily-report`` schedule (``daily.py``) and handed out here as presigned links.
+Sales figures are computed on request from the sales tables. The automatic reports (daily, weekly, monthly) are
+written by the ``reports`` schedule (``scheduled.py``) or on an admin's request, and handed out here as presigned
+links.
 """
 
 from __future__ import annotations
 
-from handlers.retail.reports.logic import DailyLinksView, ReportQuery, ReportView
+from handlers.retail.reports.logic import ReportQuery, ReportView
+from handlers.retail.reports.runs import GenerateReport, PeriodView, ReportLinksView, ReportListQuery
 from handlers.retail.reports.usecases import ReportUseCases
+from handlers.shared.paging import Page
 from handlers.shared.routing import Request, Router
 
 router = Router("retail", "reports")
@@ -25,14 +28,34 @@ def sales_report(request: Request, reports: ReportUseCases) -> ReportView:
     return reports.sales_report(request.caller, request.query)
 
 
-@router.route("GET /reports/daily/{date}", response=DailyLinksView)
-def daily_report(request: Request, reports: ReportUseCases) -> DailyLinksView:
-    """Links to a day's report files (CSV and JSON), valid for 15 minutes.
+@router.route("GET /reports", query=ReportListQuery, response=Page[PeriodView])
+def list_reports(request: Request, reports: ReportUseCases) -> Page[PeriodView]:
+    """The periods of one kind of automatic report, newest first.
 
-    The files are written each morning for the day before. A day without a report is a 404; a date that is not
-    YYYY-MM-DD is a 422 naming date.
+    The first is the period in progress. Each says whether its report is written and, if not, when the schedule
+    writes it (runs_at; null for an older period, which an admin may generate).
     """
-    return reports.daily_links(request.params["date"])
+    return reports.periods(request.query)
+
+
+@router.route("POST /reports", body=GenerateReport, response=ReportLinksView, status=201)
+def generate_report(request: Request, reports: ReportUseCases) -> ReportLinksView:
+    """Generate a period's report now, announce it, and return links to its files.
+
+    The period must be over in the store's time zone (else 400 period_not_over, with when it ends). Generating a
+    period again rewrites its files with the data as it stands.
+    """
+    return reports.generate(request.body)
+
+
+@router.route("GET /reports/{kind}/{period}", response=ReportLinksView)
+def report_files(request: Request, reports: ReportUseCases) -> ReportLinksView:
+    """Links to a period's report files (CSV and JSON), valid for 15 minutes.
+
+    kind is daily (period YYYY-MM-DD), weekly (YYYY-Www, ISO weeks) or monthly (YYYY-MM), in the store's calendar. A
+    report not written yet is a 404 report_not_generated whose params say when the schedule writes it (runs_at).
+    """
+    return reports.links(request.params["kind"], request.params["period"])
 
 
 handler = router.handler(ReportUseCases.from_settings)

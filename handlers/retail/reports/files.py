@@ -9,10 +9,10 @@ that does not exist.
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
-from handlers.retail.reports.logic import CSV_CONTENT_TYPE, JSON_CONTENT_TYPE, daily_keys
+from handlers.retail.reports.periods import ReportPeriod
+from handlers.retail.reports.runs import CSV_CONTENT_TYPE, JSON_CONTENT_TYPE, keys
 from handlers.shared.aws import client
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def signing_s3() -> Any:
 
 
 class ReportFiles:
-    """A day's report files in the reports bucket."""
+    """The periods' report files in the reports bucket."""
 
     def __init__(self, s3: Any, bucket: str) -> None:
         self.s3 = s3
@@ -39,9 +39,9 @@ class ReportFiles:
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=body.encode(), ContentType=content_type,
                            ServerSideEncryption=SERVER_SIDE_ENCRYPTION)  # fmt: skip
 
-    def write(self, day: date, csv_text: str, json_text: str) -> tuple[str, str]:
+    def write(self, period: ReportPeriod, csv_text: str, json_text: str) -> tuple[str, str]:
         """Write (or overwrite) both files; the JSON last, so its presence means the run finished."""
-        csv_key, json_key = daily_keys(day)
+        csv_key, json_key = keys(period)
         self._put(csv_key, csv_text, CSV_CONTENT_TYPE)
         self._put(json_key, json_text, JSON_CONTENT_TYPE)
         return csv_key, json_key
@@ -61,22 +61,22 @@ class ReportFiles:
             raise
         return True
 
-    def exists(self, day: date) -> bool:
-        """Both files of the day are there."""
-        return all(self._exists(key) for key in daily_keys(day))
+    def exists(self, period: ReportPeriod) -> bool:
+        """The period's report was written: its JSON, written last, is there (one request)."""
+        return self._exists(keys(period)[1])
 
-    def links(self, day: date, expires_in: int) -> tuple[str, str]:
+    def links(self, period: ReportPeriod, expires_in: int) -> tuple[str, str]:
         """Presigned GET URLs of the CSV and the JSON."""
         return tuple(  # type: ignore[return-value]
             self.s3.generate_presigned_url(
                 "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
             )  # fmt: skip
-            for key in daily_keys(day)
+            for key in keys(period)
         )
 
 
 class ReportTopic:
-    """The reports topic: one message per daily run. Without an SNS client, the process's own is made on the first
+    """The reports topic: one message per report written. Without an SNS client, the process's own is made on the first
     message, so the API's cold start makes none."""
 
     def __init__(self, sns: Any | None, topic_arn: str) -> None:

@@ -1,5 +1,5 @@
-"""The reports service's domain: the period asked for, the report built from the aggregates, its files and its
-notification. No boto3, no SQL.
+"""The reports service's domain: the period asked for and the report built from the aggregates (the automatic
+reports' periods are ``periods.py``, their files and notices ``runs.py``). No boto3, no SQL.
 
 A report covers whole UTC days, ``from`` to ``to`` inclusive (``YYYY-MM-DD``; at most 366 days; by default the last
 7 days, today included). Only COMPLETED sales count: voided sales are excluded everywhere (totals, groups, products).
@@ -19,22 +19,19 @@ Money is ``Decimal`` end to end and serialized as strings with 2 places ("12.50"
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NotRequired
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
-from handlers.shared.clock import as_utc, timestamp_ms
-from handlers.shared.errors import NotFound
+from handlers.shared.clock import as_utc
 from handlers.shared.fields import Day
 from handlers.shared.money import cents, money_text
 from handlers.shared.views import IsoDate, Money
@@ -48,11 +45,6 @@ URL_EXPIRES_IN = 15 * 60  # seconds: the presigned links of a daily report
 def from_cents(value: Any) -> Decimal:
     """A sum of cents from SQL (an int, a Decimal, or a float on SQLite) as an amount with 2 places."""
     return cents(Decimal(str(value if value is not None else 0)) / 100)
-
-
-class ReportNotFound(NotFound):
-    def __init__(self, day: date) -> None:
-        super().__init__(f"no daily report for {day.isoformat()}")
 
 
 # --- requests ------------------------------------------------------------------------------------------------------
@@ -74,38 +66,29 @@ class ReportQuery(BaseModel):
     group_by: GroupBy = GroupBy.DAY
 
 
-class DailyPath(BaseModel):
-    """``GET /reports/daily/{date}``."""
-
-    model_config = ConfigDict(frozen=True)
-
-    date: Day
-
-
-class DailyEvent(BaseModel):
-    """The ``daily-report`` schedule's event: ``{"schedule": "daily-report"}``, optionally ``{"date": ...}``."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    schedule: str | None = None
-    date: Day | None = None
-
-
 @dataclass(frozen=True)
 class Period:
-    """Whole UTC days, both inclusive."""
+    """Whole days, both inclusive, of a time zone's calendar (UTC unless told: the automatic reports use the
+    store's)."""
 
     first: date
     last: date
+    zone: str = "UTC"
 
     @property
     def since(self) -> str:
-        """The lower bound on ``created_at`` (ISO text compares as time: ``"2026-03-10T..." >= "2026-03-10"``)."""
-        return self.first.isoformat()
+        """The lower bound on ``created_at`` as UTC text (ISO text compares as time:
+        ``"2026-03-10T05:00:00.000+00:00" >= "2026-03-10T05:00:00"``)."""
+        return _utc_text(self.first, self.zone)
 
     @property
     def before(self) -> str:
-        return (self.last + timedelta(days=1)).isoformat()
+        return _utc_text(self.last + timedelta(days=1), self.zone)
+
+
+def _utc_text(day: date, zone: str) -> str:
+    """Midnight of ``day`` in ``zone``, as UTC text to the second."""
+    return as_utc(datetime.combine(day, time(), ZoneInfo(zone))).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _invalid(field: str, message: str, value: Any) -> ValidationError:
@@ -123,12 +106,6 @@ def period(query: ReportQuery, today: date) -> Period:
     if (last - first).days + 1 > MAX_DAYS:
         raise _invalid("to", f"the range may cover at most {MAX_DAYS} days", last.isoformat())
     return Period(first, last)
-
-
-def report_day(event: Mapping[str, Any] | None, now: datetime) -> date:
-    """The day a daily run reports on: the event's ``date``, or yesterday (UTC)."""
-    asked = DailyEvent.model_validate(dict(event or {}))
-    return asked.date or (as_utc(now).date() - timedelta(days=1))
 
 
 # --- aggregates (what the store reads) and the report ---------------------------------------------------------------
@@ -280,75 +257,3 @@ def report_view(report: Report) -> ReportView:
             for p in report.top_products
         ],
     }
-
-
-class DailyLinksView(TypedDict):
-    """Short-lived links to a day's report files."""
-
-    date: IsoDate
-    csv_url: str
-    json_url: str
-    expires_in: int
-    """Seconds the links stay valid."""
-
-
-def daily_links_view(day: date, csv_url: str, json_url: str) -> DailyLinksView:
-    return {"date": day.isoformat(), "csv_url": csv_url, "json_url": json_url, "expires_in": URL_EXPIRES_IN}
-
-
-# --- the daily report's files and notification -------------------------------------------------------------------
-
-CSV_COLUMNS = ("product_id", "sku", "name", "sales", "units", "total")
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-JSON_CONTENT_TYPE = "application/json"
-
-
-def daily_keys(day: date) -> tuple[str, str]:
-    """The CSV and JSON keys of a day's report; a re-run writes the same keys (the newest run wins)."""
-    prefix = f"daily/{day.isoformat()}/report"
-    return f"{prefix}.csv", f"{prefix}.json"
-
-
-def daily_csv(report: Report) -> str:
-    """One row per product sold that day (the product groups, largest total first), with a header; line totals are
-    before tax, as in the product groups."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for g in report.groups:
-        writer.writerow((g.key, g.sku, g.name, g.sales, g.units, money_text(g.total)))
-    return out.getvalue()
-
-
-def daily_json(report: Report, generated_at: datetime) -> str:
-    """The product report of the day, with its date and when it was generated."""
-    body = {"date": report.period.first.isoformat(),
-            "generated_at": timestamp_ms(generated_at),
-            **report_view(report)}  # fmt: skip
-    return json.dumps(body, indent=2, sort_keys=False)
-
-
-def daily_subject(day: date) -> str:
-    return f"Daily report for {day.isoformat()}"
-
-
-def daily_message(day: date, report: Report) -> str:
-    noun = "sale" if report.sales == 1 else "sales"
-    return f"Daily report for {day.isoformat()} is ready: {report.sales} {noun}, total {money_text(report.total)}"
-
-
-class DailyRun(TypedDict):
-    """What a daily run did: the day, the files it wrote, the day's figures and the notification's id."""
-
-    date: IsoDate
-    csv_key: str
-    json_key: str
-    sales: int
-    total: Money
-    message_id: str
-
-
-def daily_run(report: Report, keys: tuple[str, str], message_id: str) -> DailyRun:
-    csv_key, json_key = keys
-    return {"date": report.period.first.isoformat(), "csv_key": csv_key, "json_key": json_key, "sales": report.sales,
-            "total": money_text(report.total), "message_id": message_id}  # fmt: skip

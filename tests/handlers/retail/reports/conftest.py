@@ -16,7 +16,9 @@ import pytest
 from handlers.retail.catalog.store import MIGRATIONS
 from handlers.retail.reports.api import router
 from handlers.retail.reports.files import ReportFiles, ReportTopic, signing_s3
+from handlers.retail.reports.periods import ReportPeriod
 from handlers.retail.reports.usecases import ReportUseCases
+from handlers.retail.store_settings import Language, StoreValues
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from tests.events import http_request
@@ -109,31 +111,38 @@ def seeded(db: Database) -> Database:
     return db
 
 
+def store(zone: str = "UTC", language: Language = "en") -> Callable[[], StoreValues]:
+    """The store's settings as the reports read them: UTC days by default, so the data set's days are the store's."""
+    values = StoreValues("Corner Shop", "PEN", Decimal("0.10"), 5, language, zone)
+    return lambda: values
+
+
 @pytest.fixture
 def reports(seeded: Database) -> ReportUseCases:
     """The use cases on the seeded data set, with fake report files."""
-    return ReportUseCases(seeded, FakeFiles({"2026-03-10"}), clock=lambda: NOW)
+    return ReportUseCases(seeded, FakeFiles({"daily/2026-03-10"}), store_values=store(), clock=lambda: NOW)
 
 
 @dataclass
 class FakeFiles:
-    """The report files without S3: the days that exist."""
+    """The report files without S3: the periods (``kind/key``) whose report exists."""
 
-    days: set[str]
+    written: set[str]
 
-    def exists(self, day: Any) -> bool:
-        return day.isoformat() in self.days
+    def exists(self, period: ReportPeriod) -> bool:
+        return f"{period.kind.value}/{period.key}" in self.written
 
-    def links(self, day: Any, expires_in: int) -> tuple[str, str]:
-        return f"https://s3/{day}.csv?e={expires_in}", f"https://s3/{day}.json?e={expires_in}"
+    def links(self, period: ReportPeriod, expires_in: int) -> tuple[str, str]:
+        return f"https://s3/{period.key}.csv?e={expires_in}", f"https://s3/{period.key}.json?e={expires_in}"
 
 
 Call = Callable[..., tuple[int, Any]]
 
 
 def call_app(app: Any, route_key: str, who: dict[str, str] | None, *, path: str | None = None,
-             query: dict[str, str] | None = None, params: dict[str, str] | None = None) -> tuple[int, Any]:  # fmt: skip
-    event = http_request(route_key, path=path, query=query, path_parameters=params, claims=who)
+             query: dict[str, str] | None = None, params: dict[str, str] | None = None,
+             body: Any = None) -> tuple[int, Any]:  # fmt: skip
+    event = http_request(route_key, path=path, query=query, path_parameters=params, claims=who, body=body)
     response = app.resolve(event, None)
     return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
 
@@ -155,10 +164,11 @@ class Cloud:
     topic_arn: str
     queue_url: str
 
-    def reports(self, db: Database) -> ReportUseCases:
+    def reports(self, db: Database, zone: str = "UTC", language: Language = "en", **kw: Any) -> ReportUseCases:
         """The use cases on ``db`` with the files and the topic in moto, at the schedule's run on the 11th."""
         return ReportUseCases(db, ReportFiles(signing_s3(), BUCKET), ReportTopic(self.sns, self.topic_arn),
-                              clock=lambda: NOW)  # fmt: skip
+                              store_values=store(zone, language), clock=kw.get("clock", lambda: NOW),
+                              app_url=kw.get("app_url"))  # fmt: skip
 
     def notifications(self) -> list[dict[str, Any]]:
         """The SNS envelopes delivered to the queue subscribed to the topic (consumed)."""

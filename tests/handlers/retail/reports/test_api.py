@@ -1,5 +1,5 @@
 """The reports routes on canonical API Gateway events: groups per route, query validation (422 naming the field),
-defaults, and the daily route's 404 / presigned links (with fake files; S3 itself in ``test_daily``)."""
+defaults, and the automatic reports' list, 404 and links (with fake files; S3 itself in ``test_scheduled``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from tests.handlers.retail.catalog.helpers import ADMIN, SELLER, WAREHOUSE
 from tests.handlers.retail.reports.conftest import Call
 
-DAILY = "GET /reports/daily/{date}"
+FILES = "GET /reports/{kind}/{period}"
 
 
-def daily(call: Call, who: dict[str, str], day: str) -> tuple[int, Any]:
-    return call(DAILY, who, path=f"/reports/daily/{day}", params={"date": day})
+def files(call: Call, who: dict[str, str], kind: str, period: str) -> tuple[int, Any]:
+    return call(FILES, who, path=f"/reports/{kind}/{period}", params={"kind": kind, "period": period})
 
 
 def fields(error: dict[str, Any]) -> list[str]:
@@ -76,25 +76,62 @@ def test_366_days_fit(call: Call) -> None:
         assert status == 200, view
 
 
-def test_daily_links(call: Call) -> None:
-    status, body = daily(call, ADMIN, "2026-03-10")
+def test_a_periods_links(call: Call) -> None:
+    status, body = files(call, ADMIN, "daily", "2026-03-10")
     assert status == 200, body
-    assert body == {"date": "2026-03-10", "csv_url": "https://s3/2026-03-10.csv?e=900",
-                    "json_url": "https://s3/2026-03-10.json?e=900", "expires_in": 900}  # fmt: skip
+    assert body == {"kind": "daily", "period": "2026-03-10", "first": "2026-03-10", "last": "2026-03-10",
+                    "csv_url": "https://s3/2026-03-10.csv?e=900", "json_url": "https://s3/2026-03-10.json?e=900",
+                    "expires_in": 900}  # fmt: skip
 
 
-def test_daily_missing_day_is_404(call: Call) -> None:
-    status, error = daily(call, ADMIN, "2026-03-09")
-    assert status == 404 and "2026-03-09" in error["message"]
+def test_a_report_not_generated_is_a_404_saying_when_it_will_be(call: Call) -> None:
+    status, error = files(call, ADMIN, "daily", "2026-03-09")
+    assert status == 404 and error["code"] == "report_not_generated"
+    assert error["params"] == {"kind": "daily", "period": "2026-03-09", "runs_at": None}, "older: generate it"
+    assert error["message"] == "no daily report for 2026-03-09"
+    status, error = files(call, ADMIN, "daily", "2026-03-11")  # in progress at 06:00 on the 11th
+    assert error["params"]["runs_at"] == "2026-03-12T00:05:00.000+00:00"
+    status, error = files(call, ADMIN, "weekly", "2026-W11")
+    assert error["params"]["runs_at"] == "2026-03-16T00:05:00.000+00:00", "the Monday after, at the first run"
+    status, error = files(call, ADMIN, "monthly", "2026-03")
+    assert error["params"]["runs_at"] == "2026-04-01T00:05:00.000+00:00"
 
 
-def test_daily_is_for_admins_only(call: Call) -> None:
-    status, _ = daily(call, SELLER, "2026-03-10")
-    assert status == 403
+def test_reports_are_for_admins_only(call: Call) -> None:
+    assert files(call, SELLER, "daily", "2026-03-10")[0] == 403
+    assert call("GET /reports", SELLER)[0] == 403
+    assert call("POST /reports", SELLER, body={"kind": "daily", "period": "2026-03-10"})[0] == 403
 
 
-@pytest.mark.parametrize("day", ["2026-13-01", "20260310", "today"])
-def test_daily_malformed_date_is_422(call: Call, day: str) -> None:
-    status, error = daily(call, ADMIN, day)
+@pytest.mark.parametrize(("kind", "period", "code"), [
+    ("daily", "2026-13-01", "invalid_period"), ("daily", "20260310", "invalid_period"),
+    ("weekly", "2026-W54", "invalid_period"), ("weekly", "2026-03-10", "invalid_period"),
+    ("monthly", "2026-3", "invalid_period"), ("yearly", "2026", "unknown_kind"),
+])  # fmt: skip
+def test_a_malformed_period_or_kind_is_422_with_its_code(call: Call, kind: str, period: str, code: str) -> None:
+    status, error = files(call, ADMIN, kind, period)
     assert status == 422, error
-    assert fields(error) == ["date"]
+    assert [e["code"] for e in error["errors"]] == [code]
+
+
+def test_the_list_starts_at_the_period_in_progress_and_pages_back(call: Call) -> None:
+    status, page = call("GET /reports", ADMIN, query={"kind": "daily", "limit": "3"})
+    assert status == 200, page
+    assert [(p["period"], p["generated"], p["runs_at"]) for p in page["items"]] == [
+        ("2026-03-11", False, "2026-03-12T00:05:00.000+00:00"),
+        ("2026-03-10", True, None),
+        ("2026-03-09", False, None),
+    ]
+    status, older = call("GET /reports", ADMIN, query={"kind": "daily", "limit": "2", "cursor": page["next_cursor"]})
+    assert [p["period"] for p in older["items"]] == ["2026-03-08", "2026-03-07"]
+    status, weeks = call("GET /reports", ADMIN, query={"kind": "weekly", "limit": "2"})
+    assert [(p["period"], p["first"], p["last"]) for p in weeks["items"]] == [
+        ("2026-W11", "2026-03-09", "2026-03-15"), ("2026-W10", "2026-03-02", "2026-03-08")]  # fmt: skip
+    assert call("GET /reports", ADMIN, query={"kind": "daily", "limit": "32"})[0] == 422
+
+
+def test_only_a_period_that_is_over_can_be_generated(call: Call) -> None:
+    status, error = call("POST /reports", ADMIN, body={"kind": "weekly", "period": "2026-W11"})
+    assert (status, error["code"]) == (400, "period_not_over")
+    assert error["params"]["ends_at"] == "2026-03-16T00:00:00.000+00:00"
+    assert call("POST /reports", ADMIN, body={"kind": "daily", "period": "2026-03-10", "x": 1})[0] == 422
