@@ -23,12 +23,21 @@ const ROUTES = {
   settings: { permission: "settings", create: settingsView },
 };
 const DEFAULT_ROUTE = "products";
-const DEFAULT_SETTINGS = { store_name: "Store", currency: "USD", tax_rate: "0.00", low_stock_threshold: 5 };
+// The API's own defaults (a Peruvian store), used only while GET /settings has not answered.
+const DEFAULT_SETTINGS = {
+  store_name: "Mi tienda",
+  ruc: null,
+  address: null,
+  currency: "PEN",
+  tax_rate: "0.18",
+  low_stock_threshold: 5,
+};
 
 const signInView = document.getElementById("view-signin");
 const signInMessage = signInView.querySelector(".message");
 const nav = document.getElementById("nav");
 const userBox = document.getElementById("user-box");
+const setupNotice = document.getElementById("setup-notice");
 
 let config = null;
 let session = null;
@@ -43,6 +52,8 @@ const ctx = {
     setCurrency(settings.currency);
     document.getElementById("store-name").textContent = settings.store_name;
     document.title = settings.store_name;
+    // first run: an admin is asked to set the store up until the settings are saved once
+    setupNotice.hidden = !(session && ctx.can.settings && settings.configured === false);
   },
 };
 const views = Object.fromEntries(Object.entries(ROUTES).map(([name, route]) => [name, route.create(ctx)]));

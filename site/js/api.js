@@ -13,9 +13,12 @@ export async function loadConfig() {
 }
 
 export class ApiError extends UserError {
-  constructor(message, status) {
+  /** `body`: the refusal ({code, message, params, errors?}), so a form can show each field's error by its field. */
+  constructor(message, status, body = null) {
     super(message);
     this.status = status;
+    this.code = body?.code ?? null;
+    this.errors = Array.isArray(body?.errors) ? body.errors : [];
   }
 }
 
@@ -81,7 +84,7 @@ export class Api {
     }
     const data = await readJson(response);
     if (response.status === 401) return this.unauthorized();
-    if (!response.ok) throw new ApiError(describeError(response.status, data), response.status);
+    if (!response.ok) throw new ApiError(describeError(response.status, data), response.status, data);
     return data;
   }
 

@@ -1,7 +1,7 @@
 // Small DOM helpers. Text always goes through textContent, so nothing from the API is ever parsed as HTML, and no
 // inline style or handler is ever written (the CSP forbids them).
 
-import { readable } from "./errors.js";
+import { fieldErrors, readable } from "./errors.js";
 
 /** h("td", {class: "num", text: "3"}, child...): props named on* become listeners, others attributes. */
 export function h(tag, props = {}, ...children) {
@@ -59,13 +59,45 @@ export async function attempt(messageEl, control, action) {
   }
 }
 
-/** Binds a form's submit to `action(values)`, with the form's own message line and submit button. */
+/**
+ * Binds a form's submit to `action(values)`, with the form's own message line and submit button; a refusal's field
+ * errors also show next to their fields.
+ */
 export function onSubmit(form, messageEl, action) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const button = event.submitter || form.querySelector("[type=submit]");
-    attempt(messageEl, button, () => action(Object.fromEntries(new FormData(form))));
+    attempt(messageEl, button, async () => {
+      clearFieldErrors(form);
+      try {
+        return await action(Object.fromEntries(new FormData(form)));
+      } catch (error) {
+        showFieldErrors(form, fieldErrors(error));
+        throw error;
+      }
+    });
   });
+}
+
+/** Each {field: text} under its field (the field marked invalid and described by it); unknown fields are skipped. */
+export function showFieldErrors(form, errors) {
+  for (const [name, text] of Object.entries(errors)) {
+    const field = form.elements[name];
+    if (!(field instanceof HTMLElement)) continue;
+    const id = `${form.id}-${name}-error`;
+    const note = h("span", { id, class: "field-error", "data-testid": `field-error-${name}`, text });
+    (field.closest("label") ?? field).after(note);
+    field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", id);
+  }
+}
+
+export function clearFieldErrors(form) {
+  for (const note of form.querySelectorAll(".field-error")) note.remove();
+  for (const field of form.querySelectorAll("[aria-invalid]")) {
+    field.removeAttribute("aria-invalid");
+    field.removeAttribute("aria-describedby");
+  }
 }
 
 /** A whole number from a form field, or NaN, which the API answers with a readable 422. */
@@ -75,7 +107,7 @@ export function integer(text) {
 
 // --- money and dates ----------------------------------------------------------------------------------------------
 
-let currency = "USD";
+let currency = "PEN"; // the API's default until the settings are read
 let formatter = null;
 
 export function setCurrency(code) {

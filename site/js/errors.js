@@ -16,3 +16,9 @@ export function readable(error) {
   console.error(error);
   return "Something went wrong in the page. Reload it and try again.";
 }
+
+/** A refusal's field errors (a 422's errors[]) as {field: sentence}; none for any other failure. */
+export function fieldErrors(error) {
+  const list = Array.isArray(error?.errors) ? error.errors : [];
+  return Object.fromEntries(list.filter((e) => e?.field).map((e) => [e.field, sentence(e.message || e.code)]));
+}

@@ -1,4 +1,5 @@
-// A sale's receipt, as the point of sale shows it after paying and the sales list shows it on request.
+// A sale's receipt, as the point of sale shows it after paying and the sales list shows it on request: the store's
+// name, RUC and address on top, and a Print button (style.css prints the receipt alone, ticket-wide).
 
 import { dateTime, h, money, percent } from "./dom.js";
 
@@ -8,14 +9,42 @@ export function paymentLabel(method) {
   return PAYMENT_METHODS[method] ?? method;
 }
 
-export function receipt(sale, clientName) {
+/** The store as the receipt's heading: its name, then its RUC and address when set. */
+function storeHeader(store) {
+  return h(
+    "header",
+    { class: "receipt-store", "data-testid": "receipt-store" },
+    h("strong", { "data-testid": "receipt-store-name", text: store.store_name }),
+    store.ruc && h("span", { "data-testid": "receipt-ruc", text: `RUC ${store.ruc}` }),
+    store.address && h("span", { "data-testid": "receipt-address", text: store.address }),
+  );
+}
+
+function printButton() {
+  return h("button", {
+    type: "button",
+    class: "secondary small no-print",
+    "data-testid": "receipt-print",
+    onclick: () => window.print(),
+    text: "Print",
+  });
+}
+
+/** `store`: the settings in force ({store_name, ruc, address}). */
+export function receipt(sale, clientName, store) {
   const details = [dateTime(sale.created_at), paymentLabel(sale.payment_method)];
   if (clientName) details.push(`Client: ${clientName}`);
   if (sale.status === "VOIDED") details.push("VOIDED");
   return h(
     "article",
     { class: "receipt", "data-testid": "receipt" },
-    h("h3", {}, "Receipt ", h("span", { "data-testid": "receipt-number", text: sale.number })),
+    storeHeader(store),
+    h(
+      "div",
+      { class: "receipt-head" },
+      h("h3", {}, "Receipt ", h("span", { "data-testid": "receipt-number", text: sale.number })),
+      printButton(),
+    ),
     h("p", { class: "muted", text: details.join(" · ") }),
     h(
       "table",

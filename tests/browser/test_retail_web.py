@@ -1,8 +1,9 @@
 """The retail web app as the store's staff use it, in Chromium against the local runtime (real Cognito tokens from
 moto, the real gateway, handlers and SQLite), under the same CSP as in the cloud.
 
-The demo data (local/demo.py) has ARZ-1KG (40 in stock), ACE-1L, LEC-1L and the client Cliente Demo; the tax rate is
-0 until an admin changes it. Screenshots of the key steps go to .artifacts/browser/.
+The demo data (local/demo.py) has ARZ-1KG (40 in stock), ACE-1L, LEC-1L and the client Cliente Demo; the store keeps
+its Peruvian defaults (Mi tienda, PEN, 18% IGV on top of the prices) until an admin changes them. The browser's locale
+is en-US, so amounts read "PEN 9.00". Screenshots of the key steps go to .artifacts/browser/.
 """
 
 from __future__ import annotations
@@ -90,9 +91,10 @@ def test_a_seller_sells_sees_the_stock_drop_and_no_admin_actions(page: Page, run
     receipt = page.get_by_test_id("receipt")
     expect(receipt.get_by_test_id("receipt-number")).to_have_text(re.compile(r"^S-\d{6}$"))
     expect(receipt.get_by_test_id(f"receipt-item-{SOLD_SKU}")).to_contain_text("2")
-    expect(receipt.get_by_test_id("receipt-subtotal")).to_have_text("$9.00")
-    expect(receipt.get_by_test_id("receipt-tax")).to_have_text("$0.00")
-    expect(receipt.get_by_test_id("receipt-total")).to_have_text("$9.00")
+    # 2 × 4.50 = 9.00; IGV 18% of 9.00 = 1.62; 9.00 + 1.62 = 10.62
+    expect(receipt.get_by_test_id("receipt-subtotal")).to_have_text("PEN 9.00")
+    expect(receipt.get_by_test_id("receipt-tax")).to_have_text("PEN 1.62")
+    expect(receipt.get_by_test_id("receipt-total")).to_have_text("PEN 10.62")
     expect(receipt).to_contain_text("Cliente Demo")
     screenshot(page, "03-seller-receipt")
 
@@ -163,13 +165,14 @@ def test_an_admin_adds_a_product_stocks_it_sells_it_and_sees_it_in_the_report(
     page.get_by_test_id("nav-pos").click()
     add_to_cart(page, NEW_SKU, 1)
     pay(page)
-    expect(page.get_by_test_id("receipt").get_by_test_id("receipt-total")).to_have_text("$12.50")
+    # 12.50 + 18% (2.25) = 14.75
+    expect(page.get_by_test_id("receipt").get_by_test_id("receipt-total")).to_have_text("PEN 14.75")
 
     # the report has it among the top products, and today's bar in the chart
     page.get_by_test_id("nav-reports").click()
     top = page.get_by_test_id(f"top-product-{NEW_SKU}")
     expect(top).to_contain_text("Green tea 250 g")
-    expect(top).to_contain_text("$12.50")
+    expect(top).to_contain_text("PEN 12.50")  # before tax
     bars = page.get_by_test_id("chart-bar")
     expect(bars).to_have_count(7)
     today = datetime.now(UTC).strftime("%m-%d")
@@ -183,7 +186,7 @@ def test_an_admin_adds_a_product_stocks_it_sells_it_and_sees_it_in_the_report(
     # settings: the store's name shows in the header
     page.get_by_test_id("nav-settings").click()
     name = page.get_by_label("Store name")
-    expect(name).to_have_value("Store")
+    expect(name).to_have_value("Mi tienda")
     name.fill("Corner Store")
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_test_id("settings-message")).to_have_text("Settings saved.")

@@ -1,4 +1,5 @@
-// Clients: everyone on staff reads them; sellers and admins create and update them; only admins delete them.
+// Clients: everyone on staff reads and searches them; sellers and admins create and update them; only admins delete
+// them.
 
 import {
   actionsCell,
@@ -11,6 +12,7 @@ import {
   rowButton,
   showMessage,
 } from "../dom.js";
+import { newestOnly, noMatch, onSearch, searchText } from "../search.js";
 
 export function clientsView(ctx) {
   const section = document.getElementById("view-clients");
@@ -18,12 +20,16 @@ export function clientsView(ctx) {
   const body = document.getElementById("clients-body");
   const dialog = document.getElementById("client-dialog");
   const form = document.getElementById("client-form");
+  const search = document.getElementById("clients-search");
+  const shown = newestOnly(); // a slow answer to an older search never replaces a newer one
   let editing = null;
 
   async function load() {
-    const clients = await ctx.api.all("/clients");
-    body.replaceChildren(...clients.map(row));
-    if (!clients.length) body.append(emptyRow(5, "No clients yet."));
+    const q = searchText(search);
+    await shown(ctx.api.all("/clients", { q }), (clients) => {
+      body.replaceChildren(...clients.map(row));
+      if (!clients.length) body.append(emptyRow(5, q ? noMatch("clients", q) : "No clients yet."));
+    });
   }
 
   function row(client) {
@@ -79,9 +85,13 @@ export function clientsView(ctx) {
   }
 
   document.getElementById("client-new").addEventListener("click", () => open(null));
+  onSearch(search, () => attempt(message, null, load));
 
   return {
     show: () => attempt(message, null, load),
-    reset: () => body.replaceChildren(),
+    reset: () => {
+      body.replaceChildren();
+      search.value = "";
+    },
   };
 }

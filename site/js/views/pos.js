@@ -187,7 +187,7 @@ export function posView(ctx) {
     const client = clients.find((c) => c.id === sale.client_id);
     cart.clear();
     key = null;
-    document.getElementById("pos-receipt-body").replaceChildren(receipt(sale, client?.name));
+    document.getElementById("pos-receipt-body").replaceChildren(receipt(sale, client?.name, ctx.settings));
     workspace.hidden = true;
     receiptPanel.hidden = false;
     showMessage(message, `Sale ${sale.number} recorded.`, "ok");

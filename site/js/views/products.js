@@ -1,5 +1,6 @@
-// Products & stock: the catalog with each product's stock and a "low" badge; admins create, edit and deactivate
-// products; warehouse staff and admins record stock adjustments; everyone can read a product's movements.
+// Products & stock: the catalog with each product's stock and a "low" badge, searchable by SKU or name and narrowed
+// to the low ones on request; admins create, edit and deactivate products; warehouse staff and admins record stock
+// adjustments; everyone can read a product's movements.
 
 import {
   actionsCell,
@@ -15,6 +16,7 @@ import {
   rowButton,
   showMessage,
 } from "../dom.js";
+import { newestOnly, noMatch, onSearch, searchText } from "../search.js";
 
 const MOVEMENT_KINDS = { ADJUSTMENT: "Adjustment", SALE: "Sale", VOID: "Voided sale" };
 
@@ -23,6 +25,9 @@ export function productsView(ctx) {
   const message = section.querySelector(".message");
   const body = document.getElementById("products-body");
   const showInactive = document.getElementById("products-inactive");
+  const search = document.getElementById("products-search");
+  const lowOnly = document.getElementById("products-low");
+  const shown = newestOnly(); // a slow answer to an older search never replaces a newer one
   const productDialog = document.getElementById("product-dialog");
   const productForm = document.getElementById("product-form");
   const adjustDialog = document.getElementById("adjust-dialog");
@@ -32,13 +37,24 @@ export function productsView(ctx) {
   let adjusting = null;
 
   async function load() {
-    const [products, levels] = await Promise.all([
-      ctx.api.all("/products", { include_inactive: ctx.can.editProducts && showInactive.checked ? "true" : "" }),
-      ctx.api.all("/stock"), // stock of the active products
+    const q = searchText(search);
+    const low = lowOnly.checked;
+    const inactive = ctx.can.editProducts && showInactive.checked && !low; // a low product is an active one
+    const fetching = Promise.all([
+      ctx.api.all("/products", { q, include_inactive: inactive ? "true" : "" }),
+      ctx.api.all("/stock", { q, low: low ? "true" : "" }), // stock of the active products
     ]);
-    const stock = new Map(levels.map((level) => [level.product_id, level.stock]));
-    body.replaceChildren(...products.map((p) => row(p, stock.get(p.id))));
-    if (!products.length) body.append(emptyRow(8, "No products yet."));
+    await shown(fetching, ([catalog, levels]) => {
+      const stock = new Map(levels.map((level) => [level.product_id, level.stock]));
+      const products = low ? catalog.filter((p) => stock.has(p.id)) : catalog;
+      body.replaceChildren(...products.map((p) => row(p, stock.get(p.id))));
+      if (!products.length) body.append(emptyRow(8, emptyText(q, low)));
+    });
+  }
+
+  function emptyText(q, low) {
+    if (q) return noMatch(low ? "low-stock products" : "products", q);
+    return low ? "No product is low on stock." : "No products yet.";
   }
 
   function row(product, stock) {
@@ -175,10 +191,16 @@ export function productsView(ctx) {
   }
 
   showInactive.addEventListener("change", () => attempt(message, showInactive, load));
+  lowOnly.addEventListener("change", () => attempt(message, lowOnly, load));
+  onSearch(search, () => attempt(message, null, load));
   document.getElementById("product-new").addEventListener("click", () => openProduct(null));
 
   return {
     show: () => attempt(message, null, load),
-    reset: () => body.replaceChildren(),
+    reset: () => {
+      body.replaceChildren();
+      search.value = "";
+      lowOnly.checked = false;
+    },
   };
 }

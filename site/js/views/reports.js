@@ -70,9 +70,9 @@ export function reportsView(ctx) {
     const links = await ctx.api.get(`/reports/daily/${encodeURIComponent(values.date)}`);
     const minutes = Math.round(links.expires_in / 60);
     dailyLinks.replaceChildren(
-      h("a", { href: links.csv_url, "data-testid": "daily-csv", text: `Download ${links.date} (CSV)` }),
+      h("a", { href: links.csv_url, "data-testid": "daily-csv", text: `Download ${links.period} (CSV)` }),
       " ",
-      h("a", { href: links.json_url, "data-testid": "daily-json", text: `Download ${links.date} (JSON)` }),
+      h("a", { href: links.json_url, "data-testid": "daily-json", text: `Download ${links.period} (JSON)` }),
       h("span", { class: "muted", text: ` The links work for ${minutes} minutes.` }),
     );
     dailyLinks.hidden = false;

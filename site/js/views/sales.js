@@ -1,5 +1,5 @@
-// Sales (sellers, admins): newest first between two days; a seller sees their own, an admin everyone's and may
-// void a completed sale (its stock goes back).
+// Sales (sellers, admins): newest first between two days, all or of one status; a seller sees their own, an admin
+// everyone's and may void a completed sale (its stock goes back).
 
 import {
   actionsCell,
@@ -17,6 +17,7 @@ import {
 import { paymentLabel, receipt } from "../receipt.js";
 
 const DEFAULT_DAYS = 7;
+const STATUS_WORDS = { "": "", COMPLETED: "completed ", VOIDED: "voided " };
 
 export function salesView(ctx) {
   const section = document.getElementById("view-sales");
@@ -27,16 +28,17 @@ export function salesView(ctx) {
   const receiptDialog = document.getElementById("receipt-dialog");
   let cursor = null;
 
-  function range() {
-    return { from: filter.elements.from.value, to: filter.elements.to.value };
+  function filters() {
+    const { from, to, status } = filter.elements;
+    return { from: from.value, to: to.value, status: status.value };
   }
 
   async function load(append = false) {
-    const page = await ctx.api.get("/sales", { ...range(), limit: 50, cursor: append ? cursor : undefined });
+    const page = await ctx.api.get("/sales", { ...filters(), limit: 50, cursor: append ? cursor : undefined });
     const rows = page.items.map(row);
     if (append) body.append(...rows);
     else body.replaceChildren(...rows);
-    if (!body.children.length) body.append(emptyRow(7, "No sales in these days."));
+    if (!body.children.length) body.append(emptyRow(7, `No ${STATUS_WORDS[filters().status]}sales in these days.`));
     cursor = page.next_cursor;
     more.hidden = !cursor;
   }
@@ -62,7 +64,7 @@ export function salesView(ctx) {
   }
 
   function showReceipt(sale) {
-    document.getElementById("receipt-dialog-body").replaceChildren(receipt(sale));
+    document.getElementById("receipt-dialog-body").replaceChildren(receipt(sale, undefined, ctx.settings));
     receiptDialog.showModal();
   }
 
@@ -80,6 +82,8 @@ export function salesView(ctx) {
     event.preventDefault();
     attempt(message, event.submitter, () => load());
   });
+  // another status lists from the first page again
+  filter.elements.status.addEventListener("change", () => attempt(message, null, () => load()));
   more.addEventListener("click", () => attempt(message, more, () => load(true)));
   // a closed dialog keeps no receipt, so the page only ever holds the one on screen
   receiptDialog.addEventListener("close", () => document.getElementById("receipt-dialog-body").replaceChildren());

@@ -1,16 +1,43 @@
-// Settings (admins): the store's name, currency, tax rate and default low-stock threshold.
+// Settings (admins): the store's name, RUC and address (on the receipts), currency, tax rate, default low-stock
+// threshold, language and time zone.
 
-import { attempt, integer, onSubmit, showMessage } from "../dom.js";
+import { attempt, clearFieldErrors, h, integer, onSubmit, showMessage } from "../dom.js";
+
+const REQUIRED = ["store_name", "currency", "tax_rate", "low_stock_threshold"];
+const TIME_ZONES = [
+  "America/Lima",
+  "America/Bogota",
+  "America/Guayaquil",
+  "America/La_Paz",
+  "America/Santiago",
+  "America/Argentina/Buenos_Aires",
+  "America/Sao_Paulo",
+  "America/Mexico_City",
+  "America/New_York",
+  "Europe/Madrid",
+  "UTC",
+];
 
 export function settingsView(ctx) {
   const section = document.getElementById("view-settings");
   const message = section.querySelector(".message");
   const form = document.getElementById("settings-form");
+  const timeZone = document.getElementById("settings-time-zone");
+
+  /** The common zones, plus the store's own when it is another one, with the store's selected. */
+  function fillTimeZones(current) {
+    const zones = TIME_ZONES.includes(current) || !current ? TIME_ZONES : [current, ...TIME_ZONES];
+    timeZone.replaceChildren(...zones.map((zone) => h("option", { value: zone, text: zone.replaceAll("_", " ") })));
+    timeZone.value = current || TIME_ZONES[0];
+  }
 
   function fill(settings) {
-    for (const name of ["store_name", "currency", "tax_rate", "low_stock_threshold"]) {
-      form.elements[name].value = String(settings[name]);
-    }
+    clearFieldErrors(form);
+    for (const name of REQUIRED) form.elements[name].value = String(settings[name]);
+    form.elements.ruc.value = settings.ruc ?? "";
+    form.elements.address.value = settings.address ?? "";
+    form.elements.language.value = settings.language === "en" ? "en" : "es-PE";
+    fillTimeZones(settings.time_zone);
   }
 
   onSubmit(form, message, async (values) => {
@@ -19,6 +46,10 @@ export function settingsView(ctx) {
       currency: values.currency.trim().toUpperCase(),
       tax_rate: values.tax_rate.trim(),
       low_stock_threshold: integer(values.low_stock_threshold),
+      ruc: values.ruc.trim() || null, // empty clears it
+      address: values.address.trim() || null,
+      language: values.language,
+      time_zone: values.time_zone,
     });
     ctx.applySettings(saved);
     fill(saved);
@@ -32,6 +63,9 @@ export function settingsView(ctx) {
         ctx.applySettings(settings);
         fill(settings);
       }),
-    reset: () => form.reset(),
+    reset: () => {
+      form.reset();
+      clearFieldErrors(form);
+    },
   };
 }
