@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -373,7 +374,8 @@ def retail_flow(target: Target, steps: Steps) -> None:
         return
     alert = wait_for(lambda: inbox_message(target, "retail", "stock-alerts", "ACE-1L"), "the low-stock alert")
     steps.ok(f"the low-stock alert arrives on the stock-alerts topic: {alert}")
-    today = date.today().isoformat()
+    zone = expect(api.as_("admins").get("/settings"), 200)["time_zone"]
+    today = datetime.now(ZoneInfo(zone)).date().isoformat()  # the store's day, which its reports count in
     run_schedule(target, "retail", "reports/reports", {"kind": "daily", "period": today})
     links = expect(api.as_("admins").get(f"/reports/daily/{today}"), 200)
     csv = httpx.get(links["csv_url"], timeout=15)

@@ -21,7 +21,8 @@ def sales_report(request: Request, reports: ReportUseCases) -> ReportView:
     """Sales figures over a period.
 
     The totals, the sales grouped by day, seller or product (group_by; day when left out) and the five products sold
-    most. The period is whole UTC days from "from" to "to", both included: the last 7 days when left out, at most 366.
+    most. The period is whole days of the store (its time zone) from "from" to "to", both included: the last 7 days
+    when left out, at most 366.
     Voided sales are left out; a product's group totals its lines before tax. Admins see the whole store; a seller
     sees the figures of their own sales only, as GET /sales lists only theirs.
     """

@@ -1,12 +1,13 @@
 """The reports service's domain: the period asked for and the report built from the aggregates (the automatic
 reports' periods are ``periods.py``, their files and notices ``runs.py``). No boto3, no SQL.
 
-A report covers whole UTC days, ``from`` to ``to`` inclusive (``YYYY-MM-DD``; at most 366 days; by default the last
-7 days, today included). Only COMPLETED sales count: voided sales are excluded everywhere (totals, groups, products).
+A report covers whole days of a time zone (the store's; UTC by default), ``from`` to ``to`` inclusive (``YYYY-MM-DD``;
+at most 366 days; by default the last 7 days, today included). Only COMPLETED sales count: voided sales are excluded
+everywhere (totals, groups, products).
 
 - ``totals``: ``sales`` (count), ``units`` (items sold), and the sums of the sales' ``subtotal``, ``tax`` and ``total``.
 - ``groups`` (``group_by``):
-  - ``day``: key ``YYYY-MM-DD`` (UTC), oldest first; ``total`` is the sum of the sales' totals (tax included).
+  - ``day``: key ``YYYY-MM-DD`` (the zone's day), oldest first; ``total`` sums the sales' totals (tax included).
   - ``seller``: key the seller's user id; ``total`` tax included; largest total first (then key).
   - ``product``: key the product id (with its ``sku`` and ``name``); ``sales`` counts the sales that include it and
     ``total`` sums its line totals, *before tax* (tax is charged per sale, not per line); largest total first.
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NotRequired
@@ -85,6 +86,20 @@ class Period:
     def before(self) -> str:
         return _utc_text(self.last + timedelta(days=1), self.zone)
 
+    @property
+    def bucket_chars(self) -> int:
+        """How much of ``created_at`` (UTC text) names a time bucket that lies within one of the zone's days: the
+        hour (13 characters) where the zone's offsets in the period are whole hours, else the minute (16)."""
+        tz = ZoneInfo(self.zone)
+        ends = (datetime.combine(self.first, time(), tz), datetime.combine(self.last + timedelta(days=1), time(), tz))
+        whole_hours = all((end.utcoffset() or timedelta()) % timedelta(hours=1) == timedelta() for end in ends)
+        return 13 if whole_hours else 16
+
+    def day_of(self, bucket: str) -> str:
+        """The zone's day (``YYYY-MM-DD``) of a UTC time bucket (``2026-03-11T00`` or ``2026-03-11T00:30``)."""
+        moment = datetime.fromisoformat(bucket if len(bucket) > 13 else f"{bucket}:00").replace(tzinfo=UTC)
+        return moment.astimezone(ZoneInfo(self.zone)).date().isoformat()
+
 
 def _utc_text(day: date, zone: str) -> str:
     """Midnight of ``day`` in ``zone``, as UTC text to the second."""
@@ -97,15 +112,15 @@ def _invalid(field: str, message: str, value: Any) -> ValidationError:
     return ValidationError.from_exception_data("ReportQuery", [detail])
 
 
-def period(query: ReportQuery, today: date) -> Period:
-    """The days a query covers: ``to`` defaults to today, ``from`` to 6 days before ``to``."""
+def period(query: ReportQuery, today: date, zone: str = "UTC") -> Period:
+    """The days (of ``zone``) a query covers: ``to`` defaults to today, ``from`` to 6 days before ``to``."""
     last = query.to or today
     first = query.from_ or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise _invalid("from", f"must not be after to ({last.isoformat()})", first.isoformat())
     if (last - first).days + 1 > MAX_DAYS:
         raise _invalid("to", f"the range may cover at most {MAX_DAYS} days", last.isoformat())
-    return Period(first, last)
+    return Period(first, last, zone)
 
 
 # --- aggregates (what the store reads) and the report ---------------------------------------------------------------
@@ -120,6 +135,22 @@ class SalesRow:
     subtotal: Decimal
     tax: Decimal
     total: Decimal
+
+
+def local_days(
+    span: Period, rows: Sequence[SalesRow], units: Mapping[str, int]
+) -> tuple[list[SalesRow], dict[str, int]]:
+    """Sales and units summed per UTC time bucket, folded into the period's own days (its zone's)."""
+    days: dict[str, SalesRow] = {}
+    for row in rows:
+        day = span.day_of(row.key)
+        seen = days.get(day, SalesRow(day, 0, Decimal(0), Decimal(0), Decimal(0)))
+        days[day] = SalesRow(day, seen.sales + row.sales, seen.subtotal + row.subtotal, seen.tax + row.tax,
+                             seen.total + row.total)  # fmt: skip
+    day_units: dict[str, int] = {}
+    for bucket, count in units.items():
+        day_units[span.day_of(bucket)] = day_units.get(span.day_of(bucket), 0) + count
+    return list(days.values()), day_units
 
 
 @dataclass(frozen=True)
@@ -229,7 +260,7 @@ ReportView = TypedDict(
     {"from": IsoDate, "to": IsoDate, "group_by": GroupBy, "totals": TotalsView, "groups": list[GroupView],
      "top_products": list[TopProductView]},
 )  # fmt: skip
-"""A sales report: the period (whole UTC days, both included), its totals, its groups and its top products."""
+"""A sales report: the period (whole days of the store, both included), its totals, its groups and its top products."""
 
 
 def _group_view(group: Group) -> GroupView:

@@ -1,8 +1,9 @@
 """All SQL of the reports service: read-only aggregates over the sales tables of the ``retail`` schema, whose
 migrations catalog owns (``handlers/retail/catalog/migrations``).
 
-The aggregation runs in SQL, on the same text on SQLite and MariaDB: ``created_at`` is ISO 8601 UTC text, so a day is
-``substr(created_at, 1, 10)`` and a period is a range on ``created_at`` (which ``sales_by_date`` indexes). Money is
+The aggregation runs in SQL, on the same text on SQLite and MariaDB: ``created_at`` is ISO 8601 UTC text, so a UTC
+hour is ``substr(created_at, 1, 13)`` (the use case folds hours into the store's days) and a period is a range on
+``created_at`` (which ``sales_by_date`` indexes). Money is
 summed in integer cents (``SUM(ROUND(amount * 100))``): exact on MariaDB (DECIMAL) and on SQLite, where DECIMAL
 columns come back as floats and float cents stay exact far beyond any store's turnover. Only COMPLETED sales count, of
 the whole store or of one seller.
@@ -17,7 +18,7 @@ from typing import Any
 from handlers.retail.reports.logic import GroupBy, Period, ProductRow, SalesRow, from_cents
 from handlers.shared.db import Transaction
 
-_KEYS = {GroupBy.DAY: "substr(s.created_at, 1, 10)", GroupBy.SELLER: "s.seller_id"}
+_KEYS = {GroupBy.SELLER: "s.seller_id"}  # days are summed per UTC time bucket: see _key
 _IN_PERIOD = "s.status = 'COMPLETED' AND s.created_at >= :since AND s.created_at < :before"
 _OF_SELLER = " AND s.seller_id = :seller_id"
 
@@ -30,9 +31,15 @@ def _scope(span: Period, seller_id: str | None) -> tuple[str, dict[str, Any]]:
     return _IN_PERIOD + _OF_SELLER, params | {"seller_id": seller_id}
 
 
+def _key(key: GroupBy, span: Period) -> str:
+    """A seller's id, or for days the UTC hour or minute of ``created_at`` (``Period.bucket_chars``): a UTC bucket
+    lies within one of the store's days, which the use case folds the buckets into."""
+    return f"substr(s.created_at, 1, {span.bucket_chars})" if key is GroupBy.DAY else _KEYS[key]
+
+
 def sales_by(tx: Transaction, key: GroupBy, span: Period, seller_id: str | None) -> list[SalesRow]:
-    """The period's sales summed per day or per seller."""
-    expr, (where, params) = _KEYS[key], _scope(span, seller_id)
+    """The period's sales summed per seller, or per UTC time bucket for days."""
+    expr, (where, params) = _key(key, span), _scope(span, seller_id)
     rows = tx.query(
         f"SELECT {expr} AS k, COUNT(*) AS n, SUM(ROUND(s.subtotal * 100)) AS subtotal, "  # noqa: S608 (fixed keys)
         f"SUM(ROUND(s.tax * 100)) AS tax, SUM(ROUND(s.total * 100)) AS total "
@@ -44,8 +51,8 @@ def sales_by(tx: Transaction, key: GroupBy, span: Period, seller_id: str | None)
 
 
 def units_by(tx: Transaction, key: GroupBy, span: Period, seller_id: str | None) -> dict[str, int]:
-    """The units the period's sales took, per day or per seller."""
-    expr, (where, params) = _KEYS[key], _scope(span, seller_id)
+    """The units the period's sales took, per seller or per UTC time bucket."""
+    expr, (where, params) = _key(key, span), _scope(span, seller_id)
     rows = tx.query(
         f"SELECT {expr} AS k, SUM(i.quantity) AS units FROM sale_items i "  # noqa: S608 (fixed keys)
         f"JOIN sales s ON s.id = i.sale_id WHERE {where} GROUP BY {expr}",

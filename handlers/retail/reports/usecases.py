@@ -61,12 +61,17 @@ class ReportUseCases(UseCases):
             sales = store.sales_by(tx, key, span, seller_id)
             units = {} if group_by is GroupBy.PRODUCT else store.units_by(tx, key, span, seller_id)
             products = store.products_sold(tx, span, seller_id)
+        if key is GroupBy.DAY:
+            sales, units = logic.local_days(span, sales, units)
         return logic.build_report(span, group_by, sales, units, products)
 
     def sales_report(self, caller: Caller, query: logic.ReportQuery) -> logic.ReportView:
-        """The store's figures for an admin; a seller's own for a seller, as ``GET /sales`` lists only theirs."""
+        """The store's figures over its own days (its time zone) for an admin; a seller's own for a seller, as
+        ``GET /sales`` lists only theirs."""
         seller_id = own_sales_scope(caller.user_id, caller.groups)
-        return logic.report_view(self.report(logic.period(query, self.clock().date()), query.group_by, seller_id))
+        zone = self.store_values().time_zone
+        span = logic.period(query, periods.store_today(self.clock(), zone), zone)
+        return logic.report_view(self.report(span, query.group_by, seller_id))
 
     # --- the automatic reports -----------------------------------------------------------------------------------
 

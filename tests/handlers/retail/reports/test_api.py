@@ -3,12 +3,17 @@ defaults, and the automatic reports' list, 404 and links (with fake files; S3 it
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
+from handlers.retail.reports.api import router
+from handlers.retail.reports.logic import Period
+from handlers.retail.reports.usecases import ReportUseCases
+from handlers.shared.db import Database
 from tests.handlers.retail.catalog.helpers import ADMIN, SELLER, WAREHOUSE
-from tests.handlers.retail.reports.conftest import Call
+from tests.handlers.retail.reports.conftest import NOW, Call, FakeFiles, call_app, store
 
 FILES = "GET /reports/{kind}/{period}"
 
@@ -135,3 +140,29 @@ def test_only_a_period_that_is_over_can_be_generated(call: Call) -> None:
     assert (status, error["code"]) == (400, "period_not_over")
     assert error["params"]["ends_at"] == "2026-03-16T00:00:00.000+00:00"
     assert call("POST /reports", ADMIN, body={"kind": "daily", "period": "2026-03-10", "x": 1})[0] == 422
+
+
+def test_the_days_are_the_stores(seeded: Database) -> None:
+    """In Lima (UTC-5), s-5 (00:00 UTC on the 11th) was sold on the evening of the 10th, and s-6 (23:59 UTC on the
+    8th) on the 8th; 06:00 UTC on the 11th is 01:00 there, so the default period ends on the 11th."""
+    reports = ReportUseCases(seeded, FakeFiles(set()), store_values=store("America/Lima"), clock=lambda: NOW)
+    app = router.app(reports)
+    status, view = call_app(app, "GET /reports/sales", ADMIN, query={"from": "2026-03-09", "to": "2026-03-10"})
+    assert status == 200, view
+    assert [(g["key"], g["sales"], g["total"]) for g in view["groups"]] == [
+        ("2026-03-09", 2, "38.75"), ("2026-03-10", 2, "76.34")]  # fmt: skip
+    assert (call_app(app, "GET /reports/sales", ADMIN)[1]["to"]) == "2026-03-11"
+
+
+def test_a_half_hour_zone_folds_minutes_into_its_days(seeded: Database) -> None:
+    """Kolkata is UTC+5:30: s-2 (23:59 UTC on the 9th) is 05:29 on the 10th there; s-6 (23:59 on the 8th), the 9th."""
+    reports = ReportUseCases(seeded, FakeFiles(set()), store_values=store("Asia/Kolkata"), clock=lambda: NOW)
+    status, view = call_app(router.app(reports), "GET /reports/sales", ADMIN,
+                            query={"from": "2026-03-09", "to": "2026-03-10"})  # fmt: skip
+    assert [(g["key"], g["sales"]) for g in view["groups"]] == [("2026-03-09", 2), ("2026-03-10", 2)]
+
+
+def test_days_are_summed_by_the_hour_unless_the_zone_is_off_by_minutes() -> None:
+    assert Period(date(2026, 3, 9), date(2026, 3, 10), "America/Lima").bucket_chars == 13
+    assert Period(date(2026, 3, 9), date(2026, 3, 10), "Asia/Kolkata").bucket_chars == 16
+    assert Period(date(2026, 3, 9), date(2026, 3, 10), "Asia/Kolkata").day_of("2026-03-09T18:45") == "2026-03-10"
