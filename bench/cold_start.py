@@ -10,7 +10,6 @@ Goal (moving company issue): every handler ≤ 1.3x the baseline.
 from __future__ import annotations
 
 import importlib.util
-import re
 import statistics
 import subprocess
 import sys
@@ -18,11 +17,11 @@ import time
 from pathlib import Path
 
 from architectures import SYSTEMS, spec
+from bench import sections
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 7
 BASELINE = "bench.baseline_handler"
-BEGIN, END = "<!-- cold-start:begin -->", "<!-- cold-start:end -->"
 PROBE = "import time, importlib; t = time.perf_counter(); importlib.import_module({!r}); print(time.perf_counter() - t)"
 
 
@@ -81,10 +80,7 @@ def main(argv: list[str]) -> int:
     systems = argv or sorted(SYSTEMS)
     table = measure(systems)
     print(table)
-    path = ROOT / "BENCHMARKS.md"
-    section = f"{BEGIN}\n{table}\n{END}"
-    text = path.read_text()
-    path.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S))
+    sections.rewrite("cold-start", table)
     return 0
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import tempfile
 import threading
 import time
@@ -22,6 +21,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+from bench import sections
 from handlers.retail.catalog.store import MIGRATIONS
 from handlers.retail.sales.api import router
 from handlers.retail.sales.usecases import SalesUseCases
@@ -30,7 +30,6 @@ from handlers.shared.migrate import apply_service_migrations
 from tests.events import http_request
 
 ROOT = Path(__file__).resolve().parent.parent
-BEGIN, END = "<!-- concurrent-sales:begin -->", "<!-- concurrent-sales:end -->"
 PARALLEL, STOCK = 100, 10
 SELLER = {"sub": "seller-1", "email": "seller@retail.local", "cognito:groups": "[sellers]"}
 NOW = "2026-01-01T00:00:00.000000+00:00"
@@ -132,16 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(table)
     print(json.dumps({name: r for name, r in rows}))
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    if BEGIN not in text:
-        text += (
-            "\n## Concurrent sales (retail)\n\nThe sale and its stock decrements are one transaction; racing sales "
-            "must never oversell. Reproduce: `MARIADB_URL=mysql://user:pass@127.0.0.1:3306/ "
-            f".venv/bin/python -m bench.concurrent_sales` (without `MARIADB_URL`: SQLite only).\n\n{BEGIN}\n{END}\n"
-        )
-    section = f"{BEGIN}\n{table}\n{END}"
-    path.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S))
+    sections.rewrite(
+        "concurrent-sales",
+        table,
+        heading="Concurrent sales (retail)",
+        intro="The sale and its stock decrements are one transaction; racing sales must never oversell. Reproduce: "
+        "`MARIADB_URL=mysql://user:pass@127.0.0.1:3306/ .venv/bin/python -m bench.concurrent_sales` (without "
+        "`MARIADB_URL`: SQLite only).",
+    )
     return 0
 
 

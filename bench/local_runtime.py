@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -27,11 +26,11 @@ from pathlib import Path
 
 import httpx
 
+from bench import sections
 from local.cognito import sign_in
 from local.runtime import LocalRuntime, Options
 
 ROOT = Path(__file__).resolve().parent.parent
-BEGIN, END = "<!-- local-runtime:begin -->", "<!-- local-runtime:end -->"
 CLIENT_THREADS = 8
 REQUESTS = 1500
 RUNS = 3
@@ -143,16 +142,14 @@ def measure() -> str:
 def main() -> int:
     table = measure()
     print(table)
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    if BEGIN not in text:
-        text += (
-            "\n## Local runtime\n\nStart time, event latency, and the gateway's throughput and p99 on an "
-            "authenticated, database-backed GET against a bare ASGI hello-world served the same way (goal ≥ 0.5x).\n\n"
-            f"Reproduce: `.venv/bin/python -m bench.local_runtime`.\n\n{BEGIN}\n{END}\n"
-        )
-    section = f"{BEGIN}\n{table}\n{END}"
-    path.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S))
+    sections.rewrite(
+        "local-runtime",
+        table,
+        heading="Local runtime",
+        intro="Start time, event latency, and the gateway's throughput and p99 on an authenticated, database-backed "
+        "GET against a bare ASGI hello-world served the same way (goal ≥ 0.5x).\n\n"
+        "Reproduce: `.venv/bin/python -m bench.local_runtime`.",
+    )
     return 0
 
 

@@ -9,15 +9,15 @@ also pays the one-off import of the Pulumi SDKs, which is reported separately.
 from __future__ import annotations
 
 import platform
-import re
 import statistics
 import sys
 import time
 from pathlib import Path
 
+from bench import sections
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 3
-BEGIN, END = "<!-- synthesis:begin -->", "<!-- synthesis:end -->"
 
 
 def measure() -> str:
@@ -47,11 +47,7 @@ def measure() -> str:
 def main() -> int:
     table = measure()
     print(table)
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    section = f"{BEGIN}\n{table}\n{END}"
-    updated = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S)
-    path.write_text(updated)
+    sections.rewrite("synthesis", table)
     return 0
 
 
