@@ -93,8 +93,8 @@ SYSTEM = System(
             routes=(
                 Route(method="GET", path="/reports/sales", groups=SELLING),
                 Route(method="GET", path="/reports", groups=(ADMINS,)),
-                Route(method="POST", path="/reports", groups=(ADMINS,)),
                 Route(method="GET", path="/reports/{kind}/{period}", groups=(ADMINS,)),
+                Route(method="PUT", path="/reports/{kind}/{period}", groups=(ADMINS,)),
             ),
             # Hourly: each period's report is written within the hour after it ends in the store's time zone.
             schedules=(Schedule(name="reports", expression="cron(5 * * * ? *)", handler="scheduled.handler"),),

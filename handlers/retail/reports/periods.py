@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from handlers.shared.clock import as_utc, timestamp_ms
-from handlers.shared.errors import BadRequest
+from handlers.shared.errors import Conflict
 
 
 class Kind(StrEnum):
@@ -46,7 +46,7 @@ def _invalid(field: str, code: str, message: str, value: str, **params: str) -> 
     return ValidationError.from_exception_data("ReportPeriod", [detail])
 
 
-class PeriodNotOver(BadRequest):
+class PeriodNotOver(Conflict):
     """A report covers a whole period: one that has not ended in the store's time zone cannot be generated yet."""
 
     def __init__(self, kind: str, period: str, ends_at: str) -> None:

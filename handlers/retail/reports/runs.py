@@ -14,7 +14,7 @@ import io
 import json
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
 
 from handlers.retail import messages
@@ -39,15 +39,6 @@ class ReportNotGenerated(NotFound):
 
     def __init__(self, kind: str, period: str, runs_at: str | None) -> None:
         super().__init__(f"no {kind} report for {period}")
-
-
-class GenerateReport(BaseModel):
-    """The body of ``POST /reports``: a period that is over, such as ``{"kind": "weekly", "period": "2026-W48"}``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-    kind: Kind
-    period: str
 
 
 def keys(period: ReportPeriod) -> tuple[str, str]:
@@ -108,10 +99,11 @@ class RunView(TypedDict):
     json_key: str
     sales: int
     total: Money
-    message_id: str
+    message_id: str | None
+    """None when no notice was sent (a report an admin generated)."""
 
 
-def run_view(period: ReportPeriod, report: Report, written: tuple[str, str], message_id: str) -> RunView:
+def run_view(period: ReportPeriod, report: Report, written: tuple[str, str], message_id: str | None) -> RunView:
     return {"kind": period.kind, "period": period.key, "csv_key": written[0], "json_key": written[1],
             "sales": report.sales, "total": money_text(report.total), "message_id": message_id}  # fmt: skip
 

@@ -3,7 +3,8 @@ is over in the store's time zone, unless it is written already (``periods.py`` s
 
 Event ``{"schedule": "reports"}``; ``{"kind": "daily", "period": "2026-12-02"}`` writes that period's report whatever
 its state. Each report is two files and one notice in the store's language (``runs.py``). Returns
-``{"runs": [{"kind", "period", "csv_key", "json_key", "sales", "total", "message_id"}, ...]}``.
+``{"runs": [{"kind", "period", "csv_key", "json_key", "sales", "total", "message_id"}, ...]}`` (one per report
+written; none when nothing was due).
 """
 
 from __future__ import annotations

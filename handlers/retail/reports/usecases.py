@@ -102,12 +102,12 @@ class ReportUseCases(UseCases):
             )
         return runs.links_view(period, *self.files.links(period, runs.URL_EXPIRES_IN))
 
-    def generate(self, asked: runs.GenerateReport) -> runs.ReportLinksView:
-        """Write a period's report now (one that is over in the store's zone) and announce it; its links."""
-        period = periods.parse(asked.kind, asked.period)
+    def generate(self, kind: str, key: str) -> runs.ReportLinksView:
+        """Write a period's report now (one that is over in the store's zone), without a notice; its links."""
+        period = periods.parse(periods.kind_of(kind), key)
         values = self.store_values()
         periods.check_over(period, self.clock(), values.time_zone)
-        self.write(period, values)
+        self.write(period, values, announce=False)
         return runs.links_view(period, *self.files.links(period, runs.URL_EXPIRES_IN))
 
     def scheduled(self, event: Mapping[str, Any] | None) -> list[runs.RunView]:
@@ -118,13 +118,14 @@ class ReportUseCases(UseCases):
         due = [periods.latest_over(kind, self.clock(), values.time_zone) for kind in Kind]
         return [self.write(period, values) for period in due if not self.files.exists(period)]
 
-    def write(self, period: ReportPeriod, values: StoreValues) -> runs.RunView:
+    def write(self, period: ReportPeriod, values: StoreValues, *, announce: bool = True) -> runs.RunView:
         """Write a period's files and announce them on the topic. A failed notice fails the run after the files are
         written, so a retry rewrites the same files and notifies."""
-        if self.topic is None:
+        if announce and self.topic is None:
             raise RuntimeError("the reports' use cases were built without the reports topic")
         report = self.report(Period(period.first, period.last, values.time_zone), GroupBy.PRODUCT)
         written = self.files.write(period, runs.report_csv(report),
                                    runs.report_json(report, period, values, self.clock()))  # fmt: skip
-        message_id = self.topic.notify(*runs.notice(period, report, values, self.app_url))
+        notice = runs.notice(period, report, values, self.app_url)
+        message_id = self.topic.notify(*notice) if announce and self.topic is not None else None
         return runs.run_view(period, report, written, message_id)

@@ -22,6 +22,11 @@ def files(call: Call, who: dict[str, str], kind: str, period: str) -> tuple[int,
     return call(FILES, who, path=f"/reports/{kind}/{period}", params={"kind": kind, "period": period})
 
 
+def generate(call: Call, who: dict[str, str], kind: str, period: str) -> tuple[int, Any]:
+    return call("PUT /reports/{kind}/{period}", who, path=f"/reports/{kind}/{period}",
+                params={"kind": kind, "period": period})  # fmt: skip
+
+
 def fields(error: dict[str, Any]) -> list[str]:
     return [e["field"] for e in error.get("errors", [])]
 
@@ -105,7 +110,7 @@ def test_a_report_not_generated_is_a_404_saying_when_it_will_be(call: Call) -> N
 def test_reports_are_for_admins_only(call: Call) -> None:
     assert files(call, SELLER, "daily", "2026-03-10")[0] == 403
     assert call("GET /reports", SELLER)[0] == 403
-    assert call("POST /reports", SELLER, body={"kind": "daily", "period": "2026-03-10"})[0] == 403
+    assert generate(call, SELLER, "daily", "2026-03-10")[0] == 403
 
 
 @pytest.mark.parametrize(("kind", "period", "code"), [
@@ -136,10 +141,10 @@ def test_the_list_starts_at_the_period_in_progress_and_pages_back(call: Call) ->
 
 
 def test_only_a_period_that_is_over_can_be_generated(call: Call) -> None:
-    status, error = call("POST /reports", ADMIN, body={"kind": "weekly", "period": "2026-W11"})
-    assert (status, error["code"]) == (400, "period_not_over")
+    status, error = generate(call, ADMIN, "weekly", "2026-W11")
+    assert (status, error["code"]) == (409, "period_not_over")
     assert error["params"]["ends_at"] == "2026-03-16T00:00:00.000+00:00"
-    assert call("POST /reports", ADMIN, body={"kind": "daily", "period": "2026-03-10", "x": 1})[0] == 422
+    assert generate(call, ADMIN, "weekly", "2026-W1")[0] == 422
 
 
 def test_the_days_are_the_stores(seeded: Database) -> None:

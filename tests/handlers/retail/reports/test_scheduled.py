@@ -114,13 +114,11 @@ def test_an_admin_generates_a_report_and_downloads_it(seeded: Database, cloud: C
     )
     status, error = call_app(app, route, ADMIN, path=path, params=params)
     assert status == 404, error  # not generated yet
-    status, body = call_app(app, "POST /reports", ADMIN, body={"kind": "daily", "period": "2026-03-10"})
-    assert status == 201, body
-    assert body == call_app(app, route, ADMIN, path=path, params=params)[1] | {
-        "csv_url": body["csv_url"],
-        "json_url": body["json_url"],
-    }
-    assert body["expires_in"] == 900 and len(cloud.notifications()) == 1
+    status, body = call_app(app, "PUT /reports/{kind}/{period}", ADMIN, path=path, params=params)
+    assert status == 200, body
+    links = {"csv_url": body["csv_url"], "json_url": body["json_url"]}
+    assert body == call_app(app, route, ADMIN, path=path, params=params)[1] | links
+    assert body["expires_in"] == 900 and cloud.notifications() == [], "the admin has the links: no email"
     for url, key in ((body["csv_url"], CSV_KEY), (body["json_url"], JSON_KEY)):
         parts = urlsplit(url)
         assert parts.path.endswith(f"/{key}") and BUCKET in f"{parts.netloc}{parts.path}"
