@@ -18,6 +18,7 @@ from aws_systems._base import Component, Transforms
 from aws_systems.defaults import Protection
 from aws_systems.iam import account_of, assume_role_policy, source_condition
 from aws_systems.kms import rotating_key
+from aws_systems.schedule_expressions import expression_problems
 from aws_systems.validation import check_int
 
 BACKUP_PRINCIPAL = "backup.amazonaws.com"
@@ -72,7 +73,11 @@ class BackupPlanArgs:
     def __post_init__(self) -> None:
         defaults.check_protection(self.protection)
         self._check_resource_arns()
-        if not isinstance(self.schedule, str) or not CRON_PATTERN.match(self.schedule):
+        if (
+            not isinstance(self.schedule, str)
+            or not CRON_PATTERN.match(self.schedule)
+            or expression_problems(self.schedule)
+        ):
             raise ValueError(
                 f"schedule: must be a six-field cron(...) expression such as {defaults.BACKUP_SCHEDULE!r} "
                 f"(got {self.schedule!r})"

@@ -33,6 +33,7 @@ from aws_systems.iam import (
     source_condition,
     statement,
 )
+from aws_systems.schedule_expressions import expression_problems, time_zone_problem
 from aws_systems.validation import CLOUDWATCH_RETENTION_DAYS, check_int, check_one_of
 
 if TYPE_CHECKING:
@@ -100,8 +101,9 @@ class ScheduleArgs:
     timeout_seconds: int = 300
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"(rate|cron|at)\(.+\)", self.expression):
-            raise ValueError(f"expression: expected rate(...), cron(...) or at(...) (got {self.expression!r})")
+        problems = expression_problems(self.expression) + [p for p in [time_zone_problem(self.timezone)] if p]
+        if problems:
+            raise ValueError(f"expression: {'; '.join(problems)}")
         check_int("timeout_seconds", self.timeout_seconds, *TIMEOUT_RANGE_SECONDS)
 
 

@@ -23,6 +23,7 @@ from aws_systems.preflight import (
     proxy,
     reachability,
     relations,
+    schedules,
     secure_defaults,
     values,
 )
@@ -33,6 +34,11 @@ PACK_NAME = "aws-systems-preflight"
 RULES: tuple[Rule, ...] = (
     Rule("aws-names", "Every physical name and auto-name fits its type's length and characters", names.check),
     Rule("aws-values", "Enum, pattern, length and range values are ones AWS accepts", values.check),
+    Rule(
+        "aws-schedules",
+        "Schedule expressions and time zones are ones EventBridge and AWS Backup accept",
+        schedules.check,
+    ),  # fmt: skip
     Rule(
         "kms-key-access",
         "Whoever uses something a customer-managed key encrypts may use the key",

@@ -617,10 +617,15 @@ def test_schedule_transform(mocks: harness.RecordingMocks) -> None:
     assert mocks.one(SCHEDULE).inputs["state"] == "DISABLED"
 
 
-@pytest.mark.parametrize("expression", ["every day", "rate 5 minutes", "cron()"])
-def test_schedule_expression_validation(expression: str) -> None:
-    with pytest.raises(ValueError, match="^expression: expected rate"):
-        sched(expression=expression)
+@pytest.mark.parametrize(("expression", "timezone", "said"), [
+    ("every day", "UTC", "expected rate(value unit)"), ("rate 5 minutes", "UTC", "expected rate(value unit)"),
+    ("cron()", "UTC", "six fields are needed"), ("cron(0 3 * * * *)", "UTC", "exactly one of day-of-month"),
+    ("rate(1 days)", "UTC", "use 'day' for 1"), ("cron(0 3 * * ? *)", "Peru/Lima", "not an IANA time zone"),
+])  # fmt: skip
+def test_schedule_expression_validation(expression: str, timezone: str, said: str) -> None:
+    with pytest.raises(ValueError, match="^expression: ") as raised:
+        sched(expression=expression, timezone=timezone)
+    assert said in str(raised.value)
 
 
 # ====================================================================================================== validation

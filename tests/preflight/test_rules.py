@@ -530,3 +530,34 @@ def test_every_rule_has_a_test_that_makes_it_fire():
     source = open(__file__).read()  # noqa: PTH123, SIM115
     untested = [r.name for r in RULES if f'"{r.name}"' not in source]
     assert untested == []
+
+
+# --- schedules -----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("type_", "props", "expected"),
+    [
+        ("aws:scheduler/schedule:Schedule", {"scheduleExpression": "cron(0 6 * * * *)"}, "exactly one of day-of-month"),
+        ("aws:scheduler/schedule:Schedule", {"scheduleExpression": "cron(0 6 * * ?)"}, "six fields are needed"),
+        ("aws:scheduler/schedule:Schedule", {"scheduleExpression": "cron(0 24 * * ? *)"}, "hours '24'"),
+        ("aws:scheduler/schedule:Schedule", {"scheduleExpression": "rate(1 minutes)"}, "use 'minute' for 1"),
+        (
+            "aws:scheduler/schedule:Schedule",
+            {"scheduleExpression": "rate(1 hour)", "scheduleExpressionTimezone": "Lima"},
+            "'Lima' is not an IANA time zone",
+        ),
+        ("aws:cloudwatch/eventRule:EventRule", {"scheduleExpression": "rate(5 minute)"}, "use 'minutes' for 5"),
+        ("aws:backup/plan:Plan", {"rules": [{"schedule": "cron(0 5 * JAN-XYZ ? *)"}]}, "rules[].schedule: month"),
+    ],
+)
+def test_schedule_expressions_aws_refuses_are_refused(type_, props, expected):
+    messages = fired("aws-schedules", res(type_, "s", **props))
+    assert any(expected in m for m in messages), messages
+
+
+@pytest.mark.parametrize("expression", ["cron(5 * * * ? *)", "cron(0 6 ? * MON-FRI *)", "cron(15 10 ? * 6L 2026-2027)",
+                                        "cron(0 3 ? * 3#2 *)", "cron(0 5 15W * ? *)", "rate(1 minute)",
+                                        "rate(12 hours)", "at(2026-12-03T10:00:00)"])  # fmt: skip
+def test_schedule_expressions_aws_accepts_pass(expression):
+    schedule = res("aws:scheduler/schedule:Schedule", "s", scheduleExpression=expression,
+                   scheduleExpressionTimezone="America/Lima")  # fmt: skip
+    assert fired("aws-schedules", schedule) == []
