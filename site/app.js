@@ -31,6 +31,8 @@ const DEFAULT_SETTINGS = {
   currency: "PEN",
   tax_rate: "0.18",
   low_stock_threshold: 5,
+  language: "es-PE",
+  time_zone: "America/Lima",
 };
 
 const signInView = document.getElementById("view-signin");

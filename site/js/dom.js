@@ -136,6 +136,12 @@ export function isoDay(date = new Date()) {
   return date.toISOString().slice(0, 10);
 }
 
+/** Today (YYYY-MM-DD) in a time zone, such as the store's. */
+export function storeDay(timeZone, date = new Date()) {
+  const parts = { timeZone, year: "numeric", month: "2-digit", day: "2-digit" };
+  return new Intl.DateTimeFormat("en-CA", parts).format(date);
+}
+
 export function addDays(day, count) {
   const date = new Date(`${day}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + count);

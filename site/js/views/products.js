@@ -80,7 +80,7 @@ export function productsView(ctx) {
 
   function actions(product, stock) {
     const sku = product.sku;
-    const list = [rowButton("History", `Stock movements of ${sku}`, "product-history", () => showHistory(product))];
+    const list = [rowButton("Movements", `Stock movements of ${sku}`, "product-history", () => showHistory(product))];
     if (ctx.can.adjustStock && product.active) {
       const adjust = () => openAdjust(product, stock);
       list.push(rowButton("Adjust stock", `Adjust stock of ${sku}`, "product-adjust", adjust));

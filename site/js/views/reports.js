@@ -1,7 +1,7 @@
 // Reports (sellers, admins): totals, sales per day as a chart, and the top products of a period; admins also get
 // the links to download a day's report file.
 
-import { addDays, attempt, emptyRow, h, isoDay, money, onSubmit } from "../dom.js";
+import { addDays, attempt, emptyRow, h, money, onSubmit, storeDay } from "../dom.js";
 import { barChart } from "../chart.js";
 
 const DEFAULT_DAYS = 7;
@@ -42,7 +42,9 @@ export function reportsView(ctx) {
       return { label: day.slice(5), value: total, title, text: group ? money(group.total) : "" };
     });
     const description = `Sales total per day from ${report.from} to ${report.to}`;
-    document.getElementById("report-chart").replaceChildren(barChart(points, description));
+    const chart = document.getElementById("report-chart");
+    chart.replaceChildren(barChart(points, description));
+    chart.scrollLeft = chart.scrollWidth; // on a narrow screen the latest days show first
     const top = document.getElementById("top-products-body");
     top.replaceChildren(
       ...report.top_products.map((p) =>
@@ -81,7 +83,7 @@ export function reportsView(ctx) {
   return {
     show() {
       if (!filter.elements.to.value) {
-        const today = isoDay();
+        const today = storeDay(ctx.settings.time_zone); // reports count the store's days
         filter.elements.to.value = today;
         filter.elements.from.value = addDays(today, 1 - DEFAULT_DAYS);
         dailyForm.elements.date.value = today;
