@@ -1,12 +1,15 @@
 // The store's web app: loads config.json, signs in with Cognito, then shows the screens the user's groups allow
-// (hash routes: #/products, #/clients, #/pos, #/sales, #/reports, #/settings).
+// (hash routes: #/home, #/pos, #/products, #/clients, #/sales, #/reports, #/settings), in the user's language.
 
 import { Api, loadConfig } from "./js/api.js";
 import * as auth from "./js/auth.js";
-import { attempt, clearMessage, onSubmit, setCurrency, showMessage, wireDialogs } from "./js/dom.js";
-import { readable } from "./js/errors.js";
-import { applyPermissions, permissions } from "./js/roles.js";
+import { attempt, clearMessage, labelTableCells, onSubmit, showMessage, wireDialogs } from "./js/dom.js";
+import { UserError, readable } from "./js/errors.js";
+import { setStore } from "./js/format.js";
+import { deviceLanguage, language, pick, t, useLanguage } from "./js/i18n.js";
+import { applyPermissions, homeRoute, permissions } from "./js/roles.js";
 import { clientsView } from "./js/views/clients.js";
+import { homeView } from "./js/views/home.js";
 import { posView } from "./js/views/pos.js";
 import { productsView } from "./js/views/products.js";
 import { reportsView } from "./js/views/reports.js";
@@ -15,14 +18,14 @@ import { settingsView } from "./js/views/settings.js";
 
 // Each screen and the permission it needs (null: every member of staff).
 const ROUTES = {
+  home: { permission: "dashboard", create: homeView },
+  pos: { permission: "sell", create: posView },
   products: { permission: null, create: productsView },
   clients: { permission: null, create: clientsView },
-  pos: { permission: "sell", create: posView },
   sales: { permission: "sell", create: salesView },
   reports: { permission: "reports", create: reportsView },
   settings: { permission: "settings", create: settingsView },
 };
-const DEFAULT_ROUTE = "products";
 // The API's own defaults (a Peruvian store), used only while GET /settings has not answered.
 const DEFAULT_SETTINGS = {
   store_name: "Mi tienda",
@@ -38,27 +41,43 @@ const DEFAULT_SETTINGS = {
 const signInView = document.getElementById("view-signin");
 const signInMessage = signInView.querySelector(".message");
 const nav = document.getElementById("nav");
-const userBox = document.getElementById("user-box");
+const menuToggle = document.getElementById("menu-toggle");
+const languageSelect = document.getElementById("language");
 const setupNotice = document.getElementById("setup-notice");
+const signedInOnly = [nav, menuToggle, document.getElementById("user-name"), document.getElementById("sign-out")];
 
 let config = null;
 let session = null;
+let preferred = null; // the user's own language (GET /preferences), null to follow the store
 
 // What the views share; `api` and `can` change with the signed-in user, the views are built once.
 const ctx = {
   api: null,
   can: permissions([]),
   settings: DEFAULT_SETTINGS,
-  applySettings(settings) {
-    ctx.settings = settings;
-    setCurrency(settings.currency);
-    document.getElementById("store-name").textContent = settings.store_name;
-    document.title = settings.store_name;
+  async applySettings(settings) {
+    showStore(settings);
     // first run: an admin is asked to set the store up until the settings are saved once
     setupNotice.hidden = !(session && ctx.can.settings && settings.configured === false);
+    await showIn(pick(preferred, settings.language));
   },
 };
 const views = Object.fromEntries(Object.entries(ROUTES).map(([name, route]) => [name, route.create(ctx)]));
+
+function showStore(settings) {
+  ctx.settings = settings;
+  setStore(settings);
+  document.getElementById("store-name").textContent = settings.store_name;
+  document.title = settings.store_name;
+}
+
+/** Shows the page in `lang`; the screen on show is drawn again, as its rows hold words and formats. */
+async function showIn(lang) {
+  languageSelect.value = lang;
+  if (lang === language()) return;
+  await useLanguage(lang);
+  if (document.querySelector("main > .view:not([hidden]):not(#view-signin)")) route();
+}
 
 function showOnly(section) {
   for (const view of document.querySelectorAll("main > .view")) view.hidden = view !== section;
@@ -69,15 +88,22 @@ function route() {
   let name = location.hash.replace(/^#\/?/, "");
   const entry = ROUTES[name];
   if (!entry || (entry.permission && !ctx.can[entry.permission])) {
-    name = DEFAULT_ROUTE;
+    name = homeRoute(ctx.can);
     history.replaceState(null, "", `#/${name}`);
   }
   for (const link of nav.querySelectorAll("a")) {
     if (link.dataset.route === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  setMenuOpen(false);
   showOnly(document.getElementById(`view-${name}`));
   views[name].show();
+}
+
+/** On a phone the menu folds behind a button (style.css); following a link folds it again. */
+function setMenuOpen(open) {
+  menuToggle.setAttribute("aria-expanded", String(open));
+  nav.classList.toggle("open", open);
 }
 
 async function startSession(current) {
@@ -85,42 +111,58 @@ async function startSession(current) {
   ctx.can = permissions(session.groups);
   ctx.api = new Api(config.apiUrl, () => (auth.isLive(session) ? session.idToken : null), endSession);
   applyPermissions(ctx.can);
-  document.getElementById("user-name").textContent = `${session.email} (${session.groups.join(", ") || "no group"})`;
-  nav.hidden = false;
-  userBox.hidden = false;
-  try {
-    ctx.applySettings(await ctx.api.get("/settings"));
-  } catch {
-    // the defaults stay; the screen's own calls show what is wrong
-  }
+  const groups = session.groups.map((group) => t(`group.${group}`)).join(", ") || t("group.none");
+  document.getElementById("user-name").textContent = `${session.email} (${groups})`;
+  for (const el of signedInOnly) el.hidden = false;
+  const [settings, preferences] = await Promise.allSettled([ctx.api.get("/settings"), ctx.api.get("/preferences")]);
+  preferred = preferences.value?.language ?? null;
+  // without the settings the defaults stay; the screen's own calls show what is wrong
+  await ctx.applySettings(settings.value ?? DEFAULT_SETTINGS);
   route();
 }
 
-/** Back to the sign-in screen, saying why (expired session, signed out). */
-function endSession(text, kind = "error") {
+/** Back to the sign-in screen, saying why (an expired session, signing out). */
+function endSession(why, kind = "error") {
   if (!session) return;
   session = null;
+  preferred = null;
   ctx.api = null;
   auth.forget();
   for (const view of Object.values(views)) view.reset();
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
-  nav.hidden = true;
-  userBox.hidden = true;
-  ctx.applySettings(DEFAULT_SETTINGS);
+  for (const el of signedInOnly) el.hidden = true;
+  showStore(DEFAULT_SETTINGS); // the language stays as it was
+  setupNotice.hidden = true;
   showOnly(signInView);
-  showMessage(signInMessage, text, kind);
+  showMessage(signInMessage, readable(why), kind);
+}
+
+/** The language switch: the user's own choice, kept by the API for their next sign-in on any device. */
+function wireLanguageSwitch() {
+  languageSelect.addEventListener("change", () =>
+    attempt(signInMessage, languageSelect, async () => {
+      const lang = languageSelect.value;
+      if (session) preferred = (await ctx.api.put("/preferences", { language: lang })).language ?? lang;
+      await showIn(lang);
+    }),
+  );
 }
 
 async function boot() {
-  wireDialogs();
   const bootMessage = document.getElementById("boot-message");
   try {
+    await useLanguage(deviceLanguage());
+    languageSelect.value = language();
     config = await loadConfig();
   } catch (error) {
-    showMessage(bootMessage, readable(error));
+    showMessage(bootMessage, error instanceof UserError ? error.text() : t("error.boot"));
     return;
   }
   bootMessage.hidden = true;
+  wireDialogs();
+  labelTableCells();
+  wireLanguageSwitch();
+  menuToggle.addEventListener("click", () => setMenuOpen(menuToggle.getAttribute("aria-expanded") !== "true"));
 
   const signInForm = document.getElementById("signin-form");
   onSubmit(signInForm, signInMessage, async (values) => {
@@ -132,7 +174,7 @@ async function boot() {
   document.getElementById("sign-out").addEventListener("click", (event) =>
     attempt(signInMessage, event.currentTarget, async () => {
       const ending = session;
-      endSession("You have signed out.", "ok");
+      endSession(new UserError("signin.signedOut"), "ok");
       history.replaceState(null, "", location.pathname);
       await auth.signOut(config, ending);
     }),
@@ -146,7 +188,7 @@ async function boot() {
     showOnly(signInView);
     if (saved) {
       auth.forget();
-      showMessage(signInMessage, "Your session has expired. Please sign in again.");
+      showMessage(signInMessage, t("error.sessionExpired"));
     }
   }
 }

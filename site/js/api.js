@@ -1,6 +1,8 @@
-// The store's API: its config, the bearer token on every call, and every failure turned into a readable message.
+// The store's API: its config, the bearer token on every call, and every failure turned into a readable message
+// (in the user's language, from the refusal's code and params).
 
-import { UserError, sentence } from "./errors.js";
+import { UserError, fieldName, sentence, shownParams } from "./errors.js";
+import { has, language, t } from "./i18n.js";
 
 const PAGE_SIZE = 100; // the API's largest page
 const MAX_PAGES = 50;
@@ -8,38 +10,34 @@ const MAX_PAGES = 50;
 /** config.json, written by the deployment (or the local runtime): {apiUrl, region, userPoolId, clientId, ...}. */
 export async function loadConfig() {
   const response = await fetch("config.json", { cache: "no-store" });
-  if (!response.ok) throw new UserError(`The app's configuration could not be loaded (HTTP ${response.status}).`);
+  if (!response.ok) throw new UserError("error.config", { status: response.status });
   return response.json();
 }
 
+/** A refusal of the API: its status and body ({code, message, params, errors?}), shown in the user's language. */
 export class ApiError extends UserError {
-  /** `body`: the refusal ({code, message, params, errors?}), so a form can show each field's error by its field. */
-  constructor(message, status, body = null) {
-    super(message);
+  constructor(status, body = null) {
+    super("error.refused", { status });
     this.status = status;
-    this.code = body?.code ?? null;
-    this.errors = Array.isArray(body?.errors) ? body.errors : [];
+    this.code = typeof body?.code === "string" ? body.code : null;
+    this.params = body?.params && typeof body.params === "object" ? body.params : {};
+    this.english = typeof body?.message === "string" ? body.message : "";
+    this.errors = Array.isArray(body?.errors) ? body.errors : []; // a form shows each under its field
   }
-}
 
-const FALLBACKS = {
-  400: "the request was refused",
-  403: "you are not allowed to do this",
-  404: "not found",
-  413: "the request is too large",
-  429: "too many requests; wait a moment and try again",
-};
-
-/** The API's JSON error body ({message, errors?: [{field, message}]}) as one sentence. */
-export function describeError(status, body) {
-  let text = typeof body?.message === "string" && body.message ? body.message : FALLBACKS[status];
-  if (!text) {
-    text = status >= 500 ? `the server had a problem (HTTP ${status}); try again shortly` : `HTTP ${status}`;
+  text() {
+    if (this.code === "invalid_request" && this.errors.length) {
+      const fields = [...new Set(this.errors.map((e) => fieldName(e.field)))];
+      return t("error.invalid_request", { fields: fields.join(", ") });
+    }
+    // a code may be told apart by its reason (sale_refused: unknown_product, product_inactive...)
+    for (const key of [`error.${this.code}.${this.params.reason}`, `error.${this.code}`]) {
+      if (this.code && has(key)) return t(key, shownParams(this.params));
+    }
+    if (this.english && language() === "en") return sentence(this.english);
+    if (has(`status.${this.status}`)) return t(`status.${this.status}`);
+    return t(this.status >= 500 ? "status.5xx" : "status.other", { status: this.status });
   }
-  if (Array.isArray(body?.errors) && body.errors.length) {
-    text += `: ${body.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`;
-  }
-  return sentence(text);
 }
 
 async function readJson(response) {
@@ -56,7 +54,7 @@ export class Api {
   /**
    * @param {string} baseUrl the API's URL from config.json
    * @param {() => string | null} token the current ID token, or null once the session has expired
-   * @param {(text: string) => void} onUnauthorized ends the session (back to sign-in with `text`)
+   * @param {(why: UserError) => void} onUnauthorized ends the session (back to sign-in, saying why)
    */
   constructor(baseUrl, token, onUnauthorized) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
@@ -80,18 +78,18 @@ export class Api {
     try {
       response = await fetch(url, init);
     } catch {
-      throw new ApiError("The store's server cannot be reached. Check the connection and try again.", 0);
+      throw new UserError("error.offline");
     }
     const data = await readJson(response);
     if (response.status === 401) return this.unauthorized();
-    if (!response.ok) throw new ApiError(describeError(response.status, data), response.status, data);
+    if (!response.ok) throw new ApiError(response.status, data);
     return data;
   }
 
   unauthorized() {
-    const text = "Your session has expired. Please sign in again.";
-    this.onUnauthorized(text);
-    throw new ApiError(text, 401);
+    const expired = new UserError("error.sessionExpired");
+    this.onUnauthorized(expired);
+    throw expired;
   }
 
   get(path, query) {

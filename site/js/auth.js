@@ -6,13 +6,15 @@ import { UserError } from "./errors.js";
 const STORAGE_KEY = "retail.session";
 const CLOCK_SKEW_MS = 10_000; // treat a token as expired slightly early rather than have a call refused
 
+// Cognito's refusals, each as the catalogue's text key
 const COGNITO_MESSAGES = {
-  UserNotFoundException: "Incorrect email or password.",
-  UserNotConfirmedException: "This account is not confirmed yet. Ask an administrator.",
-  PasswordResetRequiredException: "This account's password must be reset. Ask an administrator.",
-  TooManyRequestsException: "Too many attempts. Wait a moment and try again.",
-  LimitExceededException: "Too many attempts. Wait a moment and try again.",
-  InvalidParameterException: "Enter your email and password.",
+  NotAuthorizedException: "signin.wrongPassword",
+  UserNotFoundException: "signin.wrongPassword",
+  UserNotConfirmedException: "signin.notConfirmed",
+  PasswordResetRequiredException: "signin.resetRequired",
+  TooManyRequestsException: "signin.tooMany",
+  LimitExceededException: "signin.tooMany",
+  InvalidParameterException: "signin.missing",
 };
 
 async function cognito(config, action, payload) {
@@ -27,14 +29,12 @@ async function cognito(config, action, payload) {
       body: JSON.stringify(payload),
     });
   } catch {
-    throw new UserError("The sign-in service cannot be reached. Check the connection and try again.");
+    throw new UserError("signin.unreachable");
   }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     const type = String(data.__type ?? "").split("#").pop();
-    throw new UserError(
-      COGNITO_MESSAGES[type] ?? data.message ?? `Sign-in failed (HTTP ${response.status}). Try again.`,
-    );
+    throw new UserError(COGNITO_MESSAGES[type] ?? "signin.failed", { status: response.status });
   }
   return data;
 }
@@ -65,7 +65,7 @@ export async function signIn(config, email, password) {
   });
   if (!data.AuthenticationResult) {
     // e.g. NEW_PASSWORD_REQUIRED: an administrator created the account with a temporary password
-    throw new UserError("This account needs another sign-in step that this app does not offer. Ask an administrator.");
+    throw new UserError("signin.challenge");
   }
   const session = sessionFrom(data.AuthenticationResult);
   sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));

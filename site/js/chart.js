@@ -20,8 +20,9 @@ function svg(tag, attributes = {}, text) {
 /**
  * @param {{label: string, value: number, title: string, text: string}[]} points title: the tooltip; text: the value
  * @param {string} description what the chart shows, for screen readers
+ * @param {string} emptyText what an empty chart says
  */
-export function barChart(points, description) {
+export function barChart(points, description, emptyText) {
   const width = Math.max(points.length * SLOT, MIN_WIDTH);
   const plot = HEIGHT - TOP - BOTTOM;
   const max = Math.max(...points.map((p) => p.value), 0);
@@ -56,7 +57,7 @@ export function barChart(points, description) {
     }
   });
   if (max === 0) {
-    chart.append(svg("text", { x: width / 2, y: TOP + plot / 2, class: "label", "text-anchor": "middle" }, "No sales"));
+    chart.append(svg("text", { x: width / 2, y: TOP + plot / 2, class: "label", "text-anchor": "middle" }, emptyText));
   }
   return chart;
 }

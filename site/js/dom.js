@@ -2,6 +2,7 @@
 // inline style or handler is ever written (the CSP forbids them).
 
 import { fieldErrors, readable } from "./errors.js";
+import { t } from "./i18n.js";
 
 /** h("td", {class: "num", text: "3"}, child...): props named on* become listeners, others attributes. */
 export function h(tag, props = {}, ...children) {
@@ -31,6 +32,11 @@ export function actionsCell(...buttons) {
 /** One full-width row saying the table is empty. */
 export function emptyRow(columns, text) {
   return h("tr", { class: "empty" }, h("td", { colspan: columns, text }));
+}
+
+/** The row a table shows while its rows load. */
+export function loadingRow(columns) {
+  return h("tr", { class: "empty loading" }, h("td", { colspan: columns, text: t("list.loading") }));
 }
 
 /** Shows `text` in a view's message line (hidden when empty); errors are announced at once. */
@@ -105,51 +111,30 @@ export function integer(text) {
   return /^\s*-?\d+\s*$/.test(text ?? "") ? Number.parseInt(text, 10) : Number.NaN;
 }
 
-// --- money and dates ----------------------------------------------------------------------------------------------
+// --- tables as cards ----------------------------------------------------------------------------------------------
 
-let currency = "PEN"; // the API's default until the settings are read
-let formatter = null;
-
-export function setCurrency(code) {
-  currency = code;
-  formatter = null;
-}
-
-/** An API amount ("12.50") in the store's currency. */
-export function money(value) {
-  const amount = Number(value);
-  try {
-    formatter ??= new Intl.NumberFormat(undefined, { style: "currency", currency });
-    return formatter.format(amount);
-  } catch {
-    return `${amount.toFixed(2)} ${currency}`; // a code Intl does not know is still shown
-  }
-}
-
-/** "0.18" → "18%". */
-export function percent(rate) {
-  return `${Number((Number(rate) * 100).toFixed(2))}%`;
-}
-
-/** The UTC day the API counts in (reports and sale filters are whole UTC days). */
-export function isoDay(date = new Date()) {
-  return date.toISOString().slice(0, 10);
-}
-
-/** Today (YYYY-MM-DD) in a time zone, such as the store's. */
-export function storeDay(timeZone, date = new Date()) {
-  const parts = { timeZone, year: "numeric", month: "2-digit", day: "2-digit" };
-  return new Intl.DateTimeFormat("en-CA", parts).format(date);
-}
-
-export function addDays(day, count) {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + count);
-  return isoDay(date);
-}
-
-export function dateTime(iso) {
-  return iso ? new Date(iso).toLocaleString() : "—";
+/**
+ * Gives every cell of a .grid table its column's heading as data-label, so that on a phone (style.css) each row
+ * shows as a card of "label: value" lines. Watches the page, so rows added later are labelled too.
+ */
+export function labelTableCells(root = document.body) {
+  const label = (row) => {
+    const table = row.closest("table.grid");
+    const headings = table ? [...table.querySelectorAll("thead th")] : [];
+    [...row.cells].forEach((cell, i) => {
+      if (!cell.colSpan || cell.colSpan > 1 || !headings[i]) return;
+      cell.dataset.label = headings[i].textContent;
+    });
+  };
+  const labelUnder = (node) => {
+    if (!(node instanceof Element)) return;
+    if (node.matches("table.grid tbody tr")) label(node);
+    for (const row of node.querySelectorAll("table.grid tbody tr")) label(row);
+  };
+  labelUnder(root);
+  new MutationObserver((changes) => {
+    for (const change of changes) change.addedNodes.forEach(labelUnder);
+  }).observe(root, { childList: true, subtree: true });
 }
 
 // --- dialogs ------------------------------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 // A sale's receipt, as the point of sale shows it after paying and the sales list shows it on request: the store's
 // name, RUC and address on top, and a Print button (style.css prints the receipt alone, ticket-wide).
 
-import { dateTime, h, money, percent } from "./dom.js";
-
-const PAYMENT_METHODS = { cash: "Cash", card: "Card", transfer: "Transfer" };
+import { h } from "./dom.js";
+import { dateTime, money, number, percent } from "./format.js";
+import { has, t } from "./i18n.js";
 
 export function paymentLabel(method) {
-  return PAYMENT_METHODS[method] ?? method;
+  return has(`payment.${method}`) ? t(`payment.${method}`) : method;
 }
 
 /** The store as the receipt's heading: its name, then its RUC and address when set. */
@@ -15,7 +15,7 @@ function storeHeader(store) {
     "header",
     { class: "receipt-store", "data-testid": "receipt-store" },
     h("strong", { "data-testid": "receipt-store-name", text: store.store_name }),
-    store.ruc && h("span", { "data-testid": "receipt-ruc", text: `RUC ${store.ruc}` }),
+    store.ruc && h("span", { "data-testid": "receipt-ruc", text: t("receipt.ruc", { ruc: store.ruc }) }),
     store.address && h("span", { "data-testid": "receipt-address", text: store.address }),
   );
 }
@@ -26,15 +26,15 @@ function printButton() {
     class: "secondary small no-print",
     "data-testid": "receipt-print",
     onclick: () => window.print(),
-    text: "Print",
+    text: t("receipt.print"),
   });
 }
 
 /** `store`: the settings in force ({store_name, ruc, address}). */
 export function receipt(sale, clientName, store) {
   const details = [dateTime(sale.created_at), paymentLabel(sale.payment_method)];
-  if (clientName) details.push(`Client: ${clientName}`);
-  if (sale.status === "VOIDED") details.push("VOIDED");
+  if (clientName) details.push(t("receipt.client", { name: clientName }));
+  if (sale.status === "VOIDED") details.push(t("receipt.voided"));
   return h(
     "article",
     { class: "receipt", "data-testid": "receipt" },
@@ -42,7 +42,7 @@ export function receipt(sale, clientName, store) {
     h(
       "div",
       { class: "receipt-head" },
-      h("h3", {}, "Receipt ", h("span", { "data-testid": "receipt-number", text: sale.number })),
+      h("h3", {}, `${t("receipt.title")} `, h("span", { "data-testid": "receipt-number", text: sale.number })),
       printButton(),
     ),
     h("p", { class: "muted", text: details.join(" · ") }),
@@ -55,8 +55,8 @@ export function receipt(sale, clientName, store) {
         h(
           "tr",
           {},
-          h("th", { text: "Item" }),
-          ...["Quantity", "Unit price", "Line total"].map((text) => h("th", { class: "num", text })),
+          h("th", { text: t("col.product") }),
+          ...["col.quantity", "col.unit", "col.line"].map((key) => h("th", { class: "num", text: t(key) })),
         ),
       ),
       h(
@@ -67,7 +67,7 @@ export function receipt(sale, clientName, store) {
             "tr",
             { "data-testid": `receipt-item-${item.sku}` },
             h("td", { text: `${item.name} (${item.sku})` }),
-            h("td", { class: "num", text: String(item.quantity) }),
+            h("td", { class: "num", text: number(item.quantity) }),
             h("td", { class: "num", text: money(item.unit_price) }),
             h("td", { class: "num", text: money(item.line_total) }),
           ),
@@ -77,11 +77,11 @@ export function receipt(sale, clientName, store) {
     h(
       "dl",
       { class: "totals" },
-      h("dt", { text: "Subtotal" }),
+      h("dt", { text: t("totals.subtotal") }),
       h("dd", { "data-testid": "receipt-subtotal", text: money(sale.subtotal) }),
-      h("dt", { text: `Tax (${percent(sale.tax_rate)})` }),
+      h("dt", { text: t("totals.taxAt", { rate: percent(sale.tax_rate) }) }),
       h("dd", { "data-testid": "receipt-tax", text: money(sale.tax) }),
-      h("dt", { text: "Total" }),
+      h("dt", { text: t("totals.total") }),
       h("dd", { class: "total", "data-testid": "receipt-total", text: money(sale.total) }),
     ),
   );

@@ -9,10 +9,17 @@ export function permissions(groups) {
     editClients: any("admins", "sellers"),
     deleteClients: any("admins"),
     voidSales: any("admins"),
+    dashboard: any("admins"),
     reports: any("admins", "sellers"),
-    dailyReport: any("admins"),
+    reportFiles: any("admins"),
     settings: any("admins"),
   };
+}
+
+/** The screen a user starts at: admins their dashboard, sellers the till, warehouse staff the stock. */
+export function homeRoute(can) {
+  if (can.dashboard) return "home";
+  return can.sell ? "pos" : "products";
 }
 
 /** Shows or hides every element marked data-can="<permission>". */

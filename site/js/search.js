@@ -1,4 +1,4 @@
-// Search boxes: the API's `q` from a box's text, a search run once the typing pauses, and the "no match" text.
+// Search boxes: the API's `q` from a box's text, and a search run once the typing pauses.
 
 const DELAY_MS = 250;
 const MAX_LENGTH = 100; // the API's longest q
@@ -21,11 +21,6 @@ export function onSearch(input, search) {
     clearTimeout(timer);
     search();
   });
-}
-
-/** "No products match 'tea'." */
-export function noMatch(things, q) {
-  return `No ${things} match '${q}'.`;
 }
 
 /** Wraps a loader so that only the newest call's answer is shown: `render` is skipped for an overtaken one. */

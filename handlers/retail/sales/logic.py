@@ -42,7 +42,8 @@ def sale_number(value: int) -> str:
 
 
 class SaleRefused(DomainError):
-    """A well-formed sale that cannot be taken (an unknown or withdrawn product, an unknown client): a 422."""
+    """A well-formed sale that cannot be taken: a 422 whose ``reason`` param says why (``unknown_client``,
+    ``unknown_product``, ``product_inactive``)."""
 
     http_status = 422
 
@@ -174,19 +175,30 @@ def decide_sale(new: NewSale, stocked: Mapping[str, Stocked], *, client_known: b
     """Price the sale and decide its decrements: 422 naming an unknown/inactive product or client, 409 naming the
     first item (in request order) that lacks stock."""
     if new.client_id is not None and not client_known:
-        raise SaleRefused(f"client {new.client_id} does not exist")
+        raise SaleRefused(f"client {new.client_id} does not exist", reason="unknown_client", client_id=new.client_id)
     for item in new.items:
         product = stocked.get(item.product_id)
         if product is None:
-            raise SaleRefused(f"product {item.product_id} does not exist")
+            raise SaleRefused(
+                f"product {item.product_id} does not exist", reason="unknown_product", product_id=item.product_id
+            )
         if not product.active:
-            raise SaleRefused(f"product {product.sku} ({product.product_id}) is no longer sold")
+            raise SaleRefused(
+                f"product {product.sku} ({product.product_id}) is no longer sold",
+                reason="product_inactive",
+                product_id=product.product_id,
+                sku=product.sku,
+            )
     for item in new.items:
         product = stocked[item.product_id]
         if product.stock < item.quantity:
             raise OutOfStock(
                 f"not enough stock of {product.sku} ({product.name}): {item.quantity} requested, "
-                f"{product.stock} in stock"
+                f"{product.stock} in stock",
+                sku=product.sku,
+                name=product.name,
+                requested=item.quantity,
+                stock=product.stock,
             )
     lines, decrements, alerts = [], [], []
     for item in new.items:

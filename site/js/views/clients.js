@@ -7,12 +7,14 @@ import {
   confirmAction,
   emptyRow,
   h,
+  loadingRow,
   onSubmit,
   openDialog,
   rowButton,
   showMessage,
 } from "../dom.js";
-import { newestOnly, noMatch, onSearch, searchText } from "../search.js";
+import { t } from "../i18n.js";
+import { newestOnly, onSearch, searchText } from "../search.js";
 
 export function clientsView(ctx) {
   const section = document.getElementById("view-clients");
@@ -28,12 +30,14 @@ export function clientsView(ctx) {
     const q = searchText(search);
     await shown(ctx.api.all("/clients", { q }), (clients) => {
       body.replaceChildren(...clients.map(row));
-      if (!clients.length) body.append(emptyRow(5, q ? noMatch("clients", q) : "No clients yet."));
+      if (!clients.length) body.append(emptyRow(5, q ? t("clients.noMatch", { q }) : t("clients.none")));
     });
   }
 
   function row(client) {
     const who = `${client.name} (${client.document_id})`;
+    const edit = () => open(client);
+    const remove = () => removeClient(client);
     return h(
       "tr",
       { "data-testid": `client-row-${client.document_id}` },
@@ -42,9 +46,9 @@ export function clientsView(ctx) {
       h("td", { text: client.email ?? "" }),
       h("td", { text: client.phone ?? "" }),
       actionsCell(
-        ctx.can.editClients && rowButton("Edit", `Edit ${who}`, "client-edit", () => open(client)),
+        ctx.can.editClients && rowButton(t("action.edit"), t("action.editOf", { what: who }), "client-edit", edit),
         ctx.can.deleteClients &&
-          rowButton("Delete", `Delete ${who}`, "client-delete", () => remove(client), "danger small"),
+          rowButton(t("action.delete"), t("action.deleteOf", { what: who }), "client-delete", remove, "danger small"),
       ),
     );
   }
@@ -52,7 +56,7 @@ export function clientsView(ctx) {
   function open(client) {
     editing = client;
     form.reset();
-    dialog.querySelector("h2").textContent = client ? `Edit ${client.name}` : "New client";
+    dialog.querySelector("h2").textContent = client ? t("action.editOf", { what: client.name }) : t("clients.new");
     for (const name of ["name", "document_id", "email", "phone"]) form.elements[name].value = client?.[name] ?? "";
     openDialog(dialog);
   }
@@ -68,14 +72,15 @@ export function clientsView(ctx) {
       ? await ctx.api.put(`/clients/${editing.id}`, client)
       : await ctx.api.post("/clients", client);
     dialog.close();
-    await attempt(message, null, () => refresh(`Client ${saved.name} saved.`));
+    await attempt(message, null, () => refresh(t("clients.saved", { name: saved.name })));
   });
 
-  async function remove(client) {
-    if (!(await confirmAction(`Delete the client ${client.name} (${client.document_id})?`, "Delete"))) return;
+  async function removeClient(client) {
+    const question = t("clients.deleteQuestion", { name: client.name, document: client.document_id });
+    if (!(await confirmAction(question, t("action.delete")))) return;
     await attempt(message, null, async () => {
       await ctx.api.delete(`/clients/${client.id}`);
-      await refresh(`Client ${client.name} deleted.`);
+      await refresh(t("clients.deleted", { name: client.name }));
     });
   }
 
@@ -88,7 +93,10 @@ export function clientsView(ctx) {
   onSearch(search, () => attempt(message, null, load));
 
   return {
-    show: () => attempt(message, null, load),
+    show: () => {
+      if (!body.children.length) body.replaceChildren(loadingRow(5));
+      return attempt(message, null, load);
+    },
     reset: () => {
       body.replaceChildren();
       search.value = "";

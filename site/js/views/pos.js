@@ -2,7 +2,9 @@
 // the totals shown before paying are an estimate. Each sale attempt carries an Idempotency-Key that stays the same
 // while the cart does, so a retry after a lost answer cannot sell twice.
 
-import { attempt, emptyRow, h, integer, money, percent, rowButton, showMessage } from "../dom.js";
+import { attempt, emptyRow, h, integer, loadingRow, rowButton, showMessage } from "../dom.js";
+import { money, number, percent } from "../format.js";
+import { t } from "../i18n.js";
 import { receipt } from "../receipt.js";
 
 const SHOWN_RESULTS = 20;
@@ -26,6 +28,7 @@ export function posView(ctx) {
   const payForm = document.getElementById("pay-form");
   const workspace = section.querySelector(".pos");
   const receiptPanel = document.getElementById("pos-receipt");
+  const cartStatus = document.getElementById("cart-status");
   let products = []; // active products, each with its stock
   let clients = [];
   const cart = new Map(); // product id → {product, quantity}
@@ -58,7 +61,7 @@ export function posView(ctx) {
     const matches = (p) => p.sku.toLowerCase().includes(text) || p.name.toLowerCase().includes(text);
     const found = text ? products.filter(matches) : products;
     results.replaceChildren(...found.slice(0, SHOWN_RESULTS).map(resultRow));
-    if (!found.length) results.append(emptyRow(6, text ? "No product matches." : "No products to sell."));
+    if (!found.length) results.append(emptyRow(6, text ? t("products.noMatch", { q: search.value.trim() }) : t("pos.nothing")));
   }
 
   function resultRow(product) {
@@ -68,7 +71,8 @@ export function posView(ctx) {
       step: "1",
       value: "1",
       class: "qty",
-      "aria-label": `Quantity of ${product.sku}`,
+      inputmode: "numeric",
+      "aria-label": t("pos.quantityOf", { sku: product.sku }),
       "data-testid": "pos-qty",
     });
     const add = () => {
@@ -81,9 +85,9 @@ export function posView(ctx) {
       h("td", { text: product.sku }),
       h("td", { text: product.name }),
       h("td", { class: "num", text: money(product.price) }),
-      h("td", { class: "num", text: String(product.stock) }),
+      h("td", { class: "num", text: number(product.stock) }),
       h("td", {}, quantity),
-      h("td", {}, rowButton("Add", `Add ${product.sku} to the cart`, "pos-add", add, "small")),
+      h("td", {}, rowButton(t("pos.add"), t("pos.addOf", { sku: product.sku }), "pos-add", add, "small")),
     );
   }
 
@@ -91,12 +95,19 @@ export function posView(ctx) {
 
   function addToCart(product, quantity) {
     if (!(quantity >= 1)) {
-      showMessage(message, "Enter a quantity of at least 1.");
+      showMessage(message, t("pos.quantityAtLeast1"));
       return;
     }
     const line = cart.get(product.id);
     setQuantity(product, (line?.quantity ?? 0) + quantity);
-    showMessage(message, `${quantity} × ${product.name} added to the cart.`, "ok");
+    clearStatus();
+    // said in the cart's own status line, so nothing above the search moves
+    cartStatus.textContent = t("pos.added", { count: quantity, name: product.name });
+  }
+
+  function clearStatus() {
+    showMessage(message, "", "ok");
+    cartStatus.textContent = "";
   }
 
   function setQuantity(product, quantity) {
@@ -113,11 +124,11 @@ export function posView(ctx) {
   function renderCart() {
     const lines = [...cart.values()];
     cartBody.replaceChildren(...lines.map(cartRow));
-    if (!lines.length) cartBody.append(emptyRow(5, "The cart is empty."));
+    if (!lines.length) cartBody.append(emptyRow(5, t("pos.empty")));
     const subtotal = lines.reduce((sum, line) => sum + cents(line.product.price) * line.quantity, 0);
     const rate = Number(ctx.settings.tax_rate);
     const tax = Math.round(subtotal * rate);
-    document.getElementById("cart-tax-label").textContent = `Tax (${percent(rate)})`;
+    document.getElementById("cart-tax-label").textContent = t("totals.taxAt", { rate: percent(rate) });
     document.getElementById("cart-subtotal").textContent = money(subtotal / 100);
     document.getElementById("cart-tax").textContent = money(tax / 100);
     document.getElementById("cart-total").textContent = money((subtotal + tax) / 100);
@@ -130,7 +141,8 @@ export function posView(ctx) {
       step: "1",
       value: String(quantity),
       class: "qty",
-      "aria-label": `Quantity of ${product.sku} in the cart`,
+      inputmode: "numeric",
+      "aria-label": t("pos.quantityInCart", { sku: product.sku }),
       "data-testid": "cart-qty",
       onchange: () => setQuantity(product, integer(input.value)),
     });
@@ -144,7 +156,9 @@ export function posView(ctx) {
       h(
         "td",
         {},
-        rowButton("Remove", `Remove ${product.sku} from the cart`, "cart-remove", () => setQuantity(product, 0)),
+        rowButton(t("pos.remove"), t("pos.removeOf", { sku: product.sku }), "cart-remove", () =>
+          setQuantity(product, 0),
+        ),
       ),
     );
   }
@@ -152,7 +166,7 @@ export function posView(ctx) {
   function renderClients() {
     const chosen = clientSelect.value;
     clientSelect.replaceChildren(
-      h("option", { value: "", text: "No client" }),
+      h("option", { value: "", text: t("pos.noClient") }),
       ...clients.map((c) => h("option", { value: c.id, text: `${c.name} (${c.document_id})` })),
     );
     if (clients.some((c) => c.id === chosen)) clientSelect.value = chosen;
@@ -171,7 +185,7 @@ export function posView(ctx) {
 
   async function pay() {
     if (!cart.size) {
-      showMessage(message, "Add at least one product to the cart.");
+      showMessage(message, t("pos.addFirst"));
       return;
     }
     key ??= newKey();
@@ -190,7 +204,8 @@ export function posView(ctx) {
     document.getElementById("pos-receipt-body").replaceChildren(receipt(sale, client?.name, ctx.settings));
     workspace.hidden = true;
     receiptPanel.hidden = false;
-    showMessage(message, `Sale ${sale.number} recorded.`, "ok");
+    cartStatus.textContent = "";
+    showMessage(message, t("pos.recorded", { number: sale.number }), "ok");
     await load(); // fresh stock for the next sale
   }
 
@@ -199,7 +214,7 @@ export function posView(ctx) {
     workspace.hidden = false;
     clientSelect.value = "";
     search.value = "";
-    showMessage(message, "", "ok");
+    clearStatus();
     renderResults();
     renderCart();
   }
@@ -211,7 +226,10 @@ export function posView(ctx) {
   });
 
   return {
-    show: () => attempt(message, null, load),
+    show: () => {
+      if (!products.length) results.replaceChildren(loadingRow(6));
+      return attempt(message, null, load);
+    },
     reset: () => {
       cart.clear();
       key = null;

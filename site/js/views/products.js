@@ -6,19 +6,24 @@ import {
   actionsCell,
   attempt,
   confirmAction,
-  dateTime,
   emptyRow,
   h,
   integer,
-  money,
+  loadingRow,
   onSubmit,
   openDialog,
   rowButton,
   showMessage,
 } from "../dom.js";
-import { newestOnly, noMatch, onSearch, searchText } from "../search.js";
+import { dateTime, decimalText, money, number } from "../format.js";
+import { has, t } from "../i18n.js";
+import { newestOnly, onSearch, searchText } from "../search.js";
 
-const MOVEMENT_KINDS = { ADJUSTMENT: "Adjustment", SALE: "Sale", VOID: "Voided sale" };
+/** Low stock first (the warehouse's first task), then by SKU. */
+function lowFirst(stock) {
+  const isLow = (p) => stock.has(p.id) && stock.get(p.id) < p.min_stock;
+  return (a, b) => Number(isLow(b)) - Number(isLow(a)) || a.sku.localeCompare(b.sku);
+}
 
 export function productsView(ctx) {
   const section = document.getElementById("view-products");
@@ -46,15 +51,15 @@ export function productsView(ctx) {
     ]);
     await shown(fetching, ([catalog, levels]) => {
       const stock = new Map(levels.map((level) => [level.product_id, level.stock]));
-      const products = low ? catalog.filter((p) => stock.has(p.id)) : catalog;
+      const products = (low ? catalog.filter((p) => stock.has(p.id)) : catalog).sort(lowFirst(stock));
       body.replaceChildren(...products.map((p) => row(p, stock.get(p.id))));
       if (!products.length) body.append(emptyRow(8, emptyText(q, low)));
     });
   }
 
   function emptyText(q, low) {
-    if (q) return noMatch(low ? "low-stock products" : "products", q);
-    return low ? "No product is low on stock." : "No products yet.";
+    if (q) return t(low ? "products.noLowMatch" : "products.noMatch", { q });
+    return t(low ? "products.noneLow" : "products.none");
   }
 
   function row(product, stock) {
@@ -66,13 +71,13 @@ export function productsView(ctx) {
       h("td", { text: product.name }),
       h("td", { text: product.category }),
       h("td", { class: "num", text: money(product.price) }),
-      h("td", { class: "num", "data-testid": "stock", text: stock === undefined ? "—" : String(stock) }),
-      h("td", { class: "num", "data-testid": "min-stock", text: String(product.min_stock) }),
+      h("td", { class: "num", "data-testid": "stock", text: stock === undefined ? "—" : number(stock) }),
+      h("td", { class: "num", "data-testid": "min-stock", text: number(product.min_stock) }),
       h(
         "td",
         {},
-        low && h("span", { class: "badge low", "data-testid": "low-badge", text: "low" }),
-        !product.active && h("span", { class: "badge muted", text: "inactive" }),
+        low && h("span", { class: "badge low", "data-testid": "low-badge", text: t("products.low") }),
+        !product.active && h("span", { class: "badge muted", text: t("products.inactive") }),
       ),
       actionsCell(...actions(product, stock)),
     );
@@ -80,16 +85,18 @@ export function productsView(ctx) {
 
   function actions(product, stock) {
     const sku = product.sku;
-    const list = [rowButton("Movements", `Stock movements of ${sku}`, "product-history", () => showHistory(product))];
+    const history = () => showHistory(product);
+    const list = [rowButton(t("products.movements"), t("products.movementsOf", { sku }), "product-history", history)];
     if (ctx.can.adjustStock && product.active) {
       const adjust = () => openAdjust(product, stock);
-      list.push(rowButton("Adjust stock", `Adjust stock of ${sku}`, "product-adjust", adjust));
+      list.push(rowButton(t("adjust.title"), t("adjust.of", { sku }), "product-adjust", adjust));
     }
     if (ctx.can.editProducts) {
-      list.push(rowButton("Edit", `Edit ${sku}`, "product-edit", () => openProduct(product)));
+      list.push(rowButton(t("action.edit"), t("action.editOf", { what: sku }), "product-edit", () => openProduct(product)));
       if (product.active) {
         const remove = () => deactivate(product);
-        list.push(rowButton("Deactivate", `Deactivate ${sku}`, "product-delete", remove, "danger small"));
+        const label = t("products.deactivateOf", { sku });
+        list.push(rowButton(t("products.deactivate"), label, "product-delete", remove, "danger small"));
       }
     }
     return list;
@@ -100,7 +107,7 @@ export function productsView(ctx) {
   function openProduct(product) {
     editing = product;
     productForm.reset();
-    productDialog.querySelector("h2").textContent = product ? `Edit ${product.sku}` : "New product";
+    productDialog.querySelector("h2").textContent = product ? t("action.editOf", { what: product.sku }) : t("products.new");
     const fields = productForm.elements;
     fields.sku.value = product?.sku ?? "";
     fields.name.value = product?.name ?? "";
@@ -108,7 +115,7 @@ export function productsView(ctx) {
     fields.price.value = product?.price ?? "";
     // left empty, the API applies the store's low-stock threshold (new) or keeps the current minimum (edit)
     fields.min_stock.value = product ? String(product.min_stock) : "";
-    fields.min_stock.placeholder = `Store default (${ctx.settings.low_stock_threshold})`;
+    fields.min_stock.placeholder = t("products.minStockDefault", { count: ctx.settings.low_stock_threshold });
     fields.active.checked = product?.active ?? true;
     document.getElementById("product-active-label").hidden = !product; // a new product is always active
     openDialog(productDialog);
@@ -119,7 +126,7 @@ export function productsView(ctx) {
       sku: values.sku,
       name: values.name,
       category: values.category,
-      price: values.price.trim(),
+      price: decimalText(values.price), // "9,90" as typed in Peru is 9.90
       min_stock: values.min_stock.trim() === "" ? undefined : integer(values.min_stock),
     };
     if (editing) product.active = productForm.elements.active.checked;
@@ -127,15 +134,15 @@ export function productsView(ctx) {
       ? await ctx.api.put(`/products/${editing.id}`, product)
       : await ctx.api.post("/products", product);
     productDialog.close();
-    await attempt(message, null, () => refresh(`Product ${saved.sku} saved.`));
+    await attempt(message, null, () => refresh(t("products.saved", { sku: saved.sku })));
   });
 
   async function deactivate(product) {
-    const question = `Deactivate ${product.sku} (${product.name})? It will no longer be sold.`;
-    if (!(await confirmAction(question, "Deactivate"))) return;
+    const question = t("products.deactivateQuestion", { sku: product.sku, name: product.name });
+    if (!(await confirmAction(question, t("products.deactivate")))) return;
     await attempt(message, null, async () => {
       await ctx.api.delete(`/products/${product.id}`);
-      await refresh(`Product ${product.sku} deactivated.`);
+      await refresh(t("products.deactivated", { sku: product.sku }));
     });
   }
 
@@ -144,7 +151,7 @@ export function productsView(ctx) {
   function openAdjust(product, stock) {
     adjusting = product;
     adjustForm.reset();
-    const current = stock === undefined ? "" : ` (now ${stock} in stock)`;
+    const current = stock === undefined ? "" : ` (${t("adjust.now", { count: stock })})`;
     document.getElementById("adjust-product").textContent = `${product.sku} · ${product.name}${current}`;
     openDialog(adjustDialog);
   }
@@ -156,15 +163,16 @@ export function productsView(ctx) {
       reason: values.reason,
     });
     adjustDialog.close();
-    await attempt(message, null, () => refresh(`Stock of ${result.stock.sku} is now ${result.stock.stock}.`));
+    const { sku, stock } = result.stock;
+    await attempt(message, null, () => refresh(t("adjust.done", { sku, count: stock })));
   });
 
   // --- movement history ---------------------------------------------------------------------------------------------
 
   async function showHistory(product) {
     const rows = document.getElementById("history-body");
-    historyDialog.querySelector("h2").textContent = `Stock movements of ${product.sku}`;
-    rows.replaceChildren(emptyRow(4, "Loading…"));
+    historyDialog.querySelector("h2").textContent = t("products.movementsOf", { sku: product.sku });
+    rows.replaceChildren(loadingRow(4));
     openDialog(historyDialog);
     await attempt(historyDialog.querySelector(".message"), null, async () => {
       const page = await ctx.api.get("/stock/movements", { product_id: product.id, limit: 100 });
@@ -174,13 +182,13 @@ export function productsView(ctx) {
             "tr",
             { "data-testid": "movement-row" },
             h("td", { text: dateTime(m.created_at) }),
-            h("td", { text: MOVEMENT_KINDS[m.kind] ?? m.kind }),
-            h("td", { class: "num", text: m.delta > 0 ? `+${m.delta}` : String(m.delta) }),
+            h("td", { text: has(`movement.${m.kind}`) ? t(`movement.${m.kind}`) : m.kind }),
+            h("td", { class: "num", text: m.delta > 0 ? `+${number(m.delta)}` : number(m.delta) }),
             h("td", { text: m.reason ?? "" }),
           ),
         ),
       );
-      if (!page.items.length) rows.append(emptyRow(4, "No movements yet."));
+      if (!page.items.length) rows.append(emptyRow(4, t("products.noMovements")));
     });
   }
 
@@ -196,7 +204,10 @@ export function productsView(ctx) {
   document.getElementById("product-new").addEventListener("click", () => openProduct(null));
 
   return {
-    show: () => attempt(message, null, load),
+    show: () => {
+      if (!body.children.length) body.replaceChildren(loadingRow(8));
+      return attempt(message, null, load);
+    },
     reset: () => {
       body.replaceChildren();
       search.value = "";

@@ -1,26 +1,21 @@
-// Reports (sellers, admins): totals, sales per day as a chart, and the top products of a period; admins also get
-// the links to download a day's report file.
+// Reports (sellers, admins): totals, sales per day as a chart, and the top products of a range of the store's days.
+// Admins also get the automatic reports: each daily, weekly or monthly period, newest first, with its files to
+// download, when the schedule writes it if it has not yet, and a button to generate a period that is over now.
 
-import { addDays, attempt, emptyRow, h, money, onSubmit, storeDay } from "../dom.js";
-import { barChart } from "../chart.js";
+import { addDays, dateTime, dayText, money, number, storeDay } from "../format.js";
+import { attempt, emptyRow, h, loadingRow, rowButton, showMessage } from "../dom.js";
+import { t } from "../i18n.js";
+import { drawSalesChart } from "../sales_chart.js";
 
 const DEFAULT_DAYS = 7;
-
-/** Every UTC day from `from` to `to` inclusive, so days without sales show as empty bars. */
-function days(from, to) {
-  const list = [];
-  for (let day = from; day <= to; day = addDays(day, 1)) list.push(day);
-  return list;
-}
+const PERIODS_PER_PAGE = 7;
 
 export function reportsView(ctx) {
   const section = document.getElementById("view-reports");
   const message = section.querySelector(".message");
   const filter = document.getElementById("reports-filter");
   const result = document.getElementById("reports-result");
-  const dailyForm = document.getElementById("daily-form");
-  const dailyMessage = dailyForm.parentElement.querySelector(".message");
-  const dailyLinks = document.getElementById("daily-links");
+  const files = reportFiles(ctx);
 
   async function load() {
     const report = await ctx.api.get("/reports/sales", {
@@ -29,22 +24,12 @@ export function reportsView(ctx) {
       group_by: "day",
     });
     const totals = report.totals;
-    document.getElementById("report-sales").textContent = String(totals.sales);
-    document.getElementById("report-units").textContent = String(totals.units);
+    document.getElementById("report-sales").textContent = number(totals.sales);
+    document.getElementById("report-units").textContent = number(totals.units);
     document.getElementById("report-subtotal").textContent = money(totals.subtotal);
     document.getElementById("report-tax").textContent = money(totals.tax);
     document.getElementById("report-total").textContent = money(totals.total);
-    const byDay = new Map(report.groups.map((g) => [g.key, g]));
-    const points = days(report.from, report.to).map((day) => {
-      const group = byDay.get(day);
-      const total = group ? Number(group.total) : 0;
-      const title = `${day}: ${group ? `${group.sales} sale(s), ${money(group.total)}` : "no sales"}`;
-      return { label: day.slice(5), value: total, title, text: group ? money(group.total) : "" };
-    });
-    const description = `Sales total per day from ${report.from} to ${report.to}`;
-    const chart = document.getElementById("report-chart");
-    chart.replaceChildren(barChart(points, description));
-    chart.scrollLeft = chart.scrollWidth; // on a narrow screen the latest days show first
+    drawSalesChart(document.getElementById("report-chart"), report);
     const top = document.getElementById("top-products-body");
     top.replaceChildren(
       ...report.top_products.map((p) =>
@@ -53,12 +38,12 @@ export function reportsView(ctx) {
           { "data-testid": `top-product-${p.sku}` },
           h("td", { text: p.sku }),
           h("td", { text: p.name }),
-          h("td", { class: "num", text: String(p.units) }),
+          h("td", { class: "num", text: number(p.units) }),
           h("td", { class: "num", text: money(p.total) }),
         ),
       ),
     );
-    if (!report.top_products.length) top.append(emptyRow(4, "No products sold in these days."));
+    if (!report.top_products.length) top.append(emptyRow(4, t("reports.noProducts")));
     result.hidden = false;
   }
 
@@ -67,34 +52,130 @@ export function reportsView(ctx) {
     attempt(message, event.submitter, load);
   });
 
-  onSubmit(dailyForm, dailyMessage, async (values) => {
-    dailyLinks.hidden = true;
-    const links = await ctx.api.get(`/reports/daily/${encodeURIComponent(values.date)}`);
-    const minutes = Math.round(links.expires_in / 60);
-    dailyLinks.replaceChildren(
-      h("a", { href: links.csv_url, "data-testid": "daily-csv", text: `Download ${links.period} (CSV)` }),
-      " ",
-      h("a", { href: links.json_url, "data-testid": "daily-json", text: `Download ${links.period} (JSON)` }),
-      h("span", { class: "muted", text: ` The links work for ${minutes} minutes.` }),
-    );
-    dailyLinks.hidden = false;
-  });
-
   return {
     show() {
       if (!filter.elements.to.value) {
-        const today = storeDay(ctx.settings.time_zone); // reports count the store's days
+        const today = storeDay(); // reports count the store's days
         filter.elements.to.value = today;
         filter.elements.from.value = addDays(today, 1 - DEFAULT_DAYS);
-        dailyForm.elements.date.value = today;
       }
+      if (ctx.can.reportFiles) files.show();
       return attempt(message, null, load);
     },
     reset() {
       filter.reset();
-      dailyForm.reset();
       result.hidden = true;
-      dailyLinks.hidden = true;
+      files.reset();
+    },
+  };
+}
+
+/** The automatic reports' panel (admins): GET /reports per kind, GET or PUT /reports/{kind}/{period}. */
+function reportFiles(ctx) {
+  const kind = document.getElementById("files-kind");
+  const body = document.getElementById("files-body");
+  const more = document.getElementById("files-more");
+  const message = body.closest(".panel").querySelector(".message");
+  let cursor = null;
+
+  async function load(append = false) {
+    const page = await ctx.api.get("/reports", {
+      kind: kind.value,
+      limit: PERIODS_PER_PAGE,
+      cursor: append ? cursor : undefined,
+    });
+    const rows = page.items.map(row);
+    if (append) body.append(...rows);
+    else body.replaceChildren(...rows);
+    if (!body.children.length) body.append(emptyRow(3, t("files.none")));
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+  }
+
+  /** "Week 48 (23–29 Nov 2026)": a period in words, with its days. */
+  function periodText(period) {
+    const days = period.first === period.last ? "" : ` (${dayText(period.first)} – ${dayText(period.last)})`;
+    const name = period.kind === "daily" ? dayText(period.first, { dateStyle: "full" }) : period.period;
+    return `${name}${days}`;
+  }
+
+  function stateText(period) {
+    if (period.generated) return t("files.ready");
+    if (period.runs_at) return t("files.runsAt", { runs_at: dateTime(period.runs_at) });
+    return t("files.notGenerated");
+  }
+
+  function row(period) {
+    const cells = h("div", { class: "row-actions" });
+    const over = period.last < storeDay();
+    const tr = h(
+      "tr",
+      { "data-testid": `report-period-${period.period}` },
+      h("th", { scope: "row", text: periodText(period) }),
+      h("td", { "data-testid": "report-state", text: stateText(period) }),
+      h("td", {}, cells),
+    );
+    const showLinks = (links) => cells.replaceChildren(...downloadLinks(links), generateButton());
+    const fetchLinks = () => attempt(message, null, async () => showLinks(await ctx.api.get(path(period))));
+    const generate = () =>
+      attempt(message, null, async () => {
+        showLinks(await ctx.api.put(path(period)));
+        tr.querySelector("[data-testid=report-state]").textContent = t("files.ready");
+        showMessage(message, t("files.generated", { period: periodText(period) }), "ok");
+      });
+    const generateButton = () =>
+      over &&
+      rowButton(
+        t(period.generated ? "files.regenerate" : "files.generate"),
+        t("files.generateOf", { period: period.period }),
+        "report-generate",
+        generate,
+        period.generated ? "secondary small" : "small",
+      );
+    cells.append(
+      ...[
+        period.generated &&
+          rowButton(t("files.download"), t("files.downloadOf", { period: period.period }), "report-links", fetchLinks),
+        generateButton(),
+      ].filter(Boolean),
+    );
+    return tr;
+  }
+
+  function path(period) {
+    return `/reports/${encodeURIComponent(period.kind)}/${encodeURIComponent(period.period)}`;
+  }
+
+  /** The CSV and JSON links, each named for its period (several rows may show theirs). */
+  function downloadLinks(links) {
+    const title = t("files.linksExpire", { count: Math.round(links.expires_in / 60) });
+    return [
+      ["CSV", links.csv_url],
+      ["JSON", links.json_url],
+    ].map(([format, href]) =>
+      h("a", {
+        href,
+        class: "button small",
+        "data-testid": `report-${format.toLowerCase()}`,
+        "aria-label": t("files.fileOf", { format, period: links.period }),
+        title,
+        text: format,
+      }),
+    );
+  }
+
+  kind.addEventListener("change", () => attempt(message, kind, () => load()));
+  more.addEventListener("click", () => attempt(message, more, () => load(true)));
+
+  return {
+    show() {
+      if (!body.children.length) body.replaceChildren(loadingRow(3));
+      return attempt(message, null, () => load());
+    },
+    reset() {
+      body.replaceChildren();
+      kind.value = "daily";
+      more.hidden = true;
     },
   };
 }

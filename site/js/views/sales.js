@@ -1,23 +1,17 @@
 // Sales (sellers, admins): newest first between two days, all or of one status; a seller sees their own, an admin
 // everyone's and may void a completed sale (its stock goes back).
 
-import {
-  actionsCell,
-  addDays,
-  attempt,
-  confirmAction,
-  dateTime,
-  emptyRow,
-  h,
-  isoDay,
-  money,
-  rowButton,
-  showMessage,
-} from "../dom.js";
+import { actionsCell, attempt, confirmAction, emptyRow, h, loadingRow, rowButton, showMessage } from "../dom.js";
+import { addDays, dateTime, money, number, storeDay } from "../format.js";
+import { t } from "../i18n.js";
 import { paymentLabel, receipt } from "../receipt.js";
 
 const DEFAULT_DAYS = 7;
-const STATUS_WORDS = { "": "", COMPLETED: "completed ", VOIDED: "voided " };
+
+/** A sale's status as a coloured badge, in words. */
+export function statusBadge(status) {
+  return h("span", { class: `badge ${status.toLowerCase()}`, text: t(`status.${status}`) });
+}
 
 export function salesView(ctx) {
   const section = document.getElementById("view-sales");
@@ -38,7 +32,7 @@ export function salesView(ctx) {
     const rows = page.items.map(row);
     if (append) body.append(...rows);
     else body.replaceChildren(...rows);
-    if (!body.children.length) body.append(emptyRow(7, `No ${STATUS_WORDS[filters().status]}sales in these days.`));
+    if (!body.children.length) body.append(emptyRow(7, t(`sales.none${filters().status}`)));
     cursor = page.next_cursor;
     more.hidden = !cursor;
   }
@@ -50,15 +44,17 @@ export function salesView(ctx) {
       { "data-testid": `sale-row-${sale.number}`, class: sale.status === "VOIDED" ? "inactive" : "" },
       h("td", { text: sale.number }),
       h("td", { text: dateTime(sale.created_at) }),
-      h("td", { class: "num", text: String(units) }),
+      h("td", { class: "num", text: number(units) }),
       h("td", { text: paymentLabel(sale.payment_method) }),
       h("td", { class: "num", text: money(sale.total) }),
-      h("td", {}, h("span", { class: `badge ${sale.status.toLowerCase()}`, text: sale.status.toLowerCase() })),
+      h("td", {}, statusBadge(sale.status)),
       actionsCell(
-        rowButton("Receipt", `Receipt of sale ${sale.number}`, "sale-receipt", () => showReceipt(sale)),
+        rowButton(t("receipt.title"), t("sales.receiptOf", { number: sale.number }), "sale-receipt", () =>
+          showReceipt(sale),
+        ),
         ctx.can.voidSales &&
           sale.status === "COMPLETED" &&
-          rowButton("Void", `Void sale ${sale.number}`, "sale-void", () => voidSale(sale), "danger small"),
+          rowButton(t("sales.void"), t("sales.voidOf", { number: sale.number }), "sale-void", () => voidSale(sale), "danger small"),
       ),
     );
   }
@@ -69,12 +65,12 @@ export function salesView(ctx) {
   }
 
   async function voidSale(sale) {
-    const question = `Void sale ${sale.number} (${money(sale.total)})? Its items go back to stock.`;
-    if (!(await confirmAction(question, "Void sale"))) return;
+    const question = t("sales.voidQuestion", { number: sale.number, total: money(sale.total) });
+    if (!(await confirmAction(question, t("sales.voidConfirm")))) return;
     await attempt(message, null, async () => {
       await ctx.api.post(`/sales/${sale.id}/void`);
       await load();
-      showMessage(message, `Sale ${sale.number} voided.`, "ok");
+      showMessage(message, t("sales.voided", { number: sale.number }), "ok");
     });
   }
 
@@ -91,10 +87,11 @@ export function salesView(ctx) {
   return {
     show() {
       if (!filter.elements.to.value) {
-        const today = isoDay();
+        const today = storeDay();
         filter.elements.to.value = today;
         filter.elements.from.value = addDays(today, 1 - DEFAULT_DAYS);
       }
+      if (!body.children.length) body.replaceChildren(loadingRow(7));
       return attempt(message, null, () => load());
     },
     reset() {

@@ -2,6 +2,8 @@
 // threshold, language and time zone.
 
 import { attempt, clearFieldErrors, h, integer, onSubmit, showMessage } from "../dom.js";
+import { decimalText } from "../format.js";
+import { t } from "../i18n.js";
 
 const REQUIRED = ["store_name", "currency", "tax_rate", "low_stock_threshold"];
 const TIME_ZONES = [
@@ -44,23 +46,23 @@ export function settingsView(ctx) {
     const saved = await ctx.api.put("/settings", {
       store_name: values.store_name,
       currency: values.currency.trim().toUpperCase(),
-      tax_rate: values.tax_rate.trim(),
+      tax_rate: decimalText(values.tax_rate), // "0,18" as typed in Peru
       low_stock_threshold: integer(values.low_stock_threshold),
       ruc: values.ruc.trim() || null, // empty clears it
       address: values.address.trim() || null,
       language: values.language,
       time_zone: values.time_zone,
     });
-    ctx.applySettings(saved);
+    await ctx.applySettings(saved);
     fill(saved);
-    showMessage(message, "Settings saved.", "ok");
+    showMessage(message, t("settings.saved"), "ok");
   });
 
   return {
     show: () =>
       attempt(message, null, async () => {
         const settings = await ctx.api.get("/settings");
-        ctx.applySettings(settings);
+        await ctx.applySettings(settings);
         fill(settings);
       }),
     reset: () => {

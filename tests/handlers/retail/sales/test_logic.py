@@ -35,18 +35,23 @@ def test_totals_round_half_up_per_line_and_on_the_tax() -> None:
     assert decision.sale.total == Decimal("2.26")
 
 
-def test_out_of_stock_names_the_item() -> None:
-    with pytest.raises(logic.OutOfStock, match=r"not enough stock of P-2 \(name p-2\): 3 requested, 2 in stock"):
+def test_out_of_stock_names_the_item_in_its_message_and_params() -> None:
+    with pytest.raises(logic.OutOfStock, match=r"not enough stock of P-2 \(name p-2\): 3 requested, 2 in stock") as e:
         decide(sale(("p-1", 1), ("p-2", 3)), stocked("p-1"), stocked("p-2", stock=2))
+    assert e.value.params == {"sku": "P-2", "name": "name p-2", "requested": 3, "stock": 2}
 
 
 def test_unknown_or_inactive_products_and_clients_are_refused() -> None:
-    with pytest.raises(logic.SaleRefused, match="product p-9 does not exist"):
+    with pytest.raises(logic.SaleRefused, match="product p-9 does not exist") as unknown:
         decide(sale(("p-9", 1)))
-    with pytest.raises(logic.SaleRefused, match="no longer sold"):
+    with pytest.raises(logic.SaleRefused, match="no longer sold") as inactive:
         decide(sale(("p-1", 1)), stocked(active=False))
-    with pytest.raises(logic.SaleRefused, match="client c-1 does not exist"):
+    with pytest.raises(logic.SaleRefused, match="client c-1 does not exist") as client:
         decide(sale(("p-1", 1), client_id="c-1"), stocked(), client_known=False)
+    # the reason a client translates
+    assert unknown.value.params == {"reason": "unknown_product", "product_id": "p-9"}
+    assert inactive.value.params["reason"] == "product_inactive"
+    assert client.value.params == {"reason": "unknown_client", "client_id": "c-1"}
 
 
 def test_stock_low_when_a_sale_crosses_the_minimum() -> None:
