@@ -18,7 +18,8 @@ function svg(tag, attributes = {}, text) {
 }
 
 /**
- * @param {{label: string, value: number, title: string, text: string}[]} points title: the tooltip; text: the value
+ * @param {{key: string, label: string, value: number, title: string, text: string}[]} points key: what the bar
+ *   stands for (data-key); title: the tooltip; text: the value
  * @param {string} description what the chart shows, for screen readers
  * @param {string} emptyText what an empty chart says
  */
@@ -44,6 +45,7 @@ export function barChart(points, description, emptyText) {
       class: "bar",
       "data-testid": "chart-bar",
       "data-label": point.label,
+      "data-key": point.key,
     });
     bar.append(svg("title", {}, point.title));
     chart.append(bar);

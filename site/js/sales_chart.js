@@ -20,7 +20,7 @@ export function drawSalesChart(box, report) {
       ? t("chart.daySales", { day: dayText(day), count: group.sales, total: money(group.total) })
       : t("chart.dayNone", { day: dayText(day) });
     const label = dayText(day, { day: "numeric", month: "short" });
-    return { label, value: group ? Number(group.total) : 0, title, text: group ? money(group.total) : "" };
+    return { key: day, label, value: group ? Number(group.total) : 0, title, text: group ? money(group.total) : "" };
   });
   const description = t("chart.description", { from: dayText(report.from), to: dayText(report.to) });
   box.replaceChildren(barChart(points, description, t("chart.noSales")));

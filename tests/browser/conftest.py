@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from local.demo import runtime_target, seed
 from local.runtime import LocalRuntime, Options, free_base_port
@@ -71,13 +71,18 @@ def browser(chromium: str) -> Iterator[Browser]:
         launched.close()
 
 
+PageFactory = Callable[..., Page]
+
+
 @pytest.fixture
-def page(browser: Browser, runtime: LocalRuntime) -> Iterator[Page]:
-    """A fresh page (its own storage) that fails the test on any console error, page error or CSP violation."""
+def new_page(browser: Browser, runtime: LocalRuntime) -> Iterator[PageFactory]:
+    """Opens fresh pages (each with its own storage) in a browser of the given locale and window size; the test fails
+    on any console error, page error or CSP violation in any of them."""
     running = runtime.systems["retail"]
     # The app shows the API's and Cognito's refusals as messages; Chromium also logs each non-2xx response.
     handled = (running.api_url, runtime.aws_endpoint)
     problems: list[str] = []
+    contexts: list[BrowserContext] = []
 
     def on_console(message: ConsoleMessage) -> None:
         if message.type != "error":
@@ -89,15 +94,26 @@ def page(browser: Browser, runtime: LocalRuntime) -> Iterator[Page]:
             return
         problems.append(f"console error: {message.text} ({url})")
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="UTC")
-    context.add_init_script(REPORT_CSP_VIOLATIONS)
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    tab.on("console", on_console)
-    tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    yield tab
-    context.close()
+    def open_page(locale: str = "en-US", width: int = 1280, height: int = 900) -> Page:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale, timezone_id="UTC")
+        contexts.append(context)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.set_default_timeout(10_000)
+        tab = context.new_page()
+        tab.on("console", on_console)
+        tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        return tab
+
+    yield open_page
+    for context in contexts:
+        context.close()
     assert not problems, "the page reported errors:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(new_page: PageFactory) -> Page:
+    """A fresh page in an English (en-US) desktop browser."""
+    return new_page()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
-"""Every screen of the retail web app, for each role, at a phone's width (375 px), a tablet's (768 px) and a
-desktop's, checked with axe-core (tests/browser/axe.py): no serious or critical violation, and no sideways scroll."""
+"""Every screen of the retail web app, for each role, in Spanish and in English at a phone's width (375 px) and a
+desktop's, and in Spanish at a tablet's (768 px), checked with axe-core (tests/browser/axe.py): no serious or
+critical violation, and no sideways scroll."""
 
 from __future__ import annotations
 
@@ -8,14 +9,20 @@ from playwright.sync_api import Page, expect
 
 from local.runtime import LocalRuntime
 from tests.browser.axe import assert_accessible
-from tests.browser.test_retail_web import Shot, open_app, signed_in
+from tests.browser.conftest import PageFactory
+from tests.browser.steps import Shot, open_app, signed_in
 
 WIDTHS = {"phone": (375, 812), "tablet": (768, 1024), "desktop": (1280, 900)}
+LOOKS = [("es-PE", "phone"), ("en", "phone"), ("es-PE", "tablet"), ("es-PE", "desktop"), ("en", "desktop")]
 SCREENS = {  # role → the screens its menu offers
-    "admin@retail.local": ("products", "clients", "pos", "sales", "reports", "settings"),
-    "seller@retail.local": ("products", "clients", "pos", "sales", "reports"),
+    "admin@retail.local": ("home", "pos", "products", "clients", "sales", "reports", "settings"),
+    "seller@retail.local": ("pos", "products", "clients", "sales", "reports"),
     "warehouse@retail.local": ("products", "clients"),
 }
+
+
+def sized_page(new_page: PageFactory, language: str, width: str) -> Page:
+    return new_page("es-PE" if language == "es-PE" else "en-US", *WIDTHS[width])
 
 
 def no_sideways_scroll(page: Page, screen: str) -> None:
@@ -23,25 +30,33 @@ def no_sideways_scroll(page: Page, screen: str) -> None:
     assert overflow <= 0, f"{screen}: the page scrolls sideways by {overflow} px"
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_the_sign_in_screen_is_accessible(page: Page, runtime: LocalRuntime, screenshot: Shot, width: str) -> None:
-    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+@pytest.mark.parametrize(("language", "width"), LOOKS)
+def test_the_sign_in_screen_is_accessible(new_page: PageFactory, runtime: LocalRuntime, screenshot: Shot,
+                                          language: str, width: str) -> None:  # fmt: skip
+    page = sized_page(new_page, language, width)
     open_app(page, runtime)
-    assert_accessible(page, f"sign-in at {width} width")
+    expect(page.locator("html")).to_have_attribute("lang", language)  # the browser's language
+    assert_accessible(page, f"sign-in in {language} at {width} width")
     no_sideways_scroll(page, "sign-in")
-    screenshot(page, f"a11y-{width}-signin")
+    screenshot(page, f"a11y-{language}-{width}-signin")
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(("language", "width"), LOOKS)
 @pytest.mark.parametrize("user", SCREENS)
-def test_every_screen_of_each_role_is_accessible(page: Page, runtime: LocalRuntime, screenshot: Shot, user: str,
-                                                 width: str) -> None:  # fmt: skip
-    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
-    signed_in(page, runtime, user)
+def test_every_screen_of_each_role_is_accessible(new_page: PageFactory, runtime: LocalRuntime, screenshot: Shot,
+                                                 user: str, language: str, width: str) -> None:  # fmt: skip
+    page = sized_page(new_page, language, width)
+    signed_in(page, runtime, user, language)
     for screen in SCREENS[user]:
         page.goto(f"{runtime.systems['retail'].site_url}#/{screen}")
         expect(page.locator(f"#view-{screen}")).to_be_visible()
+        expect(page.locator(f"#view-{screen} tr.loading")).to_have_count(0)
         page.wait_for_load_state("networkidle")
-        assert_accessible(page, f"{screen} for {user} at {width} width")
+        assert_accessible(page, f"{screen} for {user} in {language} at {width} width")
         no_sideways_scroll(page, screen)
-        screenshot(page, f"a11y-{width}-{user.split('@')[0]}-{screen}")
+        screenshot(page, f"a11y-{language}-{width}-{user.split('@')[0]}-{screen}")
+    if WIDTHS[width][0] < 640:  # the unfolded menu too
+        page.get_by_test_id("menu-toggle").click()
+        expect(page.get_by_test_id("nav")).to_be_visible()
+        assert_accessible(page, f"the menu for {user} in {language} at {width} width")
+        no_sideways_scroll(page, "menu")

@@ -13,7 +13,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from local.runtime import LocalRuntime
-from tests.browser.test_retail_web import ADMIN, SELLER, SOLD_SKU, Shot, add_to_cart, pay, signed_in
+from tests.browser.steps import ADMIN, SELLER, SOLD_SKU, Shot, add_to_cart, go, pay, signed_in
 
 VALID_RUC = "20100070970"
 BAD_RUC = "20100070971"  # the check digit of 2010007097 is 0
@@ -22,7 +22,7 @@ ADDRESS = "Av. Arequipa 1234, Lince, Lima"
 
 def test_a_seller_is_not_asked_to_set_up_the_store(page: Page, runtime: LocalRuntime):
     signed_in(page, runtime, SELLER)
-    expect(page.get_by_test_id("products-table")).to_be_visible()
+    expect(page.get_by_test_id("cart")).to_be_visible()  # a seller starts at the till
     expect(page.get_by_test_id("setup-notice")).to_be_hidden()
 
 
@@ -38,7 +38,7 @@ def test_an_admin_sets_up_the_store_and_its_details_head_the_printed_receipt(
     notice.get_by_role("link", name="Open settings").click()
     form = page.locator("#settings-form")
     expect(form.get_by_label("Store name")).to_have_value("Mi tienda")
-    expect(form.get_by_label("Language")).to_have_value("es-PE")
+    expect(form.get_by_label("Store language")).to_have_value("es-PE")
     expect(form.get_by_label("Time zone")).to_have_value("America/Lima")
     expect(form.get_by_label("RUC")).to_have_value("")
 
@@ -75,7 +75,7 @@ def test_an_admin_sets_up_the_store_and_its_details_head_the_printed_receipt(
     expect(notice).to_be_hidden()
 
     # a sale's receipt is headed by the store's name, RUC and address, and can be printed
-    page.get_by_test_id("nav-pos").click()
+    go(page, "pos")
     add_to_cart(page, SOLD_SKU, 1)
     pay(page)
     receipt = page.get_by_test_id("receipt")
@@ -104,7 +104,7 @@ def test_an_admin_sets_up_the_store_and_its_details_head_the_printed_receipt(
     expect(page.get_by_test_id("nav")).to_be_visible()
 
     # the same from the sales list, which also filters by status
-    page.get_by_test_id("nav-sales").click()
+    go(page, "sales")
     rows = page.locator("[data-testid^=sale-row-]")
     expect(rows).to_have_count(1)
     page.get_by_label("Status").select_option(label="Voided")
@@ -126,6 +126,7 @@ def test_products_and_clients_are_searched_and_low_stock_shown_alone(
     page: Page, runtime: LocalRuntime, screenshot: Shot
 ):
     signed_in(page, runtime, ADMIN)
+    go(page, "products")
     rows = page.locator("[data-testid^=product-row-]")
     expect(rows).to_have_count(3)
 
@@ -143,7 +144,7 @@ def test_products_and_clients_are_searched_and_low_stock_shown_alone(
     # nothing matches: an empty state naming the search
     search.fill("quinua")
     expect(rows).to_have_count(0)
-    expect(page.get_by_test_id("products-table")).to_contain_text("No products match 'quinua'.")
+    expect(page.get_by_test_id("products-table")).to_contain_text("No products match “quinua”.")
     screenshot(page, "15-products-no-match")
 
     # low stock only: none, until Aceite goes below its minimum of 5
@@ -165,10 +166,10 @@ def test_products_and_clients_are_searched_and_low_stock_shown_alone(
     expect(rows).to_have_count(1)
     expect(row.get_by_test_id("stock")).to_have_text("4")
     search.fill("leche")
-    expect(page.get_by_test_id("products-table")).to_contain_text("No low-stock products match 'leche'.")
+    expect(page.get_by_test_id("products-table")).to_contain_text("No low-stock products match “leche”.")
 
     # clients: by part of a name; the empty state
-    page.get_by_test_id("nav-clients").click()
+    go(page, "clients")
     clients = page.locator("[data-testid^=client-row-]")
     expect(clients).to_have_count(1)
     client_search = page.get_by_label("Search clients")
@@ -176,4 +177,4 @@ def test_products_and_clients_are_searched_and_low_stock_shown_alone(
     expect(clients).to_have_count(1)
     client_search.fill("nadie")
     expect(clients).to_have_count(0)
-    expect(page.get_by_test_id("clients-table")).to_contain_text("No clients match 'nadie'.")
+    expect(page.get_by_test_id("clients-table")).to_contain_text("No clients match “nadie”.")

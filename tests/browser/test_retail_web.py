@@ -3,71 +3,69 @@ moto, the real gateway, handlers and SQLite), under the same CSP as in the cloud
 
 The demo data (local/demo.py) has ARZ-1KG (40 in stock), ACE-1L, LEC-1L and the client Cliente Demo; the store keeps
 its Peruvian defaults (Mi tienda, PEN, 18% IGV on top of the prices) until an admin changes them. The browser's locale
-is en-US, so amounts read "PEN 9.00". Screenshots of the key steps go to .artifacts/browser/.
+is en-US and each user picks English (the store's language is Spanish), so amounts read "PEN 9.00". Screenshots of the key steps go to .artifacts/browser/.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
-from local.cognito import DEMO_PASSWORD
 from local.runtime import LocalRuntime
+from tests.browser.conftest import PageFactory
+from tests.browser.steps import (
+    ADMIN,
+    SELLER,
+    SOLD_SKU,
+    WAREHOUSE,
+    Shot,
+    add_to_cart,
+    go,
+    open_app,
+    pay,
+    sign_in,
+    signed_in,
+    stock_cell,
+)
 
-SELLER, ADMIN, WAREHOUSE = "seller@retail.local", "admin@retail.local", "warehouse@retail.local"
-SOLD_SKU = "ARZ-1KG"  # 40 in stock, 4.50 each
 NEW_SKU = "WEB-TEA-250"
-
-Shot = Callable[[Page, str], Any]
-
-
-def open_app(page: Page, runtime: LocalRuntime) -> None:
-    page.goto(runtime.systems["retail"].site_url)
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-
-
-def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
-    form = page.get_by_role("region", name="Sign in")
-    form.get_by_label("Email").fill(email)
-    form.get_by_label("Password").fill(password)
-    form.get_by_role("button", name="Sign in").click()
-
-
-def signed_in(page: Page, runtime: LocalRuntime, email: str) -> None:
-    open_app(page, runtime)
-    sign_in(page, email)
-    expect(page.get_by_test_id("user-name")).to_contain_text(email)
-
-
-def stock_cell(page: Page, sku: str) -> Any:
-    page.get_by_test_id("nav-products").click()
-    return page.get_by_test_id(f"product-row-{sku}").get_by_test_id("stock")
-
-
-def add_to_cart(page: Page, sku: str, quantity: int) -> None:
-    page.get_by_label("Find a product").fill(sku)
-    result = page.get_by_test_id(f"pos-result-{sku}")
-    result.get_by_label(f"Quantity of {sku}").fill(str(quantity))
-    result.get_by_role("button", name=f"Add {sku} to the cart").click()
-    expect(page.get_by_test_id(f"cart-row-{sku}")).to_be_visible()
-
-
-def pay(page: Page) -> None:
-    page.get_by_role("button", name="Pay").click()
 
 
 def test_a_wrong_password_is_refused_with_a_readable_message(page: Page, runtime: LocalRuntime, screenshot: Shot):
     open_app(page, runtime)
     sign_in(page, SELLER, "Not-The-Passw0rd!")
     message = page.get_by_test_id("signin-message")
-    expect(message).to_have_text("Incorrect username or password.")
+    expect(message).to_have_text("Incorrect email or password.")
     expect(page.get_by_test_id("nav")).to_be_hidden()
     screenshot(page, "01-wrong-password")
+
+
+def test_a_browser_in_spanish_gets_the_sign_in_in_spanish_and_a_user_keeps_the_language_chosen(
+    new_page: PageFactory, runtime: LocalRuntime
+):
+    spanish = new_page(locale="es-PE")
+    open_app(spanish, runtime)
+    expect(spanish.locator("html")).to_have_attribute("lang", "es-PE")
+    expect(spanish.get_by_role("heading", name="Iniciar sesión")).to_be_visible()
+    sign_in(spanish, WAREHOUSE, "Not-The-Passw0rd!")
+    expect(spanish.get_by_test_id("signin-message")).to_have_text("Correo o contraseña incorrectos.")
+
+    # the warehouse user chooses English: kept by the API, so another browser in Spanish follows it after sign-in
+    sign_in(spanish, WAREHOUSE)
+    expect(spanish.get_by_test_id("nav-products")).to_have_text("Productos y stock")  # the store's language
+    spanish.get_by_test_id("language").select_option("en")
+    expect(spanish.locator("html")).to_have_attribute("lang", "en")
+    expect(spanish.get_by_test_id("nav-products")).to_have_text("Products & stock")
+    expect(spanish.get_by_role("heading", name="Products & stock")).to_be_visible()
+    other = new_page(locale="es-PE")
+    open_app(other, runtime)
+    expect(other.get_by_role("heading", name="Iniciar sesión")).to_be_visible()
+    sign_in(other, WAREHOUSE)
+    expect(other.locator("html")).to_have_attribute("lang", "en")
+    expect(other.get_by_test_id("nav-products")).to_have_text("Products & stock")
 
 
 def test_a_seller_sells_sees_the_stock_drop_and_no_admin_actions(page: Page, runtime: LocalRuntime, screenshot: Shot):
@@ -84,7 +82,7 @@ def test_a_seller_sells_sees_the_stock_drop_and_no_admin_actions(page: Page, run
     expect(page.get_by_test_id("nav-settings")).to_be_hidden()
 
     # sell 2 units, to a client, by card
-    page.get_by_test_id("nav-pos").click()
+    go(page, "pos")
     add_to_cart(page, SOLD_SKU, 2)
     page.get_by_label("Client (optional)").select_option(label="Cliente Demo (45871236)")
     page.get_by_label("Payment method").select_option("card")
@@ -103,7 +101,7 @@ def test_a_seller_sells_sees_the_stock_drop_and_no_admin_actions(page: Page, run
     expect(stock_cell(page, SOLD_SKU)).to_have_text(str(before - 2))
 
     # more than the stock: the API's 409, naming the product, as a sentence
-    page.get_by_test_id("nav-pos").click()
+    go(page, "pos")
     page.get_by_role("button", name="New sale").click()
     add_to_cart(page, SOLD_SKU, before - 2 + 1)
     pay(page)
@@ -115,10 +113,10 @@ def test_a_seller_sells_sees_the_stock_drop_and_no_admin_actions(page: Page, run
     screenshot(page, "04-seller-insufficient-stock")
 
     # the sale is listed without a void action; clients can be edited, not deleted
-    page.get_by_test_id("nav-sales").click()
+    go(page, "sales")
     expect(page.locator("[data-testid^=sale-row-]")).to_have_count(1)
     expect(page.get_by_test_id("sale-void")).to_have_count(0)
-    page.get_by_test_id("nav-clients").click()
+    go(page, "clients")
     expect(page.get_by_test_id("client-row-45871236").get_by_test_id("client-edit")).to_be_visible()
     expect(page.get_by_test_id("client-delete")).to_have_count(0)
 
@@ -132,6 +130,7 @@ def test_an_admin_adds_a_product_stocks_it_sells_it_and_sees_it_in_the_report(
 ):
     signed_in(page, runtime, ADMIN)
     expect(page.get_by_test_id("nav-settings")).to_be_visible()
+    go(page, "products")
 
     # a new product starts with no stock: below its minimum, so "low"
     page.get_by_role("button", name="New product").click()
@@ -152,7 +151,7 @@ def test_an_admin_adds_a_product_stocks_it_sells_it_and_sees_it_in_the_report(
     form.get_by_label("Change in units").fill("10")
     form.get_by_label("Reason").fill("first delivery")
     form.get_by_role("button", name="Record adjustment").click()
-    expect(page.get_by_test_id("products-message")).to_have_text(f"Stock of {NEW_SKU} is now 10.")
+    expect(page.get_by_test_id("products-message")).to_have_text(f"Stock of {NEW_SKU} is now 10 units.")
     expect(row.get_by_test_id("stock")).to_have_text("10")
     expect(row.get_by_test_id("low-badge")).to_have_count(0)
     screenshot(page, "05-admin-products")
@@ -163,29 +162,25 @@ def test_an_admin_adds_a_product_stocks_it_sells_it_and_sees_it_in_the_report(
     page.get_by_role("dialog", name=f"Stock movements of {NEW_SKU}").get_by_role("button", name="Close").click()
 
     # sell one
-    page.get_by_test_id("nav-pos").click()
+    go(page, "pos")
     add_to_cart(page, NEW_SKU, 1)
     pay(page)
     # 12.50 + 18% (2.25) = 14.75
     expect(page.get_by_test_id("receipt").get_by_test_id("receipt-total")).to_have_text("PEN 14.75")
 
     # the report has it among the top products, and today's bar in the chart
-    page.get_by_test_id("nav-reports").click()
+    go(page, "reports")
     top = page.get_by_test_id(f"top-product-{NEW_SKU}")
     expect(top).to_contain_text("Green tea 250 g")
     expect(top).to_contain_text("PEN 12.50")  # before tax
-    bars = page.get_by_test_id("chart-bar")
+    bars = page.get_by_test_id("report-chart").get_by_test_id("chart-bar")
     expect(bars).to_have_count(7)
-    today = datetime.now(ZoneInfo("America/Lima")).strftime("%m-%d")  # the store's day, which reports count
-    assert float(page.locator(f"[data-testid=chart-bar][data-label='{today}']").get_attribute("height") or 0) > 0
+    today = datetime.now(ZoneInfo("America/Lima")).date().isoformat()  # the store's day, which reports count
+    assert float(bars.and_(page.locator(f"[data-key='{today}']")).get_attribute("height") or 0) > 0
     screenshot(page, "06-admin-report")
 
-    # no daily report has been generated: the 404 reads as a sentence
-    page.get_by_role("button", name="Get download links").click()
-    expect(page.get_by_test_id("daily-message")).to_have_text(re.compile(r"^No daily report for \d{4}-\d{2}-\d{2}\.$"))
-
     # settings: the store's name shows in the header
-    page.get_by_test_id("nav-settings").click()
+    go(page, "settings")
     name = page.get_by_label("Store name")
     expect(name).to_have_value("Mi tienda")
     name.fill("Corner Store")
@@ -199,6 +194,8 @@ def test_warehouse_adjusts_stock_without_a_till_and_an_expired_session_asks_to_s
     page: Page, runtime: LocalRuntime, screenshot: Shot
 ):
     signed_in(page, runtime, WAREHOUSE)
+    # warehouse staff start at the stock
+    expect(page.get_by_role("heading", name="Products & stock")).to_be_visible()
     expect(page.get_by_test_id("nav-pos")).to_be_hidden()
     expect(page.get_by_test_id("nav-reports")).to_be_hidden()
     expect(page.get_by_test_id("product-adjust").first).to_be_visible()

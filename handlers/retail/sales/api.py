@@ -24,7 +24,7 @@ def create_sale(request: Request, sales: SalesUseCases) -> SaleView:
 
 @router.route("GET /sales", query=SaleQuery, response=Page[SaleView])
 def list_sales(request: Request, sales: SalesUseCases) -> Page[SaleView]:
-    """List sales, newest first, between two dates (UTC, both included).
+    """List sales, newest first, between two of the store's days (in its time zone, both included).
 
     Sellers see their own; admins see everyone's, or one seller's with seller. status=COMPLETED or status=VOIDED
     keeps the sales in that status.

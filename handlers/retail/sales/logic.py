@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
+from zoneinfo import ZoneInfo
 
 from handlers.retail.contracts import StockLow
 from handlers.retail.staff import ADMINS, own_sales_scope
@@ -311,7 +312,7 @@ def can_see(sale: Sale, user_id: str, groups: frozenset[str]) -> bool:
 
 
 class SaleQuery(NewestFirstQuery):
-    """``GET /sales?from=&to=&seller=&status=&limit=&cursor=``: dates (``YYYY-MM-DD``, UTC, both inclusive), newest
+    """``GET /sales?from=&to=&seller=&status=&limit=&cursor=``: the store's days (``YYYY-MM-DD``, both inclusive), newest
     first; ``status`` keeps the sales in that status (``COMPLETED`` or ``VOIDED``, as a sale shows it)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True)
@@ -327,13 +328,15 @@ class SaleQuery(NewestFirstQuery):
             raise ValueError("from must not be after to")
         return self
 
-    @property
-    def since(self) -> str | None:
-        return None if self.from_ is None else timestamp_ms(datetime.combine(self.from_, time(), UTC))
+    def window(self, zone: str) -> tuple[str | None, str | None]:
+        """The moments the days cover in the store's time zone: ``created_at`` from the first (included) to the
+        second (excluded), None where the query leaves that end open."""
 
-    @property
-    def before(self) -> str | None:
-        return None if self.to is None else timestamp_ms(datetime.combine(self.to + timedelta(days=1), time(), UTC))
+        def midnight(day: date) -> str:
+            return timestamp_ms(datetime.combine(day, time(), ZoneInfo(zone)))
+
+        return (None if self.from_ is None else midnight(self.from_),
+                None if self.to is None else midnight(self.to + timedelta(days=1)))  # fmt: skip
 
 
 def seller_filter(query: SaleQuery, user_id: str, groups: frozenset[str]) -> str | None:

@@ -123,19 +123,20 @@ def get(tx: Transaction, sale_id: str, *, lock: bool = False) -> Sale | None:
     return _sale(row, _lines(tx, [sale_id]).get(sale_id, ()))
 
 
-def find(tx: Transaction, seller: str | None, query: SaleQuery) -> list[Sale]:
-    """Up to ``limit + 1`` sales of ``seller`` (or everyone's) in the query's days and status, newest first, after
-    the cursor."""
+def find(tx: Transaction, seller: str | None, query: SaleQuery, window: tuple[str | None, str | None]) -> list[Sale]:
+    """Up to ``limit + 1`` sales of ``seller`` (or everyone's) created within ``window`` (the query's days in the
+    store's time zone), in the query's status, newest first, after the cursor."""
+    since, before = window
     where, params = ["1 = 1"], dict[str, Any](limit=query.limit + 1)
     if seller is not None:
         where.append("seller_id = :seller")
         params["seller"] = seller
-    if query.since is not None:
+    if since is not None:
         where.append("created_at >= :since")
-        params["since"] = query.since
-    if query.before is not None:
+        params["since"] = since
+    if before is not None:
         where.append("created_at < :before")
-        params["before"] = query.before
+        params["before"] = before
     if query.status is not None:
         where.append("status = :status")
         params["status"] = query.status.value

@@ -29,17 +29,20 @@ log = logging.getLogger(__name__)
 
 class SalesUseCases(UseCases):
     def __init__(self, db: Database, publisher: EventPublisher | None = None, *,
-                 tax_rate: Callable[[], Decimal] = lambda: Decimal("0"),
+                 tax_rate: Callable[[], Decimal] = lambda: Decimal("0"), time_zone: Callable[[], str] = lambda: "UTC",
                  metrics: Callable[[Decimal], None] | None = None, **adapters: Any) -> None:  # fmt: skip
         super().__init__(db, publisher, **adapters)
         self.tax_rate = tax_rate
+        self.time_zone = time_zone
         self.metrics = metrics
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> Self:
-        """The tax rate comes from the store's settings table (read at most once a minute)."""
+        """The tax rate and the time zone (whose days the listing counts) come from the store's settings table (read
+        at most once a minute)."""
         reader = StoreSettingsReader(ReadsStoreSettings.from_env().settings_table)
-        return cls(service_database(settings), publisher_for(settings), tax_rate=reader.tax_rate, metrics=SaleMetrics())
+        return cls(service_database(settings), publisher_for(settings), tax_rate=reader.tax_rate,
+                   time_zone=lambda: reader.values().time_zone, metrics=SaleMetrics())  # fmt: skip
 
     def sell(self, caller: Caller, new: logic.NewSale) -> SaleView:
         """Record the sale with its stock decrements."""
@@ -68,8 +71,9 @@ class SalesUseCases(UseCases):
 
     def listing(self, caller: Caller, query: logic.SaleQuery) -> Page[SaleView]:
         seller = logic.seller_filter(query, caller.user_id, caller.groups)
+        window = query.window(self.time_zone())
         with self.reading() as tx:
-            return logic.page(store.find(tx, seller, query), query.limit)
+            return logic.page(store.find(tx, seller, query, window), query.limit)
 
     def show(self, caller: Caller, sale_id: str) -> Sale:
         """The sale, for its seller or an admin; anyone else gets a 404, as for a missing sale."""

@@ -58,8 +58,8 @@ export function productsView(ctx) {
   }
 
   function emptyText(q, low) {
-    if (q) return t(low ? "products.noLowMatch" : "products.noMatch", { q });
-    return t(low ? "products.noneLow" : "products.none");
+    if (q) return low ? t("products.noLowMatch", { q }) : t("products.noMatch", { q });
+    return low ? t("products.noneLow") : t("products.none");
   }
 
   function row(product, stock) {

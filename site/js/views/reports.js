@@ -126,8 +126,8 @@ function reportFiles(ctx) {
     const generateButton = () =>
       over &&
       rowButton(
-        t(period.generated ? "files.regenerate" : "files.generate"),
-        t("files.generateOf", { period: period.period }),
+        period.generated ? t("files.regenerate") : t("files.generate"),
+        period.generated ? t("files.regenerateOf", { period: period.period }) : t("files.generateOf", { period: period.period }),
         "report-generate",
         generate,
         period.generated ? "secondary small" : "small",
