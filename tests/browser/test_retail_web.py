@@ -3,7 +3,8 @@ moto, the real gateway, handlers and SQLite), under the same CSP as in the cloud
 
 The demo data (local/demo.py) has ARZ-1KG (40 in stock), ACE-1L, LEC-1L and the client Cliente Demo; the store keeps
 its Peruvian defaults (Mi tienda, PEN, 18% IGV on top of the prices) until an admin changes them. The browser's locale
-is en-US and each user picks English (the store's language is Spanish), so amounts read "PEN 9.00". Screenshots of the key steps go to .artifacts/browser/.
+is en-US and each user picks English (the store's language is Spanish), so amounts read "PEN 9.00". Screenshots of
+the key steps go to .artifacts/browser/.
 """
 
 from __future__ import annotations

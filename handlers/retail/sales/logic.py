@@ -19,10 +19,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from typing_extensions import TypedDict  # pydantic documents TypedDicts from here on Python < 3.12
-from zoneinfo import ZoneInfo
 
 from handlers.retail.contracts import StockLow
 from handlers.retail.staff import ADMINS, own_sales_scope
@@ -312,8 +312,9 @@ def can_see(sale: Sale, user_id: str, groups: frozenset[str]) -> bool:
 
 
 class SaleQuery(NewestFirstQuery):
-    """``GET /sales?from=&to=&seller=&status=&limit=&cursor=``: the store's days (``YYYY-MM-DD``, both inclusive), newest
-    first; ``status`` keeps the sales in that status (``COMPLETED`` or ``VOIDED``, as a sale shows it)."""
+    """``GET /sales?from=&to=&seller=&status=&limit=&cursor=``: the store's days (``YYYY-MM-DD``, in its time zone,
+    both inclusive), newest first; ``status`` keeps the sales in that status (``COMPLETED`` or ``VOIDED``, as a sale
+    shows it)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True)
 
