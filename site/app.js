@@ -163,6 +163,7 @@ async function boot() {
   labelTableCells();
   wireLanguageSwitch();
   menuToggle.addEventListener("click", () => setMenuOpen(menuToggle.getAttribute("aria-expanded") !== "true"));
+  nav.addEventListener("click", (event) => event.target.closest("a") && setMenuOpen(false)); // even the screen shown
 
   const signInForm = document.getElementById("signin-form");
   onSubmit(signInForm, signInMessage, async (values) => {

@@ -79,6 +79,11 @@ def go(page: Page, screen: str) -> None:
     expect(page.locator(f"#view-{screen}")).to_be_visible()
 
 
+def no_sideways_scroll(page: Page, screen: str) -> None:
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{screen}: the page scrolls sideways by {overflow} px"
+
+
 def stock_cell(page: Page, sku: str) -> Any:
     go(page, "products")
     return page.get_by_test_id(f"product-row-{sku}").get_by_test_id("stock")

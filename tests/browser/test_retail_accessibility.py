@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from local.runtime import LocalRuntime
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import PageFactory
-from tests.browser.steps import Shot, open_app, signed_in
+from tests.browser.steps import Shot, no_sideways_scroll, open_app, signed_in
 
 WIDTHS = {"phone": (375, 812), "tablet": (768, 1024), "desktop": (1280, 900)}
 LOOKS = [("es-PE", "phone"), ("en", "phone"), ("es-PE", "tablet"), ("es-PE", "desktop"), ("en", "desktop")]
@@ -23,11 +23,6 @@ SCREENS = {  # role → the screens its menu offers
 
 def sized_page(new_page: PageFactory, language: str, width: str) -> Page:
     return new_page("es-PE" if language == "es-PE" else "en-US", *WIDTHS[width])
-
-
-def no_sideways_scroll(page: Page, screen: str) -> None:
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{screen}: the page scrolls sideways by {overflow} px"
 
 
 @pytest.mark.parametrize(("language", "width"), LOOKS)

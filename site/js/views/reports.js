@@ -119,7 +119,9 @@ function reportFiles(ctx) {
     const fetchLinks = () => attempt(message, null, async () => showLinks(await ctx.api.get(path(period))));
     const generate = () =>
       attempt(message, null, async () => {
-        showLinks(await ctx.api.put(path(period)));
+        const links = await ctx.api.put(path(period));
+        period.generated = true; // its button now generates it again
+        showLinks(links);
         tr.querySelector("[data-testid=report-state]").textContent = t("files.ready");
         showMessage(message, t("files.generated", { period: periodText(period) }), "ok");
       });
