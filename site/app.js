@@ -76,7 +76,15 @@ async function showIn(lang) {
   languageSelect.value = lang;
   if (lang === language()) return;
   await useLanguage(lang);
+  showUser();
   if (document.querySelector("main > .view:not([hidden]):not(#view-signin)")) route();
+}
+
+/** Who is signed in, and their groups in the language shown. */
+function showUser() {
+  if (!session) return;
+  const groups = session.groups.map((group) => t(`group.${group}`)).join(", ") || t("group.none");
+  document.getElementById("user-name").textContent = `${session.email} (${groups})`;
 }
 
 function showOnly(section) {
@@ -111,8 +119,7 @@ async function startSession(current) {
   ctx.can = permissions(session.groups);
   ctx.api = new Api(config.apiUrl, () => (auth.isLive(session) ? session.idToken : null), endSession);
   applyPermissions(ctx.can);
-  const groups = session.groups.map((group) => t(`group.${group}`)).join(", ") || t("group.none");
-  document.getElementById("user-name").textContent = `${session.email} (${groups})`;
+  showUser();
   for (const el of signedInOnly) el.hidden = false;
   const [settings, preferences] = await Promise.allSettled([ctx.api.get("/settings"), ctx.api.get("/preferences")]);
   preferred = preferences.value?.language ?? null;
