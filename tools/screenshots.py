@@ -4,8 +4,8 @@ an admin's home screen on a desktop in English.
     python -m tools.screenshots            # writes docs/images/retail-phone-es.jpg and retail-desktop-en.jpg
 
 It starts the retail system on the local runtime with the demo data, names the store, records a few sales so that the
-screens have something to show, and photographs the window (not the whole page) as JPEG, to keep the images small. Needs Chromium
-(Debian's, or $CHROMIUM).
+screens have something to show, and photographs the window (not the whole page) as JPEG, to keep the images small.
+Needs Chromium (Debian's, or $CHROMIUM).
 """
 
 from __future__ import annotations
