@@ -38,6 +38,8 @@ const DEFAULT_SETTINGS = {
   time_zone: "America/Lima",
 };
 
+const BOOT_FAILED = "La aplicación no pudo iniciar: recarga la página. · The app could not start: reload the page.";
+
 const signInView = document.getElementById("view-signin");
 const signInMessage = signInView.querySelector(".message");
 const nav = document.getElementById("nav");
@@ -49,6 +51,7 @@ const signedInOnly = [nav, menuToggle, document.getElementById("user-name"), doc
 let config = null;
 let session = null;
 let preferred = null; // the user's own language (GET /preferences), null to follow the store
+let chosenBeforeSignIn = null; // a language picked on the sign-in screen becomes the user's own at sign-in
 
 // What the views share; `api` and `can` change with the signed-in user, the views are built once.
 const ctx = {
@@ -122,10 +125,22 @@ async function startSession(current) {
   showUser();
   for (const el of signedInOnly) el.hidden = false;
   const [settings, preferences] = await Promise.allSettled([ctx.api.get("/settings"), ctx.api.get("/preferences")]);
-  preferred = preferences.value?.language ?? null;
+  preferred = preferences.value?.language ?? (await keepChoice());
   // without the settings the defaults stay; the screen's own calls show what is wrong
   await ctx.applySettings(settings.value ?? DEFAULT_SETTINGS);
   route();
+}
+
+/** The language picked before signing in, saved as the user's own (null when none was picked, or on failure). */
+async function keepChoice() {
+  if (!chosenBeforeSignIn) return null;
+  const chosen = chosenBeforeSignIn;
+  chosenBeforeSignIn = null;
+  try {
+    return (await ctx.api.put("/preferences", { language: chosen })).language ?? chosen;
+  } catch {
+    return chosen; // kept for this session at least
+  }
 }
 
 /** Back to the sign-in screen, saying why (an expired session, signing out). */
@@ -146,10 +161,12 @@ function endSession(why, kind = "error") {
 
 /** The language switch: the user's own choice, kept by the API for their next sign-in on any device. */
 function wireLanguageSwitch() {
+  const shownMessage = () => document.querySelector("main > .view:not([hidden]) .message") ?? signInMessage;
   languageSelect.addEventListener("change", () =>
-    attempt(signInMessage, languageSelect, async () => {
+    attempt(shownMessage(), languageSelect, async () => {
       const lang = languageSelect.value;
       if (session) preferred = (await ctx.api.put("/preferences", { language: lang })).language ?? lang;
+      else chosenBeforeSignIn = lang;
       await showIn(lang);
     }),
   );
@@ -162,7 +179,8 @@ async function boot() {
     languageSelect.value = language();
     config = await loadConfig();
   } catch (error) {
-    showMessage(bootMessage, error instanceof UserError ? error.text() : t("error.boot"));
+    // without a catalogue there are no words to say it with but these
+    showMessage(bootMessage, error instanceof UserError ? error.text() : BOOT_FAILED);
     return;
   }
   bootMessage.hidden = true;

@@ -33,7 +33,9 @@ async function cognito(config, action, payload) {
   }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const type = String(data.__type ?? "").split("#").pop();
+    const type = String(data.__type ?? "")
+      .split("#")
+      .pop();
     throw new UserError(COGNITO_MESSAGES[type] ?? "signin.failed", { status: response.status });
   }
   return data;

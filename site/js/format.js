@@ -10,10 +10,6 @@ export function setStore(settings) {
   store = { currency: settings.currency, timeZone: settings.time_zone };
 }
 
-export function storeTimeZone() {
-  return store.timeZone;
-}
-
 /** One Intl formatter per language and options, made once (tables format hundreds of cells). */
 function formatter(Kind, options) {
   const key = `${Kind.name}|${language()}|${JSON.stringify(options)}`;

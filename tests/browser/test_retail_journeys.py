@@ -135,12 +135,19 @@ def test_an_admin_runs_the_store(new_page: PageFactory, runtime: LocalRuntime, s
     assert download.text().startswith("product_id,sku,name,sales,units,total"), download.text()[:80]
     checked(page, screenshot, f"{name}-reports")
 
-    # settings: the tax rate typed with a decimal comma in Spanish
+    # settings: a RUC whose check digit is wrong is refused in the user's words, from the API's code; the tax rate
+    # typed with a decimal comma in Spanish
     go(page, "settings")
     settings = page.locator("#settings-form")
+    save = settings.get_by_role("button", name=say(page, "settings.save"))
     settings.get_by_label(say(page, "settings.storeName")).fill("Market Carmensita")
+    settings.get_by_label(say(page, "settings.ruc")).fill("20100070971")
+    save.click()
+    expect(page.get_by_test_id("field-error-ruc")).to_have_text(say(page, "field.invalid_ruc"))
+    expect(page.get_by_test_id("settings-message")).to_have_text(say(page, "error.invalid_request", fields="RUC"))
+    settings.get_by_label(say(page, "settings.ruc")).fill("20100070970")
     settings.get_by_label(say(page, "settings.taxRate")).fill("0,18" if language == "es-PE" else "0.18")
-    settings.get_by_role("button", name=say(page, "settings.save")).click()
+    save.click()
     expect(page.get_by_test_id("settings-message")).to_have_text(say(page, "settings.saved"))
     expect(page.get_by_test_id("store-name")).to_have_text("Market Carmensita")
     checked(page, screenshot, f"{name}-settings")
@@ -158,6 +165,17 @@ def test_a_seller_starts_at_the_till(new_page: PageFactory, runtime: LocalRuntim
         expect(page.get_by_role("button", name="Cobrar", exact=True)).to_be_visible()
 
     sell_one_and_print(page, screenshot, name, language)
+
+    # more than the stock: the API's 409 in the user's words, built from its code and params
+    page.get_by_test_id("pos-next").click()
+    stock = int(page.get_by_test_id(f"pos-result-{SOLD_SKU}").locator("td").nth(3).inner_text())
+    add_to_cart(page, SOLD_SKU, stock + 1)
+    pay(page)
+    refusal = say(page, "error.out_of_stock", sku=SOLD_SKU, name="Arroz 1 kg", requested=stock + 1, stock=stock)
+    expect(page.get_by_test_id("pos-message")).to_have_text(refusal)
+    if language == "es-PE":
+        expect(page.get_by_test_id("pos-message")).to_contain_text("No hay stock suficiente de ARZ-1KG")
+    page.get_by_role("button", name=say(page, "pos.removeOf", sku=SOLD_SKU)).click()
 
     # no stock adjustments, automatic report files or settings for a seller
     go(page, "products")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
+from local.demo import Api, runtime_target
 from local.runtime import LocalRuntime
 from tests.browser.conftest import PageFactory
 from tests.browser.steps import (
@@ -56,7 +57,7 @@ def test_a_browser_in_spanish_gets_the_sign_in_in_spanish_and_a_user_keeps_the_l
 
     # the warehouse user chooses English: kept by the API, so another browser in Spanish follows it after sign-in
     sign_in(spanish, WAREHOUSE)
-    expect(spanish.get_by_test_id("nav-products")).to_have_text("Productos y stock")  # the store's language
+    expect(spanish.get_by_role("heading", name="Productos y stock")).to_be_visible()  # the store's language
     spanish.get_by_test_id("language").select_option("en")
     expect(spanish.locator("html")).to_have_attribute("lang", "en")
     expect(spanish.get_by_test_id("nav-products")).to_have_text("Products & stock")
@@ -67,6 +68,16 @@ def test_a_browser_in_spanish_gets_the_sign_in_in_spanish_and_a_user_keeps_the_l
     sign_in(other, WAREHOUSE)
     expect(other.locator("html")).to_have_attribute("lang", "en")
     expect(other.get_by_test_id("nav-products")).to_have_text("Products & stock")
+
+    # a language picked on the sign-in screen becomes the user's own when they sign in
+    third = new_page(locale="es-PE")
+    open_app(third, runtime)
+    third.get_by_test_id("language").select_option("en")
+    expect(third.get_by_role("heading", name="Sign in")).to_be_visible()
+    sign_in(third, SELLER)
+    expect(third.get_by_role("heading", name="Point of sale")).to_be_visible()
+    with Api(runtime_target(runtime), "retail").as_("sellers") as seller:  # the demo seller, through the API
+        assert seller.get("/preferences").json() == {"language": "en"}
 
 
 def test_a_seller_sells_sees_the_stock_drop_and_no_admin_actions(page: Page, runtime: LocalRuntime, screenshot: Shot):

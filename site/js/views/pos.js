@@ -61,7 +61,8 @@ export function posView(ctx) {
     const matches = (p) => p.sku.toLowerCase().includes(text) || p.name.toLowerCase().includes(text);
     const found = text ? products.filter(matches) : products;
     results.replaceChildren(...found.slice(0, SHOWN_RESULTS).map(resultRow));
-    if (!found.length) results.append(emptyRow(6, text ? t("products.noMatch", { q: search.value.trim() }) : t("pos.nothing")));
+    if (!found.length)
+      results.append(emptyRow(6, text ? t("products.noMatch", { q: search.value.trim() }) : t("pos.nothing")));
   }
 
   function resultRow(product) {

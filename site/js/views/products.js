@@ -92,7 +92,9 @@ export function productsView(ctx) {
       list.push(rowButton(t("adjust.title"), t("adjust.of", { sku }), "product-adjust", adjust));
     }
     if (ctx.can.editProducts) {
-      list.push(rowButton(t("action.edit"), t("action.editOf", { what: sku }), "product-edit", () => openProduct(product)));
+      list.push(
+        rowButton(t("action.edit"), t("action.editOf", { what: sku }), "product-edit", () => openProduct(product)),
+      );
       if (product.active) {
         const remove = () => deactivate(product);
         const label = t("products.deactivateOf", { sku });
@@ -107,7 +109,9 @@ export function productsView(ctx) {
   function openProduct(product) {
     editing = product;
     productForm.reset();
-    productDialog.querySelector("h2").textContent = product ? t("action.editOf", { what: product.sku }) : t("products.new");
+    productDialog.querySelector("h2").textContent = product
+      ? t("action.editOf", { what: product.sku })
+      : t("products.new");
     const fields = productForm.elements;
     fields.sku.value = product?.sku ?? "";
     fields.name.value = product?.name ?? "";

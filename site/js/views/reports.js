@@ -129,7 +129,9 @@ function reportFiles(ctx) {
       over &&
       rowButton(
         period.generated ? t("files.regenerate") : t("files.generate"),
-        period.generated ? t("files.regenerateOf", { period: period.period }) : t("files.generateOf", { period: period.period }),
+        period.generated
+          ? t("files.regenerateOf", { period: period.period })
+          : t("files.generateOf", { period: period.period }),
         "report-generate",
         generate,
         period.generated ? "secondary small" : "small",

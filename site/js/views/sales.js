@@ -54,7 +54,13 @@ export function salesView(ctx) {
         ),
         ctx.can.voidSales &&
           sale.status === "COMPLETED" &&
-          rowButton(t("sales.void"), t("sales.voidOf", { number: sale.number }), "sale-void", () => voidSale(sale), "danger small"),
+          rowButton(
+            t("sales.void"),
+            t("sales.voidOf", { number: sale.number }),
+            "sale-void",
+            () => voidSale(sale),
+            "danger small",
+          ),
       ),
     );
   }

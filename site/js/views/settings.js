@@ -61,9 +61,16 @@ export function settingsView(ctx) {
   return {
     show: () =>
       attempt(message, null, async () => {
-        const settings = await ctx.api.get("/settings");
-        await ctx.applySettings(settings);
-        fill(settings);
+        // nothing can be typed until the form holds the saved values, which would overwrite it
+        const fields = [...form.elements];
+        for (const field of fields) field.disabled = true;
+        try {
+          const settings = await ctx.api.get("/settings");
+          await ctx.applySettings(settings);
+          fill(settings);
+        } finally {
+          for (const field of fields) field.disabled = false;
+        }
       }),
     reset: () => {
       form.reset();
