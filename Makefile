@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run demo plan test lint lint-workflows dast cloud-test bench clean
+.PHONY: help run demo plan test lint lint-workflows lint-site dast cloud-test bench clean
 
 help:
 	@echo "make run    - start all three systems offline (Ctrl-C stops; ARGS='--reset' starts from empty data)"
@@ -55,6 +55,10 @@ cloud-test: $(STAMP)
 lint-workflows:
 	npm ci --silent --no-audit --no-fund
 	npm run --silent lint:workflows
+
+# The web app's JavaScript as Prettier writes it (120 columns); after lint-workflows, which installs the Node tools.
+lint-site:
+	npm run --silent lint:site
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.synthesis
