@@ -11,9 +11,10 @@ import importlib
 import os
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 _ENV_LOCK = threading.RLock()
@@ -44,9 +45,11 @@ class LambdaContext:
     memory_limit_in_mb: int = 512
     aws_request_id: str = ""
     invoked_function_arn: str = ""
+    deadline: float = field(default_factory=lambda: time.monotonic() + 30)
+    """When the function's timeout ends (``time.monotonic()``)."""
 
     def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 def resolve(path: str) -> Callable[[Any, Any], Any]:

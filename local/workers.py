@@ -1,0 +1,227 @@
+"""Each function in worker processes of its own, as Lambda runs it in execution environments of its own.
+
+A worker is a process with the function's environment that imports only the function's handler. It starts on an
+invocation that finds no idle worker (a cold start, timed and logged), stays warm for the next ones, and is stopped
+once it has been idle for a while. Up to the function's concurrency limit, invocations run in parallel, each in its
+own worker; above it they wait for a worker to come free, and are throttled (:class:`Throttled`) if none does in
+time. An invocation that outlives the function's timeout has its worker killed (:class:`FunctionTimedOut`); a
+worker that dies mid-invocation is replaced by the next cold start (:class:`FunctionCrashed`).
+
+Workers are forked from a server process that has already imported what every handler shares (boto3, pydantic,
+Powertools), so a cold start pays only for the function's own modules, and nothing of the runtime's threads (moto,
+the gateways) is copied into a worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from multiprocessing.connection import Connection
+from typing import Any
+
+from local.functions import LambdaContext, resolve
+
+log = logging.getLogger("local.workers")
+
+PRELOADED = ["boto3", "botocore.session", "pydantic", "aws_lambda_powertools", "handlers.shared.routing"]
+DEFAULT_CONCURRENCY = 4
+DEFAULT_IDLE_SECONDS = 300.0
+DEFAULT_QUEUE_SECONDS = 1.0
+"""How long an invocation above the concurrency limit waits for a worker before it is throttled."""
+
+
+class Throttled(RuntimeError):
+    """Every worker of the function is busy and none came free in time (Lambda's TooManyRequestsException)."""
+
+
+class FunctionTimedOut(RuntimeError):
+    """The invocation ran past the function's timeout; its worker was killed."""
+
+
+class FunctionCrashed(RuntimeError):
+    """The worker died during the invocation (Lambda's Runtime.ExitError)."""
+
+
+class FunctionError(RuntimeError):
+    """The handler raised; the message names the exception (the traceback went to the worker's log)."""
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    handler: str
+    """The handler's dotted path, e.g. ``handlers.retail.sales.api.handler``."""
+    environment: Mapping[str, str]
+    timeout_seconds: float = 30.0
+    concurrency: int = DEFAULT_CONCURRENCY
+
+
+def serve(conn: Connection, spec: FunctionSpec) -> None:
+    """A worker's life: take the function's environment, import its handler, then answer invocations until the
+    runtime closes the pipe. Each answer is ("ok", result), ("missing", message, module) or ("error", message)."""
+    os.environ.update(spec.environment)
+    try:
+        handler = resolve(spec.handler)
+    except ModuleNotFoundError as e:
+        conn.send(("missing", str(e), e.name))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            event = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        context = LambdaContext(spec.name, aws_request_id=str(uuid.uuid4()),
+                                deadline=time.monotonic() + spec.timeout_seconds)  # fmt: skip
+        try:
+            conn.send(("ok", handler(event, context)))
+        except Exception as e:
+            traceback.print_exc()
+            conn.send(("error", f"{type(e).__name__}: {e}"))
+
+
+@cache
+def _context() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOADED)
+    return context
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: Any
+    conn: Connection
+    last_used: float = field(default_factory=time.monotonic)
+
+    def stop(self) -> None:
+        self.conn.close()
+        self.process.join(timeout=1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+class FunctionWorkers:
+    """The warm and busy workers of one function."""
+
+    def __init__(self, spec: FunctionSpec, *, queue_seconds: float = DEFAULT_QUEUE_SECONDS,
+                 on_cold_start: Callable[[str, float], None] | None = None) -> None:  # fmt: skip
+        self.spec = spec
+        self.queue_seconds = queue_seconds
+        self.on_cold_start = on_cold_start or (lambda name, seconds: log.info("cold start %s: %.0f ms", name,
+                                                                                seconds * 1000))  # fmt: skip
+        self._idle: list[_Worker] = []
+        self._busy = 0
+        self._free = threading.Condition()
+        self._closed = False
+        self.cold_starts = 0
+
+    def invoke(self, event: Any) -> Any:
+        worker = self._acquire()
+        try:
+            answer = self._call(worker, event)
+        except BaseException:
+            self._discard(worker)
+            raise
+        self._release(worker)
+        return answer
+
+    def _acquire(self) -> _Worker:
+        deadline = time.monotonic() + self.queue_seconds
+        with self._free:
+            while True:
+                if self._idle:
+                    self._busy += 1
+                    return self._idle.pop()
+                if self._busy < self.spec.concurrency:
+                    self._busy += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise Throttled(f"{self.spec.name}: all {self.spec.concurrency} workers are busy")
+                self._free.wait(remaining)
+        try:
+            return self._start()
+        except BaseException:
+            self._discard(None)
+            raise
+
+    def _start(self) -> _Worker:
+        """A cold start: a new worker, ready once its handler is imported."""
+        started = time.monotonic()
+        parent, child = _context().Pipe()
+        process = _context().Process(target=serve, args=(child, self.spec), name=self.spec.name, daemon=True)
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        kind, *details = self._answer(worker, self.spec.timeout_seconds)
+        if kind == "missing":
+            worker.stop()
+            raise ModuleNotFoundError(details[0], name=details[1])
+        self.cold_starts += 1
+        self.on_cold_start(self.spec.name, time.monotonic() - started)
+        return worker
+
+    def _call(self, worker: _Worker, event: Any) -> Any:
+        worker.conn.send(event)
+        kind, *details = self._answer(worker, self.spec.timeout_seconds)
+        if kind == "error":
+            raise FunctionError(f"{self.spec.name}: {details[0]}")
+        return details[0]
+
+    def _answer(self, worker: _Worker, timeout: float) -> tuple[Any, ...]:
+        try:
+            if not worker.conn.poll(timeout):
+                worker.process.kill()
+                raise FunctionTimedOut(f"{self.spec.name}: timed out after {timeout:g} s")
+            answer: tuple[Any, ...] = worker.conn.recv()
+            return answer
+        except (EOFError, ConnectionError, OSError):
+            raise FunctionCrashed(f"{self.spec.name}: the worker exited (code {worker.process.exitcode})") from None
+
+    def _release(self, worker: _Worker) -> None:
+        worker.last_used = time.monotonic()
+        with self._free:
+            self._busy -= 1
+            if not self._closed:
+                self._idle.append(worker)
+                self._free.notify()
+                return
+        worker.stop()  # the runtime is stopping
+
+    def _discard(self, worker: _Worker | None) -> None:
+        """A worker that failed its invocation or its start is not reused (its slot frees up)."""
+        if worker is not None:
+            worker.stop()
+        with self._free:
+            self._busy -= 1
+            self._free.notify()
+
+    def reap(self, idle_seconds: float) -> int:
+        """Stop the workers idle for longer than ``idle_seconds``; how many were stopped."""
+        cutoff = time.monotonic() - idle_seconds
+        with self._free:
+            stale = [w for w in self._idle if w.last_used < cutoff]
+            self._idle = [w for w in self._idle if w not in stale]
+        for worker in stale:
+            worker.stop()
+        return len(stale)
+
+    def stop(self) -> None:
+        """Stop every idle worker; a busy one stops when its invocation ends."""
+        with self._free:
+            self._closed = True
+        self.reap(-1)
+
+    @property
+    def warm(self) -> int:
+        with self._free:
+            return len(self._idle) + self._busy
