@@ -10,7 +10,8 @@ from typing import Any
 
 def whoami(event: Any, context: Any) -> dict[str, Any]:
     """Its process, the environment it saw, whether the other test handler module is loaded, and its time left."""
-    return {"pid": os.getpid(), "who": os.environ.get("WHO"), "other_loaded": "tests.local.fake_handlers" in sys.modules,
+    return {"pid": os.getpid(), "who": os.environ.get("WHO"),
+            "other_loaded": "tests.local.fake_handlers" in sys.modules,
             "remaining_ms": context.get_remaining_time_in_millis(), "function": context.function_name}  # fmt: skip
 
 
