@@ -13,6 +13,7 @@ from pathlib import Path
 from architectures import SYSTEMS
 from local import demo
 from local.runtime import LocalRuntime, Options, StartError
+from local.workers import DEFAULT_CONCURRENCY, WorkerSettings
 
 
 def parse_args(argv: list[str]) -> Options:
@@ -46,9 +47,26 @@ def parse_args(argv: list[str]) -> Options:
         action="store_true",
         help="run the smoke flows over HTTP, print each step, stop; exit 0 only if all passed",
     )
+    parser.add_argument(
+        "--workers",
+        action="store_true",
+        default=os.environ.get("LOCAL_WORKERS") == "1",
+        help="run each function in worker processes of its own, as Lambda does: invocations in parallel up to "
+        "--concurrency, cold starts, timeouts (default: all in this process, one invocation at a time)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        help=f"with --workers, each function's concurrency limit; above it the API answers 429 (default "
+        f"{DEFAULT_CONCURRENCY})",
+    )
     args = parser.parse_args(argv)
+    if args.concurrency < 1:
+        parser.error("--concurrency: must be 1 or more")
+    workers = WorkerSettings(concurrency=args.concurrency) if args.workers else None
     return Options(systems=tuple(args.systems), state_dir=args.state_dir, base_port=args.base_port,
-                   database_url=args.database_url, reset=args.reset, demo=args.demo)  # fmt: skip
+                   database_url=args.database_url, reset=args.reset, demo=args.demo, workers=workers)  # fmt: skip
 
 
 def print_ready(runtime: LocalRuntime, seeded: list[str]) -> None:

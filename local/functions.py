@@ -1,21 +1,22 @@
 """Invoking the real handler functions locally, each with its own service's environment, as Lambda would.
 
-Handlers read their settings from ``os.environ`` on first use, as in Lambda, where every function has its own. Here
-all services share one process, so an invocation swaps in its service's environment for its duration (one
-invocation at a time; each handler module keeps the wiring it built under its own environment).
+Handlers read their settings from ``os.environ`` on first use, as in Lambda, where every function has its own. With
+workers (``python -m local --workers``), each function runs in worker processes of its own (``local/workers.py``):
+its own environment, invocations in parallel, cold starts, timeouts. Without, all services share this process, so an
+invocation swaps in its service's environment for its duration (one invocation at a time; each handler module keeps
+the wiring it built under its own environment).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import threading
-import time
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
+
+from local.workers import FunctionSpec, FunctionWorkers, LambdaContext, WorkerSettings, resolve
 
 _ENV_LOCK = threading.RLock()
 
@@ -37,37 +38,29 @@ def cool_down() -> None:
                 value.cache_clear()
 
 
-@dataclass
-class LambdaContext:
-    """The attributes of Lambda's context object that handlers and Powertools read."""
-
-    function_name: str
-    memory_limit_in_mb: int = 512
-    aws_request_id: str = ""
-    invoked_function_arn: str = ""
-    deadline: float = field(default_factory=lambda: time.monotonic() + 30)
-    """When the function's timeout ends (``time.monotonic()``)."""
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
-
-
-def resolve(path: str) -> Callable[[Any, Any], Any]:
-    """``handlers.moving.moves.api.handler`` → the function."""
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
-
-
 class ServiceFunctions:
-    """One service's functions: its environment plus the handler paths the declaration names."""
+    """One service's functions: its environment plus the handler paths the declaration names.
 
-    def __init__(self, name: str, environment: Mapping[str, str]) -> None:
+    With ``workers`` each function runs in worker processes of its own (``local/workers.py``), as in Lambda;
+    without, every invocation runs in this process, one at a time, under the service's environment."""
+
+    def __init__(self, name: str, environment: Mapping[str, str], *, timeouts: Mapping[str, float] | None = None,
+                 workers: WorkerSettings | None = None) -> None:  # fmt: skip
         self.name = name
         self.environment = dict(environment)
+        self.timeouts = dict(timeouts or {})
+        """Each handler's timeout (its declaration's), by handler path."""
+        self.workers = workers
+        self._pools: dict[str, FunctionWorkers] = {}
+        self._pools_lock = threading.Lock()
+
+    def function_name(self, handler: str) -> str:
+        return f"{self.name}-{handler.rsplit('.', 2)[-2]}"
 
     def invoke(self, handler: str, event: Any) -> Any:
-        context = LambdaContext(function_name=f"{self.name}-{handler.rsplit('.', 2)[-2]}",
-                                aws_request_id=str(uuid.uuid4()))  # fmt: skip
+        if self.workers is not None:
+            return self.pool(handler).invoke(event)
+        context = LambdaContext(function_name=self.function_name(handler), aws_request_id=str(uuid.uuid4()))
         with _ENV_LOCK:
             saved = {key: os.environ.get(key) for key in self.environment}
             os.environ.update(self.environment)
@@ -79,3 +72,25 @@ class ServiceFunctions:
                         os.environ.pop(key, None)
                     else:
                         os.environ[key] = value
+
+    def pool(self, handler: str) -> FunctionWorkers:
+        """The function's workers, made on its first invocation."""
+        assert self.workers is not None
+        with self._pools_lock:
+            if handler not in self._pools:
+                spec = FunctionSpec(self.function_name(handler), handler, self.environment,
+                                    self.timeouts.get(handler, 30.0), self.workers.concurrency)  # fmt: skip
+                self._pools[handler] = FunctionWorkers(spec, queue_seconds=self.workers.queue_seconds)
+            return self._pools[handler]
+
+    def reap(self) -> int:
+        """Stop the workers idle for longer than the settings allow; how many."""
+        with self._pools_lock:
+            pools = list(self._pools.values())
+        return sum(pool.reap(self.workers.idle_seconds) for pool in pools) if self.workers else 0
+
+    def stop(self) -> None:
+        with self._pools_lock:
+            pools = list(self._pools.values())
+        for pool in pools:
+            pool.stop()

@@ -18,9 +18,10 @@ The pieces live beside this module: ``local.gateway_routes`` (matching), ``local
 writing responses), ``local.gateway_cors`` and ``local.gateway_auth`` (both authorizers); the events themselves come
 from ``handlers.shared.http_event``, the builder the Users container and the tests use too.
 
-Handlers run through each service's :class:`~local.functions.ServiceFunctions` in the gateway's worker thread, so the
-event loop keeps serving while a handler works. A request's authorizer and handler run there one after the other, in a
-single hand-off; one thread is enough, as invocations take turns anyway (one service's environment at a time).
+Handlers run through each service's :class:`~local.functions.ServiceFunctions` in the gateway's worker threads, so
+the event loop keeps serving while a handler works. A request's authorizer and handler run there one after the other,
+in a single hand-off. In-process functions take turns (one service's environment at a time), so one thread is enough;
+functions in worker processes run in parallel, and a function throttled at its concurrency limit answers 429.
 Errors read like API Gateway's: ``{"message": "Unauthorized"}``, ``"Forbidden"``, ``"Not Found"``,
 ``"Internal Server Error"``; the details go to the log (``local.gateway``), never to the client. A declared route
 whose handler module does not exist yet answers 501, saying so.
@@ -45,6 +46,7 @@ from local.gateway_cors import CORS_HEADERS, CORS_MAX_AGE_SECONDS, CORS_METHODS,
 from local.gateway_http import MAX_BODY_BYTES, TooLarge, read_request, read_request_body
 from local.gateway_routes import RouteEntry, Router
 from local.jwt_authorizer import JwtAuthorizer, JwtSettings
+from local.workers import Throttled
 
 __all__ = [
     "CORS_HEADERS",
@@ -64,6 +66,8 @@ __all__ = [
     "build_gateway",
 ]
 
+PARALLEL_REQUESTS = 64
+"""Requests a gateway hands to worker processes at once (each function's own limit still applies)."""
 log = logging.getLogger("local.gateway")
 
 Request = HttpRequest
@@ -91,9 +95,11 @@ class Gateway:
         self.authorizer = RouteAuthorizer(system, functions, api, jwt, handler_resolver)
         self.cors = Cors(cors_origins)
         self.resolve = handler_resolver
-        # Invocations take turns anyway (see local.functions), so requests wait in this one thread's queue rather than
-        # as several threads contending for the functions' lock.
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{system.name}-functions")
+        # In this process, invocations take turns anyway (see local.functions), so requests wait in one thread's queue
+        # rather than as several threads contending for the functions' lock; with workers, they run in parallel.
+        parallel = any(f.workers is not None for f in functions.values())
+        self._worker = ThreadPoolExecutor(max_workers=PARALLEL_REQUESTS if parallel else 1,
+                                          thread_name_prefix=f"{system.name}-functions")  # fmt: skip
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -152,6 +158,9 @@ class Gateway:
         module = path.rpartition(".")[0]
         try:
             result = self.functions[entry.service.name].invoke(path, event)
+        except Throttled:
+            log.warning("%s: %s throttled (request %s)", self.system.name, entry.key, request.request_id)
+            return HttpResponse.message(429, "Too Many Requests")
         except ModuleNotFoundError as e:
             if e.name and (module == e.name or module.startswith(f"{e.name}.")):
                 log.warning("%s: %s is declared but %s does not exist yet", self.system.name, entry.key, module)

@@ -33,10 +33,13 @@ from local.functions import ServiceFunctions, cool_down
 from local.schedules import ScheduleRunner, Timer
 from local.services import LocalAuth, migrate, service_functions
 from local.state import Control, Stamp, StateError, Storage, pair
+from local.workers import WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 SAVE_SIGN_IN_SECONDS = 5
+REAP_SECONDS = 5
+"""How often idle workers are looked for (each is stopped once idle for its settings' idle time)."""
 CONSUMER_WAIT_SECONDS = 1
 """Each queue's long poll: short enough that Ctrl-C stops within about a second."""
 log = logging.getLogger("local")
@@ -81,6 +84,8 @@ class Options:
     """Start from empty data and sign-in: the runtime's files in the state folder and its databases are removed."""
     demo: bool = False
     """Run the smoke flows and stop (``make demo``) instead of serving until Ctrl-C."""
+    workers: WorkerSettings | None = None
+    """Run each function in worker processes of its own (``local/workers.py``); None: in this process, in turns."""
 
 
 @dataclass
@@ -242,7 +247,7 @@ class LocalRuntime:
         assert self._control is not None
         self._control.record(system.name, stamp)
         save_users(auth.user_pool_id, REGION, self._saved_users(system.name), stamp)
-        functions = service_functions(system, made, urls, auth)
+        functions = service_functions(system, made, urls, auth, workers=self.options.workers)
         self.schedules.add(system)
         self._serve(system, functions, auth, port)
         api_url = f"http://127.0.0.1:{port}"
@@ -312,13 +317,22 @@ class LocalRuntime:
             while not self._stopping.wait(SAVE_SIGN_IN_SECONDS):
                 self.save_sign_in()
 
+        def keep_reaping_idle_workers() -> None:
+            while not self._stopping.wait(REAP_SECONDS):
+                for running in self.systems.values():
+                    for functions in running.functions.values():
+                        functions.reap()
+
         loops: list[tuple[str, Callable[[], None]]] = [
             (f"consumer {running.system.name}/{service.name}/{sub.name}",
              functools.partial(poll, running, service, sub))
             for running in self.systems.values()
             for service, sub in topology.subscriptions(running.system)
         ]  # fmt: skip
-        for name, target in [*loops, ("sign-in state", keep_saving_sign_in)]:
+        loops.append(("sign-in state", keep_saving_sign_in))
+        if self.options.workers:
+            loops.append(("idle workers", keep_reaping_idle_workers))
+        for name, target in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._background.append(thread)
@@ -364,6 +378,9 @@ class LocalRuntime:
                 server.stop()
         for thread in self._threads:
             thread.join(timeout=5)
+        for running in self.systems.values():
+            for functions in running.functions.values():
+                functions.stop()
         if self._control:
             self._control.close()
         (self.options.state_dir / "endpoints.json").unlink(missing_ok=True)

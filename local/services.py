@@ -17,6 +17,7 @@ from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from local.aws import LocalAws
 from local.functions import ServiceFunctions
+from local.workers import WorkerSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,16 @@ class LocalAuth:
     issuer: str
 
 
+def handler_timeouts(system: spec.System, service: spec.Service) -> dict[str, float]:
+    """Each function's timeout, as the cloud's functions have it: the service's for its API (and the authorizer it
+    hosts), each subscription's and schedule's own."""
+    timeouts = {path: float(service.timeout_seconds) for path in spec.service_handlers(system, service)}
+    declared: list[spec.Subscription | spec.Schedule] = [*service.subscriptions, *service.schedules]
+    for function in declared:
+        timeouts[spec.handler_module(system, service, function.handler)] = float(function.timeout_seconds)
+    return timeouts
+
+
 def service_functions(
     system: spec.System,
     made: LocalAws,
@@ -38,8 +49,10 @@ def service_functions(
     auth: LocalAuth | None = None,
     extra_env: Mapping[str, str] | None = None,
     stage: str = "local",
+    workers: WorkerSettings | None = None,
 ) -> dict[str, ServiceFunctions]:
-    """Every service of ``system`` with its environment. ``database_urls`` maps each schema to its URL."""
+    """Every service of ``system`` with its environment. ``database_urls`` maps each schema to its URL; with
+    ``workers``, each function runs in worker processes of its own."""
 
     def lookup(kind: wiring.ResourceKind, name: str) -> str:
         match kind:
@@ -70,7 +83,9 @@ def service_functions(
         # No CloudWatch offline: the metric lines (EMF) it would ingest from the logs would only clutter the console.
         env["POWERTOOLS_METRICS_DISABLED"] = "true"
         env.update(extra_env or {})
-        functions[service.name] = ServiceFunctions(f"{system.name}-{service.name}", env)
+        timeouts = handler_timeouts(system, service)
+        functions[service.name] = ServiceFunctions(f"{system.name}-{service.name}", env, timeouts=timeouts,
+                                                   workers=workers)  # fmt: skip
     return functions
 
 

@@ -14,6 +14,7 @@ the gateways) is copied into a worker.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import os
@@ -27,8 +28,6 @@ from functools import cache
 from multiprocessing.connection import Connection
 from typing import Any
 
-from local.functions import LambdaContext, resolve
-
 log = logging.getLogger("local.workers")
 
 PRELOADED = ["boto3", "botocore.session", "pydantic", "aws_lambda_powertools", "handlers.shared.routing"]
@@ -36,6 +35,38 @@ DEFAULT_CONCURRENCY = 4
 DEFAULT_IDLE_SECONDS = 300.0
 DEFAULT_QUEUE_SECONDS = 1.0
 """How long an invocation above the concurrency limit waits for a worker before it is throttled."""
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """How the runtime runs functions in workers: each function's concurrency limit, how long an invocation above it
+    waits before it is throttled, and how long an idle worker is kept."""
+
+    concurrency: int = DEFAULT_CONCURRENCY
+    queue_seconds: float = DEFAULT_QUEUE_SECONDS
+    idle_seconds: float = DEFAULT_IDLE_SECONDS
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of Lambda's context object that handlers and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = ""
+    invoked_function_arn: str = ""
+    deadline: float = field(default_factory=lambda: time.monotonic() + 30)
+    """When the function's timeout ends (``time.monotonic()``)."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+def resolve(path: str) -> Callable[[Any, Any], Any]:
+    """``handlers.moving.moves.api.handler`` → the function."""
+    module, _, name = path.rpartition(".")
+    handler: Callable[[Any, Any], Any] = getattr(importlib.import_module(module), name)
+    return handler
 
 
 class Throttled(RuntimeError):
@@ -88,6 +119,10 @@ def serve(conn: Connection, spec: FunctionSpec) -> None:
             conn.send(("error", f"{type(e).__name__}: {e}"))
 
 
+def log_cold_start(function: str, seconds: float) -> None:
+    log.info("cold start %s: %.0f ms", function, seconds * 1000)
+
+
 @cache
 def _context() -> Any:
     context = multiprocessing.get_context("forkserver")
@@ -116,8 +151,7 @@ class FunctionWorkers:
                  on_cold_start: Callable[[str, float], None] | None = None) -> None:  # fmt: skip
         self.spec = spec
         self.queue_seconds = queue_seconds
-        self.on_cold_start = on_cold_start or (lambda name, seconds: log.info("cold start %s: %.0f ms", name,
-                                                                                seconds * 1000))  # fmt: skip
+        self.on_cold_start = on_cold_start or log_cold_start
         self._idle: list[_Worker] = []
         self._busy = 0
         self._free = threading.Condition()
