@@ -1,0 +1,113 @@
+"""Benchmark: writes that cause events, through the local gateway, with functions in this process (one invocation at a
+time) and in worker processes of their own (``--workers``), in the same run.
+
+    python -m bench.parallel_writes [--seconds 20]   # prints the table and rewrites its section of BENCHMARKS.md
+
+Each mode starts the moving company alone, with trucks, and sends ``POST /moves`` from 32 keep-alive connections (a
+client in its own process) for a fixed time: throughput and p99 of the answers. Each move then flows through
+EventBridge → SQS → fleet → moves and notifications, so the events' work shares the machine with the requests.
+Goal (local runtime issue): with workers, at least 5x the in-process throughput, with p99 under 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+from bench import sections
+from local.cognito import sign_in
+from local.runtime import LocalRuntime, Options, free_base_port
+from local.workers import WorkerSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+CONNECTIONS = 32
+MODES = {"in this process": None, "worker processes": WorkerSettings(concurrency=8, queue_seconds=10)}
+
+
+def client_load(url: str, token: str, seconds: float) -> None:
+    """The load client (run in a subprocess): prints the moves registered per second and the p99 in ms."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def connection(n: int) -> None:
+        with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+            while time.perf_counter() < stop_at:
+                body = {"origin": {"address": "A 1", "city": "Lima"}, "destination": {"address": "B 2", "city": "Ica"},
+                        "move_date": (date.today() + timedelta(days=1 + n)).isoformat(), "volume_m3": 5}  # fmt: skip
+                started = time.perf_counter()
+                response = client.post(url, json=body)
+                assert response.status_code == 201, response.text
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CONNECTIONS) as pool:
+        list(pool.map(connection, range(CONNECTIONS)))
+    wall = time.perf_counter() - started
+    latencies.sort()
+    print(len(latencies) / wall, 1000 * latencies[max(0, int(len(latencies) * 0.99) - 1)])
+
+
+def measure(workers: WorkerSettings | None, seconds: float) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as state:
+        options = Options(systems=("moving",), state_dir=Path(state), base_port=free_base_port(("moving",)),
+                          workers=workers)  # fmt: skip
+        runtime = LocalRuntime(options, say=lambda line: None)
+        runtime.start()
+        try:
+            moving = runtime.systems["moving"]
+            tokens = {}
+            for group in ("customers", "employees"):
+                user = next(u for u in moving.users if group in u.groups)
+                tokens[group] = sign_in(runtime._session(), moving.auth, user.email, user.password)["IdToken"]
+            with httpx.Client(base_url=moving.api_url, headers={"Authorization": f"Bearer {tokens['employees']}"}) as e:
+                for n in range(20):
+                    e.post("/trucks", json={"plate": f"PAR-{n:03d}", "capacity_m3": 50, "home_city": "Lima"})
+            code = (f"from bench.parallel_writes import client_load; "
+                    f"client_load({moving.api_url + '/moves'!r}, {tokens['customers']!r}, {seconds})")  # fmt: skip
+            result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,  # noqa: S603
+                                    check=True)  # fmt: skip
+            rps, p99 = result.stdout.split()
+            return float(rps), float(p99)
+        finally:
+            runtime.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20, help="load time per mode (default 20)")
+    args = parser.parse_args()
+    figures = {}
+    for mode, workers in MODES.items():
+        print(f"POST /moves, functions {mode}: {args.seconds:g} s of load…", flush=True)
+        figures[mode] = measure(workers, args.seconds)
+    base_rps = figures["in this process"][0]
+    rows = [f"| functions {mode} | {rps:.1f} req/s | {p99:.0f} ms | {rps / base_rps:.1f}x |"
+            for mode, (rps, p99) in figures.items()]  # fmt: skip
+    table = "\n".join([
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}): "
+        f"{args.seconds:g} s of `POST /moves` from {CONNECTIONS} connections per mode, in the same run.",
+        "", "| moving company, `POST /moves` | throughput | p99 | against in-process |", "|---|---:|---:|---:|", *rows,
+    ])  # fmt: skip
+    print(table)
+    sections.rewrite(
+        "parallel-writes",
+        table,
+        heading="Local runtime: writes that cause events, in-process and in worker processes",
+        intro="`python -m bench.parallel_writes`. Goal: with workers, ≥ 5x the in-process throughput and p99 < 2 s.",
+    )
+
+
+if __name__ == "__main__":
+    main()
