@@ -78,7 +78,9 @@ class ServiceFunctions:
         assert self.workers is not None
         with self._pools_lock:
             if handler not in self._pools:
-                spec = FunctionSpec(self.function_name(handler), handler, self.environment,
+                # the local AWS a worker reaches is the runtime's now, whatever the process had when workers began
+                local_aws = {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "MOTO_"))}
+                spec = FunctionSpec(self.function_name(handler), handler, {**local_aws, **self.environment},
                                     self.timeouts.get(handler, 30.0), self.workers.concurrency)  # fmt: skip
                 self._pools[handler] = FunctionWorkers(spec, queue_seconds=self.workers.queue_seconds)
             return self._pools[handler]

@@ -323,11 +323,14 @@ class LocalRuntime:
                     for functions in running.functions.values():
                         functions.reap()
 
+        # With workers, several batches of one queue are in flight at once, as the event source mapping scales out.
+        pollers = self.options.workers.pollers if self.options.workers else 1
         loops: list[tuple[str, Callable[[], None]]] = [
-            (f"consumer {running.system.name}/{service.name}/{sub.name}",
+            (f"consumer {running.system.name}/{service.name}/{sub.name} #{n}",
              functools.partial(poll, running, service, sub))
             for running in self.systems.values()
             for service, sub in topology.subscriptions(running.system)
+            for n in range(pollers)
         ]  # fmt: skip
         loops.append(("sign-in state", keep_saving_sign_in))
         if self.options.workers:

@@ -40,11 +40,13 @@ DEFAULT_QUEUE_SECONDS = 1.0
 @dataclass(frozen=True)
 class WorkerSettings:
     """How the runtime runs functions in workers: each function's concurrency limit, how long an invocation above it
-    waits before it is throttled, and how long an idle worker is kept."""
+    waits before it is throttled, how long an idle worker is kept, and how many batches of a queue are in flight."""
 
     concurrency: int = DEFAULT_CONCURRENCY
     queue_seconds: float = DEFAULT_QUEUE_SECONDS
     idle_seconds: float = DEFAULT_IDLE_SECONDS
+    pollers: int = 2
+    """Batches of one subscription's queue handled at once (the event source mapping's concurrency)."""
 
 
 @dataclass
