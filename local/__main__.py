@@ -12,6 +12,7 @@ from pathlib import Path
 
 from architectures import SYSTEMS
 from local import demo
+from local.aws import LOCAL_VISIBILITY_SECONDS
 from local.runtime import LocalRuntime, Options, StartError
 from local.workers import DEFAULT_CONCURRENCY, WorkerSettings
 
@@ -61,12 +62,23 @@ def parse_args(argv: list[str]) -> Options:
         help=f"with --workers, each function's concurrency limit; above it the API answers 429 (default "
         f"{DEFAULT_CONCURRENCY})",
     )
+    parser.add_argument(
+        "--visibility-timeout",
+        type=int,
+        default=LOCAL_VISIBILITY_SECONDS,
+        help=f"seconds a received event stays hidden: a failed one is delivered again after it, whether the consumer "
+        f"reported it or its whole batch failed (default {LOCAL_VISIBILITY_SECONDS}; the cloud's is 6x the consumer's "
+        f"timeout)",
+    )
     args = parser.parse_args(argv)
+    if not 0 <= args.visibility_timeout <= 43200:
+        parser.error("--visibility-timeout: must be 0 to 43200 seconds, as SQS allows")
     if args.concurrency < 1:
         parser.error("--concurrency: must be 1 or more")
     workers = WorkerSettings(concurrency=args.concurrency) if args.workers else None
     return Options(systems=tuple(args.systems), state_dir=args.state_dir, base_port=args.base_port,
-                   database_url=args.database_url, reset=args.reset, demo=args.demo, workers=workers)  # fmt: skip
+                   database_url=args.database_url, reset=args.reset, demo=args.demo, workers=workers,
+                   visibility_seconds=args.visibility_timeout)  # fmt: skip
 
 
 def print_ready(runtime: LocalRuntime, seeded: list[str]) -> None:

@@ -41,8 +41,15 @@ def _queue(sqs: Any, name: str, attributes: dict[str, str] | None = None) -> tup
     return url, arn
 
 
-def provision(system: System, session: Any) -> LocalAws:
-    """Create everything ``system`` declares on the AWS API ``session`` (a boto3 Session) points at."""
+LOCAL_VISIBILITY_SECONDS = 5
+"""Locally, a queue's visibility timeout: how long a received message stays hidden, so how soon a failed record
+(reported in ``batchItemFailures`` or of a whole failed batch) is delivered again. The cloud's is 6x the consumer's
+timeout (``aws_systems/defaults.py``); a short one keeps retries quick while developing."""
+
+
+def provision(system: System, session: Any, visibility_seconds: int = LOCAL_VISIBILITY_SECONDS) -> LocalAws:
+    """Create everything ``system`` declares on the AWS API ``session`` (a boto3 Session) points at; each
+    subscription queue hides a received message for ``visibility_seconds``."""
     made = LocalAws()
     if system.bus:
         made.bus = f"{system.name}-{system.bus}"
@@ -52,7 +59,7 @@ def provision(system: System, session: Any) -> LocalAws:
             name = f"{system.name}-{service.name}-{sub.name}"
             dlq_url, dlq_arn = _queue(sqs, f"{name}-dlq")
             redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": sub.max_receive_count})
-            url, arn = _queue(sqs, name, {"RedrivePolicy": redrive, "VisibilityTimeout": str(sub.timeout_seconds)})
+            url, arn = _queue(sqs, name, {"RedrivePolicy": redrive, "VisibilityTimeout": str(visibility_seconds)})
             pattern = topology.subscription_pattern(system, sub)
             events.put_rule(Name=name, EventBusName=made.bus, EventPattern=json.dumps(pattern))
             events.put_targets(Rule=name, EventBusName=made.bus, Targets=[{"Id": "queue", "Arn": arn}])

@@ -2,8 +2,9 @@
 
 Each subscription's queue is long-polled (by its own thread in the runtime, so an idle runtime makes a few calls a
 second and an event is delivered as soon as it lands) and read in batches of its declared size. The consumer gets a
-real SQS event; the records it reports in ``batchItemFailures`` are made visible again at once (so they are retried,
-and after the declared number of receives moto's redrive moves them to the DLQ); the others are deleted.
+real SQS event; the records it handled are deleted. Those it reports in ``batchItemFailures``, like every record of
+a batch whose invocation failed, are left alone: they are delivered again once the queue's visibility timeout is
+over, as in AWS, and after the declared number of receives moto's redrive moves them to the DLQ.
 """
 
 from __future__ import annotations
@@ -67,10 +68,7 @@ def deliver(
     response = functions[service.name].invoke(handler, sqs_event(messages, queue, region)) or {}
     failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
     for message in messages:
-        if message["MessageId"] in failed:
-            sqs.change_message_visibility(QueueUrl=queue.url, ReceiptHandle=message["ReceiptHandle"],
-                                          VisibilityTimeout=0)  # fmt: skip
-        else:
+        if message["MessageId"] not in failed:  # a failed one comes back after the visibility timeout
             sqs.delete_message(QueueUrl=queue.url, ReceiptHandle=message["ReceiptHandle"])
     return Delivery(service.name, sub.name, len(messages) - len(failed), len(failed))
 

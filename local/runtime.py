@@ -26,7 +26,7 @@ from architectures.wiring import site_config
 from handlers.shared import aws as shared_aws
 from handlers.shared.db import DatabaseError
 from local import consumers
-from local.aws import LocalAws, provision
+from local.aws import LOCAL_VISIBILITY_SECONDS, LocalAws, provision
 from local.cognito import DemoUser, provision_auth, save_users, saved_stamp
 from local.control import with_controls
 from local.functions import ServiceFunctions, cool_down
@@ -84,6 +84,8 @@ class Options:
     """Start from empty data and sign-in: the runtime's files in the state folder and its databases are removed."""
     demo: bool = False
     """Run the smoke flows and stop (``make demo``) instead of serving until Ctrl-C."""
+    visibility_seconds: int = LOCAL_VISIBILITY_SECONDS
+    """Each subscription queue's visibility timeout: failed records come back after it (the cloud's is longer)."""
     workers: WorkerSettings | None = None
     """Run each function in worker processes of its own (``local/workers.py``); None: in this process, in turns."""
 
@@ -234,7 +236,7 @@ class LocalRuntime:
     def _start_system(self, system: spec.System, port: int) -> None:
         session = self._session()
         self.say(f"-> {system.name}: provisioning events, topics, tables and buckets")
-        made = provision(system, session)
+        made = provision(system, session, self.options.visibility_seconds)
         auth, users = provision_auth(system, session, self.aws_endpoint, REGION, self._saved_users(system.name))
         urls = self.storage.urls(system)
         self.say(f"-> {system.name}: migrating {len(urls)} schema(s): {self.storage.shown(system, ROOT)}")
