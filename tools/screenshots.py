@@ -64,6 +64,8 @@ def admin_home(page: Page, url: str) -> None:
 
 def take(runtime: LocalRuntime, chromium: str) -> list[Path]:
     url = runtime.systems["retail"].site_url
+    if url is None:
+        raise RuntimeError("the retail system started without its web app")
     phone_image, desktop_image = IMAGES / "retail-phone-es.jpg", IMAGES / "retail-desktop-en.jpg"
     IMAGES.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
