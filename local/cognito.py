@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,13 +37,23 @@ def demo_email(system: System, group: str) -> str:
     return f"{group.removesuffix('s')}@{system.name}.local"
 
 
+ModelCall = Callable[..., Any]
+"""Runs one of this module's functions that work on moto's model, by name, where moto runs: ``in_this_process`` (tests
+with ``mock_aws``) or the runtime's local AWS server process (``local/aws_server.py``)."""
+
+
+def in_this_process(name: str, *args: Any) -> Any:
+    return MODEL_CALLS[name](*args)
+
+
 def provision_auth(
-    system: System, session: Any, endpoint: str, region: str, saved_users: Path | None = None
-) -> tuple[LocalAuth, list[DemoUser]]:
+    system: System, session: Any, endpoint: str, region: str, saved_users: Path | None = None,
+    model: ModelCall = in_this_process,
+) -> tuple[LocalAuth, list[DemoUser]]:  # fmt: skip
     """Create the pool, groups and client, put back the users in ``saved_users`` (if it exists), and add any demo
     user still missing; return what handlers and the gateway need."""
     idp = session.client("cognito-idp")
-    honour_admin_only_pools()
+    model("honour_admin_only_pools")
     pool_id = idp.create_user_pool(
         PoolName=system.name,
         Policies={
@@ -69,7 +80,7 @@ def provision_auth(
     for group in system.groups:
         idp.create_group(UserPoolId=pool_id, GroupName=group.name, Precedence=group.precedence,
                          Description=group.description)  # fmt: skip
-    known = restore_users(pool_id, region, saved_users) if saved_users else set()
+    known: set[str] = model("restore_users", pool_id, region, saved_users) if saved_users else set()
     users = []
     for group in system.groups:
         email = demo_email(system, group.name)
@@ -87,7 +98,7 @@ def provision_auth(
 
 def honour_admin_only_pools() -> None:
     """Make moto refuse SignUp on a pool that allows only admins to create users, as Cognito does (moto keeps the
-    setting but signs anyone up). Patched once per process: the runtime runs moto in a thread of its own process."""
+    setting but signs anyone up). Patched once per process, in the process moto runs in."""
     from moto.cognitoidp.exceptions import NotAuthorizedError
     from moto.cognitoidp.models import CognitoIdpBackend
 
@@ -130,8 +141,8 @@ def sign_in(session: Any, auth: LocalAuth, email: str, password: str) -> dict[st
 
 
 # --- users across restarts -------------------------------------------------------------------------------------
-# Cognito has no export, and moto keeps users only in memory, so they are read from and written to moto's
-# in-process model (the runtime runs moto in its own process). Passwords are kept as moto keeps them, in plain text:
+# Cognito has no export, and moto keeps users only in memory, so they are read from and written to moto's model, in
+# the process moto runs in (``ModelCall``). Passwords are kept as moto keeps them, in plain text:
 # the state folder is for local test accounts only.
 
 
@@ -196,3 +207,11 @@ def restore_users(pool_id: str, region: str, path: Path) -> set[str]:
                 user.groups.add(pool.groups[name])
         emails.add(user.attribute_lookup.get("email", user.username))
     return emails
+
+
+MODEL_CALLS: dict[str, Callable[..., Any]] = {
+    "honour_admin_only_pools": honour_admin_only_pools,
+    "restore_users": restore_users,
+    "save_users": save_users,
+}
+"""The functions that work on moto's model, by the name a ``ModelCall`` gives."""

@@ -14,7 +14,6 @@ import os
 import socket
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +26,8 @@ from handlers.shared import aws as shared_aws
 from handlers.shared.db import DatabaseError
 from local import consumers
 from local.aws import LOCAL_VISIBILITY_SECONDS, LocalAws, provision
-from local.cognito import DemoUser, provision_auth, save_users, saved_stamp
+from local.aws_server import AwsServer, AwsServerError
+from local.cognito import DemoUser, provision_auth, saved_stamp
 from local.control import with_controls
 from local.functions import ServiceFunctions, cool_down
 from local.schedules import ScheduleRunner, Timer
@@ -110,6 +110,8 @@ class LocalRuntime:
     say: Callable[[str], None] = print
     systems: dict[str, RunningSystem] = field(default_factory=dict)
     aws_endpoint: str = ""
+    aws: AwsServer | None = None
+    """Local AWS's process: its model is reached through it for what moto's HTTP API cannot do (users)."""
     _servers: list[Any] = field(default_factory=list)
     _threads: list[threading.Thread] = field(default_factory=list)
     _background: list[threading.Thread] = field(default_factory=list)
@@ -200,18 +202,18 @@ class LocalRuntime:
         return Stamp("", "") if existing else None  # databases kept by an earlier version, without a stamp
 
     def _start_aws(self) -> None:
-        from moto.server import ThreadedMotoServer
-
         port = self.options.base_port
-        self.say(f"-> local AWS (moto) on 127.0.0.1:{port}")
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        server.start()
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call would drown the output
-        self._servers.append(server)
+        self.say(f"-> local AWS (moto) on 127.0.0.1:{port}, in a process of its own")
+        # Pool and client ids derived from their definitions, so they (and tokens) survive a restart; a new process
+        # starts from an empty local AWS and gets back only what the state folder keeps.
+        moto_settings = {"MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY": "HASH",
+                         "MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY": "HASH"}  # fmt: skip
+        try:
+            self.aws = AwsServer(port, moto_settings)
+        except AwsServerError as e:
+            raise StartError(str(e)) from None
+        self._servers.append(self.aws)
         self.aws_endpoint = f"http://127.0.0.1:{port}"
-        # moto keeps its state per process: a runtime started again in the same process (tests, benchmarks) starts
-        # from an empty local AWS, as a new process does, and gets back only what the state folder keeps.
-        urllib.request.urlopen(urllib.request.Request(f"{self.aws_endpoint}/moto-api/reset", method="POST"))  # noqa: S310
         # Every handler's boto3 client reaches moto through these, exactly as the cloud's reach AWS. Clients remember
         # their endpoint, so any made for an earlier local AWS in this process are dropped.
         shared_aws.client.cache_clear()
@@ -222,9 +224,6 @@ class LocalRuntime:
                 "AWS_DEFAULT_REGION": REGION,
                 "AWS_ACCESS_KEY_ID": "local",
                 "AWS_SECRET_ACCESS_KEY": "local",
-                # Pool and client ids derived from their definitions, so they (and tokens) survive a restart.
-                "MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY": "HASH",
-                "MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY": "HASH",
             }
         )
 
@@ -234,10 +233,12 @@ class LocalRuntime:
         return boto3.Session(region_name=REGION)
 
     def _start_system(self, system: spec.System, port: int) -> None:
+        assert self.aws is not None, "local AWS starts first"
         session = self._session()
         self.say(f"-> {system.name}: provisioning events, topics, tables and buckets")
         made = provision(system, session, self.options.visibility_seconds)
-        auth, users = provision_auth(system, session, self.aws_endpoint, REGION, self._saved_users(system.name))
+        auth, users = provision_auth(system, session, self.aws_endpoint, REGION, self._saved_users(system.name),
+                                     model=self.aws.call)  # fmt: skip
         urls = self.storage.urls(system)
         self.say(f"-> {system.name}: migrating {len(urls)} schema(s): {self.storage.shown(system, ROOT)}")
         try:
@@ -248,7 +249,7 @@ class LocalRuntime:
         stamp = self._stamps[system.name]
         assert self._control is not None
         self._control.record(system.name, stamp)
-        save_users(auth.user_pool_id, REGION, self._saved_users(system.name), stamp)
+        self.aws.call("save_users", auth.user_pool_id, REGION, self._saved_users(system.name), stamp)
         functions = service_functions(system, made, urls, auth, workers=self.options.workers)
         self.schedules.add(system)
         self._serve(system, functions, auth, port)
@@ -295,9 +296,10 @@ class LocalRuntime:
 
     def save_sign_in(self) -> None:
         """Keep every pool's users in the state folder (sign-ups included) for the next start."""
+        assert self.aws is not None, "local AWS runs while systems do"
         for name, running in self.systems.items():
             if running.stamp:
-                save_users(running.auth.user_pool_id, REGION, self._saved_users(name), running.stamp)
+                self.aws.call("save_users", running.auth.user_pool_id, REGION, self._saved_users(name), running.stamp)
 
     def _start_consumers(self) -> None:
         """A poller per subscription queue, as Lambda's event source mappings; and the sign-in saver."""
