@@ -48,6 +48,20 @@ def parse_args(argv: list[str]) -> Options:
         action="store_true",
         help="run the smoke flows over HTTP, print each step, stop; exit 0 only if all passed",
     )
+    add_function_options(parser)
+    args = parser.parse_args(argv)
+    if not 0 <= args.visibility_timeout <= 43200:
+        parser.error("--visibility-timeout: must be 0 to 43200 seconds, as SQS allows")
+    if args.concurrency < 1:
+        parser.error("--concurrency: must be 1 or more")
+    workers = WorkerSettings(concurrency=args.concurrency) if args.workers else None
+    return Options(systems=tuple(args.systems), state_dir=args.state_dir, base_port=args.base_port,
+                   database_url=args.database_url, reset=args.reset, demo=args.demo, workers=workers,
+                   visibility_seconds=args.visibility_timeout)  # fmt: skip
+
+
+def add_function_options(parser: argparse.ArgumentParser) -> None:
+    """How functions and consumers run: in workers or in this process, and how soon failed events come back."""
     parser.add_argument(
         "--workers",
         action="store_true",
@@ -70,15 +84,6 @@ def parse_args(argv: list[str]) -> Options:
         f"reported it or its whole batch failed (default {LOCAL_VISIBILITY_SECONDS}; the cloud's is 6x the consumer's "
         f"timeout)",
     )
-    args = parser.parse_args(argv)
-    if not 0 <= args.visibility_timeout <= 43200:
-        parser.error("--visibility-timeout: must be 0 to 43200 seconds, as SQS allows")
-    if args.concurrency < 1:
-        parser.error("--concurrency: must be 1 or more")
-    workers = WorkerSettings(concurrency=args.concurrency) if args.workers else None
-    return Options(systems=tuple(args.systems), state_dir=args.state_dir, base_port=args.base_port,
-                   database_url=args.database_url, reset=args.reset, demo=args.demo, workers=workers,
-                   visibility_seconds=args.visibility_timeout)  # fmt: skip
 
 
 def print_ready(runtime: LocalRuntime, seeded: list[str]) -> None:
