@@ -85,11 +85,20 @@ class ServiceFunctions:
                 self._pools[handler] = FunctionWorkers(spec, queue_seconds=self.workers.queue_seconds)
             return self._pools[handler]
 
-    def reap(self) -> int:
-        """Stop the workers idle for longer than the settings allow; how many."""
+    def reap(self, idle_seconds: float | None = None) -> int:
+        """Stop the workers idle for longer than ``idle_seconds`` (the settings' idle time by default); how many."""
+        if self.workers is None:
+            return 0
         with self._pools_lock:
             pools = list(self._pools.values())
-        return sum(pool.reap(self.workers.idle_seconds) for pool in pools) if self.workers else 0
+        limit = self.workers.idle_seconds if idle_seconds is None else idle_seconds
+        return sum(pool.reap(limit) for pool in pools)
+
+    @property
+    def warm(self) -> int:
+        """Workers running now, idle or busy."""
+        with self._pools_lock:
+            return sum(pool.warm for pool in self._pools.values())
 
     def stop(self) -> None:
         with self._pools_lock:

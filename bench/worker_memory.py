@@ -1,0 +1,85 @@
+"""Benchmark: the local runtime's memory with functions in worker processes: idle, with every function the demo flows
+reach warm, and after the idle workers are reaped.
+
+    python -m bench.worker_memory    # prints the table and rewrites its section of BENCHMARKS.md
+
+Memory is the proportional set size (PSS, from /proc) of the runtime's process and every process under it: local AWS,
+the worker server and the workers; a page forked workers share is split among them, so the sum is what they take.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from bench import sections
+from local.demo import run, runtime_target, seed
+from local.runtime import LocalRuntime, Options, free_base_port
+from local.workers import WorkerSettings
+
+
+def tree(root: int) -> list[int]:
+    """``root`` and every process under it (from /proc's parent links)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+    found, frontier = [root], [root]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+def resident_mib(pids: list[int]) -> tuple[float, int]:
+    """The processes' proportional set size (PSS: each shared page split among those that share it) in MiB."""
+    total_kib = 0
+    for pid in pids:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        total_kib += next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
+    return total_kib / 1024, len(pids)
+
+
+def main() -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as state:
+        options = Options(state_dir=Path(state), base_port=free_base_port(), workers=WorkerSettings())
+        runtime = LocalRuntime(options, say=lambda line: None)
+        runtime.start()
+        try:
+            seed(runtime_target(runtime))
+            time.sleep(1)
+            rows.append(("idle: started and seeded", *resident_mib(tree(os.getpid()))))
+            assert run(runtime_target(runtime), say=lambda line: None), "the demo flows failed"
+            warm = sum(f.warm for running in runtime.systems.values() for f in running.functions.values())
+            rows.append((f"all warm: after the demo flows ({warm} workers)", *resident_mib(tree(os.getpid()))))
+            for running in runtime.systems.values():
+                for functions in running.functions.values():
+                    functions.reap(idle_seconds=0)
+            time.sleep(1)
+            rows.append(("after the idle workers are reaped", *resident_mib(tree(os.getpid()))))
+        finally:
+            runtime.stop()
+    table = "\n".join([
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs: all three systems, `--workers`.", "",
+        "| moment | memory (PSS) | processes |", "|---|---:|---:|",
+        *(f"| {moment} | {mib:.0f} MiB | {count} |" for moment, mib, count in rows),
+    ])  # fmt: skip
+    print(table)
+    intro = ("`python -m bench.worker_memory`: memory (PSS, shared pages split among their sharers) of the runtime "
+             "and every process under it.")  # fmt: skip
+    sections.rewrite("worker-memory", table, heading="Local runtime: memory with functions in worker processes",
+                     intro=intro)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
