@@ -164,6 +164,9 @@ class FunctionWorkers:
         worker = self._acquire()
         try:
             answer = self._call(worker, event)
+        except FunctionError:
+            self._release(worker)  # the handler raised and answered: its environment stays warm, as in Lambda
+            raise
         except BaseException:
             self._discard(worker)
             raise
