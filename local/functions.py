@@ -105,3 +105,12 @@ class ServiceFunctions:
             pools = list(self._pools.values())
         for pool in pools:
             pool.stop()
+
+    def restart(self, **environment: str) -> None:
+        """Stop every worker and change the environment: the next invocations start cold under it (workers only:
+        in this process, handler modules keep what they built under the old one)."""
+        with self._pools_lock:
+            pools, self._pools = list(self._pools.values()), {}
+            self.environment.update(environment)
+        for pool in pools:
+            pool.stop()
