@@ -16,7 +16,6 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,8 +25,8 @@ from pathlib import Path
 import httpx
 
 from bench import sections
-from local.demo import Api, runtime_target, seed
-from local.runtime import LocalRuntime, Options, free_base_port
+from local.demo import Api, runtime_target
+from local.runtime import LocalRuntime, throwaway_runtime
 from local.workers import WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,24 +103,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10, help="load time per phase (default 10)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as state:
-        options = Options(state_dir=Path(state), base_port=free_base_port(), workers=WorkerSettings(concurrency=8))
-        runtime = LocalRuntime(options, say=lambda line: None)
-        runtime.start()
-        try:
-            seed(runtime_target(runtime))
-            seller = Api(runtime_target(runtime), "retail").as_("sellers")
+    with throwaway_runtime(workers=WorkerSettings(concurrency=8)) as runtime:
+        with Api(runtime_target(runtime), "retail").as_("sellers") as seller:
             token = seller.headers["Authorization"].removeprefix("Bearer ")
-            url = f"{runtime.systems['retail'].api_url}/stock"
-            print("retail GET /stock alone…", flush=True)
-            alone = retail_load(url, token, args.seconds)
-            print("retail GET /stock while the moving bus hangs…", flush=True)
-            hanging = hang_moving(runtime, args.seconds + 5)
-            time.sleep(2)  # the moving requests are hanging by now
-            during = retail_load(url, token, args.seconds)
-            hanging.join()
-        finally:
-            runtime.stop()
+        url = f"{runtime.systems['retail'].api_url}/stock"
+        print("retail GET /stock alone…", flush=True)
+        alone = retail_load(url, token, args.seconds)
+        print("retail GET /stock while the moving bus hangs…", flush=True)
+        hanging = hang_moving(runtime, args.seconds + 5)
+        time.sleep(2)  # the moving requests are hanging by now
+        during = retail_load(url, token, args.seconds)
+        hanging.join()
     table = "\n".join([
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs: all three systems with `--workers`; "
         f"{args.seconds:g} s of retail `GET /stock` from 8 connections per phase.", "",

@@ -16,7 +16,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,8 +25,8 @@ from pathlib import Path
 import httpx
 
 from bench import sections
-from local.cognito import sign_in
-from local.runtime import LocalRuntime, Options, free_base_port
+from local.demo import Api, runtime_target
+from local.runtime import throwaway_runtime
 from local.workers import WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,28 +60,19 @@ def client_load(url: str, token: str, seconds: float) -> None:
 
 
 def measure(workers: WorkerSettings | None, seconds: float) -> tuple[float, float]:
-    with tempfile.TemporaryDirectory() as state:
-        options = Options(systems=("moving",), state_dir=Path(state), base_port=free_base_port(("moving",)),
-                          workers=workers)  # fmt: skip
-        runtime = LocalRuntime(options, say=lambda line: None)
-        runtime.start()
-        try:
-            moving = runtime.systems["moving"]
-            tokens = {}
-            for group in ("customers", "employees"):
-                user = next(u for u in moving.users if group in u.groups)
-                tokens[group] = sign_in(runtime._session(), moving.auth, user.email, user.password)["IdToken"]
-            with httpx.Client(base_url=moving.api_url, headers={"Authorization": f"Bearer {tokens['employees']}"}) as e:
-                for n in range(20):
-                    e.post("/trucks", json={"plate": f"PAR-{n:03d}", "capacity_m3": 50, "home_city": "Lima"})
-            code = (f"from bench.parallel_writes import client_load; "
-                    f"client_load({moving.api_url + '/moves'!r}, {tokens['customers']!r}, {seconds})")  # fmt: skip
-            result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,  # noqa: S603
-                                    check=True)  # fmt: skip
-            rps, p99 = result.stdout.split()
-            return float(rps), float(p99)
-        finally:
-            runtime.stop()
+    with throwaway_runtime(("moving",), workers=workers, seeded=False) as runtime:
+        api = Api(runtime_target(runtime), "moving")
+        with api.as_("employees") as employee:
+            for n in range(20):
+                employee.post("/trucks", json={"plate": f"PAR-{n:03d}", "capacity_m3": 50, "home_city": "Lima"})
+        with api.as_("customers") as customer:
+            token = customer.headers["Authorization"].removeprefix("Bearer ")
+        code = (f"from bench.parallel_writes import client_load; "
+                f"client_load({api.url + '/moves'!r}, {token!r}, {seconds})")  # fmt: skip
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,  # noqa: S603
+                                check=True)  # fmt: skip
+        rps, p99 = result.stdout.split()
+        return float(rps), float(p99)
 
 
 def row(mode: str, runs: list[tuple[float, float]], base_rps: float) -> str:

@@ -15,17 +15,14 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, CDPSession, Page, sync_playwright
 
 from bench import sections
 from local.cognito import DEMO_PASSWORD
-from local.demo import runtime_target, seed
-from local.runtime import LocalRuntime, Options, free_base_port
+from local.runtime import throwaway_runtime
 
 COMMAND = "PYTHONPATH=. .venv/bin/python -m bench.web_first_screen"
 CHROMIUM_ARGS = [  # as tests/browser/conftest.py launches it
@@ -131,26 +128,18 @@ def sign_in(page: Page, wire: Wire) -> dict[str, float]:
 
 def measure(runs: int, chromium: str) -> tuple[dict[str, list[dict[str, float]]], str]:
     results: dict[str, list[dict[str, float]]] = {}
-    with tempfile.TemporaryDirectory() as state:
-        options = Options(systems=("retail",), state_dir=Path(state), base_port=free_base_port(("retail",)))
-        runtime = LocalRuntime(options, say=lambda line: None)
-        try:
-            print("starting the retail system offline…", flush=True)
-            runtime.start()
-            seed(runtime_target(runtime))
-            url = runtime.systems["retail"].site_url
-            assert url, "the retail system serves no web app"
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-                version = browser.version
-                for look, (locale, width, height) in LOOKS.items():
-                    results[look] = []
-                    for n in range(runs):
-                        print(f"{look}: run {n + 1} of {runs}", flush=True)
-                        results[look].append(one_run(browser, url, locale, width, height))
-                browser.close()
-        finally:
-            runtime.stop()
+    print("starting the retail system offline…", flush=True)
+    with throwaway_runtime(("retail",)) as runtime, sync_playwright() as playwright:
+        url = runtime.systems["retail"].site_url
+        assert url, "the retail system serves no web app"
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        version = browser.version
+        for look, (locale, width, height) in LOOKS.items():
+            results[look] = []
+            for n in range(runs):
+                print(f"{look}: run {n + 1} of {runs}", flush=True)
+                results[look].append(one_run(browser, url, locale, width, height))
+        browser.close()
     return results, version
 
 

@@ -10,13 +10,12 @@ the worker server and the workers; a page forked workers share is split among th
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from pathlib import Path
 
 from bench import sections
-from local.demo import run, runtime_target, seed
-from local.runtime import LocalRuntime, Options, free_base_port
+from local.demo import run, runtime_target
+from local.runtime import throwaway_runtime
 from local.workers import WorkerSettings
 
 
@@ -51,24 +50,17 @@ def resident_mib(pids: list[int]) -> tuple[float, int]:
 
 def main() -> None:
     rows = []
-    with tempfile.TemporaryDirectory() as state:
-        options = Options(state_dir=Path(state), base_port=free_base_port(), workers=WorkerSettings())
-        runtime = LocalRuntime(options, say=lambda line: None)
-        runtime.start()
-        try:
-            seed(runtime_target(runtime))
-            time.sleep(1)
-            rows.append(("idle: started and seeded", *resident_mib(tree(os.getpid()))))
-            assert run(runtime_target(runtime), say=lambda line: None), "the demo flows failed"
-            warm = sum(f.warm for running in runtime.systems.values() for f in running.functions.values())
-            rows.append((f"all warm: after the demo flows ({warm} workers)", *resident_mib(tree(os.getpid()))))
-            for running in runtime.systems.values():
-                for functions in running.functions.values():
-                    functions.reap(idle_seconds=0)
-            time.sleep(1)
-            rows.append(("after the idle workers are reaped", *resident_mib(tree(os.getpid()))))
-        finally:
-            runtime.stop()
+    with throwaway_runtime(workers=WorkerSettings()) as runtime:
+        time.sleep(1)
+        rows.append(("idle: started and seeded", *resident_mib(tree(os.getpid()))))
+        assert run(runtime_target(runtime), say=lambda line: None), "the demo flows failed"
+        warm = sum(f.warm for running in runtime.systems.values() for f in running.functions.values())
+        rows.append((f"all warm: after the demo flows ({warm} workers)", *resident_mib(tree(os.getpid()))))
+        for running in runtime.systems.values():
+            for functions in running.functions.values():
+                functions.reap(idle_seconds=0)
+        time.sleep(1)
+        rows.append(("after the idle workers are reaped", *resident_mib(tree(os.getpid()))))
     table = "\n".join([
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs: all three systems, `--workers`.", "",
         "| moment | memory (PSS) | processes |", "|---|---:|---:|",

@@ -12,9 +12,11 @@ import json
 import logging
 import os
 import socket
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -391,3 +393,23 @@ class LocalRuntime:
         if self._control:
             self._control.close()
         (self.options.state_dir / "endpoints.json").unlink(missing_ok=True)
+
+
+@contextmanager
+def throwaway_runtime(systems: Sequence[str] = tuple(SYSTEMS), *, workers: WorkerSettings | None = None,
+                      seeded: bool = True) -> Iterator[LocalRuntime]:  # fmt: skip
+    """A runtime for tools and benchmarks: ``systems`` on free ports, a state folder that is deleted afterwards, the
+    demo data when ``seeded``; stopped on leaving, whatever happened."""
+    from local.demo import runtime_target, seed
+
+    with tempfile.TemporaryDirectory() as state:
+        options = Options(systems=tuple(systems), state_dir=Path(state), base_port=free_base_port(systems),
+                          workers=workers)  # fmt: skip
+        runtime = LocalRuntime(options, say=lambda line: None)
+        try:
+            runtime.start()
+            if seeded:
+                seed(runtime_target(runtime))
+            yield runtime
+        finally:
+            runtime.stop()

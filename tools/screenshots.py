@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
 from local.cognito import DEMO_PASSWORD
-from local.demo import runtime_target, seed
-from local.runtime import LocalRuntime, Options, free_base_port
+from local.runtime import LocalRuntime, throwaway_runtime
 
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
@@ -91,17 +89,10 @@ def main() -> int:
     if not os.access(chromium, os.X_OK):
         print(f"Chromium not found at {chromium}: install Debian's chromium or set CHROMIUM", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory() as state:
-        options = Options(systems=("retail",), state_dir=Path(state), base_port=free_base_port(("retail",)))
-        runtime = LocalRuntime(options, say=lambda line: None)
-        try:
-            print("starting the retail system offline…", flush=True)
-            runtime.start()
-            seed(runtime_target(runtime))
-            for image in take(runtime, chromium):
-                print(f"wrote {image.relative_to(IMAGES.parent.parent)} ({image.stat().st_size // 1024} KiB)")
-        finally:
-            runtime.stop()
+    print("starting the retail system offline…", flush=True)
+    with throwaway_runtime(("retail",)) as runtime:
+        for image in take(runtime, chromium):
+            print(f"wrote {image.relative_to(IMAGES.parent.parent)} ({image.stat().st_size // 1024} KiB)")
     return 0
 
 
