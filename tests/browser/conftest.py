@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
-from local.demo import runtime_target, seed
-from local.runtime import LocalRuntime, Options, free_base_port
+from local.runtime import LocalRuntime, throwaway_runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / ".artifacts" / "browser"
@@ -50,17 +49,10 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def runtime(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:
+def runtime(chromium: str) -> Iterator[LocalRuntime]:
     """The retail system offline, with the demo data (started only when a browser is there to use it)."""
-    systems = ("retail",)
-    options = Options(systems=systems, state_dir=tmp_path_factory.mktemp("local"), base_port=free_base_port(systems))
-    rt = LocalRuntime(options, say=lambda line: None)
-    try:
-        rt.start()
-        seed(runtime_target(rt))
+    with throwaway_runtime(("retail",)) as rt:
         yield rt
-    finally:
-        rt.stop()
 
 
 @pytest.fixture(scope="module")

@@ -16,25 +16,17 @@ from typing import Any
 
 import pytest
 
-from local.demo import Api, runtime_target, seed, wait_for
-from local.runtime import LocalRuntime, Options, free_base_port
+from local.demo import Api, runtime_target, wait_for
+from local.runtime import LocalRuntime, throwaway_runtime
 from local.workers import WorkerSettings
 
 CONNECTIONS = 32
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:
-    systems = ("retail", "shop")
-    options = Options(systems=systems, state_dir=tmp_path_factory.mktemp("local"), base_port=free_base_port(systems),
-                      workers=WorkerSettings(concurrency=8, queue_seconds=5))  # fmt: skip
-    rt = LocalRuntime(options, say=lambda line: None)
-    try:
-        rt.start()
-        seed(runtime_target(rt))
+def runtime() -> Iterator[LocalRuntime]:
+    with throwaway_runtime(("retail", "shop"), workers=WorkerSettings(concurrency=8, queue_seconds=5)) as rt:
         yield rt
-    finally:
-        rt.stop()
 
 
 def at_once(count: int, request: Any) -> list[Any]:
