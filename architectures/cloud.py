@@ -294,7 +294,12 @@ class SystemComponent(Component):
             self.services[provider.name] = self._create_service(provider)
             function = self.services[provider.name].functions["authorizer"].function
             self.authorizer = self.auth.lambda_authorizer(
-                "lambda", self.api.api_id, self.api.execution_arn, function, authorizer.cache_ttl_seconds
+                "lambda",
+                self.api.api_id,
+                self.api.execution_arn,
+                function,
+                authorizer.cache_ttl_seconds,
+                authorizer.identity_sources,
             )
         for service in ordered:
             self.services[service.name] = self._create_service(service)
@@ -310,6 +315,20 @@ class SystemComponent(Component):
             authorizer=self.authorizer,
             authorization_type="CUSTOM" if lambda_authorizer else "JWT",
         )
+
+    def _subscription_args(self, service: spec.Service) -> list[SubscriptionArgs]:
+        return [
+            SubscriptionArgs(
+                name=sub.name,
+                handler=self._handler(service, sub.handler),
+                detail_types=sub.events,
+                batch_size=sub.batch_size,
+                max_receive_count=sub.max_receive_count,
+                timeout_seconds=sub.timeout_seconds,
+                max_concurrency=sub.max_concurrency,
+            )
+            for sub in service.subscriptions
+        ]
 
     def _handler(self, service: spec.Service, handler: str) -> str:
         return spec.handler_module(self.system, service, handler)
@@ -330,17 +349,7 @@ class SystemComponent(Component):
                 protection=self.protection,
                 runtime=service.runtime,
                 api=self._api_args(service),
-                subscriptions=[
-                    SubscriptionArgs(
-                        name=sub.name,
-                        handler=self._handler(service, sub.handler),
-                        detail_types=sub.events,
-                        batch_size=sub.batch_size,
-                        max_receive_count=sub.max_receive_count,
-                        timeout_seconds=sub.timeout_seconds,
-                    )
-                    for sub in service.subscriptions
-                ],
+                subscriptions=self._subscription_args(service),
                 schedules=[
                     ScheduleArgs(
                         name=s.name,
@@ -370,6 +379,7 @@ class SystemComponent(Component):
                 memory_mb=service.memory_mb or self.config.lambda_.memory_mb,
                 timeout_seconds=service.timeout_seconds,
                 log_retention_days=self.config.log_retention_days,
+                reserved_concurrency=service.reserved_concurrency,
                 alarm_topic_arn=self.alerts.arn,
             ),
             opts=self._opts(),

@@ -64,7 +64,13 @@ SYSTEM = System(
                 Route(method="POST", path="/stock/adjustments", groups=STOCK_KEEPING),
                 Route(method="GET", path="/stock/movements", groups=STAFF),
             ),
-            subscriptions=(Subscription(name="low-stock-alerts", events=("StockLow",), handler="alerts.handler"),),
+            # Alerts are few and not urgent: two batches at a time keep a burst of StockLow (a big sale) from taking
+            # connections to the retail schema that the sales at the till need.
+            subscriptions=(
+                Subscription(
+                    name="low-stock-alerts", events=("StockLow",), handler="alerts.handler", max_concurrency=2
+                ),
+            ),
             schedules=(OUTBOX_RELAY,),
             # The settings table gives the low-stock threshold, a new product's default min_stock.
             needs=Needs(
@@ -86,6 +92,10 @@ SYSTEM = System(
             ),
             schedules=(OUTBOX_RELAY,),
             needs=Needs(database="retail", publishes=("StockLow",), tables={"settings": "read"}, config=("store",)),
+            # The till. Reserved, 10 executions stay the till's whatever the other systems take from the account's
+            # pool, and each of its 2 functions (API, outbox relay) holds at most 10 connections to the retail schema
+            # (through the proxy in prod). 10 sales at once is more than a store's cashiers make.
+            reserved_concurrency=10,
         ),
         Service(
             name="reports",
@@ -106,6 +116,9 @@ SYSTEM = System(
                 tables={"settings": "read"},
                 config=("store",),
             ),  # fmt: skip
+            # A report is a long aggregate over the sales: five at once is plenty for a store's staff, and the cap
+            # keeps a burst of them from taking the database connections and CPU the till needs (2 functions: 10).
+            reserved_concurrency=5,
         ),
         Service(
             name="settings",

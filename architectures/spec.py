@@ -94,6 +94,9 @@ class Subscription(Spec):
     batch_size: int = Field(default=10, ge=1, le=10000)
     max_receive_count: int = Field(default=5, ge=1, le=1000)
     timeout_seconds: int = Field(default=30, ge=1, le=900)
+    max_concurrency: int | None = Field(default=None, ge=2, le=1000)
+    """How many batches of the subscription's queue are handled at once (the SQS event source mapping's
+    ``ScalingConfig.MaximumConcurrency``); None: Lambda's default, no cap beyond the function's own."""
 
 
 class Schedule(Spec):
@@ -147,11 +150,31 @@ class Service(Spec):
     """The memory of this service's functions; None: the stack's ``lambda.memoryMb``."""
     timeout_seconds: int = Field(default=10, ge=1, le=29)
     """API functions must answer within API Gateway's 29 s integration limit."""
+    reserved_concurrency: int | None = Field(default=None, ge=0, le=1000)
+    """The most execution environments each of the service's functions may use at once (Lambda's reserved
+    concurrency; it also reserves them out of the account's pool, and the preflight's ``lambda-concurrency`` rule
+    checks that the account keeps its 100 unreserved). None: no cap (the account's unreserved pool). The local
+    runtime uses it as each function's concurrency limit. Not for ``kubernetes`` services."""
 
     @model_validator(mode="after")
     def _owner_uses_its_schema(self) -> Service:
         if self.schema_name and self.needs.database != self.schema_name:
             raise ValueError(f"service {self.name}: owns schema {self.schema_name!r}, so needs.database must name it")
+        return self
+
+    @model_validator(mode="after")
+    def _concurrency_fits(self) -> Service:
+        """A subscription may not handle more batches at once than its function may run: with reserved concurrency
+        below the mapping's maximum concurrency, Lambda throttles the function and messages go back to the queue."""
+        if self.reserved_concurrency is not None and self.runtime == "kubernetes":
+            raise ValueError(f"service {self.name}: reserved_concurrency is for Lambda functions, not kubernetes")
+        for sub in self.subscriptions:
+            cap, reserved = sub.max_concurrency, self.reserved_concurrency
+            if cap is not None and reserved is not None and cap > reserved:
+                raise ValueError(
+                    f"service {self.name}: subscription {sub.name} max_concurrency {cap} is above the service's "
+                    f"reserved_concurrency {reserved}"
+                )
         return self
 
 
@@ -161,7 +184,13 @@ class LambdaAuthorizer(Spec):
     kind: Literal["lambda"] = "lambda"
     service: str
     handler: str = "app.handler"
-    cache_ttl_seconds: int = Field(default=0, ge=0, le=3600)
+    cache_ttl_seconds: int = Field(default=300, ge=0, le=3600)
+    """How long API Gateway reuses an answer for the same identity sources (0: it asks every time)."""
+    identity_sources: tuple[str, ...] = Field(
+        default=("$request.header.Authorization", "$context.routeKey"), min_length=1
+    )
+    """What a request must carry (else 401, without calling the function), and the cache key. With the route in it,
+    an answer that depends on the route's groups is never reused for another route."""
 
 
 class JwtAuthorizer(Spec):

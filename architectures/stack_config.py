@@ -100,6 +100,10 @@ class LambdaConfig(Section):
     """The functions' and the dependency layer's architecture."""
     memory_mb: int = Field(default=512, ge=128, le=10240)
     """Memory of every function whose service declares none (default 512 MB)."""
+    account_concurrency: int = Field(default=1000, ge=10)
+    """The account's concurrent executions quota in the stack's region (Service Quotas: "Concurrent executions";
+    default 1000, new accounts may have less). The program does not use it; the preflight's ``lambda-concurrency``
+    rule does: the reserved concurrency of the stack's functions must leave Lambda's 100 unreserved out of it."""
 
 
 class SiteConfig(Section):

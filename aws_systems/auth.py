@@ -37,6 +37,11 @@ PASSWORD_MAX_LENGTH = 99
 TOKEN_MINUTES_RANGE = (5, 1440)
 REFRESH_TOKEN_DAYS_RANGE = (1, 3650)
 LAMBDA_AUTHORIZER_MAX_TTL_SECONDS = 3600
+# An HTTP API identity source: a header, a query string parameter, a context or a stage variable (API Gateway's
+# selection expressions); for a Lambda authorizer they must all be present, and together they are the cache key.
+IDENTITY_SOURCE = re.compile(
+    r"^\$(request\.(header|querystring)\.[^\s.,$]+|context\.[A-Za-z][A-Za-z0-9.]*|stageVariables\.\w+)$"
+)
 
 _AUTHORIZATION_HEADER = "$request.header.Authorization"
 _IDENTITY_PRINCIPAL = "cognito-identity.amazonaws.com"
@@ -53,6 +58,19 @@ def _check_unique(arg: str, values: Sequence[Any]) -> None:
     dupes = sorted(str(v) for v, n in Counter(values).items() if n > 1)
     if dupes:
         raise ValueError(f"{arg}: must be unique (duplicated: {', '.join(dupes)})")
+
+
+def check_identity_sources(sources: Sequence[str]) -> None:
+    """A Lambda authorizer's identity sources: at least one, each a selection expression API Gateway accepts."""
+    if isinstance(sources, str) or not sources:
+        raise ValueError("identity_sources: must name at least one, e.g. $request.header.Authorization")
+    for source in sources:
+        if not isinstance(source, str) or not IDENTITY_SOURCE.match(source):
+            raise ValueError(
+                f"identity_sources: {source!r} is not $request.header.<name>, $request.querystring.<name>, "
+                "$context.<variable> or $stageVariables.<name>"
+            )
+    _check_unique("identity_sources", list(sources))
 
 
 @dataclass(kw_only=True)
@@ -423,13 +441,20 @@ class AuthComponent(Component):
         api_execution_arn: pulumi.Input[str],
         function: aws.lambda_.Function,
         cache_ttl_seconds: int = defaults.LAMBDA_AUTHORIZER_CACHE_TTL_SECONDS,
+        identity_sources: Sequence[str] = defaults.LAMBDA_AUTHORIZER_IDENTITY_SOURCES,
         opts: pulumi.ResourceOptions | None = None,
     ) -> aws.apigatewayv2.Authorizer:
         """A Lambda authorizer (REQUEST, payload 2.0, simple responses) and the permission to invoke it.
 
+        ``identity_sources`` must all be present in a request, or API Gateway answers 401 without calling the
+        function; they are also the cache key for ``cache_ttl_seconds`` (0: no cache). The default, the
+        ``Authorization`` header and ``$context.routeKey``, keeps an authorizer whose answer depends on the route
+        from having one route's answer reused for another.
+
         The permission names this authorizer's exact ARN, so no other API or authorizer can call the function.
         """
         check_int("cache_ttl_seconds", cache_ttl_seconds, 0, LAMBDA_AUTHORIZER_MAX_TTL_SECONDS)
+        check_identity_sources(identity_sources)
         resource_opts = self._authorizer_opts(name, opts)
         authorizer = aws.apigatewayv2.Authorizer(
             self._child_name(name),
@@ -439,7 +464,7 @@ class AuthComponent(Component):
             authorizer_uri=function.invoke_arn,
             authorizer_payload_format_version="2.0",
             enable_simple_responses=True,
-            identity_sources=[_AUTHORIZATION_HEADER],
+            identity_sources=list(identity_sources),
             authorizer_result_ttl_in_seconds=cache_ttl_seconds,
             opts=resource_opts,
         )

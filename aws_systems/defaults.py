@@ -95,7 +95,10 @@ REFRESH_TOKEN_VALIDITY_DAYS = 30
 API_THROTTLE_RATE = 100.0
 API_THROTTLE_BURST = 200
 API_CORS_MAX_AGE_SECONDS = 600
-LAMBDA_AUTHORIZER_CACHE_TTL_SECONDS = 0  # chosen explicitly: group rules depend on the route, so never cache
+# A Lambda authorizer's answer is cached per token and route (its group rules depend on the route), so a client's
+# requests after the first skip the authorizer; a token stays accepted at most this long after it expires.
+LAMBDA_AUTHORIZER_CACHE_TTL_SECONDS = 300
+LAMBDA_AUTHORIZER_IDENTITY_SOURCES = ("$request.header.Authorization", "$context.routeKey")
 
 
 # --- S3 / CloudFront / WAF --------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ BATCH_SIZE_RANGE = (1, 10000)
 UNBATCHED_MAX_BATCH_SIZE = 10  # above this, Lambda requires a batching window of at least 1 s for SQS
 BATCHING_WINDOW_RANGE = (0, 300)
 MAX_RECEIVE_COUNT_RANGE = (1, 1000)
+MAX_CONCURRENCY_RANGE = (2, 1000)  # an SQS mapping's ScalingConfig.MaximumConcurrency (CloudFormation's schema)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,10 @@ class EventSubscriptionArgs:
             DLQ, 1..1000.
         batching_window_seconds: ``None`` (default) waits 0 s, or 1 s when ``batch_size`` is above 10 (which
             Lambda requires); otherwise 0..300, and at least 1 when ``batch_size`` is above 10.
+        max_concurrency: ``None`` (default) leaves the mapping's scaling to Lambda (no cap beyond the function's
+            own); otherwise 2..1000, the most batches of the queue handled at once (the mapping's
+            ``scaling_config.maximum_concurrency``). Keep it at or under the function's reserved concurrency: above
+            it, Lambda throttles the function and the messages go back to the queue.
         alarm_topic_arn: ``None`` (default) or an SNS topic ARN for the DLQ alarm's alarm and OK actions.
         transforms: ``None`` (default) or per-child overrides by role: ``rule``, ``dlq``, ``queue``,
             ``dlq-redrive-allow``, ``queue-policy``, ``dlq-policy``, ``target``, ``dlq-alarm``,
@@ -137,6 +142,7 @@ class EventSubscriptionArgs:
     batch_size: int = defaults.EVENT_SOURCE_BATCH_SIZE
     max_receive_count: int = defaults.SQS_MAX_RECEIVE_COUNT
     batching_window_seconds: int | None = None
+    max_concurrency: int | None = None
     alarm_topic_arn: pulumi.Input[str] | None = None
     transforms: Transforms | None = None
 
@@ -145,6 +151,8 @@ class EventSubscriptionArgs:
         check_int("function_timeout_seconds", self.function_timeout_seconds, *TIMEOUT_RANGE_SECONDS)
         check_int("batch_size", self.batch_size, *BATCH_SIZE_RANGE)
         check_int("max_receive_count", self.max_receive_count, *MAX_RECEIVE_COUNT_RANGE)
+        if self.max_concurrency is not None:
+            check_int("max_concurrency", self.max_concurrency, *MAX_CONCURRENCY_RANGE)
         if self.batching_window_seconds is not None:
             check_int("batching_window_seconds", self.batching_window_seconds, *BATCHING_WINDOW_RANGE)
             if self.batch_size > UNBATCHED_MAX_BATCH_SIZE and self.batching_window_seconds < 1:
@@ -285,6 +293,11 @@ class EventSubscription(Component):
             function_name=self._args.function.arn,
             batch_size=self._args.batch_size,
             maximum_batching_window_in_seconds=self._args.batching_window,
+            scaling_config=(
+                aws.lambda_.EventSourceMappingScalingConfigArgs(maximum_concurrency=self._args.max_concurrency)
+                if self._args.max_concurrency is not None
+                else None
+            ),
             function_response_types=["ReportBatchItemFailures"],
             depends_on=[self.consume_policy],
         )
@@ -377,6 +390,7 @@ class EventBusComponent(Component):
         opts: pulumi.ResourceOptions | None = None,
         *,
         batching_window_seconds: int | None = None,
+        max_concurrency: int | None = None,
         transforms: Transforms | None = None,
     ) -> EventSubscription:
         """Deliver the declared ``detail_types`` to ``function`` through its own queue; see
@@ -391,6 +405,7 @@ class EventBusComponent(Component):
             batch_size=batch_size,
             max_receive_count=max_receive_count,
             batching_window_seconds=batching_window_seconds,
+            max_concurrency=max_concurrency,
             alarm_topic_arn=self._args.alarm_topic_arn,
             transforms=transforms,
         )

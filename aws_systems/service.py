@@ -88,6 +88,8 @@ class SubscriptionArgs:
     batch_size: int = defaults.EVENT_SOURCE_BATCH_SIZE
     max_receive_count: int = defaults.SQS_MAX_RECEIVE_COUNT
     timeout_seconds: int = 30
+    max_concurrency: int | None = None
+    """Batches of the queue handled at once, 2..1000 (the mapping's maximum concurrency); None: Lambda's default."""
 
 
 @dataclass(kw_only=True)
@@ -163,7 +165,9 @@ class ServiceArgs:
     - ``vpc``: private subnets + security groups (needed to reach the database).
     - ``layers``, ``lambda_runtime`` (python3.12), ``architecture`` (arm64), ``memory_mb`` (512),
       ``timeout_seconds`` (10), ``log_retention_days`` (14, or 365 when hardened; shorter warns),
-      ``reserved_concurrency`` (none; set it where it protects a downstream).
+      ``reserved_concurrency`` (none; set it where it protects a downstream; it also takes that many from the
+      account's unreserved pool, of which Lambda keeps 100; 0 switches the functions off). A subscription's
+      ``max_concurrency`` may not exceed it.
     """
 
     code: pulumi.Archive
@@ -222,6 +226,12 @@ class ServiceArgs:
             check_one_of("log_retention_days", self.log_retention_days, CLOUDWATCH_RETENTION_DAYS)
         if self.reserved_concurrency is not None:
             check_int("reserved_concurrency", self.reserved_concurrency, 0)
+            over = [s.name for s in self.subscriptions if (s.max_concurrency or 0) > self.reserved_concurrency]
+            if over:
+                raise ValueError(
+                    f"subscriptions: max_concurrency of {over} is above reserved_concurrency "
+                    f"{self.reserved_concurrency}: Lambda would throttle the function and return messages to the queue"
+                )
 
 
 ServiceFunction = LambdaFunction
@@ -432,6 +442,7 @@ class ServiceComponent(Component):
             batch_size=sub.batch_size,
             max_receive_count=sub.max_receive_count,
             opts=self._opts(),
+            max_concurrency=sub.max_concurrency,
         )
 
     def _create_schedule(self, schedule: ScheduleArgs) -> None:

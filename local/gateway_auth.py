@@ -2,15 +2,18 @@
 
 A JWT authorizer is API Gateway's own (``local.jwt_authorizer``). A Lambda authorizer is the declared function, run
 through its service's :class:`~local.functions.ServiceFunctions` with a payload 2.0 REQUEST event and answering with
-a simple response; its answers are cached by identity source (not by route) for the declared TTL, as in the cloud.
+a simple response. As in the cloud, a request missing one of its identity sources is refused without calling it, and
+its answers are cached by the identity sources' values (``$context.routeKey`` among them by default) for the declared
+TTL.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import parse_qs
 
 from architectures import spec
 from handlers.shared.http_event import ApiContext, HttpRequest, authorizer_event
@@ -70,26 +73,32 @@ class RouteAuthorizer:
     def _lambda_authorizer(
         self, authorizer: spec.LambdaAuthorizer, request: HttpRequest, entry: RouteEntry, params: Mapping[str, str]
     ) -> dict[str, Any]:
-        identity = (request.headers["authorization"],)
+        identity = identity_values(authorizer.identity_sources, request, entry)
+        if identity is None:
+            raise Unauthorized
         cached = self._cache.get(identity)
         if cached and cached[0] > time.monotonic():
             result = cached[1]
         else:
-            result = self._invoke(authorizer, request, entry, params)
+            result = self._invoke(authorizer, request, entry, params, identity)
             if authorizer.cache_ttl_seconds:
-                # The cloud caches by identity source only (not by route), and so does this.
                 self._cache[identity] = (time.monotonic() + authorizer.cache_ttl_seconds, result)
         if not result["isAuthorized"]:
             raise Forbidden
         return dict(result.get("context") or {})
 
     def _invoke(
-        self, authorizer: spec.LambdaAuthorizer, request: HttpRequest, entry: RouteEntry, params: Mapping[str, str]
+        self,
+        authorizer: spec.LambdaAuthorizer,
+        request: HttpRequest,
+        entry: RouteEntry,
+        params: Mapping[str, str],
+        identity: Sequence[str],
     ) -> dict[str, Any]:
         """The Lambda authorizer's simple response, checked for shape."""
         service = self.system.service(authorizer.service)
         path = self.resolve(self.system, service, authorizer.handler)
-        event = authorizer_event(request, entry.key, self.api, path_parameters=params)
+        event = authorizer_event(request, entry.key, self.api, path_parameters=params, identity=identity)
         try:
             result = self.functions[service.name].invoke(path, event)
         except Exception as e:
@@ -101,3 +110,26 @@ class RouteAuthorizer:
         if not isinstance(result.get("context", {}), dict):
             raise TypeError("the authorizer's context is not an object")
         return result
+
+
+def identity_values(sources: Sequence[str], request: HttpRequest, entry: RouteEntry) -> tuple[str, ...] | None:
+    """The values of a Lambda authorizer's identity sources in ``request``; None when one is missing or empty (API
+    Gateway then answers 401 without calling the authorizer). No stage variables are defined locally."""
+    context = {"routeKey": entry.key, "httpMethod": request.method, "path": request.raw_path,
+               "requestId": request.request_id, "identity.sourceIp": request.source_ip}  # fmt: skip
+    values = []
+    for source in sources:
+        kind, _, name = source.removeprefix("$").partition(".")
+        where, _, key = name.partition(".")
+        if kind == "request" and where == "header":
+            value = request.headers.get(key.lower(), "")
+        elif kind == "request" and where == "querystring":
+            value = ",".join(parse_qs(request.raw_query).get(key, []))
+        elif kind == "context":
+            value = context.get(name, "")
+        else:
+            value = ""
+        if not value.strip():
+            return None
+        values.append(value)
+    return tuple(values)

@@ -84,6 +84,7 @@ BAD_CONFIGS = [
     (with_(database={"backupRetentionDays": 40}), "aws-systems:database.backupRetentionDays: Input should be less"),
     (with_(kubernetes={"desiredNodes": 0}), "aws-systems:kubernetes.desiredNodes: Input should be greater"),
     (with_(**{"lambda": {"memoryMb": 64}}), "aws-systems:lambda.memoryMb: Input should be greater than or equal"),
+    (with_(**{"lambda": {"accountConcurrency": 5}}), "aws-systems:lambda.accountConcurrency: Input should be greater"),
     # CloudWatch accepts only its own list of retention periods
     (with_(logRetentionDays=15), "aws-systems:logRetentionDays: must be one of CloudWatch Logs' retention periods"),
     (with_(logRetentionDays=0), "aws-systems:logRetentionDays: must be one of CloudWatch Logs' retention periods"),
@@ -166,6 +167,7 @@ def test_there_are_at_least_twenty_kinds_of_bad_config():
         {"kubernetes": {"publicAccessCidrs": ["198.51.100.7/32", "203.0.113.0/24"]}},
         {"kubernetes": {"imageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/users@sha256:" + "a" * 64}},
         {"network": {"natGateways": 1}},
+        {"lambda": {"accountConcurrency": 10}},
     ],
 )
 def test_good_values_pass(values):
@@ -283,3 +285,13 @@ def test_the_store_config_reaches_the_functions_with_the_sites_address():
         "appUrl": "https://tienda.example.pe",
     }, "no recipients in functions"
     assert config.emails("store.reportRecipients") == ["dueña@tienda.pe"]
+
+
+def test_an_account_quota_too_small_for_the_declared_reservations_fails_the_preflight():
+    """The retail services reserve concurrency; an account with a quota of 100 has none to spare (Lambda keeps 100
+    unreserved), and the preflight reads the quota from the stack config as the pack does in a preview."""
+    small = synthesize("dev", config=with_(systems=["retail"], **{"lambda": {"accountConcurrency": 100}}))
+    [violation] = [v for v in small.preflight() if v.rule == "lambda-concurrency"]
+    assert "of lambda.accountConcurrency 100 unreserved" in violation.message
+    default = synthesize("dev", config=with_(systems=["retail"]))
+    assert [v for v in default.preflight() if v.rule == "lambda-concurrency"] == []

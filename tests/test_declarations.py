@@ -124,6 +124,35 @@ def test_schema_owner_must_use_its_schema():
         Service(name="x", schema_name="x")
 
 
+def test_a_subscription_may_not_handle_more_batches_than_its_service_reserves():
+    """Lambda throttles a function whose reserved concurrency is below its mapping's maximum concurrency, and the
+    throttled messages go back to the queue."""
+    audit = Subscription(name="audit", events=("ThingHappened",), handler="events.handler", max_concurrency=5)
+    refused = "service things: subscription audit max_concurrency 5 is above the service's reserved_concurrency 2"
+    with pytest.raises(ValidationError, match=refused):
+        Service(name="things", subscriptions=(audit,), reserved_concurrency=2)
+    assert Service(name="things", subscriptions=(audit,), reserved_concurrency=5).reserved_concurrency == 5
+    assert Service(name="things", subscriptions=(audit,)).reserved_concurrency is None  # the account's pool
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Service(name="x", reserved_concurrency=-1), "greater than or equal to 0"),
+        (lambda: Service(name="x", reserved_concurrency=1001), "less than or equal to 1000"),
+        (lambda: Subscription(name="s", events=("E",), handler="a.b", max_concurrency=1), "greater than or equal to 2"),
+        (lambda: Subscription(name="s", events=("E",), handler="a.b", max_concurrency=1001), "less than or equal"),
+        (
+            lambda: Service(name="x", runtime="kubernetes", reserved_concurrency=5),
+            "service x: reserved_concurrency is for Lambda functions, not kubernetes",
+        ),
+    ],
+)
+def test_concurrency_outside_what_lambda_takes_is_refused(build, message):
+    with pytest.raises(ValidationError, match=message):
+        build()
+
+
 def test_unknown_fields_are_errors_not_silent_defaults():
     with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
         Route(method="GET", path="/x", auth="none")
@@ -175,6 +204,17 @@ def test_each_moving_and_shop_microservice_owns_its_schema():
 
 def test_shop_users_runs_on_kubernetes():
     assert SYSTEMS["shop"].service("users").runtime == "kubernetes"
+
+
+def test_the_declared_reservations_are_small_enough_for_four_stacks_in_one_account():
+    """Each function of a service reserves its ``reserved_concurrency`` (the migration excepted); the four stacks
+    together could share one account at the default quota (1000) and leave Lambda its 100 unreserved."""
+    total = sum(
+        (service.reserved_concurrency or 0) * len(service_handlers(system, service))
+        for system in SYSTEMS.values()
+        for service in system.services
+    )
+    assert total > 0 and 4 * total <= 1000 - 100, total
 
 
 # --- the environment contract -------------------------------------------------------------------------------------

@@ -193,6 +193,33 @@ def test_every_subscription_has_a_dlq_and_a_retry_policy(dev):
         assert mapping.inputs["functionResponseTypes"] == ["ReportBatchItemFailures"], mapping.name
 
 
+def test_declared_concurrency_reaches_every_function_and_mapping(dev):
+    """A service's ``reserved_concurrency`` caps each of its functions but the deploy-time migration, and a
+    subscription's ``max_concurrency`` is its mapping's maximum concurrency."""
+    functions = dev.of_type("aws:lambda/function:Function")
+    mappings = {m.name: m for m in dev.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")}
+    for system in SYSTEMS.values():
+        for service in system.services:
+            prefix = f"{system.name}-{service.name}"
+            for fn in (f for f in functions if f.parent_name == prefix):
+                expected = None if fn.name == f"{prefix}-migrate" else service.reserved_concurrency
+                assert fn.inputs.get("reservedConcurrentExecutions") == expected, fn.name
+            for sub in service.subscriptions:
+                mapping = mappings[f"{prefix}-sub-{sub.name}-mapping"]
+                assert mapping.inputs.get("scalingConfig", {}).get("maximumConcurrency") == sub.max_concurrency, sub
+    reserved = {f.name: f.inputs.get("reservedConcurrentExecutions") for f in functions}
+    assert {n: r for n, r in reserved.items() if r is not None} == {
+        "retail-sales-api": 10,
+        "retail-sales-sched-outbox-relay": 10,
+        "retail-reports-api": 5,
+        "retail-reports-sched-reports": 5,
+    }
+    capped = {
+        n: m.inputs["scalingConfig"]["maximumConcurrency"] for n, m in mappings.items() if "scalingConfig" in m.inputs
+    }
+    assert capped == {"retail-catalog-sub-low-stock-alerts-mapping": 2}
+
+
 def test_every_schedule_has_retries_and_a_dlq(dev):
     schedules = dev.of_type("aws:scheduler/schedule:Schedule")
     declared = [sch for system in SYSTEMS.values() for s in system.services for sch in s.schedules]

@@ -46,7 +46,8 @@ class Synthesis:
     mocks: harness.RecordingMocks
     seconds: float
     config: dict[str, Any] | None = None
-    """The stack config the program ran with; the preflight runs with it too (the cost-budget rule reads it)."""
+    """The stack config the program ran with; the preflight runs with it too (the cost-budget and lambda-concurrency
+    rules read it)."""
 
     @property
     def resources(self) -> list[harness.Recorded]:

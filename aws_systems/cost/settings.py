@@ -50,7 +50,13 @@ def _cost_keys(raw: Mapping[str, Any], project: str | None) -> dict[str, Any]:
     return values
 
 
+def preview_config() -> tuple[dict[str, Any], str]:
+    """The flat config Pulumi gives this process (``{"project:key": value}``), and the project's name: where the
+    policy pack's rules read the stack config of the preview."""
+    raw: dict[str, Any] = {**(pulumi_config.get_config_env() or {}), **pulumi_config.CONFIG.get()}
+    return raw, pulumi.get_project()
+
+
 def from_pulumi() -> tuple[CostSettings, str | None]:
     """The cost settings of the stack being previewed, from the config Pulumi gives this process."""
-    raw: dict[str, Any] = {**(pulumi_config.get_config_env() or {}), **pulumi_config.CONFIG.get()}
-    return from_config(raw, pulumi.get_project())
+    return from_config(*preview_config())

@@ -2,7 +2,8 @@
 
 The SDK accepts any value of the right type; AWS accepts much less. These rules read AWS's own machine-readable truth
 (CloudFormation's resource schemas from cfn-lint, botocore's service models, Kubernetes' OpenAPI schemas) and check
-what no single resource shows (keys, reachability from private subnets, proxy users, CORS against the site's origin).
+what no single resource shows (keys, reachability from private subnets, proxy users, CORS against the site's origin,
+reserved concurrency against the account's pool).
 
 Run it on a real stack with ``pulumi preview --policy-pack policy`` (``policy/`` in this repository), or import
 :data:`RULES` and :func:`aws_systems.preflight.pack.evaluate` to run it on resources recorded under mocks.
@@ -14,6 +15,7 @@ from pulumi_policy import Policy
 
 from aws_systems.preflight import (
     budget,
+    concurrency,
     cors,
     deputy,
     keys,
@@ -53,6 +55,11 @@ RULES: tuple[Rule, ...] = (
     Rule("kubernetes-schema", "Kubernetes manifests are valid for the cluster's version", kubernetes.check),
     Rule("standard-support", "Engines, clusters and runtimes are under AWS standard support", lifecycle.check),
     Rule("aws-relations", "Values AWS checks against each other are consistent", stack_check=relations.check),
+    Rule(
+        "lambda-concurrency",
+        "Reserved concurrency leaves the account's 100 unreserved and fits each mapping's maximum concurrency",
+        stack_check=concurrency.check,
+    ),
     Rule("rds-proxy-users", "An RDS Proxy knows every user that connects through it", stack_check=proxy.check),
     Rule("site-cors", "APIs a web app calls allow the origin it is served from", stack_check=cors.check),
     Rule(

@@ -57,7 +57,8 @@ def lambda_entry(correlation_id: Callable[[Any], str | None] = lambda event: Non
     the invocation's keys on every log line, and the Tracer's handler segment."""
 
     def decorate(function: H) -> H:
-        traced = tracer.capture_lambda_handler(function)
+        # Outside Lambda the Tracer is off, yet its wrapper would still build X-Ray segments that go nowhere.
+        traced = function if tracer.disabled else tracer.capture_lambda_handler(function)
 
         @functools.wraps(function)
         def entry(event: Any, context: Any, **kwargs: Any) -> Any:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -185,9 +185,15 @@ def jwt_authorizer(claims: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def authorizer_event(
-    request: HttpRequest, route_key: str, api: ApiContext, *, path_parameters: Mapping[str, str] | None = None
+    request: HttpRequest,
+    route_key: str,
+    api: ApiContext,
+    *,
+    path_parameters: Mapping[str, str] | None = None,
+    identity: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The payload 2.0 REQUEST authorizer event; its identity source is the ``Authorization`` header."""
+    """The payload 2.0 REQUEST authorizer event; ``identitySource`` holds the values of the authorizer's identity
+    sources (``identity``; default: the ``Authorization`` header)."""
     method, _, _ = route_key.partition(" ")
     event = _common(request, route_key, api, path_parameters)
     return {
@@ -195,7 +201,7 @@ def authorizer_event(
         "type": "REQUEST",
         "routeArn": f"arn:aws:execute-api:{api.region}:{api.account_id}:{api.api_id}/{STAGE}/{method}"
         f"{request.raw_path}",
-        "identitySource": [request.headers["authorization"]],
+        "identitySource": list(identity) if identity is not None else [request.headers["authorization"]],
         **event,
     }
 

@@ -451,7 +451,7 @@ def test_lambda_authorizer_and_exact_permission(mocks):
         "authorizerUri": mocks.one("aws:lambda/function:Function").outputs["invokeArn"],
         "authorizerPayloadFormatVersion": "2.0",
         "enableSimpleResponses": True,
-        "identitySources": ["$request.header.Authorization"],
+        "identitySources": ["$request.header.Authorization", "$context.routeKey"],  # cached per token and route
         "authorizerResultTtlInSeconds": 300,
     }
     permission = mocks.one(PERMISSION, "auth-authz-invoke")
@@ -475,6 +475,36 @@ def test_lambda_authorizer_default_ttl_and_caller_opts(mocks):
     assert authorizer.inputs["authorizerResultTtlInSeconds"] == defaults.LAMBDA_AUTHORIZER_CACHE_TTL_SECONDS
     assert authorizer.parent_name == "api"
     assert mocks.one(PERMISSION).parent_name == "api"
+
+
+@pytest.mark.parametrize(
+    "sources, match",
+    [
+        ((), "must name at least one"),
+        ("$request.header.Authorization", "must name at least one"),  # a string, not a list of them
+        (("request.header.Authorization",), r"is not \$request.header"),
+        (("$request.body.token",), r"is not \$request.header"),
+        (("$request.header.A", "$request.header.A"), "must be unique"),
+    ],
+)
+def test_lambda_authorizer_rejects_identity_sources(mocks, sources, match):
+    def program() -> None:
+        auth = AuthComponent("auth", AuthArgs())
+        auth.lambda_authorizer("authz", "api", EXECUTION_ARN, _function(), identity_sources=sources)
+
+    with pytest.raises(ValueError, match=rf"^identity_sources: .*{match}"):
+        harness.run(program)
+
+
+def test_lambda_authorizer_accepts_every_kind_of_identity_source(mocks):
+    sources = ["$request.header.X-Api-Key", "$request.querystring.tenant", "$context.routeKey", "$stageVariables.v"]
+
+    def program() -> None:
+        auth = AuthComponent("auth", AuthArgs())
+        auth.lambda_authorizer("authz", "api", EXECUTION_ARN, _function(), identity_sources=sources)
+
+    harness.run(program)
+    assert mocks.one(AUTHORIZER, "auth-authz").inputs["identitySources"] == sources
 
 
 @pytest.mark.parametrize("ttl", [-1, 3601])

@@ -240,6 +240,16 @@ def test_explicit_batching_window_is_used(mocks) -> None:
     assert mocks.one(ESM).inputs["maximumBatchingWindowInSeconds"] == 5
 
 
+def test_max_concurrency_caps_the_mapping(mocks) -> None:
+    harness.run(lambda: _build(max_concurrency=2))
+    assert mocks.one(ESM).inputs["scalingConfig"] == {"maximumConcurrency": 2}
+
+
+def test_without_max_concurrency_the_mapping_leaves_scaling_to_lambda(mocks) -> None:
+    harness.run(lambda: _build())
+    assert "scalingConfig" not in mocks.one(ESM).inputs
+
+
 def test_mapping_waits_for_the_consume_policy(mocks, monkeypatch) -> None:
     captured: dict[str, Any] = {}
     original = aws.lambda_.EventSourceMapping.__init__
@@ -352,6 +362,9 @@ def test_bus_args_validation(kwargs, match) -> None:
         ({"max_receive_count": 1001}, "^max_receive_count: "),
         ({"batching_window_seconds": 301}, "^batching_window_seconds: must be an integer between 0 and 300"),
         ({"batch_size": 11, "batching_window_seconds": 0}, "^batching_window_seconds: must be at least 1"),
+        ({"max_concurrency": 1}, r"^max_concurrency: must be an integer between 2 and 1000 \(got 1\)"),
+        ({"max_concurrency": 1001}, "^max_concurrency: "),
+        ({"max_concurrency": True}, "^max_concurrency: "),
     ],
 )
 def test_subscription_args_validation(overrides, match) -> None:

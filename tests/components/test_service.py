@@ -498,8 +498,25 @@ def test_subscription_gets_its_function_queue_rule_and_mapping(mocks: harness.Re
     assert json.loads(queue["redrivePolicy"])["maxReceiveCount"] == 3
     mapping = mocks.one("aws:lambda/eventSourceMapping:EventSourceMapping", "moves-sub-trucks-mapping").inputs
     assert mapping["functionName"] == fn.outputs["arn"] and mapping["batchSize"] == 5
+    assert "scalingConfig" not in mapping, "no cap unless the subscription asks for one"
     consume = mocks.one(ROLE_POLICY, "moves-sub-trucks-consume-policy").inputs
     assert consume["role"] == mocks.one(ROLE, "moves-sub-trucks-role").outputs["name"]
+
+
+def test_a_subscription_caps_its_batches_within_the_service_reservation(mocks: harness.RecordingMocks) -> None:
+    build(bus=True, reserved_concurrency=5, subscriptions=[sub(max_concurrency=5)])
+    mapping = mocks.one("aws:lambda/eventSourceMapping:EventSourceMapping", "moves-sub-trucks-mapping").inputs
+    assert mapping["scalingConfig"] == {"maximumConcurrency": 5}
+    assert mocks.one(FUNCTION, "moves-sub-trucks").inputs["reservedConcurrentExecutions"] == 5
+
+
+def test_a_subscription_may_not_handle_more_batches_than_the_service_reserves() -> None:
+    bus = object.__new__(EventBusComponent)
+    with pytest.raises(
+        ValueError, match=r"^subscriptions: max_concurrency of \['trucks'\] is above reserved_concurrency 4"
+    ):
+        ServiceArgs(code=CODE, bus=bus, reserved_concurrency=4, subscriptions=[sub(max_concurrency=5)])
+    ServiceArgs(code=CODE, bus=bus, subscriptions=[sub(max_concurrency=5)])  # unreserved: the account's pool
 
 
 def test_subscriptions_need_a_declared_detail_type(mocks: harness.RecordingMocks) -> None:

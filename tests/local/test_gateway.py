@@ -142,7 +142,11 @@ GATED = spec.System(
     authorizer=spec.LambdaAuthorizer(service="gate", handler="fake.gate", cache_ttl_seconds=300),
     services=(
         spec.Service(name="gate"),
-        spec.Service(name="things", api_handler="fake.echo", routes=(spec.Route(method="GET", path="/things"),)),
+        spec.Service(
+            name="things",
+            api_handler="fake.echo",
+            routes=(spec.Route(method="GET", path="/things"), spec.Route(method="GET", path="/things/{id}")),
+        ),
     ),
 )
 
@@ -506,10 +510,16 @@ def test_lambda_authorizer_outcomes_and_its_cache() -> None:
     }
     [seen] = fake_handlers.AUTHORIZER_CALLS
     assert (
-        seen["type"] == "REQUEST" and seen["routeKey"] == "GET /things" and seen["identitySource"] == ["Bearer allow"]
+        seen["type"] == "REQUEST"
+        and seen["routeKey"] == "GET /things"
+        and seen["identitySource"] == ["Bearer allow", "GET /things"]  # the declared default sources' values
     )
     assert call(gateway, "GET", "/things", headers=bearer("allow")).status_code == 200
-    assert len(fake_handlers.AUTHORIZER_CALLS) == 1  # cached by identity source for cache_ttl_seconds
+    assert len(fake_handlers.AUTHORIZER_CALLS) == 1  # cached by the identity sources for cache_ttl_seconds
+    assert call(gateway, "GET", "/things/7", headers=bearer("allow")).status_code == 200
+    assert call(gateway, "GET", "/things/8", headers=bearer("allow")).status_code == 200
+    # Another route is another key (its groups may differ); another id on the same route is not.
+    assert [c["routeKey"] for c in fake_handlers.AUTHORIZER_CALLS] == ["GET /things", "GET /things/{id}"]
     expected = {
         "deny": (403, "Forbidden"),
         "nobody": (401, "Unauthorized"),
@@ -622,3 +632,22 @@ def test_over_real_http_with_uvicorn(tiny: Gateway, signing_key: rsa.RSAPrivateK
         server.should_exit = True
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_a_lambda_authorizer_s_identity_sources_must_all_be_present() -> None:
+    by_header = GATED.model_copy(
+        update={
+            "authorizer": spec.LambdaAuthorizer(
+                service="gate",
+                handler="fake.gate",
+                cache_ttl_seconds=0,
+                identity_sources=("$request.header.Authorization", "$request.querystring.tenant"),
+            )
+        }  # fmt: skip
+    )
+    gateway = build_gateway(by_header, functions_for(by_header), handler_resolver=fake_resolver)
+    fake_handlers.AUTHORIZER_CALLS.clear()
+    assert call(gateway, "GET", "/things", headers=bearer("allow")).status_code == 401
+    assert fake_handlers.AUTHORIZER_CALLS == []  # refused by the gateway, as API Gateway does
+    assert call(gateway, "GET", "/things?tenant=t1", headers=bearer("allow")).status_code == 200
+    assert [c["identitySource"] for c in fake_handlers.AUTHORIZER_CALLS] == [["Bearer allow", "t1"]]

@@ -16,7 +16,8 @@ from aws_systems.cost import CostSettings
 from aws_systems.cost.settings import from_config
 from aws_systems.preflight import RULES, evaluate, lifecycle
 from aws_systems.preflight import budget as budget_rule
-from aws_systems.preflight.model import Resource
+from aws_systems.preflight import concurrency as concurrency_rule
+from aws_systems.preflight.model import UNKNOWN, Resource
 
 ACCOUNT = "123456789012"
 
@@ -523,6 +524,71 @@ def test_the_budget_is_read_from_the_stack_config_pulumi_hands_the_pack():
         5,
         "us-east-1",
     )
+
+
+# --- Lambda concurrency --------------------------------------------------------------------------------------------
+FN_ARN = arn("lambda", "function:sales-api-1a2b3c4")
+
+
+def reserving(*reservations: int | None, quota: int, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The concurrency rule on functions with these reservations (None: unreserved), under an account quota. The
+    numbers are floats, as the engine hands them to the pack."""
+    monkeypatch.setattr(concurrency_rule, "from_pulumi", lambda: quota)
+    functions = [
+        res("aws:lambda/function:Function", f"fn-{i}", name=f"fn-{i}", reservedConcurrentExecutions=n)
+        for i, n in enumerate(float(n) if n is not None else None for n in reservations)
+    ]
+    return fired("lambda-concurrency", *functions)
+
+
+def test_reservations_that_leave_fewer_than_100_unreserved_are_refused(monkeypatch):
+    [message] = reserving(500, 300, 150, 10, None, quota=1000, monkeypatch=monkeypatch)
+    assert "reserve 960 concurrent executions, leaving 40 of lambda.accountConcurrency 1000 unreserved" in message
+    assert "keeps 100 unreserved" in message and "(biggest: fn-0 500, fn-1 300, fn-2 150)" in message
+    assert reserving(5, quota=10, monkeypatch=monkeypatch), "a new account's quota of 10 can reserve nothing"
+
+
+def test_reservations_within_the_pool_or_none_at_all_pass(monkeypatch):
+    assert reserving(500, 300, 100, quota=1000, monkeypatch=monkeypatch) == []  # exactly 100 left
+    assert reserving(None, -1, quota=10, monkeypatch=monkeypatch) == []  # -1: the provider's "unreserved"
+    assert reserving(quota=10, monkeypatch=monkeypatch) == []
+
+
+def queue_consumer(reserved: int | None, cap: int | None, function_name: object = FN_ARN) -> list[Resource]:
+    fn = res("aws:lambda/function:Function", "sales-api", name="sales-api-1a2b3c4", arn=FN_ARN,
+             reservedConcurrentExecutions=reserved)  # fmt: skip
+    scaling = {"scalingConfig": {"maximumConcurrency": cap}} if cap is not None else {}
+    mapping = res("aws:lambda/eventSourceMapping:EventSourceMapping", "mapping", deps=(fn.urn,),
+                  functionName=function_name, **scaling)  # fmt: skip
+    return [fn, mapping]
+
+
+# By ARN, by name, by an alias's ARN, and in a first preview (the ARN not assigned yet) by what the mapping depends on.
+@pytest.mark.parametrize("function_name", [FN_ARN, "sales-api-1a2b3c4", f"{FN_ARN}:live", UNKNOWN])
+def test_a_mapping_handling_more_batches_than_its_function_may_run_is_refused(function_name):
+    [message] = fired("lambda-concurrency", *queue_consumer(reserved=5, cap=10, function_name=function_name))
+    assert "maximum concurrency 10 is above the reserved concurrency 5 of function sales-api" in message
+
+
+def test_a_mapping_within_its_function_reservation_or_an_unreserved_function_passes():
+    assert fired("lambda-concurrency", *queue_consumer(reserved=5, cap=5)) == []
+    assert fired("lambda-concurrency", *queue_consumer(reserved=None, cap=100)) == []
+    assert fired("lambda-concurrency", *queue_consumer(reserved=5, cap=None)) == []
+    other = arn("lambda", "function:other")
+    assert fired("lambda-concurrency", *queue_consumer(reserved=5, cap=10, function_name=other)) == []
+
+
+def test_a_function_reserved_to_zero_is_a_kill_switch_and_passes():
+    assert fired("lambda-concurrency", *queue_consumer(reserved=0, cap=None)) == []
+
+
+def test_the_account_quota_is_read_from_the_stack_config_pulumi_hands_the_pack():
+    raw = {"aws-systems:lambda": '{"memoryMb": 1024, "accountConcurrency": 50}'}
+    raw["other:lambda"] = '{"accountConcurrency": 7}'
+    assert concurrency_rule.account_concurrency(raw, "aws-systems") == 50
+    assert concurrency_rule.account_concurrency({"aws-systems:lambda": '{"accountConcurrency": 400}'}, "policy") == 400
+    assert concurrency_rule.account_concurrency({"aws-systems:lambda": '{"memoryMb": 1024}'}, "aws-systems") == 1000
+    assert concurrency_rule.account_concurrency({}, "aws-systems") == concurrency_rule.DEFAULT_ACCOUNT_CONCURRENCY
 
 
 # --- every rule is tested above --------------------------------------------------------------------------------------
