@@ -41,16 +41,18 @@ def cool_down() -> None:
 class ServiceFunctions:
     """One service's functions: its environment plus the handler paths the declaration names.
 
-    With ``workers`` each function runs in worker processes of its own (``local/workers.py``), as in Lambda;
-    without, every invocation runs in this process, one at a time, under the service's environment."""
+    With ``workers`` each function runs in worker processes of its own (``local/workers.py``), as in Lambda, up to
+    ``concurrency`` at once (the service's declared reserved concurrency; default: the settings'); without, every
+    invocation runs in this process, one at a time, under the service's environment."""
 
     def __init__(self, name: str, environment: Mapping[str, str], *, timeouts: Mapping[str, float] | None = None,
-                 workers: WorkerSettings | None = None) -> None:  # fmt: skip
+                 workers: WorkerSettings | None = None, concurrency: int | None = None) -> None:  # fmt: skip
         self.name = name
         self.environment = dict(environment)
         self.timeouts = dict(timeouts or {})
         """Each handler's timeout (its declaration's), by handler path."""
         self.workers = workers
+        self.concurrency = concurrency
         self._pools: dict[str, FunctionWorkers] = {}
         self._pools_lock = threading.Lock()
 
@@ -80,8 +82,9 @@ class ServiceFunctions:
             if handler not in self._pools:
                 # the local AWS a worker reaches is the runtime's now, whatever the process had when workers began
                 local_aws = {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "MOTO_"))}
+                limit = self.workers.concurrency if self.concurrency is None else self.concurrency
                 spec = FunctionSpec(self.function_name(handler), handler, {**local_aws, **self.environment},
-                                    self.timeouts.get(handler, 30.0), self.workers.concurrency)  # fmt: skip
+                                    self.timeouts.get(handler, 30.0), limit)  # fmt: skip
                 self._pools[handler] = FunctionWorkers(spec, queue_seconds=self.workers.queue_seconds)
             return self._pools[handler]
 

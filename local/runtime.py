@@ -35,7 +35,7 @@ from local.functions import ServiceFunctions, cool_down
 from local.schedules import ScheduleRunner, Timer
 from local.services import LocalAuth, migrate, service_functions
 from local.state import Control, Stamp, StateError, Storage, pair
-from local.workers import WorkerSettings
+from local.workers import FUNCTION_FAILURES, WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -312,6 +312,10 @@ class LocalRuntime:
                 try:
                     consumers.deliver(running.system, service, sub, running.aws, running.functions, sqs, REGION,
                                       wait_seconds=CONSUMER_WAIT_SECONDS)  # fmt: skip
+                except FUNCTION_FAILURES as e:  # as the event source mapping does, without a traceback of its own
+                    log.warning("%s/%s/%s: %s; the batch comes back after the queue's visibility timeout",
+                                running.system.name, service.name, sub.name, e)  # fmt: skip
+                    self._stopping.wait(1)
                 except Exception:
                     if self._stopping.is_set():  # local AWS stopped under a waiting receive
                         return
@@ -329,14 +333,12 @@ class LocalRuntime:
                     for functions in running.functions.values():
                         functions.reap()
 
-        # With workers, several batches of one queue are in flight at once, as the event source mapping scales out.
-        pollers = self.options.workers.pollers if self.options.workers else 1
         loops: list[tuple[str, Callable[[], None]]] = [
             (f"consumer {running.system.name}/{service.name}/{sub.name} #{n}",
              functools.partial(poll, running, service, sub))
             for running in self.systems.values()
             for service, sub in topology.subscriptions(running.system)
-            for n in range(pollers)
+            for n in range(self._pollers(sub))
         ]  # fmt: skip
         loops.append(("sign-in state", keep_saving_sign_in))
         if self.options.workers:
@@ -345,6 +347,13 @@ class LocalRuntime:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._background.append(thread)
+
+    def _pollers(self, sub: spec.Subscription) -> int:
+        """Batches of the subscription's queue in flight at once: with workers, as the event source mapping scales out,
+        up to its declared maximum concurrency (the settings' pollers when it declares none); one otherwise."""
+        if self.options.workers is None:
+            return 1
+        return sub.max_concurrency or self.options.workers.pollers
 
     def endpoints(self) -> dict[str, Any]:
         """What ``.local/endpoints.json`` holds (``tools/endpoints.py`` describes the shape)."""

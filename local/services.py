@@ -85,7 +85,7 @@ def service_functions(
         env.update(extra_env or {})
         timeouts = handler_timeouts(system, service)
         functions[service.name] = ServiceFunctions(f"{system.name}-{service.name}", env, timeouts=timeouts,
-                                                   workers=workers)  # fmt: skip
+                                                   workers=workers, concurrency=service.reserved_concurrency)  # fmt: skip
     return functions
 
 

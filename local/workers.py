@@ -31,7 +31,7 @@ from typing import Any
 log = logging.getLogger("local.workers")
 
 PRELOADED = ["boto3", "botocore.session", "pydantic", "aws_lambda_powertools", "handlers.shared.routing"]
-DEFAULT_CONCURRENCY = 4
+DEFAULT_CONCURRENCY = 8
 DEFAULT_IDLE_SECONDS = 300.0
 DEFAULT_QUEUE_SECONDS = 1.0
 """How long an invocation above the concurrency limit waits for a worker before it is throttled."""
@@ -85,6 +85,10 @@ class FunctionCrashed(RuntimeError):
 
 class FunctionError(RuntimeError):
     """The handler raised; the message names the exception (the traceback went to the worker's log)."""
+
+
+FUNCTION_FAILURES = (Throttled, FunctionTimedOut, FunctionCrashed, FunctionError)
+"""How an invocation in a worker fails, each already explained by its message."""
 
 
 @dataclass(frozen=True)

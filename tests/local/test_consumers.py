@@ -15,6 +15,8 @@ from moto import mock_aws
 from architectures import SYSTEMS, topology
 from local.aws import LocalAws, QueueRef
 from local.consumers import deliver
+from local.functions import ServiceFunctions
+from local.workers import Throttled, WorkerSettings
 
 VISIBILITY = 1
 SYSTEM = SYSTEMS["moving"]
@@ -80,3 +82,16 @@ def test_every_record_of_a_failed_batch_comes_back_after_the_same_timeout(sqs: A
     assert bodies(sqs, made) == []
     time.sleep(VISIBILITY + 0.2)
     assert bodies(sqs, made) == ["one", "two"]
+
+
+def test_a_throttled_consumer_s_batch_goes_back_to_its_queue_until_the_visibility_timeout(sqs: Any):
+    made = queue(sqs)
+    send(sqs, made, "one")
+    # Reserved to 0, the function is throttled before any worker starts, as Lambda does.
+    functions = ServiceFunctions("moving-fleet", {}, workers=WorkerSettings(queue_seconds=0.05), concurrency=0)
+    with pytest.raises(Throttled):
+        deliver(SYSTEM, SERVICE, SUBSCRIPTION, made, {SERVICE.name: functions}, sqs, "us-east-1")
+    assert functions.warm == 0
+    assert bodies(sqs, made) == []  # not deleted, and not back at once either
+    time.sleep(VISIBILITY + 0.2)
+    assert bodies(sqs, made) == ["one"]

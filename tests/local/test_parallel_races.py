@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from architectures import topology
 from local.demo import Api, runtime_target, wait_for
 from local.runtime import LocalRuntime, throwaway_runtime
 from local.workers import WorkerSettings
@@ -79,3 +80,15 @@ def test_10_orders_for_3_units_confirm_exactly_3(runtime: LocalRuntime):
 
     final = wait_for(outcomes, "every order's saga to end", timeout=60)
     assert final == Counter({"CONFIRMED": 3, "REJECTED": 7})
+
+
+def test_declared_concurrency_is_the_local_limit(runtime: LocalRuntime):
+    retail = runtime.systems["retail"]
+    sales, catalog = retail.functions["sales"], retail.functions["catalog"]
+    assert sales.concurrency == retail.system.service("sales").reserved_concurrency == 10
+    assert sales.pool("handlers.retail.sales.api.handler").spec.concurrency == 10
+    assert catalog.concurrency is None  # nothing declared: the runtime's default
+    assert catalog.pool("handlers.retail.catalog.api.handler").spec.concurrency == 8
+    [(_, alerts)] = [(s, sub) for s, sub in topology.subscriptions(retail.system) if sub.name == "low-stock-alerts"]
+    pollers = [t.name for t in runtime._background if t.name.startswith("consumer retail/catalog/low-stock-alerts")]
+    assert len(pollers) == alerts.max_concurrency == 2
