@@ -84,8 +84,10 @@ def service_functions(
         env["POWERTOOLS_METRICS_DISABLED"] = "true"
         env.update(extra_env or {})
         timeouts = handler_timeouts(system, service)
-        functions[service.name] = ServiceFunctions(f"{system.name}-{service.name}", env, timeouts=timeouts,
-                                                   workers=workers, concurrency=service.reserved_concurrency)  # fmt: skip
+        functions[service.name] = ServiceFunctions(
+            f"{system.name}-{service.name}", env, timeouts=timeouts, workers=workers,
+            concurrency=service.reserved_concurrency,
+        )  # fmt: skip
     return functions
 
 
