@@ -19,18 +19,21 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 
 from bench import sections
+from bench.processes import cpu_seconds, tree
 from local.demo import Api, runtime_target
-from local.runtime import throwaway_runtime
+from local.runtime import LocalRuntime, throwaway_runtime
 from local.workers import WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS = 32
+EVENTS_SETTLE_SECONDS = 3
 MODES = {"in this process": None, "worker processes": WorkerSettings(concurrency=8, queue_seconds=10)}
 
 
@@ -56,10 +59,26 @@ def client_load(url: str, token: str, seconds: float) -> None:
         list(pool.map(connection, range(CONNECTIONS)))
     wall = time.perf_counter() - started
     latencies.sort()
-    print(len(latencies) / wall, 1000 * latencies[max(0, int(len(latencies) * 0.99) - 1)])
+    print(len(latencies), wall, 1000 * latencies[max(0, int(len(latencies) * 0.99) - 1)])
 
 
-def measure(workers: WorkerSettings | None, seconds: float) -> tuple[float, float]:
+@dataclass(frozen=True)
+class Run:
+    rps: float
+    p99_ms: float
+    cpu_ms_per_move: dict[str, float]
+    """CPU time per move registered, by part: the runtime's process, local AWS, the functions' processes."""
+
+
+def cpu_by_part(runtime: LocalRuntime) -> dict[str, float]:
+    """CPU seconds used so far by the runtime's process, local AWS's, and the rest (the worker server and workers)."""
+    used = cpu_seconds(tree(os.getpid()))
+    aws = runtime.aws.process.pid if runtime.aws else -1
+    parts = {"runtime": used.pop(os.getpid(), 0.0), "local AWS": used.pop(aws, 0.0)}
+    return {**parts, "functions": sum(used.values())}
+
+
+def measure(workers: WorkerSettings | None, seconds: float) -> Run:
     with throwaway_runtime(("moving",), workers=workers, seeded=False) as runtime:
         api = Api(runtime_target(runtime), "moving")
         with api.as_("employees") as employee:
@@ -69,17 +88,25 @@ def measure(workers: WorkerSettings | None, seconds: float) -> tuple[float, floa
             token = customer.headers["Authorization"].removeprefix("Bearer ")
         code = (f"from bench.parallel_writes import client_load; "
                 f"client_load({api.url + '/moves'!r}, {token!r}, {seconds})")  # fmt: skip
+        before = cpu_by_part(runtime)
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,  # noqa: S603
                                 check=True)  # fmt: skip
-        rps, p99 = result.stdout.split()
-        return float(rps), float(p99)
+        time.sleep(EVENTS_SETTLE_SECONDS)  # the events the last moves caused are handled too
+        after = cpu_by_part(runtime)
+        count, wall, p99 = (float(value) for value in result.stdout.split())
+        cpu = {part: 1000 * (after[part] - before[part]) / count for part in after}
+        return Run(count / wall, p99, cpu)
 
 
-def row(mode: str, runs: list[tuple[float, float]], base_rps: float) -> str:
-    rps, p99 = [r for r, _ in runs], [p for _, p in runs]
+def row(mode: str, runs: list[Run], base_rps: float) -> str:
+    rps, p99 = [r.rps for r in runs], [r.p99_ms for r in runs]
+    cpu = {part: statistics.median(r.cpu_ms_per_move[part] for r in runs) for part in runs[0].cpu_ms_per_move}
+    total = sum(cpu.values())
+    split = " + ".join(f"{ms:.1f}" for ms in cpu.values())
     return (f"| functions {mode} | {statistics.median(rps):.1f} ({min(rps):.1f} – {max(rps):.1f}) req/s "
             f"| {statistics.median(p99):.0f} ({min(p99):.0f} – {max(p99):.0f}) ms "
-            f"| {statistics.median(rps) / base_rps:.1f}x |")  # fmt: skip
+            f"| {statistics.median(rps) / base_rps:.1f}x | {total:.1f} ms ({split}) "
+            f"| {1000 * (os.cpu_count() or 1) / total:.0f} moves/s |")  # fmt: skip
 
 
 def main() -> None:
@@ -87,19 +114,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="load time per run (default 20)")
     parser.add_argument("--runs", type=int, default=3, help="runs per mode, alternating (default 3)")
     args = parser.parse_args()
-    figures: dict[str, list[tuple[float, float]]] = {mode: [] for mode in MODES}
+    figures: dict[str, list[Run]] = {mode: [] for mode in MODES}
     for run in range(args.runs):
         for mode, workers in MODES.items():
             print(f"POST /moves, functions {mode}, run {run + 1} of {args.runs}: {args.seconds:g} s…", flush=True)
             figures[mode].append(measure(workers, args.seconds))
-    base_rps = statistics.median(rps for rps, _ in figures["in this process"])
+    base_rps = statistics.median(r.rps for r in figures["in this process"])
     rows = [row(mode, runs, base_rps) for mode, runs in figures.items()]
     table = "\n".join([
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}): "
         f"{args.runs} runs per mode, alternating, each {args.seconds:g} s of `POST /moves` from {CONNECTIONS} "
-        "connections; median (lowest – highest).",
-        "", "| moving company, `POST /moves` | throughput | p99 | against in-process (median) |",
-        "|---|---:|---:|---:|", *rows,
+        "connections; median (lowest – highest). CPU per move: every process of the runtime (the gateway's and the "
+        "pollers' process + local AWS + the functions), over the requests and all the events they cause; the "
+        "ceiling is what the machine's CPUs could register at that cost (the load client's own CPU not counted).",
+        "", "| moving company, `POST /moves` | throughput | p99 | against in-process (median) "
+        "| CPU per move (runtime + local AWS + functions) | ceiling |",
+        "|---|---:|---:|---:|---:|---:|", *rows,
     ])  # fmt: skip
     print(table)
     sections.rewrite(

@@ -11,41 +11,12 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 from bench import sections
+from bench.processes import resident_mib, tree
 from local.demo import run, runtime_target
 from local.runtime import throwaway_runtime
 from local.workers import WorkerSettings
-
-
-def tree(root: int) -> list[int]:
-    """``root`` and every process under it (from /proc's parent links)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue  # gone meanwhile
-    found, frontier = [root], [root]
-    while frontier:
-        children = [pid for pid, parent in parents.items() if parent in frontier]
-        found += children
-        frontier = children
-    return found
-
-
-def resident_mib(pids: list[int]) -> tuple[float, int]:
-    """The processes' proportional set size (PSS: each shared page split among those that share it) in MiB."""
-    total_kib = 0
-    for pid in pids:
-        try:
-            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        except OSError:
-            continue  # gone meanwhile
-        total_kib += next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
-    return total_kib / 1024, len(pids)
 
 
 def main() -> None:

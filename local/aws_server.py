@@ -28,7 +28,10 @@ def serve(conn: Connection, port: int, environment: Mapping[str, str]) -> None:
     os.environ.update(environment)  # moto's own settings (id strategies) are read from its environment
     from moto.server import ThreadedMotoServer
 
+    from local import moto_speedups
     from local.cognito import MODEL_CALLS
+
+    moto_speedups.apply()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

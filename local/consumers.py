@@ -1,7 +1,8 @@
 """Delivering queued events to the consumers, as Lambda's SQS event source mapping does.
 
-Each subscription's queue is long-polled (by its own thread in the runtime, so an idle runtime makes a few calls a
-second and an event is delivered as soon as it lands) and read in batches of its declared size. The consumer gets a
+Each subscription's queue is long-polled (by a thread of its own, so an idle runtime makes a few calls a second and
+an event is delivered as soon as it lands; more threads while the queue has a backlog, see
+:class:`EventSourceMapping`) and read in batches of its declared size. The consumer gets a
 real SQS event; the records it handled are deleted. Those it reports in ``batchItemFailures``, like every record of
 a batch whose invocation failed, are left alone: they are delivered again once the queue's visibility timeout is
 over, as in AWS, and after the declared number of receives moto's redrive moves them to the DLQ.
@@ -9,12 +10,18 @@ over, as in AWS, and after the declared number of receives moto's redrive moves 
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from architectures import spec, topology
 from local.aws import LocalAws, QueueRef
 from local.functions import ServiceFunctions
+from local.workers import FUNCTION_FAILURES
+
+log = logging.getLogger("local.consumers")
 
 
 @dataclass(frozen=True)
@@ -67,9 +74,13 @@ def deliver(
     handler = spec.handler_module(system, service, sub.handler)
     response = functions[service.name].invoke(handler, sqs_event(messages, queue, region)) or {}
     failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
-    for message in messages:
-        if message["MessageId"] not in failed:  # a failed one comes back after the visibility timeout
-            sqs.delete_message(QueueUrl=queue.url, ReceiptHandle=message["ReceiptHandle"])
+    # A failed record is left alone: it comes back after the visibility timeout. The rest go in one call.
+    handled = [m for m in messages if m["MessageId"] not in failed]
+    if handled:
+        entries = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(handled)]
+        refused = sqs.delete_message_batch(QueueUrl=queue.url, Entries=entries).get("Failed", [])
+        if refused:  # delivered again later; the consumers are idempotent
+            log.warning("%s: %d handled message(s) not deleted (%s)", queue.url, len(refused), refused[0])
     return Delivery(service.name, sub.name, len(messages) - len(failed), len(failed))
 
 
@@ -99,3 +110,67 @@ def drain(
             return history
         history += round_
     raise RuntimeError(f"{system.name}: queues still hold messages after {max_rounds} passes")
+
+
+class EventSourceMapping:
+    """One subscription's pollers, as Lambda's event source mapping scales them: one always polls; a poll that receives
+    a full batch (a backlog) starts another, up to ``concurrency`` batches at once; an extra poller that finds the queue
+    empty stops. A failed batch is one warning line, and its records come back after the visibility timeout."""
+
+    def __init__(self, name: str, deliver_batch: Callable[[], Delivery | None], *, batch_size: int, concurrency: int,
+                 stopping: threading.Event) -> None:  # fmt: skip
+        self.name = name
+        self.deliver_batch = deliver_batch
+        self.batch_size = batch_size
+        self.concurrency = concurrency
+        self.stopping = stopping
+        self.threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._polling = 0
+
+    def start(self) -> None:
+        self._add_poller(first=True)
+
+    def join(self, timeout: float) -> None:
+        with self._lock:
+            threads = list(self.threads)
+        for thread in threads:
+            thread.join(timeout)
+
+    @property
+    def polling(self) -> int:
+        """Pollers running now."""
+        with self._lock:
+            return self._polling
+
+    def _add_poller(self, first: bool = False) -> None:
+        with self._lock:
+            if self._polling >= self.concurrency or self.stopping.is_set():
+                return
+            self._polling += 1
+            thread = threading.Thread(target=self._poll, args=(first,), name=f"consumer {self.name}", daemon=True)
+            self.threads = [t for t in self.threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def _poll(self, first: bool) -> None:
+        try:
+            while not self.stopping.is_set():
+                try:
+                    delivery = self.deliver_batch()
+                except FUNCTION_FAILURES as e:  # as the event source mapping does, without a traceback of its own
+                    log.warning("%s: %s; the batch comes back after the queue's visibility timeout", self.name, e)
+                    self.stopping.wait(1)
+                    continue
+                except Exception:
+                    if self.stopping.is_set():  # local AWS stopped under a waiting receive
+                        return
+                    log.exception("%s: delivering events failed; retrying", self.name)
+                    self.stopping.wait(1)
+                    continue
+                if delivery is None and not first:
+                    return
+                if delivery is not None and delivery.delivered + delivery.failed >= self.batch_size:
+                    self._add_poller()
+        finally:
+            with self._lock:
+                self._polling -= 1

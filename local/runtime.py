@@ -35,7 +35,7 @@ from local.functions import ServiceFunctions, cool_down
 from local.schedules import ScheduleRunner, Timer
 from local.services import LocalAuth, migrate, service_functions
 from local.state import Control, Stamp, StateError, Storage, pair
-from local.workers import FUNCTION_FAILURES, WorkerSettings
+from local.workers import WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -117,6 +117,8 @@ class LocalRuntime:
     _servers: list[Any] = field(default_factory=list)
     _threads: list[threading.Thread] = field(default_factory=list)
     _background: list[threading.Thread] = field(default_factory=list)
+    mappings: list[consumers.EventSourceMapping] = field(default_factory=list)
+    """Each subscription's event source mapping (its pollers)."""
     _stopping: threading.Event = field(default_factory=threading.Event)
     _control: Control | None = None
     _stamps: dict[str, Stamp] = field(default_factory=dict)
@@ -304,24 +306,20 @@ class LocalRuntime:
                 self.aws.call("save_users", running.auth.user_pool_id, REGION, self._saved_users(name), running.stamp)
 
     def _start_consumers(self) -> None:
-        """A poller per subscription queue, as Lambda's event source mappings; and the sign-in saver."""
-
-        def poll(running: RunningSystem, service: spec.Service, sub: spec.Subscription) -> None:
+        """Each subscription's event source mapping (its pollers); the sign-in saver; the idle workers' reaper."""
+        for running in self.systems.values():
             sqs = self._session().client("sqs")
-            while not self._stopping.is_set():
-                try:
-                    consumers.deliver(running.system, service, sub, running.aws, running.functions, sqs, REGION,
-                                      wait_seconds=CONSUMER_WAIT_SECONDS)  # fmt: skip
-                except FUNCTION_FAILURES as e:  # as the event source mapping does, without a traceback of its own
-                    log.warning("%s/%s/%s: %s; the batch comes back after the queue's visibility timeout",
-                                running.system.name, service.name, sub.name, e)  # fmt: skip
-                    self._stopping.wait(1)
-                except Exception:
-                    if self._stopping.is_set():  # local AWS stopped under a waiting receive
-                        return
-                    log.exception("%s/%s/%s: delivering events failed; retrying", running.system.name,
-                                  service.name, sub.name)  # fmt: skip
-                    self._stopping.wait(1)
+            for service, sub in topology.subscriptions(running.system):
+                deliver = functools.partial(
+                    consumers.deliver, running.system, service, sub, running.aws, running.functions, sqs, REGION,
+                    wait_seconds=CONSUMER_WAIT_SECONDS,
+                )  # fmt: skip
+                mapping = consumers.EventSourceMapping(
+                    f"{running.system.name}/{service.name}/{sub.name}", deliver,
+                    batch_size=min(sub.batch_size, 10), concurrency=self._pollers(sub), stopping=self._stopping,
+                )  # fmt: skip
+                mapping.start()
+                self.mappings.append(mapping)
 
         def keep_saving_sign_in() -> None:  # so a crash loses at most a few seconds of sign-ups
             while not self._stopping.wait(SAVE_SIGN_IN_SECONDS):
@@ -333,14 +331,7 @@ class LocalRuntime:
                     for functions in running.functions.values():
                         functions.reap()
 
-        loops: list[tuple[str, Callable[[], None]]] = [
-            (f"consumer {running.system.name}/{service.name}/{sub.name} #{n}",
-             functools.partial(poll, running, service, sub))
-            for running in self.systems.values()
-            for service, sub in topology.subscriptions(running.system)
-            for n in range(self._pollers(sub))
-        ]  # fmt: skip
-        loops.append(("sign-in state", keep_saving_sign_in))
+        loops: list[tuple[str, Callable[[], None]]] = [("sign-in state", keep_saving_sign_in)]
         if self.options.workers:
             loops.append(("idle workers", keep_reaping_idle_workers))
         for name, target in loops:
@@ -349,8 +340,8 @@ class LocalRuntime:
             self._background.append(thread)
 
     def _pollers(self, sub: spec.Subscription) -> int:
-        """Batches of the subscription's queue in flight at once: with workers, as the event source mapping scales out,
-        up to its declared maximum concurrency (the settings' pollers when it declares none); one otherwise."""
+        """The most batches of the subscription's queue in flight at once: with workers, its declared maximum
+        concurrency (else the settings' pollers); one otherwise, as invocations take turns anyway."""
         if self.options.workers is None:
             return 1
         return sub.max_concurrency or self.options.workers.pollers
@@ -385,7 +376,9 @@ class LocalRuntime:
     def stop(self) -> None:
         self._stopping.set()
         self.schedules.stop()
-        for thread in self._background:  # these loops first: they call local AWS, which stops below
+        for mapping in self.mappings:  # these loops first: they call local AWS, which stops below
+            mapping.join(timeout=CONSUMER_WAIT_SECONDS + 5)
+        for thread in self._background:
             thread.join(timeout=CONSUMER_WAIT_SECONDS + 5)
         if self.systems:
             self.save_sign_in()

@@ -45,7 +45,7 @@ class WorkerSettings:
     concurrency: int = DEFAULT_CONCURRENCY
     queue_seconds: float = DEFAULT_QUEUE_SECONDS
     idle_seconds: float = DEFAULT_IDLE_SECONDS
-    pollers: int = 2
+    pollers: int = 5
     """Batches of one subscription's queue handled at once (the event source mapping's concurrency)."""
 
 

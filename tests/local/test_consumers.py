@@ -4,6 +4,7 @@ queue's visibility timeout is over, as in AWS."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +15,7 @@ from moto import mock_aws
 
 from architectures import SYSTEMS, topology
 from local.aws import LocalAws, QueueRef
-from local.consumers import deliver
+from local.consumers import Delivery, EventSourceMapping, deliver
 from local.functions import ServiceFunctions
 from local.workers import Throttled, WorkerSettings
 
@@ -95,3 +96,29 @@ def test_a_throttled_consumer_s_batch_goes_back_to_its_queue_until_the_visibilit
     assert bodies(sqs, made) == []  # not deleted, and not back at once either
     time.sleep(VISIBILITY + 0.2)
     assert bodies(sqs, made) == ["one"]
+
+
+def test_the_mapping_adds_pollers_while_there_is_a_backlog_and_drops_them_once_the_queue_is_empty():
+    backlog, lock = [10] * 12, threading.Lock()  # twelve full batches waiting
+
+    def deliver_batch() -> Delivery | None:
+        with lock:
+            size = backlog.pop() if backlog else 0
+        time.sleep(0.05)  # a batch, or a receive that waited for nothing
+        return Delivery(SERVICE.name, SUBSCRIPTION.name, size, 0) if size else None
+
+    stopping = threading.Event()
+    mapping = EventSourceMapping("moving/fleet/bookings", deliver_batch, batch_size=10, concurrency=3,
+                                 stopping=stopping)  # fmt: skip
+    mapping.start()
+    seen = set()
+    deadline = time.monotonic() + 5
+    while (backlog or mapping.polling > 1) and time.monotonic() < deadline:
+        seen.add(mapping.polling)
+        time.sleep(0.005)
+    try:
+        assert max(seen) == 3  # scaled out to its concurrency, never past it
+        assert not backlog and mapping.polling == 1  # back to the one poller that always polls
+    finally:
+        stopping.set()
+        mapping.join(1)

@@ -90,5 +90,5 @@ def test_declared_concurrency_is_the_local_limit(runtime: LocalRuntime):
     assert catalog.concurrency is None  # nothing declared: the runtime's default
     assert catalog.pool("handlers.retail.catalog.api.handler").spec.concurrency == 8
     [(_, alerts)] = [(s, sub) for s, sub in topology.subscriptions(retail.system) if sub.name == "low-stock-alerts"]
-    pollers = [t.name for t in runtime._background if t.name.startswith("consumer retail/catalog/low-stock-alerts")]
-    assert len(pollers) == alerts.max_concurrency == 2
+    [mapping] = [m for m in runtime.mappings if m.name == "retail/catalog/low-stock-alerts"]
+    assert mapping.concurrency == alerts.max_concurrency == 2
