@@ -62,19 +62,27 @@ def parse_args(argv: list[str]) -> Options:
 
 def add_function_options(parser: argparse.ArgumentParser) -> None:
     """How functions and consumers run: in workers or in this process, and how soon failed events come back."""
-    parser.add_argument(
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument(
         "--workers",
+        dest="workers",
         action="store_true",
-        default=os.environ.get("LOCAL_WORKERS") == "1",
-        help="run each function in worker processes of its own, as Lambda does: invocations in parallel up to "
-        "--concurrency, cold starts, timeouts (default: all in this process, one invocation at a time)",
+        default=os.environ.get("LOCAL_WORKERS", "1") != "0",
+        help="run each function in worker processes of its own, as Lambda does: invocations in parallel up to its "
+        "concurrency, cold starts, timeouts (the default; LOCAL_WORKERS=0 changes it)",
+    )
+    modes.add_argument(
+        "--in-process",
+        dest="workers",
+        action="store_false",
+        help="run every function in this process instead, one invocation at a time (less memory, no cold starts)",
     )
     parser.add_argument(
         "--concurrency",
         type=int,
         default=DEFAULT_CONCURRENCY,
-        help=f"with --workers, each function's concurrency limit; above it the API answers 429 (default "
-        f"{DEFAULT_CONCURRENCY})",
+        help=f"with workers, the concurrency limit of each function whose service declares no reserved_concurrency; "
+        f"above it the API answers 429 (default {DEFAULT_CONCURRENCY})",
     )
     parser.add_argument(
         "--visibility-timeout",

@@ -1,7 +1,7 @@
 """Invoking the real handler functions locally, each with its own service's environment, as Lambda would.
 
 Handlers read their settings from ``os.environ`` on first use, as in Lambda, where every function has its own. With
-workers (``python -m local --workers``), each function runs in worker processes of its own (``local/workers.py``):
+workers (``python -m local``'s default), each function runs in worker processes of its own (``local/workers.py``):
 its own environment, invocations in parallel, cold starts, timeouts. Without, all services share this process, so an
 invocation swaps in its service's environment for its duration (one invocation at a time; each handler module keeps
 the wiring it built under its own environment).
