@@ -1,5 +1,5 @@
-"""Races that happen in AWS, raced locally: with functions in worker processes (``python -m local``'s default), parallel HTTP requests
-through the gateway run at the same time, so the stock rules must hold under real concurrency.
+"""Races that happen in AWS, raced locally: with functions in worker processes (``python -m local``'s default),
+parallel HTTP requests through the gateway run at the same time, so the stock rules must hold under real concurrency.
 
 - 100 one-unit sales against a stock of 10: exactly 10 sales, the stock at 0, the others refused (409) or throttled
   (429), none lost or doubled.
