@@ -111,6 +111,7 @@ def print_ready(runtime: LocalRuntime, seeded: list[str]) -> None:
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("local").setLevel(logging.INFO)  # the runtime's own news: cold starts, schedules run
     runtime = LocalRuntime(parse_args(argv))
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -24,8 +24,12 @@ from aws_lambda_powertools.logging.utils import copy_config_to_registered_logger
 
 H = TypeVar("H", bound=Callable[..., Any])
 
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME") or "local")
-tracer = Tracer(service=os.environ.get("POWERTOOLS_SERVICE_NAME") or "local")
+# Every function's environment names its service; where none does (the local runtime running functions in its own
+# process, tests), not "local": Powertools would give that logger its JSON handler, and the runtime's own loggers
+# (local.*) are its children.
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "local-functions"
+logger = Logger(service=SERVICE)
+tracer = Tracer(service=SERVICE)
 
 _cold_start = True
 
