@@ -205,15 +205,18 @@ class Database:
         return " FOR UPDATE" if self.dialect == "mysql" else ""
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """Commit when the block ends, roll back when it raises. Transactions do not nest."""
+    def transaction(self, *, read_only: bool = False) -> Iterator[Transaction]:
+        """Commit when the block ends, roll back when it raises. Transactions do not nest.
+
+        ``read_only``: the block only reads. SQLite then takes no write lock (in WAL mode, readers run alongside a
+        writer, where a write transaction waits for the one before it); MySQL refuses any write in it."""
         if getattr(self._local, "active", False):
             raise RuntimeError("transaction: already inside a transaction of this Database (no nesting)")
         with self._lock:
             self._local.active = True
             try:
                 conn = self._connection()
-                self._begin(conn)
+                self._begin(conn, read_only)
                 try:
                     yield Transaction(self, conn)
                     with self._translate_errors():
@@ -274,10 +277,12 @@ class Database:
         except OSError as e:  # e.g. the TLS handshake or CA file
             raise DatabaseUnavailable(f"database unavailable: {s.where}: {_one_line(e)}") from None
 
-    def _begin(self, conn: Any) -> None:
+    def _begin(self, conn: Any, read_only: bool) -> None:
         with self._translate_errors():
             if self.dialect == "sqlite":
-                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+            elif read_only:
+                conn.query("START TRANSACTION READ ONLY")
             else:
                 conn.begin()
 

@@ -97,8 +97,8 @@ class UseCases:
 
     @contextmanager
     def reading(self) -> Iterator[Transaction]:
-        """A transaction that only reads."""
-        with self.db.transaction() as tx:
+        """A transaction that only reads (it never waits for a write, nor makes one wait)."""
+        with self.db.transaction(read_only=True) as tx:
             yield tx
 
     @contextmanager

@@ -266,3 +266,28 @@ def test_mysql_parameter_translation() -> None:
         "SELECT '50%%', `a%%b`, \"it''s :no\" FROM t -- :comment %%\n"
         "WHERE x = %(x)s AND y LIKE %(y)s AND z = %(x)s /* :c */"
     )
+
+
+def test_a_read_only_transaction_reads_alongside_a_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dbmod, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.05)
+    writer = Database.from_url(f"sqlite:///{tmp_path}/r.db")
+    reader = Database.from_url(f"sqlite:///{tmp_path}/r.db")
+    with writer.transaction() as tx:
+        tx.execute("CREATE TABLE t (x INTEGER)")
+        tx.execute("INSERT INTO t (x) VALUES (1)")
+    with writer.transaction() as tx:
+        tx.execute("INSERT INTO t (x) VALUES (2)")  # holds the write lock, not committed yet
+        with reader.transaction(read_only=True) as read:
+            assert read.query("SELECT x FROM t") == [{"x": 1}]  # the last committed state, without waiting
+    writer.close()
+    reader.close()
+
+
+@pytest.mark.mariadb
+def test_a_read_only_transaction_refuses_writes_on_mysql(mariadb_database: Database) -> None:
+    with mariadb_database.transaction() as tx:
+        tx.execute("CREATE TABLE IF NOT EXISTS ro (x INTEGER)")
+    with pytest.raises(Exception, match="READ ONLY"), mariadb_database.transaction(read_only=True) as tx:
+        tx.execute("INSERT INTO ro (x) VALUES (1)")
+    with mariadb_database.transaction(read_only=True) as tx:
+        assert tx.query("SELECT COUNT(*) AS n FROM ro") == [{"n": 0}]
