@@ -20,6 +20,7 @@ from handlers.shared.http_event import ApiContext, HttpRequest, authorizer_event
 from local.functions import ServiceFunctions
 from local.gateway_routes import RouteEntry
 from local.jwt_authorizer import InvalidToken, JwtAuthorizer, KeysUnavailable
+from local.workers import FunctionError
 
 log = logging.getLogger("local.gateway")
 
@@ -101,8 +102,8 @@ class RouteAuthorizer:
         event = authorizer_event(request, entry.key, self.api, path_parameters=params, identity=identity)
         try:
             result = self.functions[service.name].invoke(path, event)
-        except Exception as e:
-            if str(e) == "Unauthorized":
+        except Exception as e:  # Exception("Unauthorized") is the authorizer's 401, in this process or in a worker
+            if (e.error_message if isinstance(e, FunctionError) else str(e)) == "Unauthorized":
                 raise Unauthorized from None
             raise
         if not isinstance(result, dict) or not isinstance(result.get("isAuthorized"), bool):

@@ -43,6 +43,8 @@ SAVE_SIGN_IN_SECONDS = 5
 REAP_SECONDS = 5
 """How often idle workers are looked for (each is stopped once idle for its settings' idle time)."""
 CONSUMER_WAIT_SECONDS = 1
+DEFAULT_WORKERS = WorkerSettings()
+"""Functions run in worker processes of their own by default, as Lambda runs them."""
 """Each queue's long poll: short enough that Ctrl-C stops within about a second."""
 log = logging.getLogger("local")
 
@@ -88,8 +90,9 @@ class Options:
     """Run the smoke flows and stop (``make demo``) instead of serving until Ctrl-C."""
     visibility_seconds: int = LOCAL_VISIBILITY_SECONDS
     """Each subscription queue's visibility timeout: failed records come back after it (the cloud's is longer)."""
-    workers: WorkerSettings | None = None
-    """Run each function in worker processes of its own (``local/workers.py``); None: in this process, in turns."""
+    workers: WorkerSettings | None = DEFAULT_WORKERS
+    """Run each function in worker processes of its own (``local/workers.py``), as Lambda does; None: in this process,
+    in turns."""
 
 
 @dataclass
@@ -398,7 +401,7 @@ class LocalRuntime:
 
 
 @contextmanager
-def throwaway_runtime(systems: Sequence[str] = tuple(SYSTEMS), *, workers: WorkerSettings | None = None,
+def throwaway_runtime(systems: Sequence[str] = tuple(SYSTEMS), *, workers: WorkerSettings | None = DEFAULT_WORKERS,
                       seeded: bool = True) -> Iterator[LocalRuntime]:  # fmt: skip
     """A runtime for tools and benchmarks: ``systems`` on free ports, a state folder that is deleted afterwards, the
     demo data when ``seeded``; stopped on leaving, whatever happened."""

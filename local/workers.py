@@ -84,7 +84,13 @@ class FunctionCrashed(RuntimeError):
 
 
 class FunctionError(RuntimeError):
-    """The handler raised; the message names the exception (the traceback went to the worker's log)."""
+    """The handler raised; the message names the exception (the traceback went to the worker's log), and
+    ``error_message`` is the exception's own, as Lambda reports it (``errorMessage``)."""
+
+    def __init__(self, function: str, error_type: str, error_message: str) -> None:
+        super().__init__(f"{function}: {error_type}: {error_message}")
+        self.error_type = error_type
+        self.error_message = error_message
 
 
 FUNCTION_FAILURES = (Throttled, FunctionTimedOut, FunctionCrashed, FunctionError)
@@ -103,7 +109,8 @@ class FunctionSpec:
 
 def serve(conn: Connection, spec: FunctionSpec) -> None:
     """A worker's life: take the function's environment, import its handler, then answer invocations until the
-    runtime closes the pipe. Each answer is ("ok", result), ("missing", message, module) or ("error", message)."""
+    runtime closes the pipe. Each answer is ("ok", result), ("missing", message, module) or ("error", the exception's
+    type, its message)."""
     os.environ.update(spec.environment)
     try:
         handler = resolve(spec.handler)
@@ -122,7 +129,7 @@ def serve(conn: Connection, spec: FunctionSpec) -> None:
             conn.send(("ok", handler(event, context)))
         except Exception as e:
             traceback.print_exc()
-            conn.send(("error", f"{type(e).__name__}: {e}"))
+            conn.send(("error", type(e).__name__, str(e)))
 
 
 def log_cold_start(function: str, seconds: float) -> None:
@@ -217,7 +224,7 @@ class FunctionWorkers:
         worker.conn.send(event)
         kind, *details = self._answer(worker, self.spec.timeout_seconds)
         if kind == "error":
-            raise FunctionError(f"{self.spec.name}: {details[0]}")
+            raise FunctionError(self.spec.name, *details)
         return details[0]
 
     def _answer(self, worker: _Worker, timeout: float) -> tuple[Any, ...]:

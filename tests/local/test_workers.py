@@ -80,8 +80,9 @@ def test_the_timeout_kills_the_worker_and_the_next_invocation_starts_cold(pools:
 def test_a_handler_error_keeps_the_worker_but_a_crash_replaces_it(pools: Any):
     refusing = pools("refuse")
     for _ in range(2):
-        with pytest.raises(FunctionError, match="ValueError: bad input"):
+        with pytest.raises(FunctionError, match="ValueError: bad input") as raised:
             refusing.invoke({})
+        assert (raised.value.error_type, raised.value.error_message) == ("ValueError", "bad input")
     assert (refusing.cold_starts, refusing.warm) == (1, 1)  # the same worker both times
     dying = pools("die", concurrency=1)
     with pytest.raises(FunctionCrashed, match="exited"):
