@@ -14,6 +14,7 @@ the gateways) is copied into a worker.
 
 from __future__ import annotations
 
+import collections
 import importlib
 import logging
 import multiprocessing
@@ -157,8 +158,18 @@ class _Worker:
             self.process.join()
 
 
+@dataclass(eq=False)
+class _Waiter:
+    """An invocation waiting at the concurrency limit: handed a worker that came free, or the slot of one that died."""
+
+    ready: threading.Event = field(default_factory=threading.Event)
+    worker: _Worker | None = None
+    slot: bool = False
+
+
 class FunctionWorkers:
-    """The warm and busy workers of one function."""
+    """The warm and busy workers of one function. Invocations that wait at the limit are served in their order of
+    arrival: a worker that comes free goes to the longest waiting, never to one that arrived after it."""
 
     def __init__(self, spec: FunctionSpec, *, queue_seconds: float = DEFAULT_QUEUE_SECONDS,
                  on_cold_start: Callable[[str, float], None] | None = None) -> None:  # fmt: skip
@@ -166,8 +177,9 @@ class FunctionWorkers:
         self.queue_seconds = queue_seconds
         self.on_cold_start = on_cold_start or log_cold_start
         self._idle: list[_Worker] = []
+        self._waiting: collections.deque[_Waiter] = collections.deque()
         self._busy = 0
-        self._free = threading.Condition()
+        self._lock = threading.Lock()
         self._closed = False
         self.cold_starts = 0
 
@@ -185,20 +197,25 @@ class FunctionWorkers:
         return answer
 
     def _acquire(self) -> _Worker:
-        deadline = time.monotonic() + self.queue_seconds
-        with self._free:
-            while True:
-                if self._idle:
-                    self._busy += 1
-                    return self._idle.pop()
-                if self._busy < self.spec.concurrency:
-                    self._busy += 1
-                    break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+        waiter = None
+        with self._lock:
+            if self._idle and not self._waiting:
+                self._busy += 1
+                return self._idle.pop()
+            if self._busy < self.spec.concurrency and not self._waiting:
+                self._busy += 1
+            else:
+                waiter = _Waiter()
+                self._waiting.append(waiter)
+        if waiter is not None:
+            waiter.ready.wait(self.queue_seconds)
+            with self._lock:
+                if waiter.worker is None and not waiter.slot:
+                    self._waiting.remove(waiter)
                     raise Throttled(f"{self.spec.name}: all {self.spec.concurrency} workers are busy")
-                self._free.wait(remaining)
-        try:
+            if waiter.worker is not None:
+                return waiter.worker
+        try:  # a slot of its own: a cold start
             return self._start()
         except BaseException:
             self._discard(None)
@@ -239,11 +256,15 @@ class FunctionWorkers:
 
     def _release(self, worker: _Worker) -> None:
         worker.last_used = time.monotonic()
-        with self._free:
+        with self._lock:
+            if self._waiting and not self._closed:
+                waiter = self._waiting.popleft()  # it goes on with this worker: still as many busy
+                waiter.worker = worker
+                waiter.ready.set()
+                return
             self._busy -= 1
             if not self._closed:
                 self._idle.append(worker)
-                self._free.notify()
                 return
         worker.stop()  # the runtime is stopping
 
@@ -251,14 +272,18 @@ class FunctionWorkers:
         """A worker that failed its invocation or its start is not reused (its slot frees up)."""
         if worker is not None:
             worker.stop()
-        with self._free:
+        with self._lock:
+            if self._waiting and not self._closed:
+                waiter = self._waiting.popleft()  # it starts a worker in this slot
+                waiter.slot = True
+                waiter.ready.set()
+                return
             self._busy -= 1
-            self._free.notify()
 
     def reap(self, idle_seconds: float) -> int:
         """Stop the workers idle for longer than ``idle_seconds``; how many were stopped."""
         cutoff = time.monotonic() - idle_seconds
-        with self._free:
+        with self._lock:
             stale = [w for w in self._idle if w.last_used < cutoff]
             self._idle = [w for w in self._idle if w not in stale]
         for worker in stale:
@@ -267,11 +292,11 @@ class FunctionWorkers:
 
     def stop(self) -> None:
         """Stop every idle worker; a busy one stops when its invocation ends."""
-        with self._free:
+        with self._lock:
             self._closed = True
         self.reap(-1)
 
     @property
     def warm(self) -> int:
-        with self._free:
+        with self._lock:
             return len(self._idle) + self._busy

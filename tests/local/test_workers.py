@@ -67,6 +67,21 @@ def test_above_the_limit_an_invocation_waits_for_a_worker_to_come_free(pools: An
     assert first["pid"] == second["pid"]
 
 
+def test_waiting_invocations_get_the_worker_in_their_order_of_arrival(pools: Any):
+    workers = pools("nap", concurrency=1, queue_seconds=10)
+    workers.invoke({"seconds": 0})  # warm
+    with ThreadPoolExecutor(6) as run:
+        first = run.submit(workers.invoke, {"seconds": 0.3})
+        time.sleep(0.1)
+        waiting = []
+        for n in range(5):  # each arrives while the one worker is busy, after the one before
+            waiting.append(run.submit(workers.invoke, {"seconds": 0.05, "n": n}))
+            time.sleep(0.02)
+        started = [w.result()["started"] for w in waiting]
+    assert first.result()["ended"] <= started[0]
+    assert started == sorted(started), "served in the order they arrived"
+
+
 def test_the_timeout_kills_the_worker_and_the_next_invocation_starts_cold(pools: Any):
     workers = pools("nap", timeout=0.5, concurrency=1)
     started = time.monotonic()
