@@ -42,8 +42,8 @@ from local.workers import WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_THREADS = 8
-REQUESTS = 1500
-RUNS = 5
+REQUESTS = 3000
+RUNS = 9
 COLD_STARTS = 5
 MODES = {"in this process": None, "in worker processes": WorkerSettings()}
 
