@@ -9,11 +9,13 @@ the wiring it built under its own environment).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import threading
 import uuid
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from typing import Any
 
 from local.workers import FunctionSpec, FunctionWorkers, LambdaContext, WorkerSettings, resolve
@@ -58,6 +60,13 @@ class ServiceFunctions:
 
     def function_name(self, handler: str) -> str:
         return f"{self.name}-{handler.rsplit('.', 2)[-2]}"
+
+    async def invoke_on_loop(self, handler: str, event: Any, executor: Executor) -> Any:
+        """:meth:`invoke` for an event loop: a warm worker is called from the loop; anything that may block (a cold
+        start, a wait at the limit, an invocation in this process) runs in ``executor``."""
+        if self.workers is not None:
+            return await self.pool(handler).invoke_on_loop(event, executor)
+        return await asyncio.get_running_loop().run_in_executor(executor, self.invoke, handler, event)
 
     def invoke(self, handler: str, event: Any) -> Any:
         if self.workers is not None:

@@ -18,10 +18,12 @@ The pieces live beside this module: ``local.gateway_routes`` (matching), ``local
 writing responses), ``local.gateway_cors`` and ``local.gateway_auth`` (both authorizers); the events themselves come
 from ``handlers.shared.http_event``, the builder the Users container and the tests use too.
 
-Handlers run through each service's :class:`~local.functions.ServiceFunctions` in the gateway's worker threads, so
-the event loop keeps serving while a handler works. A request's authorizer and handler run there one after the other,
-in a single hand-off. In-process functions take turns (one service's environment at a time), so one thread is enough;
-functions in worker processes run in parallel, and a function throttled at its concurrency limit answers 429.
+Nothing that may wait runs on the event loop. A function in a warm worker process is called from the loop itself:
+the event goes down the worker's pipe and the loop awaits the answer, with no thread in between. A cold start, a wait
+at the function's concurrency limit, an in-process invocation, and an authorizer answer not known already (a cached
+one, or a token verified before) run in the gateway's threads. In-process functions take turns (one service's
+environment at a time), so one thread is enough; functions in worker processes run in parallel, and a function
+throttled at its concurrency limit answers 429.
 Errors read like API Gateway's: ``{"message": "Unauthorized"}``, ``"Forbidden"``, ``"Not Found"``,
 ``"Internal Server Error"``; the details go to the log (``local.gateway``), never to the client. A declared route
 whose handler module does not exist yet answers 501, saying so.
@@ -130,34 +132,40 @@ class Gateway:
         if not entry.route.public and not request.headers.get("authorization", "").strip():
             # The identity source is missing: API Gateway refuses without calling anyone, so no hand-off either.
             return HttpResponse.message(401, "Unauthorized")
-        # One hand-off to the worker for the authorizer and the handler together: each hand-off is two thread wake-ups
-        # and a wait for the interpreter lock, which cost more than the gateway's own work on a request.
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._worker, self._authorize_and_integrate, request, entry, path_parameters)
-
-    def _authorize_and_integrate(
-        self, request: HttpRequest, entry: RouteEntry, path_parameters: Mapping[str, str]
-    ) -> HttpResponse:
         authorizer: dict[str, Any] | None = None
         if not entry.route.public:
-            try:
-                authorizer = self.authorizer.authorize(request, entry, path_parameters)
-            except Unauthorized:
-                return HttpResponse.message(401, "Unauthorized")
-            except Forbidden:
-                return HttpResponse.message(403, "Forbidden")
-            except Exception:
-                log.exception("%s %s: the authorizer failed (request %s)", self.system.name, entry.key,
-                              request.request_id)  # fmt: skip
-                return HttpResponse.message(500, "Internal Server Error")
+            # An answer known already (cached, or a token verified before) is used here, on the loop; asking (a
+            # function, or the keys) may wait, so it runs in a thread.
+            answer = self._authorize(request, entry, path_parameters, cached_only=True)
+            if answer is None:
+                loop = asyncio.get_running_loop()
+                answer = await loop.run_in_executor(self._worker, self._authorize, request, entry, path_parameters)
+            if isinstance(answer, HttpResponse):
+                return answer
+            authorizer = answer
         event = http_api_event(request, entry.key, self.api, path_parameters=path_parameters, authorizer=authorizer)
-        return self._integrate(request, entry, event)
+        return await self._integrate(request, entry, event)
 
-    def _integrate(self, request: HttpRequest, entry: RouteEntry, event: dict[str, Any]) -> HttpResponse:
+    def _authorize(
+        self, request: HttpRequest, entry: RouteEntry, path_parameters: Mapping[str, str], cached_only: bool = False
+    ) -> dict[str, Any] | HttpResponse | None:
+        """``requestContext.authorizer``, or the refusal to answer with; None: not known without asking."""
+        try:
+            return self.authorizer.authorize(request, entry, path_parameters, cached_only=cached_only)
+        except Unauthorized:
+            return HttpResponse.message(401, "Unauthorized")
+        except Forbidden:
+            return HttpResponse.message(403, "Forbidden")
+        except Exception:
+            log.exception("%s %s: the authorizer failed (request %s)", self.system.name, entry.key,
+                          request.request_id)  # fmt: skip
+            return HttpResponse.message(500, "Internal Server Error")
+
+    async def _integrate(self, request: HttpRequest, entry: RouteEntry, event: dict[str, Any]) -> HttpResponse:
         path = self.resolve(self.system, entry.service, entry.service.api_handler)
         module = path.rpartition(".")[0]
         try:
-            result = self.functions[entry.service.name].invoke(path, event)
+            result = await self.functions[entry.service.name].invoke_on_loop(path, event, self._worker)
         except Throttled:
             log.warning("%s: %s throttled (request %s)", self.system.name, entry.key, request.request_id)
             return HttpResponse.message(429, "Too Many Requests")

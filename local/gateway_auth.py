@@ -54,32 +54,43 @@ class RouteAuthorizer:
         self.resolve = handler_resolver
         self._cache: dict[tuple[str, ...], tuple[float, dict[str, Any]]] = {}
 
-    def authorize(self, request: HttpRequest, entry: RouteEntry, params: Mapping[str, str]) -> dict[str, Any]:
-        """``requestContext.authorizer`` for the route, or :class:`Unauthorized` / :class:`Forbidden`."""
+    def authorize(
+        self, request: HttpRequest, entry: RouteEntry, params: Mapping[str, str], *, cached_only: bool = False
+    ) -> dict[str, Any] | None:
+        """``requestContext.authorizer`` for the route, or :class:`Unauthorized` / :class:`Forbidden`. With
+        ``cached_only``, only an answer known already (a cached one, a token verified before), without calling a
+        function or fetching keys; None when there is none."""
         authorizer = self.system.authorizer
         if isinstance(authorizer, spec.JwtAuthorizer):
             if self.jwt is None:
                 raise RuntimeError(f"{self.system.name}: a JWT authorizer is declared but no JWT settings were given")
             try:
-                return self.jwt.authorize(request.headers)
+                return self.jwt.authorize(request.headers, remembered_only=cached_only)
             except InvalidToken as e:
                 log.info("%s %s: token refused: %s", self.system.name, entry.key, e)
                 raise Unauthorized from None
             except KeysUnavailable as e:
                 log.error("%s %s: the JWKS cannot be fetched (%s); refusing", self.system.name, entry.key, e)
                 raise Unauthorized from None
-        context = self._lambda_authorizer(authorizer, request, entry, params)
-        return {"lambda": context}
+        context = self._lambda_authorizer(authorizer, request, entry, params, cached_only)
+        return None if context is None else {"lambda": context}
 
     def _lambda_authorizer(
-        self, authorizer: spec.LambdaAuthorizer, request: HttpRequest, entry: RouteEntry, params: Mapping[str, str]
-    ) -> dict[str, Any]:
+        self,
+        authorizer: spec.LambdaAuthorizer,
+        request: HttpRequest,
+        entry: RouteEntry,
+        params: Mapping[str, str],
+        cached_only: bool,
+    ) -> dict[str, Any] | None:
         identity = identity_values(authorizer.identity_sources, request, entry)
         if identity is None:
             raise Unauthorized
         cached = self._cache.get(identity)
         if cached and cached[0] > time.monotonic():
             result = cached[1]
+        elif cached_only:
+            return None
         else:
             result = self._invoke(authorizer, request, entry, params, identity)
             if authorizer.cache_ttl_seconds:

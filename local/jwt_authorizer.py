@@ -63,9 +63,13 @@ class JwtAuthorizer:
         self.settings = settings
         self.verifier = verifier or TokenVerifier.for_jwks(settings.jwks_url, settings.issuer, required=REQUIRED_CLAIMS)
 
-    def claims(self, headers: Mapping[str, str]) -> dict[str, Any]:
-        """The verified claims. Raises :class:`InvalidToken` (a 401) or :class:`KeysUnavailable`."""
-        claims = self.verifier.claims(token_from(headers))
+    def claims(self, headers: Mapping[str, str], *, remembered_only: bool = False) -> dict[str, Any] | None:
+        """The verified claims. Raises :class:`InvalidToken` (a 401) or :class:`KeysUnavailable`. With
+        ``remembered_only``, None for a token not verified before (nothing is fetched or verified then)."""
+        token = token_from(headers)
+        claims = self.verifier.remembered(token) if remembered_only else self.verifier.claims(token)
+        if claims is None:
+            return None
         audiences = set(self.settings.client_ids)
         aud = claims.get("aud")
         if aud is not None:
@@ -75,6 +79,8 @@ class JwtAuthorizer:
             raise InvalidToken("the token has no aud and its client_id is not one of the authorizer's audiences")
         return claims
 
-    def authorize(self, headers: Mapping[str, str]) -> dict[str, Any]:
-        """``{"jwt": {"claims": {...strings...}, "scopes": None}}``: routes declare no OAuth scopes."""
-        return {"jwt": {"claims": claims_as_strings(self.claims(headers)), "scopes": None}}
+    def authorize(self, headers: Mapping[str, str], *, remembered_only: bool = False) -> dict[str, Any] | None:
+        """``{"jwt": {"claims": {...strings...}, "scopes": None}}``: routes declare no OAuth scopes. With
+        ``remembered_only``, None for a token not verified before."""
+        claims = self.claims(headers, remembered_only=remembered_only)
+        return None if claims is None else {"jwt": {"claims": claims_as_strings(claims), "scopes": None}}

@@ -14,6 +14,7 @@ the gateways) is copied into a worker.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import importlib
 import logging
@@ -23,7 +24,9 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing.connection import Connection
@@ -167,6 +170,11 @@ class _Waiter:
     slot: bool = False
 
 
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 class FunctionWorkers:
     """The warm and busy workers of one function. Invocations that wait at the limit are served in their order of
     arrival: a worker that comes free goes to the longest waiting, never to one that arrived after it."""
@@ -185,8 +193,22 @@ class FunctionWorkers:
 
     def invoke(self, event: Any) -> Any:
         worker = self._acquire()
+        with self._using(worker):
+            return self._result(self._call(worker, event))
+
+    async def invoke_on_loop(self, event: Any, executor: Executor) -> Any:
+        """:meth:`invoke` for an event loop: a warm worker is called from the loop itself, its pipe awaited (no thread
+        hand-off); a cold start, or a wait at the limit, runs :meth:`invoke` in ``executor``."""
+        worker = self._take_idle()
+        if worker is None:
+            return await asyncio.get_running_loop().run_in_executor(executor, self.invoke, event)
+        with self._using(worker):
+            return self._result(await self._call_on_loop(worker, event))
+
+    @contextmanager
+    def _using(self, worker: _Worker) -> Iterator[None]:
         try:
-            answer = self._call(worker, event)
+            yield
         except FunctionError:
             self._release(worker)  # the handler raised and answered: its environment stays warm, as in Lambda
             raise
@@ -194,7 +216,14 @@ class FunctionWorkers:
             self._discard(worker)
             raise
         self._release(worker)
-        return answer
+
+    def _take_idle(self) -> _Worker | None:
+        """A warm worker at once, unless none is idle or others wait for one."""
+        with self._lock:
+            if self._idle and not self._waiting:
+                self._busy += 1
+                return self._idle.pop()
+        return None
 
     def _acquire(self) -> _Worker:
         waiter = None
@@ -237,9 +266,27 @@ class FunctionWorkers:
         self.on_cold_start(self.spec.name, time.monotonic() - started)
         return worker
 
-    def _call(self, worker: _Worker, event: Any) -> Any:
+    def _call(self, worker: _Worker, event: Any) -> tuple[Any, ...]:
         worker.conn.send(event)
-        kind, *details = self._answer(worker, self.spec.timeout_seconds)
+        return self._answer(worker, self.spec.timeout_seconds)
+
+    async def _call_on_loop(self, worker: _Worker, event: Any) -> tuple[Any, ...]:
+        loop = asyncio.get_running_loop()
+        readable = loop.create_future()
+        fd = worker.conn.fileno()
+        loop.add_reader(fd, _resolve, readable)
+        try:
+            worker.conn.send(event)
+            await asyncio.wait_for(readable, self.spec.timeout_seconds)
+        except TimeoutError:
+            worker.process.kill()
+            raise FunctionTimedOut(f"{self.spec.name}: timed out after {self.spec.timeout_seconds:g} s") from None
+        finally:
+            loop.remove_reader(fd)
+        return self._answer(worker, 0)  # there by now
+
+    def _result(self, answer: tuple[Any, ...]) -> Any:
+        kind, *details = answer
         if kind == "error":
             raise FunctionError(self.spec.name, *details)
         return details[0]

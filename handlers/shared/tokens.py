@@ -82,11 +82,8 @@ class TokenVerifier:
     def claims(self, token: str) -> dict[str, Any]:
         """The verified claims (a copy: callers may change it). Raises :class:`InvalidToken` for any bad token,
         :class:`KeysUnavailable` when the keys cannot be fetched."""
-        with self._lock:
-            seen = self._verified.get(token)
-            if seen is not None and self.clock() < seen[0]:
-                self._verified.move_to_end(token)
-                return dict(seen[1])
+        if (remembered := self.remembered(token)) is not None:
+            return remembered
         claims = self._verify(token)
         if "exp" not in claims:  # a token that never expires is checked every time
             return claims
@@ -96,6 +93,16 @@ class TokenVerifier:
             while len(self._verified) > VERIFIED_TOKENS:
                 self._verified.popitem(last=False)
         return dict(claims)
+
+    def remembered(self, token: str) -> dict[str, Any] | None:
+        """The claims (a copy) of ``token`` if it was verified before and has not expired; None otherwise. Verifies
+        nothing and fetches nothing."""
+        with self._lock:
+            seen = self._verified.get(token)
+            if seen is not None and self.clock() < seen[0]:
+                self._verified.move_to_end(token)
+                return dict(seen[1])
+        return None
 
     def _verify(self, token: str) -> dict[str, Any]:
         try:

@@ -3,6 +3,7 @@ parallel up to the concurrency limit, throttling above it, the timeout enforced,
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -126,3 +127,26 @@ def test_idle_workers_are_reaped(pools: Any):
     assert workers.warm == 0
     workers.invoke({})
     assert workers.cold_starts == 2
+
+
+def test_from_an_event_loop_a_warm_worker_is_called_directly_with_the_same_outcomes(pools: Any):
+    napping, refusing = pools("nap", timeout=0.5), pools("refuse")
+    threads = ThreadPoolExecutor(2, thread_name_prefix="gateway")
+
+    async def calls() -> None:
+        cold = await napping.invoke_on_loop({"seconds": 0}, threads)  # started in a thread
+        warm = await napping.invoke_on_loop({"seconds": 0}, threads)  # from the loop
+        assert warm["pid"] == cold["pid"] and napping.cold_starts == 1
+        with pytest.raises(FunctionTimedOut):
+            await napping.invoke_on_loop({"seconds": 3}, threads)
+        assert napping.warm == 0  # killed, its slot free
+        assert (await napping.invoke_on_loop({"seconds": 0}, threads))["pid"] != cold["pid"]
+        for _ in range(2):
+            with pytest.raises(FunctionError, match="ValueError: bad input"):
+                await refusing.invoke_on_loop({}, threads)
+        assert (refusing.cold_starts, refusing.warm) == (1, 1)
+
+    try:
+        asyncio.run(calls())
+    finally:
+        threads.shutdown()
