@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -291,3 +292,29 @@ def test_a_read_only_transaction_refuses_writes_on_mysql(mariadb_database: Datab
         tx.execute("INSERT INTO ro (x) VALUES (1)")
     with mariadb_database.transaction(read_only=True) as tx:
         assert tx.query("SELECT COUNT(*) AS n FROM ro") == [{"n": 0}]
+
+
+def test_a_writer_waits_for_another_writer_s_lock_then_writes(tmp_path: Path) -> None:
+    first = Database.from_url(f"sqlite:///{tmp_path}/w2.db")
+    second = Database.from_url(f"sqlite:///{tmp_path}/w2.db")
+    with first.transaction() as tx:
+        tx.execute("CREATE TABLE t (x INTEGER)")
+    holding = threading.Event()
+
+    def hold_the_lock() -> None:
+        with first.transaction() as tx:
+            tx.execute("INSERT INTO t (x) VALUES (1)")
+            holding.set()
+            time.sleep(0.2)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    holding.wait()
+    with second.transaction() as tx:  # retried until the first commits, not refused
+        tx.execute("INSERT INTO t (x) VALUES (2)")
+        assert tx.query("SELECT x FROM t ORDER BY x") == [{"x": 1}, {"x": 2}]
+    holder.join()
+    with second.transaction() as tx:  # the connection's own busy timeout is back for every other statement
+        assert tx.query("PRAGMA busy_timeout") == [{"timeout": int(dbmod.SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}]
+    first.close()
+    second.close()
