@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
@@ -25,6 +26,9 @@ class AwsServerError(RuntimeError):
 
 def serve(conn: Connection, port: int, environment: Mapping[str, str]) -> None:
     """The server process: moto on 127.0.0.1:``port``, then the model calls the runtime sends, until it hangs up."""
+    # Ctrl-C reaches every process of the terminal's group; the runtime stops this one itself, once it has saved the
+    # users through it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.update(environment)  # moto's own settings (id strategies) are read from its environment
     from moto.server import ThreadedMotoServer
 
@@ -40,7 +44,7 @@ def serve(conn: Connection, port: int, environment: Mapping[str, str]) -> None:
     while True:
         try:
             name, args = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+        except EOFError:
             break
         try:
             conn.send(("ok", MODEL_CALLS[name](*args)))

@@ -384,7 +384,10 @@ class LocalRuntime:
         for thread in self._background:
             thread.join(timeout=CONSUMER_WAIT_SECONDS + 5)
         if self.systems:
-            self.save_sign_in()
+            try:
+                self.save_sign_in()
+            except (AwsServerError, OSError) as e:  # local AWS died first: the last few seconds of sign-ups are lost
+                log.error("sign-ups since the last save were not kept: local AWS is gone (%s)", e)
         for server in reversed(self._servers):
             if hasattr(server, "should_exit"):
                 server.should_exit = True

@@ -20,6 +20,7 @@ import importlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 import traceback
@@ -115,6 +116,9 @@ def serve(conn: Connection, spec: FunctionSpec) -> None:
     """A worker's life: take the function's environment, import its handler, then answer invocations until the
     runtime closes the pipe. Each answer is ("ok", result), ("missing", message, module) or ("error", the exception's
     type, its message)."""
+    # Ctrl-C reaches every process of the terminal's group; the runtime stops its workers itself (closing their pipes),
+    # so an invocation under way finishes rather than dying with a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.update(spec.environment)
     try:
         handler = resolve(spec.handler)
@@ -125,7 +129,7 @@ def serve(conn: Connection, spec: FunctionSpec) -> None:
     while True:
         try:
             event = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+        except EOFError:
             return
         context = LambdaContext(spec.name, aws_request_id=str(uuid.uuid4()),
                                 deadline=time.monotonic() + spec.timeout_seconds)  # fmt: skip
