@@ -17,7 +17,7 @@ from aws_systems import defaults
 from aws_systems._base import Component, Transforms
 from aws_systems.defaults import Protection
 from aws_systems.iam import check_statements, policy_document, trust_policy
-from aws_systems.validation import check_int, check_one_of
+from aws_systems.validation import IDENTITY_SOURCE, check_int, check_one_of
 
 Mfa = Literal["OFF", "OPTIONAL", "ON"]
 ClientKind = Literal["spa", "server"]
@@ -37,11 +37,6 @@ PASSWORD_MAX_LENGTH = 99
 TOKEN_MINUTES_RANGE = (5, 1440)
 REFRESH_TOKEN_DAYS_RANGE = (1, 3650)
 LAMBDA_AUTHORIZER_MAX_TTL_SECONDS = 3600
-# An HTTP API identity source: a header, a query string parameter, a context or a stage variable (API Gateway's
-# selection expressions); for a Lambda authorizer they must all be present, and together they are the cache key.
-IDENTITY_SOURCE = re.compile(
-    r"^\$(request\.(header|querystring)\.[^\s.,$]+|context\.[A-Za-z][A-Za-z0-9.]*|stageVariables\.\w+)$"
-)
 
 _AUTHORIZATION_HEADER = "$request.header.Authorization"
 _IDENTITY_PRINCIPAL = "cognito-identity.amazonaws.com"

@@ -7,6 +7,12 @@ import ipaddress
 import re
 from collections.abc import Iterable
 
+# An HTTP API identity source: a header, a query string parameter, a context or a stage variable (API Gateway's
+# selection expressions); for a Lambda authorizer they must all be present, and together they are the cache key.
+IDENTITY_SOURCE = re.compile(
+    r"^\$(request\.(header|querystring)\.[^\s.,$]+|context\.[A-Za-z][A-Za-z0-9.]*|stageVariables\.\w+)$"
+)
+
 CLOUDWATCH_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )  # fmt: skip

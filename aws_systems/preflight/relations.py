@@ -3,13 +3,17 @@
 - An SQS event source mapping is refused when the queue's visibility timeout is shorter than the function's timeout,
   and a batch size above 10 needs a batching window (Lambda's CreateEventSourceMapping).
 - A backup rule that moves recovery points to cold storage must keep them there 90 days or more (AWS Backup).
+- An HTTP API Lambda (REQUEST) authorizer's identity sources are selection expressions API Gateway accepts
+  (``$request.header.<name>``, ``$request.querystring.<name>``, ``$context.<variable>``, ``$stageVariables.<name>``),
+  and one that caches its answers needs at least one: they are the cache key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_systems.preflight.model import Stack, as_list
+from aws_systems.preflight.model import Resource, Stack, as_list
+from aws_systems.validation import IDENTITY_SOURCE
 
 BACKUP_MIN_COLD_DAYS = 90
 
@@ -56,4 +60,22 @@ def check(stack: Stack) -> list[tuple[str, str]]:
                         f"after {cold:g}: AWS Backup keeps cold recovery points {BACKUP_MIN_COLD_DAYS} days or more",
                     )
                 )
+    for authorizer in stack.of_type("aws:apigatewayv2/authorizer:Authorizer"):
+        out += [(authorizer.urn, problem) for problem in _identity_problems(authorizer)]
     return out
+
+
+def _identity_problems(authorizer: Resource) -> list[str]:
+    if authorizer.props.get("authorizerType") != "REQUEST":
+        return []
+    sources = [s for s in as_list(authorizer.props.get("identitySources")) if isinstance(s, str)]
+    problems = [
+        f"identity source {source!r} is not $request.header.<name>, $request.querystring.<name>, $context.<variable> "
+        "or $stageVariables.<name>: API Gateway refuses it"
+        for source in sources
+        if not IDENTITY_SOURCE.match(source)
+    ]
+    ttl = _number(authorizer.props.get("authorizerResultTtlInSeconds"))
+    if ttl and not sources:
+        problems.append(f"answers are cached for {ttl:g} s but no identity source is given to key the cache")
+    return problems

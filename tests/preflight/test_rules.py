@@ -423,6 +423,20 @@ def test_a_large_batch_needs_a_window_and_cold_backups_need_90_days():
     assert fired("aws-relations", res("aws:backup/plan:Plan", "plan", rules=[rule])) == []
 
 
+def test_a_lambda_authorizer_s_identity_sources_are_ones_api_gateway_accepts_and_key_its_cache():
+    def authorizer(*sources: str, ttl: int = 300, kind: str = "REQUEST") -> Resource:
+        return res("aws:apigatewayv2/authorizer:Authorizer", "authz", authorizerType=kind,
+                   identitySources=list(sources), authorizerResultTtlInSeconds=ttl)  # fmt: skip
+
+    assert fired("aws-relations", authorizer("$request.header.Authorization", "$context.routeKey")) == []
+    [message] = fired("aws-relations", authorizer("$request.header.Authorization", "request.header.X-Tenant"))
+    assert message.startswith("identity source 'request.header.X-Tenant' is not $request.header.<name>")
+    [message] = fired("aws-relations", authorizer())
+    assert message == "answers are cached for 300 s but no identity source is given to key the cache"
+    assert fired("aws-relations", authorizer(ttl=0)) == []  # no cache, no key needed
+    assert fired("aws-relations", authorizer("anything", kind="JWT")) == []  # the JWT rules are not these
+
+
 # --- secure defaults ----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("type_", "props", "checkov"),
