@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from local.demo import Api, runtime_target
 from local.runtime import LocalRuntime
@@ -28,6 +28,7 @@ from tests.browser.steps import (
     go,
     open_app,
     pay,
+    say,
     sign_in,
     signed_in,
     stock_cell,
@@ -225,3 +226,22 @@ def test_warehouse_adjusts_stock_without_a_till_and_an_expired_session_asks_to_s
     page.reload()
     expect(page.get_by_test_id("signin-message")).to_have_text("Your session has expired. Please sign in again.")
     expect(page.get_by_test_id("nav")).to_be_hidden()
+
+
+def test_a_quantity_typed_at_the_till_survives_the_results_being_drawn_again(page: Page, runtime: LocalRuntime):
+    signed_in(page, runtime, SELLER)
+    go(page, "pos")
+    search = page.get_by_label(say(page, "pos.search"))
+
+    def quantity() -> Locator:
+        row = page.get_by_test_id(f"pos-result-{SOLD_SKU}")
+        return row.get_by_label(say(page, "pos.quantityOf", sku=SOLD_SKU), exact=True)
+
+    search.fill(SOLD_SKU[:3])
+    quantity().fill("3")
+    search.fill(SOLD_SKU)  # the rows are drawn again, as when the till's data arrives after the typing
+    expect(quantity()).to_have_value("3")
+    add = say(page, "pos.addOf", sku=SOLD_SKU)
+    page.get_by_test_id(f"pos-result-{SOLD_SKU}").get_by_role("button", name=add).click()
+    expect(page.get_by_test_id(f"cart-row-{SOLD_SKU}").get_by_test_id("cart-qty")).to_have_value("3")
+    expect(quantity()).to_have_value("1")  # ready for the next product

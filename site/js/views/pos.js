@@ -32,6 +32,7 @@ export function posView(ctx) {
   let products = []; // active products, each with its stock
   let clients = [];
   const cart = new Map(); // product id → {product, quantity}
+  const typed = new Map(); // product id → the quantity typed in its search row, kept when the rows are drawn again
   let key = null; // the Idempotency-Key of the current cart; a new one once the cart changes
 
   async function load() {
@@ -70,15 +71,17 @@ export function posView(ctx) {
       type: "number",
       min: "1",
       step: "1",
-      value: "1",
+      value: typed.get(product.id) ?? "1",
       class: "qty",
       inputmode: "numeric",
       "aria-label": t("pos.quantityOf", { sku: product.sku }),
       "data-testid": "pos-qty",
+      oninput: (event) => typed.set(product.id, event.target.value),
     });
     const add = () => {
       addToCart(product, integer(quantity.value));
       quantity.value = "1";
+      typed.delete(product.id);
     };
     return h(
       "tr",
