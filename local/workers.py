@@ -45,13 +45,14 @@ DEFAULT_QUEUE_SECONDS = 1.0
 @dataclass(frozen=True)
 class WorkerSettings:
     """How the runtime runs functions in workers: each function's concurrency limit, how long an invocation above it
-    waits before it is throttled, how long an idle worker is kept, and how many batches of a queue are in flight."""
+    waits before it is throttled, how long an idle worker is kept, and how many batches of a queue may be in flight."""
 
     concurrency: int = DEFAULT_CONCURRENCY
     queue_seconds: float = DEFAULT_QUEUE_SECONDS
     idle_seconds: float = DEFAULT_IDLE_SECONDS
     pollers: int = 5
-    """Batches of one subscription's queue handled at once (the event source mapping's concurrency)."""
+    """The most batches of one subscription's queue handled at once when it declares no ``max_concurrency``: its
+    pollers scale out to this while the queue has a backlog, as the event source mapping does."""
 
 
 @dataclass
