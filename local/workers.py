@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import gc
 import importlib
 import logging
 import multiprocessing
@@ -120,12 +121,18 @@ def serve(conn: Connection, spec: FunctionSpec) -> None:
     # Ctrl-C reaches every process of the terminal's group; the runtime stops its workers itself (closing their pipes),
     # so an invocation under way finishes rather than dying with a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the forkserver preloaded and the handler's imports build lives as long as the worker: frozen, out of the
+    # collector's way, a collection walks only what invocations allocate, and leaves the pages shared with the
+    # forkserver unwritten.
+    gc.disable()
     os.environ.update(spec.environment)
     try:
         handler = resolve(spec.handler)
     except ModuleNotFoundError as e:
         conn.send(("missing", str(e), e.name))
         return
+    gc.freeze()
+    gc.enable()
     conn.send(("ready", None))
     while True:
         try:
@@ -175,9 +182,9 @@ class _Waiter:
     slot: bool = False
 
 
-def _resolve(future: asyncio.Future[None]) -> None:
+def _settle(future: asyncio.Future[bool], answered: bool) -> None:
     if not future.done():
-        future.set_result(None)
+        future.set_result(answered)
 
 
 class FunctionWorkers:
@@ -276,19 +283,22 @@ class FunctionWorkers:
         return self._answer(worker, self.spec.timeout_seconds)
 
     async def _call_on_loop(self, worker: _Worker, event: Any) -> tuple[Any, ...]:
+        # A future settled by the pipe turning readable, or by the timeout; a timer rather than asyncio.wait_for,
+        # which would wrap every call in a task of its own.
         loop = asyncio.get_running_loop()
-        readable = loop.create_future()
+        answered: asyncio.Future[bool] = loop.create_future()
         fd = worker.conn.fileno()
-        loop.add_reader(fd, _resolve, readable)
+        loop.add_reader(fd, _settle, answered, True)
+        timer = loop.call_later(self.spec.timeout_seconds, _settle, answered, False)
         try:
             worker.conn.send(event)
-            await asyncio.wait_for(readable, self.spec.timeout_seconds)
-        except TimeoutError:
-            worker.process.kill()
-            raise FunctionTimedOut(f"{self.spec.name}: timed out after {self.spec.timeout_seconds:g} s") from None
+            if not await answered:
+                worker.process.kill()
+                raise FunctionTimedOut(f"{self.spec.name}: timed out after {self.spec.timeout_seconds:g} s")
         finally:
+            timer.cancel()
             loop.remove_reader(fd)
-        return self._answer(worker, 0)  # there by now
+        return self._receive(worker)
 
     def _result(self, answer: tuple[Any, ...]) -> Any:
         kind, *details = answer
@@ -298,9 +308,17 @@ class FunctionWorkers:
 
     def _answer(self, worker: _Worker, timeout: float) -> tuple[Any, ...]:
         try:
-            if not worker.conn.poll(timeout):
-                worker.process.kill()
-                raise FunctionTimedOut(f"{self.spec.name}: timed out after {timeout:g} s")
+            ready = worker.conn.poll(timeout)
+        except (EOFError, ConnectionError, OSError):
+            ready = True  # the worker is gone: receiving says so
+        if not ready:
+            worker.process.kill()
+            raise FunctionTimedOut(f"{self.spec.name}: timed out after {timeout:g} s")
+        return self._receive(worker)
+
+    def _receive(self, worker: _Worker) -> tuple[Any, ...]:
+        """The worker's answer, once its pipe is readable."""
+        try:
             answer: tuple[Any, ...] = worker.conn.recv()
             return answer
         except (EOFError, ConnectionError, OSError):
