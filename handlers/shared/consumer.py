@@ -37,6 +37,14 @@ class ReceivedEvent:
         """The producer's id (in the detail), stable across redeliveries, unlike EventBridge's envelope id."""
         return str(self.detail["event_id"])
 
+    @property
+    def correlation_id(self) -> str:
+        """The id of the request that caused the event, from its metadata; an event made before events carried one
+        is its own story (its event id)."""
+        metadata = self.detail.get("metadata")
+        carried = metadata.get("correlation_id") if isinstance(metadata, dict) else None
+        return str(carried) if carried else self.event_id
+
 
 def declared_events(system: str, service: str, subscription: str) -> frozenset[str]:
     """The detail types a subscription consumes, as its system declares them (``architectures/<system>.py``)."""
@@ -86,7 +94,7 @@ class EventConsumer:
         cls.models = importlib.import_module(f"handlers.{system}.contracts").EVENTS
 
     def __call__(self, received: ReceivedEvent) -> None:
-        set_correlation_id(received.event_id)
+        set_correlation_id(received.correlation_id)
         if received.detail_type not in self.consumed:
             self.unexpected(received)
             return
@@ -146,6 +154,6 @@ def log_outcome(log: logging.Logger, received: ReceivedEvent, event: EventDetail
     return True
 
 
-@lambda_entry()  # each record's log lines carry its event id (see EventConsumer.__call__)
+@lambda_entry()  # each record's log lines carry its event's correlation id (see EventConsumer.__call__)
 def _process(event: dict[str, Any], context: Any, *, consumer: EventConsumer) -> dict[str, Any]:
     return handle_batch(event, context, consumer)

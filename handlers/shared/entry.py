@@ -3,8 +3,10 @@
 Every Lambda entry point runs through :func:`lambda_entry` (a router's handler, an event consumer, the outbox relay,
 schedules, the migration function and the authorizer), in the cloud and in the local runtime alike:
 
-- The correlation id is the API Gateway request id for an HTTP request, the event's own ``event_id`` for each
-  record a consumer handles, and the invocation's request id otherwise.
+- The correlation id (``handlers.shared.correlation``) is the API Gateway request id for an HTTP request, the id an
+  event carries in its metadata for each record a consumer handles (so it follows a request through every event it
+  causes), and the invocation's request id otherwise. Log lines carry it, and so does the X-Ray trace, as the
+  ``correlation_id`` annotation (searchable: ``annotation.correlation_id = "..."``).
 - Modules log through the standard library (``logging.getLogger(__name__)``). In Lambda, the ``handlers`` loggers
   get the Powertools JSON formatter, so every line carries the service, the cold start, the request id and the
   correlation id. The local runtime keeps its own readable format.
@@ -21,6 +23,8 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+
+from handlers.shared import correlation
 
 H = TypeVar("H", bound=Callable[..., Any])
 
@@ -51,9 +55,13 @@ def http_request_id(event: Any) -> str | None:
     return (context or {}).get("requestId")
 
 
-def set_correlation_id(value: str | None) -> None:
-    """Mark the following log lines as part of ``value`` (a consumer sets each record's event id)."""
+def set_correlation_id(value: str | None, *, annotate: bool = True) -> None:
+    """Mark what follows as part of ``value``: log lines, events made from now on, and (``annotate``, only inside
+    the traced handler: X-Ray refuses annotations on Lambda's own segment) the trace."""
     logger.set_correlation_id(value)
+    correlation.use(value)
+    if annotate and value and not tracer.disabled:
+        tracer.put_annotation("correlation_id", value)
 
 
 def lambda_entry(correlation_id: Callable[[Any], str | None] = lambda event: None) -> Callable[[H], H]:
@@ -61,8 +69,13 @@ def lambda_entry(correlation_id: Callable[[Any], str | None] = lambda event: Non
     the invocation's keys on every log line, and the Tracer's handler segment."""
 
     def decorate(function: H) -> H:
+        @functools.wraps(function)
+        def annotated(event: Any, context: Any, **kwargs: Any) -> Any:
+            set_correlation_id(correlation.current())  # in the handler's subsegment now, where X-Ray takes it
+            return function(event, context, **kwargs)
+
         # Outside Lambda the Tracer is off, yet its wrapper would still build X-Ray segments that go nowhere.
-        traced = function if tracer.disabled else tracer.capture_lambda_handler(function)
+        traced = function if tracer.disabled else tracer.capture_lambda_handler(annotated)
 
         @functools.wraps(function)
         def entry(event: Any, context: Any, **kwargs: Any) -> Any:
@@ -72,7 +85,7 @@ def lambda_entry(correlation_id: Callable[[Any], str | None] = lambda event: Non
             request_id = getattr(context, "aws_request_id", None)
             logger.append_keys(function_request_id=request_id, cold_start=_cold_start)
             _cold_start = False
-            set_correlation_id(correlation_id(event) or request_id)
+            set_correlation_id(correlation_id(event) or request_id, annotate=False)
             return traced(event, context, **kwargs)
 
         return entry  # type: ignore[return-value]

@@ -11,7 +11,22 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from handlers.shared import correlation
 from handlers.shared.clock import utc_now
+
+
+class EventMetadata(BaseModel):
+    """What an event says about itself rather than about the domain. It ignores fields it does not know, so metadata
+    can grow without breaking consumers deployed before the producers."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    correlation_id: str | None = Field(default=None, max_length=128)
+    """The request (or schedule run) whose work caused the event: see ``handlers.shared.correlation``."""
+
+
+def _current_metadata() -> EventMetadata:
+    return EventMetadata(correlation_id=correlation.current())
 
 
 class EventDetail(BaseModel):
@@ -23,6 +38,8 @@ class EventDetail(BaseModel):
     DETAIL_TYPE: ClassVar[str]
     event_id: str = Field(default_factory=lambda: str(uuid.uuid4()), min_length=1, max_length=64)
     occurred_at: datetime = Field(default_factory=utc_now)
+    metadata: EventMetadata = Field(default_factory=_current_metadata)
+    """Taken from the invocation that made the event: its correlation id travels on with it."""
 
 
 def parse_detail(detail: str | dict[str, Any], model: type[EventDetail]) -> EventDetail:

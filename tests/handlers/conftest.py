@@ -23,12 +23,21 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from handlers.shared import aws
+from handlers.shared import aws, correlation
 from handlers.shared.db import Database
 from handlers.shared.migrate import apply_service_migrations
 from handlers.shared.sessions import RevokedSessions
 
 REGION = "us-east-1"
+
+
+@pytest.fixture(autouse=True)
+def no_correlation_id() -> Iterator[None]:
+    """Each test starts outside any request: a correlation id set by an earlier test's invocation does not leak into
+    the events this one makes."""
+    correlation.use(None)
+    yield
+    correlation.use(None)
 
 
 def require_mariadb(what: str = "MARIADB_URL not set") -> None:

@@ -87,6 +87,7 @@ def test_registering_puts_move_registered_in_the_outbox_and_relays_it(call, db, 
     assert row["detail_type"] == "MoveRegistered" and row["published_at"] is not None
     detail = row["detail"]
     assert uuid.UUID(detail.pop("event_id")) and detail.pop("occurred_at").startswith("2026-03-10T10:00:00")
+    assert detail.pop("metadata") == {"correlation_id": None}, "called without the entry wrapper: no request id"
     assert detail == {
         "move_id": body["id"],
         "customer_id": "c-ana",
