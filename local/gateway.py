@@ -1,7 +1,9 @@
 """The local API gateway: one system's HTTP API (API Gateway HTTP API, payload 2.0) as a small ASGI app.
 
-Its routes are the declaration's (``system.routes``) and nothing else, plus ``GET /health``. A request goes through
-what API Gateway does in the cloud, in the same order, so the real handlers cannot tell the difference:
+Its routes are the declaration's (``system.routes``) and nothing else, plus two local-only additions that no stack
+has: ``GET /health`` and ``GET /openapi.json`` (the document ``python -m tools.openapi <system>`` prints, built on
+first request, its ``servers`` the URL the API was reached at), both public. A request goes through what API Gateway
+does in the cloud, in the same order, so the real handlers cannot tell the difference:
 
 1. CORS preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) is answered here, as an HTTP API
    with a CORS configuration does; every other response gets ``access-control-allow-origin`` when the origin is
@@ -102,6 +104,7 @@ class Gateway:
         parallel = any(f.workers is not None for f in functions.values())
         self._worker = ThreadPoolExecutor(max_workers=PARALLEL_REQUESTS if parallel else 1,
                                           thread_name_prefix=f"{system.name}-functions")  # fmt: skip
+        self._openapi_document: dict[str, Any] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -127,6 +130,8 @@ class Gateway:
         if matched is None:
             if request.method == "GET" and request.raw_path == "/health":
                 return HttpResponse.json(200, {"status": "ok", "system": self.system.name})
+            if request.method == "GET" and request.raw_path == "/openapi.json":
+                return await self._openapi(request)
             return HttpResponse.message(404, "Not Found")
         entry, path_parameters = matched
         if not entry.route.public and not request.headers.get("authorization", "").strip():
@@ -145,6 +150,17 @@ class Gateway:
             authorizer = answer
         event = http_api_event(request, entry.key, self.api, path_parameters=path_parameters, authorizer=authorizer)
         return await self._integrate(request, entry, event)
+
+    async def _openapi(self, request: HttpRequest) -> HttpResponse:
+        """The system's OpenAPI document, with this API's local URL as its server."""
+        if self._openapi_document is None:
+            from tools.openapi import openapi  # imports every service's API module: only once somebody asks
+
+            loop = asyncio.get_running_loop()
+            self._openapi_document = await loop.run_in_executor(self._worker, openapi, self.system)
+        host = request.headers.get("host") or f"127.0.0.1:{request.headers['x-forwarded-port']}"
+        server = {"url": f"{request.headers['x-forwarded-proto']}://{host}", "description": "the local runtime"}
+        return HttpResponse.json(200, {**self._openapi_document, "servers": [server]})
 
     def _authorize(
         self, request: HttpRequest, entry: RouteEntry, path_parameters: Mapping[str, str], cached_only: bool = False
