@@ -10,15 +10,19 @@ over, as in AWS, and after the declared number of receives moto's redrive moves 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from architectures import spec, topology
+from handlers.shared.events import correlation_of
 from local.aws import LocalAws, QueueRef
 from local.functions import ServiceFunctions
+from local.trail import Trail, ids_in
 from local.workers import FUNCTION_FAILURES
 
 log = logging.getLogger("local.consumers")
@@ -61,9 +65,11 @@ def deliver(
     sqs: Any,
     region: str,
     wait_seconds: int = 0,
+    trail: Trail | None = None,
 ) -> Delivery | None:
     """Receive one batch from the subscription's queue (long-polling up to ``wait_seconds``, as the event source
-    mapping does) and hand it to the consumer; None when the queue had nothing."""
+    mapping does) and hand it to the consumer; None when the queue had nothing. Each record's result goes to
+    ``trail``."""
     queue = made.queues[(service.name, sub.name)]
     messages = sqs.receive_message(
         QueueUrl=queue.url, MaxNumberOfMessages=min(queue.batch_size, 10), AttributeNames=["All"],
@@ -72,8 +78,16 @@ def deliver(
     if not messages:
         return None
     handler = spec.handler_module(system, service, sub.handler)
-    response = functions[service.name].invoke(handler, sqs_event(messages, queue, region)) or {}
+    started = time.perf_counter()
+    try:
+        response = functions[service.name].invoke(handler, sqs_event(messages, queue, region)) or {}
+    except Exception as e:
+        if trail is not None:
+            record_results(trail, system, service, sub, messages, set(), started, error=str(e) or type(e).__name__)
+        raise
     failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+    if trail is not None:
+        record_results(trail, system, service, sub, messages, failed, started)
     # A failed record is left alone: it comes back after the visibility timeout. The rest go in one call.
     handled = [m for m in messages if m["MessageId"] not in failed]
     if handled:
@@ -82,6 +96,35 @@ def deliver(
         if refused:  # delivered again later; the consumers are idempotent
             log.warning("%s: %d handled message(s) not deleted (%s)", queue.url, len(refused), refused[0])
     return Delivery(service.name, sub.name, len(messages) - len(failed), len(failed))
+
+
+def record_results(trail: Trail, system: spec.System, service: spec.Service, sub: spec.Subscription,
+                   messages: list[dict[str, Any]], failed: set[str], started: float,
+                   error: str | None = None) -> None:  # fmt: skip
+    """One trail entry per record: done, or failed and coming back after the visibility timeout, or failed for the
+    last time, so the queue's redrive moves it to the DLQ. ``error``: the whole invocation failed."""
+    ms = 1000 * (time.perf_counter() - started)
+    for message in messages:
+        try:
+            envelope = json.loads(message["Body"])
+            detail_type, detail = str(envelope["detail-type"]), envelope.get("detail")
+        except (ValueError, KeyError, TypeError):
+            detail_type, detail = "a malformed message", {}
+        detail = detail if isinstance(detail, dict) else {}
+        receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", 1))
+        if error is None and message["MessageId"] not in failed:
+            result = "done"
+        elif receives >= sub.max_receive_count:
+            result = "failed, to the DLQ"
+        else:
+            result = f"failed, retried after the visibility timeout (receive {receives} of {sub.max_receive_count})"
+        trail.add(
+            "delivery", system.name, correlation_of(detail),
+            f"{detail_type} → {service.name}/{sub.name}: {result} ({ms:.0f} ms)",
+            {"detail_type": detail_type, "consumer": f"{service.name}/{sub.name}", "result": result,
+             "receives": receives, "ms": round(ms, 1), "error": error, "message_id": message["MessageId"]},
+            ids_in(detail),
+        )  # fmt: skip
 
 
 def deliver_once(

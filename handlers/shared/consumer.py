@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from handlers.shared.entry import lambda_entry, set_correlation_id
-from handlers.shared.events import EventDetail, parse_detail
+from handlers.shared.events import EventDetail, correlation_of, parse_detail
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,8 @@ class ReceivedEvent:
 
     @property
     def correlation_id(self) -> str:
-        """The id of the request that caused the event, from its metadata; an event made before events carried one
-        is its own story (its event id)."""
-        metadata = self.detail.get("metadata")
-        carried = metadata.get("correlation_id") if isinstance(metadata, dict) else None
-        return str(carried) if carried else self.event_id
+        """The id of the request that caused the event (see :func:`correlation_of`)."""
+        return correlation_of(self.detail) or self.event_id
 
 
 def declared_events(system: str, service: str, subscription: str) -> frozenset[str]:

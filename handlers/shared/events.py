@@ -42,6 +42,17 @@ class EventDetail(BaseModel):
     """Taken from the invocation that made the event: its correlation id travels on with it."""
 
 
+def correlation_of(detail: Any) -> str | None:
+    """The correlation id a received detail carries in its metadata; an event made before events carried one is its
+    own story (its event id). None for what is not a detail at all."""
+    if not isinstance(detail, dict):
+        return None
+    metadata = detail.get("metadata")
+    carried = metadata.get("correlation_id") if isinstance(metadata, dict) else None
+    found = carried or detail.get("event_id")
+    return str(found) if found else None
+
+
 def parse_detail(detail: str | dict[str, Any], model: type[EventDetail]) -> EventDetail:
     """A received detail as its shared model (a wrong shape raises pydantic's ValidationError)."""
     return model.model_validate_json(detail) if isinstance(detail, str) else model.model_validate(detail)
