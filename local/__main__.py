@@ -1,4 +1,7 @@
-"""`python -m local`: run the systems offline until Ctrl-C. `--help` lists the options."""
+"""`python -m local`: run the systems offline until Ctrl-C. `--help` lists the options.
+
+`python -m local token <system> <user>` prints a demo user's token for a runtime that is running (``local/tokens.py``).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,12 @@ from local.workers import DEFAULT_CONCURRENCY, WorkerSettings
 
 
 def parse_args(argv: list[str]) -> Options:
-    parser = argparse.ArgumentParser(prog="python -m local", description="Run the systems offline.")
+    parser = argparse.ArgumentParser(
+        prog="python -m local",
+        description="Run the systems offline.",
+        epilog="python -m local token <system> <user> prints a fresh token for a demo user of the runtime running "
+        "(python -m local token --help).",
+    )
     parser.add_argument("--systems", nargs="+", choices=list(SYSTEMS), default=list(SYSTEMS))
     parser.add_argument(
         "--base-port",
@@ -110,6 +118,10 @@ def print_ready(runtime: LocalRuntime, seeded: list[str]) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["token"]:  # the one subcommand; every other invocation is the runtime's options alone
+        from local import tokens
+
+        return tokens.main(argv[1:])
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("local").setLevel(logging.INFO)  # the runtime's own news: cold starts, schedules run
     runtime = LocalRuntime(parse_args(argv))
