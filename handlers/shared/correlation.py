@@ -20,3 +20,10 @@ def current() -> str | None:
 
 def use(value: str | None) -> None:
     _current.set(value)
+
+
+def sns_attributes() -> dict[str, dict[str, str]]:
+    """The correlation id as an SNS message attribute, so what a topic sends can be traced to its request too
+    (subscriptions' filter policies ignore attributes they do not name); none outside an invocation."""
+    value = current()
+    return {"correlation_id": {"DataType": "String", "StringValue": value}} if value else {}

@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from handlers.moving.notifications.logic import Message, masked
+from handlers.shared import correlation
 from handlers.shared.aws import client
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ class SnsNotifier:
             "Subject": message.subject,
             "Message": message.text,
             "MessageAttributes": {
-                name: {"DataType": "String", "StringValue": value} for name, value in message.attributes().items()
+                **{name: {"DataType": "String", "StringValue": value} for name, value in message.attributes().items()},
+                **correlation.sns_attributes(),
             },
         }
         if self.topic_arn.endswith(".fifo"):  # SNS drops a repeat with the same id for 5 minutes

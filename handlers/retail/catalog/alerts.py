@@ -15,6 +15,7 @@ from pydantic import Field
 from handlers.retail.catalog.usecases import CatalogUseCases
 from handlers.retail.contracts import StockLow
 from handlers.retail.store_settings import ReadsStoreSettings, StoreSettingsReader
+from handlers.shared import correlation
 from handlers.shared.aws import client
 from handlers.shared.consumer import ConsumerEntry, EventConsumer, ReceivedEvent
 from handlers.shared.db import service_database
@@ -36,7 +37,8 @@ class SnsAlerts:
         self._client = sns_client
 
     def __call__(self, subject: str, message: str) -> None:
-        (self._client or client("sns")).publish(TopicArn=self.topic_arn, Subject=subject, Message=message)
+        (self._client or client("sns")).publish(TopicArn=self.topic_arn, Subject=subject, Message=message,
+                                                 MessageAttributes=correlation.sns_attributes())  # fmt: skip
 
 
 class LowStockAlerts(EventConsumer, system="retail", service="catalog", subscription="low-stock-alerts"):

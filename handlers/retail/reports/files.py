@@ -13,6 +13,7 @@ from typing import Any
 
 from handlers.retail.reports.periods import ReportPeriod
 from handlers.retail.reports.runs import CSV_CONTENT_TYPE, JSON_CONTENT_TYPE, keys
+from handlers.shared import correlation
 from handlers.shared.aws import client
 
 log = logging.getLogger(__name__)
@@ -85,4 +86,6 @@ class ReportTopic:
 
     def notify(self, subject: str, message: str) -> str:
         sns = self.sns or client("sns")
-        return str(sns.publish(TopicArn=self.topic_arn, Subject=subject, Message=message)["MessageId"])
+        sent = sns.publish(TopicArn=self.topic_arn, Subject=subject, Message=message,
+                           MessageAttributes=correlation.sns_attributes())  # fmt: skip
+        return str(sent["MessageId"])

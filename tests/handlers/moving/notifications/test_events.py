@@ -34,7 +34,8 @@ def test_a_registered_move_is_told_to_its_customer_with_filterable_attributes(co
     assert envelope["Subject"] == "Your move on 2026-12-01 is registered"
     assert envelope["Message"].startswith("Your move on 2026-12-01 from Lima to Cusco is registered.")
     assert attributes(envelope) == {"customer_email": "ana@example.com", "event_type": "MoveRegistered",
-                                    "move_id": move_id, "notification_id": event[2]["event_id"]}  # fmt: skip
+                                    "move_id": move_id, "notification_id": event[2]["event_id"],
+                                    "correlation_id": event[2]["event_id"]}  # fmt: skip  # an event without metadata
     [row] = store.sent_for(move_id)
     assert row["status"] == "SENT" and row["sns_message_id"] == envelope["MessageId"] and row["attempts"] == 1
     assert (row["kind"], row["customer_email"], row["subject"]) == ("MoveRegistered", "ana@example.com",
