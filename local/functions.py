@@ -14,10 +14,11 @@ import os
 import sys
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from typing import Any
 
+from local.function_logs import LogLine, collect, release
 from local.workers import FunctionSpec, FunctionWorkers, LambdaContext, WorkerSettings, resolve
 
 _ENV_LOCK = threading.RLock()
@@ -48,13 +49,16 @@ class ServiceFunctions:
     invocation runs in this process, one at a time, under the service's environment."""
 
     def __init__(self, name: str, environment: Mapping[str, str], *, timeouts: Mapping[str, float] | None = None,
-                 workers: WorkerSettings | None = None, concurrency: int | None = None) -> None:  # fmt: skip
+                 workers: WorkerSettings | None = None, concurrency: int | None = None,
+                 on_logs: Callable[[str, list[LogLine]], None] | None = None) -> None:  # fmt: skip
         self.name = name
         self.environment = dict(environment)
         self.timeouts = dict(timeouts or {})
         """Each handler's timeout (its declaration's), by handler path."""
         self.workers = workers
         self.concurrency = concurrency
+        self.on_logs = on_logs
+        """Gets each invocation's log lines: the function's name and the lines (``local.function_logs``)."""
         self._pools: dict[str, FunctionWorkers] = {}
         self._pools_lock = threading.Lock()
 
@@ -71,13 +75,19 @@ class ServiceFunctions:
     def invoke(self, handler: str, event: Any) -> Any:
         if self.workers is not None:
             return self.pool(handler).invoke(event)
-        context = LambdaContext(function_name=self.function_name(handler), aws_request_id=str(uuid.uuid4()))
+        name = self.function_name(handler)
+        context = LambdaContext(function_name=name, aws_request_id=str(uuid.uuid4()))
         with _ENV_LOCK:
             saved = {key: os.environ.get(key) for key in self.environment}
             os.environ.update(self.environment)
+            logs = collect()
             try:
                 return resolve(handler)(event, context)
             finally:
+                release(logs)
+                lines = logs.take()
+                if lines and self.on_logs is not None:
+                    self.on_logs(name, lines)
                 for key, value in saved.items():
                     if value is None:
                         os.environ.pop(key, None)
@@ -94,7 +104,8 @@ class ServiceFunctions:
                 limit = self.workers.concurrency if self.concurrency is None else self.concurrency
                 spec = FunctionSpec(self.function_name(handler), handler, {**local_aws, **self.environment},
                                     self.timeouts.get(handler, 30.0), limit)  # fmt: skip
-                self._pools[handler] = FunctionWorkers(spec, queue_seconds=self.workers.queue_seconds)
+                self._pools[handler] = FunctionWorkers(spec, queue_seconds=self.workers.queue_seconds,
+                                                       on_logs=self.on_logs)  # fmt: skip
             return self._pools[handler]
 
     def reap(self, idle_seconds: float | None = None) -> int:

@@ -49,7 +49,9 @@ from local.gateway_auth import Forbidden, HandlerResolver, RouteAuthorizer, Unau
 from local.gateway_cors import CORS_HEADERS, CORS_MAX_AGE_SECONDS, CORS_METHODS, Cors
 from local.gateway_http import MAX_BODY_BYTES, TooLarge, read_request, read_request_body
 from local.gateway_routes import RouteEntry, Router
+from local.gateway_trail import Served, caller_name, record_request
 from local.jwt_authorizer import JwtAuthorizer, JwtSettings
+from local.trail import Trail
 from local.workers import Throttled
 
 __all__ = [
@@ -91,8 +93,11 @@ class Gateway:
         jwt: JwtAuthorizer | None,
         cors_origins: Sequence[str],
         handler_resolver: HandlerResolver,
+        trail: Trail | None = None,
     ) -> None:
         self.system = system
+        self.trail = trail
+        """Where each request is recorded (the runtime's trail); None: nowhere."""
         self.functions = functions
         self.router = router
         self.api = api
@@ -113,13 +118,18 @@ class Gateway:
         if scope["type"] != "http":
             raise RuntimeError(f"the gateway speaks HTTP only, not {scope['type']}")
         request = read_request(scope)
-        response = await self.handle(request, receive)
+        served = Served()
+        response = await self.handle(request, receive, served)
         self.cors.add_headers(request, response)
         response.headers.append(("apigw-requestid", request.request_id))
         await send_response(send, response, head_only=request.method == "HEAD")
+        if self.trail is not None:
+            record_request(self.trail, self.system.name, request, response, served)
 
     # --- the pipeline ---------------------------------------------------------------------------------------------
-    async def handle(self, request: HttpRequest, receive: Receive) -> HttpResponse:
+    async def handle(self, request: HttpRequest, receive: Receive, served: Served | None = None) -> HttpResponse:
+        """The response to ``request``; ``served`` learns the route, the caller and the ids in the path."""
+        served = served or Served()
         if self.cors.is_preflight(request):
             return self.cors.preflight(request)
         try:
@@ -134,6 +144,7 @@ class Gateway:
                 return await self._openapi(request)
             return HttpResponse.message(404, "Not Found")
         entry, path_parameters = matched
+        served.route, served.entities = entry.key, list(path_parameters.values())
         if not entry.route.public and not request.headers.get("authorization", "").strip():
             # The identity source is missing: API Gateway refuses without calling anyone, so no hand-off either.
             return HttpResponse.message(401, "Unauthorized")
@@ -148,6 +159,7 @@ class Gateway:
             if isinstance(answer, HttpResponse):
                 return answer
             authorizer = answer
+            served.caller = caller_name(authorizer)
         event = http_api_event(request, entry.key, self.api, path_parameters=path_parameters, authorizer=authorizer)
         return await self._integrate(request, entry, event)
 
@@ -213,6 +225,7 @@ def build_gateway(
     api_id: str | None = None,
     account_id: str = DEFAULT_ACCOUNT_ID,
     region: str | None = None,
+    trail: Trail | None = None,
 ) -> Gateway:
     """The HTTP API of ``system``, serving its declared routes with the handlers in ``functions`` (by service name).
 
@@ -222,6 +235,7 @@ def build_gateway(
     - ``handler_resolver``: turns a declared handler into an importable path (default: the one both runtimes use).
     - ``api_id``, ``account_id``, ``region``: what ``requestContext`` and ``routeArn`` show (default: the system's
       name, moto's account, ``AWS_REGION`` or us-east-1).
+    - ``trail``: where each request is recorded (the runtime's trail, whose lines the terminal prints).
     """
     entries = [RouteEntry.of(service, route) for service, route in system.routes]
     missing = sorted({e.service.name for e in entries} - set(functions))
@@ -241,4 +255,4 @@ def build_gateway(
         region=region or os.environ.get("AWS_REGION") or "us-east-1",
     )
     authorizer = JwtAuthorizer(jwt) if jwt is not None and isinstance(system.authorizer, spec.JwtAuthorizer) else None
-    return Gateway(system, functions, Router(entries), api, authorizer, cors_origins, handler_resolver)
+    return Gateway(system, functions, Router(entries), api, authorizer, cors_origins, handler_resolver, trail)

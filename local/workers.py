@@ -34,6 +34,8 @@ from functools import cache
 from multiprocessing.connection import Connection
 from typing import Any
 
+from local.function_logs import LogLine, collect
+
 log = logging.getLogger("local.workers")
 
 PRELOADED = ["boto3", "botocore.session", "pydantic", "aws_lambda_powertools", "handlers.shared.routing"]
@@ -116,8 +118,8 @@ class FunctionSpec:
 
 def serve(conn: Connection, spec: FunctionSpec) -> None:
     """A worker's life: take the function's environment, import its handler, then answer invocations until the
-    runtime closes the pipe. Each answer is ("ok", result), ("missing", message, module) or ("error", the exception's
-    type, its message)."""
+    runtime closes the pipe. Each answer is ("ok", result, log lines), ("missing", message, module) or ("error", the
+    exception's type, its message, log lines)."""
     # Ctrl-C reaches every process of the terminal's group; the runtime stops its workers itself (closing their pipes),
     # so an invocation under way finishes rather than dying with a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -133,6 +135,7 @@ def serve(conn: Connection, spec: FunctionSpec) -> None:
         return
     gc.freeze()
     gc.enable()
+    logs = collect()
     conn.send(("ready", None))
     while True:
         try:
@@ -142,10 +145,10 @@ def serve(conn: Connection, spec: FunctionSpec) -> None:
         context = LambdaContext(spec.name, aws_request_id=str(uuid.uuid4()),
                                 deadline=time.monotonic() + spec.timeout_seconds)  # fmt: skip
         try:
-            conn.send(("ok", handler(event, context)))
+            conn.send(("ok", handler(event, context), logs.take()))
         except Exception as e:
             traceback.print_exc()
-            conn.send(("error", type(e).__name__, str(e)))
+            conn.send(("error", type(e).__name__, str(e), logs.take()))
 
 
 def log_cold_start(function: str, seconds: float) -> None:
@@ -192,10 +195,13 @@ class FunctionWorkers:
     arrival: a worker that comes free goes to the longest waiting, never to one that arrived after it."""
 
     def __init__(self, spec: FunctionSpec, *, queue_seconds: float = DEFAULT_QUEUE_SECONDS,
-                 on_cold_start: Callable[[str, float], None] | None = None) -> None:  # fmt: skip
+                 on_cold_start: Callable[[str, float], None] | None = None,
+                 on_logs: Callable[[str, list[LogLine]], None] | None = None) -> None:  # fmt: skip
         self.spec = spec
         self.queue_seconds = queue_seconds
         self.on_cold_start = on_cold_start or log_cold_start
+        self.on_logs = on_logs
+        """Gets each invocation's log lines (the function's name, the lines)."""
         self._idle: list[_Worker] = []
         self._waiting: collections.deque[_Waiter] = collections.deque()
         self._busy = 0
@@ -301,7 +307,9 @@ class FunctionWorkers:
         return self._receive(worker)
 
     def _result(self, answer: tuple[Any, ...]) -> Any:
-        kind, *details = answer
+        kind, *details, lines = answer
+        if lines and self.on_logs is not None:
+            self.on_logs(self.spec.name, lines)
         if kind == "error":
             raise FunctionError(self.spec.name, *details)
         return details[0]

@@ -66,3 +66,8 @@ def gate(event: dict[str, Any], context: Any) -> Any:
         case "garbage":
             return "yes"
     raise Exception("Unauthorized")
+
+
+def created(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """A write's answer: what it made, by id."""
+    return {"statusCode": 201, "body": json.dumps({"id": "it-new", "owner_id": "u-1", "name": "x"})}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
 from typing import Any
+
+from handlers.shared import correlation
 
 
 def whoami(event: Any, context: Any) -> dict[str, Any]:
@@ -28,3 +31,16 @@ def refuse(event: Any, context: Any) -> None:
 
 def die(event: Any, context: Any) -> None:
     os._exit(3)  # as a segfault or an out-of-memory kill would end it
+
+
+def chatty(event: Any, context: Any) -> str:
+    """Logs as handlers do (under ``handlers``), within a request's correlation id, then fails if asked to."""
+    correlation.use(event.get("correlation_id"))
+    log = logging.getLogger("handlers.chatty")
+    log.debug("not at the function's level")
+    log.info("working on %s", event.get("thing", "?"))
+    log.warning("the thing is odd")
+    logging.getLogger("tests.elsewhere").warning("not a handler's line")
+    if event.get("fail"):
+        raise ValueError("no thing")
+    return "done"
