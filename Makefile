@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run demo plan test lint lint-workflows lint-site dast cloud-test bench clean
+.PHONY: help run demo node-packages plan test lint lint-workflows lint-site dast cloud-test bench clean
 
 help:
 	@echo "make run    - start all three systems offline (Ctrl-C stops; ARGS='--reset' starts from empty data)"
@@ -24,11 +24,21 @@ $(STAMP): requirements-dev.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
-run: $(STAMP)
+# The local console serves swagger-ui and mermaid from node_modules: installed once, when npm is there. Without them
+# (no npm, or no registry) the runtime still starts, and the console's views say to run `npm ci`.
+node-packages:
+	@if [ ! -d node_modules/swagger-ui-dist ] || [ ! -d node_modules/mermaid ]; then \
+	  if command -v npm >/dev/null; then \
+	    echo "-> installing the console's node packages (npm ci)"; \
+	    npm ci --silent --no-audit --no-fund || echo "-> npm ci failed: the console runs without its diagrams and API explorer"; \
+	  else echo "-> npm not found: the console runs without its diagrams and API explorer"; fi; \
+	fi
+
+run: $(STAMP) node-packages
 	$(BIN)/python -m local $(ARGS)
 
 # Its own state folder and ports, so it runs beside a `make run`, from empty data every time.
-demo: $(STAMP)
+demo: $(STAMP) node-packages
 	$(BIN)/python -m local --demo --reset --state-dir .local/demo --base-port $${LOCAL_DEMO_BASE_PORT:-8800}
 
 plan: $(STAMP)
