@@ -50,9 +50,10 @@ log = logging.getLogger("local")
 
 
 def ports_needed(systems: Sequence[str]) -> int:
-    """Local AWS, then each system's API, then each web app: consecutive ports from the base port."""
+    """Local AWS, then each system's API, then each web app, then the console: consecutive ports from the base
+    port."""
     known = [SYSTEMS[name] for name in systems if name in SYSTEMS]
-    return 1 + len(systems) + sum(1 for system in known if system.site_dir)
+    return 1 + len(systems) + sum(1 for system in known if system.site_dir) + 1
 
 
 def free_base_port(systems: Sequence[str] = tuple(SYSTEMS), first: int = 20000) -> int:
@@ -115,6 +116,7 @@ class LocalRuntime:
     say: Callable[[str], None] = print
     systems: dict[str, RunningSystem] = field(default_factory=dict)
     aws_endpoint: str = ""
+    console_url: str = ""
     aws: AwsServer | None = None
     """Local AWS's process: its model is reached through it for what moto's HTTP API cannot do (users)."""
     _servers: list[Any] = field(default_factory=list)
@@ -162,6 +164,7 @@ class LocalRuntime:
                 self._serve_site(running, next(ports))
         self._start_consumers()
         self.schedules.start()
+        self._serve_console(next(ports))
 
     def _ports(self) -> list[int]:
         return [self.options.base_port + i for i in range(ports_needed(self.options.systems))]
@@ -284,6 +287,14 @@ class LocalRuntime:
         running.site_url = f"http://127.0.0.1:{port}"
         self.say(f"   {running.system.title} web app: {running.site_url}")
 
+    def _serve_console(self, port: int) -> None:
+        """The local console (``local/console.py``): the running systems made visible; never deployed."""
+        from local.console import Console
+
+        self._serve_app("console", Console(self), port)
+        self.console_url = f"http://127.0.0.1:{port}"
+        self.say(f"   console: {self.console_url}")
+
     def _serve_app(self, what: str, app: Any, port: int) -> None:
         import uvicorn
 
@@ -354,6 +365,7 @@ class LocalRuntime:
         return {
             "aws_endpoint": self.aws_endpoint,
             "region": REGION,
+            "console_url": self.console_url,
             "systems": {
                 name: {
                     "api_url": r.api_url,

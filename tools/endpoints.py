@@ -5,6 +5,7 @@ The local runtime writes it (``.local/endpoints.json``) once it is ready; a stac
 
     {"aws_endpoint": "http://127.0.0.1:8700",   # local AWS; null for a stack in AWS
      "region": "us-east-1",
+     "console_url": "http://127.0.0.1:8705",    # the local console (local/console.py); local only
      "users_secret": null,                      # a stack's smoke users: the Secrets Manager secret with their passwords
      "systems": {"moving": {"api_url", "site_url", "user_pool_id", "client_id", "issuer", "jwks_url",
                             "topic_inboxes": {"<topic>": "<queue url>"},   # local only
