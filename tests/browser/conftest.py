@@ -70,9 +70,8 @@ PageFactory = Callable[..., Page]
 def new_page(browser: Browser, runtime: LocalRuntime) -> Iterator[PageFactory]:
     """Opens fresh pages (each with its own storage) in a browser of the given locale and window size; the test fails
     on any console error, page error or CSP violation in any of them."""
-    running = runtime.systems["retail"]
-    # The app shows the API's and Cognito's refusals as messages; Chromium also logs each non-2xx response.
-    handled = (running.api_url, runtime.aws_endpoint)
+    # The pages show the APIs' and Cognito's refusals as messages; Chromium also logs each non-2xx response.
+    handled = (*(running.api_url for running in runtime.systems.values()), runtime.aws_endpoint)
     problems: list[str] = []
     contexts: list[BrowserContext] = []
 
