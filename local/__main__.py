@@ -56,6 +56,17 @@ def parse_args(argv: list[str]) -> Options:
         action="store_true",
         help="run the smoke flows over HTTP, print each step, stop; exit 0 only if all passed",
     )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no line per request and per event delivery (the console still shows them; --demo is quiet anyway)",
+    )
+    parser.add_argument(
+        "--no-console",
+        dest="console",
+        action="store_false",
+        help="no local console, and no trail of requests and events for it (nor their lines)",
+    )
     add_function_options(parser)
     args = parser.parse_args(argv)
     if not 0 <= args.visibility_timeout <= 43200:
@@ -65,7 +76,8 @@ def parse_args(argv: list[str]) -> Options:
     workers = WorkerSettings(concurrency=args.concurrency) if args.workers else None
     return Options(systems=tuple(args.systems), state_dir=args.state_dir, base_port=args.base_port,
                    database_url=args.database_url, reset=args.reset, demo=args.demo, workers=workers,
-                   visibility_seconds=args.visibility_timeout)  # fmt: skip
+                   visibility_seconds=args.visibility_timeout, console=args.console,
+                   quiet=args.quiet or args.demo)  # fmt: skip
 
 
 def add_function_options(parser: argparse.ArgumentParser) -> None:
@@ -103,6 +115,8 @@ def add_function_options(parser: argparse.ArgumentParser) -> None:
 
 
 def print_ready(runtime: LocalRuntime, seeded: list[str]) -> None:
+    if runtime.console_url:
+        print(f"\nConsole: {runtime.console_url}   (architecture, API explorer)")
     print(f"\nLocal AWS: {runtime.aws_endpoint}")
     for name, running in runtime.systems.items():
         print(f"\n{running.system.title} ({name})")

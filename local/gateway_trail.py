@@ -24,6 +24,7 @@ class Served:
     """What the pipeline learnt while serving a request, for its trail entry."""
 
     started: float = field(default_factory=time.perf_counter)
+    received: float = field(default_factory=time.time)
     route: str = ""
     caller: str = ""
     entities: list[str] = field(default_factory=list)
@@ -61,4 +62,5 @@ def record_request(trail: Trail, system: str, request: HttpRequest, response: Ht
             "caller": served.caller,
         },  # fmt: skip
         entities,
+        at=served.received,
     )

@@ -35,6 +35,7 @@ from local.functions import ServiceFunctions, cool_down
 from local.schedules import ScheduleRunner, Timer
 from local.services import LocalAuth, migrate, service_functions
 from local.state import Control, Stamp, StateError, Storage, pair
+from local.watch import Watch
 from local.workers import WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +95,10 @@ class Options:
     workers: WorkerSettings | None = DEFAULT_WORKERS
     """Run each function in worker processes of its own (``local/workers.py``), as Lambda does; None: in this process,
     in turns."""
+    console: bool = True
+    """Serve the local console and keep the trail it shows (``local/watch.py``); off: neither, and no request lines."""
+    quiet: bool = False
+    """No line per request and per delivery in the terminal (the console still has them)."""
 
 
 @dataclass
@@ -128,9 +133,12 @@ class LocalRuntime:
     _control: Control | None = None
     _stamps: dict[str, Stamp] = field(default_factory=dict)
     schedules: ScheduleRunner = field(init=False)
+    watch: Watch = field(init=False)
+    """The trail the console shows, and the terminal's lines."""
 
     def __post_init__(self) -> None:
         self.schedules = ScheduleRunner(self._fire_schedule, lambda: datetime.now(UTC))
+        self.watch = Watch(self.say, quiet=self.options.quiet, recording=self.options.console)
 
     @property
     def storage(self) -> Storage:
@@ -139,11 +147,14 @@ class LocalRuntime:
     def _fire_schedule(self, timer: Timer, extra: dict[str, Any]) -> Any:
         """Invoke the schedule's function with the input EventBridge Scheduler sends it in the cloud (plus ``extra``
         when fired on demand)."""
-        result = (
-            self.systems[timer.system]
-            .functions[timer.service]
-            .invoke(timer.handler, {**extra, "schedule": timer.schedule.name})
-        )
+        started = time.perf_counter()
+        functions = self.systems[timer.system].functions[timer.service]
+        try:
+            result = functions.invoke(timer.handler, {**extra, "schedule": timer.schedule.name})
+        except Exception as e:
+            self.watch.schedule_ran(timer.system, timer.service, timer.schedule.name, started, error=e)
+            raise
+        self.watch.schedule_ran(timer.system, timer.service, timer.schedule.name, started, result)
         log.info("schedule %s/%s/%s: %s", timer.system, timer.service, timer.schedule.name, result)
         return result
 
@@ -164,7 +175,8 @@ class LocalRuntime:
                 self._serve_site(running, next(ports))
         self._start_consumers()
         self.schedules.start()
-        self._serve_console(next(ports))
+        if self.options.console:
+            self._serve_console(next(ports))
 
     def _ports(self) -> list[int]:
         return [self.options.base_port + i for i in range(ports_needed(self.options.systems))]
@@ -247,6 +259,7 @@ class LocalRuntime:
         session = self._session()
         self.say(f"-> {system.name}: provisioning events, topics, tables and buckets")
         made = provision(system, session, self.options.visibility_seconds)
+        self.watch.observe(system, made, session, self._stopping)
         auth, users = provision_auth(system, session, self.aws_endpoint, REGION, self._saved_users(system.name),
                                      model=self.aws.call)  # fmt: skip
         urls = self.storage.urls(system)
@@ -261,6 +274,8 @@ class LocalRuntime:
         self._control.record(system.name, stamp)
         self.aws.call("save_users", auth.user_pool_id, REGION, self._saved_users(system.name), stamp)
         functions = service_functions(system, made, urls, auth, workers=self.options.workers)
+        for service in functions.values():
+            service.on_logs = self.watch.function_logs(system.name)
         self.schedules.add(system)
         self._serve(system, functions, auth, port)
         api_url = f"http://127.0.0.1:{port}"
@@ -270,9 +285,8 @@ class LocalRuntime:
     def _serve(self, system: spec.System, functions: dict[str, ServiceFunctions], auth: LocalAuth, port: int) -> None:
         from local.gateway import JwtSettings, build_gateway
 
-        gateway = build_gateway(
-            system, functions, jwt=JwtSettings(jwks_url=auth.jwks_url, issuer=auth.issuer, client_ids=(auth.client_id,))
-        )
+        jwt = JwtSettings(jwks_url=auth.jwks_url, issuer=auth.issuer, client_ids=(auth.client_id,))
+        gateway = build_gateway(system, functions, jwt=jwt, trail=self.watch.trail)
         self._serve_app(f"{system.name} gateway", with_controls(system.name, gateway, self.schedules), port)
 
     def _serve_site(self, running: RunningSystem, port: int) -> None:
@@ -326,7 +340,7 @@ class LocalRuntime:
             for service, sub in topology.subscriptions(running.system):
                 deliver = functools.partial(
                     consumers.deliver, running.system, service, sub, running.aws, running.functions, sqs, REGION,
-                    wait_seconds=CONSUMER_WAIT_SECONDS,
+                    wait_seconds=CONSUMER_WAIT_SECONDS, trail=self.watch.trail,
                 )  # fmt: skip
                 mapping = consumers.EventSourceMapping(
                     f"{running.system.name}/{service.name}/{sub.name}", deliver,
@@ -395,6 +409,7 @@ class LocalRuntime:
             mapping.join(timeout=CONSUMER_WAIT_SECONDS + 5)
         for thread in self._background:
             thread.join(timeout=CONSUMER_WAIT_SECONDS + 5)
+        self.watch.join(timeout=CONSUMER_WAIT_SECONDS + 5)
         if self.systems:
             try:
                 self.save_sign_in()

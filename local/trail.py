@@ -62,9 +62,12 @@ class Trail:
         self.echo = echo
 
     def add(self, kind: Kind, system: str, correlation_id: str | None, summary: str,
-            details: Mapping[str, Any] | None = None, entities: Iterable[str] = ()) -> Entry:  # fmt: skip
+            details: Mapping[str, Any] | None = None, entities: Iterable[str] = (),
+            at: float | None = None) -> Entry:  # fmt: skip
+        """Record what happened ``at`` (default: now; a request is recorded once answered, at the time it came)."""
         with self._lock:
-            entry = Entry(next(self._seq), time.time(), kind, system, correlation_id, summary, details or {},
+            when = time.time() if at is None else at
+            entry = Entry(next(self._seq), when, kind, system, correlation_id, summary, details or {},
                           tuple(dict.fromkeys(e for e in entities if e)))  # fmt: skip
             self._entries.append(entry)
         if self.echo is not None and kind in ECHOED:
@@ -78,7 +81,8 @@ class Trail:
     def entries(self, *, correlation_id: str | None = None, entity: str | None = None, system: str | None = None,
                 kinds: Collection[str] = KINDS, after: int = 0, limit: int = 500) -> list[Entry]:  # fmt: skip
         """The newest ``limit`` entries (oldest first) after ``after`` that match every filter given. ``entity``
-        finds whole stories: every entry sharing a correlation id with an entry that concerns it."""
+        finds whole stories: every entry sharing a correlation id with an entry that concerns it. A story (either
+        filter) comes in the order things happened, the rest in the order they were recorded."""
         with self._lock:
             snapshot = list(self._entries)
         stories: set[str] | None = None
@@ -95,6 +99,8 @@ class Trail:
             and (system is None or e.system == system)
             and (stories is None or e.correlation_id in stories)
         ]
+        if stories is not None:
+            matching.sort(key=lambda e: (e.at, e.seq))
         return matching[-limit:] if limit > 0 else []
 
 

@@ -166,3 +166,40 @@ def test_schedules_run_on_demand(runtime):
     assert bad.status_code == 400
     missing = httpx.post(f"{api}/_local/schedules/fleet/nightly")
     assert missing.status_code == 404 and "declared: moving/fleet/outbox-relay" in missing.json()["message"]
+
+
+def test_one_correlation_id_follows_a_registration_through_every_event_it_causes(runtime):
+    customer, employee = Client(runtime, "customers"), Client(runtime, "employees")
+    assert employee.post("/trucks", {"plate": "TRL-001", "capacity_m3": 40, "home_city": "Ica"}).status_code == 201
+    body = {"origin": {"address": "Av. Grau 1", "city": "Ica"},
+            "destination": {"address": "Jr. Luna 2", "city": "Lima"},
+            "move_date": (date.today() + timedelta(days=12)).isoformat(), "volume_m3": 10}  # fmt: skip
+    registered = customer.post("/moves", body)
+    request_id, move_id = registered.headers["apigw-requestid"], registered.json()["id"]
+    trail = runtime.watch.trail
+    assert trail is not None
+
+    def steps() -> list[tuple[str, str]]:
+        return [(e.kind, e.summary) for e in trail.entries(correlation_id=request_id)]
+
+    def told_the_customer() -> bool:
+        return any(kind == "delivery" and "TruckAssigned → notifications/customer-updates: done" in summary
+                   for kind, summary in steps())  # fmt: skip
+
+    assert eventually(told_the_customer), steps()
+    story = steps()
+    expected = [
+        ("request", "POST /moves → 201"),
+        ("publish", "MoveRegistered from moving.moves → "),
+        ("delivery", "MoveRegistered → fleet/bookings: done"),
+        ("publish", "TruckAssigned from moving.fleet → "),
+        ("delivery", "TruckAssigned → moves/progress: done"),
+        ("delivery", "TruckAssigned → notifications/customer-updates: done"),
+    ]
+    for kind, start in expected:
+        assert any(k == kind and s.startswith(start) for k, s in story), (kind, start, story)
+    assert story[0][0] == "request", "the request comes first"
+    assert [k for k, _ in story].count("message") >= 1, "the customer notifications the topic sent"
+    assert any(k == "log" for k, _ in story), "the consumers' log lines, under the same id"
+    by_move = {e.correlation_id for e in trail.entries(entity=move_id)}
+    assert request_id in by_move, "the move's id finds its story"
