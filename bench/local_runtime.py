@@ -14,8 +14,9 @@
 - with workers, the first response of a cold function: the same GET once every worker has been stopped (the API
   function starts cold), against the next one (warm); median of several.
 
-Each is measured twice, with the functions in the runtime's process and in worker processes of their own
-(``--workers``), after a warm-up run.
+Each is measured three times, after a warm-up run: with the functions in the runtime's process, in worker processes
+of their own (the default), and in workers without the local console (``--no-console``: no trail recording each
+request and event), which shows what the console costs the gateway.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -45,7 +47,12 @@ CLIENT_THREADS = 8
 REQUESTS = 3000
 RUNS = 9
 COLD_STARTS = 5
-MODES = {"in this process": None, "in worker processes": WorkerSettings()}
+MODES: dict[str, dict[str, Any]] = {
+    "in this process": {"workers": None},
+    "in worker processes": {"workers": WorkerSettings()},
+    "in worker processes, no console": {"workers": WorkerSettings(), "console": False},
+}
+"""The runtime's options in each mode: the console (on by default) records every request in its trail."""
 
 
 async def hello(scope, receive, send):  # the baseline: the smallest ASGI app uvicorn can serve
@@ -136,11 +143,11 @@ class Figures:
     warm_ms: float | None
 
 
-def measure_mode(workers: WorkerSettings | None, baseline: str) -> tuple[Figures, float]:
-    """All three systems started with functions in this process (None) or in worker processes; the figures, and the
-    hello-world's median throughput in the same runs."""
+def measure_mode(mode: dict[str, Any], baseline: str) -> tuple[Figures, float]:
+    """All three systems started with ``mode``'s options (see :data:`MODES`); the figures, and the hello-world's median
+    throughput in the same runs."""
     with tempfile.TemporaryDirectory() as state:
-        options = Options(state_dir=Path(state), base_port=free_base_port(), workers=workers)
+        options = Options(state_dir=Path(state), base_port=free_base_port(), **mode)
         runtime = LocalRuntime(options, say=lambda line: None)
         started = time.perf_counter()
         runtime.start()
@@ -164,7 +171,7 @@ def measure_mode(workers: WorkerSettings | None, baseline: str) -> tuple[Figures
                 while customer.get(f"/moves/{move_id}").json()["status"] != "TRUCK_ASSIGNED":
                     time.sleep(0.01)
                 latencies.append(time.perf_counter() - posted)
-            cold = first_responses(runtime, customer, f"/moves/{move_id}") if workers else (None, None)
+            cold = first_responses(runtime, customer, f"/moves/{move_id}") if mode["workers"] else (None, None)
             headers = {"Authorization": f"Bearer {tokens['customers']}"}
             rps, p99, ratio, base_rps = against_baseline(f"{moving.api_url}/moves/{move_id}", headers, baseline)
         finally:
@@ -175,7 +182,7 @@ def measure_mode(workers: WorkerSettings | None, baseline: str) -> tuple[Figures
 def measure() -> str:
     baseline = serve_baseline(18799)
     try:
-        measured = {mode: measure_mode(workers, "http://127.0.0.1:18799/") for mode, workers in MODES.items()}
+        measured = {label: measure_mode(mode, "http://127.0.0.1:18799/") for label, mode in MODES.items()}
     finally:
         baseline.should_exit = True
     modes = {mode: figures for mode, (figures, _) in measured.items()}
@@ -219,7 +226,7 @@ def main() -> int:
         table,
         heading="Local runtime",
         intro="Start time, event latency, and the gateway's throughput and p99 on an authenticated, database-backed "
-        "GET against a bare ASGI hello-world served the same way (goal ≥ 0.7x in both modes).\n\n"
+        "GET against a bare ASGI hello-world served the same way (goal ≥ 0.7x in every mode, the console on).\n\n"
         "Reproduce: `.venv/bin/python -m bench.local_runtime`.",
     )
     return 0
