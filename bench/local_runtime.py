@@ -197,7 +197,7 @@ def measure() -> str:
         [
             f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}); "
             f"throughput and p99 are medians of {RUNS} runs of {REQUESTS} requests from {CLIENT_THREADS} client "
-            "threads, each after a hello-world run whose throughput it is divided by; both modes in the same run.",
+            "threads, each after a hello-world run whose throughput it is divided by; every mode in the same run.",
             "",
             "| measure | " + " | ".join(f"functions {mode}" for mode in modes) + " |",
             "|---|" + "---:|" * len(modes),
