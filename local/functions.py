@@ -72,11 +72,12 @@ class ServiceFunctions:
             return await self.pool(handler).invoke_on_loop(event, executor)
         return await asyncio.get_running_loop().run_in_executor(executor, self.invoke, handler, event)
 
-    def invoke(self, handler: str, event: Any) -> Any:
+    def invoke(self, handler: str, event: Any, request_id: str | None = None) -> Any:
+        """``handler``'s answer to ``event``; ``request_id``: the invocation's request id (default: a new one)."""
         if self.workers is not None:
-            return self.pool(handler).invoke(event)
+            return self.pool(handler).invoke(event, request_id)
         name = self.function_name(handler)
-        context = LambdaContext(function_name=name, aws_request_id=str(uuid.uuid4()))
+        context = LambdaContext(function_name=name, aws_request_id=request_id or str(uuid.uuid4()))
         with _ENV_LOCK:
             saved = {key: os.environ.get(key) for key in self.environment}
             os.environ.update(self.environment)

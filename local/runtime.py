@@ -15,6 +15,7 @@ import socket
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -147,14 +148,15 @@ class LocalRuntime:
     def _fire_schedule(self, timer: Timer, extra: dict[str, Any]) -> Any:
         """Invoke the schedule's function with the input EventBridge Scheduler sends it in the cloud (plus ``extra``
         when fired on demand)."""
-        started = time.perf_counter()
+        started, request_id = time.perf_counter(), str(uuid.uuid4())  # the run's correlation id: its events carry it
         functions = self.systems[timer.system].functions[timer.service]
+        ran = functools.partial(self.watch.schedule_ran, timer.system, timer.service, timer.schedule.name, request_id)
         try:
-            result = functions.invoke(timer.handler, {**extra, "schedule": timer.schedule.name})
+            result = functions.invoke(timer.handler, {**extra, "schedule": timer.schedule.name}, request_id)
         except Exception as e:
-            self.watch.schedule_ran(timer.system, timer.service, timer.schedule.name, started, error=e)
+            ran(started, error=e)
             raise
-        self.watch.schedule_ran(timer.system, timer.service, timer.schedule.name, started, result)
+        ran(started, result)
         log.info("schedule %s/%s/%s: %s", timer.system, timer.service, timer.schedule.name, result)
         return result
 

@@ -53,13 +53,14 @@ class Watch:
 
         return sink
 
-    def schedule_ran(self, system: str, service: str, schedule: str, started: float, result: Any = None,
-                     error: BaseException | None = None) -> None:  # fmt: skip
+    def schedule_ran(self, system: str, service: str, schedule: str, request_id: str, started: float,
+                     result: Any = None, error: BaseException | None = None) -> None:  # fmt: skip
+        """A schedule's run, under its request id: the correlation id of the events and messages it causes."""
         if self.trail is None:
             return
         ms = 1000 * (time.perf_counter() - started)
         outcome = f"failed: {error}" if error is not None else "done"
-        self.trail.add("schedule", system, None, f"schedule {service}/{schedule}: {outcome} ({ms:.0f} ms)",
+        self.trail.add("schedule", system, request_id, f"schedule {service}/{schedule}: {outcome} ({ms:.0f} ms)",
                        {"service": service, "schedule": schedule, "ms": round(ms, 1), "result": result,
                         "error": None if error is None else str(error)},
                        ids_in(result) if isinstance(result, dict) else [])  # fmt: skip

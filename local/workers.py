@@ -117,9 +117,9 @@ class FunctionSpec:
 
 
 def serve(conn: Connection, spec: FunctionSpec) -> None:
-    """A worker's life: take the function's environment, import its handler, then answer invocations until the
-    runtime closes the pipe. Each answer is ("ok", result, log lines), ("missing", message, module) or ("error", the
-    exception's type, its message, log lines)."""
+    """A worker's life: take the function's environment, import its handler, then answer invocations ``(event,
+    request id or None)`` until the runtime closes the pipe. Each answer is ("ok", result, log lines), ("missing",
+    message, module) or ("error", the exception's type, its message, log lines)."""
     # Ctrl-C reaches every process of the terminal's group; the runtime stops its workers itself (closing their pipes),
     # so an invocation under way finishes rather than dying with a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -139,10 +139,10 @@ def serve(conn: Connection, spec: FunctionSpec) -> None:
     conn.send(("ready", None))
     while True:
         try:
-            event = conn.recv()
+            event, request_id = conn.recv()
         except EOFError:
             return
-        context = LambdaContext(spec.name, aws_request_id=str(uuid.uuid4()),
+        context = LambdaContext(spec.name, aws_request_id=request_id or str(uuid.uuid4()),
                                 deadline=time.monotonic() + spec.timeout_seconds)  # fmt: skip
         try:
             conn.send(("ok", handler(event, context), logs.take()))
@@ -209,10 +209,12 @@ class FunctionWorkers:
         self._closed = False
         self.cold_starts = 0
 
-    def invoke(self, event: Any) -> Any:
+    def invoke(self, event: Any, request_id: str | None = None) -> Any:
+        """The function's answer to ``event``; ``request_id``: the invocation's (its context's ``aws_request_id``, so
+        its correlation id when nothing else gives one), else a new one."""
         worker = self._acquire()
         with self._using(worker):
-            return self._result(self._call(worker, event))
+            return self._result(self._call(worker, (event, request_id)))
 
     async def invoke_on_loop(self, event: Any, executor: Executor) -> Any:
         """:meth:`invoke` for an event loop: a warm worker is called from the loop itself, its pipe awaited (no thread
@@ -221,7 +223,7 @@ class FunctionWorkers:
         if worker is None:
             return await asyncio.get_running_loop().run_in_executor(executor, self.invoke, event)
         with self._using(worker):
-            return self._result(await self._call_on_loop(worker, event))
+            return self._result(await self._call_on_loop(worker, (event, None)))
 
     @contextmanager
     def _using(self, worker: _Worker) -> Iterator[None]:
@@ -284,11 +286,11 @@ class FunctionWorkers:
         self.on_cold_start(self.spec.name, time.monotonic() - started)
         return worker
 
-    def _call(self, worker: _Worker, event: Any) -> tuple[Any, ...]:
-        worker.conn.send(event)
+    def _call(self, worker: _Worker, invocation: tuple[Any, str | None]) -> tuple[Any, ...]:
+        worker.conn.send(invocation)
         return self._answer(worker, self.spec.timeout_seconds)
 
-    async def _call_on_loop(self, worker: _Worker, event: Any) -> tuple[Any, ...]:
+    async def _call_on_loop(self, worker: _Worker, invocation: tuple[Any, str | None]) -> tuple[Any, ...]:
         # A future settled by the pipe turning readable, or by the timeout; a timer rather than asyncio.wait_for,
         # which would wrap every call in a task of its own.
         loop = asyncio.get_running_loop()
@@ -297,7 +299,7 @@ class FunctionWorkers:
         loop.add_reader(fd, _settle, answered, True)
         timer = loop.call_later(self.spec.timeout_seconds, _settle, answered, False)
         try:
-            worker.conn.send(event)
+            worker.conn.send(invocation)
             if not await answered:
                 worker.process.kill()
                 raise FunctionTimedOut(f"{self.spec.name}: timed out after {self.spec.timeout_seconds:g} s")

@@ -52,7 +52,7 @@ def test_without_the_console_nothing_is_recorded_but_warnings_still_print(caplog
     with caplog.at_level(logging.WARNING, logger="local.functions"):
         watch.function_logs("moving")("moving-fleet-events", [line("ERROR", "the bus is down")])
     assert [r.getMessage() for r in caplog.records] == ["moving-fleet-events: the bus is down"]
-    watch.schedule_ran("moving", "fleet", "outbox-relay", 0.0, {"published": 0})  # nowhere to record: no error
+    watch.schedule_ran("moving", "fleet", "outbox-relay", "r-1", 0.0, {"published": 0})  # nowhere to record: no error
 
 
 def test_the_command_line_turns_the_lines_and_the_console_off():

@@ -150,3 +150,10 @@ def test_from_an_event_loop_a_warm_worker_is_called_directly_with_the_same_outco
         asyncio.run(calls())
     finally:
         threads.shutdown()
+
+
+def test_an_invocation_may_be_given_its_request_id(pools: Any):
+    """A schedule's run is invoked under a request id the runtime chose, so its trail entry and its events share it."""
+    whoami = pools("whoami")
+    assert whoami.invoke({}, request_id="run-1")["request_id"] == "run-1"
+    assert whoami.invoke({})["request_id"] not in ("", "run-1"), "otherwise a new one each time"

@@ -15,7 +15,8 @@ def whoami(event: Any, context: Any) -> dict[str, Any]:
     """Its process, the environment it saw, whether the other test handler module is loaded, and its time left."""
     return {"pid": os.getpid(), "who": os.environ.get("WHO"),
             "other_loaded": "tests.local.fake_handlers" in sys.modules,
-            "remaining_ms": context.get_remaining_time_in_millis(), "function": context.function_name}  # fmt: skip
+            "remaining_ms": context.get_remaining_time_in_millis(), "function": context.function_name,
+            "request_id": context.aws_request_id}  # fmt: skip
 
 
 def nap(event: Any, context: Any) -> dict[str, float | int]:
