@@ -41,6 +41,8 @@ def _queue(sqs: Any, name: str, attributes: dict[str, str] | None = None) -> tup
     return url, arn
 
 
+INBOX_RETENTION_SECONDS = 24 * 3600
+"""How long a topic's inbox keeps a message nobody read: a runtime left running does not pile them up for ever."""
 LOCAL_VISIBILITY_SECONDS = 5
 """Locally, a queue's visibility timeout: how long a received message stays hidden, so how soon a failed record
 (reported in ``batchItemFailures`` or of a whole failed batch) is delivered again. The cloud's is 6x the consumer's
@@ -68,7 +70,8 @@ def provision(system: System, session: Any, visibility_seconds: int = LOCAL_VISI
         sns, sqs = session.client("sns"), session.client("sqs")
         for topic in system.topics:
             arn = made.topics[topic.name] = sns.create_topic(Name=f"{system.name}-{topic.name}")["TopicArn"]
-            inbox_url, inbox_arn = _queue(sqs, f"{system.name}-{topic.name}-inbox")
+            inbox_url, inbox_arn = _queue(sqs, f"{system.name}-{topic.name}-inbox",
+                                          {"MessageRetentionPeriod": str(INBOX_RETENTION_SECONDS)})  # fmt: skip
             sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": "true"})
             made.topic_inboxes[topic.name] = inbox_url
     if system.tables:

@@ -143,3 +143,10 @@ def test_a_failed_invocation_fails_every_record_and_a_malformed_one_is_named():
     [entry] = trail.entries()
     assert entry.details["detail_type"] == "a malformed message" and entry.details["error"] == "timed out after 30 s"
     assert entry.details["result"].startswith("failed")
+
+
+def test_a_topic_s_inbox_forgets_what_nobody_read_after_a_day(session):
+    made = provision(MOVING, session)
+    [inbox] = made.topic_inboxes.values()
+    attributes = session.client("sqs").get_queue_attributes(QueueUrl=inbox, AttributeNames=["MessageRetentionPeriod"])
+    assert attributes["Attributes"]["MessageRetentionPeriod"] == str(24 * 3600)
