@@ -55,6 +55,8 @@ class Endpoints:
     systems: dict[str, SystemEndpoints]
     aws_endpoint: str | None = None
     users_secret: str | None = None
+    console_url: str | None = None
+    """The local console's; None for a stack in AWS."""
 
     @property
     def local(self) -> bool:
@@ -102,7 +104,8 @@ def from_dict(data: Any) -> Endpoints:
             )
             for name, system in data["systems"].items()
         }
-        return Endpoints(data["region"], systems, data.get("aws_endpoint"), data.get("users_secret"))
+        return Endpoints(data["region"], systems, data.get("aws_endpoint"), data.get("users_secret"),
+                         data.get("console_url"))  # fmt: skip
     except (KeyError, TypeError, AttributeError) as e:
         raise EndpointsError(f"not an endpoints file: missing or malformed {e}") from None
 
