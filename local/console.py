@@ -12,6 +12,10 @@ Adding an endpoint is one function in the route table::
         ...
         return {"queues": [...]}  # sent as JSON
 
+The views' endpoints live by what they read: here the systems, their architecture, API and tokens;
+``local/console_trail.py`` what the runtime recorded (the event trail, messages sent, logs, schedules);
+``local/console_queues.py`` the queues and their DLQs. Query parameters are in ``request.query``.
+
 It runs in a thread (it may block: boto3, imports); :class:`Refusal` answers ``{"message": ...}`` with its status,
 and any other exception a 500 with one line (the traceback goes to the runtime's log, never to the page).
 
@@ -26,11 +30,12 @@ import fnmatch
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from architectures import diagram
 from aws_systems.site_content import (
@@ -89,6 +94,21 @@ class Request:
     """The route's ``{name}`` segments, decoded."""
     headers: dict[str, str]
     body: bytes = b""
+    query: dict[str, str] = field(default_factory=dict)
+    """The query string's parameters (a repeated one: its last value)."""
+
+    def text(self, name: str) -> str | None:
+        """A query parameter, None when absent or empty."""
+        return self.query.get(name, "").strip() or None
+
+    def number(self, name: str, default: int, low: int, high: int) -> int:
+        """A whole-number query parameter within ``low..high``; a 400 that says so otherwise."""
+        given = self.query.get(name, "").strip()
+        if not given:
+            return default
+        if not given.isdigit() or not low <= int(given) <= high:
+            raise Refusal(400, f"{name}: a whole number from {low} to {high}, not {given[:40]!r}")
+        return int(given)
 
     def json_object(self) -> dict[str, Any]:
         """The body as a JSON object; a 415 or 400 that says what was wrong otherwise."""
@@ -182,6 +202,8 @@ class Console:
         self.node_modules = node_modules
         self.routes = routes
         self._openapi: dict[str, dict[str, Any]] = {}
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
         csp = content_security_policy(dict.fromkeys(r.api_url for r in runtime.systems.values()))
         self.security_headers = [
             (b"content-security-policy", csp.encode()),
@@ -197,6 +219,13 @@ class Console:
         if running is None:
             raise Refusal(404, f"unknown system {name!r}; running: {', '.join(self.runtime.systems)}")
         return running
+
+    def client(self, service: str) -> Any:
+        """A boto3 client of local AWS, made once (a client is safe to share between threads, and costly to make)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = self.runtime._session().client(service)
+            return self._clients[service]
 
     def openapi(self, running: RunningSystem) -> dict[str, Any]:
         """The system's OpenAPI document, built once (it imports the services' API modules)."""
@@ -243,7 +272,8 @@ class Console:
             body = await read_body(receive, BODY_LIMIT) if route.method == "POST" else b""
             if body is None:
                 raise Refusal(413, f"the body is larger than {BODY_LIMIT} bytes")
-            request = Request(scope["method"], scope["path"], params, headers, body)
+            query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode("latin-1")).items()}
+            request = Request(scope["method"], scope["path"], params, headers, body, query)
             answer = await asyncio.to_thread(route.handler, self, request)
         except Refusal as e:
             await self._json(send, e.status, {"message": e.message})
@@ -359,3 +389,7 @@ def token(console: Console, request: Request) -> Any:
         "token_type": "id",
         "expires_in": result.get("ExpiresIn", 3600),
     }
+
+
+# The other views' endpoints, on the same route table: what the trail recorded, and the queues.
+from local import console_queues, console_trail  # noqa: E402, F401
