@@ -1,24 +1,37 @@
-// The local console: one view per hash route (#/<view>/<system>), drawn from the console's JSON endpoints.
+// The local console: one view per hash route (#/<view>/<system>?<filters>), drawn from the console's JSON endpoints.
 // Adding a view: write js/views/<name>.js exporting a function (container, context) and list it in VIEWS.
 
 import { getJson } from "./js/api.js";
 import { el, showProblem } from "./js/dom.js";
 import { architectureView } from "./js/views/architecture.js";
 import { explorerView } from "./js/views/explorer.js";
+import { logsView } from "./js/views/logs.js";
+import { messagesView } from "./js/views/messages.js";
+import { queuesView } from "./js/views/queues.js";
+import { schedulesView } from "./js/views/schedules.js";
+import { trailView } from "./js/views/trail.js";
 
-// A view's render gets its own container and { system, systems, packages }; it may return a function that cleans up.
+// A view's render gets its own container and { system, systems, packages, query } (query: the hash's filters, a
+// URLSearchParams); it may return a function that cleans up (stops its refreshing).
 const VIEWS = [
   { id: "architecture", title: "Architecture", render: architectureView },
   { id: "explorer", title: "API explorer", render: explorerView },
+  { id: "trail", title: "Event trail", render: trailView },
+  { id: "queues", title: "Queues", render: queuesView },
+  { id: "messages", title: "Messages sent", render: messagesView },
+  { id: "schedules", title: "Schedules", render: schedulesView },
+  { id: "logs", title: "Logs", render: logsView },
 ];
 
 const state = { systems: [], packages: {}, cleanup: null };
 
 function route() {
-  const [viewId, systemName] = location.hash.replace(/^#\/?/, "").split("/");
+  const hash = location.hash.replace(/^#\/?/, "");
+  const mark = hash.indexOf("?");
+  const [viewId, systemName] = (mark < 0 ? hash : hash.slice(0, mark)).split("/");
   const view = VIEWS.find((v) => v.id === viewId) ?? VIEWS[0];
   const system = state.systems.find((s) => s.name === systemName) ?? state.systems[0];
-  return { view, system };
+  return { view, system, query: new URLSearchParams(mark < 0 ? "" : hash.slice(mark + 1)) };
 }
 
 function go(view, system) {
@@ -26,7 +39,7 @@ function go(view, system) {
 }
 
 async function show() {
-  const { view, system } = route();
+  const { view, system, query } = route();
   if (!system) {
     showProblem("No system is running.");
     return;
@@ -43,7 +56,8 @@ async function show() {
   const container = el("section", { class: "view", "data-testid": `view-${view.id}` });
   document.getElementById("view").replaceChildren(container);
   try {
-    const cleanup = await view.render(container, { system, systems: state.systems, packages: state.packages });
+    const context = { system, systems: state.systems, packages: state.packages, query };
+    const cleanup = await view.render(container, context);
     if (typeof cleanup === "function") state.cleanup = cleanup;
   } catch (error) {
     container.append(el("p", { class: "notice error", role: "alert" }, `${view.title} failed: ${error.message}`));

@@ -26,3 +26,15 @@ export function missingPackage(name, install) {
     " in the repository, then reload.",
   );
 }
+
+// A table whose rows a view fills in: the table, and its tbody.
+export function grid(testId, headings) {
+  const body = el("tbody");
+  const head = el("thead", {}, el("tr", {}, ...headings.map((h) => el("th", { scope: "col" }, h))));
+  return [el("table", { class: "grid", "data-testid": testId }, head, body), body];
+}
+
+// One row across the table that says why it has no others (once).
+export function noRows(body, columns, text) {
+  if (!body.childElementCount) body.append(el("tr", {}, el("td", { colspan: columns }, text)));
+}
