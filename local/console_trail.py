@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from local.console import Console, Refusal, Request, routes
@@ -35,36 +34,7 @@ def recorded(console: Console) -> Trail:
 
 def newest_seq(trail: Trail) -> int:
     """The last entry's number: read before the entries, so a poll from it misses nothing recorded meanwhile."""
-    last = trail.entries(limit=1)
-    return last[-1].seq if last else 0
-
-
-def _epoch(value: Any) -> float | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
-
-
-def happened(entry: Entry) -> float:
-    """When the step happened, as near as its entry tells. Some are recorded after the fact: a delivery once its
-    invocation is over, an event once the trail's queue is drained, a function's lines once it has answered; ordered
-    by when they were recorded, an event can come after the delivery it caused."""
-    details = entry.details
-    ms = details.get("ms")
-    if entry.kind in ("delivery", "schedule") and isinstance(ms, int | float):
-        return entry.at - ms / 1000
-    if entry.kind == "log" and isinstance(details.get("logged"), int | float):
-        return float(details["logged"])
-    if entry.kind == "publish":  # made (the outbox) or put on the bus (to the second), whichever is later
-        times = [t for t in (_epoch(details.get("written_to_outbox")), _epoch(details.get("published"))) if t]
-        return max(times, default=entry.at)
-    if entry.kind == "message":
-        return _epoch(details.get("sent")) or entry.at
-    return entry.at
+    return trail.last_seq
 
 
 def story_key(entry: Entry) -> str:
@@ -87,9 +57,9 @@ def failed(entry: Entry) -> bool:
 def story(key: str, entries: list[Entry]) -> dict[str, Any]:
     """One story: its steps in the order they happened, each with its time from the request's arrival (or the
     schedule's run)."""
-    steps = sorted(entries, key=lambda e: (happened(e), e.seq))
+    steps = sorted(entries, key=lambda e: (e.at, e.seq))
     head = next((e for e in steps if e.kind in HEADS), steps[0])
-    start = happened(head)
+    start = head.at
     return {
         "id": key,
         "correlation_id": steps[0].correlation_id,
@@ -100,7 +70,7 @@ def story(key: str, entries: list[Entry]) -> dict[str, Any]:
         "entities": list(dict.fromkeys(e for step in steps for e in step.entities)),
         "problems": sum(1 for e in steps if failed(e)),
         "last_seq": max(e.seq for e in steps),
-        "steps": [{**e.to_json(), "offset_ms": round(1000 * (happened(e) - start), 1)} for e in steps],
+        "steps": [{**e.to_json(), "offset_ms": round(1000 * (e.at - start), 1)} for e in steps],
     }
 
 
@@ -172,7 +142,7 @@ def logs(console: Console, request: Request) -> Any:
     entries, after, limit, last_seq = _rows(console, request, "log")
     functions = sorted({str(e.details["function"]) for e in entries if e.details.get("function")})
     lines = [
-        {"seq": e.seq, "at": happened(e), "correlation_id": e.correlation_id, **e.details}
+        {"seq": e.seq, "at": e.at, "correlation_id": e.correlation_id, **e.details}
         for e in reversed(entries)
         if e.seq > after
         and (function is None or e.details.get("function") == function)
@@ -184,7 +154,7 @@ def logs(console: Console, request: Request) -> Any:
 def _run(entry: Entry | None) -> dict[str, Any] | None:
     if entry is None:
         return None
-    return {"at": happened(entry), "summary": entry.summary, "correlation_id": entry.correlation_id, **entry.details}
+    return {"at": entry.at, "summary": entry.summary, "correlation_id": entry.correlation_id, **entry.details}
 
 
 @routes.get("/api/systems/{system}/schedules")

@@ -83,7 +83,7 @@ def deliver(
         response = functions[service.name].invoke(handler, sqs_event(messages, queue, region)) or {}
     except Exception as e:
         if trail is not None:
-            record_results(trail, system, service, sub, messages, set(), started, error=str(e) or type(e).__name__)
+            record_results(trail, system, service, sub, messages, set(), started, error=first_line(e))
         raise
     failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
     if trail is not None:
@@ -104,6 +104,7 @@ def record_results(trail: Trail, system: spec.System, service: spec.Service, sub
     """One trail entry per record: done, or failed and coming back after the visibility timeout, or failed for the
     last time, so the queue's redrive moves it to the DLQ. ``error``: the whole invocation failed."""
     ms = 1000 * (time.perf_counter() - started)
+    began = time.time() - ms / 1000  # the entries' time: when the consumer got the batch, not when it answered
     for message in messages:
         try:
             envelope = json.loads(message["Body"])
@@ -123,8 +124,14 @@ def record_results(trail: Trail, system: spec.System, service: spec.Service, sub
             f"{detail_type} → {service.name}/{sub.name}: {result} ({ms:.0f} ms)",
             {"detail_type": detail_type, "consumer": f"{service.name}/{sub.name}", "result": result,
              "receives": receives, "ms": round(ms, 1), "error": error, "message_id": message["MessageId"]},
-            ids_in(detail),
+            ids_in(detail), at=began,
         )  # fmt: skip
+
+
+def first_line(error: BaseException) -> str:
+    """An error in one line: a batch whose every record failed carries the records' tracebacks in its message."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def deliver_once(
@@ -201,7 +208,8 @@ class EventSourceMapping:
                 try:
                     delivery = self.deliver_batch()
                 except FUNCTION_FAILURES as e:  # as the event source mapping does, without a traceback of its own
-                    log.warning("%s: %s; the batch comes back after the queue's visibility timeout", self.name, e)
+                    log.warning("%s: %s; the batch comes back after the queue's visibility timeout", self.name,
+                                first_line(e))  # fmt: skip
                     self.stopping.wait(1)
                     continue
                 except Exception:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from datetime import datetime
 from typing import Any
 
 from architectures import spec, topology
@@ -80,7 +81,16 @@ def _record_event(trail: Trail, system: spec.System, envelope: dict[str, Any]) -
             "detail": detail,
         },
         ids_in(detail),
+        at=epoch(detail.get("occurred_at")),  # made in the producer's transaction: before it was routed
     )
+
+
+def epoch(text: Any) -> float | None:
+    """An ISO 8601 time as epoch seconds; None when it is not one (the trail then uses the time it learnt of it)."""
+    try:
+        return datetime.fromisoformat(str(text)).timestamp()
+    except ValueError:
+        return None
 
 
 def _record_message(trail: Trail, system: spec.System, made: LocalAws, envelope: dict[str, Any]) -> None:
@@ -100,6 +110,7 @@ def _record_message(trail: Trail, system: spec.System, made: LocalAws, envelope:
             "sent": envelope.get("Timestamp"),
         },  # fmt: skip
         ids_in(attributes),
+        at=epoch(envelope.get("Timestamp")),
     )
 
 

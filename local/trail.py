@@ -74,6 +74,12 @@ class Trail:
             self.echo(entry)
         return entry
 
+    @property
+    def last_seq(self) -> int:
+        """The newest entry's number (0 when empty), without copying the history."""
+        with self._lock:
+            return self._entries[-1].seq if self._entries else 0
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)

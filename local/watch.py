@@ -46,7 +46,7 @@ class Watch:
                 if self.trail is not None:
                     self.trail.add("log", system, line["correlation_id"], f"{function}: {line['message']}",
                                    {"function": function, "level": line["level"], "logger": line["logger"],
-                                    "message": line["message"], "logged": line["at"]})  # fmt: skip
+                                    "message": line["message"], "logged": line["at"]}, at=line["at"])  # fmt: skip
                 level = logging.getLevelName(line["level"])
                 if isinstance(level, int) and level >= logging.WARNING:
                     log.log(level, "%s: %s", function, line["message"])
@@ -63,7 +63,7 @@ class Watch:
         self.trail.add("schedule", system, request_id, f"schedule {service}/{schedule}: {outcome} ({ms:.0f} ms)",
                        {"service": service, "schedule": schedule, "ms": round(ms, 1), "result": result,
                         "error": None if error is None else str(error)},
-                       ids_in(result) if isinstance(result, dict) else [])  # fmt: skip
+                       ids_in(result) if isinstance(result, dict) else [], at=time.time() - ms / 1000)  # fmt: skip
 
     def observe(self, system: spec.System, made: LocalAws, session: Any, stopping: threading.Event) -> None:
         """Watch the system's bus and topics (a local-only rule, subscription and queue) from a thread of its own."""

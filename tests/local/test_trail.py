@@ -4,7 +4,9 @@ EventBridge rules and SNS subscriptions in moto) and by each delivery's result."
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -13,7 +15,7 @@ from moto import mock_aws
 
 from architectures import SYSTEMS, topology
 from local.aws import provision
-from local.consumers import record_results
+from local.consumers import first_line, record_results
 from local.observer import Observer, matched_rules, provision_observer
 from local.trail import Trail, ids_in
 
@@ -27,6 +29,7 @@ def test_the_trail_keeps_only_the_newest_entries():
     assert len(trail) == 3
     assert [e.summary for e in trail.entries()] == ["request 2", "request 3", "request 4"]
     assert [e.seq for e in trail.entries()] == [3, 4, 5], "numbers keep counting, so 'after' still works"
+    assert trail.last_seq == 5 and Trail().last_seq == 0
 
 
 def test_entries_are_found_by_correlation_id_kind_system_and_position():
@@ -90,6 +93,7 @@ def test_the_observer_records_each_event_the_bus_routes_with_the_rules_it_matche
     subscribed = [f"{s.name}/{sub.name}" for s, sub in topology.subscriptions(MOVING) if "MoveRegistered" in sub.events]
     assert published.details["rules"] == subscribed and "fleet/bookings" in subscribed
     assert published.details["written_to_outbox"] == "2026-12-04T10:00:00Z"
+    assert published.at == datetime(2026, 12, 4, 10, tzinfo=UTC).timestamp(), "when it was made, not when seen"
 
 
 def test_the_observer_records_what_a_topic_sends_with_its_correlation_id(session):
@@ -133,6 +137,22 @@ def test_each_record_of_a_delivery_is_done_retried_or_bound_for_the_dlq():
     assert results["MoveCompleted"].startswith("failed, retried after the visibility timeout (receive 2 of")
     assert results["TruckAssigned"] == "failed, to the DLQ"
     assert [e.correlation_id for e in trail.entries()] == ["req-1", "req-1", "e-TruckAssigned"]
+
+
+def test_a_batch_s_error_is_told_in_its_first_line():
+    assert first_line(RuntimeError("All records failed processing.\nTraceback (most recent call last):")) == (
+        "All records failed processing."
+    )
+    assert first_line(RuntimeError()) == "RuntimeError"
+
+
+def test_a_delivery_is_recorded_at_the_time_the_consumer_got_it():
+    service, sub = topology.subscriptions(MOVING)[0]
+    trail = Trail()
+    started = time.perf_counter() - 2.0  # a batch that took two seconds
+    record_results(trail, MOVING, service, sub, [message("MoveRegistered", 1)], set(), started)
+    [entry] = trail.entries()
+    assert time.time() - 2.5 < entry.at < time.time() - 1.5
 
 
 def test_a_failed_invocation_fails_every_record_and_a_malformed_one_is_named():
