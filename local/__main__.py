@@ -116,7 +116,8 @@ def add_function_options(parser: argparse.ArgumentParser) -> None:
 
 def print_ready(runtime: LocalRuntime, seeded: list[str]) -> None:
     if runtime.console_url:
-        print(f"\nConsole: {runtime.console_url}   (architecture, API explorer)")
+        views = "architecture, API explorer, event trail, queues, messages, schedules, logs"
+        print(f"\nConsole: {runtime.console_url}   ({views})")
     print(f"\nLocal AWS: {runtime.aws_endpoint}")
     for name, running in runtime.systems.items():
         print(f"\n{running.system.title} ({name})")
