@@ -60,15 +60,18 @@ def collect() -> InvocationLogs:
     else INFO), in place of printing them: the runtime prints what matters."""
     collector = InvocationLogs()
     handlers = logging.getLogger(LOGGERS)
-    handlers.setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO").upper())
+    level = logging.getLevelName(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO").upper())
+    level = level if isinstance(level, int) else logging.INFO  # a level Powertools would refuse: its default
+    if handlers.level != level:  # setting it clears every logger's cached level: not on each invocation
+        handlers.setLevel(level)
     handlers.addHandler(collector)
     handlers.propagate = False
     return collector
 
 
 def release(collector: InvocationLogs) -> None:
-    """Stop collecting: the ``handlers`` loggers print as they did (in the runtime's own process)."""
+    """Stop collecting: the ``handlers`` loggers' lines go to the runtime's own handlers again (in its process; they
+    keep the function's level, as functions log only inside invocations)."""
     handlers = logging.getLogger(LOGGERS)
     handlers.removeHandler(collector)
     handlers.propagate = True
-    handlers.setLevel(logging.NOTSET)
