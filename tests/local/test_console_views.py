@@ -109,6 +109,13 @@ def test_a_registrations_story_is_found_by_its_move_and_told_in_the_order_things
 def test_the_newest_story_comes_first_and_a_poll_brings_only_what_changed(
     runtime: LocalRuntime, console: httpx.Client, registered: dict[str, str]
 ):
+    trail = runtime.watch.trail
+    assert trail is not None
+    quiet_since, seen = time.monotonic(), trail.last_seq
+    while time.monotonic() - quiet_since < 1.0:  # the registration's last steps (its messages, read in batches)
+        time.sleep(0.1)
+        if trail.last_seq != seen:
+            quiet_since, seen = time.monotonic(), trail.last_seq
     everything = console.get("/api/systems/moving/trail").json()
     started = [s["started"] for s in everything["stories"]]
     assert started == sorted(started, reverse=True)
