@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from local.runtime import LocalRuntime, throwaway_runtime
 from tests.browser.steps import Shot
+from tests.stories import REGISTRATION_STORY
 
 CUSTOMER = "customer@moving.local"
 
@@ -88,14 +89,6 @@ def test_the_api_explorer_calls_the_api_as_the_picked_demo_user(page: Page, runt
 # --- a registration told end to end ---------------------------------------------------------------------------------
 MOVE = {"origin": {"address": "Av. Arequipa 100", "city": "Lima"}, "destination": {"address": "Calle Sol 5",
         "city": "Cusco"}, "move_date": (date.today() + timedelta(days=20)).isoformat(), "volume_m3": 12}  # fmt: skip
-STORY = (  # (kind, start of the step's summary): each cause before its effects
-    ("request", "POST /moves → 201"),
-    ("publish", "MoveRegistered from moving.moves → "),
-    ("delivery", "MoveRegistered → fleet/bookings: done"),
-    ("publish", "TruckAssigned from moving.fleet → "),
-    ("delivery", "TruckAssigned → moves/progress: done"),
-    ("delivery", "TruckAssigned → notifications/customer-updates: done"),
-)
 
 
 def register_a_move_in_the_explorer(page: Page, runtime: LocalRuntime) -> tuple[str, str]:
@@ -122,12 +115,15 @@ def see_its_story_in_the_trail(page: Page, request_id: str, move_id: str, screen
     expect(story).to_have_count(1)
     expect(story.get_by_test_id("correlation-id")).to_have_text(request_id)
     summaries = story.get_by_test_id("step-summary")
-    for _, start in STORY:  # the page refreshes itself as the events travel
+    for _, start in REGISTRATION_STORY:  # the page refreshes itself as the events travel
         expect(summaries.filter(has_text=start)).to_have_count(1, timeout=30_000)
     steps = story.get_by_test_id("step")
     kinds = steps.evaluate_all("els => els.map(e => e.dataset.kind)")
     told = list(zip(kinds, summaries.all_inner_texts(), strict=True))
-    places = [next(n for n, (k, s) in enumerate(told) if k == kind and s.startswith(start)) for kind, start in STORY]
+    places = [
+        next(n for n, (k, s) in enumerate(told) if k == kind and s.startswith(start))
+        for kind, start in REGISTRATION_STORY
+    ]
     assert places == sorted(places) and places[0] == 0, told
     assert told[0][1].endswith(CUSTOMER), "the request as the demo customer made it"
     assert set(steps.evaluate_all("els => els.map(e => e.dataset.correlationId)")) == {request_id}

@@ -18,6 +18,7 @@ import pytest
 
 from local.cognito import sign_in
 from local.runtime import LocalRuntime, Options, free_base_port
+from tests.stories import REGISTRATION_STORY
 
 
 @pytest.fixture(scope="module")
@@ -188,15 +189,7 @@ def test_one_correlation_id_follows_a_registration_through_every_event_it_causes
 
     assert eventually(told_the_customer), steps()
     story = steps()
-    expected = [
-        ("request", "POST /moves → 201"),
-        ("publish", "MoveRegistered from moving.moves → "),
-        ("delivery", "MoveRegistered → fleet/bookings: done"),
-        ("publish", "TruckAssigned from moving.fleet → "),
-        ("delivery", "TruckAssigned → moves/progress: done"),
-        ("delivery", "TruckAssigned → notifications/customer-updates: done"),
-    ]
-    for kind, start in expected:
+    for kind, start in REGISTRATION_STORY:
         assert any(k == kind and s.startswith(start) for k, s in story), (kind, start, story)
     assert story[0][0] == "request", "the request comes first"
     assert [k for k, _ in story].count("message") >= 1, "the customer notifications the topic sent"
