@@ -201,7 +201,6 @@ class Console:
         self.site_dir = site_dir.resolve()
         self.node_modules = node_modules
         self.routes = routes
-        self._openapi: dict[str, dict[str, Any]] = {}
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         csp = content_security_policy(dict.fromkeys(r.api_url for r in runtime.systems.values()))
@@ -229,12 +228,9 @@ class Console:
 
     def openapi(self, running: RunningSystem) -> dict[str, Any]:
         """The system's OpenAPI document, built once (it imports the services' API modules)."""
-        from tools.openapi import openapi
+        from tools.openapi import openapi_once
 
-        name = running.system.name
-        if name not in self._openapi:
-            self._openapi[name] = openapi(running.system)
-        return self._openapi[name]
+        return openapi_once(running.system)
 
     def vendor_file(self, name: str, key: str) -> Path | None:
         """The file ``key`` of a vendored package, if it is one the page may load and it is installed."""

@@ -109,7 +109,6 @@ class Gateway:
         parallel = any(f.workers is not None for f in functions.values())
         self._worker = ThreadPoolExecutor(max_workers=PARALLEL_REQUESTS if parallel else 1,
                                           thread_name_prefix=f"{system.name}-functions")  # fmt: skip
-        self._openapi_document: dict[str, Any] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -165,14 +164,12 @@ class Gateway:
 
     async def _openapi(self, request: HttpRequest) -> HttpResponse:
         """The system's OpenAPI document, with this API's local URL as its server."""
-        if self._openapi_document is None:
-            from tools.openapi import openapi  # imports every service's API module: only once somebody asks
+        from tools.openapi import openapi_once  # imports every service's API module: only once somebody asks
 
-            loop = asyncio.get_running_loop()
-            self._openapi_document = await loop.run_in_executor(self._worker, openapi, self.system)
+        document = await asyncio.get_running_loop().run_in_executor(self._worker, openapi_once, self.system)
         host = request.headers.get("host") or f"127.0.0.1:{request.headers['x-forwarded-port']}"
         server = {"url": f"{request.headers['x-forwarded-proto']}://{host}", "description": "the local runtime"}
-        return HttpResponse.json(200, {**self._openapi_document, "servers": [server]})
+        return HttpResponse.json(200, {**document, "servers": [server]})
 
     def _authorize(
         self, request: HttpRequest, entry: RouteEntry, path_parameters: Mapping[str, str], cached_only: bool = False

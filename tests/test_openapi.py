@@ -102,3 +102,10 @@ def test_descriptions_are_written_for_api_users(system_document):
 def test_the_command_prints_the_document(capsys):
     assert tool.main(["shop"]) == 0
     assert json.loads(capsys.readouterr().out)["info"]["title"] == SYSTEMS["shop"].title
+
+
+def test_the_document_is_built_once_per_declaration_and_again_for_another():
+    moving = SYSTEMS["moving"]
+    assert tool.openapi_once(moving) is tool.openapi_once(moving)
+    copy = moving.model_copy(update={"title": "Another moving company"})
+    assert tool.openapi_once(copy)["info"]["title"] != tool.openapi_once(moving)["info"]["title"]

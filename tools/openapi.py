@@ -17,6 +17,7 @@ import importlib
 import json
 import re
 import sys
+import threading
 from types import ModuleType
 from typing import Any
 
@@ -240,6 +241,23 @@ def _refusals(system: spec.System, route: spec.Route, bound: BoundRoute | None) 
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}},
         }
     return responses
+
+
+_built: dict[int, tuple[spec.System, dict[str, Any]]] = {}
+_built_lock = threading.Lock()
+
+
+def openapi_once(system: spec.System) -> dict[str, Any]:
+    """:func:`openapi`, built once per declaration (building imports every service's API module): the local API's
+    ``/openapi.json`` and the console's explorer share it. Callers copy before they change it."""
+    with _built_lock:
+        kept = _built.get(id(system))
+    if kept is not None and kept[0] is system:
+        return kept[1]
+    document = openapi(system)
+    with _built_lock:
+        _built[id(system)] = (system, document)
+    return document
 
 
 def openapi(system: spec.System) -> dict[str, Any]:
